@@ -1,0 +1,39 @@
+/**
+ * Sortable unique ids (ULID: 48-bit millisecond time + 80 random bits, Crockford base32).
+ * Pure: the caller supplies the time and the random bytes, so tests can pin both.
+ */
+import { createHash } from 'node:crypto';
+
+const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/** Encodes a ULID from a time in ms since the epoch and at least 10 random bytes. */
+export function ulid(timeMs: number, random: Uint8Array): string {
+  if (!Number.isInteger(timeMs) || timeMs < 0 || timeMs > 2 ** 48 - 1) {
+    throw new RangeError(`ulid: time out of range: ${timeMs}`);
+  }
+  if (random.length < 10) throw new RangeError('ulid: needs 10 random bytes');
+  let out = '';
+  let t = timeMs;
+  for (let i = 0; i < 10; i++) {
+    out = ALPHABET[t % 32] + out;
+    t = Math.floor(t / 32);
+  }
+  // 80 bits of randomness → 16 base32 characters, 5 bits at a time.
+  let bits = 0;
+  let value = 0;
+  for (let i = 0; i < 10; i++) {
+    value = (value << 8) | (random[i] as number);
+    bits += 8;
+    while (bits >= 5) {
+      out += ALPHABET[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+    value &= (1 << bits) - 1;
+  }
+  return out;
+}
+
+/** A short, stable hex digest (SHA-256 prefix) used where names must be deterministic. */
+export function shortHash(text: string, length = 16): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, length);
+}

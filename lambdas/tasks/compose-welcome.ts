@@ -1,0 +1,22 @@
+/** Task: composes the welcome message for a new user (delivery is a separate concern of the deployer's). */
+import { z } from 'zod';
+
+const Input = z.object({
+  user: z.object({ userId: z.string(), email: z.string().nullable(), tier: z.string() }),
+  accountManager: z.object({ name: z.string() }).nullable(),
+});
+
+export interface WelcomeMessage {
+  to: string | null;
+  template: 'welcome-premium' | 'welcome-standard';
+  text: string;
+}
+
+export async function handler(input: unknown): Promise<WelcomeMessage> {
+  const { user, accountManager } = Input.parse(input);
+  const premium = user.tier === 'premium';
+  const text = premium && accountManager
+    ? `Welcome aboard, ${user.userId}! ${accountManager.name} is your account manager.`
+    : `Welcome aboard, ${user.userId}!`;
+  return { to: user.email, template: premium ? 'welcome-premium' : 'welcome-standard', text };
+}

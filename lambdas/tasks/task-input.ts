@@ -1,0 +1,19 @@
+/** Reads the standard workflow input (DESIGN §6) that every triggered execution receives. */
+import { z } from 'zod';
+
+const WorkflowInputSchema = z.looseObject({
+  event: z.looseObject({
+    id: z.string(),
+    type: z.string(),
+    source: z.string(),
+    timestamp: z.string(),
+    data: z.record(z.string(), z.unknown()),
+    correlationId: z.string().optional(),
+  }),
+  rule: z.object({ id: z.string(), priority: z.number() }),
+  correlationId: z.string(),
+});
+
+export type TaskWorkflowInput = z.infer<typeof WorkflowInputSchema>;
+
+export const taskInput = (input: unknown): TaskWorkflowInput => WorkflowInputSchema.parse(input);

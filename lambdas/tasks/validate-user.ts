@@ -1,0 +1,21 @@
+/** Task: checks the registering user's details and derives their tier. */
+import { z } from 'zod';
+import { taskInput } from './task-input.js';
+
+const UserData = z.looseObject({
+  userId: z.string().min(1).optional(),
+  email: z.email({ error: 'data.email must be an email address' }).optional(),
+  user_type: z.string().min(1).optional(),
+});
+
+export interface ValidatedUser {
+  userId: string;
+  email: string | null;
+  tier: string;
+}
+
+export async function handler(input: unknown): Promise<ValidatedUser> {
+  const { event } = taskInput(input);
+  const data = UserData.parse(event.data);
+  return { userId: data.userId ?? event.id, email: data.email ?? null, tier: data.user_type ?? 'standard' };
+}
