@@ -25,34 +25,34 @@ export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constr
 // Printable text: no C0/C1 control characters.
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
-const name = (what: string) =>
+const name = () =>
   z
-    .string({ error: (issue) => (issue.input === undefined ? 'required' : `${what} must be a string`) })
-    .min(1, { error: `${what} must not be empty` })
-    .max(256, { error: `${what} must be at most 256 characters` })
-    .refine((s) => !CONTROL_CHARS.test(s), { error: `${what} must not contain control characters` });
+    .string({ error: (issue) => (issue.input === undefined ? 'required' : 'must be a string') })
+    .min(1, { error: 'must not be empty' })
+    .max(256, { error: 'must be at most 256 characters' })
+    .refine((s) => !CONTROL_CHARS.test(s), { error: 'must not contain control characters' });
 
 const EventInputSchema = z.strictObject(
   {
     id: z
-      .string({ error: 'id must be a string' })
-      .min(1, { error: 'id must not be empty' })
-      .max(128, { error: 'id must be at most 128 characters' })
-      .regex(/^[A-Za-z0-9._:~-]+$/, { error: 'id may contain only letters, digits and . _ : ~ -' })
+      .string({ error: 'must be a string' })
+      .min(1, { error: 'must not be empty' })
+      .max(128, { error: 'must be at most 128 characters' })
+      .regex(/^[A-Za-z0-9._:~-]+$/, { error: 'may contain only letters, digits and . _ : ~ -' })
       .optional(),
-    type: name('type'),
-    source: name('source'),
+    type: name(),
+    source: name(),
     timestamp: z
-      .string({ error: 'timestamp must be an ISO 8601 string' })
-      .refine(isIsoTimestampWithZone, { error: 'timestamp must be ISO 8601 with a time zone, e.g. 2026-01-02T03:04:05Z' })
+      .string({ error: 'must be an ISO 8601 string' })
+      .refine(isIsoTimestampWithZone, { error: 'must be ISO 8601 with a time zone, e.g. 2026-01-02T03:04:05Z' })
       .optional(),
     data: z
-      .record(z.string(), z.unknown(), { error: 'data must be a JSON object' })
+      .record(z.string(), z.unknown(), { error: 'must be a JSON object' })
       .optional(),
     correlationId: z
-      .string({ error: 'correlationId must be a string' })
-      .min(1, { error: 'correlationId must not be empty' })
-      .max(256, { error: 'correlationId must be at most 256 characters' })
+      .string({ error: 'must be a string' })
+      .min(1, { error: 'must not be empty' })
+      .max(256, { error: 'must be at most 256 characters' })
       .optional(),
   },
   { error: (issue) => (issue.code === 'unrecognized_keys' ? undefined : 'an event must be a JSON object') },
@@ -146,4 +146,28 @@ function joinPath(path: ReadonlyArray<PropertyKey>): string {
     if (typeof part === 'number') return `${acc}[${part}]`;
     return acc === '' ? String(part) : `${acc}.${String(part)}`;
   }, '');
+}
+
+/**
+ * Whether two events with the same id carry the same content, so the second is a harmless retry
+ * (`duplicate`) rather than a `conflict`. The timestamp is left out: a retried event whose
+ * timestamp the engine assigned gets a new one each time.
+ */
+export function sameContent(a: EngineEvent, b: EngineEvent): boolean {
+  return (
+    a.id === b.id &&
+    a.type === b.type &&
+    a.source === b.source &&
+    a.correlationId === b.correlationId &&
+    canonicalJson(a.data) === canonicalJson(b.data)
+  );
+}
+
+/** JSON with object keys sorted, so equal values serialise equally whatever their key order. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, (v as Record<string, unknown>)[k]]))
+      : v,
+  );
 }

@@ -12,3 +12,4 @@ export * from './workflows.js';
 export * from './rules/types.js';
 export { compileRules, byPriorityThenId } from './rules/rule-set.js';
 export { parseRules, RuleFileError, formatIssue, type RuleFileIssue } from './rules/parse.js';
+export * from './http.js';

@@ -1,5 +1,6 @@
 /** Reads the standard workflow input (DESIGN §6) that every triggered execution receives. */
 import { z } from 'zod';
+import { InvalidTaskInputError } from './task-errors.js';
 
 const WorkflowInputSchema = z.looseObject({
   event: z.looseObject({
@@ -16,4 +17,8 @@ const WorkflowInputSchema = z.looseObject({
 
 export type TaskWorkflowInput = z.infer<typeof WorkflowInputSchema>;
 
-export const taskInput = (input: unknown): TaskWorkflowInput => WorkflowInputSchema.parse(input);
+export function taskInput(input: unknown): TaskWorkflowInput {
+  const parsed = WorkflowInputSchema.safeParse(input);
+  if (!parsed.success) throw InvalidTaskInputError.fromZod(parsed.error);
+  return parsed.data;
+}

@@ -1,10 +1,11 @@
 /** Task: checks the registering user's details and derives their tier. */
 import { z } from 'zod';
+import { InvalidTaskInputError } from './task-errors.js';
 import { taskInput } from './task-input.js';
 
 const UserData = z.looseObject({
   userId: z.string().min(1).optional(),
-  email: z.email({ error: 'data.email must be an email address' }).optional(),
+  email: z.email({ error: 'must be an email address' }).optional(),
   user_type: z.string().min(1).optional(),
 });
 
@@ -16,6 +17,8 @@ export interface ValidatedUser {
 
 export async function handler(input: unknown): Promise<ValidatedUser> {
   const { event } = taskInput(input);
-  const data = UserData.parse(event.data);
+  const parsed = UserData.safeParse(event.data);
+  if (!parsed.success) throw InvalidTaskInputError.fromZod(parsed.error);
+  const data = parsed.data;
   return { userId: data.userId ?? event.id, email: data.email ?? null, tier: data.user_type ?? 'standard' };
 }

@@ -1,0 +1,86 @@
+/**
+ * The HTTP contract (DESIGN §4) that both homes share: error → status and body, and the shapes
+ * `POST /events` accepts (one event, an array, or `{events: [...]}`).
+ */
+import { ConflictError, NotFoundError, PayloadTooLargeError, RetryableError, ValidationError, type ErrorDetail } from './errors.js';
+
+export interface HttpErrorBody {
+  error: string;
+  message: string;
+  details?: readonly ErrorDetail[];
+}
+
+/** The single mapping from error types to HTTP answers. Unknown errors become a 500 that leaks nothing. */
+export function httpErrorOf(error: unknown): { status: number; body: HttpErrorBody } {
+  const withDetails = (status: number, e: ValidationError) => ({
+    status,
+    body: { error: e.code, message: e.message, ...(e.details.length > 0 ? { details: e.details } : {}) },
+  });
+  if (error instanceof PayloadTooLargeError) return withDetails(413, error);
+  if (error instanceof ValidationError) return withDetails(400, error);
+  if (error instanceof NotFoundError) return { status: 404, body: { error: error.code, message: error.message } };
+  if (error instanceof ConflictError) return { status: 409, body: { error: error.code, message: error.message } };
+  if (error instanceof RetryableError) return { status: 503, body: { error: 'unavailable', message: error.message } };
+  return { status: 500, body: { error: 'internal_error', message: 'The engine failed to handle the request; see its logs' } };
+}
+
+/** The most entries one `POST /events` may carry (as EventBridge `PutEvents` batches are bounded). */
+export const MAX_BATCH_ENTRIES = 500;
+/** The largest request body accepted (API Gateway's Lambda payload limit). */
+export const MAX_BODY_BYTES = 6 * 1024 * 1024;
+
+export type IngestRequest = { kind: 'single'; entry: unknown } | { kind: 'batch'; entries: unknown[] };
+
+/** Tells a single event from a batch. @throws ValidationError for an empty or oversized batch. */
+export function classifyIngestBody(body: unknown): IngestRequest {
+  const entries = Array.isArray(body)
+    ? body
+    : isEventsWrapper(body)
+      ? body.events
+      : undefined;
+  if (entries === undefined) return { kind: 'single', entry: body };
+  if (entries.length === 0) throw new ValidationError('The batch is empty', [{ path: 'events', message: 'must hold at least one event' }]);
+  if (entries.length > MAX_BATCH_ENTRIES) {
+    throw new ValidationError(`The batch holds ${entries.length} events; the limit is ${MAX_BATCH_ENTRIES}`, [
+      { path: 'events', message: `at most ${MAX_BATCH_ENTRIES} entries` },
+    ]);
+  }
+  return { kind: 'batch', entries };
+}
+
+function isEventsWrapper(body: unknown): body is { events: unknown[] } {
+  return (
+    body !== null &&
+    typeof body === 'object' &&
+    !Array.isArray(body) &&
+    Object.keys(body).length === 1 &&
+    Array.isArray((body as { events?: unknown }).events)
+  );
+}
+
+/** One entry's answer in a batch: its id (and `duplicate`), or its error. */
+export type BatchEntryResult = { id: string; duplicate?: true } | { error: string; message: string; details?: readonly ErrorDetail[] };
+
+/**
+ * Ingests each entry on its own: valid entries are stored, invalid ones are reported at their index.
+ * Errors that are not the entry's fault (a store outage) are rethrown, so the caller answers 5xx.
+ */
+export async function ingestEach(
+  entries: readonly unknown[],
+  ingestOne: (entry: unknown) => Promise<{ id: string; duplicate: boolean }>,
+): Promise<{ failedCount: number; results: BatchEntryResult[] }> {
+  const results: BatchEntryResult[] = [];
+  let failedCount = 0;
+  for (const entry of entries) {
+    try {
+      const { id, duplicate } = await ingestOne(entry);
+      results.push(duplicate ? { id, duplicate: true } : { id });
+    } catch (error) {
+      const { status, body } = httpErrorOf(error);
+      if (status >= 500) throw error;
+      failedCount++;
+      results.push(body);
+    }
+  }
+  return { failedCount, results };
+}

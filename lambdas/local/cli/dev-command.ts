@@ -1,0 +1,80 @@
+/** `edwe dev` (= `npm start`): the embedded engine behind its HTTP API. */
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { defaultPaths, loadProject, ProjectError } from '../../project/load-project.js';
+import { EmbeddedEngine } from '../embedded-engine.js';
+import { createHttpServer } from '../http-server.js';
+import { createLogger, type LogLevel } from '../logger.js';
+
+export const DEV_USAGE = `Usage: edwe dev [--port 3000] [--host 127.0.0.1] [--db .edwe/events.db | --memory]
+                [--rules DIR] [--workflows DIR] [--log-level debug|info|warn|error|silent]`;
+
+export async function devCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      port: { type: 'string', default: process.env.PORT ?? '3000' },
+      host: { type: 'string', default: '127.0.0.1' },
+      db: { type: 'string', default: '.edwe/events.db' },
+      memory: { type: 'boolean', default: false },
+      rules: { type: 'string' },
+      workflows: { type: 'string' },
+      'log-level': { type: 'string', default: 'info' },
+    },
+    strict: true,
+  });
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, got "${values.port}"`);
+  const level = values['log-level'] as LogLevel;
+  if (!['debug', 'info', 'warn', 'error', 'silent'].includes(level)) throw new UsageError(`--log-level must be debug, info, warn, error or silent`);
+  const logger = createLogger({ level });
+
+  const paths = defaultPaths();
+  if (values.rules) paths.rulesDir = resolve(values.rules);
+  if (values.workflows) paths.workflowsDir = resolve(values.workflows);
+  let project;
+  try {
+    project = loadProject(paths);
+  } catch (error) {
+    if (error instanceof ProjectError) {
+      process.stderr.write(`edwe: the rules or workflows are invalid:\n${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+
+  const dbPath = values.memory ? ':memory:' : resolve(values.db);
+  const engine = await EmbeddedEngine.open({ project, dbPath, logger });
+  const server = createHttpServer(engine, logger);
+  await new Promise<void>((ready, fail) => {
+    server.once('error', fail);
+    server.listen(port, values.host, ready);
+  });
+  const address = server.address();
+  const actualPort = typeof address === 'object' && address ? address.port : port;
+  logger.info('edwe listening', {
+    url: `http://${values.host}:${actualPort}`,
+    db: dbPath,
+    rules: project.rules.length,
+    workflows: [...project.workflows.keys()],
+  });
+
+  await new Promise<void>((stopped) => {
+    const stop = (signal: string) => {
+      logger.info('edwe stopping', { signal });
+      server.close(() => void engine.close().then(stopped));
+      server.closeAllConnections();
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+  return 0;
+}
+
+/** A mistake in how the command was called: printed with the usage, exit code 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}

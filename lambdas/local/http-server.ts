@@ -1,0 +1,121 @@
+/**
+ * The embedded engine's HTTP API: the same paths and shapes as the API Gateway home (DESIGN §4).
+ * Plain `node:http`: one dependency fewer, and nothing between a request and the store.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  classifyIngestBody,
+  httpErrorOf,
+  ingestEach,
+  MAX_BODY_BYTES,
+  NotFoundError,
+  parseJsonBody,
+  PayloadTooLargeError,
+  ValidationError,
+} from '../core/index.js';
+import type { EmbeddedEngine } from './embedded-engine.js';
+import type { Logger } from './logger.js';
+import { toApiExecution } from './sqlite-execution-store.js';
+
+type Handler = (request: IncomingMessage, params: Record<string, string>, url: URL) => Promise<{ status: number; body: unknown }>;
+
+interface Route {
+  method: string;
+  pattern: RegExp;
+  keys: string[];
+  handler: Handler;
+}
+
+export function createHttpServer(engine: EmbeddedEngine, logger: Logger): Server {
+  const routes: Route[] = [];
+  const on = (method: string, path: string, handler: Handler): void => {
+    const keys: string[] = [];
+    const pattern = new RegExp(`^${path.replace(/\{(\w+)\}/g, (_, key: string) => (keys.push(key), '([^/]+)'))}$`);
+    routes.push({ method, pattern, keys, handler });
+  };
+
+  on('GET', '/health', async () => ({ status: 200, body: { status: 'ok', rules: engine.project.rules.length, workflows: engine.project.workflows.size } }));
+
+  on('POST', '/events', async (request) => {
+    const body = parseJsonBody(await readBody(request));
+    const ingest = classifyIngestBody(body);
+    if (ingest.kind === 'single') {
+      const { id, duplicate } = await engine.ingest(ingest.entry);
+      return { status: 202, body: duplicate ? { id, duplicate: true } : { id } };
+    }
+    return { status: 200, body: await ingestEach(ingest.entries, (entry) => engine.ingest(entry)) };
+  });
+
+  on('GET', '/events/{id}', async (_request, { id }) => {
+    const event = await engine.events.get(id as string);
+    if (!event) throw new NotFoundError(`No event with id "${id}"`);
+    return { status: 200, body: event };
+  });
+
+  on('GET', '/executions', async (_request, _params, url) => {
+    const eventId = url.searchParams.get('eventId');
+    if (!eventId) throw new ValidationError('Query parameter eventId is required', [{ path: 'eventId', message: 'required' }]);
+    return { status: 200, body: { executions: engine.executionsForEvent(eventId).map(toApiExecution) } };
+  });
+
+  on('GET', '/executions/{name}', async (_request, { name }) => {
+    const execution = engine.executions.get(name as string);
+    if (!execution) throw new NotFoundError(`No execution named "${name}"`);
+    return { status: 200, body: toApiExecution(execution) };
+  });
+
+  on('GET', '/rules', async () => ({ status: 200, body: { rules: engine.project.rules } }));
+
+  return createServer((request, response) => {
+    void dispatch(routes, request, response, logger);
+  });
+}
+
+async function dispatch(routes: readonly Route[], request: IncomingMessage, response: ServerResponse, logger: Logger): Promise<void> {
+  const url = new URL(request.url ?? '/', 'http://localhost');
+  let answer: { status: number; body: unknown };
+  try {
+    answer = await handle(routes, request, url);
+  } catch (error) {
+    const mapped = httpErrorOf(error);
+    if (mapped.status >= 500) logger.error('request failed', { method: request.method, path: url.pathname, error: String(error), stack: (error as Error).stack });
+    answer = mapped;
+  }
+  const payload = JSON.stringify(answer.body);
+  response.writeHead(answer.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) });
+  response.end(payload);
+}
+
+async function handle(routes: readonly Route[], request: IncomingMessage, url: URL): Promise<{ status: number; body: unknown }> {
+  let pathMatched = false;
+  for (const route of routes) {
+    const match = route.pattern.exec(url.pathname);
+    if (!match) continue;
+    pathMatched = true;
+    if (route.method !== request.method) continue;
+    const params = Object.fromEntries(route.keys.map((key, i) => [key, decodeURIComponent(match[i + 1] as string)]));
+    return route.handler(request, params, url);
+  }
+  if (pathMatched) return { status: 405, body: { error: 'method_not_allowed', message: `${request.method} is not allowed on ${url.pathname}` } };
+  throw new NotFoundError(`No route for ${request.method} ${url.pathname}`);
+}
+
+/** Reads the body, refusing more than 6 MB without buffering it all. */
+async function readBody(request: IncomingMessage): Promise<string> {
+  const declared = Number(request.headers['content-length'] ?? 0);
+  if (declared > MAX_BODY_BYTES) {
+    request.resume();
+    throw new PayloadTooLargeError(`The body is ${declared} bytes; the limit is ${MAX_BODY_BYTES}`);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) {
+      request.resume();
+      throw new PayloadTooLargeError(`The body exceeds the limit of ${MAX_BODY_BYTES} bytes`);
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}

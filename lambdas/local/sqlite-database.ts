@@ -1,0 +1,55 @@
+/**
+ * The embedded engine's SQLite database: one file (WAL, synchronous=FULL so a committed event
+ * survives a crash or power loss before its 2xx is sent), or memory for `--memory`.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+
+export type SqliteDatabase = Database.Database;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS events (
+  seq            INTEGER PRIMARY KEY AUTOINCREMENT,
+  id             TEXT NOT NULL UNIQUE,
+  type           TEXT NOT NULL,
+  source         TEXT NOT NULL,
+  timestamp      TEXT NOT NULL,
+  correlation_id TEXT,
+  body           TEXT NOT NULL,
+  received_at    TEXT NOT NULL,
+  expires_at     INTEGER NOT NULL,
+  routed_at      TEXT
+);
+CREATE INDEX IF NOT EXISTS events_by_time ON events (timestamp, id);
+CREATE INDEX IF NOT EXISTS events_by_correlation ON events (correlation_id, timestamp, id) WHERE correlation_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS events_unrouted ON events (seq) WHERE routed_at IS NULL;
+
+CREATE TABLE IF NOT EXISTS executions (
+  name           TEXT PRIMARY KEY,
+  workflow_id    TEXT NOT NULL,
+  rule_id        TEXT NOT NULL,
+  event_id       TEXT NOT NULL,
+  correlation_id TEXT NOT NULL,
+  status         TEXT NOT NULL,
+  input          TEXT NOT NULL,
+  started_at     TEXT NOT NULL,
+  stopped_at     TEXT,
+  output         TEXT,
+  error          TEXT
+);
+CREATE INDEX IF NOT EXISTS executions_by_event ON executions (event_id, started_at);
+CREATE INDEX IF NOT EXISTS executions_by_status ON executions (status) WHERE status = 'RUNNING';
+`;
+
+/** Opens (creating if needed) the database at `path`, or an in-memory one when `path` is `:memory:`. */
+export function openDatabase(path: string): SqliteDatabase {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  if (path !== ':memory:') db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  db.exec(SCHEMA);
+  return db;
+}

@@ -1,0 +1,81 @@
+/** The embedded event store: the `EventStore` port on SQLite, plus the routing marker the sweeper uses. */
+import { ConflictError, sameContent, type EngineEvent, type EventStore, type PutResult } from '../core/index.js';
+import type { SqliteDatabase } from './sqlite-database.js';
+
+interface EventRow {
+  seq: number;
+  body: string;
+}
+
+export interface SqliteEventStoreOptions {
+  /** How long events are kept (the TTL the DynamoDB home sets); default 30 days. */
+  retentionDays?: number;
+  now?: () => number;
+}
+
+export class SqliteEventStore implements EventStore {
+  readonly #insert;
+  readonly #byId;
+  readonly #markRouted;
+  readonly #unrouted;
+  readonly #retentionMs: number;
+  readonly #now: () => number;
+
+  constructor(private readonly db: SqliteDatabase, options: SqliteEventStoreOptions = {}) {
+    this.#retentionMs = (options.retentionDays ?? 30) * 86_400_000;
+    this.#now = options.now ?? Date.now;
+    this.#insert = db.prepare(
+      `INSERT INTO events (id, type, source, timestamp, correlation_id, body, received_at, expires_at)
+       VALUES (@id, @type, @source, @timestamp, @correlationId, @body, @receivedAt, @expiresAt)
+       ON CONFLICT (id) DO NOTHING`,
+    );
+    this.#byId = db.prepare<[string], EventRow>('SELECT seq, body FROM events WHERE id = ?');
+    this.#markRouted = db.prepare('UPDATE events SET routed_at = ? WHERE id = ? AND routed_at IS NULL');
+    this.#unrouted = db.prepare<[number, number], EventRow>('SELECT seq, body FROM events WHERE routed_at IS NULL AND seq > ? ORDER BY seq LIMIT ?');
+  }
+
+  /** Stores the event in one committed transaction; the same id again is a duplicate or a conflict. */
+  async put(event: EngineEvent): Promise<PutResult> {
+    return this.putSync(event);
+  }
+
+  putSync(event: EngineEvent): PutResult {
+    const body = JSON.stringify(event);
+    const now = this.#now();
+    const info = this.#insert.run({
+      id: event.id,
+      type: event.type,
+      source: event.source,
+      timestamp: event.timestamp,
+      correlationId: event.correlationId ?? null,
+      body,
+      receivedAt: new Date(now).toISOString(),
+      expiresAt: Math.floor((now + this.#retentionMs) / 1000),
+    });
+    if (info.changes === 1) return { id: event.id, duplicate: false };
+    const stored = this.#byId.get(event.id);
+    if (stored && sameContent(JSON.parse(stored.body) as EngineEvent, event)) return { id: event.id, duplicate: true };
+    throw new ConflictError(`An event with id "${event.id}" is already stored with different content`);
+  }
+
+  async get(id: string): Promise<EngineEvent | undefined> {
+    const row = this.#byId.get(id);
+    return row ? (JSON.parse(row.body) as EngineEvent) : undefined;
+  }
+
+  /** Marks an event as routed (all its executions recorded); false if it already was. */
+  markRouted(id: string): boolean {
+    return this.#markRouted.run(new Date(this.#now()).toISOString(), id).changes === 1;
+  }
+
+  /** Events stored but never routed, oldest first, for the start-up sweeper. */
+  *unrouted(pageSize = 500): Generator<EngineEvent> {
+    let after = 0;
+    for (;;) {
+      const rows = this.#unrouted.all(after, pageSize);
+      for (const row of rows) yield JSON.parse(row.body) as EngineEvent;
+      if (rows.length < pageSize) return;
+      after = (rows[rows.length - 1] as EventRow).seq;
+    }
+  }
+}
