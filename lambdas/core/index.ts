@@ -1,6 +1,6 @@
 /**
  * The engine's pure domain: envelope, rules, routing and execution planning.
- * Imports no AWS SDK, no middy, no process.env — both homes (AWS and embedded) build on it.
+ * Imports no AWS SDK and no middy, and never reads the environment: both homes (AWS and embedded) build on it.
  */
 export * from './errors.js';
 export * from './clock.js';
