@@ -7,6 +7,7 @@ import {
   normaliseEvent,
   planTriggers,
   ulid,
+  ValidationError,
   type EngineEvent,
   type EnvelopeContext,
   type PutResult,
@@ -29,11 +30,30 @@ export interface EmbeddedEngineOptions {
   now?: () => number;
 }
 
+export interface ReplayRequest {
+  startTime: string;
+  endTime: string;
+  workflowId?: string;
+  replayId?: string;
+}
+
+export interface ReplayOutcome {
+  replayId: string;
+  /** Events in the window that today's rules route (to the workflow, when one was named). */
+  matched: number;
+  /** Executions started. */
+  emitted: number;
+  /** Executions that did not succeed. */
+  failed: number;
+  executions: StoredExecution[];
+}
+
 export class EmbeddedEngine {
   readonly events: SqliteEventStore;
   readonly executions: SqliteExecutionStore;
   readonly #feed: ChangeFeed<EngineEvent>;
   readonly #running = new Set<Promise<void>>();
+  readonly #inFlight = new Map<string, Promise<void>>();
   readonly #envelope: EnvelopeContext;
   #closed = false;
 
@@ -99,6 +119,54 @@ export class EmbeddedEngine {
     return triggers;
   }
 
+  /**
+   * Starts one trigger's execution unless it already exists, and waits for it to end.
+   * The same (event, rule) pair always yields the same execution.
+   */
+  async execute(trigger: Trigger): Promise<StoredExecution> {
+    if (this.executions.begin(trigger, new Date(this.now()).toISOString())) {
+      this.#launch(this.executions.get(trigger.executionName) as StoredExecution);
+    }
+    await this.#inFlight.get(trigger.executionName);
+    return this.executions.get(trigger.executionName) as StoredExecution;
+  }
+
+  /**
+   * Re-runs stored events with `startTime ≤ timestamp < endTime`, in (timestamp, id) order, through
+   * today's rules — narrowed to one workflow when given. Replayed events are not stored again; their
+   * executions carry the replay id in their name and input, so they never collide with the originals.
+   */
+  async replay(request: ReplayRequest): Promise<ReplayOutcome> {
+    const { startTime, endTime, workflowId } = request;
+    const problems = [
+      ...(Number.isNaN(Date.parse(startTime)) ? [{ path: 'startTime', message: 'must be an ISO 8601 timestamp' }] : []),
+      ...(Number.isNaN(Date.parse(endTime)) ? [{ path: 'endTime', message: 'must be an ISO 8601 timestamp' }] : []),
+      ...(workflowId !== undefined && !this.project.workflows.has(workflowId) ? [{ path: 'workflowId', message: `unknown workflow "${workflowId}"` }] : []),
+    ];
+    if (problems.length === 0 && Date.parse(startTime) >= Date.parse(endTime)) problems.push({ path: 'endTime', message: 'must be after startTime' });
+    if (problems.length > 0) throw new ValidationError(`Invalid replay: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, problems);
+
+    const replayId = request.replayId ?? ulid(this.now(), randomBytes(10));
+    const from = new Date(startTime).toISOString();
+    const to = new Date(endTime).toISOString();
+    const startedAt = new Date(this.now()).toISOString();
+    let matched = 0;
+    const names: string[] = [];
+    for (const event of this.events.range(from, to)) {
+      const rules = this.project.ruleSet.route(event).filter((rule) => workflowId === undefined || rule.workflow === workflowId);
+      if (rules.length === 0) continue;
+      matched++;
+      for (const trigger of planTriggers(event, rules, replayId)) {
+        names.push(trigger.executionName);
+        if (this.executions.begin(trigger, startedAt)) this.#launch(this.executions.get(trigger.executionName) as StoredExecution);
+      }
+    }
+    this.logger.info('replay emitted', { replayId, workflowId, startTime: from, endTime: to, matched, emitted: names.length });
+    await Promise.all(names.map((name) => this.#inFlight.get(name)));
+    const executions = names.map((name) => this.executions.get(name) as StoredExecution);
+    return { replayId, matched, emitted: names.length, failed: executions.filter((e) => e.status !== 'SUCCEEDED').length, executions };
+  }
+
   executionsForEvent(eventId: string): StoredExecution[] {
     return this.executions.byEvent(eventId);
   }
@@ -136,9 +204,14 @@ export class EmbeddedEngine {
         const fields = { executionName: name, workflowId, ruleId, eventId, correlationId, status, ...(result.error ? { error: result.error } : {}) };
         if (status === 'SUCCEEDED') this.logger.info('execution finished', fields);
         else this.logger.warn('execution finished', fields);
-      });
+      })
+      .catch((error: unknown) => this.logger.error('recording the end of an execution failed', { executionName: name, error: String(error) }));
     this.#running.add(run);
-    void run.finally(() => this.#running.delete(run));
+    this.#inFlight.set(name, run);
+    void run.finally(() => {
+      this.#running.delete(run);
+      this.#inFlight.delete(name);
+    });
   }
 
   /** After a crash: re-run executions that never finished, then route what was never routed. */

@@ -7,6 +7,12 @@ interface EventRow {
   body: string;
 }
 
+interface RangeRow {
+  id: string;
+  timestamp: string;
+  body: string;
+}
+
 export interface SqliteEventStoreOptions {
   /** How long events are kept (the TTL the DynamoDB home sets); default 30 days. */
   retentionDays?: number;
@@ -18,6 +24,7 @@ export class SqliteEventStore implements EventStore {
   readonly #byId;
   readonly #markRouted;
   readonly #unrouted;
+  readonly #range;
   readonly #retentionMs: number;
   readonly #now: () => number;
 
@@ -31,6 +38,11 @@ export class SqliteEventStore implements EventStore {
     );
     this.#byId = db.prepare<[string], EventRow>('SELECT seq, body FROM events WHERE id = ?');
     this.#markRouted = db.prepare('UPDATE events SET routed_at = ? WHERE id = ? AND routed_at IS NULL');
+    this.#range = db.prepare<[{ from: string; to: string; afterTs: string; afterId: string; limit: number }], RangeRow>(
+      `SELECT id, timestamp, body FROM events
+       WHERE timestamp >= @from AND timestamp < @to AND (timestamp > @afterTs OR (timestamp = @afterTs AND id > @afterId))
+       ORDER BY timestamp, id LIMIT @limit`,
+    );
     this.#unrouted = db.prepare<[number, number], EventRow>('SELECT seq, body FROM events WHERE routed_at IS NULL AND seq > ? ORDER BY seq LIMIT ?');
   }
 
@@ -66,6 +78,18 @@ export class SqliteEventStore implements EventStore {
   /** Marks an event as routed (all its executions recorded); false if it already was. */
   markRouted(id: string): boolean {
     return this.#markRouted.run(new Date(this.#now()).toISOString(), id).changes === 1;
+  }
+
+  /** Events with `from ≤ timestamp < to`, in (timestamp, id) order, read a page at a time. */
+  *range(from: string, to: string, pageSize = 1000): Generator<EngineEvent> {
+    let after = { timestamp: '', id: '' };
+    for (;;) {
+      const rows = this.#range.all({ from, to, afterTs: after.timestamp, afterId: after.id, limit: pageSize });
+      for (const row of rows) yield JSON.parse(row.body) as EngineEvent;
+      if (rows.length < pageSize) return;
+      const last = rows[rows.length - 1] as RangeRow;
+      after = { timestamp: last.timestamp, id: last.id };
+    }
   }
 
   /** Events stored but never routed, oldest first, for the start-up sweeper. */

@@ -1,0 +1,66 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createEngine, type Engine } from '../../lambdas/local/index.js';
+
+const premium = (id: string, timestamp = '2026-11-01T10:00:00.000Z') => ({
+  id,
+  type: 'user_registration',
+  source: 'web-app',
+  timestamp,
+  data: { userId: `u-${id}`, email: `${id}@example.com`, user_type: 'premium' },
+});
+
+describe('createEngine (the embedded engine as a library)', () => {
+  let engine: Engine | undefined;
+  afterEach(async () => {
+    await engine?.close();
+    engine = undefined;
+  });
+
+  it("ingests the seed's example and runs onboarding_workflow to success", async () => {
+    engine = await createEngine();
+
+    await engine.ingestEvent(premium('lib-1'));
+    await engine.idle();
+    const [rule] = await engine.routeEvent(premium('lib-1'));
+    const result = await engine.executeTriggeredWorkflow(rule!, premium('lib-1'));
+
+    expect(rule).toMatchObject({ id: 'premium-onboarding', workflow: 'onboarding_workflow', priority: 100 });
+    expect(result).toMatchObject({ workflowId: 'onboarding_workflow', eventId: 'lib-1', status: 'SUCCEEDED', output: { userId: 'u-lib-1', tier: 'premium' } });
+  });
+
+  it('runs a trigger once per (event, rule): a second call returns the same execution', async () => {
+    engine = await createEngine({ triggerRules: [{ eventType: 'user_registration', conditions: [{ field: 'user_type', value: 'premium' }], workflow: 'onboarding_workflow', priority: 1 }] });
+    const [rule] = await engine.routeEvent(premium('once-1'));
+
+    const first = await engine.executeTriggeredWorkflow(rule!, premium('once-1'));
+    const second = await engine.executeTriggeredWorkflow(rule!, premium('once-1'));
+
+    expect(rule!.id).toBe('user-registration-onboarding-workflow-0');
+    expect(second).toEqual(first);
+  });
+
+  it('refuses rules given in code that name a missing workflow', async () => {
+    await expect(createEngine({ triggerRules: [{ eventType: 'x', workflow: 'nope' }] })).rejects.toThrow(/names workflow "nope"/);
+  });
+
+  it('replays a window of stored events into new executions marked with the replay id', async () => {
+    engine = await createEngine();
+    await engine.ingestEvent(premium('r-early', '2026-11-01T09:00:00.000Z'));
+    await engine.ingestEvent(premium('r-in-2', '2026-11-01T10:30:00.000Z'));
+    await engine.ingestEvent(premium('r-in-1', '2026-11-01T10:00:00.000Z'));
+    await engine.ingestEvent(premium('r-end', '2026-11-01T11:00:00.000Z'));
+    await engine.idle();
+
+    const replay = await engine.replayEventStream('onboarding_workflow', '2026-11-01T10:00:00Z', new Date('2026-11-01T11:00:00Z'));
+
+    expect(replay).toMatchObject({ workflowId: 'onboarding_workflow', matched: 2, emitted: 2, failed: 0 });
+    expect(replay.executions.map((e) => e.eventId)).toEqual(['r-in-1', 'r-in-2']);
+    expect(replay.executions.every((e) => e.status === 'SUCCEEDED' && e.name.includes('-r-'))).toBe(true);
+  });
+
+  it('refuses a replay whose end is before its start', async () => {
+    engine = await createEngine();
+
+    await expect(engine.replayEventStream('onboarding_workflow', '2026-11-02T00:00:00Z', '2026-11-01T00:00:00Z')).rejects.toThrow(/endTime: must be after startTime/);
+  });
+});
