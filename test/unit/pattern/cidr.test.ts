@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compilePattern, InvalidPatternError } from '../../../lambdas/core/pattern/index.js';
 
@@ -80,5 +82,15 @@ describe('cidr', () => {
 
   it('rejects a non-string operand', () => {
     rejects(cidr(10), /cidr expects a string/);
+  });
+
+  it('recognises exactly the addresses Node recognises (without embedded IPv4 or zones)', () => {
+    const anyIp = compilePattern({ ip: [{ cidr: '0.0.0.0/0' }, { cidr: '::/0' }] });
+    const noise = fc.array(fc.constantFrom('0', '1', '2', '5', '9', 'a', 'F', 'g', '.', ':', '::'), { maxLength: 18 })
+      .map((parts) => parts.join(''));
+    const text = fc.oneof(noise, fc.ipV4(), fc.ipV6()).filter((s) => !(s.includes('.') && s.includes(':')));
+    fc.assert(fc.property(text, (s) => {
+      expect(anyIp.matches({ ip: s })).toBe(isIP(s) !== 0);
+    }), { numRuns: 5_000 });
   });
 });
