@@ -2,6 +2,7 @@
  * The HTTP contract (DESIGN §4) that both homes share: error → status and body, and the shapes
  * `POST /events` accepts (one event, an array, or `{events: [...]}`).
  */
+import { fromCloudEvent, isCloudEvent } from './sources.js';
 import { ConflictError, NotFoundError, PayloadTooLargeError, RetryableError, ValidationError, type ErrorDetail } from './errors.js';
 
 export interface HttpErrorBody {
@@ -84,3 +85,6 @@ export async function ingestEach(
   }
   return { failedCount, results };
 }
+
+/** An entry of `POST /events` as event input: CloudEvents (they name a `specversion`) are mapped. */
+export const eventInputOf = (entry: unknown): unknown => (isCloudEvent(entry) ? fromCloudEvent(entry) : entry);

@@ -7,8 +7,10 @@ import {
   normaliseEvent,
   planTriggers,
   ulid,
+  MAX_QUERY_LIMIT,
   ValidationError,
   type EngineEvent,
+  type ExecutionRecord,
   type EnvelopeContext,
   type PutResult,
   type Trigger,
@@ -19,7 +21,7 @@ import { ChangeFeed } from './change-feed.js';
 import { createLogger, type Logger } from './logger.js';
 import { openDatabase, type SqliteDatabase } from './sqlite-database.js';
 import { SqliteEventStore } from './sqlite-event-store.js';
-import { SqliteExecutionStore, type StoredExecution } from './sqlite-execution-store.js';
+import { SqliteExecutionStore, toApiExecution, type StoredExecution } from './sqlite-execution-store.js';
 
 export interface EmbeddedEngineOptions {
   project: Project;
@@ -46,6 +48,14 @@ export interface ReplayOutcome {
   /** Executions that did not succeed. */
   failed: number;
   executions: StoredExecution[];
+}
+
+export interface CorrelationTimeline {
+  correlationId: string;
+  events: EngineEvent[];
+  executions: ExecutionRecord[];
+  /** Events and executions merged in time order. */
+  timeline: Array<{ at: string; kind: 'event' | 'execution'; id: string; [field: string]: unknown }>;
 }
 
 export class EmbeddedEngine {
@@ -165,6 +175,17 @@ export class EmbeddedEngine {
     await Promise.all(names.map((name) => this.#inFlight.get(name)));
     const executions = names.map((name) => this.executions.get(name) as StoredExecution);
     return { replayId, matched, emitted: names.length, failed: executions.filter((e) => e.status !== 'SUCCEEDED').length, executions };
+  }
+
+  /** A correlation's events and the executions tied to it, in time order. */
+  timeline(correlationId: string): CorrelationTimeline {
+    const { events } = this.events.query({ correlationId, limit: MAX_QUERY_LIMIT });
+    const executions = this.executions.byCorrelation(correlationId).map(toApiExecution);
+    const timeline = [
+      ...events.map((event) => ({ at: event.timestamp, kind: 'event' as const, id: event.id, type: event.type })),
+      ...executions.map((e) => ({ at: e.startedAt, kind: 'execution' as const, id: e.name, workflowId: e.workflowId, status: e.status })),
+    ].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.kind === b.kind ? 0 : a.kind === 'event' ? -1 : 1));
+    return { correlationId, events, executions, timeline };
   }
 
   executionsForEvent(eventId: string): StoredExecution[] {

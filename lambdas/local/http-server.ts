@@ -5,10 +5,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import {
   classifyIngestBody,
+  eventInputOf,
+  fromPutEventsEntry,
   httpErrorOf,
   ingestEach,
   MAX_BODY_BYTES,
   NotFoundError,
+  parseEventQuery,
   parseJsonBody,
   PayloadTooLargeError,
   ValidationError,
@@ -40,10 +43,36 @@ export function createHttpServer(engine: EmbeddedEngine, logger: Logger): Server
     const body = parseJsonBody(await readBody(request));
     const ingest = classifyIngestBody(body);
     if (ingest.kind === 'single') {
-      const { id, duplicate } = await engine.ingest(ingest.entry);
+      const { id, duplicate } = await engine.ingest(eventInputOf(ingest.entry));
       return { status: 202, body: duplicate ? { id, duplicate: true } : { id } };
     }
-    return { status: 200, body: await ingestEach(ingest.entries, (entry) => engine.ingest(entry)) };
+    return { status: 200, body: await ingestEach(ingest.entries, (entry) => engine.ingest(eventInputOf(entry))) };
+  });
+
+  on('GET', '/events', async (_request, _params, url) => {
+    const query = parseEventQuery(Object.fromEntries(url.searchParams));
+    return { status: 200, body: engine.events.query(query) };
+  });
+
+  on('GET', '/correlations/{correlationId}', async (_request, { correlationId }) => {
+    const timeline = engine.timeline(correlationId as string);
+    if (timeline.events.length === 0 && timeline.executions.length === 0) throw new NotFoundError(`No events or executions with correlationId "${correlationId}"`);
+    return { status: 200, body: timeline };
+  });
+
+  // The EventBridge PutEvents wire call, so an app's EventBridgeClient can point at the engine unchanged.
+  on('POST', '/', async (request) => {
+    const target = request.headers['x-amz-target'];
+    if (target !== 'AWSEvents.PutEvents') {
+      return { status: 400, body: { __type: 'UnknownOperationException', message: `Unsupported operation ${String(target ?? '(none)')}` } };
+    }
+    try {
+      return { status: 200, body: await putEvents(engine, parseJsonBody(await readBody(request))) };
+    } catch (error) {
+      // The AWS JSON protocol names errors in `__type`; the SDK turns that into a typed exception.
+      if (error instanceof ValidationError) return { status: 400, body: { __type: 'ValidationException', message: error.message } };
+      throw error;
+    }
   });
 
   on('GET', '/events/{id}', async (_request, { id }) => {
@@ -118,4 +147,17 @@ async function readBody(request: IncomingMessage): Promise<string> {
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/** PutEvents: at most 10 entries, each answered with its EventId or an ErrorCode, as EventBridge does. */
+async function putEvents(engine: EmbeddedEngine, body: unknown): Promise<unknown> {
+  const entries = (body as { Entries?: unknown })?.Entries;
+  if (!Array.isArray(entries) || entries.length === 0 || entries.length > 10) {
+    throw new ValidationError('PutEvents needs Entries: a list of 1 to 10 entries', [{ path: 'Entries', message: 'must hold 1 to 10 entries' }]);
+  }
+  const { failedCount, results } = await ingestEach(entries, (entry) => engine.ingest(fromPutEventsEntry(entry as Record<string, unknown>)));
+  return {
+    FailedEntryCount: failedCount,
+    Entries: results.map((result) => ('id' in result ? { EventId: result.id } : { ErrorCode: 'InvalidArgument', ErrorMessage: result.message })),
+  };
 }

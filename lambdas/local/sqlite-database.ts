@@ -23,6 +23,7 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE INDEX IF NOT EXISTS events_by_time ON events (timestamp, id);
 CREATE INDEX IF NOT EXISTS events_by_correlation ON events (correlation_id, timestamp, id) WHERE correlation_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS events_by_type ON events (type, timestamp, id);
 CREATE INDEX IF NOT EXISTS events_unrouted ON events (seq) WHERE routed_at IS NULL;
 
 CREATE TABLE IF NOT EXISTS executions (
@@ -39,6 +40,7 @@ CREATE TABLE IF NOT EXISTS executions (
   error          TEXT
 );
 CREATE INDEX IF NOT EXISTS executions_by_event ON executions (event_id, started_at);
+CREATE INDEX IF NOT EXISTS executions_by_correlation ON executions (correlation_id, started_at);
 CREATE INDEX IF NOT EXISTS executions_by_status ON executions (status) WHERE status = 'RUNNING';
 `;
 

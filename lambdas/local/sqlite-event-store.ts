@@ -1,5 +1,6 @@
 /** The embedded event store: the `EventStore` port on SQLite, plus the routing marker the sweeper uses. */
-import { ConflictError, sameContent, type EngineEvent, type EventStore, type PutResult } from '../core/index.js';
+import { ConflictError, encodeCursor, sameContent, type EngineEvent, type EventPage, type EventQuery, type EventStore, type PutResult } from '../core/index.js';
+import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from './sqlite-database.js';
 
 interface EventRow {
@@ -25,6 +26,7 @@ export class SqliteEventStore implements EventStore {
   readonly #markRouted;
   readonly #unrouted;
   readonly #range;
+  readonly #queries = new Map<string, Statement<[Record<string, string | number>], RangeRow>>();
   readonly #retentionMs: number;
   readonly #now: () => number;
 
@@ -78,6 +80,42 @@ export class SqliteEventStore implements EventStore {
   /** Marks an event as routed (all its executions recorded); false if it already was. */
   markRouted(id: string): boolean {
     return this.#markRouted.run(new Date(this.#now()).toISOString(), id).changes === 1;
+  }
+
+  /** One page of a `GET /events` query, in (timestamp, id) order. */
+  query(query: EventQuery): EventPage<EngineEvent> {
+    const where: string[] = [];
+    const params: Record<string, string | number> = { limit: query.limit + 1 };
+    const filter = (column: string, name: keyof EventQuery, op = '=') => {
+      const value = query[name];
+      if (value === undefined) return;
+      where.push(`${column} ${op} @${name}`);
+      params[name] = value as string;
+    };
+    filter('type', 'type');
+    filter('source', 'source');
+    filter('correlation_id', 'correlationId');
+    filter('timestamp', 'from', '>=');
+    filter('timestamp', 'to', '<');
+    if (query.after) {
+      where.push('(timestamp > @afterTs OR (timestamp = @afterTs AND id > @afterId))');
+      params.afterTs = query.after.timestamp;
+      params.afterId = query.after.id;
+    }
+    const sql = `SELECT id, timestamp, body FROM events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY timestamp, id LIMIT @limit`;
+    let statement = this.#queries.get(sql);
+    if (!statement) {
+      statement = this.db.prepare<[Record<string, string | number>], RangeRow>(sql);
+      this.#queries.set(sql, statement);
+    }
+    // One row more than asked tells whether another page exists.
+    const rows = statement.all(params);
+    const more = rows.length > query.limit;
+    if (more) rows.pop();
+    const page: EventPage<EngineEvent> = { events: rows.map((row) => JSON.parse(row.body) as EngineEvent) };
+    const last = rows[rows.length - 1];
+    if (more && last) page.cursor = encodeCursor({ timestamp: last.timestamp, id: last.id });
+    return page;
   }
 
   /** Events with `from ≤ timestamp < to`, in (timestamp, id) order, read a page at a time. */

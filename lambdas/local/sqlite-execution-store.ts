@@ -27,6 +27,7 @@ export class SqliteExecutionStore {
   readonly #byEvent;
   readonly #finish;
   readonly #running;
+  readonly #byCorrelation;
 
   constructor(db: SqliteDatabase) {
     this.#insert = db.prepare(
@@ -36,6 +37,7 @@ export class SqliteExecutionStore {
     this.#get = db.prepare<[string], ExecutionRow>('SELECT * FROM executions WHERE name = ?');
     this.#byEvent = db.prepare<[string], ExecutionRow>('SELECT * FROM executions WHERE event_id = ? ORDER BY started_at, name');
     this.#finish = db.prepare(`UPDATE executions SET status = ?, stopped_at = ?, output = ?, error = ? WHERE name = ? AND status = 'RUNNING'`);
+    this.#byCorrelation = db.prepare<[string], ExecutionRow>('SELECT * FROM executions WHERE correlation_id = ? ORDER BY started_at, name');
     this.#running = db.prepare<[], ExecutionRow>(`SELECT * FROM executions WHERE status = 'RUNNING' ORDER BY started_at, name`);
   }
 
@@ -65,6 +67,10 @@ export class SqliteExecutionStore {
 
   byEvent(eventId: string): StoredExecution[] {
     return this.#byEvent.all(eventId).map(fromRow);
+  }
+
+  byCorrelation(correlationId: string): StoredExecution[] {
+    return this.#byCorrelation.all(correlationId).map(fromRow);
   }
 
   /** Executions a previous process started and never finished. */

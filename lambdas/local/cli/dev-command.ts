@@ -52,7 +52,8 @@ export async function devCommand(argv: string[]): Promise<number> {
   });
   const address = server.address();
   const actualPort = typeof address === 'object' && address ? address.port : port;
-  logger.info('edwe listening', {
+  // The address is always announced (tools and tests wait for this line), whatever the log level.
+  createLogger({ level: level === 'silent' ? 'silent' : 'info' }).info('edwe listening', {
     url: `http://${values.host}:${actualPort}`,
     db: dbPath,
     rules: project.rules.length,
