@@ -77,13 +77,21 @@ export async function ingestEach(
       const { id, duplicate } = await ingestOne(entry);
       results.push(duplicate ? { id, duplicate: true } : { id });
     } catch (error) {
-      const { status, body } = httpErrorOf(error);
-      if (status >= 500) throw error;
       failedCount++;
-      results.push(body);
+      results.push(entryError(error));
     }
   }
   return { failedCount, results };
+}
+
+/**
+ * A batch entry's error answer. Errors that are not the entry's fault (a store outage) are
+ * rethrown, so the caller answers 5xx for the whole request instead of blaming one entry.
+ */
+export function entryError(error: unknown): Extract<BatchEntryResult, { error: string }> {
+  const { status, body } = httpErrorOf(error);
+  if (status >= 500) throw error;
+  return body;
 }
 
 /** An entry of `POST /events` as event input: CloudEvents (they name a `specversion`) are mapped. */

@@ -1,13 +1,17 @@
 /**
  * The embedded stand-in for DynamoDB Streams: stored events are handed to one consumer,
- * in the order they were stored, one at a time. What it has not handed on when the process
+ * in the order they were stored, in batches (as a stream shard delivers them). What it has not handed on when the process
  * dies is found again by the start-up sweeper (events with no `routed_at`).
  */
 export class ChangeFeed<T> {
   readonly #queue: T[] = [];
   #draining: Promise<void> | undefined;
 
-  constructor(private readonly consume: (item: T) => Promise<void>, private readonly onError: (item: T, error: unknown) => void) {}
+  constructor(
+    private readonly consume: (items: T[]) => Promise<void>,
+    private readonly onError: (items: T[], error: unknown) => void,
+    private readonly batchSize = 500,
+  ) {}
 
   publish(item: T): void {
     this.#queue.push(item);
@@ -26,12 +30,12 @@ export class ChangeFeed<T> {
   async #drain(): Promise<void> {
     // Yield first so the publisher's response goes out before routing work starts.
     await new Promise<void>((resolve) => setImmediate(resolve));
-    let item: T | undefined;
-    while ((item = this.#queue.shift()) !== undefined) {
+    while (this.#queue.length > 0) {
+      const batch = this.#queue.splice(0, this.batchSize);
       try {
-        await this.consume(item);
+        await this.consume(batch);
       } catch (error) {
-        this.onError(item, error);
+        this.onError(batch, error);
       }
     }
     this.#draining = undefined;

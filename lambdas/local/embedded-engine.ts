@@ -4,14 +4,16 @@
  */
 import { randomBytes } from 'node:crypto';
 import {
+  entryError,
+  MAX_QUERY_LIMIT,
   normaliseEvent,
   planTriggers,
   ulid,
-  MAX_QUERY_LIMIT,
   ValidationError,
+  type BatchEntryResult,
   type EngineEvent,
-  type ExecutionRecord,
   type EnvelopeContext,
+  type ExecutionRecord,
   type PutResult,
   type Trigger,
 } from '../core/index.js';
@@ -79,8 +81,11 @@ export class EmbeddedEngine {
     this.executions = new SqliteExecutionStore(db);
     this.#envelope = { clock: { now }, ids: { newId: (t) => ulid(t, randomBytes(10)) } };
     this.#feed = new ChangeFeed(
-      (event) => this.#routeStored(event),
-      (event, error) => this.logger.error('routing failed; the event stays unrouted until the next start', { eventId: event.id, error: String(error) }),
+      async (events) => {
+        this.#routeStored(events);
+      },
+      (events, error) =>
+        this.logger.error('routing failed; the events stay unrouted until the next start', { eventIds: events.map((e) => e.id), error: String(error) }),
     );
   }
 
@@ -106,27 +111,37 @@ export class EmbeddedEngine {
   async ingest(input: unknown): Promise<PutResult & { event: EngineEvent }> {
     const event = normaliseEvent(input, this.#envelope);
     const result = this.events.putSync(event);
-    this.logger.info('event received', { eventId: event.id, type: event.type, source: event.source, correlationId: event.correlationId, duplicate: result.duplicate });
-    if (!result.duplicate) this.#feed.publish(event);
+    this.#received(event, result);
     return { ...result, event };
+  }
+
+  /**
+   * Stores a batch's valid entries in one transaction (one disk sync) and reports each entry:
+   * its id, or why it was refused. Nothing already accepted is lost if a later entry is bad.
+   */
+  async ingestBatch(inputs: readonly unknown[], toInput: (entry: unknown) => unknown = (entry) => entry): Promise<{ failedCount: number; results: BatchEntryResult[] }> {
+    const stored: Array<[EngineEvent, PutResult]> = [];
+    let failedCount = 0;
+    const results = this.db.transaction(() =>
+      inputs.map((input): BatchEntryResult => {
+        try {
+          const event = normaliseEvent(toInput(input), this.#envelope);
+          const result = this.events.putSync(event);
+          stored.push([event, result]);
+          return result.duplicate ? { id: result.id, duplicate: true } : { id: result.id };
+        } catch (error) {
+          failedCount++;
+          return entryError(error);
+        }
+      }),
+    )();
+    for (const [event, result] of stored) this.#received(event, result);
+    return { failedCount, results };
   }
 
   /** The rules this event fires, and the executions they start (recorded before they run). */
   async route(event: EngineEvent): Promise<Trigger[]> {
-    const rules = this.project.ruleSet.route(event);
-    const triggers = planTriggers(event, rules);
-    const startedAt = new Date(this.now()).toISOString();
-    const fresh = this.db.transaction(() => {
-      const begun = triggers.filter((trigger) => this.executions.begin(trigger, startedAt));
-      this.events.markRouted(event.id);
-      return begun;
-    })();
-    this.logger.info('event routed', { eventId: event.id, type: event.type, rules: rules.map((r) => r.id) });
-    for (const trigger of fresh) {
-      const record = this.executions.get(trigger.executionName);
-      if (record) this.#launch(record);
-    }
-    return triggers;
+    return this.#routeStored([event])[0] as Trigger[];
   }
 
   /**
@@ -208,9 +223,30 @@ export class EmbeddedEngine {
     this.db.close();
   }
 
-  async #routeStored(event: EngineEvent): Promise<void> {
-    if (this.#closed) return;
-    await this.route(event);
+  #received(event: EngineEvent, result: PutResult): void {
+    this.logger.info('event received', { eventId: event.id, type: event.type, source: event.source, correlationId: event.correlationId, duplicate: result.duplicate });
+    if (!result.duplicate) this.#feed.publish(event);
+  }
+
+  /**
+   * Routes a batch in one transaction: records each execution (the name is the primary key, so a
+   * re-routed event starts nothing twice) and marks each event routed; then launches the new ones.
+   */
+  #routeStored(events: readonly EngineEvent[]): Trigger[][] {
+    if (this.#closed) return [];
+    const startedAt = new Date(this.now()).toISOString();
+    const fresh: Trigger[] = [];
+    const planned = this.db.transaction(() =>
+      events.map((event) => {
+        const triggers = planTriggers(event, this.project.ruleSet.route(event));
+        for (const trigger of triggers) if (this.executions.begin(trigger, startedAt)) fresh.push(trigger);
+        this.events.markRouted(event.id);
+        return triggers;
+      }),
+    )();
+    events.forEach((event, i) => this.logger.info('event routed', { eventId: event.id, type: event.type, rules: (planned[i] as Trigger[]).map((t) => t.ruleId) }));
+    for (const trigger of fresh) this.#launch(this.executions.get(trigger.executionName) as StoredExecution);
+    return planned;
   }
 
   #launch(execution: StoredExecution): void {

@@ -8,7 +8,6 @@ import {
   eventInputOf,
   fromPutEventsEntry,
   httpErrorOf,
-  ingestEach,
   MAX_BODY_BYTES,
   NotFoundError,
   parseEventQuery,
@@ -46,7 +45,7 @@ export function createHttpServer(engine: EmbeddedEngine, logger: Logger): Server
       const { id, duplicate } = await engine.ingest(eventInputOf(ingest.entry));
       return { status: 202, body: duplicate ? { id, duplicate: true } : { id } };
     }
-    return { status: 200, body: await ingestEach(ingest.entries, (entry) => engine.ingest(eventInputOf(entry))) };
+    return { status: 200, body: await engine.ingestBatch(ingest.entries, eventInputOf) };
   });
 
   on('GET', '/events', async (_request, _params, url) => {
@@ -155,9 +154,10 @@ async function putEvents(engine: EmbeddedEngine, body: unknown): Promise<unknown
   if (!Array.isArray(entries) || entries.length === 0 || entries.length > 10) {
     throw new ValidationError('PutEvents needs Entries: a list of 1 to 10 entries', [{ path: 'Entries', message: 'must hold 1 to 10 entries' }]);
   }
-  const { failedCount, results } = await ingestEach(entries, (entry) => engine.ingest(fromPutEventsEntry(entry as Record<string, unknown>)));
+  const { failedCount, results } = await engine.ingestBatch(entries, (entry) => fromPutEventsEntry(entry as Record<string, unknown>));
   return {
     FailedEntryCount: failedCount,
     Entries: results.map((result) => ('id' in result ? { EventId: result.id } : { ErrorCode: 'InvalidArgument', ErrorMessage: result.message })),
   };
 }
+
