@@ -20,6 +20,7 @@ import {
 import type { Project } from '../project/load-project.js';
 import { LocalWorkflowRunner } from './asl-runner.js';
 import { ChangeFeed } from './change-feed.js';
+import { GroupCommit } from './group-commit.js';
 import { createLogger, type Logger } from './logger.js';
 import { openDatabase, type SqliteDatabase } from './sqlite-database.js';
 import { SqliteEventStore } from './sqlite-event-store.js';
@@ -66,6 +67,7 @@ export class EmbeddedEngine {
   readonly #feed: ChangeFeed<EngineEvent>;
   readonly #running = new Set<Promise<void>>();
   readonly #inFlight = new Map<string, Promise<void>>();
+  readonly #writes: GroupCommit;
   readonly #envelope: EnvelopeContext;
   #closed = false;
 
@@ -79,10 +81,11 @@ export class EmbeddedEngine {
   ) {
     this.events = new SqliteEventStore(db, { retentionDays, now });
     this.executions = new SqliteExecutionStore(db);
+    this.#writes = new GroupCommit(db);
     this.#envelope = { clock: { now }, ids: { newId: (t) => ulid(t, randomBytes(10)) } };
     this.#feed = new ChangeFeed(
       async (events) => {
-        this.#routeStored(events);
+        await this.#routeStored(events);
       },
       (events, error) =>
         this.logger.error('routing failed; the events stay unrouted until the next start', { eventIds: events.map((e) => e.id), error: String(error) }),
@@ -110,7 +113,7 @@ export class EmbeddedEngine {
   /** Validates and stores one event (durably), then hands it to the router. */
   async ingest(input: unknown): Promise<PutResult & { event: EngineEvent }> {
     const event = normaliseEvent(input, this.#envelope);
-    const result = this.events.putSync(event);
+    const result = await this.#writes.submit(() => this.events.putSync(event));
     this.#received(event, result);
     return { ...result, event };
   }
@@ -122,7 +125,7 @@ export class EmbeddedEngine {
   async ingestBatch(inputs: readonly unknown[], toInput: (entry: unknown) => unknown = (entry) => entry): Promise<{ failedCount: number; results: BatchEntryResult[] }> {
     const stored: Array<[EngineEvent, PutResult]> = [];
     let failedCount = 0;
-    const results = this.db.transaction(() =>
+    const results = await this.#writes.submit(() =>
       inputs.map((input): BatchEntryResult => {
         try {
           const event = normaliseEvent(toInput(input), this.#envelope);
@@ -134,14 +137,14 @@ export class EmbeddedEngine {
           return entryError(error);
         }
       }),
-    )();
+    );
     for (const [event, result] of stored) this.#received(event, result);
     return { failedCount, results };
   }
 
   /** The rules this event fires, and the executions they start (recorded before they run). */
   async route(event: EngineEvent): Promise<Trigger[]> {
-    return this.#routeStored([event])[0] as Trigger[];
+    return ((await this.#routeStored([event]))[0] ?? []) as Trigger[];
   }
 
   /**
@@ -203,6 +206,11 @@ export class EmbeddedEngine {
     return { correlationId, events, executions, timeline };
   }
 
+  /** Executions in flight in this process. */
+  get runningCount(): number {
+    return this.#running.size;
+  }
+
   executionsForEvent(eventId: string): StoredExecution[] {
     return this.executions.byEvent(eventId);
   }
@@ -232,18 +240,18 @@ export class EmbeddedEngine {
    * Routes a batch in one transaction: records each execution (the name is the primary key, so a
    * re-routed event starts nothing twice) and marks each event routed; then launches the new ones.
    */
-  #routeStored(events: readonly EngineEvent[]): Trigger[][] {
+  async #routeStored(events: readonly EngineEvent[]): Promise<Trigger[][]> {
     if (this.#closed) return [];
     const startedAt = new Date(this.now()).toISOString();
     const fresh: Trigger[] = [];
-    const planned = this.db.transaction(() =>
+    const planned = await this.#writes.submit(() =>
       events.map((event) => {
         const triggers = planTriggers(event, this.project.ruleSet.route(event));
         for (const trigger of triggers) if (this.executions.begin(trigger, startedAt)) fresh.push(trigger);
         this.events.markRouted(event.id);
         return triggers;
       }),
-    )();
+    );
     events.forEach((event, i) => this.logger.info('event routed', { eventId: event.id, type: event.type, rules: (planned[i] as Trigger[]).map((t) => t.ruleId) }));
     for (const trigger of fresh) this.#launch(this.executions.get(trigger.executionName) as StoredExecution);
     return planned;

@@ -36,7 +36,10 @@ export function createHttpServer(engine: EmbeddedEngine, logger: Logger): Server
     routes.push({ method, pattern, keys, handler });
   };
 
-  on('GET', '/health', async () => ({ status: 200, body: { status: 'ok', rules: engine.project.rules.length, workflows: engine.project.workflows.size } }));
+  on('GET', '/health', async () => ({
+    status: 200,
+    body: { status: 'ok', rules: engine.project.rules.length, workflows: engine.project.workflows.size, events: engine.events.counts(), executionsRunning: engine.runningCount },
+  }));
 
   on('POST', '/events', async (request) => {
     const body = parseJsonBody(await readBody(request));

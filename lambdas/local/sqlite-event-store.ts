@@ -26,6 +26,7 @@ export class SqliteEventStore implements EventStore {
   readonly #markRouted;
   readonly #unrouted;
   readonly #range;
+  readonly #counts;
   readonly #queries = new Map<string, Statement<[Record<string, string | number>], RangeRow>>();
   readonly #retentionMs: number;
   readonly #now: () => number;
@@ -44,6 +45,9 @@ export class SqliteEventStore implements EventStore {
       `SELECT id, timestamp, body FROM events
        WHERE timestamp >= @from AND timestamp < @to AND (timestamp > @afterTs OR (timestamp = @afterTs AND id > @afterId))
        ORDER BY timestamp, id LIMIT @limit`,
+    );
+    this.#counts = db.prepare<[], { stored: number; unrouted: number }>(
+      'SELECT (SELECT count(*) FROM events) AS stored, (SELECT count(*) FROM events WHERE routed_at IS NULL) AS unrouted',
     );
     this.#unrouted = db.prepare<[number, number], EventRow>('SELECT seq, body FROM events WHERE routed_at IS NULL AND seq > ? ORDER BY seq LIMIT ?');
   }
@@ -75,6 +79,11 @@ export class SqliteEventStore implements EventStore {
   async get(id: string): Promise<EngineEvent | undefined> {
     const row = this.#byId.get(id);
     return row ? (JSON.parse(row.body) as EngineEvent) : undefined;
+  }
+
+  /** How many events are stored, and how many of them are not routed yet. */
+  counts(): { stored: number; unrouted: number } {
+    return this.#counts.get() as { stored: number; unrouted: number };
   }
 
   /** Marks an event as routed (all its executions recorded); false if it already was. */

@@ -15,7 +15,7 @@ describe('edwe dev (embedded, over HTTP)', () => {
   it('answers /health with the loaded rules and workflows', async () => {
     const health = await engine.get('/health');
 
-    expect(health).toEqual({ status: 200, body: { status: 'ok', rules: 1, workflows: 1 } });
+    expect(health).toEqual({ status: 200, body: { status: 'ok', rules: 1, workflows: 1, events: { stored: 0, unrouted: 0 }, executionsRunning: 0 } });
   });
 
   it("runs the seed's example to a SUCCEEDED onboarding execution whose output shows what it did", async () => {

@@ -1,0 +1,181 @@
+/**
+ * `npm run bench -- ingest [--duration 60] [--latency-seconds 10] [--concurrency 8]`
+ *
+ * The embedded engine (`edwe dev` on a SQLite file) in a child process; this process is the
+ * client. (1) Sustained load: batches of 100 events over HTTP, 1% of which start a workflow, for
+ * `--duration` seconds; the rate counts events stored AND routed (the clock stops when the engine
+ * reports nothing unrouted), and the stored count is checked at the end. (2) Latency: single-event
+ * POSTs at a fixed 500 requests/s. The baseline is the same client against a bare `node:http`
+ * server that answers 202 without storing anything, so the ratio shows what the engine adds.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { machine, percentile, printTable } from './lib/report.js';
+
+const BATCH = 100;
+
+export default async function ingestBench(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      duration: { type: 'string', default: '60' },
+      'latency-seconds': { type: 'string', default: '10' },
+      concurrency: { type: 'string', default: '8' },
+    },
+  });
+  const duration = Number(values.duration) * 1000;
+  const latencyMs = Number(values['latency-seconds']) * 1000;
+  const concurrency = Number(values.concurrency);
+  const dir = mkdtempSync(join(tmpdir(), 'edwe-bench-ingest-'));
+  const rows: string[][] = [];
+  let ok = true;
+  try {
+    const baseline = await startBaseline();
+    const baseLoad = await sustainedLoad(baseline.url, duration / 6, concurrency, 'base');
+    const baseLatency = await fixedRateLatency(baseline.url, latencyMs / 2, 500);
+    await baseline.stop();
+
+    const engine = await startEngine(join(dir, 'bench.db'));
+    try {
+      const load = await sustainedLoad(engine.url, duration, concurrency, 'run');
+      const routedAt = await waitUntilRouted(engine.url, load.sent);
+      const health = (await (await fetch(`${engine.url}/health`)).json()) as { events: { stored: number; unrouted: number } };
+      const storedAndRouted = load.sent / ((routedAt - load.startedAt) / 1000);
+      const latency = await fixedRateLatency(engine.url, latencyMs, 500);
+      const lost = load.sent - health.events.stored;
+
+      rows.push(
+        ['sustained ingest, batches of 100 (events/s acknowledged)', fmt(load.sent / (load.elapsedMs / 1000)), fmt(baseLoad.sent / (baseLoad.elapsedMs / 1000)), ratio(load.sent / load.elapsedMs, baseLoad.sent / baseLoad.elapsedMs), ''],
+        ['sustained ingest, stored and routed (events/s)', fmt(storedAndRouted), '', '', floor(storedAndRouted >= 10_000, '≥ 10,000')],
+        ['events sent / stored / unrouted at the end', `${load.sent} / ${health.events.stored} / ${health.events.unrouted}`, '', '', floor(lost === 0 && health.events.unrouted === 0, 'nothing lost')],
+        ['batch POST p50 / p99 (ms)', `${ms(percentile(load.latencies, 50))} / ${ms(percentile(load.latencies, 99))}`, `${ms(percentile(baseLoad.latencies, 50))} / ${ms(percentile(baseLoad.latencies, 99))}`, ratio(percentile(load.latencies, 50), percentile(baseLoad.latencies, 50)), ''],
+        ['single POST at 500/s: p50 (ms)', ms(percentile(latency.latencies, 50)), ms(percentile(baseLatency.latencies, 50)), ratio(percentile(latency.latencies, 50), percentile(baseLatency.latencies, 50)), ''],
+        ['single POST at 500/s: p99 (ms)', ms(percentile(latency.latencies, 99)), ms(percentile(baseLatency.latencies, 99)), ratio(percentile(latency.latencies, 99), percentile(baseLatency.latencies, 99)), floor(percentile(latency.latencies, 99) < 20, '< 20 ms')],
+        ['single POSTs sent / failed', `${latency.latencies.length} / ${latency.failed}`, '', '', ''],
+      );
+      ok = storedAndRouted >= 10_000 && lost === 0 && health.events.unrouted === 0 && percentile(latency.latencies, 99) < 20 && latency.failed === 0;
+    } finally {
+      await engine.stop();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  process.stdout.write(`\ningest benchmark — ${machine()}; ${duration / 1000} s sustained, ${concurrency} batches in flight\n\n`);
+  printTable(['measure', 'edwe dev (SQLite file)', 'baseline (bare HTTP 202)', 'ratio', 'floor'], rows);
+  return ok ? 0 : 1;
+}
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+const ms = (n: number) => n.toFixed(2);
+const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}×` : '');
+const floor = (pass: boolean, text: string) => `${pass ? 'PASS' : 'FAIL'} ${text}`;
+
+/** Posts batches of 100 with `concurrency` requests in flight until `durationMs` has passed. */
+async function sustainedLoad(url: string, durationMs: number, concurrency: number, prefix: string) {
+  const latencies: number[] = [];
+  let sent = 0;
+  let batchNo = 0;
+  const startedAt = Date.now();
+  const deadline = startedAt + durationMs;
+  const worker = async () => {
+    while (Date.now() < deadline) {
+      const n = batchNo++;
+      const body = JSON.stringify(Array.from({ length: BATCH }, (_, i) => eventFor(`${prefix}-${n}-${i}`, n * BATCH + i)));
+      const t0 = performance.now();
+      const response = await fetch(`${url}/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      const answer = (await response.json()) as { failedCount?: number };
+      latencies.push(performance.now() - t0);
+      if (response.status !== 200 || answer.failedCount !== 0) throw new Error(`batch refused: ${response.status} ${JSON.stringify(answer).slice(0, 300)}`);
+      sent += BATCH;
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return { sent, latencies, startedAt, elapsedMs: Date.now() - startedAt };
+}
+
+/** Single-event POSTs on a fixed schedule (open loop), so a slow answer cannot lower the offered rate. */
+async function fixedRateLatency(url: string, durationMs: number, perSecond: number) {
+  const latencies: number[] = [];
+  let failed = 0;
+  const total = Math.floor((durationMs / 1000) * perSecond);
+  const start = performance.now();
+  const pending: Promise<void>[] = [];
+  for (let i = 0; i < total; i++) {
+    const due = start + (i * 1000) / perSecond;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    pending.push(
+      (async () => {
+        const t0 = performance.now();
+        const response = await fetch(`${url}/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(eventFor(`lat-${i}`, i)) });
+        await response.arrayBuffer();
+        if (response.status === 202) latencies.push(performance.now() - t0);
+        else failed++;
+      })(),
+    );
+  }
+  await Promise.all(pending);
+  return { latencies, failed };
+}
+
+/** 1 event in 100 is a premium registration, which starts `onboarding_workflow`. */
+function eventFor(id: string, n: number) {
+  return n % 100 === 0
+    ? { id, type: 'user_registration', source: 'bench', data: { userId: `u-${id}`, email: 'bench@example.com', user_type: 'premium' } }
+    : { id, type: 'page.viewed', source: 'bench', data: { path: `/products/${n % 997}`, sessionId: `s-${n % 4999}`, referrer: 'https://example.com/' } };
+}
+
+async function waitUntilRouted(url: string, expected: number): Promise<number> {
+  for (;;) {
+    const health = (await (await fetch(`${url}/health`)).json()) as { events: { stored: number; unrouted: number }; executionsRunning: number };
+    if (health.events.stored >= expected && health.events.unrouted === 0 && health.executionsRunning === 0) return Date.now();
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+async function startEngine(dbPath: string): Promise<{ url: string; stop(): Promise<void> }> {
+  return startChild(['--import', 'tsx', 'bin/edwe.ts', 'dev', '--port', '0', '--db', dbPath, '--log-level', 'warn']);
+}
+
+/** Starts a server process and waits for the JSON line that announces its URL. */
+async function startChild(args: string[]): Promise<{ url: string; stop(): Promise<void> }> {
+  const child: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_NO_WARNINGS: '1' } });
+  const url = await new Promise<string>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      if (line.includes('"edwe listening"')) resolve((JSON.parse(line) as { url: string }).url);
+    });
+  });
+  return {
+    url,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/** The baseline: a bare node:http server in its own process that parses the body and answers 202/200. */
+const BASELINE_SERVER = `
+const server = require('node:http').createServer((request, response) => {
+  const chunks = [];
+  request.on('data', (c) => chunks.push(c));
+  request.on('end', () => {
+    const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    const batch = Array.isArray(body);
+    const payload = batch ? JSON.stringify({ failedCount: 0, results: body.map(() => ({ id: 'x' })) }) : '{"id":"x"}';
+    response.writeHead(batch ? 200 : 202, { 'content-type': 'application/json' });
+    response.end(payload);
+  });
+});
+server.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ message: 'edwe listening', url: 'http://127.0.0.1:' + server.address().port })));
+`;
+
+async function startBaseline(): Promise<{ url: string; stop(): Promise<void> }> {
+  return startChild(['-e', BASELINE_SERVER]);
+}
