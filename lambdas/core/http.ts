@@ -8,21 +8,24 @@ import { ConflictError, NotFoundError, PayloadTooLargeError, RetryableError, Val
 export interface HttpErrorBody {
   error: string;
   message: string;
-  details?: readonly ErrorDetail[];
+  /** Each problem with its path; empty when the error is not about the input's content. */
+  details: readonly ErrorDetail[];
 }
 
 /** The single mapping from error types to HTTP answers. Unknown errors become a 500 that leaks nothing. */
 export function httpErrorOf(error: unknown): { status: number; body: HttpErrorBody } {
-  const withDetails = (status: number, e: ValidationError) => ({
+  const answer = (status: number, e: { code: string; message: string }, details: readonly ErrorDetail[] = []) => ({
     status,
-    body: { error: e.code, message: e.message, ...(e.details.length > 0 ? { details: e.details } : {}) },
+    body: { error: e.code, message: e.message, details: details.map(({ path, message }) => ({ path, message })) },
   });
-  if (error instanceof PayloadTooLargeError) return withDetails(413, error);
-  if (error instanceof ValidationError) return withDetails(400, error);
-  if (error instanceof NotFoundError) return { status: 404, body: { error: error.code, message: error.message } };
-  if (error instanceof ConflictError) return { status: 409, body: { error: error.code, message: error.message } };
-  if (error instanceof RetryableError) return { status: 503, body: { error: 'unavailable', message: error.message } };
-  return { status: 500, body: { error: 'internal_error', message: 'The engine failed to handle the request; see its logs' } };
+  // PayloadTooLargeError is a ValidationError: it must be tested first.
+  if (error instanceof PayloadTooLargeError) return answer(413, error, error.details);
+  if (error instanceof ValidationError) return answer(400, error, error.details);
+  if (error instanceof NotFoundError) return answer(404, error);
+  if (error instanceof ConflictError) return answer(409, error);
+  // A dependency is throttling or failing for now: 503 tells the client that trying again is right.
+  if (error instanceof RetryableError) return answer(503, { code: 'unavailable', message: error.message });
+  return answer(500, { code: 'internal_error', message: 'The request failed unexpectedly; it has been logged.' });
 }
 
 /** The most entries one `POST /events` may carry (as EventBridge `PutEvents` batches are bounded). */
@@ -60,7 +63,7 @@ function isEventsWrapper(body: unknown): body is { events: unknown[] } {
 }
 
 /** One entry's answer in a batch: its id (and `duplicate`), or its error. */
-export type BatchEntryResult = { id: string; duplicate?: true } | { error: string; message: string; details?: readonly ErrorDetail[] };
+export type BatchEntryResult = { id: string; duplicate?: true } | HttpErrorBody;
 
 /**
  * Ingests each entry on its own: valid entries are stored, invalid ones are reported at their index.

@@ -49,7 +49,7 @@ describe('edwe dev ingestion and queries', () => {
 
     const answer = await engine.post('/events', [{ id: 'conflict-1', type: 't', source: 'conflict-test', data: { v: 2 } }]);
 
-    expect(answer.body).toEqual({ failedCount: 1, results: [{ error: 'conflict', message: expect.stringMatching(/conflict-1.*different content/) }] });
+    expect(answer.body).toEqual({ failedCount: 1, results: [{ error: 'conflict', message: expect.stringMatching(/conflict-1.*different content/), details: [] }] });
     expect((await engine.get('/events/conflict-1')).body.data).toEqual({ v: 1 });
   });
 

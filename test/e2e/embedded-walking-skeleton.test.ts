@@ -107,7 +107,7 @@ describe('edwe dev (embedded, over HTTP)', () => {
   });
 
   it('answers 404 in the error shape for an unknown event or execution', async () => {
-    expect(await engine.get('/events/nope')).toEqual({ status: 404, body: { error: 'not_found', message: 'No event with id "nope"' } });
+    expect(await engine.get('/events/nope')).toEqual({ status: 404, body: { error: 'not_found', message: 'No event with id "nope"', details: [] } });
     expect((await engine.get('/executions/nope')).status).toBe(404);
   });
 });

@@ -1,0 +1,53 @@
+/**
+ * Starts workflow executions on Step Functions. The execution name is the trigger's deterministic
+ * name, so a redelivered stream record meets `ExecutionAlreadyExists` instead of a second execution.
+ */
+import { ExecutionAlreadyExists, StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { ValidationError, type Trigger, type WorkflowStarter } from '../core/index.js';
+import { classifySdkError } from './sdk-errors.js';
+
+/** What the adapter is given; it reads no environment of its own. */
+export interface SfnWorkflowStarterOptions {
+  client: SFNClient;
+  /** Workflow id → state machine ARN. */
+  stateMachineArns: ReadonlyMap<string, string> | Readonly<Record<string, string>>;
+}
+
+/**
+ * `WorkflowStarter` on Step Functions `StartExecution`.
+ * @example await new SfnWorkflowStarter({ client, stateMachineArns: { onboarding_workflow: arn } }).start(trigger)
+ */
+export class SfnWorkflowStarter implements WorkflowStarter {
+  private readonly client: SFNClient;
+  private readonly arns: ReadonlyMap<string, string>;
+
+  constructor(options: SfnWorkflowStarterOptions) {
+    this.client = options.client;
+    const arns = options.stateMachineArns;
+    this.arns = arns instanceof Map ? arns : new Map(Object.entries(arns as Record<string, string>));
+  }
+
+  /**
+   * Starts the trigger's execution; one that already exists counts as started.
+   * @throws ValidationError for a workflow without a state machine; RetryableError when throttled.
+   */
+  async start(trigger: Trigger): Promise<{ alreadyStarted: boolean }> {
+    const stateMachineArn = this.arns.get(trigger.workflowId);
+    if (stateMachineArn === undefined) {
+      throw new ValidationError(`workflow "${trigger.workflowId}" has no state machine (known: ${[...this.arns.keys()].join(', ') || 'none'})`, [
+        { path: 'workflowId', message: 'unknown workflow' },
+      ]);
+    }
+    try {
+      await this.client.send(
+        new StartExecutionCommand({ stateMachineArn, name: trigger.executionName, input: JSON.stringify(trigger.input) }),
+      );
+      return { alreadyStarted: false };
+    } catch (error) {
+      if (error instanceof ExecutionAlreadyExists || (error instanceof Error && error.name === 'ExecutionAlreadyExists')) {
+        return { alreadyStarted: true };
+      }
+      throw classifySdkError(error, `starting ${trigger.executionName} of ${trigger.workflowId}`);
+    }
+  }
+}

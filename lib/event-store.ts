@@ -1,0 +1,59 @@
+/**
+ * The Events table (DESIGN §7): append-only, keyed by event id, streamed to the router, expired by TTL,
+ * encrypted with a customer-managed key, indexed by time (replay) and by correlation (timelines).
+ */
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+import { EVENTS_TABLE } from '../lambdas/aws/events-table.js';
+
+/** Table props a deployer may change; the keys, stream, TTL and encryption are what the engine relies on. */
+export type EventsTableOverrides = Omit<
+  Partial<dynamodb.TableProps>,
+  'partitionKey' | 'sortKey' | 'stream' | 'timeToLiveAttribute' | 'encryption' | 'encryptionKey'
+>;
+
+export interface EventStoreProps {
+  /** The key that encrypts the table and its stream. Default: a new key with yearly rotation. */
+  readonly encryptionKey?: kms.IKey;
+  /** Merged over the defaults (on-demand billing, point-in-time recovery, retained on stack deletion). */
+  readonly tableProps?: EventsTableOverrides;
+}
+
+/**
+ * @example const store = new EventStore(this, 'EventStore'); store.table.grantReadData(fn);
+ */
+export class EventStore extends Construct {
+  public readonly table: dynamodb.Table;
+  public readonly encryptionKey: kms.IKey;
+
+  constructor(scope: Construct, id: string, props: EventStoreProps = {}) {
+    super(scope, id);
+    this.encryptionKey =
+      props.encryptionKey ?? new kms.Key(this, 'Key', { enableKeyRotation: true, description: 'Encrypts the edwe Events table and its stream' });
+
+    this.table = new dynamodb.Table(this, 'Events', {
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      // Events are the system of record: deleting the stack must not delete them.
+      removalPolicy: RemovalPolicy.RETAIN,
+      ...props.tableProps,
+      partitionKey: { name: EVENTS_TABLE.partitionKey, type: dynamodb.AttributeType.STRING },
+      stream: dynamodb.StreamViewType.NEW_IMAGE,
+      timeToLiveAttribute: EVENTS_TABLE.ttlAttribute,
+      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: this.encryptionKey,
+    });
+
+    // Both indexes project everything: replay and timelines read whole events, never a second round trip.
+    for (const index of [EVENTS_TABLE.byTime, EVENTS_TABLE.byCorrelation]) {
+      this.table.addGlobalSecondaryIndex({
+        indexName: index.indexName,
+        partitionKey: { name: index.partitionKey, type: dynamodb.AttributeType.STRING },
+        sortKey: { name: index.sortKey, type: dynamodb.AttributeType.STRING },
+        projectionType: dynamodb.ProjectionType.ALL,
+      });
+    }
+  }
+}

@@ -1,0 +1,218 @@
+import { readFileSync } from 'node:fs';
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { EdweStack } from '../../lib/edwe-stack.js';
+import { PROJECT_ROOT } from '../../lib/lambda-defaults.js';
+import { compileRules, parseWorkflow, type Rule, type WorkflowType } from '../../lambdas/core/index.js';
+import { defaultPaths, loadProject, type Project } from '../../lambdas/project/load-project.js';
+
+/** An app configured like `cdk synth` (cdk.json's feature flags) but without bundling. */
+function testApp(): App {
+  const { context } = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as { context: Record<string, unknown> };
+  return new App({ context: { ...context, 'aws:cdk:bundling-stacks': [] } });
+}
+
+interface WorkflowFixture {
+  id: string;
+  type: WorkflowType;
+  tasks: string[];
+}
+
+/** A project in memory: each workflow chains its tasks; one rule per workflow. Tasks are the repository's. */
+function aProject(workflows: WorkflowFixture[]): Project {
+  const definitions = workflows.map(({ id, type, tasks }) => {
+    const states = Object.fromEntries(
+      tasks.map((task, i) => [task, { Type: 'Task', Resource: `\${${task}}`, ...(i + 1 < tasks.length ? { Next: tasks[i + 1] } : { End: true }) }]),
+    );
+    return parseWorkflow(id, JSON.stringify({ StartAt: tasks[0], States: states }), { type, timeoutSeconds: 120 });
+  });
+  const rules: Rule[] = workflows.map(({ id }) => ({
+    id: `start-${id.replaceAll('_', '-')}`,
+    eventType: 'user_registration',
+    workflow: id,
+    priority: 0,
+    conditions: [],
+    stop: false,
+    enabled: true,
+  }));
+  return { paths: defaultPaths(PROJECT_ROOT), rules, ruleSet: compileRules(rules), workflows: new Map(definitions.map((d) => [d.id, d])) };
+}
+
+/** The statements of the policies attached to the role whose logical id starts with `rolePrefix`. */
+function statementsOfRole(template: Template, rolePrefix: string): Array<Record<string, unknown>> {
+  const policies = template.findResources('AWS::IAM::Policy');
+  return Object.values(policies)
+    .filter((p) => (p.Properties.Roles as Array<{ Ref: string }>).some((r) => r.Ref.startsWith(rolePrefix)))
+    .flatMap((p) => p.Properties.PolicyDocument.Statement as Array<Record<string, unknown>>);
+}
+
+describe('EdweStack with the repository project', () => {
+  let template: Template;
+  let project: Project;
+
+  beforeAll(() => {
+    project = loadProject(defaultPaths(PROJECT_ROOT));
+    template = Template.fromStack(new EdweStack(testApp(), 'EdweStack', { project }));
+  });
+
+  it('keeps events in a streamed, expiring, recoverable table encrypted with a rotated customer key', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      BillingMode: 'PAY_PER_REQUEST',
+      StreamSpecification: { StreamViewType: 'NEW_IMAGE' },
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EventStoreKey'), 'Arn'] } },
+      GlobalSecondaryIndexes: [
+        Match.objectLike({ IndexName: 'byTime', KeySchema: [{ AttributeName: 'tpk', KeyType: 'HASH' }, { AttributeName: 'tsk', KeyType: 'RANGE' }] }),
+        Match.objectLike({ IndexName: 'byCorrelation', KeySchema: [{ AttributeName: 'cpk', KeyType: 'HASH' }, { AttributeName: 'tsk', KeyType: 'RANGE' }] }),
+      ],
+    });
+    template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain' });
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+  });
+
+  it('routes only inserts, reporting failures per record, bisecting, with bounded retries and a failure queue', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EventStoreEvents'), 'StreamArn'] },
+      FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ eventName: ['INSERT'] }) }] },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 5,
+      MaximumRecordAgeInSeconds: 3600,
+      StartingPosition: 'TRIM_HORIZON',
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('^RouterFailureQueue'), 'Arn'] } } },
+    });
+  });
+
+  it('sends failed records to an encrypted queue that refuses plain HTTP', () => {
+    template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  it('serves POST /events and GET /events/{id} through the Lambda proxy, signed with IAM, on a traced stage', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: 'events' });
+    template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: '{id}' });
+    for (const method of ['POST', 'GET']) {
+      template.hasResourceProperties('AWS::ApiGateway::Method', {
+        HttpMethod: method,
+        AuthorizationType: 'AWS_IAM',
+        Integration: {
+          Type: 'AWS_PROXY',
+          IntegrationHttpMethod: 'POST',
+          Uri: Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith([{ 'Fn::GetAtt': [Match.stringLikeRegexp('^IngestionIngestFunction'), 'Arn'] }])]) }),
+        },
+      });
+    }
+    template.hasResourceProperties('AWS::ApiGateway::Stage', { StageName: 'v1', TracingEnabled: true });
+    template.resourceCountIs('AWS::ApiGateway::Account', 0);
+  });
+
+  it('lets the ingest function put and get events, and nothing else on the table', () => {
+    const tableStatements = statementsOfRole(template, 'IngestionIngestFunction').filter((s) => String(s.Action).includes('dynamodb:'));
+    expect(tableStatements).toEqual([
+      expect.objectContaining({ Effect: 'Allow', Resource: expect.arrayContaining([{ 'Fn::GetAtt': [expect.stringMatching(/^EventStoreEvents/), 'Arn'] }]) }),
+    ]);
+    expect([...(tableStatements[0]?.Action as string[])].sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
+  });
+
+  it('gives the ingest function its table and retention', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ EVENTS_TABLE: { Ref: Match.stringLikeRegexp('^EventStoreEvents') }, RETENTION_DAYS: '30' }) },
+    });
+  });
+
+  it('builds one state machine per workflow, each task placeholder substituted with its function', () => {
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', project.workflows.size);
+    for (const workflow of project.workflows.values()) {
+      template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+        StateMachineType: workflow.settings.type,
+        TracingConfiguration: { Enabled: true },
+        DefinitionSubstitutions: Object.fromEntries(
+          workflow.tasks.map((task) => [task, { 'Fn::GetAtt': [Match.stringLikeRegexp(`^WorkflowsTask${task}`), 'Arn'] }]),
+        ),
+      });
+    }
+  });
+
+  it('runs every function on Node 22, arm64, traced, with its Powertools service name', () => {
+    const functions = Object.values(template.findResources('AWS::Lambda::Function'));
+    expect(functions.length).toBeGreaterThanOrEqual(2);
+    for (const fn of functions) {
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+        LoggingConfig: { LogGroup: { Ref: expect.stringMatching(/Logs/) } },
+        Environment: { Variables: expect.objectContaining({ POWERTOOLS_SERVICE_NAME: expect.stringMatching(/^edwe-/) }) },
+      });
+    }
+  });
+});
+
+describe('EdweStack with two workflows', () => {
+  let stack: EdweStack;
+  let template: Template;
+
+  beforeAll(() => {
+    const project = aProject([
+      { id: 'onboarding_workflow', type: 'STANDARD', tasks: ['ValidateUser', 'ComposeWelcome'] },
+      { id: 'quick_check', type: 'EXPRESS', tasks: ['ValidateUser'] },
+    ]);
+    stack = new EdweStack(testApp(), 'TwoWorkflows', { project });
+    template = Template.fromStack(stack);
+  });
+
+  it('lets the router start exactly these state machines, and no others', () => {
+    const starts = statementsOfRole(template, 'RouterRouterFunction').filter((s) => JSON.stringify(s.Action).includes('states:'));
+    const expected = [...stack.workflows.stateMachines.values()].map((machine) => stack.resolve(machine.stateMachineArn));
+
+    expect(starts).toEqual([expect.objectContaining({ Effect: 'Allow', Action: 'states:StartExecution', Resource: expected })]);
+    expect(expected).toHaveLength(2);
+    expect(JSON.stringify(starts)).not.toContain('"*"');
+  });
+
+  it('tells the router every workflow\'s ARN in STATE_MACHINE_ARNS', () => {
+    const router = Object.values(template.findResources('AWS::Lambda::Function')).find((fn) =>
+      String(fn.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME) === 'edwe-router');
+    const joined = JSON.stringify(router?.Properties.Environment.Variables.STATE_MACHINE_ARNS);
+
+    for (const machine of stack.workflows.stateMachines.values()) expect(joined).toContain(JSON.stringify(stack.resolve(machine.stateMachineArn)));
+    expect(joined).toContain('\\"onboarding_workflow\\":\\"');
+    expect(joined).toContain('\\"quick_check\\":\\"');
+  });
+
+  it('makes one function of a task that two workflows share', () => {
+    expect([...stack.workflows.taskFunctions.keys()]).toEqual(['ValidateUser', 'ComposeWelcome']);
+  });
+
+  it('logs everything of an Express workflow, failures of a Standard one', () => {
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineType: 'EXPRESS',
+      LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: true }),
+    });
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineType: 'STANDARD',
+      LoggingConfiguration: Match.objectLike({ Level: 'ERROR' }),
+    });
+  });
+
+  it('refuses an Express workflow longer than five minutes at synth', () => {
+    const project = aProject([{ id: 'slow', type: 'EXPRESS', tasks: ['ValidateUser'] }]);
+    const slow = project.workflows.get('slow');
+    if (slow) slow.settings.timeoutSeconds = 600;
+
+    expect(() => new EdweStack(testApp(), 'Slow', { project })).toThrow(/EXPRESS workflow runs at most 300 s/);
+  });
+
+  it('is environment-agnostic', () => {
+    expect(Stack.of(stack).region).toMatch(/^\$\{Token/);
+  });
+});
