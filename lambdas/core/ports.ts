@@ -20,3 +20,29 @@ export interface EventStore {
 export interface WorkflowStarter {
   start(trigger: Trigger): Promise<{ alreadyStarted: boolean }>;
 }
+
+/** A workflow waiting for an event of its correlation (the built-in `wait-for-event` task). */
+export interface WaiterRequest {
+  /** The Step Functions task token that `SendTaskSuccess` completes. */
+  token: string;
+  correlationId: string;
+  eventType: string;
+  /** An optional EventBridge pattern the event must also match. */
+  pattern?: Record<string, unknown>;
+  /** When the wait ends with `States.Timeout`, ISO 8601. */
+  expiresAt: string;
+}
+
+/**
+ * What the built-in task functions need from the engine they run in. The embedded engine
+ * provides it in-process; on AWS it is backed by the tables and the Step Functions API.
+ */
+export interface TaskServices {
+  /** Ingests an event like any other (validated, stored, routed). */
+  emitEvent(input: { type: string; source?: string; data?: Record<string, unknown>; correlationId: string }): Promise<{ id: string }>;
+  /**
+   * Registers a waiter, then looks back over the correlation's stored events: an event that arrived
+   * before the wait began completes it at once. Later events complete it when routed.
+   */
+  registerWaiter(request: WaiterRequest): Promise<void>;
+}

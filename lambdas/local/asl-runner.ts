@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { ExecutionAbortedError, ExecutionError, ExecutionTimeoutError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { substitutePlaceholders, taskFileName, type ExecutionStatus, type WorkflowDefinition } from '../core/index.js';
 import { taskEntry, type ProjectPaths } from '../project/load-project.js';
+import type { TaskTokens } from './task-tokens.js';
 
 /** A task function as `lambdas/tasks/*.ts` export it. */
 export type TaskFunction = (input: unknown) => Promise<unknown>;
@@ -19,16 +20,30 @@ export interface WorkflowOutcome {
 
 const LOCAL_ARN_PREFIX = 'arn:aws:lambda:us-east-1:000000000000:function:edwe-';
 
+/** How a Task state reaches its task function. */
+type TaskBinding =
+  /** `"Resource": "${Task}"`: the state's input in, the function's result out. */
+  | { kind: 'direct'; task: TaskFunction }
+  /** `arn:aws:states:::lambda:invoke` with `FunctionName: ${Task}`: `Payload` in, `{ Payload, StatusCode }` out. */
+  | { kind: 'invoke'; task: TaskFunction }
+  /** `…lambda:invoke.waitForTaskToken`: the function gets a token and the state waits until it is completed. */
+  | { kind: 'waitForTaskToken'; task: TaskFunction };
+
 interface PreparedWorkflow {
   machine: StateMachine;
-  handlers: Record<string, (input: unknown) => Promise<unknown>>;
+  bindings: Map<string, TaskBinding>;
 }
 
+const INVOKE = 'arn:aws:states:::lambda:invoke';
+
 export class LocalWorkflowRunner {
-  private constructor(private readonly workflows: ReadonlyMap<string, PreparedWorkflow>) {}
+  private constructor(
+    private readonly workflows: ReadonlyMap<string, PreparedWorkflow>,
+    private readonly tokens: TaskTokens,
+  ) {}
 
   /** Loads every task function the workflows use and validates each definition. */
-  static async load(definitions: Iterable<WorkflowDefinition>, paths: ProjectPaths): Promise<LocalWorkflowRunner> {
+  static async load(definitions: Iterable<WorkflowDefinition>, paths: ProjectPaths, tokens: TaskTokens): Promise<LocalWorkflowRunner> {
     const tasks = new Map<string, TaskFunction>();
     const prepared = new Map<string, PreparedWorkflow>();
     for (const workflow of definitions) {
@@ -37,16 +52,22 @@ export class LocalWorkflowRunner {
       }
       const asl = JSON.parse(substitutePlaceholders(workflow.definition, (task) => `${LOCAL_ARN_PREFIX}${taskFileName(task)}`)) as StateMachineDefinition;
       if (asl.TimeoutSeconds === undefined) asl.TimeoutSeconds = workflow.settings.timeoutSeconds;
-      const handlers: PreparedWorkflow['handlers'] = {};
-      for (const [stateName, resource] of taskStates(asl)) {
-        if (!resource.startsWith(LOCAL_ARN_PREFIX)) continue;
-        const fileName = resource.slice(LOCAL_ARN_PREFIX.length);
-        const task = workflow.tasks.find((t) => taskFileName(t) === fileName) as string;
-        handlers[stateName] = tasks.get(task) as TaskFunction;
+      const taskFor = (arn: unknown): TaskFunction | undefined => {
+        if (typeof arn !== 'string' || !arn.startsWith(LOCAL_ARN_PREFIX)) return undefined;
+        const task = workflow.tasks.find((t) => taskFileName(t) === arn.slice(LOCAL_ARN_PREFIX.length));
+        return task === undefined ? undefined : tasks.get(task);
+      };
+      const bindings = new Map<string, TaskBinding>();
+      for (const [stateName, state] of taskStates(asl)) {
+        const direct = taskFor(state.Resource);
+        if (direct) bindings.set(stateName, { kind: 'direct', task: direct });
+        const invoked = taskFor(state.Parameters?.FunctionName);
+        if (invoked && state.Resource === INVOKE) bindings.set(stateName, { kind: 'invoke', task: invoked });
+        if (invoked && state.Resource === `${INVOKE}.waitForTaskToken`) bindings.set(stateName, { kind: 'waitForTaskToken', task: invoked });
       }
-      prepared.set(workflow.id, { machine: new StateMachine(asl, { validationOptions: { checkPaths: true } }), handlers });
+      prepared.set(workflow.id, { machine: new StateMachine(asl, { validationOptions: { checkPaths: true } }), bindings });
     }
-    return new LocalWorkflowRunner(prepared);
+    return new LocalWorkflowRunner(prepared, tokens);
   }
 
   has(workflowId: string): boolean {
@@ -57,16 +78,39 @@ export class LocalWorkflowRunner {
   async run(workflowId: string, input: unknown, context: { executionName: string; startTime: string }): Promise<WorkflowOutcome> {
     const workflow = this.workflows.get(workflowId);
     if (!workflow) return { status: 'FAILED', error: { error: 'States.Runtime', cause: `Unknown workflow "${workflowId}"` } };
+    const handlers: Record<string, (stateInput: unknown) => Promise<unknown>> = {};
+    for (const [stateName, binding] of workflow.bindings) handlers[stateName] = this.#handler(binding, context.executionName, stateName);
     try {
       const execution = workflow.machine.run(input as Parameters<StateMachine['run']>[0], {
-        overrides: { taskResourceLocalHandlers: workflow.handlers as never },
-        context: { Execution: { Id: context.executionName, Name: context.executionName, Input: input, StartTime: context.startTime } } as never,
+        overrides: { taskResourceLocalHandlers: handlers as never },
+        // The interpreter resolves `$$.Task.Token` from here; each wait swaps in a token of its own.
+        context: { Execution: { Id: context.executionName, Name: context.executionName, Input: input, StartTime: context.startTime }, Task: { Token: `${context.executionName}#context` } } as never,
       });
       return { status: 'SUCCEEDED', output: await execution.result };
     } catch (error) {
       if (error instanceof ExecutionTimeoutError) return { status: 'TIMED_OUT', error: { error: 'States.Timeout', cause: 'The execution exceeded its timeout' } };
       if (error instanceof ExecutionAbortedError) return { status: 'ABORTED', error: { error: 'States.Aborted', cause: 'The execution was aborted' } };
       return { status: 'FAILED', error: describeFailure(error) };
+    } finally {
+      this.tokens.release(context.executionName);
+    }
+  }
+
+  #handler(binding: TaskBinding, executionName: string, stateName: string): (stateInput: unknown) => Promise<unknown> {
+    switch (binding.kind) {
+      case 'direct':
+        return (stateInput) => binding.task(stateInput);
+      case 'invoke':
+        return async (stateInput) => ({ StatusCode: 200, Payload: await binding.task((stateInput as { Payload?: unknown }).Payload) });
+      case 'waitForTaskToken':
+        return async (stateInput) => {
+          // Each wait gets its own token (the interpreter hands every state the same context token).
+          const token = this.tokens.issue(executionName, stateName);
+          const payload = { ...((stateInput as { Payload?: Record<string, unknown> }).Payload ?? {}), taskToken: token };
+          const completed = this.tokens.wait(token);
+          await binding.task(payload);
+          return completed;
+        };
     }
   }
 }
@@ -80,13 +124,22 @@ function describeFailure(error: unknown): { error: string; cause?: string } {
   return { error: 'States.Runtime', cause: String(inner) };
 }
 
-/** Every Task state, nested Parallel branches and Map processors included, with its resource. */
-function taskStates(asl: StateMachineDefinition): Array<[string, string]> {
-  const found: Array<[string, string]> = [];
+interface TaskStateShape {
+  Type?: string;
+  Resource?: string;
+  Parameters?: { FunctionName?: unknown };
+  Branches?: Array<{ States: Record<string, unknown> }>;
+  Iterator?: { States: Record<string, unknown> };
+  ItemProcessor?: { States: Record<string, unknown> };
+}
+
+/** Every Task state, nested Parallel branches and Map processors included. */
+function taskStates(asl: StateMachineDefinition): Array<[string, TaskStateShape]> {
+  const found: Array<[string, TaskStateShape]> = [];
   const visit = (states: Record<string, unknown>): void => {
     for (const [name, state] of Object.entries(states)) {
-      const s = state as { Type?: string; Resource?: string; Branches?: Array<{ States: Record<string, unknown> }>; Iterator?: { States: Record<string, unknown> }; ItemProcessor?: { States: Record<string, unknown> } };
-      if (s.Type === 'Task' && typeof s.Resource === 'string') found.push([name, s.Resource]);
+      const s = state as TaskStateShape;
+      if (s.Type === 'Task') found.push([name, s]);
       for (const branch of s.Branches ?? []) visit(branch.States);
       if (s.Iterator) visit(s.Iterator.States);
       if (s.ItemProcessor) visit(s.ItemProcessor.States);

@@ -4,7 +4,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import {
+  compilePattern,
   entryError,
+  lifecycleEvent,
+  LIFECYCLE_SOURCE,
   MAX_QUERY_LIMIT,
   normaliseEvent,
   planTriggers,
@@ -13,6 +16,8 @@ import {
   type BatchEntryResult,
   type EngineEvent,
   type EnvelopeContext,
+  type LifecyclePhase,
+  type TaskServices,
   type ExecutionRecord,
   type PutResult,
   type Trigger,
@@ -20,7 +25,10 @@ import {
 import type { Project } from '../project/load-project.js';
 import { LocalWorkflowRunner } from './asl-runner.js';
 import { ChangeFeed } from './change-feed.js';
+import { installTaskServices } from '../tasks/runtime.js';
 import { GroupCommit } from './group-commit.js';
+import { SqliteWaiterStore } from './sqlite-waiter-store.js';
+import { TaskTokens } from './task-tokens.js';
 import { createLogger, type Logger } from './logger.js';
 import { openDatabase, type SqliteDatabase } from './sqlite-database.js';
 import { SqliteEventStore } from './sqlite-event-store.js';
@@ -64,6 +72,7 @@ export interface CorrelationTimeline {
 export class EmbeddedEngine {
   readonly events: SqliteEventStore;
   readonly executions: SqliteExecutionStore;
+  readonly waiters: SqliteWaiterStore;
   readonly #feed: ChangeFeed<EngineEvent>;
   readonly #running = new Set<Promise<void>>();
   readonly #inFlight = new Map<string, Promise<void>>();
@@ -75,6 +84,7 @@ export class EmbeddedEngine {
     readonly project: Project,
     private readonly db: SqliteDatabase,
     private readonly runner: LocalWorkflowRunner,
+    private readonly tokens: TaskTokens,
     private readonly logger: Logger,
     private readonly now: () => number,
     retentionDays: number,
@@ -82,6 +92,7 @@ export class EmbeddedEngine {
     this.events = new SqliteEventStore(db, { retentionDays, now });
     this.executions = new SqliteExecutionStore(db);
     this.#writes = new GroupCommit(db);
+    this.waiters = new SqliteWaiterStore(db);
     this.#envelope = { clock: { now }, ids: { newId: (t) => ulid(t, randomBytes(10)) } };
     this.#feed = new ChangeFeed(
       async (events) => {
@@ -97,15 +108,18 @@ export class EmbeddedEngine {
    * and sweeps events that were stored but never routed.
    */
   static async open(options: EmbeddedEngineOptions): Promise<EmbeddedEngine> {
-    const runner = await LocalWorkflowRunner.load(options.project.workflows.values(), options.project.paths);
+    const tokens = new TaskTokens();
+    const runner = await LocalWorkflowRunner.load(options.project.workflows.values(), options.project.paths, tokens);
     const engine = new EmbeddedEngine(
       options.project,
       openDatabase(options.dbPath),
       runner,
+      tokens,
       options.logger ?? createLogger(),
       options.now ?? Date.now,
       options.retentionDays ?? 30,
     );
+    installTaskServices(engine.#taskServices());
     engine.#recover();
     return engine;
   }
@@ -197,12 +211,21 @@ export class EmbeddedEngine {
 
   /** A correlation's events and the executions tied to it, in time order. */
   timeline(correlationId: string): CorrelationTimeline {
-    const { events } = this.events.query({ correlationId, limit: MAX_QUERY_LIMIT });
     const executions = this.executions.byCorrelation(correlationId).map(toApiExecution);
+    const { events: correlated } = this.events.query({ correlationId, limit: MAX_QUERY_LIMIT });
+    // An event that carried no correlationId but started an execution of this correlation (via
+    // `correlateBy`) belongs to the story too.
+    const known = new Set(correlated.map((e) => e.id));
+    const triggers = [...new Set(executions.map((e) => e.eventId))].filter((id) => !known.has(id)).map((id) => this.events.getSync(id));
+    const events = [...correlated, ...triggers.filter((e): e is EngineEvent => e !== undefined)].sort((a, b) =>
+      a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : a.id < b.id ? -1 : 1,
+    );
+    // At the same instant: an outside event, then the execution it started, then that execution's lifecycle events.
+    const rank = (entry: { kind: string; source?: string }) => (entry.kind === 'execution' ? 1 : entry.source === LIFECYCLE_SOURCE ? 2 : 0);
     const timeline = [
-      ...events.map((event) => ({ at: event.timestamp, kind: 'event' as const, id: event.id, type: event.type })),
+      ...events.map((event) => ({ at: event.timestamp, kind: 'event' as const, id: event.id, type: event.type, source: event.source })),
       ...executions.map((e) => ({ at: e.startedAt, kind: 'execution' as const, id: e.name, workflowId: e.workflowId, status: e.status })),
-    ].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.kind === b.kind ? 0 : a.kind === 'event' ? -1 : 1));
+    ].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : rank(a) - rank(b)));
     return { correlationId, events, executions, timeline };
   }
 
@@ -254,33 +277,81 @@ export class EmbeddedEngine {
     );
     events.forEach((event, i) => this.logger.info('event routed', { eventId: event.id, type: event.type, rules: (planned[i] as Trigger[]).map((t) => t.ruleId) }));
     for (const trigger of fresh) this.#launch(this.executions.get(trigger.executionName) as StoredExecution);
+    const nowIso = new Date(this.now()).toISOString();
+    for (const event of events) for (const token of this.waiters.matching(event, nowIso)) this.#completeWaiter(token, event);
     return planned;
   }
 
   #launch(execution: StoredExecution): void {
     const { name, workflowId, ruleId, eventId, correlationId } = execution;
     this.logger.info('execution started', { executionName: name, workflowId, ruleId, eventId, correlationId });
+    this.#emitLifecycle(execution, 'started');
     const run = this.runner
       .run(workflowId, execution.input, { executionName: name, startTime: execution.startedAt })
       .then((outcome) => {
         if (this.#closed && !this.db.open) return;
         const { status, ...result } = outcome;
         this.executions.finish(name, status, new Date(this.now()).toISOString(), result);
+        this.waiters.removeForExecution(name);
+        this.#emitLifecycle(this.executions.get(name) as StoredExecution, status === 'SUCCEEDED' ? 'succeeded' : 'failed');
         const fields = { executionName: name, workflowId, ruleId, eventId, correlationId, status, ...(result.error ? { error: result.error } : {}) };
         if (status === 'SUCCEEDED') this.logger.info('execution finished', fields);
         else this.logger.warn('execution finished', fields);
       })
       .catch((error: unknown) => this.logger.error('recording the end of an execution failed', { executionName: name, error: String(error) }));
-    this.#running.add(run);
+    this.#track(run);
     this.#inFlight.set(name, run);
-    void run.finally(() => {
-      this.#running.delete(run);
-      this.#inFlight.delete(name);
-    });
+    void run.finally(() => this.#inFlight.delete(name));
+  }
+
+  /** Work `idle()` and `close()` wait for. */
+  #track(work: Promise<void>): void {
+    this.#running.add(work);
+    void work.finally(() => this.#running.delete(work));
+  }
+
+  /** Lifecycle events are ingested like any other, so rules can chain workflows. */
+  #emitLifecycle(execution: StoredExecution, phase: LifecyclePhase): void {
+    if (this.#closed) return;
+    const event = lifecycleEvent(toApiExecution(execution), execution.input, phase, new Date(this.now()).toISOString());
+    if (!event) {
+      this.logger.warn('lifecycle chain too deep; no lifecycle event emitted', { executionName: execution.name, phase });
+      return;
+    }
+    this.#track(
+      this.ingest(event).then(
+        () => undefined,
+        (error: unknown) => this.logger.error('emitting a lifecycle event failed', { executionName: execution.name, phase, error: String(error) }),
+      ),
+    );
+  }
+
+  #completeWaiter(token: string, event: EngineEvent): void {
+    this.waiters.remove(token);
+    if (this.tokens.succeed(token, event)) this.logger.info('waiter completed', { token, eventId: event.id, correlationId: event.correlationId });
+  }
+
+  /** The services built-in tasks (`emit-event`, `wait-for-event`) use in this process. */
+  #taskServices(): TaskServices {
+    return {
+      emitEvent: async ({ type, source, data, correlationId }) => {
+        const { id } = await this.ingest({ type, source: source ?? 'edwe.emit-event', data: data ?? {}, correlationId });
+        return { id };
+      },
+      registerWaiter: async (request) => {
+        // Register first, then look back: an event routed in between is seen by one or the other.
+        await this.#writes.submit(() => this.waiters.add(request));
+        const pattern = request.pattern ? compilePattern(request.pattern) : undefined;
+        const { events } = this.events.query({ correlationId: request.correlationId, type: request.eventType, limit: MAX_QUERY_LIMIT });
+        const earlier = events.find((event) => pattern === undefined || pattern.matches(event));
+        if (earlier) this.#completeWaiter(request.token, earlier);
+      },
+    };
   }
 
   /** After a crash: re-run executions that never finished, then route what was never routed. */
   #recover(): void {
+    this.waiters.clear();
     for (const execution of this.executions.running()) {
       this.logger.warn('resuming an execution a previous run left unfinished', { executionName: execution.name, eventId: execution.eventId });
       this.#launch(execution);

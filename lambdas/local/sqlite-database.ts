@@ -39,6 +39,15 @@ CREATE TABLE IF NOT EXISTS executions (
   output         TEXT,
   error          TEXT
 );
+CREATE TABLE IF NOT EXISTS waiters (
+  token          TEXT PRIMARY KEY,
+  correlation_id TEXT NOT NULL,
+  event_type     TEXT NOT NULL,
+  pattern        TEXT,
+  expires_at     TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS waiters_by_correlation ON waiters (correlation_id, event_type);
+
 CREATE INDEX IF NOT EXISTS executions_by_event ON executions (event_id, started_at);
 CREATE INDEX IF NOT EXISTS executions_by_correlation ON executions (correlation_id, started_at);
 CREATE INDEX IF NOT EXISTS executions_by_status ON executions (status) WHERE status = 'RUNNING';

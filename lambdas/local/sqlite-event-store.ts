@@ -77,6 +77,10 @@ export class SqliteEventStore implements EventStore {
   }
 
   async get(id: string): Promise<EngineEvent | undefined> {
+    return this.getSync(id);
+  }
+
+  getSync(id: string): EngineEvent | undefined {
     const row = this.#byId.get(id);
     return row ? (JSON.parse(row.body) as EngineEvent) : undefined;
   }

@@ -124,9 +124,10 @@ describe('edwe dev ingestion and queries', () => {
 
     const { body } = await engine.get('/correlations/signup-42');
 
-    expect(body.events.map((e: { id: string }) => e.id)).toEqual([posted.body.id]);
+    const [execution] = body.executions;
     expect(body.executions).toMatchObject([{ workflowId: 'onboarding_workflow', correlationId: 'signup-42', status: 'SUCCEEDED' }]);
-    expect(body.timeline.map((t: { kind: string }) => t.kind)).toEqual(['event', 'execution']);
+    expect(body.events.map((e: { id: string }) => e.id)).toEqual([posted.body.id, `${execution.name}.started`, `${execution.name}.succeeded`]);
+    expect(body.timeline.map((t: { kind: string; type?: string }) => t.type ?? t.kind)).toEqual(['user_registration', 'execution', 'workflow.started', 'workflow.succeeded']);
     expect((await engine.get('/correlations/nobody')).status).toBe(404);
   });
 });

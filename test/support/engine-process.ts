@@ -71,7 +71,8 @@ export async function startEngine(args: string[] = ['--memory']): Promise<Engine
     },
     async stop(signal = 'SIGTERM') {
       if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      // 'close' (not 'exit') fires once stdout is drained, so every log line the engine wrote is in `logs`.
+      const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
       child.kill(signal);
       await exited;
     },

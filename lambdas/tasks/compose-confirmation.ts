@@ -1,0 +1,15 @@
+/** Task: composes the order confirmation message from an `order.confirmed` event. */
+import { z } from 'zod';
+import { InvalidTaskInputError } from './task-errors.js';
+import { taskInput } from './task-input.js';
+
+const Confirmed = z.looseObject({ orderId: z.string().min(1), customerEmail: z.string().optional(), amount: z.number().optional() });
+
+export async function handler(input: unknown): Promise<{ to: string | null; subject: string; orderId: string; correlationId: string }> {
+  const { event, correlationId } = taskInput(input);
+  const parsed = Confirmed.safeParse(event.data);
+  if (!parsed.success) throw InvalidTaskInputError.fromZod(parsed.error);
+  const { orderId, customerEmail, amount } = parsed.data;
+  const paid = amount === undefined ? '' : ` (${amount.toFixed(2)} paid)`;
+  return { to: customerEmail ?? null, subject: `Order ${orderId} is confirmed${paid}`, orderId, correlationId };
+}

@@ -1,0 +1,26 @@
+/**
+ * Built-in task: a workflow emits an event that carries its correlationId and is ingested like any other.
+ * Parameters: `{ "type": "order.confirmed", "data.$": "$.order", "correlationId.$": "$.correlationId" }`.
+ */
+import { z } from 'zod';
+import { InvalidTaskInputError } from './task-errors.js';
+import { taskServices } from './runtime.js';
+
+/** The source of events a workflow emits, unless the workflow names one. */
+export const EMITTED_SOURCE = 'edwe.emit-event';
+
+const EmitRequest = z.strictObject({
+  type: z.string().min(1),
+  source: z.string().min(1).optional(),
+  data: z.record(z.string(), z.unknown()).optional(),
+  correlationId: z.string().min(1),
+});
+
+export async function handler(input: unknown): Promise<{ id: string; type: string }> {
+  const parsed = EmitRequest.safeParse(input);
+  if (!parsed.success) throw InvalidTaskInputError.fromZod(parsed.error);
+  const { type, source, data, correlationId } = parsed.data;
+  const services = await taskServices();
+  const { id } = await services.emitEvent({ type, source: source ?? EMITTED_SOURCE, data: data ?? {}, correlationId });
+  return { id, type };
+}

@@ -1,0 +1,24 @@
+/** Task: reserves the ordered items (here: counts them and picks the warehouse by the order's region). */
+import { z } from 'zod';
+import { InvalidTaskInputError } from './task-errors.js';
+import { taskInput } from './task-input.js';
+
+const Order = z.looseObject({
+  orderId: z.string().min(1),
+  items: z.array(z.looseObject({ sku: z.string().min(1), quantity: z.number().int().positive() })).min(1),
+  region: z.string().optional(),
+});
+
+export interface Reservation {
+  orderId: string;
+  units: number;
+  warehouse: string;
+}
+
+export async function handler(input: unknown): Promise<Reservation> {
+  const { event } = taskInput(input);
+  const parsed = Order.safeParse(event.data);
+  if (!parsed.success) throw InvalidTaskInputError.fromZod(parsed.error);
+  const { orderId, items, region } = parsed.data;
+  return { orderId, units: items.reduce((sum, item) => sum + item.quantity, 0), warehouse: region === 'eu' ? 'dublin' : 'ohio' };
+}
