@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadProject } from '../../lambdas/project/load-project.js';
 import { registration, startEngine, type EngineProcess } from '../support/engine-process.js';
 
 describe('edwe dev (embedded, over HTTP)', () => {
@@ -15,7 +16,13 @@ describe('edwe dev (embedded, over HTTP)', () => {
   it('answers /health with the loaded rules and workflows', async () => {
     const health = await engine.get('/health');
 
-    expect(health).toEqual({ status: 200, body: { status: 'ok', rules: 1, workflows: 1, events: { stored: 0, unrouted: 0 }, executionsRunning: 0 } });
+    const project = loadProject();
+
+    expect(health).toEqual({
+      status: 200,
+      body: { status: 'ok', rules: project.rules.length, workflows: project.workflows.size, events: { stored: 0, unrouted: 0 }, executionsRunning: 0 },
+    });
+    expect(project.workflows.has('onboarding_workflow')).toBe(true);
   });
 
   it("runs the seed's example to a SUCCEEDED onboarding execution whose output shows what it did", async () => {
