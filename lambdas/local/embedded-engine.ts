@@ -4,21 +4,21 @@
  */
 import { randomBytes } from 'node:crypto';
 import {
-  compilePattern,
+  buildTimeline,
   entryError,
   lifecycleEvent,
-  LIFECYCLE_SOURCE,
+  missingTriggerIds,
   MAX_QUERY_LIMIT,
   normaliseEvent,
   planTriggers,
   ulid,
   ValidationError,
   type BatchEntryResult,
+  type CorrelationTimeline,
   type EngineEvent,
   type EnvelopeContext,
   type LifecyclePhase,
   type TaskServices,
-  type ExecutionRecord,
   type PutResult,
   type Trigger,
 } from '../core/index.js';
@@ -27,6 +27,7 @@ import { LocalWorkflowRunner } from './asl-runner.js';
 import { ChangeFeed } from './change-feed.js';
 import { installTaskServices } from '../tasks/runtime.js';
 import { GroupCommit } from './group-commit.js';
+import { LocalWaits } from './local-waits.js';
 import { SqliteWaiterStore } from './sqlite-waiter-store.js';
 import { TaskTokens } from './task-tokens.js';
 import { createLogger, type Logger } from './logger.js';
@@ -61,14 +62,6 @@ export interface ReplayOutcome {
   executions: StoredExecution[];
 }
 
-export interface CorrelationTimeline {
-  correlationId: string;
-  events: EngineEvent[];
-  executions: ExecutionRecord[];
-  /** Events and executions merged in time order. */
-  timeline: Array<{ at: string; kind: 'event' | 'execution'; id: string; [field: string]: unknown }>;
-}
-
 export class EmbeddedEngine {
   readonly events: SqliteEventStore;
   readonly executions: SqliteExecutionStore;
@@ -77,6 +70,7 @@ export class EmbeddedEngine {
   readonly #running = new Set<Promise<void>>();
   readonly #inFlight = new Map<string, Promise<void>>();
   readonly #writes: GroupCommit;
+  readonly #waits: LocalWaits;
   readonly #envelope: EnvelopeContext;
   #closed = false;
 
@@ -93,6 +87,7 @@ export class EmbeddedEngine {
     this.executions = new SqliteExecutionStore(db);
     this.#writes = new GroupCommit(db);
     this.waiters = new SqliteWaiterStore(db);
+    this.#waits = new LocalWaits(this.waiters, tokens, this.events, this.#writes, logger);
     this.#envelope = { clock: { now }, ids: { newId: (t) => ulid(t, randomBytes(10)) } };
     this.#feed = new ChangeFeed(
       async (events) => {
@@ -212,21 +207,9 @@ export class EmbeddedEngine {
   /** A correlation's events and the executions tied to it, in time order. */
   timeline(correlationId: string): CorrelationTimeline {
     const executions = this.executions.byCorrelation(correlationId).map(toApiExecution);
-    const { events: correlated } = this.events.query({ correlationId, limit: MAX_QUERY_LIMIT });
-    // An event that carried no correlationId but started an execution of this correlation (via
-    // `correlateBy`) belongs to the story too.
-    const known = new Set(correlated.map((e) => e.id));
-    const triggers = [...new Set(executions.map((e) => e.eventId))].filter((id) => !known.has(id)).map((id) => this.events.getSync(id));
-    const events = [...correlated, ...triggers.filter((e): e is EngineEvent => e !== undefined)].sort((a, b) =>
-      a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : a.id < b.id ? -1 : 1,
-    );
-    // At the same instant: an outside event, then the execution it started, then that execution's lifecycle events.
-    const rank = (entry: { kind: string; source?: string }) => (entry.kind === 'execution' ? 1 : entry.source === LIFECYCLE_SOURCE ? 2 : 0);
-    const timeline = [
-      ...events.map((event) => ({ at: event.timestamp, kind: 'event' as const, id: event.id, type: event.type, source: event.source })),
-      ...executions.map((e) => ({ at: e.startedAt, kind: 'execution' as const, id: e.name, workflowId: e.workflowId, status: e.status })),
-    ].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : rank(a) - rank(b)));
-    return { correlationId, events, executions, timeline };
+    const { events } = this.events.query({ correlationId, limit: MAX_QUERY_LIMIT });
+    const triggers = missingTriggerIds(events, executions).flatMap((id) => this.events.getSync(id) ?? []);
+    return buildTimeline(correlationId, [...events, ...triggers], executions);
   }
 
   /** Executions in flight in this process. */
@@ -278,7 +261,7 @@ export class EmbeddedEngine {
     events.forEach((event, i) => this.logger.info('event routed', { eventId: event.id, type: event.type, rules: (planned[i] as Trigger[]).map((t) => t.ruleId) }));
     for (const trigger of fresh) this.#launch(this.executions.get(trigger.executionName) as StoredExecution);
     const nowIso = new Date(this.now()).toISOString();
-    for (const event of events) for (const token of this.waiters.matching(event, nowIso)) this.#completeWaiter(token, event);
+    for (const event of events) this.#waits.onRouted(event, nowIso);
     return planned;
   }
 
@@ -292,7 +275,7 @@ export class EmbeddedEngine {
         if (this.#closed && !this.db.open) return;
         const { status, ...result } = outcome;
         this.executions.finish(name, status, new Date(this.now()).toISOString(), result);
-        this.waiters.removeForExecution(name);
+        this.#waits.onExecutionEnded(name);
         this.#emitLifecycle(this.executions.get(name) as StoredExecution, status === 'SUCCEEDED' ? 'succeeded' : 'failed');
         const fields = { executionName: name, workflowId, ruleId, eventId, correlationId, status, ...(result.error ? { error: result.error } : {}) };
         if (status === 'SUCCEEDED') this.logger.info('execution finished', fields);
@@ -326,11 +309,6 @@ export class EmbeddedEngine {
     );
   }
 
-  #completeWaiter(token: string, event: EngineEvent): void {
-    this.waiters.remove(token);
-    if (this.tokens.succeed(token, event)) this.logger.info('waiter completed', { token, eventId: event.id, correlationId: event.correlationId });
-  }
-
   /** The services built-in tasks (`emit-event`, `wait-for-event`) use in this process. */
   #taskServices(): TaskServices {
     return {
@@ -338,14 +316,7 @@ export class EmbeddedEngine {
         const { id } = await this.ingest({ type, source: source ?? 'edwe.emit-event', data: data ?? {}, correlationId });
         return { id };
       },
-      registerWaiter: async (request) => {
-        // Register first, then look back: an event routed in between is seen by one or the other.
-        await this.#writes.submit(() => this.waiters.add(request));
-        const pattern = request.pattern ? compilePattern(request.pattern) : undefined;
-        const { events } = this.events.query({ correlationId: request.correlationId, type: request.eventType, limit: MAX_QUERY_LIMIT });
-        const earlier = events.find((event) => pattern === undefined || pattern.matches(event));
-        if (earlier) this.#completeWaiter(request.token, earlier);
-      },
+      registerWaiter: (request) => this.#waits.register(request),
     };
   }
 
