@@ -8,9 +8,9 @@
  * await engine.close();
  */
 import { resolve } from 'node:path';
-import { compileRules, planTriggers, type Condition, type EngineEvent, type ExecutionRecord, type Rule } from '../core/index.js';
+import { compileRules, planTriggers, type Condition, type EngineEvent, type ExecutionRecord, type ReplayJob, type Rule } from '../core/index.js';
 import { defaultPaths, loadProject, ProjectError, type Project, type ProjectPaths } from '../project/load-project.js';
-import { EmbeddedEngine, type ReplayOutcome } from './embedded-engine.js';
+import { EmbeddedEngine } from './embedded-engine.js';
 import { createLogger, type LogLevel } from './logger.js';
 import { toApiExecution } from './sqlite-execution-store.js';
 
@@ -51,7 +51,21 @@ export interface EventDrivenEngineConfig {
 
 export interface ExecutionResult extends ExecutionRecord {}
 
-export type ReplayResult = Omit<ReplayOutcome, 'executions'> & { workflowId: string; executions: ExecutionRecord[] };
+/** What a replay did: its counts, and the executions it started with their outcomes. */
+export interface ReplayResult {
+  replayId: string;
+  workflowId: string;
+  status: ReplayJob['status'];
+  /** Events in the window routed to the workflow. */
+  matched: number;
+  /** Executions started. */
+  emitted: number;
+  /** Emissions that found no workflow to deliver to. */
+  failed: number;
+  /** Executions that ended other than SUCCEEDED. */
+  executionsFailed: number;
+  executions: ExecutionRecord[];
+}
 
 export interface Engine {
   /** Validates and durably stores the event; routing and execution follow asynchronously. */
@@ -94,8 +108,11 @@ export async function createEngine(config: EventDrivenEngineConfig = {}): Promis
     },
     async replayEventStream(workflowId, startTime, endTime) {
       const iso = (t: Date | string) => (t instanceof Date ? t.toISOString() : t);
-      const outcome = await engine.replay({ workflowId, startTime: iso(startTime), endTime: iso(endTime) });
-      return { ...outcome, workflowId, executions: outcome.executions.map(toApiExecution) };
+      const job = await engine.replay(engine.parseReplay({ workflowId, startTime: iso(startTime), endTime: iso(endTime) }));
+      const executions = (await engine.replayExecutions(job.replayId)).map(toApiExecution);
+      const { status, matched, emitted, failed } = engine.replays.get(job.replayId);
+      const executionsFailed = executions.filter((e) => e.status !== 'SUCCEEDED').length;
+      return { replayId: job.replayId, workflowId, status, matched, emitted, failed, executionsFailed, executions };
     },
     idle: () => engine.idle(),
     close: () => engine.close(),

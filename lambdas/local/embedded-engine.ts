@@ -11,8 +11,9 @@ import {
   MAX_QUERY_LIMIT,
   normaliseEvent,
   planTriggers,
+  parseReplayRequest,
+  REPLAY_SOURCE,
   ulid,
-  ValidationError,
   type BatchEntryResult,
   type CorrelationTimeline,
   type EngineEvent,
@@ -20,6 +21,8 @@ import {
   type LifecyclePhase,
   type TaskServices,
   type PutResult,
+  type ReplayJob,
+  type ReplayRequest,
   type Trigger,
 } from '../core/index.js';
 import type { Project } from '../project/load-project.js';
@@ -27,7 +30,9 @@ import { LocalWorkflowRunner } from './asl-runner.js';
 import { ChangeFeed } from './change-feed.js';
 import { installTaskServices } from '../tasks/runtime.js';
 import { GroupCommit } from './group-commit.js';
+import { LocalBus, type BusEntry } from './local-bus.js';
 import { LocalWaits } from './local-waits.js';
+import { LocalReplayJobs } from './replay-jobs.js';
 import { SqliteWaiterStore } from './sqlite-waiter-store.js';
 import { TaskTokens } from './task-tokens.js';
 import { createLogger, type Logger } from './logger.js';
@@ -44,28 +49,12 @@ export interface EmbeddedEngineOptions {
   now?: () => number;
 }
 
-export interface ReplayRequest {
-  startTime: string;
-  endTime: string;
-  workflowId?: string;
-  replayId?: string;
-}
-
-export interface ReplayOutcome {
-  replayId: string;
-  /** Events in the window that today's rules route (to the workflow, when one was named). */
-  matched: number;
-  /** Executions started. */
-  emitted: number;
-  /** Executions that did not succeed. */
-  failed: number;
-  executions: StoredExecution[];
-}
-
 export class EmbeddedEngine {
   readonly events: SqliteEventStore;
   readonly executions: SqliteExecutionStore;
   readonly waiters: SqliteWaiterStore;
+  readonly replays: LocalReplayJobs;
+  readonly #bus = new LocalBus();
   readonly #feed: ChangeFeed<EngineEvent>;
   readonly #running = new Set<Promise<void>>();
   readonly #inFlight = new Map<string, Promise<void>>();
@@ -81,13 +70,20 @@ export class EmbeddedEngine {
     private readonly tokens: TaskTokens,
     private readonly logger: Logger,
     private readonly now: () => number,
-    retentionDays: number,
+    readonly retentionDays: number,
   ) {
     this.events = new SqliteEventStore(db, { retentionDays, now });
     this.executions = new SqliteExecutionStore(db);
     this.#writes = new GroupCommit(db);
     this.waiters = new SqliteWaiterStore(db);
     this.#waits = new LocalWaits(this.waiters, tokens, this.events, this.#writes, logger);
+    // Per-workflow "bus rules" for replayed events, as on AWS: each starts its workflow under the replay's name.
+    for (const workflowId of project.workflows.keys()) {
+      this.#bus.subscribe({ source: [REPLAY_SOURCE], detail: { workflowId: [workflowId] } }, (entry) => this.#startReplayed(entry));
+    }
+    this.replays = new LocalReplayJobs({
+      db, events: this.events, writes: this.#writes, bus: this.#bus, ruleSet: project.ruleSet, logger, now, newId: () => ulid(now(), randomBytes(10)),
+    });
     this.#envelope = { clock: { now }, ids: { newId: (t) => ulid(t, randomBytes(10)) } };
     this.#feed = new ChangeFeed(
       async (events) => {
@@ -116,6 +112,7 @@ export class EmbeddedEngine {
     );
     installTaskServices(engine.#taskServices());
     engine.#recover();
+    engine.replays.resume();
     return engine;
   }
 
@@ -169,39 +166,23 @@ export class EmbeddedEngine {
   }
 
   /**
-   * Re-runs stored events with `startTime ≤ timestamp < endTime`, in (timestamp, id) order, through
-   * today's rules — narrowed to one workflow when given. Replayed events are not stored again; their
-   * executions carry the replay id in their name and input, so they never collide with the originals.
+   * Starts a replay job (see LocalReplayJobs); with `wait`, resolves when the job and every
+   * execution it started have ended.
    */
-  async replay(request: ReplayRequest): Promise<ReplayOutcome> {
-    const { startTime, endTime, workflowId } = request;
-    const problems = [
-      ...(Number.isNaN(Date.parse(startTime)) ? [{ path: 'startTime', message: 'must be an ISO 8601 timestamp' }] : []),
-      ...(Number.isNaN(Date.parse(endTime)) ? [{ path: 'endTime', message: 'must be an ISO 8601 timestamp' }] : []),
-      ...(workflowId !== undefined && !this.project.workflows.has(workflowId) ? [{ path: 'workflowId', message: `unknown workflow "${workflowId}"` }] : []),
-    ];
-    if (problems.length === 0 && Date.parse(startTime) >= Date.parse(endTime)) problems.push({ path: 'endTime', message: 'must be after startTime' });
-    if (problems.length > 0) throw new ValidationError(`Invalid replay: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, problems);
+  async replay(request: ReplayRequest): Promise<ReplayJob> {
+    return this.replays.start(request);
+  }
 
-    const replayId = request.replayId ?? ulid(this.now(), randomBytes(10));
-    const from = new Date(startTime).toISOString();
-    const to = new Date(endTime).toISOString();
-    const startedAt = new Date(this.now()).toISOString();
-    let matched = 0;
-    const names: string[] = [];
-    for (const event of this.events.range(from, to)) {
-      const rules = this.project.ruleSet.route(event).filter((rule) => workflowId === undefined || rule.workflow === workflowId);
-      if (rules.length === 0) continue;
-      matched++;
-      for (const trigger of planTriggers(event, rules, replayId)) {
-        names.push(trigger.executionName);
-        if (this.executions.begin(trigger, startedAt)) this.#launch(this.executions.get(trigger.executionName) as StoredExecution);
-      }
-    }
-    this.logger.info('replay emitted', { replayId, workflowId, startTime: from, endTime: to, matched, emitted: names.length });
-    await Promise.all(names.map((name) => this.#inFlight.get(name)));
-    const executions = names.map((name) => this.executions.get(name) as StoredExecution);
-    return { replayId, matched, emitted: names.length, failed: executions.filter((e) => e.status !== 'SUCCEEDED').length, executions };
+  /** Validates a `POST /replays` body against this engine's workflows, rules and retention. */
+  parseReplay(body: unknown): ReplayRequest {
+    return parseReplayRequest(body, { now: this.now(), retentionDays: this.retentionDays, workflows: new Set(this.project.workflows.keys()), ruleSet: this.project.ruleSet });
+  }
+
+  /** Executions a replay started, with their outcomes, once the job has ended and they have too. */
+  async replayExecutions(replayId: string): Promise<StoredExecution[]> {
+    await this.replays.finished(replayId);
+    await this.idle();
+    return this.executions.byReplay(replayId);
   }
 
   /** A correlation's events and the executions tied to it, in time order. */
@@ -293,9 +274,17 @@ export class EmbeddedEngine {
     void work.finally(() => this.#running.delete(work));
   }
 
+  /** A replayed event delivered by the bus: its execution is recorded and run like any other, once. */
+  #startReplayed(entry: BusEntry): void {
+    const { workflowId, ruleId, executionName, input } = entry.detail as { workflowId: string; ruleId: string; executionName: string; input: Trigger['input'] };
+    const trigger: Trigger = { workflowId, ruleId, executionName, input };
+    if (this.executions.begin(trigger, new Date(this.now()).toISOString())) this.#launch(this.executions.get(executionName) as StoredExecution);
+  }
+
   /** Lifecycle events are ingested like any other, so rules can chain workflows. */
   #emitLifecycle(execution: StoredExecution, phase: LifecyclePhase): void {
-    if (this.#closed) return;
+    // A replay re-runs history: its executions must not set live rules off again.
+    if (this.#closed || execution.input.replay !== undefined) return;
     const event = lifecycleEvent(toApiExecution(execution), execution.input, phase, new Date(this.now()).toISOString());
     if (!event) {
       this.logger.warn('lifecycle chain too deep; no lifecycle event emitted', { executionName: execution.name, phase });

@@ -12,6 +12,7 @@ import {
   NotFoundError,
   parseEventQuery,
   parseJsonBody,
+  replayView,
   PayloadTooLargeError,
   ValidationError,
 } from '../core/index.js';
@@ -94,6 +95,15 @@ export function createHttpServer(engine: EmbeddedEngine, logger: Logger): Server
     if (!execution) throw new NotFoundError(`No execution named "${name}"`);
     return { status: 200, body: toApiExecution(execution) };
   });
+
+  on('POST', '/replays', async (request) => {
+    const job = await engine.replay(engine.parseReplay(parseJsonBody(await readBody(request))));
+    return { status: 202, body: { replayId: job.replayId } };
+  });
+
+  on('GET', '/replays/{replayId}', async (_request, { replayId }) => ({ status: 200, body: replayView(engine.replays.get(replayId as string)) }));
+
+  on('DELETE', '/replays/{replayId}', async (_request, { replayId }) => ({ status: 200, body: replayView(await engine.replays.cancel(replayId as string)) }));
 
   on('GET', '/rules', async () => ({ status: 200, body: { rules: engine.project.rules } }));
 

@@ -48,6 +48,12 @@ CREATE TABLE IF NOT EXISTS waiters (
 );
 CREATE INDEX IF NOT EXISTS waiters_by_correlation ON waiters (correlation_id, event_type);
 
+CREATE TABLE IF NOT EXISTS replays (
+  replay_id      TEXT PRIMARY KEY,
+  status         TEXT NOT NULL,
+  job            TEXT NOT NULL
+);
+
 CREATE INDEX IF NOT EXISTS executions_by_event ON executions (event_id, started_at);
 CREATE INDEX IF NOT EXISTS executions_by_correlation ON executions (correlation_id, started_at);
 CREATE INDEX IF NOT EXISTS executions_by_status ON executions (status) WHERE status = 'RUNNING';

@@ -1,5 +1,5 @@
 /** The embedded event store: the `EventStore` port on SQLite, plus the routing marker the sweeper uses. */
-import { ConflictError, encodeCursor, sameContent, type EngineEvent, type EventPage, type EventQuery, type EventStore, type PutResult } from '../core/index.js';
+import { ConflictError, encodeCursor, sameContent, type EngineEvent, type EventPage, type EventPosition, type EventQuery, type EventStore, type PutResult } from '../core/index.js';
 import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from './sqlite-database.js';
 
@@ -133,14 +133,21 @@ export class SqliteEventStore implements EventStore {
 
   /** Events with `from ≤ timestamp < to`, in (timestamp, id) order, read a page at a time. */
   *range(from: string, to: string, pageSize = 1000): Generator<EngineEvent> {
-    let after = { timestamp: '', id: '' };
+    let after: EventPosition | undefined;
     for (;;) {
-      const rows = this.#range.all({ from, to, afterTs: after.timestamp, afterId: after.id, limit: pageSize });
-      for (const row of rows) yield JSON.parse(row.body) as EngineEvent;
-      if (rows.length < pageSize) return;
-      const last = rows[rows.length - 1] as RangeRow;
+      const page = this.rangePage(from, to, after, pageSize);
+      yield* page;
+      if (page.length < pageSize) return;
+      const last = page[page.length - 1] as EngineEvent;
       after = { timestamp: last.timestamp, id: last.id };
     }
+  }
+
+  /** One page of `range`, after a position (exclusive). */
+  rangePage(from: string, to: string, after: EventPosition | undefined, limit: number): EngineEvent[] {
+    return this.#range
+      .all({ from, to, afterTs: after?.timestamp ?? '', afterId: after?.id ?? '', limit })
+      .map((row) => JSON.parse(row.body) as EngineEvent);
   }
 
   /** Events stored but never routed, oldest first, for the start-up sweeper. */

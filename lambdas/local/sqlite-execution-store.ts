@@ -28,6 +28,7 @@ export class SqliteExecutionStore {
   readonly #finish;
   readonly #running;
   readonly #byCorrelation;
+  readonly #byReplay;
 
   constructor(db: SqliteDatabase) {
     this.#insert = db.prepare(
@@ -38,6 +39,7 @@ export class SqliteExecutionStore {
     this.#byEvent = db.prepare<[string], ExecutionRow>('SELECT * FROM executions WHERE event_id = ? ORDER BY started_at, name');
     this.#finish = db.prepare(`UPDATE executions SET status = ?, stopped_at = ?, output = ?, error = ? WHERE name = ? AND status = 'RUNNING'`);
     this.#byCorrelation = db.prepare<[string], ExecutionRow>('SELECT * FROM executions WHERE correlation_id = ? ORDER BY started_at, name');
+    this.#byReplay = db.prepare<[string], ExecutionRow>("SELECT * FROM executions WHERE json_extract(input, '$.replay.replayId') = ? ORDER BY rowid");
     this.#running = db.prepare<[], ExecutionRow>(`SELECT * FROM executions WHERE status = 'RUNNING' ORDER BY started_at, name`);
   }
 
@@ -71,6 +73,11 @@ export class SqliteExecutionStore {
 
   byCorrelation(correlationId: string): StoredExecution[] {
     return this.#byCorrelation.all(correlationId).map(fromRow);
+  }
+
+  /** Executions a replay started (a scan: replays are rare and operator-driven). */
+  byReplay(replayId: string): StoredExecution[] {
+    return this.#byReplay.all(replayId).map(fromRow);
   }
 
   /** Executions a previous process started and never finished. */

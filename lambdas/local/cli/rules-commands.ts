@@ -20,6 +20,7 @@ import { InvalidEventError, InvalidPatternError, testEventPattern as testPattern
 import { defaultPaths, loadProject, ProjectError, type Project, type ProjectPaths } from '../../project/load-project.js';
 import type { CliIo } from './io.js';
 
+/** Usage lines, for `edwe --help`. */
 export const RULES_CHECK_USAGE = 'Usage: edwe rules check [--rules DIR] [--workflows DIR]';
 export const RULES_ROUTE_USAGE = 'Usage: edwe rules route --event FILE|- [--all] [--rules DIR] [--workflows DIR]';
 export const TEST_EVENT_PATTERN_USAGE = 'Usage: edwe test-event-pattern --event-pattern JSON|file://PATH --event JSON|file://PATH [--output json|text]';
