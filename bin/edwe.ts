@@ -1,32 +1,60 @@
 #!/usr/bin/env tsx
-/** The `edwe` command line: the embedded engine and the tools around rules and events. */
+/** The `edwe` command line: the embedded engine, and the tools around rules, events and replays. */
 import { devCommand, DEV_USAGE, UsageError } from '../lambdas/local/cli/dev-command.js';
+import { EVENTS_USAGE, eventsCommand, SEND_USAGE, sendCommand } from '../lambdas/local/cli/events-command.js';
+import { processIo, type CliIo } from '../lambdas/local/cli/io.js';
+import { REPLAY_USAGE, replayCommand } from '../lambdas/local/cli/replay-command.js';
+import { RULES_CHECK_USAGE, RULES_ROUTE_USAGE, rulesCheck, rulesRoute, TEST_EVENT_PATTERN_USAGE, testEventPattern } from '../lambdas/local/cli/rules-commands.js';
+
+const indent = (text: string) => text.replace(/^/gm, '    ');
 
 const USAGE = `edwe — event-driven workflow engine
 
-Commands:
-  edwe dev                 run the engine embedded (HTTP API, SQLite store, local workflows)
-${DEV_USAGE.replace(/^/gm, '    ')}
+  edwe dev                    run the engine embedded (HTTP API, SQLite store, local workflows)
+${indent(DEV_USAGE)}
+  edwe rules check            validate rules/ and workflows/
+${indent(RULES_CHECK_USAGE)}
+  edwe rules route            show which rules an event fires, in order, and why
+${indent(RULES_ROUTE_USAGE)}
+  edwe test-event-pattern     test an EventBridge pattern against an event (as aws events test-event-pattern)
+${indent(TEST_EVENT_PATTERN_USAGE)}
+  edwe send                   post events to a running engine
+${indent(SEND_USAGE)}
+  edwe events                 query stored events
+${indent(EVENTS_USAGE)}
+  edwe replay                 re-run a time range of history, with a progress bar
+${indent(REPLAY_USAGE)}
+
+API commands talk to --url (default $EDWE_URL or http://127.0.0.1:3000), with --token or $EDWE_TOKEN when set.
 `;
 
-type Command = (argv: string[]) => Promise<number>;
+type Command = (argv: string[], io: CliIo & { isTTY?: boolean }) => Promise<number>;
 
 const commands: Record<string, Command> = {
-  dev: devCommand,
+  dev: (argv) => devCommand(argv),
+  'rules check': rulesCheck,
+  'rules route': rulesRoute,
+  'test-event-pattern': testEventPattern,
+  send: sendCommand,
+  events: eventsCommand,
+  replay: replayCommand,
 };
 
 async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
+  const [name, sub, ...rest] = argv;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     process.stdout.write(USAGE);
     return name === undefined ? 2 : 0;
   }
+  const io = { ...processIo(), isTTY: process.stderr.isTTY === true };
+  const twoWord = sub === undefined ? undefined : commands[`${name} ${sub}`];
+  if (twoWord) return twoWord(rest, io);
   const command = commands[name];
   if (!command) {
-    process.stderr.write(`edwe: unknown command "${name}"\n\n${USAGE}`);
+    process.stderr.write(`edwe: unknown command "${[name, name === 'rules' ? sub : undefined].filter(Boolean).join(' ')}"\n\n${USAGE}`);
     return 2;
   }
-  return command(rest);
+  return command(argv.slice(1), io);
 }
 
 main(process.argv.slice(2)).then(
