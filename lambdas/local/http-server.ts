@@ -2,6 +2,7 @@
  * The embedded engine's HTTP API: the same paths and shapes as the API Gateway home (DESIGN §4).
  * Plain `node:http`: one dependency fewer, and nothing between a request and the store.
  */
+import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import {
   classifyIngestBody,
@@ -29,7 +30,12 @@ interface Route {
   handler: Handler;
 }
 
-export function createHttpServer(engine: EmbeddedEngine, logger: Logger): Server {
+export interface HttpServerOptions {
+  /** When set, every request but `GET /health` must carry `Authorization: Bearer <token>`. */
+  token?: string | undefined;
+}
+
+export function createHttpServer(engine: EmbeddedEngine, logger: Logger, options: HttpServerOptions = {}): Server {
   const routes: Route[] = [];
   const on = (method: string, path: string, handler: Handler): void => {
     const keys: string[] = [];
@@ -107,7 +113,15 @@ export function createHttpServer(engine: EmbeddedEngine, logger: Logger): Server
 
   on('GET', '/rules', async () => ({ status: 200, body: { rules: engine.project.rules } }));
 
+  const authorised = bearerCheck(options.token);
   return createServer((request, response) => {
+    if (!authorised(request)) {
+      request.resume();
+      const payload = JSON.stringify({ error: 'unauthorized', message: 'A bearer token is required: Authorization: Bearer <token>', details: [] });
+      response.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer', 'content-length': Buffer.byteLength(payload) });
+      response.end(payload);
+      return;
+    }
     void dispatch(routes, request, response, logger);
   });
 }
@@ -174,3 +188,14 @@ async function putEvents(engine: EmbeddedEngine, body: unknown): Promise<unknown
   };
 }
 
+
+/** Constant-time comparison of the bearer token; health checks stay open for load balancers. */
+function bearerCheck(token: string | undefined): (request: IncomingMessage) => boolean {
+  if (!token) return () => true;
+  const expected = Buffer.from(`Bearer ${token}`);
+  return (request) => {
+    if (request.method === 'GET' && request.url === '/health') return true;
+    const given = Buffer.from(request.headers.authorization ?? '');
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  };
+}

@@ -7,7 +7,7 @@ import { createHttpServer } from '../http-server.js';
 import { createLogger, type LogLevel } from '../logger.js';
 
 export const DEV_USAGE = `Usage: edwe dev [--port 3000] [--host 127.0.0.1] [--db .edwe/events.db | --memory]
-                [--rules DIR] [--workflows DIR] [--log-level debug|info|warn|error|silent]`;
+                [--rules DIR] [--workflows DIR] [--token T | $EDWE_TOKEN] [--log-level debug|info|warn|error|silent]`;
 
 export async function devCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -20,6 +20,7 @@ export async function devCommand(argv: string[]): Promise<number> {
       rules: { type: 'string' },
       workflows: { type: 'string' },
       'log-level': { type: 'string', default: 'info' },
+      token: { type: 'string', default: process.env.EDWE_TOKEN },
     },
     strict: true,
   });
@@ -45,7 +46,11 @@ export async function devCommand(argv: string[]): Promise<number> {
 
   const dbPath = values.memory ? ':memory:' : resolve(values.db);
   const engine = await EmbeddedEngine.open({ project, dbPath, logger });
-  const server = createHttpServer(engine, logger);
+  const loopback = ['127.0.0.1', 'localhost', '::1'].includes(values.host);
+  if (!loopback && !values.token) {
+    logger.warn('listening beyond this machine without a token: anyone who can reach it can post events; set --token or EDWE_TOKEN', { host: values.host });
+  }
+  const server = createHttpServer(engine, logger, { token: values.token });
   await new Promise<void>((ready, fail) => {
     server.once('error', fail);
     server.listen(port, values.host, ready);

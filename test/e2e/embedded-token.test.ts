@@ -1,0 +1,29 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEngine, type EngineProcess } from '../support/engine-process.js';
+
+describe('edwe dev --token', () => {
+  let engine: EngineProcess;
+  beforeAll(async () => {
+    engine = await startEngine(['--memory', '--token', 's3cret-token', '--log-level', 'warn']);
+  });
+  afterAll(async () => {
+    await engine?.stop();
+  });
+
+  it('answers 401 without the bearer token, and stores nothing', async () => {
+    const answer = await engine.post('/events', { id: 'tok-1', type: 't', source: 's' });
+
+    expect(answer).toEqual({ status: 401, body: { error: 'unauthorized', message: expect.stringMatching(/Bearer/), details: [] } });
+    expect((await engine.get('/health')).body.events.stored).toBe(0);
+  });
+
+  it('answers 401 for a wrong token', async () => {
+    expect((await engine.post('/events', { type: 't', source: 's' }, { authorization: 'Bearer wrong' })).status).toBe(401);
+  });
+
+  it('accepts requests that carry the token', async () => {
+    const answer = await engine.post('/events', { id: 'tok-2', type: 't', source: 's' }, { authorization: 'Bearer s3cret-token' });
+
+    expect(answer).toEqual({ status: 202, body: { id: 'tok-2' } });
+  });
+});
