@@ -3,7 +3,7 @@ import { z } from 'zod';
 
 const Input = z.object({
   user: z.object({ userId: z.string(), email: z.string().nullable(), tier: z.string() }),
-  accountManager: z.object({ name: z.string() }).nullable(),
+  accountManager: z.object({ name: z.string().nullable() }),
 });
 
 export interface WelcomeMessage {
@@ -15,7 +15,7 @@ export interface WelcomeMessage {
 export async function handler(input: unknown): Promise<WelcomeMessage> {
   const { user, accountManager } = Input.parse(input);
   const premium = user.tier === 'premium';
-  const text = premium && accountManager
+  const text = premium && accountManager.name
     ? `Welcome aboard, ${user.userId}! ${accountManager.name} is your account manager.`
     : `Welcome aboard, ${user.userId}!`;
   return { to: user.email, template: premium ? 'welcome-premium' : 'welcome-standard', text };
