@@ -8,7 +8,7 @@
  * await engine.close();
  */
 import { resolve } from 'node:path';
-import { compileRules, planTriggers, type Condition, type EngineEvent, type ExecutionRecord, type ReplayJob, type Rule } from '../core/index.js';
+import { compileRules, parseEngineConfigValue, planTriggers, ValidationError, type Condition, type EngineEvent, type EventSourceConfig, type ExecutionRecord, type ReplayJob, type Rule } from '../core/index.js';
 import { defaultPaths, loadProject, ProjectError, type Project, type ProjectPaths } from '../project/load-project.js';
 import { EmbeddedEngine } from './embedded-engine.js';
 import { createLogger, type LogLevel } from './logger.js';
@@ -27,23 +27,19 @@ export interface TriggerRule {
   enabled?: boolean;
 }
 
-export interface EventSourceConfig {
-  type: string;
-  [setting: string]: unknown;
-}
-
-/** The seed's `EventDrivenEngineConfig`, plus where the project's files are. */
+/**
+ * The seed's `EventDrivenEngineConfig` (camelCase or the seed's snake_case keys, validated by the
+ * same reader as the seed's configuration file), plus where the embedded engine keeps its files.
+ */
 export interface EventDrivenEngineConfig {
   eventSources?: EventSourceConfig[];
   /** Rules given in code; when absent, `rules/*.yaml` are loaded. */
   triggerRules?: TriggerRule[];
-  eventSourcing?: {
-    /** SQLite file, or `:memory:` (the default for the library). */
-    storePath?: string;
-    /** Days events are kept; default 30. */
-    retentionDays?: number;
-  };
-  realTimeExecution?: Record<string, unknown>;
+  /** `retention` (`"30d"`, or a number of days), `replayEnabled`. */
+  eventSourcing?: Record<string, unknown>;
+  realTimeExecution?: Record<string, unknown> | boolean;
+  /** SQLite file, or `:memory:` (the default for the library). */
+  storePath?: string;
   /** Project directories; default `rules/`, `workflows/`, `lambdas/tasks/` under the working directory. */
   paths?: Partial<ProjectPaths>;
   logLevel?: LogLevel;
@@ -82,16 +78,16 @@ export interface Engine {
 }
 
 export async function createEngine(config: EventDrivenEngineConfig = {}): Promise<Engine> {
-  const paths = { ...defaultPaths(), ...config.paths };
-  const project = config.triggerRules ? projectFromRules(config.triggerRules, paths) : loadProject(paths);
-  const storePath = config.eventSourcing?.storePath ?? ':memory:';
+  const { storePath = ':memory:', paths: pathOverrides, logLevel, ...seed } = config;
+  const settings = parseEngineConfigValue(seed, 'createEngine(config)');
+  const paths = { ...defaultPaths(), ...pathOverrides };
+  const project = config.triggerRules ? projectFromRules(settings.triggerRules, paths) : loadProject(paths);
   const engine = await EmbeddedEngine.open({
     project,
     dbPath: storePath === ':memory:' ? storePath : resolve(storePath),
-    retentionDays: config.eventSourcing?.retentionDays ?? 30,
-    logger: createLogger({ level: config.logLevel ?? 'warn' }),
+    retentionDays: settings.eventSourcing.retentionSeconds / 86_400,
+    logger: createLogger({ level: logLevel ?? 'warn' }),
   });
-  const asRule = (trigger: TriggerRule): Rule => toRule(trigger, 0);
 
   return {
     async ingestEvent(event) {
@@ -101,12 +97,13 @@ export async function createEngine(config: EventDrivenEngineConfig = {}): Promis
       return project.ruleSet.route(event).map(fromRule);
     },
     async executeTriggeredWorkflow(trigger, event) {
-      const [planned] = planTriggers(event, [asRule(trigger)]);
+      const [planned] = planTriggers(event, [toRule(trigger)]);
       if (!planned) throw new Error('unreachable: one rule plans one trigger');
       if (!project.workflows.has(planned.workflowId)) throw new ProjectError([{ file: '(trigger)', line: 1, column: 1, path: 'workflow', message: `unknown workflow "${planned.workflowId}"` }]);
       return toApiExecution(await engine.execute(planned));
     },
     async replayEventStream(workflowId, startTime, endTime) {
+      if (!settings.eventSourcing.replayEnabled) throw new ValidationError('Replay is disabled by event_sourcing.replay_enabled: false');
       const iso = (t: Date | string) => (t instanceof Date ? t.toISOString() : t);
       const job = await engine.replay(engine.parseReplay({ workflowId, startTime: iso(startTime), endTime: iso(endTime) }));
       const executions = (await engine.replayExecutions(job.replayId)).map(toApiExecution);
@@ -120,9 +117,8 @@ export async function createEngine(config: EventDrivenEngineConfig = {}): Promis
 }
 
 /** Builds a project from rules given in code, checking their workflows exist on disk. */
-function projectFromRules(triggerRules: readonly TriggerRule[], paths: ProjectPaths): Project {
+function projectFromRules(rules: Rule[], paths: ProjectPaths): Project {
   const base = loadProject({ ...paths, rulesDir: resolve(paths.rulesDir, '.edwe-no-rules') });
-  const rules = triggerRules.map(toRule);
   const missing = rules.filter((rule) => !base.workflows.has(rule.workflow));
   if (missing.length > 0) {
     throw new ProjectError(missing.map((rule) => ({ file: '(config.triggerRules)', line: 1, column: 1, path: 'workflow', message: `rule "${rule.id}" names workflow "${rule.workflow}", which is not in ${paths.workflowsDir}` })));
@@ -130,30 +126,11 @@ function projectFromRules(triggerRules: readonly TriggerRule[], paths: ProjectPa
   return { ...base, rules, ruleSet: compileRules(rules) };
 }
 
-function toRule(trigger: TriggerRule, index: number): Rule {
-  const id = trigger.id ?? generatedRuleId(trigger, index);
-  const rule: Rule = {
-    id,
-    eventType: trigger.eventType,
-    workflow: trigger.workflow,
-    priority: trigger.priority ?? 0,
-    conditions: trigger.conditions ?? [],
-    stop: trigger.stop ?? false,
-    enabled: trigger.enabled ?? true,
-  };
-  if (trigger.pattern !== undefined) rule.pattern = trigger.pattern;
-  if (trigger.correlateBy !== undefined) rule.correlateBy = trigger.correlateBy;
-  return rule;
+function toRule(trigger: TriggerRule): Rule {
+  return parseEngineConfigValue({ triggerRules: [trigger] }, 'trigger').triggerRules[0] as Rule;
 }
 
 function fromRule(rule: Rule): TriggerRule {
   const { location: _location, ...rest } = rule;
   return rest;
-}
-
-/** A stable id for a rule given without one: `<types>-<workflow>-<position>`, slugged. */
-function generatedRuleId(trigger: TriggerRule, index: number): string {
-  const types = Array.isArray(trigger.eventType) ? trigger.eventType.join('-') : trigger.eventType;
-  const slug = `${types}-${trigger.workflow}`.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 56);
-  return `${slug || 'rule'}-${index}`;
 }

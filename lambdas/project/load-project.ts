@@ -1,35 +1,47 @@
 /**
  * Loads a project's `rules/` and `workflows/` from disk and checks them together:
- * every rule's workflow exists, every `${Task}` placeholder has a task function.
- * Used by the embedded engine, the CLI and the CDK app (so `cdk synth` fails on a bad rule).
+ * rule ids are unique across files, every rule's workflow exists, every `${Task}` placeholder has
+ * a task function. Used by the embedded engine, the CLI and the CDK app (so `cdk synth` fails on a bad rule).
+ *
+ * `rules/` holds `rules:` files and, optionally, the seed's configuration file
+ * (`event_driven_workflow_engine:`, conventionally `rules/edwe.config.yaml`): any `*.yaml` there is
+ * read as one or the other by its top-level key. Its trigger rules join the others; its engine
+ * settings become `Project.config`. At most one such file per project.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import {
   compileRules,
-  parseRules,
+  parseRulesFile,
   parseWorkflow,
   RuleFileError,
+  SEED_ROOT_KEY,
   taskFileName,
   ValidationError,
+  type EngineConfig,
   type Rule,
   type RuleFileIssue,
   type RuleSet,
   type WorkflowDefinition,
   type WorkflowSettings,
 } from '../core/index.js';
+import { suggest } from '../core/rules/yaml-nodes.js';
 
+/** Where a project's rules, workflows and task functions are. */
 export interface ProjectPaths {
   rulesDir: string;
   workflowsDir: string;
   tasksDir: string;
 }
 
+/** A loaded, checked project: its rules (compiled), workflows and the seed configuration's settings. */
 export interface Project {
   paths: ProjectPaths;
   rules: Rule[];
   ruleSet: RuleSet;
   workflows: Map<string, WorkflowDefinition>;
+  /** The seed configuration's engine settings, when `rules/` holds that file. */
+  config?: EngineConfig;
 }
 
 /** The repository's own layout, relative to a root directory. */
@@ -52,40 +64,74 @@ export class ProjectError extends ValidationError {
   }
 }
 
-/** @throws ProjectError listing every problem in the rules and workflows. */
+/** @throws ProjectError listing every problem in the rules and workflows, ordered by file and line. */
 export function loadProject(paths: ProjectPaths = defaultPaths()): Project {
   const issues: RuleFileIssue[] = [];
   const workflows = loadWorkflows(paths, issues);
-  const rules = loadRules(paths.rulesDir, issues);
-  const seen = new Map<string, Rule>();
-  for (const rule of rules) {
-    const where = rule.location ?? { file: paths.rulesDir, line: 1, column: 1 };
-    const first = seen.get(rule.id);
-    if (first) {
-      issues.push({ ...where, path: 'id', message: `duplicate rule id "${rule.id}" (first defined at ${first.location?.file}:${first.location?.line})` });
-    } else seen.set(rule.id, rule);
-    if (!workflows.has(rule.workflow)) {
-      issues.push({ ...where, path: 'workflow', message: `rule "${rule.id}" names workflow "${rule.workflow}", which is not in ${paths.workflowsDir}` });
-    }
-  }
-  if (issues.length > 0) throw new ProjectError(issues);
-  return { paths, rules, ruleSet: compileRules(rules), workflows };
+  const { rules, config, partial } = loadRules(paths.rulesDir, issues);
+  issues.push(...crossFileIssues([...rules, ...partial], workflows, paths));
+  if (issues.length > 0) throw new ProjectError(sortIssues(issues));
+  const project: Project = { paths, rules, ruleSet: compileRules(rules), workflows };
+  if (config !== undefined) project.config = config;
+  return project;
 }
 
-function loadRules(dir: string, issues: RuleFileIssue[]): Rule[] {
-  if (!existsSync(dir)) return [];
-  const rules: Rule[] = [];
+/** What only the whole project shows: an id used twice, a workflow that does not exist. */
+function crossFileIssues(rules: readonly Rule[], workflows: Map<string, WorkflowDefinition>, paths: ProjectPaths): RuleFileIssue[] {
+  const issues: RuleFileIssue[] = [];
+  const at = (rule: Rule, key: string) => {
+    const where = rule.location ?? { file: paths.rulesDir, line: 1, column: 1 };
+    const position = where.keys?.[key] ?? where;
+    return { file: where.file, line: position.line, column: position.column, path: key };
+  };
+  const seen = new Map<string, Rule>();
+  const known = [...workflows.keys()];
+  for (const rule of rules) {
+    const first = seen.get(rule.id);
+    if (first !== undefined) {
+      const generated = rule.location?.keys?.id === undefined ? ' (generated from event type and workflow: give this rule an "id:")' : '';
+      issues.push({ ...at(rule, 'id'), message: `duplicate rule id "${rule.id}"${generated}; first defined at ${first.location?.file}:${first.location?.line}` });
+    } else seen.set(rule.id, rule);
+    if (!workflows.has(rule.workflow)) {
+      const hint = suggest(rule.workflow, known);
+      const has = known.length === 0 ? 'it has none' : hint !== undefined ? `did you mean "${hint}"?` : `it has ${known.join(', ')}`;
+      issues.push({ ...at(rule, 'workflow'), message: `rule "${rule.id}": workflow "${rule.workflow}" does not exist: no ${rule.workflow}.asl.json in ${paths.workflowsDir} (${has})` });
+    }
+  }
+  return issues;
+}
+
+/** The rules of valid files, the valid rules of invalid files (`partial`, for the checks across files), and the seed config. */
+function loadRules(dir: string, issues: RuleFileIssue[]): { rules: Rule[]; partial: Rule[]; config?: EngineConfig } {
+  const result: { rules: Rule[]; partial: Rule[]; config?: EngineConfig } = { rules: [], partial: [] };
+  if (!existsSync(dir)) return result;
+  let configFile: string | undefined;
   for (const file of readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort()) {
     const path = join(dir, file);
     try {
-      rules.push(...parseRules(readFileSync(path, 'utf8'), path));
+      const parsed = parseRulesFile(readFileSync(path, 'utf8'), path);
+      result.rules.push(...parsed.rules);
+      if (parsed.config === undefined) continue;
+      if (configFile !== undefined) {
+        issues.push({ file: path, line: 1, column: 1, path: SEED_ROOT_KEY, message: `a second "${SEED_ROOT_KEY}:" configuration; the project already has ${configFile}` });
+      } else {
+        configFile = path;
+        result.config = parsed.config;
+      }
     } catch (error) {
-      if (error instanceof RuleFileError) issues.push(...error.issues);
-      else throw error;
+      if (!(error instanceof RuleFileError)) throw error;
+      issues.push(...error.issues);
+      result.partial.push(...error.validRules);
     }
   }
-  return rules;
+  return result;
 }
+
+const sortIssues = (issues: RuleFileIssue[]): RuleFileIssue[] =>
+  issues
+    .map((issue, i) => ({ issue, i }))
+    .sort((a, b) => (a.issue.file < b.issue.file ? -1 : a.issue.file > b.issue.file ? 1 : 0) || a.issue.line - b.issue.line || a.issue.column - b.issue.column || a.i - b.i)
+    .map(({ issue }) => issue);
 
 function loadWorkflows(paths: ProjectPaths, issues: RuleFileIssue[]): Map<string, WorkflowDefinition> {
   const workflows = new Map<string, WorkflowDefinition>();

@@ -35,8 +35,20 @@ describe('createEngine (the embedded engine as a library)', () => {
     const first = await engine.executeTriggeredWorkflow(rule!, premium('once-1'));
     const second = await engine.executeTriggeredWorkflow(rule!, premium('once-1'));
 
-    expect(rule!.id).toBe('user-registration-onboarding-workflow-0');
+    expect(rule!.id).toBe('user-registration-onboarding-workflow');
     expect(second).toEqual(first);
+  });
+
+  it("reads rules given in code as the seed's configuration does: snake_case keys and correlateBy paths", async () => {
+    engine = await createEngine({ triggerRules: [{ event_type: 'order.placed', workflow_id: 'order_fulfilment', correlate_by: 'data.orderId' } as never] });
+
+    const [rule] = await engine.routeEvent({ id: 'o-evt', type: 'order.placed', source: 'shop', timestamp: '2026-11-01T10:00:00.000Z', data: { orderId: 'o-77' } });
+
+    expect(rule).toMatchObject({ workflow: 'order_fulfilment', correlateBy: '$.data.orderId' });
+  });
+
+  it('refuses a rule given in code with a misspelt key, naming it', async () => {
+    await expect(createEngine({ triggerRules: [{ eventType: 'x', workflow: 'onboarding_workflow', priorty: 3 } as never] })).rejects.toThrow(/priorty/);
   });
 
   it('refuses rules given in code that name a missing workflow', async () => {

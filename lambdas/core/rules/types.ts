@@ -1,9 +1,14 @@
 /** Trigger rules as data (DESIGN §5): what they say, before and after compilation. */
 import type { EngineEvent } from '../envelope.js';
 
-export type ConditionOp =
-  | 'equals' | 'not_equals' | 'in' | 'not_in' | 'gt' | 'gte' | 'lt' | 'lte' | 'between' | 'exists'
-  | 'prefix' | 'suffix' | 'contains' | 'wildcard' | 'cidr' | 'equals_ignore_case';
+/** Every condition operator, in the order the docs list them. */
+export const CONDITION_OPS = [
+  'equals', 'not_equals', 'in', 'not_in', 'gt', 'gte', 'lt', 'lte', 'between', 'exists',
+  'prefix', 'suffix', 'contains', 'wildcard', 'cidr', 'equals_ignore_case',
+] as const;
+
+/** A condition operator (DESIGN §5). */
+export type ConditionOp = (typeof CONDITION_OPS)[number];
 
 /** One condition: a path into `event.data` (or `$.source` etc. for envelope fields), an operator, a value. */
 export interface Condition {
@@ -13,13 +18,19 @@ export interface Condition {
   value?: unknown;
 }
 
+/** An EventBridge event pattern (a JSON object); see `compilePattern`. */
+export type EventPattern = Record<string, unknown>;
+
 /** Where a rule was written, for error messages and `edwe rules route`. */
 export interface SourceLocation {
   file: string;
   line: number;
   column: number;
+  /** Where each key of the rule is written, e.g. `workflow`, for errors found after parsing. */
+  keys?: Record<string, { line: number; column: number }>;
 }
 
+/** A trigger rule as loaded (DESIGN §5), defaults filled in. */
 export interface Rule {
   id: string;
   /** One type, several, or `"*"` for every type. */
@@ -32,7 +43,10 @@ export interface Rule {
   pattern?: Record<string, unknown>;
   /** When this rule matches, no lower-priority rule fires. */
   stop: boolean;
-  /** A path whose value becomes the correlationId when the event carries none. */
+  /**
+   * A path whose value becomes the correlationId when the event carries none. Stored in the
+   * field-path form (`orderId` reads `event.data.orderId`, `$.data.orderId` the envelope).
+   */
   correlateBy?: string;
   enabled: boolean;
   location?: SourceLocation;
@@ -40,7 +54,19 @@ export interface Rule {
 
 /** Rules compiled for matching; `route` is the hot path. */
 export interface RuleSet {
+  /** The enabled rules, in firing order. */
   readonly rules: readonly Rule[];
   /** All matching enabled rules, highest priority first (ties by id), cut after the first matching `stop` rule. */
   route(event: EngineEvent): Rule[];
+}
+
+/** Why one rule did or did not fire for an event (`edwe rules route`). */
+export interface RouteExplanation {
+  rule: Rule;
+  /** `fired`: matched and fires; `cut`: matched but an earlier `stop` rule ended routing; `skipped`: did not match. */
+  outcome: 'fired' | 'cut' | 'skipped';
+  /** What held (for `fired`/`cut`) or the first thing that did not (for `skipped`), in words. */
+  reasons: string[];
+  /** For `cut`: the id of the stop rule that cut it. */
+  cutBy?: string;
 }
