@@ -15,6 +15,8 @@ export interface WorkflowInput {
   rule: { id: string; priority: number };
   correlationId: string;
   replay?: { replayId: string };
+  /** For a multi-event trigger: every joined event, in the rule's type order. */
+  events?: EngineEvent[];
 }
 
 /** One execution to start: which workflow, under which name, with which input. */
@@ -66,7 +68,8 @@ export function correlationIdFor(event: EngineEvent, rule: Rule): string {
 
 /** The executions that the matched rules start for this event, in firing order. */
 export function planTriggers(event: EngineEvent, rules: readonly Rule[], replayId?: string): Trigger[] {
-  return rules.map((rule) => {
+  // Multi-event rules start nothing per event: they fire when their join completes (see join.ts).
+  return rules.filter((rule) => rule.join === undefined).map((rule) => {
     const input: WorkflowInput = {
       event,
       rule: { id: rule.id, priority: rule.priority },

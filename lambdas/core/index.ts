@@ -24,3 +24,4 @@ export * from './lifecycle.js';
 export * from './pattern/index.js';
 export * from './timeline.js';
 export * from './replay.js';
+export * from './join.js';

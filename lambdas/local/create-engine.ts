@@ -17,7 +17,11 @@ import { toApiExecution } from './sqlite-execution-store.js';
 /** A trigger rule as the seed writes it; DESIGN §5's fields are accepted too. */
 export interface TriggerRule {
   id?: string;
-  eventType: string | string[];
+  /** Required unless `all` is given. */
+  eventType?: string | string[];
+  /** A multi-event trigger: every one of these types, with one correlationId, within `within`. */
+  all?: string[];
+  within?: string;
   conditions?: Condition[];
   workflow: string;
   priority?: number;
@@ -97,7 +101,9 @@ export async function createEngine(config: EventDrivenEngineConfig = {}): Promis
       return project.ruleSet.route(event).map(fromRule);
     },
     async executeTriggeredWorkflow(trigger, event) {
-      const [planned] = planTriggers(event, [toRule(trigger)]);
+      const rule = toRule(trigger);
+      if (rule.join) throw new ValidationError(`Rule "${rule.id}" is a multi-event trigger: it fires when its events have all arrived, not for one event`);
+      const [planned] = planTriggers(event, [rule]);
       if (!planned) throw new Error('unreachable: one rule plans one trigger');
       if (!project.workflows.has(planned.workflowId)) throw new ProjectError([{ file: '(trigger)', line: 1, column: 1, path: 'workflow', message: `unknown workflow "${planned.workflowId}"` }]);
       return toApiExecution(await engine.execute(planned));
@@ -130,7 +136,8 @@ function toRule(trigger: TriggerRule): Rule {
   return parseEngineConfigValue({ triggerRules: [trigger] }, 'trigger').triggerRules[0] as Rule;
 }
 
+/** A loaded rule as the config form (which `toRule` reads back): a join is written as `all` + `within`. */
 function fromRule(rule: Rule): TriggerRule {
-  const { location: _location, ...rest } = rule;
-  return rest;
+  const { location: _location, join, eventType, ...rest } = rule;
+  return join ? ({ ...rest, all: join.types, within: `${join.withinMs}ms` } as TriggerRule) : { ...rest, eventType };
 }

@@ -33,6 +33,7 @@ import { GroupCommit } from './group-commit.js';
 import { LocalBus, type BusEntry } from './local-bus.js';
 import { LocalWaits } from './local-waits.js';
 import { LocalReplayJobs } from './replay-jobs.js';
+import { SqliteJoinStore } from './sqlite-join-store.js';
 import { SqliteWaiterStore } from './sqlite-waiter-store.js';
 import { TaskTokens } from './task-tokens.js';
 import { createLogger, type Logger } from './logger.js';
@@ -60,6 +61,7 @@ export class EmbeddedEngine {
   readonly #inFlight = new Map<string, Promise<void>>();
   readonly #writes: GroupCommit;
   readonly #waits: LocalWaits;
+  readonly #joins: SqliteJoinStore;
   readonly #envelope: EnvelopeContext;
   #closed = false;
 
@@ -76,6 +78,7 @@ export class EmbeddedEngine {
     this.executions = new SqliteExecutionStore(db);
     this.#writes = new GroupCommit(db);
     this.waiters = new SqliteWaiterStore(db);
+    this.#joins = new SqliteJoinStore(db);
     this.#waits = new LocalWaits(this.waiters, tokens, this.events, this.#writes, logger);
     // Per-workflow "bus rules" for replayed events, as on AWS: each starts its workflow under the replay's name.
     for (const workflowId of project.workflows.keys()) {
@@ -233,7 +236,12 @@ export class EmbeddedEngine {
     const fresh: Trigger[] = [];
     const planned = await this.#writes.submit(() =>
       events.map((event) => {
-        const triggers = planTriggers(event, this.project.ruleSet.route(event));
+        const rules = this.project.ruleSet.route(event);
+        const triggers = planTriggers(event, rules);
+        for (const rule of rules) {
+          const joined = rule.join ? this.#joins.offer(rule, event) : undefined;
+          if (joined) triggers.push(joined);
+        }
         for (const trigger of triggers) if (this.executions.begin(trigger, startedAt)) fresh.push(trigger);
         this.events.markRouted(event.id);
         return triggers;

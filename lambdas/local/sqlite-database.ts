@@ -48,6 +48,16 @@ CREATE TABLE IF NOT EXISTS waiters (
 );
 CREATE INDEX IF NOT EXISTS waiters_by_correlation ON waiters (correlation_id, event_type);
 
+CREATE TABLE IF NOT EXISTS join_events (
+  rule_id        TEXT NOT NULL,
+  correlation_id TEXT NOT NULL,
+  event_type     TEXT NOT NULL,
+  timestamp      TEXT NOT NULL,
+  event_id       TEXT NOT NULL,
+  body           TEXT NOT NULL,
+  PRIMARY KEY (rule_id, correlation_id, event_type)
+);
+
 CREATE TABLE IF NOT EXISTS replays (
   replay_id      TEXT PRIMARY KEY,
   status         TEXT NOT NULL,

@@ -7,7 +7,8 @@ import { compilePattern, InvalidPatternError } from '../pattern/index.js';
 import { WORKFLOW_ID } from '../workflows.js';
 import { conditionPattern, conditionValueProblem, isConditionOp } from './conditions.js';
 import { fieldPathProblem, normaliseCorrelateBy } from './field-path.js';
-import type { Condition, Rule } from './types.js';
+import { parseDuration } from '../config/engine-config.js';
+import type { Condition, JoinSpec, Rule } from './types.js';
 import { checks, expectMap, expectSeq, readKeys, readValue, show, sub, valueNode, type Entry, type KeySpec, type NodeReader } from './yaml-nodes.js';
 
 /** `[a-z0-9-]`, starting and ending with a letter or digit, at most 64 characters. */
@@ -23,6 +24,8 @@ const RULE_KEYS: readonly KeySpec[] = [
   { name: 'stop' },
   { name: 'correlateBy', aliases: ['correlate_by'] },
   { name: 'enabled' },
+  { name: 'all' },
+  { name: 'within' },
 ];
 const CONDITION_KEYS: readonly KeySpec[] = [{ name: 'field' }, { name: 'op' }, { name: 'value' }];
 
@@ -54,7 +57,8 @@ export function readRule(r: NodeReader, node: YamlNode | null, parent: YamlNode,
   const where = id === undefined ? label : named;
   if (idEntry === undefined && ids.required) r.at(map, `${label}: missing "id" (lowercase letters, digits and dashes)`, 'id');
 
-  const eventType = required(r, map, keys, where, 'eventType', (e) => readEventType(r, e, where));
+  const join = readJoin(r, map, keys, where);
+  const eventType = join !== undefined ? join.types : keys.has('all') ? undefined : required(r, map, keys, where, 'eventType', (e) => readEventType(r, e, where));
   const workflow = required(r, map, keys, where, 'workflow', (e) => readValue<string>(r, e, where, (v) =>
     typeof v === 'string' && WORKFLOW_ID.test(v) ? undefined : `must name a workflow (letters, digits, _ and -), got ${show(v)}`));
   const priorityEntry = keys.get('priority');
@@ -82,7 +86,31 @@ export function readRule(r: NodeReader, node: YamlNode | null, parent: YamlNode,
   };
   if (pattern !== undefined) rule.pattern = pattern;
   if (correlateBy !== undefined) rule.correlateBy = normaliseCorrelateBy(correlateBy);
+  if (join !== undefined) rule.join = join;
   return rule;
+}
+
+/** `all: [a, b]` with `within: 15m`: a multi-event trigger. Either key alone, or with `eventType`, is an error. */
+function readJoin(r: NodeReader, map: YamlNode, keys: Map<string, Entry>, where: string): JoinSpec | undefined {
+  const all = keys.get('all');
+  const within = keys.get('within');
+  if (all === undefined && within === undefined) return undefined;
+  if (all === undefined) {
+    r.at(map, `${where}: "within" goes with "all" (the event types to wait for)`, 'within');
+    return undefined;
+  }
+  if (keys.has('eventType')) r.at(keys.get('eventType')?.keyNode ?? map, `${where}: a rule with "all" listens to those types; leave out "eventType"`, 'eventType');
+  const types = readValue<string[]>(r, all, where, (v) =>
+    !Array.isArray(v) || v.length < 2 ? `must list at least two event types, got ${show(v)}`
+      : v.find((t) => eventTypeProblem(t) !== undefined || t === '*') !== undefined ? `must list event types (not "*"), got ${show(v)}`
+        : new Set(v).size !== v.length ? 'lists a type twice' : undefined);
+  if (within === undefined) {
+    r.at(map, `${where}: "all" needs "within", the window the events must arrive in (e.g. 15m)`, 'within');
+    return undefined;
+  }
+  const windowText = readValue<string>(r, within, where, (v) => (typeof v === 'string' && (parseDuration(v) ?? 0) > 0 ? undefined : `must be a duration such as "15m" or "2h", got ${show(v)}`));
+  if (types === undefined || windowText === undefined || keys.has('eventType')) return undefined;
+  return { types, withinMs: parseDuration(windowText) as number };
 }
 
 function keyPositions(r: NodeReader, keys: Map<string, Entry>): Record<string, { line: number; column: number }> {

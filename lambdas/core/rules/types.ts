@@ -49,7 +49,18 @@ export interface Rule {
    */
   correlateBy?: string;
   enabled: boolean;
+  /**
+   * A multi-event trigger (`all:` + `within:`): the rule fires once per correlation, when an event
+   * of every listed type has arrived within the window; `eventType` is then the same list.
+   */
+  join?: JoinSpec;
   location?: SourceLocation;
+}
+
+export interface JoinSpec {
+  types: string[];
+  /** The most time between the first and the last of the joined events. */
+  withinMs: number;
 }
 
 /** Rules compiled for matching; `route` is the hot path. */
