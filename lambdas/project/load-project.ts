@@ -10,6 +10,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
+import { validateAsl } from './validate-asl.js';
 import {
   compileRules,
   parseRulesFile,
@@ -147,10 +148,11 @@ function loadWorkflows(paths: ProjectPaths, issues: RuleFileIssue[]): Map<string
         const taskPath = join(paths.tasksDir, `${taskFileName(task)}.ts`);
         if (!existsSync(taskPath)) issues.push({ file: path, line: 1, column: 1, path: task, message: `\${${task}} has no task function (expected ${taskPath})` });
       }
+      issues.push(...validateAsl(workflow, path));
       workflows.set(id, workflow);
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
-      issues.push({ file: path, line: 1, column: 1, path: '', message: error.message });
+      issues.push({ file: path, line: 1, column: 1, path: '', message: error.message.startsWith(`${path}: `) ? error.message.slice(path.length + 2) : error.message });
     }
   }
   return workflows;
