@@ -1,30 +1,30 @@
 /**
- * HTTP ingestion (DESIGN §4): a REST API whose `POST /events` and `GET /events/{id}` reach the ingest
- * Lambda through the Lambda proxy integration. The Lambda may put and get items, nothing else.
+ * The HTTP API (DESIGN §4) on API Gateway (REST, Lambda proxy): `POST /events` (and each configured
+ * webhook path) and `GET /events/{id}` reach the ingest Lambda, which may put and get items;
+ * `GET /events` and `GET /correlations/{correlationId}` reach the query Lambda, which may only
+ * query the table's indexes.
  */
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
-import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
-import { DEFAULT_RETENTION_DAYS } from '../lambdas/aws/events-table.js';
+import { checkedRetentionDays, createIngestFunction, type EventTableProps } from './ingest-function.js';
 import { createFunction, handlerEntry, type EdweFunctionProps } from './lambda-defaults.js';
 
-export interface IngestionProps {
-  readonly table: dynamodb.ITable;
-  /** The table's key, for the Lambda's encrypt/decrypt grant. */
-  readonly encryptionKey?: kms.IKey;
-  /** Days an event is kept. Default 30. */
-  readonly retentionDays?: number;
+export interface IngestionProps extends EventTableProps {
   /**
    * Who may call the API. Default IAM (SigV4-signed requests): an open endpoint that writes events and
    * starts workflows should be a deliberate choice, made with `AuthorizationType.NONE`.
    */
   readonly authorizationType?: apigw.AuthorizationType;
+  /** More `POST` paths that ingest like `POST /events` (the config's webhook endpoints), e.g. `/webhooks/github`. */
+  readonly webhookPaths?: readonly string[];
   /** Merged over the REST API defaults (regional endpoint, stage `v1` with tracing). */
   readonly restApiProps?: Partial<apigw.RestApiProps>;
   /** Merged over the ingest function's defaults. */
   readonly functionProps?: Partial<EdweFunctionProps>;
+  /** Merged over the query function's defaults. */
+  readonly queryFunctionProps?: Partial<EdweFunctionProps>;
 }
 
 /**
@@ -33,30 +33,36 @@ export interface IngestionProps {
 export class Ingestion extends Construct {
   public readonly api: apigw.RestApi;
   public readonly ingestFunction: NodejsFunction;
+  public readonly queryFunction: NodejsFunction;
 
   constructor(scope: Construct, id: string, props: IngestionProps) {
     super(scope, id);
-    const retentionDays = props.retentionDays ?? DEFAULT_RETENTION_DAYS;
-    if (!Number.isInteger(retentionDays) || retentionDays < 1) throw new Error(`Ingestion: retentionDays must be a positive integer, got ${retentionDays}`);
+    const retentionDays = checkedRetentionDays(props.retentionDays, 'Ingestion');
 
-    this.ingestFunction = createFunction(this, 'IngestFunction', {
-      entry: handlerEntry('ingest-http'),
+    this.ingestFunction = createIngestFunction(this, 'IngestFunction', {
+      ...props,
+      handler: 'ingest-http',
       serviceName: 'edwe-ingest',
       description: 'edwe: validates and stores events received over HTTP',
-      ...props.functionProps,
-      environment: {
-        EVENTS_TABLE: props.table.tableName,
-        RETENTION_DAYS: String(retentionDays),
-        ...props.functionProps?.environment,
-      },
     });
-    // Append-only from here: put and get, no update or delete.
-    props.table.grant(this.ingestFunction, 'dynamodb:PutItem', 'dynamodb:GetItem');
-    props.encryptionKey?.grantEncryptDecrypt(this.ingestFunction);
+
+    this.queryFunction = createFunction(this, 'QueryFunction', {
+      entry: handlerEntry('query-http'),
+      serviceName: 'edwe-query',
+      description: 'edwe: answers GET /events and GET /correlations/{id} from the table indexes',
+      ...props.queryFunctionProps,
+      // The default window of a query without `from` is the retention period.
+      environment: { EVENTS_TABLE: props.table.tableName, RETENTION_DAYS: String(retentionDays), ...props.queryFunctionProps?.environment },
+    });
+    // Read-only, and only through the indexes: every read of this function is a Query of byTime or byCorrelation.
+    this.queryFunction.addToRolePolicy(
+      new iam.PolicyStatement({ sid: 'QueryEventIndexes', actions: ['dynamodb:Query'], resources: [`${props.table.tableArn}/index/*`] }),
+    );
+    props.encryptionKey?.grantDecrypt(this.queryFunction);
 
     const defaultDeployOptions: apigw.StageOptions = { stageName: 'v1', tracingEnabled: true, metricsEnabled: true };
     this.api = new apigw.RestApi(this, 'Api', {
-      description: 'edwe: event ingestion',
+      description: 'edwe: event ingestion and queries',
       endpointTypes: [apigw.EndpointType.REGIONAL],
       // The account-wide CloudWatch role is a singleton that one stack should not own.
       cloudWatchRole: false,
@@ -65,9 +71,15 @@ export class Ingestion extends Construct {
       deployOptions: { ...defaultDeployOptions, ...props.restApiProps?.deployOptions },
     });
 
-    const integration = new apigw.LambdaIntegration(this.ingestFunction, { proxy: true });
+    const ingest = new apigw.LambdaIntegration(this.ingestFunction, { proxy: true });
+    const query = new apigw.LambdaIntegration(this.queryFunction, { proxy: true });
     const events = this.api.root.addResource('events');
-    events.addMethod('POST', integration);
-    events.addResource('{id}').addMethod('GET', integration);
+    events.addMethod('POST', ingest);
+    events.addMethod('GET', query);
+    events.addResource('{id}').addMethod('GET', ingest);
+    this.api.root.addResource('correlations').addResource('{correlationId}').addMethod('GET', query);
+    for (const path of props.webhookPaths ?? []) {
+      path.split('/').slice(1).reduce<apigw.IResource>((parent, part) => parent.getResource(part) ?? parent.addResource(part), this.api.root).addMethod('POST', ingest);
+    }
   }
 }

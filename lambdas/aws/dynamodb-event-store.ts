@@ -1,6 +1,7 @@
 /**
  * The event store on DynamoDB (DESIGN §7): one item per event, written once with a conditional put,
- * indexed by hour (`byTime`) and by correlation (`byCorrelation`), expired by TTL.
+ * indexed by hour (`byTime`) and by correlation (`byCorrelation`), expired by TTL, and read back
+ * as pages of `GET /events` or as a time range for replay.
  */
 import {
   ConditionalCheckFailedException,
@@ -12,107 +13,26 @@ import {
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import {
   ConflictError,
-  normaliseEvent,
+  encodeCursor,
   RetryableError,
   sameContent,
-  shortHash,
-  ValidationError,
   type Clock,
   type EngineEvent,
+  type EventPage,
+  type EventPosition,
+  type EventQuery,
   type EventStore,
   type PutResult,
 } from '../core/index.js';
+import { eventKey, fromItem, timeSortKey, toItem } from './event-item.js';
+import { EventsIndexReader, type IndexEntry, type IndexSpan, type TimeReadStop } from './events-index-reader.js';
 import { DEFAULT_RETENTION_DAYS, EVENTS_TABLE, TIME_SHARDS } from './events-table.js';
 import { classifySdkError } from './sdk-errors.js';
 
-/** An event as stored: the envelope's fields for indexes and filters, the exact event in `body`. */
-export interface EventItem {
-  pk: string;
-  id: string;
-  type: string;
-  source: string;
-  timestamp: string;
-  correlationId?: string;
-  /** The event as JSON text: exact content, and no brush with DynamoDB's 32-level nesting limit. */
-  body: string;
-  receivedAt: string;
-  /** TTL: epoch seconds. */
-  expiresAt: number;
-  tpk: string;
-  tsk: string;
-  cpk?: string;
-}
+export { eventKey, fromItem, timePartitionKey, toItem, type EventItem, type ItemOptions } from './event-item.js';
 
-/** How an item is derived from an event besides the event itself. */
-export interface ItemOptions {
-  receivedAtMs: number;
-  retentionDays: number;
-  timeShards?: number;
-}
-
-/** The partition key of an event. */
-export const eventKey = (id: string): string => `EVT#${id}`;
-
-/** The `byTime` partition of an event: its hour and a shard chosen by its id. */
-export function timePartitionKey(timestamp: string, id: string, shards = TIME_SHARDS): string {
-  const hour = new Date(timestamp).toISOString().slice(0, 13);
-  const shard = Number.parseInt(shortHash(id, 8), 16) % shards;
-  return `${hour}#${shard}`;
-}
-
-/** The stored form of an event. */
-export function toItem(event: EngineEvent, options: ItemOptions): EventItem {
-  const item: EventItem = {
-    pk: eventKey(event.id),
-    id: event.id,
-    type: event.type,
-    source: event.source,
-    timestamp: event.timestamp,
-    body: JSON.stringify(event),
-    receivedAt: new Date(options.receivedAtMs).toISOString(),
-    expiresAt: Math.floor(options.receivedAtMs / 1000) + options.retentionDays * 86_400,
-    tpk: timePartitionKey(event.timestamp, event.id, options.timeShards),
-    tsk: `${event.timestamp}#${event.id}`,
-  };
-  if (event.correlationId !== undefined) {
-    item.correlationId = event.correlationId;
-    item.cpk = event.correlationId;
-  }
-  return item;
-}
-
-// Stored events were normalised on the way in; re-validating them on the way out must not invent anything.
-const STORED = {
-  clock: { now: () => 0 },
-  ids: {
-    newId: (): string => {
-      throw new ValidationError('the stored event has no id', [{ path: 'id', message: 'required' }]);
-    },
-  },
-};
-
-/**
- * The event in a stored item (a plain object, e.g. from `unmarshall` of a stream record's NewImage).
- * @throws ValidationError when the item's `body` is not a valid event.
- */
-export function fromItem(item: Record<string, unknown>): EngineEvent {
-  const { body } = item;
-  if (typeof body !== 'string') throw new ValidationError('the item has no "body" string', [{ path: 'body', message: 'required' }]);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch (error) {
-    throw new ValidationError(`the item's body is not JSON: ${(error as Error).message}`, [{ path: 'body', message: 'not JSON' }], { cause: error });
-  }
-  if (parsed === null || typeof parsed !== 'object' || typeof (parsed as { timestamp?: unknown }).timestamp !== 'string') {
-    throw new ValidationError('the stored event has no timestamp', [{ path: 'body.timestamp', message: 'required' }]);
-  }
-  const event = normaliseEvent(parsed, STORED);
-  if (item.id !== undefined && item.id !== event.id) {
-    throw new ValidationError(`the item's id "${String(item.id)}" differs from its body's id "${event.id}"`, [{ path: 'id', message: 'mismatch' }]);
-  }
-  return event;
-}
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
 
 /** What the adapter is given; it reads no environment of its own. */
 export interface DynamoDbEventStoreOptions {
@@ -120,9 +40,18 @@ export interface DynamoDbEventStoreOptions {
   tableName: string;
   /** Days until an event expires, counted from its receipt. Default 30. */
   retentionDays?: number;
-  /** Receive time; injectable for tests. */
+  /** Receive time, and "now" for the default query window; injectable for tests. */
   clock?: Clock;
   timeShards?: number;
+  /** Index queries in flight at once within one read. Default 32. */
+  queryConcurrency?: number;
+  /**
+   * Hour buckets one `query` page may read before it answers with what it has and a cursor.
+   * Default 744 (31 days × 24): a wide, sparse window costs bounded work per page.
+   */
+  maxHoursPerPage?: number;
+  /** How far past "now" a query without `to` reaches (client clocks run ahead). Default one hour. */
+  futureWindowMs?: number;
 }
 
 /**
@@ -135,6 +64,9 @@ export class DynamoDbEventStore implements EventStore {
   private readonly retentionDays: number;
   private readonly clock: Clock;
   private readonly timeShards: number;
+  private readonly reader: EventsIndexReader;
+  private readonly maxHoursPerPage: number;
+  private readonly futureWindowMs: number;
 
   constructor(options: DynamoDbEventStoreOptions) {
     this.client = options.client;
@@ -142,6 +74,14 @@ export class DynamoDbEventStore implements EventStore {
     this.retentionDays = options.retentionDays ?? DEFAULT_RETENTION_DAYS;
     this.clock = options.clock ?? { now: Date.now };
     this.timeShards = options.timeShards ?? TIME_SHARDS;
+    this.maxHoursPerPage = options.maxHoursPerPage ?? 31 * 24;
+    this.futureWindowMs = options.futureWindowMs ?? HOUR_MS;
+    this.reader = new EventsIndexReader({
+      client: this.client,
+      tableName: this.tableName,
+      timeShards: this.timeShards,
+      ...(options.queryConcurrency === undefined ? {} : { concurrency: options.queryConcurrency }),
+    });
   }
 
   /**
@@ -168,7 +108,7 @@ export class DynamoDbEventStore implements EventStore {
     // Only TTL deletes items: the id was taken a moment ago and has just expired. Trying again will store it.
     if (stored === undefined) throw new RetryableError(`event ${event.id} was stored and expired while being written again`);
     if (!sameContent(stored, event)) {
-      throw new ConflictError(`an event with id ${event.id} is already stored with other content`);
+      throw new ConflictError(`An event with id "${event.id}" is already stored with different content`);
     }
     return { id: event.id, duplicate: true };
   }
@@ -184,6 +124,78 @@ export class DynamoDbEventStore implements EventStore {
       throw classifySdkError(error, `reading event ${id}`);
     }
     return result.Item === undefined ? undefined : fromItem(unmarshall(result.Item as Record<string, AttributeValue>));
+  }
+
+  /**
+   * One page of `GET /events`, in (timestamp, id) order: up to `limit` events after `query.after`,
+   * and a cursor when more may follow.
+   *
+   * With `correlationId` the `byCorrelation` index is read (the whole correlation unless `from`/`to`
+   * narrow it). Otherwise the `byTime` index is read over `[from, to)`; a missing `from` defaults to
+   * the retention period before now and a missing `to` to `futureWindowMs` after now. A page reads at
+   * most `maxHoursPerPage` hour buckets: past that it answers with what it found and a cursor, so a
+   * page of a sparse, wide window may hold fewer than `limit` events and still carry a cursor.
+   * The indexes are eventually consistent: an event stored a moment ago may not be listed yet.
+   * @throws RetryableError when DynamoDB throttles or fails.
+   */
+  async query(query: EventQuery): Promise<EventPage<EngineEvent>> {
+    const wanted = query.limit + 1;
+    const entries: IndexEntry[] = [];
+    const want = (): number => wanted - entries.length;
+    const stream = this.open(query, want);
+    let stop: TimeReadStop | undefined;
+    try {
+      for (;;) {
+        const next = await stream.next();
+        if (next.done === true) {
+          stop = next.value;
+          break;
+        }
+        entries.push(next.value);
+        if (entries.length === wanted) break;
+      }
+    } finally {
+      await stream.return(undefined);
+    }
+    const more = entries.length === wanted;
+    if (more) entries.pop();
+    const page: EventPage<EngineEvent> = { events: entries.map((entry) => fromItem(unmarshall(entry.item))) };
+    const last = page.events[page.events.length - 1];
+    if (more && last !== undefined) page.cursor = encodeCursor({ timestamp: last.timestamp, id: last.id });
+    else if (stop !== undefined) page.cursor = encodeCursor(stop.resumeAfter);
+    return page;
+  }
+
+  /**
+   * Every event with `from ≤ timestamp < to`, in (timestamp, id) order, read lazily (for replay).
+   * @throws RetryableError when DynamoDB throttles or fails.
+   */
+  async *range(from: string, to: string): AsyncGenerator<EngineEvent, void> {
+    const stream = this.reader.time({ lo: new Date(from).toISOString(), hi: new Date(to).toISOString() }, () => 250);
+    for await (const entry of stream) yield fromItem(unmarshall(entry.item));
+  }
+
+  private open(query: EventQuery, want: () => number): AsyncGenerator<IndexEntry, TimeReadStop | undefined> {
+    const span: IndexSpan = {};
+    if (query.type !== undefined) span.type = query.type;
+    if (query.source !== undefined) span.source = query.source;
+    const lower = (from: string | undefined, after: EventPosition | undefined): string | undefined => {
+      if (after === undefined) return from;
+      const afterKey = timeSortKey(after.timestamp, after.id);
+      span.skip = afterKey;
+      return from === undefined || afterKey > from ? afterKey : from;
+    };
+    if (query.correlationId !== undefined) {
+      const lo = lower(query.from, query.after);
+      if (lo !== undefined) span.lo = lo;
+      if (query.to !== undefined) span.hi = query.to;
+      return this.reader.correlation(query.correlationId, span, want);
+    }
+    const now = this.clock.now();
+    const from = query.from ?? new Date(now - this.retentionDays * DAY_MS).toISOString();
+    const to = query.to ?? new Date(now + this.futureWindowMs).toISOString();
+    const lo = lower(from, query.after) as string;
+    return this.reader.time({ ...span, lo, hi: to }, want, this.maxHoursPerPage);
   }
 }
 

@@ -1,36 +1,38 @@
 /**
- * The HTTP ingest Lambda behind API Gateway (REST, Lambda proxy): `POST /events` validates one event
- * and stores it once; `GET /events/{id}` reads one back. Wiring only: the envelope rules live in core.
+ * The HTTP ingest Lambda behind API Gateway (REST, Lambda proxy): `POST /events` (and any webhook
+ * path configured to reach it) takes one event, an array or `{events: [...]}` — CloudEvents
+ * included — and stores each once; `GET /events/{id}` reads one back. Wiring only: the envelope
+ * and the request shapes live in core, shared with the embedded engine.
  */
-import { randomBytes } from 'node:crypto';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { z } from 'zod';
-import { DynamoDbEventStore } from '../aws/dynamodb-event-store.js';
-import { DEFAULT_RETENTION_DAYS } from '../aws/events-table.js';
 import {
+  classifyIngestBody,
+  eventInputOf,
   normaliseEvent,
   NotFoundError,
   parseJsonBody,
-  ulid,
   type EnvelopeContext,
   type EventStore,
 } from '../core/index.js';
-import { parseEnv, requiredVar } from './env.js';
-import { toHttpError } from './http-errors.js';
+import { bodyText, errorAnswer, json, pathParameter } from './api-gateway.js';
+import { parseEnv } from './env.js';
+import { ingestBatch } from './ingest-batch.js';
 import { logger as sharedLogger, metrics as sharedMetrics, tracer } from './powertools.js';
+import { liveEnvelope, storeFrom, StoreEnv } from './wiring.js';
 
 /** What the ingest handler needs; tests pass their own. */
 export interface IngestDeps {
   store: EventStore;
   envelope: EnvelopeContext;
+  /** Conditional puts in flight at once for a batch. Default 25. */
+  batchConcurrency?: number;
   logger?: Pick<Logger, 'info' | 'warn' | 'error'>;
   metrics?: Pick<Metrics, 'addMetric'>;
 }
@@ -44,17 +46,28 @@ export type IngestHttpHandler = (request: APIGatewayProxyEvent) => Promise<APIGa
 export function createIngestHandler(deps: IngestDeps): IngestHttpHandler {
   const log = deps.logger ?? sharedLogger;
 
-  const postEvent = async (request: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
-    const text = request.isBase64Encoded && request.body !== null ? Buffer.from(request.body, 'base64').toString('utf8') : (request.body ?? '');
-    const event = normaliseEvent(parseJsonBody(text), deps.envelope);
+  const ingestOne = async (entry: unknown): Promise<{ id: string; duplicate: boolean }> => {
+    const event = normaliseEvent(eventInputOf(entry), deps.envelope);
     const { id, duplicate } = await deps.store.put(event);
     log.info('event stored', { eventId: id, type: event.type, source: event.source, duplicate });
     deps.metrics?.addMetric(duplicate ? 'EventsDuplicate' : 'EventsIngested', MetricUnit.Count, 1);
-    return json(202, duplicate ? { id, duplicate: true } : { id });
+    return { id, duplicate };
+  };
+
+  const postEvents = async (request: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
+    const ingest = classifyIngestBody(parseJsonBody(bodyText(request)));
+    if (ingest.kind === 'single') {
+      const { id, duplicate } = await ingestOne(ingest.entry);
+      return json(202, duplicate ? { id, duplicate: true } : { id });
+    }
+    const answer = await ingestBatch(ingest.entries, ingestOne, deps.batchConcurrency);
+    deps.metrics?.addMetric('EventsRefused', MetricUnit.Count, answer.failedCount);
+    log.info('batch ingested', { entries: ingest.entries.length, failedCount: answer.failedCount });
+    return json(200, answer);
   };
 
   const getEvent = async (request: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
-    const id = decodePathParameter(request.pathParameters?.id ?? '');
+    const id = pathParameter(request, 'id');
     const event = id === '' ? undefined : await deps.store.get(id);
     if (event === undefined) throw new NotFoundError(`no event with id "${id}"`);
     return json(200, event);
@@ -62,47 +75,20 @@ export function createIngestHandler(deps: IngestDeps): IngestHttpHandler {
 
   return async (request) => {
     try {
-      if (request.httpMethod === 'POST' && request.resource === '/events') return await postEvent(request);
+      // API Gateway routes only the configured resources here: POST on /events and on each webhook path.
+      if (request.httpMethod === 'POST') return await postEvents(request);
       if (request.httpMethod === 'GET' && request.resource === '/events/{id}') return await getEvent(request);
       throw new NotFoundError(`no route for ${request.httpMethod} ${request.path}`);
     } catch (error) {
-      const answer = toHttpError(error);
-      deps.metrics?.addMetric(answer.unexpected ? 'RequestsFailed' : 'RequestsRefused', MetricUnit.Count, 1);
-      if (answer.unexpected) log.error('request failed', { error: error as Error, path: request.path });
-      else log.warn('request refused', { statusCode: answer.statusCode, error: answer.body.error, reason: answer.body.message });
-      return json(answer.statusCode, answer.body);
+      return errorAnswer(error, request, log, deps.metrics);
     }
   };
 }
 
-function json(statusCode: number, body: unknown): APIGatewayProxyResult {
-  return { statusCode, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(body) };
-}
-
-// Event ids never contain `%`, so decoding cannot change a valid id; a malformed escape is left as it came.
-function decodePathParameter(value: string): string {
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    return value;
-  }
-}
-
-const IngestEnv = z.object({
-  EVENTS_TABLE: requiredVar(),
-  RETENTION_DAYS: z.coerce.number({ error: 'must be a number of days' }).int().positive().default(DEFAULT_RETENTION_DAYS),
-});
-
 /** The production dependencies, from the environment the `Ingestion` construct sets. */
 export function ingestDepsFromEnv(env: Record<string, string | undefined> = process.env): IngestDeps {
-  const config = parseEnv(IngestEnv, env);
-  const client = tracer.captureAWSv3Client(new DynamoDBClient({}));
-  return {
-    store: new DynamoDbEventStore({ client, tableName: config.EVENTS_TABLE, retentionDays: config.RETENTION_DAYS }),
-    envelope: { clock: { now: Date.now }, ids: { newId: (t) => ulid(t, randomBytes(10)) } },
-    logger: sharedLogger,
-    metrics: sharedMetrics,
-  };
+  const config = parseEnv(StoreEnv, env);
+  return { store: storeFrom(config), envelope: liveEnvelope(), logger: sharedLogger, metrics: sharedMetrics };
 }
 
 // Built on the first invocation, not at import: tests import this module without a Lambda environment.

@@ -3,89 +3,49 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbEventStore, eventKey, fromItem, toItem } from '../../lambdas/aws/dynamodb-event-store.js';
 import { TIME_SHARDS } from '../../lambdas/aws/events-table.js';
-import { ConflictError, ValidationError, type EngineEvent } from '../../lambdas/core/index.js';
+import { decodeCursor, ValidationError } from '../../lambdas/core/index.js';
 import { createEventsTable, startDynalite, uniqueTableName, type Dynalite } from '../support/dynalite.js';
+import { anEvent, describeEventStoreContract } from './event-store.contract.js';
 
 const RECEIVED_AT = Date.parse('2026-03-04T05:06:07.000Z');
 const DAY = 86_400;
 
-let counter = 0;
-function anEvent(overrides: Partial<EngineEvent> = {}): EngineEvent {
-  return {
-    id: `01JTEST${String(++counter).padStart(6, '0')}`,
-    type: 'user_registration',
-    source: 'web-signup',
-    timestamp: '2026-03-04T05:00:00.000Z',
-    data: { userId: 'u-1', user_type: 'premium', plan: { seats: 5, tags: ['a', 'b'] } },
-    ...overrides,
-  };
-}
+let dynamo: Dynalite;
+let client: DynamoDBClient;
 
-describe('DynamoDbEventStore (on dynalite)', () => {
-  let dynamo: Dynalite;
-  let client: DynamoDBClient;
-  let tableName: string;
-  let store: DynamoDbEventStore;
+beforeAll(async () => {
+  dynamo = await startDynalite();
+  client = dynamo.client();
+});
 
+afterAll(async () => {
+  await dynamo?.close();
+});
+
+/** A store on a fresh table, and a raw read of its items. */
+async function aStore(options: Partial<ConstructorParameters<typeof DynamoDbEventStore>[0]> = {}) {
+  const tableName = uniqueTableName();
+  await createEventsTable(client, tableName);
+  const store = new DynamoDbEventStore({ client, tableName, retentionDays: 7, clock: { now: () => RECEIVED_AT }, ...options });
   const storedItem = async (id: string) => {
     const { Item } = await client.send(new GetItemCommand({ TableName: tableName, Key: { pk: { S: eventKey(id) } }, ConsistentRead: true }));
     return Item === undefined ? undefined : unmarshall(Item);
   };
+  return { store, storedItem };
+}
 
-  beforeAll(async () => {
-    dynamo = await startDynalite();
-    client = dynamo.client();
-    tableName = uniqueTableName();
-    await createEventsTable(client, tableName);
-    store = new DynamoDbEventStore({ client, tableName, retentionDays: 7, clock: { now: () => RECEIVED_AT } });
-  });
+describeEventStoreContract('DynamoDbEventStore (on dynalite)', async ({ retentionDays, now }) => {
+  const { store, storedItem } = await aStore({ retentionDays, clock: { now } });
+  return {
+    store,
+    expiresAtOf: async (id) => (await storedItem(id))?.expiresAt as number | undefined,
+    close: async () => undefined,
+  };
+});
 
-  afterAll(async () => {
-    await dynamo?.close();
-  });
-
-  it('returns what was put, exactly', async () => {
-    const event = anEvent({ correlationId: 'acct-1', data: { deep: { a: [1, { b: null }], 'odd key': 'é✓' } } });
-
-    const result = await store.put(event);
-
-    expect(result).toEqual({ id: event.id, duplicate: false });
-    expect(await store.get(event.id)).toEqual(event);
-  });
-
-  it('returns undefined for an id never stored', async () => {
-    expect(await store.get('no-such-event')).toBeUndefined();
-  });
-
-  it('stores the same event twice only once and reports the second as a duplicate', async () => {
-    const event = anEvent();
-    await store.put(event);
-
-    const again = await store.put({ ...event, data: { ...event.data } });
-
-    expect(again).toEqual({ id: event.id, duplicate: true });
-    expect(await store.get(event.id)).toEqual(event);
-  });
-
-  it('treats a retry that was given a new receive timestamp, or reordered keys, as a duplicate', async () => {
-    const event = anEvent({ data: { a: 1, b: 2 } });
-    await store.put(event);
-
-    const retry = await store.put({ ...event, timestamp: '2026-03-04T05:00:09.000Z', data: { b: 2, a: 1 } });
-
-    expect(retry.duplicate).toBe(true);
-    expect((await store.get(event.id))?.timestamp).toBe(event.timestamp);
-  });
-
-  it('refuses the same id with other content with a ConflictError and keeps the first', async () => {
-    const event = anEvent();
-    await store.put(event);
-
-    await expect(store.put({ ...event, data: { userId: 'someone-else' } })).rejects.toBeInstanceOf(ConflictError);
-    expect(await store.get(event.id)).toEqual(event);
-  });
-
+describe('DynamoDbEventStore item layout (on dynalite)', () => {
   it('writes the item as designed: key, envelope fields, body, TTL and index keys', async () => {
+    const { store, storedItem } = await aStore();
     const event = anEvent({ correlationId: 'acct-42' });
     await store.put(event);
 
@@ -108,6 +68,7 @@ describe('DynamoDbEventStore (on dynalite)', () => {
   });
 
   it('leaves cpk out when the event has no correlationId, so byCorrelation stays sparse', async () => {
+    const { store, storedItem } = await aStore();
     const event = anEvent();
     await store.put(event);
 
@@ -115,6 +76,56 @@ describe('DynamoDbEventStore (on dynalite)', () => {
 
     expect(item).not.toHaveProperty('cpk');
     expect(item).not.toHaveProperty('correlationId');
+  });
+});
+
+describe('DynamoDbEventStore queries over wide windows (on dynalite)', () => {
+  it('answers a page with what it found and a cursor once it has read maxHoursPerPage hours, and the cursor finds the rest', async () => {
+    const { store } = await aStore({ maxHoursPerPage: 3 });
+    const early = anEvent({ timestamp: '2026-03-01T00:10:00.000Z' });
+    const late = anEvent({ timestamp: '2026-03-01T07:20:00.000Z' });
+    await store.put(late);
+    await store.put(early);
+    const window = { from: '2026-03-01T00:00:00.000Z', to: '2026-03-01T09:00:00.000Z', limit: 10 };
+
+    const first = await store.query(window);
+    const second = await store.query({ ...window, after: decodeCursor(first.cursor as string) });
+    const third = await store.query({ ...window, after: decodeCursor(second.cursor as string) });
+
+    expect(first.events.map((e) => e.id)).toEqual([early.id]);
+    expect(decodeCursor(first.cursor as string)).toEqual({ timestamp: '2026-03-01T03:00:00.000Z', id: '' });
+    expect(second).toEqual({ events: [], cursor: expect.any(String) });
+    expect(third).toEqual({ events: [late] });
+  });
+
+  it('defaults a query without from to the retention period and without to to an hour past now', async () => {
+    const { store } = await aStore({ retentionDays: 1 });
+    const tooOld = anEvent({ timestamp: new Date(RECEIVED_AT - DAY * 1000 - 1).toISOString() });
+    const oldest = anEvent({ timestamp: new Date(RECEIVED_AT - DAY * 1000).toISOString() });
+    const soon = anEvent({ timestamp: new Date(RECEIVED_AT + 59 * 60_000).toISOString() });
+    const tooLate = anEvent({ timestamp: new Date(RECEIVED_AT + 60 * 60_000).toISOString() });
+    for (const event of [tooOld, oldest, soon, tooLate]) await store.put(event);
+
+    expect((await store.query({ limit: 10 })).events.map((e) => e.id)).toEqual([oldest.id, soon.id]);
+  });
+});
+
+describe('DynamoDbEventStore reads that page within a shard (on dynalite)', () => {
+  it('follows each shard\'s LastEvaluatedKey: a range over 600 events of one shard, and a filter that matches 3 of them', async () => {
+    const { store } = await aStore({ timeShards: 1 });
+    const events = Array.from({ length: 600 }, (_, i) =>
+      anEvent({ id: `deep-${String(i).padStart(3, '0')}`, type: i % 200 === 7 ? 'rare' : 'common', timestamp: new Date(Date.parse('2026-03-04T02:00:00.000Z') + i * 1000).toISOString() }),
+    );
+    for (let i = 0; i < events.length; i += 50) await Promise.all(events.slice(i, i + 50).map((e) => store.put(e)));
+
+    const ranged: string[] = [];
+    for await (const event of store.range('2026-03-04T02:00:00.000Z', '2026-03-04T03:00:00.000Z')) ranged.push(event.id);
+    const first = await store.query({ from: '2026-03-04T02:00:00.000Z', to: '2026-03-04T03:00:00.000Z', type: 'rare', limit: 2 });
+    const second = await store.query({ from: '2026-03-04T02:00:00.000Z', to: '2026-03-04T03:00:00.000Z', type: 'rare', limit: 2, after: decodeCursor(first.cursor as string) });
+
+    expect(ranged).toEqual(events.map((e) => e.id));
+    expect(first.events.map((e) => e.id)).toEqual(['deep-007', 'deep-207']);
+    expect(second).toEqual({ events: [events[407]] });
   });
 });
 

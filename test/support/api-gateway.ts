@@ -11,6 +11,8 @@ export interface ProxyRequest {
   /** A string is sent as it is; anything else is sent as JSON. */
   body?: unknown;
   headers?: Record<string, string>;
+  /** Query-string parameters, as API Gateway passes them (decoded; the last value of a repeated name). */
+  query?: Record<string, string>;
 }
 
 /** A proxy event for one request. */
@@ -25,8 +27,8 @@ export function apiGatewayEvent(request: ProxyRequest): APIGatewayProxyEvent {
     httpMethod: request.method,
     headers,
     multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])),
-    queryStringParameters: null,
-    multiValueQueryStringParameters: null,
+    queryStringParameters: request.query ?? null,
+    multiValueQueryStringParameters: request.query === undefined ? null : Object.fromEntries(Object.entries(request.query).map(([k, v]) => [k, [v]])),
     pathParameters: request.pathParameters ?? null,
     stageVariables: null,
     body,
@@ -53,8 +55,16 @@ export function apiGatewayEvent(request: ProxyRequest): APIGatewayProxyEvent {
   };
 }
 
-/** POST /events with this body. */
-export const postEvent = (body: unknown): APIGatewayProxyEvent => apiGatewayEvent({ method: 'POST', resource: '/events', body });
+/** POST /events with this body (and headers, e.g. a CloudEvents content type). */
+export const postEvent = (body: unknown, headers?: Record<string, string>): APIGatewayProxyEvent =>
+  apiGatewayEvent({ method: 'POST', resource: '/events', body, ...(headers === undefined ? {} : { headers }) });
+
+/** GET /events with these query parameters. */
+export const listEvents = (query: Record<string, string> = {}): APIGatewayProxyEvent => apiGatewayEvent({ method: 'GET', resource: '/events', query });
+
+/** GET /correlations/{correlationId}. */
+export const getCorrelation = (correlationId: string): APIGatewayProxyEvent =>
+  apiGatewayEvent({ method: 'GET', resource: '/correlations/{correlationId}', pathParameters: { correlationId } });
 
 /** GET /events/{id}. */
 export const getEvent = (id: string): APIGatewayProxyEvent =>

@@ -5,7 +5,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EVENTS_TABLE } from '../../lambdas/aws/events-table.js';
 
 // dynalite ships no type declarations; this is the part of its API the tests use.
@@ -49,7 +49,11 @@ export async function startDynalite(): Promise<Dynalite> {
   };
 }
 
-/** Creates an Events table with the deployed table's keys and indexes (lib/event-store.ts). */
+/**
+ * Creates an Events table with the deployed table's keys and indexes (lib/event-store.ts), and waits
+ * until it is ACTIVE: even with `createTableMs: 0` dynalite answers CreateTable while the table is
+ * still CREATING, and on a busy machine the first PutItem can arrive before it flips.
+ */
 export async function createEventsTable(client: DynamoDBClient, tableName: string): Promise<void> {
   const { partitionKey, byTime, byCorrelation } = EVENTS_TABLE;
   await client.send(
@@ -71,6 +75,12 @@ export async function createEventsTable(client: DynamoDBClient, tableName: strin
       })),
     }),
   );
+  for (let attempt = 0; ; attempt++) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (Table?.TableStatus === 'ACTIVE' && (Table.GlobalSecondaryIndexes ?? []).every((index) => index.IndexStatus === 'ACTIVE')) return;
+    if (attempt > 200) throw new Error(`table ${tableName} did not become ACTIVE`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }
 
 let tableCounter = 0;

@@ -1,0 +1,73 @@
+/**
+ * One stream record (Kinesis, Kafka) into the store: decode, map CloudEvents, validate, put once.
+ * A record refused for its content goes to the dead-letter queue and counts as handled; anything
+ * else (a store outage) is thrown, so the record is reported as a batch item failure and retried.
+ */
+import { createHash } from 'node:crypto';
+import type { DeadLetter, DeadLetterQueue } from '../aws/sqs-dead-letter-queue.js';
+import {
+  eventInputOf,
+  httpErrorOf,
+  normaliseEvent,
+  parseJsonBody,
+  ulid,
+  ValidationError,
+  type EngineEvent,
+  type EnvelopeContext,
+  type EventStore,
+  type PutResult,
+} from '../core/index.js';
+
+/** A record as the ingestion sees it, whatever stream it came from. */
+export interface StreamRecordInput {
+  /** The source's name in dead letters and logs: `kinesis`, `kafka`. */
+  source: string;
+  /** The record's bytes, base64, as the event source mapping delivers them; null for a Kafka tombstone. */
+  data: string | null | undefined;
+  /** Unique to the record and the same on every redelivery: an event without an id gets one derived from it. */
+  identity: string;
+  /** When the stream received the record: the timestamp of an event that has none. */
+  receivedAtMs: number;
+  /** Where the record sits in its stream, for the dead letter. */
+  position: Readonly<Record<string, unknown>>;
+}
+
+export type RecordOutcome = { kind: 'stored'; event: EngineEvent; result: PutResult } | { kind: 'dead-lettered'; letter: DeadLetter };
+
+export interface RecordIngestDeps {
+  store: EventStore;
+  deadLetters: DeadLetterQueue;
+}
+
+/**
+ * Ingests one record. A redelivered record yields the same event (id and timestamp derived from the
+ * record, not from the moment), so a retried batch stores nothing twice.
+ * @throws whatever is not the record's fault (RetryableError from the store or the queue, …).
+ */
+export async function ingestRecord(record: StreamRecordInput, deps: RecordIngestDeps): Promise<RecordOutcome> {
+  try {
+    if (typeof record.data !== 'string') throw new ValidationError('The record has no value', [{ path: '(record)', message: 'no data' }]);
+    const text = Buffer.from(record.data, 'base64').toString('utf8');
+    const event = normaliseEvent(eventInputOf(parseJsonBody(text)), recordEnvelope(record.identity, record.receivedAtMs));
+    return { kind: 'stored', event, result: await deps.store.put(event) };
+  } catch (error) {
+    const { status, body } = httpErrorOf(error);
+    if (status >= 500) throw error;
+    const letter: DeadLetter = {
+      source: record.source,
+      reason: body.error,
+      message: body.message,
+      details: body.details,
+      record: record.position,
+      ...(typeof record.data === 'string' ? { data: record.data } : {}),
+    };
+    await deps.deadLetters.send(letter);
+    return { kind: 'dead-lettered', letter };
+  }
+}
+
+/** Defaults that a redelivery reproduces: the record's receive time, and a ULID whose random part hashes its identity. */
+export function recordEnvelope(identity: string, receivedAtMs: number): EnvelopeContext {
+  const random = createHash('sha256').update(identity).digest().subarray(0, 10);
+  return { clock: { now: () => receivedAtMs }, ids: { newId: (t) => ulid(t, random) } };
+}

@@ -1,0 +1,37 @@
+/**
+ * The production wiring every ingest handler shares: the environment each one parses at cold start,
+ * and the adapters built from it (the DynamoDB store, the SQS dead-letter queue, the id source).
+ */
+import { randomBytes } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { z } from 'zod';
+import { DynamoDbEventStore } from '../aws/dynamodb-event-store.js';
+import { DEFAULT_RETENTION_DAYS } from '../aws/events-table.js';
+import { SqsDeadLetterQueue } from '../aws/sqs-dead-letter-queue.js';
+import { ulid, type EnvelopeContext } from '../core/index.js';
+import { requiredVar } from './env.js';
+import { tracer } from './powertools.js';
+
+/** The Events table and how long events are kept (set by the CDK constructs). */
+export const StoreEnv = z.object({
+  EVENTS_TABLE: requiredVar(),
+  RETENTION_DAYS: z.coerce.number({ error: 'must be a number of days' }).int().positive().default(DEFAULT_RETENTION_DAYS),
+});
+
+/** Where records refused for their content go. */
+export const DeadLetterEnv = z.object({ DEAD_LETTER_QUEUE_URL: requiredVar() });
+
+/** The event store on the table the environment names, with a traced client. */
+export function storeFrom(config: z.output<typeof StoreEnv>): DynamoDbEventStore {
+  const client = tracer.captureAWSv3Client(new DynamoDBClient({}));
+  return new DynamoDbEventStore({ client, tableName: config.EVENTS_TABLE, retentionDays: config.RETENTION_DAYS });
+}
+
+/** The dead-letter queue the environment names, with a traced client. */
+export function deadLettersFrom(config: z.output<typeof DeadLetterEnv>): SqsDeadLetterQueue {
+  return new SqsDeadLetterQueue({ client: tracer.captureAWSv3Client(new SQSClient({})), queueUrl: config.DEAD_LETTER_QUEUE_URL });
+}
+
+/** Receive time from the clock, fresh ULIDs: for requests, which carry no stable identity of their own. */
+export const liveEnvelope = (): EnvelopeContext => ({ clock: { now: Date.now }, ids: { newId: (t) => ulid(t, randomBytes(10)) } });

@@ -1,0 +1,67 @@
+/**
+ * The parts every ingest Lambda shares: the table and retention in its environment, put-and-get on
+ * the table (append-only), the table's key, and — for stream sources — the dead-letter queue it
+ * sends refused records to. Also the queue itself: encrypted, TLS only, kept 14 days.
+ */
+import { Duration } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { DEFAULT_RETENTION_DAYS } from '../lambdas/aws/events-table.js';
+import { createFunction, handlerEntry, type EdweFunctionProps } from './lambda-defaults.js';
+
+/** Where events are stored, shared by every ingest construct's props. */
+export interface EventTableProps {
+  readonly table: dynamodb.ITable;
+  /** The table's key, for the function's encrypt/decrypt grant. */
+  readonly encryptionKey?: kms.IKey;
+  /** Days an event is kept. Default 30. */
+  readonly retentionDays?: number;
+}
+
+export interface IngestFunctionProps extends EventTableProps {
+  /** The handler's file name in `lambdas/handlers/`. */
+  readonly handler: string;
+  readonly serviceName: string;
+  readonly description: string;
+  /** Where the function sends records refused for their content (`DEAD_LETTER_QUEUE_URL`). */
+  readonly deadLetterQueue?: sqs.IQueue;
+  /** Merged over the function's defaults. */
+  readonly functionProps?: Partial<EdweFunctionProps>;
+}
+
+/** @throws Error when the retention is not a whole number of days above 0. */
+export function checkedRetentionDays(retentionDays: number | undefined, who: string): number {
+  const days = retentionDays ?? DEFAULT_RETENTION_DAYS;
+  if (!Number.isInteger(days) || days < 1) throw new Error(`${who}: retentionDays must be a positive integer, got ${days}`);
+  return days;
+}
+
+/** An ingest function wired to the table (PutItem and GetItem only), the key and the dead-letter queue. */
+export function createIngestFunction(scope: Construct, id: string, props: IngestFunctionProps): NodejsFunction {
+  const retentionDays = checkedRetentionDays(props.retentionDays, id);
+  const fn = createFunction(scope, id, {
+    entry: handlerEntry(props.handler),
+    serviceName: props.serviceName,
+    description: props.description,
+    ...props.functionProps,
+    environment: {
+      EVENTS_TABLE: props.table.tableName,
+      RETENTION_DAYS: String(retentionDays),
+      ...(props.deadLetterQueue === undefined ? {} : { DEAD_LETTER_QUEUE_URL: props.deadLetterQueue.queueUrl }),
+      ...props.functionProps?.environment,
+    },
+  });
+  // Append-only: put and get, no update or delete.
+  props.table.grant(fn, 'dynamodb:PutItem', 'dynamodb:GetItem');
+  props.encryptionKey?.grantEncryptDecrypt(fn);
+  props.deadLetterQueue?.grantSendMessages(fn);
+  return fn;
+}
+
+/** A queue for what could not be ingested: SQS-encrypted (EventBridge can deliver to it), TLS only, kept 14 days. */
+export function createDeadLetterQueue(scope: Construct, id: string): sqs.Queue {
+  return new sqs.Queue(scope, id, { encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
+}

@@ -1,0 +1,278 @@
+/**
+ * The event-store port's contract, run against every adapter (SQLite embedded, DynamoDB on dynalite):
+ * idempotent puts, reads by time across hours and shards in (timestamp, id) order, cursors that lose
+ * and repeat nothing, correlation reads, type/source filters, and a TTL that follows the retention.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { mapBounded } from '../../lambdas/aws/concurrency.js';
+import { timeShardOf } from '../../lambdas/aws/event-item.js';
+import { TIME_SHARDS } from '../../lambdas/aws/events-table.js';
+import { ConflictError, type EngineEvent, type EventPage, type EventQuery, type EventStore } from '../../lambdas/core/index.js';
+
+/** An adapter as the contract drives it. */
+export interface EventStoreUnderTest {
+  store: EventStore & {
+    query(query: EventQuery): Promise<EventPage<EngineEvent>>;
+    range(from: string, to: string): AsyncIterable<EngineEvent>;
+  };
+  /** The expiry the adapter recorded for an event, in epoch seconds (DynamoDB `expiresAt`, SQLite `expires_at`). */
+  expiresAtOf(id: string): Promise<number | undefined>;
+  close(): Promise<void>;
+}
+
+/** What every store of the suite is created with. */
+export interface StoreOptions {
+  retentionDays: number;
+  now: () => number;
+}
+
+/** A fresh, empty store for each test. */
+export type EventStoreFactory = (options: StoreOptions) => Promise<EventStoreUnderTest>;
+
+const NOW = Date.parse('2026-03-04T05:06:07.000Z');
+const HOUR = 3_600_000;
+const T0 = Date.parse('2026-03-04T01:00:00.000Z');
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+let counter = 0;
+/** An event with a fresh id; override anything. */
+export function anEvent(overrides: Partial<EngineEvent> = {}): EngineEvent {
+  return {
+    id: `01JCONTRACT${String(++counter).padStart(6, '0')}`,
+    type: 'user_registration',
+    source: 'web-signup',
+    timestamp: '2026-03-04T05:00:00.000Z',
+    data: { userId: 'u-1', user_type: 'premium', plan: { seats: 5, tags: ['a', 'b'] } },
+    ...overrides,
+  };
+}
+
+/** The (timestamp, id) order every read must follow. */
+const byTimeThenId = (a: EngineEvent, b: EngineEvent): number =>
+  a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+
+/**
+ * Events over three hours from T0, several sharing a timestamp (so ids break ties), with every
+ * time shard of every hour holding at least `perShard` of them.
+ */
+function threeHoursOfEvents(prefix: string, perShard: number): EngineEvent[] {
+  const events: EngineEvent[] = [];
+  for (let hour = 0; hour < 3; hour++) {
+    const counts = new Array<number>(TIME_SHARDS).fill(0);
+    for (let k = 0; counts.some((c) => c < perShard); k++) {
+      const id = `${prefix}-${hour}-${String(k).padStart(4, '0')}`;
+      counts[timeShardOf(id)]!++;
+      // Seven distinct instants an hour, so many events share a timestamp.
+      events.push(anEvent({ id, timestamp: iso(T0 + hour * HOUR + (k % 7) * 60_000 + (hour === 2 ? 50 * 60_000 : 0)) }));
+    }
+  }
+  return events;
+}
+
+/** `perHour` events in each of three hours from T0, in pairs that share a timestamp. */
+function fewEventsOverThreeHours(prefix: string, perHour: number): EngineEvent[] {
+  return Array.from({ length: 3 * perHour }, (_, i) =>
+    anEvent({ id: `${prefix}-${String(i).padStart(3, '0')}`, timestamp: iso(T0 + Math.floor(i / perHour) * HOUR + Math.floor((i % perHour) / 2) * 60_000) }),
+  );
+}
+
+async function putAll(store: EventStore, events: readonly EngineEvent[]): Promise<void> {
+  // Stored out of order, as concurrent producers would.
+  const shuffled = [...events].sort((a, b) => (a.id.split('').reverse().join('') < b.id.split('').reverse().join('') ? -1 : 1));
+  await mapBounded(shuffled, 25, (event) => store.put(event));
+}
+
+/** Every page of a query, following cursors. */
+async function allPages(store: EventStoreUnderTest['store'], query: EventQuery): Promise<{ ids: string[]; pages: Array<EventPage<EngineEvent>> }> {
+  const pages: Array<EventPage<EngineEvent>> = [];
+  let cursor: string | undefined;
+  let after: EventQuery['after'];
+  do {
+    const page = await store.query({ ...query, ...(after === undefined ? {} : { after }) });
+    pages.push(page);
+    cursor = page.cursor;
+    if (cursor !== undefined) {
+      const [timestamp, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
+      after = { timestamp, id };
+    }
+    if (pages.length > 10_000) throw new Error('the cursor never ends');
+  } while (cursor !== undefined);
+  return { ids: pages.flatMap((p) => p.events.map((e) => e.id)), pages };
+}
+
+const ids = (events: readonly EngineEvent[]): string[] => events.map((e) => e.id);
+
+/** Runs the contract against an adapter. */
+export function describeEventStoreContract(name: string, factory: EventStoreFactory): void {
+  describe(`${name}: the event-store contract`, () => {
+    let current: EventStoreUnderTest | undefined;
+    const open = async (options: Partial<StoreOptions> = {}): Promise<EventStoreUnderTest> => {
+      current = await factory({ retentionDays: 7, now: () => NOW, ...options });
+      return current;
+    };
+    afterEach(async () => {
+      await current?.close();
+      current = undefined;
+    });
+
+    describe('put and get', () => {
+      it('returns what was put, exactly', async () => {
+        const { store } = await open();
+        const event = anEvent({ correlationId: 'acct-1', data: { deep: { a: [1, { b: null }], 'odd key': 'é✓' } } });
+
+        expect(await store.put(event)).toEqual({ id: event.id, duplicate: false });
+        expect(await store.get(event.id)).toEqual(event);
+      });
+
+      it('returns undefined for an id never stored', async () => {
+        const { store } = await open();
+
+        expect(await store.get('no-such-event')).toBeUndefined();
+      });
+
+      it('stores the same event twice only once and reports the second as a duplicate', async () => {
+        const { store } = await open();
+        const event = anEvent({ timestamp: '2026-03-04T04:00:00.000Z' });
+        await store.put(event);
+
+        const again = await store.put({ ...event, data: { ...event.data } });
+
+        expect(again).toEqual({ id: event.id, duplicate: true });
+        expect(await store.get(event.id)).toEqual(event);
+        expect(ids((await store.query({ from: '2026-03-04T00:00:00.000Z', to: '2026-03-05T00:00:00.000Z', limit: 10 })).events)).toEqual([event.id]);
+      });
+
+      it('treats a retry that was given a new receive timestamp, or reordered keys, as a duplicate', async () => {
+        const { store } = await open();
+        const event = anEvent({ data: { a: 1, b: 2 } });
+        await store.put(event);
+
+        const retry = await store.put({ ...event, timestamp: '2026-03-04T05:00:09.000Z', data: { b: 2, a: 1 } });
+
+        expect(retry.duplicate).toBe(true);
+        expect((await store.get(event.id))?.timestamp).toBe(event.timestamp);
+      });
+
+      it('refuses the same id with other content with a ConflictError and keeps the first', async () => {
+        const { store } = await open();
+        const event = anEvent();
+        await store.put(event);
+
+        await expect(store.put({ ...event, data: { userId: 'someone-else' } })).rejects.toBeInstanceOf(ConflictError);
+        expect(await store.get(event.id)).toEqual(event);
+      });
+
+      it('records an expiry of the retention period after receipt', async () => {
+        const { store, expiresAtOf } = await open({ retentionDays: 12 });
+        const event = anEvent();
+
+        await store.put(event);
+
+        expect(await expiresAtOf(event.id)).toBe(NOW / 1000 + 12 * 86_400);
+      });
+    });
+
+    describe('reads by time', () => {
+      it('returns every event of three hours and every shard, in (timestamp, id) order, and nothing outside [from, to)', async () => {
+        const { store } = await open();
+        const inside = threeHoursOfEvents('range', 2);
+        const outside = [anEvent({ id: 'before-window', timestamp: iso(T0 - 1) }), anEvent({ id: 'at-window-end', timestamp: iso(T0 + 3 * HOUR) })];
+        await putAll(store, [...inside, ...outside]);
+        const expected = ids([...inside].sort(byTimeThenId));
+
+        const ranged: EngineEvent[] = [];
+        for await (const event of store.range(iso(T0), iso(T0 + 3 * HOUR))) ranged.push(event);
+        const page = await store.query({ from: iso(T0), to: iso(T0 + 3 * HOUR), limit: 1000 });
+
+        expect(inside.length).toBeGreaterThanOrEqual(3 * TIME_SHARDS * 2);
+        expect(ids(ranged)).toEqual(expected);
+        expect(ranged).toEqual([...inside].sort(byTimeThenId));
+        expect(ids(page.events)).toEqual(expected);
+        expect(page.cursor).toBeUndefined();
+      });
+
+      it.each([
+        // Limit 1 walks one page per event: a smaller set keeps it quick while still crossing hours and ties.
+        { limit: 1, events: () => fewEventsOverThreeHours('page1', 8) },
+        { limit: 7, events: () => threeHoursOfEvents('page7', 1) },
+        { limit: 1000, events: () => threeHoursOfEvents('page1000', 1) },
+      ])('pages with limit $limit, losing and repeating nothing', async ({ limit, events: make }) => {
+        const { store } = await open();
+        const events = make();
+        await putAll(store, events);
+
+        const { ids: seen, pages } = await allPages(store, { from: iso(T0), to: iso(T0 + 3 * HOUR), limit });
+
+        expect(seen).toEqual(ids([...events].sort(byTimeThenId)));
+        expect(pages.every((p) => p.events.length <= limit)).toBe(true);
+        expect(pages.slice(0, -1).every((p) => p.events.length === limit)).toBe(true);
+        expect(pages.at(-1)?.cursor).toBeUndefined();
+      });
+
+      it('answers an empty window with no events and no cursor', async () => {
+        const { store } = await open();
+        await putAll(store, [anEvent({ timestamp: iso(T0) })]);
+
+        expect(await store.query({ from: iso(T0 + HOUR), to: iso(T0 + 2 * HOUR), limit: 10 })).toEqual({ events: [] });
+      });
+
+      it('finds recent events without from or to', async () => {
+        const { store } = await open({ retentionDays: 1 });
+        const recent = [anEvent({ timestamp: iso(NOW - 2 * HOUR) }), anEvent({ timestamp: iso(NOW) })];
+        await putAll(store, recent);
+
+        expect(ids((await store.query({ limit: 10 })).events)).toEqual(ids(recent));
+      });
+    });
+
+    describe('reads by correlation', () => {
+      it('returns the events of one correlation in (timestamp, id) order, paged', async () => {
+        const { store } = await open();
+        const mine = [0, 3, 3, 40, 61, 150].map((minute, i) => anEvent({ id: `corr-a-${9 - i}`, correlationId: 'acct-A', timestamp: iso(T0 + minute * 60_000) }));
+        const others = [anEvent({ correlationId: 'acct-B', timestamp: iso(T0) }), anEvent({ timestamp: iso(T0 + 60_000) })];
+        await putAll(store, [...mine, ...others]);
+        const expected = ids([...mine].sort(byTimeThenId));
+
+        expect(ids((await store.query({ correlationId: 'acct-A', limit: 1000 })).events)).toEqual(expected);
+        expect((await allPages(store, { correlationId: 'acct-A', limit: 4 })).ids).toEqual(expected);
+        expect((await allPages(store, { correlationId: 'acct-A', limit: 1 })).ids).toEqual(expected);
+      });
+
+      it('narrows a correlation to [from, to)', async () => {
+        const { store } = await open();
+        const events = [0, 30, 60, 90].map((minute) => anEvent({ correlationId: 'acct-W', timestamp: iso(T0 + minute * 60_000) }));
+        await putAll(store, events);
+
+        const page = await store.query({ correlationId: 'acct-W', from: iso(T0 + 30 * 60_000), to: iso(T0 + 90 * 60_000), limit: 10 });
+
+        expect(ids(page.events)).toEqual(ids(events.slice(1, 3)));
+      });
+    });
+
+    describe('filters', () => {
+      it('filters by type and by source, alone and together, and pages the filtered stream', async () => {
+        const { store } = await open();
+        const events = Array.from({ length: 30 }, (_, i) =>
+          anEvent({ type: i % 3 === 0 ? 'order.placed' : 'page.viewed', source: i % 2 === 0 ? 'shop' : 'web', timestamp: iso(T0 + i * 7 * 60_000) }),
+        );
+        await putAll(store, events);
+        const window = { from: iso(T0), to: iso(T0 + 4 * HOUR) };
+        const expected = (keep: (e: EngineEvent) => boolean) => ids(events.filter(keep).sort(byTimeThenId));
+
+        expect(ids((await store.query({ ...window, type: 'order.placed', limit: 100 })).events)).toEqual(expected((e) => e.type === 'order.placed'));
+        expect(ids((await store.query({ ...window, source: 'web', limit: 100 })).events)).toEqual(expected((e) => e.source === 'web'));
+        expect((await allPages(store, { ...window, type: 'order.placed', source: 'shop', limit: 2 })).ids).toEqual(
+          expected((e) => e.type === 'order.placed' && e.source === 'shop'),
+        );
+      });
+
+      it('filters a correlation by type', async () => {
+        const { store } = await open();
+        const events = [anEvent({ correlationId: 'acct-F', type: 'a' }), anEvent({ correlationId: 'acct-F', type: 'b' }), anEvent({ correlationId: 'acct-G', type: 'a' })];
+        await putAll(store, events);
+
+        expect(ids((await store.query({ correlationId: 'acct-F', type: 'a', limit: 10 })).events)).toEqual([events[0]?.id]);
+      });
+    });
+  });
+}
