@@ -15,6 +15,7 @@ import { taskEntry, type Project } from '../lambdas/project/load-project.js';
 import { BusIngestion } from './bus-ingestion.js';
 import { planSources } from './engine-sources.js';
 import { EventStore } from './event-store.js';
+import { StateStore } from './state-store.js';
 import { createDeadLetterQueue } from './ingest-function.js';
 import { Ingestion } from './ingestion.js';
 import { KafkaIngestion } from './kafka-ingestion.js';
@@ -39,6 +40,7 @@ export interface EdweStackProps extends StackProps {
  */
 export class EdweStack extends Stack {
   public readonly eventStore: EventStore;
+  public readonly stateStore: StateStore;
   public readonly ingestion: Ingestion;
   public readonly busIngestion: BusIngestion;
   public readonly kinesisIngestion: KinesisIngestion[] = [];
@@ -61,6 +63,8 @@ export class EdweStack extends Stack {
     // exactOptionalPropertyTypes refuses; the value is the same object.
     const table = this.eventStore.table as unknown as dynamodb.ITable;
     const stored = { table, encryptionKey, ...(retentionDays === undefined ? {} : { retentionDays }) };
+
+    this.stateStore = new StateStore(this, 'StateStore', { encryptionKey });
 
     this.ingestion = new Ingestion(this, 'Ingestion', {
       ...stored,
@@ -92,6 +96,7 @@ export class EdweStack extends Stack {
     });
 
     new CfnOutput(this, 'EventsTableName', { value: table.tableName });
+    new CfnOutput(this, 'StateTableName', { value: this.stateStore.table.tableName });
     new CfnOutput(this, 'ApiUrl', { value: this.ingestion.api.url });
     new CfnOutput(this, 'EventBusName', { value: this.busIngestion.bus.eventBusName });
     this.kinesisIngestion.forEach((k, i) => new CfnOutput(this, i === 0 ? 'KinesisStreamName' : `KinesisStreamName${i + 1}`, { value: k.stream.streamName }));

@@ -73,6 +73,19 @@ describe('EdweStack with the repository project', () => {
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
   });
 
+  it('keeps executions, waiters, joins and replay jobs in a State table under the same key, indexed by event and correlation', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EventStoreKey'), 'Arn'] } },
+      GlobalSecondaryIndexes: [
+        Match.objectLike({ IndexName: 'byEvent', KeySchema: [{ AttributeName: 'epk', KeyType: 'HASH' }, { AttributeName: 'esk', KeyType: 'RANGE' }] }),
+        Match.objectLike({ IndexName: 'byCorrelation', KeySchema: [{ AttributeName: 'cpk', KeyType: 'HASH' }, { AttributeName: 'esk', KeyType: 'RANGE' }] }),
+      ],
+    });
+  });
+
   it('routes only inserts, reporting failures per record, bisecting, with bounded retries and a failure queue', () => {
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       EventSourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EventStoreEvents'), 'StreamArn'] },

@@ -1,0 +1,43 @@
+/**
+ * The State table: what the engine knows besides events — executions, waiters, multi-event joins
+ * and replay jobs (see lambdas/aws/state-table.ts for the layout). Encrypted with the engine's key.
+ */
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+import { STATE_TABLE } from '../lambdas/aws/state-table.js';
+
+export interface StateStoreProps {
+  readonly encryptionKey: kms.IKey;
+  /** Merged over the defaults (on-demand billing, point-in-time recovery, retained on stack deletion). */
+  readonly tableProps?: Omit<Partial<dynamodb.TableProps>, 'partitionKey' | 'sortKey' | 'timeToLiveAttribute' | 'encryption' | 'encryptionKey'>;
+}
+
+/** @example const state = new StateStore(this, 'State', { encryptionKey }); state.table.grantReadWriteData(fn); */
+export class StateStore extends Construct {
+  public readonly table: dynamodb.Table;
+
+  constructor(scope: Construct, id: string, props: StateStoreProps) {
+    super(scope, id);
+    this.table = new dynamodb.Table(this, 'State', {
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      removalPolicy: RemovalPolicy.RETAIN,
+      ...props.tableProps,
+      partitionKey: { name: STATE_TABLE.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: STATE_TABLE.sortKey, type: dynamodb.AttributeType.STRING },
+      timeToLiveAttribute: STATE_TABLE.ttlAttribute,
+      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: props.encryptionKey,
+    });
+    for (const index of [STATE_TABLE.byEvent, STATE_TABLE.byCorrelation]) {
+      this.table.addGlobalSecondaryIndex({
+        indexName: index.indexName,
+        partitionKey: { name: index.partitionKey, type: dynamodb.AttributeType.STRING },
+        sortKey: { name: index.sortKey, type: dynamodb.AttributeType.STRING },
+        projectionType: dynamodb.ProjectionType.ALL,
+      });
+    }
+  }
+}
