@@ -37,9 +37,12 @@ export interface HttpServerOptions {
 
 export function createHttpServer(engine: EmbeddedEngine, logger: Logger, options: HttpServerOptions = {}): Server {
   const routes: Route[] = [];
-  const on = (method: string, path: string, handler: Handler): void => {
+  const on = (method: string, path: string, handler: Handler, options: { literal?: boolean } = {}): void => {
     const keys: string[] = [];
-    const pattern = new RegExp(`^${path.replace(/\{(\w+)\}/g, (_, key: string) => (keys.push(key), '([^/]+)'))}$`);
+    const escaped = path.replace(/[.*+?^$()|[\]\\]/g, '\\$&');
+    const pattern = options.literal
+      ? new RegExp(`^${escaped.replace(/[{}]/g, '\\$&')}$`)
+      : new RegExp(`^${escaped.replace(/\{(\w+)\}/g, (_, key: string) => (keys.push(key), '([^/]+)'))}$`);
     routes.push({ method, pattern, keys, handler });
   };
 
@@ -48,15 +51,21 @@ export function createHttpServer(engine: EmbeddedEngine, logger: Logger, options
     body: { status: 'ok', rules: engine.project.rules.length, workflows: engine.project.workflows.size, events: engine.events.counts(), executionsRunning: engine.runningCount },
   }));
 
-  on('POST', '/events', async (request) => {
+  const ingest: Handler = async (request) => {
     const body = parseJsonBody(await readBody(request));
-    const ingest = classifyIngestBody(body);
-    if (ingest.kind === 'single') {
-      const { id, duplicate } = await engine.ingest(eventInputOf(ingest.entry));
+    const classified = classifyIngestBody(body);
+    if (classified.kind === 'single') {
+      const { id, duplicate } = await engine.ingest(eventInputOf(classified.entry));
       return { status: 202, body: duplicate ? { id, duplicate: true } : { id } };
     }
-    return { status: 200, body: await engine.ingestBatch(ingest.entries, eventInputOf) };
-  });
+    return { status: 200, body: await engine.ingestBatch(classified.entries, eventInputOf) };
+  };
+  on('POST', '/events', ingest);
+  // Webhook endpoints the configuration names (`event_sources: - type: webhook`) take events as POST /events does.
+  for (const source of engine.project.config?.eventSources ?? []) {
+    if (source.type !== 'webhook') continue;
+    for (const path of source.endpoints) if (path !== '/events') on('POST', path, ingest, { literal: true });
+  }
 
   on('GET', '/events', async (_request, _params, url) => {
     const query = parseEventQuery(Object.fromEntries(url.searchParams));

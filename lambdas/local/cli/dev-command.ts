@@ -45,7 +45,8 @@ export async function devCommand(argv: string[]): Promise<number> {
   }
 
   const dbPath = values.memory ? ':memory:' : resolve(values.db);
-  const engine = await EmbeddedEngine.open({ project, dbPath, logger });
+  const retentionDays = project.config ? project.config.eventSourcing.retentionSeconds / 86_400 : 30;
+  const engine = await EmbeddedEngine.open({ project, dbPath, logger, retentionDays });
   const loopback = ['127.0.0.1', 'localhost', '::1'].includes(values.host);
   if (!loopback && !values.token) {
     logger.warn('listening beyond this machine without a token: anyone who can reach it can post events; set --token or EDWE_TOKEN', { host: values.host });
