@@ -6,7 +6,6 @@ import { randomBytes } from 'node:crypto';
 import {
   buildTimeline,
   entryError,
-  lifecycleEvent,
   missingTriggerIds,
   MAX_QUERY_LIMIT,
   normaliseEvent,
@@ -18,7 +17,6 @@ import {
   type CorrelationTimeline,
   type EngineEvent,
   type EnvelopeContext,
-  type LifecyclePhase,
   type TaskServices,
   type PutResult,
   type ReplayJob,
@@ -31,6 +29,7 @@ import { ChangeFeed } from './change-feed.js';
 import { installTaskServices } from '../tasks/runtime.js';
 import { GroupCommit } from './group-commit.js';
 import { LocalBus, type BusEntry } from './local-bus.js';
+import { LocalExecutions } from './local-executions.js';
 import { LocalWaits } from './local-waits.js';
 import { LocalReplayJobs } from './replay-jobs.js';
 import { SqliteJoinStore } from './sqlite-join-store.js';
@@ -57,19 +56,18 @@ export class EmbeddedEngine {
   readonly replays: LocalReplayJobs;
   readonly #bus = new LocalBus();
   readonly #feed: ChangeFeed<EngineEvent>;
-  readonly #running = new Set<Promise<void>>();
-  readonly #inFlight = new Map<string, Promise<void>>();
   readonly #writes: GroupCommit;
   readonly #waits: LocalWaits;
   readonly #joins: SqliteJoinStore;
+  readonly #runs: LocalExecutions;
   readonly #envelope: EnvelopeContext;
   #closed = false;
 
   private constructor(
     readonly project: Project,
     private readonly db: SqliteDatabase,
-    private readonly runner: LocalWorkflowRunner,
-    private readonly tokens: TaskTokens,
+    runner: LocalWorkflowRunner,
+    tokens: TaskTokens,
     private readonly logger: Logger,
     private readonly now: () => number,
     readonly retentionDays: number,
@@ -80,6 +78,9 @@ export class EmbeddedEngine {
     this.waiters = new SqliteWaiterStore(db);
     this.#joins = new SqliteJoinStore(db);
     this.#waits = new LocalWaits(this.waiters, tokens, this.events, this.#writes, logger);
+    this.#runs = new LocalExecutions({
+      store: this.executions, runner, waits: this.#waits, logger, now, emit: (event) => this.ingest(event), closing: () => this.#closed,
+    });
     // Per-workflow "bus rules" for replayed events, as on AWS: each starts its workflow under the replay's name.
     for (const workflowId of project.workflows.keys()) {
       this.#bus.subscribe({ source: [REPLAY_SOURCE], detail: { workflowId: [workflowId] } }, (entry) => this.#startReplayed(entry));
@@ -161,11 +162,7 @@ export class EmbeddedEngine {
    * The same (event, rule) pair always yields the same execution.
    */
   async execute(trigger: Trigger): Promise<StoredExecution> {
-    if (this.executions.begin(trigger, new Date(this.now()).toISOString())) {
-      this.#launch(this.executions.get(trigger.executionName) as StoredExecution);
-    }
-    await this.#inFlight.get(trigger.executionName);
-    return this.executions.get(trigger.executionName) as StoredExecution;
+    return this.#runs.execute(trigger);
   }
 
   /**
@@ -198,7 +195,7 @@ export class EmbeddedEngine {
 
   /** Executions in flight in this process. */
   get runningCount(): number {
-    return this.#running.size;
+    return this.#runs.inFlight;
   }
 
   executionsForEvent(eventId: string): StoredExecution[] {
@@ -209,8 +206,8 @@ export class EmbeddedEngine {
   async idle(): Promise<void> {
     for (;;) {
       await this.#feed.drained();
-      if (this.#running.size === 0 && this.#feed.backlog === 0) return;
-      await Promise.allSettled([...this.#running]);
+      if (this.#runs.inFlight === 0 && this.#feed.backlog === 0) return;
+      await this.#runs.settled();
     }
   }
 
@@ -248,62 +245,17 @@ export class EmbeddedEngine {
       }),
     );
     events.forEach((event, i) => this.logger.info('event routed', { eventId: event.id, type: event.type, rules: (planned[i] as Trigger[]).map((t) => t.ruleId) }));
-    for (const trigger of fresh) this.#launch(this.executions.get(trigger.executionName) as StoredExecution);
+    for (const trigger of fresh) this.#runs.launch(this.executions.get(trigger.executionName) as StoredExecution);
     const nowIso = new Date(this.now()).toISOString();
     for (const event of events) this.#waits.onRouted(event, nowIso);
     return planned;
-  }
-
-  #launch(execution: StoredExecution): void {
-    const { name, workflowId, ruleId, eventId, correlationId } = execution;
-    this.logger.info('execution started', { executionName: name, workflowId, ruleId, eventId, correlationId });
-    this.#emitLifecycle(execution, 'started');
-    const run = this.runner
-      .run(workflowId, execution.input, { executionName: name, startTime: execution.startedAt })
-      .then((outcome) => {
-        if (this.#closed && !this.db.open) return;
-        const { status, ...result } = outcome;
-        this.executions.finish(name, status, new Date(this.now()).toISOString(), result);
-        this.#waits.onExecutionEnded(name);
-        this.#emitLifecycle(this.executions.get(name) as StoredExecution, status === 'SUCCEEDED' ? 'succeeded' : 'failed');
-        const fields = { executionName: name, workflowId, ruleId, eventId, correlationId, status, ...(result.error ? { error: result.error } : {}) };
-        if (status === 'SUCCEEDED') this.logger.info('execution finished', fields);
-        else this.logger.warn('execution finished', fields);
-      })
-      .catch((error: unknown) => this.logger.error('recording the end of an execution failed', { executionName: name, error: String(error) }));
-    this.#track(run);
-    this.#inFlight.set(name, run);
-    void run.finally(() => this.#inFlight.delete(name));
-  }
-
-  /** Work `idle()` and `close()` wait for. */
-  #track(work: Promise<void>): void {
-    this.#running.add(work);
-    void work.finally(() => this.#running.delete(work));
   }
 
   /** A replayed event delivered by the bus: its execution is recorded and run like any other, once. */
   #startReplayed(entry: BusEntry): void {
     const { workflowId, ruleId, executionName, input } = entry.detail as { workflowId: string; ruleId: string; executionName: string; input: Trigger['input'] };
     const trigger: Trigger = { workflowId, ruleId, executionName, input };
-    if (this.executions.begin(trigger, new Date(this.now()).toISOString())) this.#launch(this.executions.get(executionName) as StoredExecution);
-  }
-
-  /** Lifecycle events are ingested like any other, so rules can chain workflows. */
-  #emitLifecycle(execution: StoredExecution, phase: LifecyclePhase): void {
-    // A replay re-runs history: its executions must not set live rules off again.
-    if (this.#closed || execution.input.replay !== undefined) return;
-    const event = lifecycleEvent(toApiExecution(execution), execution.input, phase, new Date(this.now()).toISOString());
-    if (!event) {
-      this.logger.warn('lifecycle chain too deep; no lifecycle event emitted', { executionName: execution.name, phase });
-      return;
-    }
-    this.#track(
-      this.ingest(event).then(
-        () => undefined,
-        (error: unknown) => this.logger.error('emitting a lifecycle event failed', { executionName: execution.name, phase, error: String(error) }),
-      ),
-    );
+    this.#runs.startIfNew(trigger);
   }
 
   /** The services built-in tasks (`emit-event`, `wait-for-event`) use in this process. */
@@ -322,7 +274,7 @@ export class EmbeddedEngine {
     this.waiters.clear();
     for (const execution of this.executions.running()) {
       this.logger.warn('resuming an execution a previous run left unfinished', { executionName: execution.name, eventId: execution.eventId });
-      this.#launch(execution);
+      this.#runs.launch(execution);
     }
     let swept = 0;
     for (const event of this.events.unrouted()) {

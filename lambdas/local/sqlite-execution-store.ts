@@ -30,7 +30,7 @@ export class SqliteExecutionStore {
   readonly #byCorrelation;
   readonly #byReplay;
 
-  constructor(db: SqliteDatabase) {
+  constructor(private readonly db: SqliteDatabase) {
     this.#insert = db.prepare(
       `INSERT INTO executions (name, workflow_id, rule_id, event_id, correlation_id, status, input, started_at)
        VALUES (?, ?, ?, ?, ?, 'RUNNING', ?, ?) ON CONFLICT (name) DO NOTHING`,
@@ -41,6 +41,10 @@ export class SqliteExecutionStore {
     this.#byCorrelation = db.prepare<[string], ExecutionRow>('SELECT * FROM executions WHERE correlation_id = ? ORDER BY started_at, name');
     this.#byReplay = db.prepare<[string], ExecutionRow>("SELECT * FROM executions WHERE json_extract(input, '$.replay.replayId') = ? ORDER BY rowid");
     this.#running = db.prepare<[], ExecutionRow>(`SELECT * FROM executions WHERE status = 'RUNNING' ORDER BY started_at, name`);
+  }
+
+  isOpen(): boolean {
+    return this.db.open;
   }
 
   /** Records a start; false when an execution of that name already exists (a redelivery). */
