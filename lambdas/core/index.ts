@@ -25,3 +25,4 @@ export * from './pattern/index.js';
 export * from './timeline.js';
 export * from './replay.js';
 export * from './join.js';
+export * from './execution-query.js';

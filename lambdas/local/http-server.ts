@@ -12,6 +12,7 @@ import {
   MAX_BODY_BYTES,
   NotFoundError,
   parseEventQuery,
+  parseExecutionQuery,
   parseJsonBody,
   replayView,
   PayloadTooLargeError,
@@ -100,9 +101,8 @@ export function createHttpServer(engine: EmbeddedEngine, logger: Logger, options
   });
 
   on('GET', '/executions', async (_request, _params, url) => {
-    const eventId = url.searchParams.get('eventId');
-    if (!eventId) throw new ValidationError('Query parameter eventId is required', [{ path: 'eventId', message: 'required' }]);
-    return { status: 200, body: { executions: engine.executionsForEvent(eventId).map(toApiExecution) } };
+    const page = engine.executions.query(parseExecutionQuery(Object.fromEntries(url.searchParams)));
+    return { status: 200, body: { ...page, executions: page.executions.map(toApiExecution) } };
   });
 
   on('GET', '/executions/{name}', async (_request, { name }) => {

@@ -1,5 +1,5 @@
 /** Execution records in SQLite: the name is the primary key, so an (event, rule) pair starts once. */
-import type { ExecutionRecord, ExecutionStatus, Trigger, WorkflowInput } from '../core/index.js';
+import { encodeCursor, type ExecutionQuery, type ExecutionRecord, type ExecutionStatus, type Trigger, type WorkflowInput } from '../core/index.js';
 import type { SqliteDatabase } from './sqlite-database.js';
 
 interface ExecutionRow {
@@ -77,6 +77,33 @@ export class SqliteExecutionStore {
 
   byCorrelation(correlationId: string): StoredExecution[] {
     return this.#byCorrelation.all(correlationId).map(fromRow);
+  }
+
+  /** One page of `GET /executions`, in (startedAt, name) order. */
+  query(query: ExecutionQuery): { executions: StoredExecution[]; cursor?: string } {
+    const where: string[] = [];
+    const params: Record<string, string | number> = { limit: query.limit + 1 };
+    const filter = (column: string, name: 'eventId' | 'correlationId' | 'workflowId' | 'status') => {
+      const value = query[name];
+      if (value === undefined) return;
+      where.push(`${column} = @${name}`);
+      params[name] = value;
+    };
+    filter('event_id', 'eventId');
+    filter('correlation_id', 'correlationId');
+    filter('workflow_id', 'workflowId');
+    filter('status', 'status');
+    if (query.after) {
+      where.push('(started_at > @afterAt OR (started_at = @afterAt AND name > @afterName))');
+      params.afterAt = query.after.timestamp;
+      params.afterName = query.after.id;
+    }
+    const sql = `SELECT * FROM executions WHERE ${where.join(' AND ')} ORDER BY started_at, name LIMIT @limit`;
+    const rows = this.db.prepare<[Record<string, string | number>], ExecutionRow>(sql).all(params);
+    const more = rows.length > query.limit;
+    if (more) rows.pop();
+    const last = rows[rows.length - 1];
+    return { executions: rows.map(fromRow), ...(more && last ? { cursor: encodeCursor({ timestamp: last.started_at, id: last.name }) } : {}) };
   }
 
   /** Executions a replay started (a scan: replays are rare and operator-driven). */

@@ -131,3 +131,33 @@ describe('edwe dev ingestion and queries', () => {
     expect((await engine.get('/correlations/nobody')).status).toBe(404);
   });
 });
+
+describe('edwe dev GET /executions', () => {
+  let engine: EngineProcess;
+  beforeAll(async () => {
+    engine = await startEngine(['--memory', '--log-level', 'warn']);
+  });
+  afterAll(async () => {
+    await engine?.stop();
+  });
+
+  it("lists a correlation's executions by workflow and status, paged with a cursor", async () => {
+    for (let i = 0; i < 5; i++) await engine.post('/events', registration({ id: `ex-${i}`, correlationId: 'ex-corr' }, { userId: `u-ex-${i}` }));
+    await engine.waitFor('/executions?correlationId=ex-corr&status=SUCCEEDED', (b) => b.executions?.length === 5);
+
+    const first = await engine.get('/executions?correlationId=ex-corr&workflowId=onboarding_workflow&limit=3');
+    const second = await engine.get(`/executions?correlationId=ex-corr&workflowId=onboarding_workflow&limit=3&cursor=${first.body.cursor}`);
+
+    expect(first.body.executions).toHaveLength(3);
+    expect(second.body.executions).toHaveLength(2);
+    expect(second.body.cursor).toBeUndefined();
+    const events = [...first.body.executions, ...second.body.executions].map((e: { eventId: string }) => e.eventId).sort();
+    expect(events).toEqual(['ex-0', 'ex-1', 'ex-2', 'ex-3', 'ex-4']);
+    expect((await engine.get('/executions?correlationId=ex-corr&status=FAILED')).body.executions).toEqual([]);
+  });
+
+  it('answers 400 naming the parameter when nothing narrows the list or a status is unknown', async () => {
+    expect((await engine.get('/executions')).body.details).toEqual([{ path: 'eventId', message: 'eventId or correlationId is required' }]);
+    expect((await engine.get('/executions?eventId=x&status=DONE')).body.details[0].path).toBe('status');
+  });
+});
