@@ -61,9 +61,9 @@ export class Observability extends Construct {
     // CloudWatch publishes alarm notifications to the topic: it must be allowed to use the key.
     props.encryptionKey.grantEncryptDecrypt(new iam.ServicePrincipal('cloudwatch.amazonaws.com'));
 
-    const alarm = (name: string, metric: cloudwatch.IMetric, description: string, threshold = 0) => {
+    const alarm = (name: string, metric: cloudwatch.IMetric, description: string, anchor: string, threshold = 0) => {
       const created = new cloudwatch.Alarm(this, name, {
-        alarmDescription: `${description} See docs/operations.md#${name.toLowerCase()}.`,
+        alarmDescription: `${description} What to do: docs/operations.md#${anchor}.`,
         metric,
         threshold,
         evaluationPeriods: 1,
@@ -77,20 +77,20 @@ export class Observability extends Construct {
     const fiveMinutes = Duration.minutes(5);
 
     for (const [name, queue] of Object.entries(props.deadLetterQueues)) {
-      alarm(`${pascal(name)}NotEmpty`, queue.metricApproximateNumberOfMessagesVisible({ period: fiveMinutes, statistic: 'Maximum' }), `Messages wait in ${name}: events or records that failed for good.`);
+      alarm(`${pascal(name)}NotEmpty`, queue.metricApproximateNumberOfMessagesVisible({ period: fiveMinutes, statistic: 'Maximum' }), `Messages wait in ${name}: events or records that failed for good.`, 'a-dead-letter-queue-is-not-empty');
     }
     const maxAge = (props.maxIteratorAge ?? Duration.minutes(1)).toMilliseconds();
     for (const [name, fn] of Object.entries(props.streamConsumers)) {
-      alarm(`${pascal(name)}IteratorAge`, fn.metric('IteratorAge', { period: fiveMinutes, statistic: 'Maximum' }), `${name} is falling behind its stream.`, maxAge);
+      alarm(`${pascal(name)}IteratorAge`, fn.metric('IteratorAge', { period: fiveMinutes, statistic: 'Maximum' }), `${name} is falling behind its stream.`, 'a-stream-consumer-falls-behind', maxAge);
     }
     for (const [name, fn] of Object.entries(props.functions)) {
-      alarm(`${pascal(name)}Errors`, fn.metricErrors({ period: fiveMinutes, statistic: 'Sum' }), `${name} failed invocations.`);
-      alarm(`${pascal(name)}Throttles`, fn.metricThrottles({ period: fiveMinutes, statistic: 'Sum' }), `${name} was throttled.`);
+      alarm(`${pascal(name)}Errors`, fn.metricErrors({ period: fiveMinutes, statistic: 'Sum' }), `${name} failed invocations.`, 'a-function-fails');
+      alarm(`${pascal(name)}Throttles`, fn.metricThrottles({ period: fiveMinutes, statistic: 'Sum' }), `${name} was throttled.`, 'a-function-is-throttled');
     }
     for (const [workflowId, machine] of props.stateMachines) {
-      alarm(`${pascal(workflowId)}ExecutionsFailed`, machine.metricFailed({ period: fiveMinutes, statistic: 'Sum' }), `Executions of ${workflowId} failed or timed out.`);
+      alarm(`${pascal(workflowId)}ExecutionsFailed`, machine.metricFailed({ period: fiveMinutes, statistic: 'Sum' }), `Executions of ${workflowId} failed or timed out.`, 'executions-fail');
     }
-    if (props.api) alarm('Api5xx', props.api.metricServerError({ period: fiveMinutes, statistic: 'Sum' }), 'The API answered 5xx.');
+    if (props.api) alarm('Api5xx', props.api.metricServerError({ period: fiveMinutes, statistic: 'Sum' }), 'The API answered 5xx.', 'the-api-answers-5xx');
 
     const engineMetric = (metricName: string) =>
       new cloudwatch.MathExpression({
