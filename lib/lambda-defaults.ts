@@ -42,6 +42,8 @@ export function defaultFunctionProps(): NodejsFunctionProps {
       // The runtime provides SDK v3; keeping it out makes small bundles and fast cold starts.
       externalModules: ['@aws-sdk/*'],
       minify: true,
+      // Error classes keep their names: Retry/Catch and batch failure handling match on `error.name`.
+      keepNames: true,
       sourceMap: true,
       sourcesContent: false,
       forceDockerBundling: false,

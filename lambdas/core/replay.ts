@@ -141,3 +141,44 @@ export function replayView(job: ReplayJob): Record<string, unknown> {
     ...(request.dryRun ? { eventIds: sample } : {}),
   };
 }
+
+/** What a replayed event carries on the bus: where it goes, under which name, and where it came from. */
+export type ReplayDetail = {
+  workflowId: string;
+  ruleId: string;
+  executionName: string;
+  /** The standard workflow input, with `replay: { replayId }`. */
+  input: Trigger['input'];
+  replay: { replayId: string; originalEventId: string };
+};
+
+/** A replayed event as the engine bus carries it (the fields of an EventBridge event a rule delivers). */
+export type ReplayBusEntry = {
+  source: typeof REPLAY_SOURCE;
+  'detail-type': string;
+  /** The original event's timestamp. */
+  time: string;
+  detail: ReplayDetail;
+};
+
+/**
+ * A replay trigger as a bus entry addressed to one workflow: both homes put this on their bus, and
+ * a per-workflow bus rule (`{source: [REPLAY_SOURCE], detail: {workflowId: [id]}}`) takes it.
+ * @throws Error for a trigger that `replayTriggers` did not plan (it carries no replay id).
+ */
+export function replayBusEntry(trigger: Trigger): ReplayBusEntry {
+  const { event, replay } = trigger.input;
+  if (replay === undefined) throw new Error(`trigger ${trigger.executionName} is not a replay (its input has no replay id)`);
+  return {
+    source: REPLAY_SOURCE,
+    'detail-type': event.type,
+    time: event.timestamp,
+    detail: {
+      workflowId: trigger.workflowId,
+      ruleId: trigger.ruleId,
+      executionName: trigger.executionName,
+      input: trigger.input,
+      replay: { replayId: replay.replayId, originalEventId: event.id },
+    },
+  };
+}

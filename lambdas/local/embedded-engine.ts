@@ -19,6 +19,7 @@ import {
   type EnvelopeContext,
   type TaskServices,
   type PutResult,
+  type ReplayBusEntry,
   type ReplayJob,
   type ReplayRequest,
   type Trigger,
@@ -253,7 +254,7 @@ export class EmbeddedEngine {
 
   /** A replayed event delivered by the bus: its execution is recorded and run like any other, once. */
   #startReplayed(entry: BusEntry): void {
-    const { workflowId, ruleId, executionName, input } = entry.detail as { workflowId: string; ruleId: string; executionName: string; input: Trigger['input'] };
+    const { workflowId, ruleId, executionName, input } = (entry as ReplayBusEntry).detail;
     const trigger: Trigger = { workflowId, ruleId, executionName, input };
     this.#runs.startIfNew(trigger);
   }

@@ -6,14 +6,13 @@
  */
 import {
   NotFoundError,
-  REPLAY_SOURCE,
   DRY_RUN_SAMPLE,
   newReplayJob,
+  replayBusEntry,
   replayTriggers,
   type ReplayJob,
   type ReplayRequest,
   type RuleSet,
-  type Trigger,
 } from '../core/index.js';
 import type { GroupCommit } from './group-commit.js';
 import type { LocalBus } from './local-bus.js';
@@ -106,7 +105,7 @@ export class LocalReplayJobs {
           for (const trigger of triggers) {
             if (pacer) await pacer.next();
             if (this.#cancelled.has(replayId)) break;
-            if (bus.put(toBusEntry(trigger)) > 0) job.emitted++;
+            if (bus.put(replayBusEntry(trigger)) > 0) job.emitted++;
             else job.failed++;
           }
         }
@@ -139,23 +138,6 @@ export class LocalReplayJobs {
       this.#save.run(job.replayId, job.status, text);
     });
   }
-}
-
-/** A replayed event on the bus, addressed to one workflow (one per-workflow bus rule takes it). */
-function toBusEntry(trigger: Trigger): { source: string; 'detail-type': string; time: string; detail: Record<string, unknown> } {
-  const { event } = trigger.input;
-  return {
-    source: REPLAY_SOURCE,
-    'detail-type': event.type,
-    time: event.timestamp,
-    detail: {
-      workflowId: trigger.workflowId,
-      ruleId: trigger.ruleId,
-      executionName: trigger.executionName,
-      input: trigger.input,
-      replay: { replayId: trigger.input.replay?.replayId, originalEventId: event.id },
-    },
-  };
 }
 
 /** Spaces out emissions so that at most `perSecond` happen in any second (on average). */

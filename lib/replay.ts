@@ -1,0 +1,214 @@
+/**
+ * Replay on AWS (issue 6): `POST/GET/DELETE /replays` on the engine's REST API; a replay driver
+ * state machine that runs each job page by page with the replay page Lambda (reads the Events
+ * table's time index, puts the selected events on the engine bus as `edwe.replay`); one bus rule per
+ * workflow that hands that workflow's replayed events to the replay start Lambda, which starts the
+ * execution under its replay name; and a dead-letter queue for what the bus or the start refuses.
+ */
+import { ArnFormat, Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { STATE_TABLE } from '../lambdas/aws/state-table.js';
+import { REPLAY_SOURCE, type Rule } from '../lambdas/core/index.js';
+import { checkedRetentionDays, createDeadLetterQueue } from './ingest-function.js';
+import { createFunction, handlerEntry, type EdweFunctionProps } from './lambda-defaults.js';
+import { replayDriverDefinition } from './replay-driver.js';
+
+/** Entries per second a job may put on the bus unless the deployer says otherwise (see docs/replay.md). */
+export const DEFAULT_REPLAY_MAX_RATE = 500;
+
+export interface ReplayProps {
+  /** The engine's REST API: `/replays` is added to it (its default authorization applies). */
+  readonly api: apigw.IRestApi | apigw.RestApi;
+  /** The engine bus: replayed events are put here, and the per-workflow rules are on it. */
+  readonly bus: events.IEventBus | events.EventBus;
+  /** The Events table (its `byTime` index is read). */
+  readonly eventsTable: dynamodb.ITable | dynamodb.Table;
+  /** The State table (replay jobs at `REPLAY#<id>` / `JOB`). */
+  readonly stateTable: dynamodb.ITable | dynamodb.Table;
+  /** The tables' key. */
+  readonly encryptionKey?: kms.IKey;
+  /** Today's rules: bundled into the functions that select events. */
+  readonly rules: readonly Rule[];
+  /** Workflow id → state machine: the only ones replays may start. */
+  readonly stateMachines: ReadonlyMap<string, sfn.IStateMachine>;
+  /** Days events are kept: a replay window may not start earlier. Default 30. */
+  readonly retentionDays?: number;
+  /** Entries per second any job may put on the bus (jobs without a rate run at it). Default 500. */
+  readonly maxRatePerSecond?: number;
+  /** Where refused entries and failed starts go. Default: a new encrypted, TLS-only queue kept 14 days. */
+  readonly deadLetterQueue?: sqs.IQueue;
+  /** Merged over every replay function's defaults. */
+  readonly functionProps?: Partial<EdweFunctionProps>;
+}
+
+/**
+ * @example new Replay(this, 'Replay', { api, bus, eventsTable, stateTable, encryptionKey, rules, stateMachines })
+ */
+export class Replay extends Construct {
+  public readonly apiFunction: NodejsFunction;
+  public readonly pageFunction: NodejsFunction;
+  public readonly startFunction: NodejsFunction;
+  public readonly driver: sfn.StateMachine;
+  public readonly deadLetterQueue: sqs.IQueue;
+  /** Workflow id → the bus rule that starts it for replayed events. */
+  public readonly rules = new Map<string, events.Rule>();
+
+  constructor(scope: Construct, id: string, props: ReplayProps) {
+    super(scope, id);
+    const retentionDays = checkedRetentionDays(props.retentionDays, 'Replay');
+    const maxRate = props.maxRatePerSecond ?? DEFAULT_REPLAY_MAX_RATE;
+    if (!(maxRate > 0)) throw new Error(`Replay: maxRatePerSecond must be above 0, got ${maxRate}`);
+    this.deadLetterQueue = props.deadLetterQueue ?? createDeadLetterQueue(this, 'DeadLetterQueue');
+    const withRules = this.withRules(props);
+
+    this.pageFunction = createFunction(this, 'PageFunction', {
+      entry: handlerEntry('replay-page'),
+      serviceName: 'edwe-replay',
+      description: 'edwe: one page of a replay job — reads the time index, puts the selected events on the bus',
+      timeout: Duration.minutes(5),
+      memorySize: 1024,
+      ...withRules,
+      environment: {
+        EVENTS_TABLE: props.eventsTable.tableName,
+        STATE_TABLE: props.stateTable.tableName,
+        EVENT_BUS_NAME: props.bus.eventBusName,
+        DEAD_LETTER_QUEUE_URL: this.deadLetterQueue.queueUrl,
+        REPLAY_MAX_RATE: String(maxRate),
+        ...props.functionProps?.environment,
+      },
+    });
+    // Reads events only through the time index; writes only its job; puts only on the engine bus.
+    this.pageFunction.addToRolePolicy(new iam.PolicyStatement({ sid: 'QueryEventIndexes', actions: ['dynamodb:Query'], resources: [`${props.eventsTable.tableArn}/index/*`] }));
+    this.grantJobs(this.pageFunction, props, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
+    props.bus.grantPutEventsTo(this.pageFunction);
+    this.deadLetterQueue.grantSendMessages(this.pageFunction);
+
+    this.driver = this.createDriver(props);
+
+    this.apiFunction = createFunction(this, 'ApiFunction', {
+      entry: handlerEntry('replays-http'),
+      serviceName: 'edwe-replays-api',
+      description: 'edwe: POST /replays starts a replay job, GET shows it, DELETE cancels it',
+      ...withRules,
+      environment: {
+        STATE_TABLE: props.stateTable.tableName,
+        RETENTION_DAYS: String(retentionDays),
+        WORKFLOW_IDS: [...props.stateMachines.keys()].join(','),
+        REPLAY_DRIVER_ARN: this.driver.stateMachineArn,
+        REPLAY_MAX_RATE: String(maxRate),
+        ...props.functionProps?.environment,
+      },
+    });
+    this.grantJobs(this.apiFunction, props, 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem');
+    this.driver.grantStartExecution(this.apiFunction);
+
+    const replays = props.api.root.addResource('replays');
+    const integration = new apigw.LambdaIntegration(this.apiFunction, { proxy: true });
+    replays.addMethod('POST', integration);
+    const one = replays.addResource('{replayId}');
+    one.addMethod('GET', integration);
+    one.addMethod('DELETE', integration);
+
+    this.startFunction = this.createStarts(props);
+  }
+
+  /** These item actions on the State table, on replay jobs only (`REPLAY#…` keys), and the table's key. */
+  private grantJobs(grantee: iam.IGrantable, props: ReplayProps, ...actions: string[]): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReplayJobs',
+        actions,
+        resources: [props.stateTable.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${STATE_TABLE.prefix.replay}*`] } },
+      }),
+    );
+    props.encryptionKey?.grantEncryptDecrypt(grantee);
+  }
+
+  /** The rules as a string literal in each selecting function's bundle (as the router's are), and keepNames for error names. */
+  private withRules(props: ReplayProps): Partial<EdweFunctionProps> {
+    const { functionProps } = props;
+    return {
+      ...functionProps,
+      bundling: {
+        ...functionProps?.bundling,
+        // Step Functions retries by error name: minified class names would hide `RetryableError`.
+        keepNames: true,
+        define: { ...functionProps?.bundling?.define, __EDWE_RULES__: JSON.stringify(JSON.stringify(props.rules)) },
+      },
+    };
+  }
+
+  private createDriver(props: ReplayProps): sfn.StateMachine {
+    const stack = Stack.of(this);
+    // A fixed name, so that the driver's policy can name the driver without referring to it.
+    const name = `${Names.uniqueResourceName(this, { maxLength: 73 })}-Driver`;
+    const logGroup = new logs.LogGroup(this, 'DriverLogs', {
+      logGroupName: `/aws/vendedlogs/states/${stack.stackName}/replay-driver`,
+      retention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const driver = new sfn.StateMachine(this, 'Driver', {
+      stateMachineName: name,
+      definitionBody: sfn.DefinitionBody.fromString(JSON.stringify(replayDriverDefinition(), null, 2)),
+      definitionSubstitutions: { ReplayPageFunctionArn: this.pageFunction.functionArn, StateTableName: props.stateTable.tableName },
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      tracingEnabled: true,
+      logs: { destination: logGroup, level: sfn.LogLevel.ERROR, includeExecutionData: false },
+    });
+    // The definition is a string: CDK cannot see what it calls, so each grant is made by hand.
+    this.pageFunction.grantInvoke(driver);
+    this.grantJobs(driver, props, 'dynamodb:UpdateItem');
+    // Continue-as-new: the driver may start itself (by name, to avoid a reference cycle) and nothing else.
+    driver.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'ContinueAsNew',
+        actions: ['states:StartExecution'],
+        resources: [stack.formatArn({ service: 'states', resource: 'stateMachine', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+      }),
+    );
+    return driver;
+  }
+
+  /** One bus rule per workflow for its replayed events, all to one start function. */
+  private createStarts(props: ReplayProps): NodejsFunction {
+    const arns = Object.fromEntries([...props.stateMachines].map(([workflowId, machine]) => [workflowId, machine.stateMachineArn]));
+    const fn = createFunction(this, 'StartFunction', {
+      entry: handlerEntry('replay-start'),
+      serviceName: 'edwe-replay-start',
+      description: 'edwe: starts the workflow execution a replayed event names, under its replay name',
+      ...props.functionProps,
+      bundling: { ...props.functionProps?.bundling, keepNames: true },
+      environment: { STATE_MACHINE_ARNS: Stack.of(this).toJsonString(arns), ...props.functionProps?.environment },
+    });
+    const machineArns = Object.values(arns);
+    if (machineArns.length > 0) {
+      fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'StartWorkflowExecutions', actions: ['states:StartExecution'], resources: machineArns }));
+    }
+    // EventBridge invokes asynchronously: a start that keeps failing is recorded with its event.
+    fn.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(6), onFailure: new SqsDestination(this.deadLetterQueue) });
+    for (const workflowId of props.stateMachines.keys()) {
+      this.rules.set(
+        workflowId,
+        new events.Rule(this, `Start-${workflowId}`, {
+          eventBus: props.bus,
+          description: `edwe: replayed events for ${workflowId} start it under their replay name`,
+          eventPattern: { source: [REPLAY_SOURCE], detail: { workflowId: [workflowId] } },
+          targets: [new targets.LambdaFunction(fn, { deadLetterQueue: this.deadLetterQueue, retryAttempts: 8, maxEventAge: Duration.hours(24) })],
+        }),
+      );
+    }
+    return fn;
+  }
+}
