@@ -20,6 +20,8 @@ import { createDeadLetterQueue } from './ingest-function.js';
 import { Ingestion } from './ingestion.js';
 import { KafkaIngestion } from './kafka-ingestion.js';
 import { KinesisIngestion } from './kinesis-ingestion.js';
+import { Lifecycle } from './lifecycle.js';
+import { Replay } from './replay.js';
 import { Router } from './router.js';
 import { Workflows } from './workflows.js';
 
@@ -49,6 +51,10 @@ export class EdweStack extends Stack {
   public readonly ingestDeadLetterQueue: sqs.Queue;
   public readonly workflows: Workflows;
   public readonly router: Router;
+  /** Workflow status changes → execution records and `workflow.*` events; absent for a project without workflows. */
+  public readonly lifecycle?: Lifecycle;
+  /** Replays (`/replays`); absent when the configuration sets `event_sourcing.replay_enabled: false`. */
+  public readonly replay?: Replay;
 
   constructor(scope: Construct, id: string, props: EdweStackProps) {
     super(scope, id, props);
@@ -65,9 +71,11 @@ export class EdweStack extends Stack {
     const stored = { table, encryptionKey, ...(retentionDays === undefined ? {} : { retentionDays }) };
 
     this.stateStore = new StateStore(this, 'StateStore', { encryptionKey });
+    const stateTable = this.stateStore.table as unknown as dynamodb.ITable;
 
     this.ingestion = new Ingestion(this, 'Ingestion', {
       ...stored,
+      stateTable,
       webhookPaths: plan.webhookPaths,
       ...(props.ingestAuthorization === undefined ? {} : { authorizationType: props.ingestAuthorization }),
     });
@@ -87,13 +95,43 @@ export class EdweStack extends Stack {
     this.workflows = new Workflows(this, 'Workflows', {
       workflows: project.workflows,
       taskEntry: (task) => taskEntry(project.paths, task),
+      taskServices: { eventsTable: table, stateTable, encryptionKey, ...(retentionDays === undefined ? {} : { retentionDays }) },
     });
 
     this.router = new Router(this, 'Router', {
       table,
       rules: portableRules(project.rules, dirname(project.paths.rulesDir)),
       stateMachines: this.workflows.stateMachines,
+      workflowTypes: Object.fromEntries([...project.workflows.values()].map((w) => [w.id, w.settings.type])),
+      stateTable,
+      encryptionKey,
+      ...(retentionDays === undefined ? {} : { retentionDays }),
     });
+
+    if (this.workflows.stateMachines.size > 0) {
+      this.lifecycle = new Lifecycle(this, 'Lifecycle', {
+        stateMachines: this.workflows.stateMachines,
+        eventsTable: table,
+        stateTable,
+        encryptionKey,
+        ...(retentionDays === undefined ? {} : { retentionDays }),
+      });
+      new CfnOutput(this, 'LifecycleDeadLetterQueueUrl', { value: this.lifecycle.deadLetterQueue.queueUrl });
+    }
+
+    if (project.config?.eventSourcing.replayEnabled !== false) {
+      this.replay = new Replay(this, 'Replay', {
+        api: this.ingestion.api,
+        bus: this.busIngestion.bus,
+        eventsTable: table,
+        stateTable: this.stateStore.table,
+        encryptionKey,
+        rules: portableRules(project.rules, dirname(project.paths.rulesDir)),
+        stateMachines: this.workflows.stateMachines,
+        ...(retentionDays === undefined ? {} : { retentionDays }),
+      });
+      new CfnOutput(this, 'ReplayDeadLetterQueueUrl', { value: this.replay.deadLetterQueue.queueUrl });
+    }
 
     new CfnOutput(this, 'EventsTableName', { value: table.tableName });
     new CfnOutput(this, 'StateTableName', { value: this.stateStore.table.tableName });

@@ -1,18 +1,22 @@
 /**
  * The router: a Lambda on the Events table's stream that matches each inserted event against the
- * rules and starts the workflows. Rules are bundled into the code at synth; state machine ARNs
- * arrive in `STATE_MACHINE_ARNS`. Records that keep failing end up in an encrypted SQS queue.
+ * rules and starts the workflows (exactly once, recorded in the State table), feeds multi-event joins
+ * and completes waiting workflows. Rules are bundled into the code at synth; state machine ARNs arrive
+ * in `STATE_MACHINE_ARNS`, their types in `WORKFLOW_TYPES`. Records that keep failing end up in an
+ * encrypted SQS queue.
  */
 import { Duration, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq, type DynamoEventSourceProps } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import type { Rule } from '../lambdas/core/index.js';
+import { DEFAULT_RETENTION_DAYS } from '../lambdas/aws/events-table.js';
+import type { Rule, WorkflowType } from '../lambdas/core/index.js';
 import { createFunction, handlerEntry, type EdweFunctionProps } from './lambda-defaults.js';
 
 export interface RouterProps {
@@ -20,8 +24,16 @@ export interface RouterProps {
   readonly table: dynamodb.ITable;
   /** The rules to route by; bundled into the router's code. */
   readonly rules: readonly Rule[];
-  /** Workflow id → its state machine: the only ones the router may start. */
+  /** Workflow id → its state machine: the only ones the router may start and whose tasks it may complete. */
   readonly stateMachines: ReadonlyMap<string, sfn.IStateMachine>;
+  /** Workflow id → STANDARD or EXPRESS (Express starts are guarded by their record). Default: all STANDARD. */
+  readonly workflowTypes?: Readonly<Record<string, WorkflowType>>;
+  /** The State table: execution records, joins and waiters. */
+  readonly stateTable: dynamodb.ITable;
+  /** The State table's key. */
+  readonly encryptionKey?: kms.IKey;
+  /** Days an execution record is kept (the event retention). Default 30. */
+  readonly retentionDays?: number;
   /** Where records go after their retries. Default: a new SQS-encrypted, TLS-only queue kept 14 days. */
   readonly failureQueue?: sqs.IQueue;
   /**
@@ -56,7 +68,13 @@ export class Router extends Construct {
         // A JS string literal holding the rules' JSON; a rule change changes the bundle and so the function.
         define: { ...props.functionProps?.bundling?.define, __EDWE_RULES__: JSON.stringify(JSON.stringify(props.rules)) },
       },
-      environment: { STATE_MACHINE_ARNS: Stack.of(this).toJsonString(arns), ...props.functionProps?.environment },
+      environment: {
+        STATE_MACHINE_ARNS: Stack.of(this).toJsonString(arns),
+        WORKFLOW_TYPES: JSON.stringify(props.workflowTypes ?? {}),
+        STATE_TABLE: props.stateTable.tableName,
+        RETENTION_DAYS: String(props.retentionDays ?? DEFAULT_RETENTION_DAYS),
+        ...props.functionProps?.environment,
+      },
     });
 
     const machineArns = Object.values(arns);
@@ -64,7 +82,21 @@ export class Router extends Construct {
       this.routerFunction.addToRolePolicy(
         new iam.PolicyStatement({ sid: 'StartWorkflowExecutions', actions: ['states:StartExecution'], resources: machineArns }),
       );
+      // A task token's resource is the state machine that issued it.
+      this.routerFunction.addToRolePolicy(
+        new iam.PolicyStatement({ sid: 'CompleteWaitingTasks', actions: ['states:SendTaskSuccess'], resources: machineArns }),
+      );
     }
+    // Execution records (conditional put, end update, claim release), join items and waiters: item
+    // operations and queries of the base table; the indexes are the query API's.
+    this.routerFunction.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'KeepExecutionsJoinsAndWaiters',
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
+        resources: [props.stateTable.tableArn],
+      }),
+    );
+    props.encryptionKey?.grantEncryptDecrypt(this.routerFunction);
 
     this.failureQueue =
       props.failureQueue ??

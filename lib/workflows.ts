@@ -1,17 +1,37 @@
 /**
  * One Step Functions state machine per workflow of the project: the ASL as written, its `${Task}`
  * placeholders substituted with the ARNs of task Lambdas built from `lambdas/tasks/<task-file>.ts`.
+ * The built-in tasks get what they need: `emit-event` puts events in the Events table;
+ * `wait-for-event` keeps waiters in the State table, reads the Events table's correlation index and
+ * may complete tasks of the engine's own state machines.
  */
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { DEFAULT_RETENTION_DAYS, EVENTS_TABLE } from '../lambdas/aws/events-table.js';
 import { taskFileName, type WorkflowDefinition } from '../lambdas/core/index.js';
 import { createFunction, type EdweFunctionProps } from './lambda-defaults.js';
 
 /** Express executions cannot run longer than five minutes. */
 const EXPRESS_MAX_SECONDS = 300;
+
+/** The task files of the built-in tasks (DESIGN §6), which reach the engine's tables. */
+export const BUILT_IN_TASKS = { emitEvent: 'emit-event', waitForEvent: 'wait-for-event' } as const;
+
+/** Where the built-in tasks find the engine. */
+export interface TaskServicesProps {
+  readonly eventsTable: dynamodb.ITable;
+  readonly stateTable: dynamodb.ITable;
+  /** The tables' key. */
+  readonly encryptionKey?: kms.IKey;
+  /** Days an emitted event is kept. Default 30. */
+  readonly retentionDays?: number;
+}
 
 export interface WorkflowsProps {
   /** Workflow id → definition, as `loadProject` returns them. */
@@ -22,6 +42,8 @@ export interface WorkflowsProps {
   readonly taskFunctionProps?: Partial<EdweFunctionProps>;
   /** How long execution logs are kept. Default one month. */
   readonly logRetention?: logs.RetentionDays;
+  /** The tables the built-in tasks use. Without them, a workflow using a built-in task cannot reach the engine. */
+  readonly taskServices?: TaskServicesProps;
 }
 
 /**
@@ -62,6 +84,49 @@ export class Workflows extends Construct {
       // The definition is a string, so CDK cannot see the Lambdas it calls: grant them by hand.
       for (const [, fn] of tasks) fn.grantInvoke(machine);
       this.stateMachines.set(workflow.id, machine);
+    }
+    if (props.taskServices !== undefined) this.connectBuiltInTasks(props.taskServices);
+  }
+
+  /** Environment and least-privilege grants for the built-in tasks the workflows use. */
+  private connectBuiltInTasks(services: TaskServicesProps): void {
+    for (const [task, fn] of this.taskFunctions) {
+      const file = taskFileName(task);
+      if (file !== BUILT_IN_TASKS.emitEvent && file !== BUILT_IN_TASKS.waitForEvent) continue;
+      fn.addEnvironment('EVENTS_TABLE', services.eventsTable.tableName);
+      fn.addEnvironment('STATE_TABLE', services.stateTable.tableName);
+      fn.addEnvironment('RETENTION_DAYS', String(services.retentionDays ?? DEFAULT_RETENTION_DAYS));
+      services.encryptionKey?.grantEncryptDecrypt(fn);
+      if (file === BUILT_IN_TASKS.emitEvent) {
+        // Append-only, as every ingest path: put, and get to tell a duplicate from a conflict.
+        fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'EmitEvents', actions: ['dynamodb:PutItem', 'dynamodb:GetItem'], resources: [services.eventsTable.tableArn] }));
+        continue;
+      }
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({ sid: 'KeepWaiters', actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'], resources: [services.stateTable.tableArn] }),
+      );
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          sid: 'LookBackOverCorrelation',
+          actions: ['dynamodb:Query'],
+          resources: [`${services.eventsTable.tableArn}/index/${EVENTS_TABLE.byCorrelation.indexName}`],
+        }),
+      );
+      // In a policy of its own, not the function's default one: the state machines name the function,
+      // and a function waits for its default policy, so naming the machines there would be a cycle.
+      const role = fn.role;
+      if (role !== undefined && this.stateMachines.size > 0) {
+        new iam.Policy(this, `Task${task}CompleteTasks`, {
+          roles: [role],
+          statements: [
+            new iam.PolicyStatement({
+              sid: 'CompleteOwnTasks',
+              actions: ['states:SendTaskSuccess'],
+              resources: [...this.stateMachines.values()].map((machine) => machine.stateMachineArn),
+            }),
+          ],
+        });
+      }
     }
   }
 

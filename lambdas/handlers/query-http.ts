@@ -1,7 +1,8 @@
 /**
  * The query Lambda behind API Gateway (REST, Lambda proxy): `GET /events` pages the event store by
- * time, type, source and correlation; `GET /correlations/{correlationId}` answers the timeline.
- * Read-only: it may query the table's indexes and nothing else.
+ * time, type, source and correlation; `GET /correlations/{correlationId}` answers the timeline;
+ * `GET /executions` and `GET /executions/{name}` read the execution records of the State table.
+ * Read-only: it may query the tables' indexes and read execution records, nothing else.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
@@ -10,21 +11,24 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { toApiExecution, type DynamoDbExecutionStore } from '../aws/dynamodb-execution-store.js';
 import {
   buildTimeline,
   MAX_QUERY_LIMIT,
   missingTriggerIds,
   NotFoundError,
   parseEventQuery,
+  parseExecutionQuery,
   type EngineEvent,
   type EventPage,
   type EventQuery,
+  type ExecutionQuery,
   type ExecutionRecord,
 } from '../core/index.js';
 import { errorAnswer, json, pathParameter } from './api-gateway.js';
 import { parseEnv } from './env.js';
 import { logger as sharedLogger, metrics as sharedMetrics, tracer } from './powertools.js';
-import { storeFrom, StoreEnv } from './wiring.js';
+import { stateFrom, StateEnv, storeFrom, StoreEnv } from './wiring.js';
 
 /** Pages of stored events, and single events by id (the DynamoDB store's `query` and `get`). */
 export interface EventQueries {
@@ -32,20 +36,36 @@ export interface EventQueries {
   get(id: string): Promise<EngineEvent | undefined>;
 }
 
-/**
- * The executions of a correlation. The seam for the State table: until it exists the AWS home
- * answers none, and a timeline holds only events.
- */
+/** The executions of a correlation, for its timeline. */
 export interface CorrelationExecutions {
   byCorrelation(correlationId: string): Promise<ExecutionRecord[]>;
 }
 
-/** No executions yet: the AWS home keeps none until the State table exists. */
-export const NO_EXECUTIONS: CorrelationExecutions = { byCorrelation: async () => [] };
+/** Execution records as `GET /executions` reads them (the State table's execution store). */
+export interface ExecutionQueries extends CorrelationExecutions {
+  list(query: ExecutionQuery): Promise<{ executions: ExecutionRecord[]; cursor?: string }>;
+  get(name: string): Promise<ExecutionRecord | undefined>;
+}
+
+/** No executions: a deployment without a State table keeps none, and a timeline holds only events. */
+export const NO_EXECUTIONS: ExecutionQueries = { byCorrelation: async () => [], list: async () => ({ executions: [] }), get: async () => undefined };
+
+/** The execution store in the API's shape: records without their input. */
+export function executionQueries(store: Pick<DynamoDbExecutionStore, 'byCorrelation' | 'list' | 'get'>): ExecutionQueries {
+  return {
+    byCorrelation: (correlationId) => store.byCorrelation(correlationId),
+    list: (query) => store.list(query),
+    get: async (name) => {
+      const execution = await store.get(name);
+      return execution === undefined ? undefined : toApiExecution(execution);
+    },
+  };
+}
 
 export interface QueryDeps {
   events: EventQueries;
-  executions?: CorrelationExecutions;
+  /** Only a timeline's executions (CorrelationExecutions), or every execution route (ExecutionQueries). */
+  executions?: CorrelationExecutions | ExecutionQueries;
   logger?: Pick<Logger, 'info' | 'warn' | 'error'>;
   metrics?: Pick<Metrics, 'addMetric'>;
 }
@@ -76,10 +96,24 @@ export function createQueryHandler(deps: QueryDeps): QueryHttpHandler {
     return json(200, buildTimeline(correlationId, [...events, ...triggers.filter((e): e is EngineEvent => e !== undefined)], started));
   };
 
+  const records = (): ExecutionQueries => ('list' in executions ? (executions as ExecutionQueries) : NO_EXECUTIONS);
+
+  const listExecutions = async (request: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> =>
+    json(200, await records().list(parseExecutionQuery(request.queryStringParameters ?? {})));
+
+  const oneExecution = async (request: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
+    const name = pathParameter(request, 'name');
+    const execution = await records().get(name);
+    if (execution === undefined) throw new NotFoundError(`No execution named "${name}"`);
+    return json(200, execution);
+  };
+
   return async (request) => {
     try {
       if (request.httpMethod === 'GET' && request.resource === '/events') return await listEvents(request);
       if (request.httpMethod === 'GET' && request.resource === '/correlations/{correlationId}') return await timeline(request);
+      if (request.httpMethod === 'GET' && request.resource === '/executions') return await listExecutions(request);
+      if (request.httpMethod === 'GET' && request.resource === '/executions/{name}') return await oneExecution(request);
       throw new NotFoundError(`no route for ${request.httpMethod} ${request.path}`);
     } catch (error) {
       return errorAnswer(error, request, log, deps.metrics);
@@ -87,10 +121,15 @@ export function createQueryHandler(deps: QueryDeps): QueryHttpHandler {
   };
 }
 
+/** The State table is optional: an `Ingestion` deployed without one answers no executions. */
+const QueryEnv = StoreEnv.extend({ STATE_TABLE: StateEnv.shape.STATE_TABLE.optional() });
+
 /** The production dependencies, from the environment the `Ingestion` construct sets. */
 export function queryDepsFromEnv(env: Record<string, string | undefined> = process.env): QueryDeps {
-  const config = parseEnv(StoreEnv, env);
-  return { events: storeFrom(config), executions: NO_EXECUTIONS, logger: sharedLogger, metrics: sharedMetrics };
+  const config = parseEnv(QueryEnv, env);
+  const { STATE_TABLE } = config;
+  const executions = STATE_TABLE === undefined ? NO_EXECUTIONS : executionQueries(stateFrom({ ...config, STATE_TABLE }).executions);
+  return { events: storeFrom(config), executions, logger: sharedLogger, metrics: sharedMetrics };
 }
 
 // Built on the first invocation, not at import: tests import this module without a Lambda environment.

@@ -1,12 +1,15 @@
 /**
- * The production wiring every ingest handler shares: the environment each one parses at cold start,
- * and the adapters built from it (the DynamoDB store, the SQS dead-letter queue, the id source).
+ * The production wiring the handlers share: the environment each one parses at cold start, and the
+ * adapters built from it (the event store, the State table's stores, the SQS dead-letter queue, the id source).
  */
 import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
 import { DynamoDbEventStore } from '../aws/dynamodb-event-store.js';
+import { DynamoDbExecutionStore } from '../aws/dynamodb-execution-store.js';
+import { DynamoDbJoinStore } from '../aws/dynamodb-join-store.js';
+import { DynamoDbWaiterStore } from '../aws/dynamodb-waiter-store.js';
 import { DEFAULT_RETENTION_DAYS } from '../aws/events-table.js';
 import { SqsDeadLetterQueue } from '../aws/sqs-dead-letter-queue.js';
 import { ulid, type EnvelopeContext } from '../core/index.js';
@@ -35,3 +38,20 @@ export function deadLettersFrom(config: z.output<typeof DeadLetterEnv>): SqsDead
 
 /** Receive time from the clock, fresh ULIDs: for requests, which carry no stable identity of their own. */
 export const liveEnvelope = (): EnvelopeContext => ({ clock: { now: Date.now }, ids: { newId: (t) => ulid(t, randomBytes(10)) } });
+
+/** The State table (executions, waiters, joins), set by the CDK constructs. */
+export const StateEnv = z.object({
+  STATE_TABLE: requiredVar(),
+  RETENTION_DAYS: z.coerce.number({ error: 'must be a number of days' }).int().positive().default(DEFAULT_RETENTION_DAYS),
+});
+
+/** The State table's adapters on one traced client. */
+export function stateFrom(config: z.output<typeof StateEnv>): { executions: DynamoDbExecutionStore; joins: DynamoDbJoinStore; waiters: DynamoDbWaiterStore } {
+  const client = tracer.captureAWSv3Client(new DynamoDBClient({}));
+  const tableName = config.STATE_TABLE;
+  return {
+    executions: new DynamoDbExecutionStore({ client, tableName, retentionDays: config.RETENTION_DAYS }),
+    joins: new DynamoDbJoinStore({ client, tableName }),
+    waiters: new DynamoDbWaiterStore({ client, tableName }),
+  };
+}

@@ -69,3 +69,10 @@ export const getCorrelation = (correlationId: string): APIGatewayProxyEvent =>
 /** GET /events/{id}. */
 export const getEvent = (id: string): APIGatewayProxyEvent =>
   apiGatewayEvent({ method: 'GET', resource: '/events/{id}', pathParameters: { id } });
+
+/** GET /executions with these query parameters. */
+export const listExecutions = (query: Record<string, string> = {}): APIGatewayProxyEvent => apiGatewayEvent({ method: 'GET', resource: '/executions', query });
+
+/** GET /executions/{name}. */
+export const getExecution = (name: string): APIGatewayProxyEvent =>
+  apiGatewayEvent({ method: 'GET', resource: '/executions/{name}', pathParameters: { name } });

@@ -7,6 +7,7 @@ import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EVENTS_TABLE } from '../../lambdas/aws/events-table.js';
+import { STATE_TABLE } from '../../lambdas/aws/state-table.js';
 
 // dynalite ships no type declarations; this is the part of its API the tests use.
 type DynaliteFactory = (options: { createTableMs?: number; deleteTableMs?: number; updateTableMs?: number }) => Server;
@@ -75,6 +76,38 @@ export async function createEventsTable(client: DynamoDBClient, tableName: strin
       })),
     }),
   );
+  await untilActive(client, tableName);
+}
+
+/** Creates a State table with the deployed table's keys and indexes (lib/state-store.ts), and waits until it is ACTIVE. */
+export async function createStateTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  const { partitionKey, sortKey, byEvent, byCorrelation } = STATE_TABLE;
+  await client.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [partitionKey, sortKey, byEvent.partitionKey, byCorrelation.partitionKey, byEvent.sortKey].map((name) => ({
+        AttributeName: name,
+        AttributeType: 'S',
+      })),
+      KeySchema: [
+        { AttributeName: partitionKey, KeyType: 'HASH' },
+        { AttributeName: sortKey, KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: [byEvent, byCorrelation].map((index) => ({
+        IndexName: index.indexName,
+        KeySchema: [
+          { AttributeName: index.partitionKey, KeyType: 'HASH' },
+          { AttributeName: index.sortKey, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      })),
+    }),
+  );
+  await untilActive(client, tableName);
+}
+
+async function untilActive(client: DynamoDBClient, tableName: string): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
     if (Table?.TableStatus === 'ACTIVE' && (Table.GlobalSecondaryIndexes ?? []).every((index) => index.IndexStatus === 'ACTIVE')) return;

@@ -58,3 +58,51 @@ export const selfManagedKafkaEvent = (...records: MSKRecord[]): SelfManagedKafka
   bootstrapServers: 'b-2.demo-cluster-1.a1bcde.c1.kafka.us-east-1.amazonaws.com:9092,b-1.demo-cluster-1.a1bcde.c1.kafka.us-east-1.amazonaws.com:9092',
   records: byPartition(records),
 });
+
+/** What a Step Functions status change says about one execution. */
+export interface StatusChangeFields {
+  stateMachineArn: string;
+  name: string;
+  status: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+  startDate: number;
+  stopDate?: number;
+  /** The execution input; `null` when too large to be included (`inputDetails.included: false`). */
+  input: unknown;
+  output?: unknown;
+  error?: string;
+  cause?: string;
+}
+
+/**
+ * A "Step Functions Execution Status Change" event as the default bus delivers it to a rule's target
+ * (the Step Functions developer guide's EventBridge examples): JSON text for input and output, epoch
+ * milliseconds for the dates, null for what the status does not have.
+ */
+export function statusChangeEvent(fields: StatusChangeFields): EventBridgeEvent<'Step Functions Execution Status Change', unknown> {
+  const executionArn = `${fields.stateMachineArn.replace(':stateMachine:', ':execution:')}:${fields.name}`;
+  const included = fields.input !== null;
+  return {
+    version: '0',
+    id: `status-${fields.name}-${fields.status}`,
+    'detail-type': 'Step Functions Execution Status Change',
+    source: 'aws.states',
+    account: '123456789012',
+    time: new Date(fields.stopDate ?? fields.startDate).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    region: 'us-east-1',
+    resources: [executionArn],
+    detail: {
+      executionArn,
+      stateMachineArn: fields.stateMachineArn,
+      name: fields.name,
+      status: fields.status,
+      startDate: fields.startDate,
+      stopDate: fields.stopDate ?? null,
+      input: included ? JSON.stringify(fields.input) : null,
+      inputDetails: { included },
+      output: fields.output === undefined ? null : JSON.stringify(fields.output),
+      outputDetails: fields.output === undefined ? null : { included: true },
+      ...(fields.error === undefined ? {} : { error: fields.error }),
+      ...(fields.cause === undefined ? {} : { cause: fields.cause }),
+    },
+  };
+}

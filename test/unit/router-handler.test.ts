@@ -156,21 +156,29 @@ describe('router handler', () => {
 describe('router configuration from the environment', () => {
   const rulesJson = JSON.stringify(RULES);
 
-  it('names the missing variable', () => {
-    expect(() => routerDepsFromEnv({}, rulesJson)).toThrow('Invalid environment: STATE_MACHINE_ARNS is not set');
+  const withState = (env: Record<string, string>) => ({ STATE_TABLE: 'edwe-state', ...env });
+
+  it('names every missing variable', () => {
+    expect(() => routerDepsFromEnv({}, rulesJson)).toThrow('Invalid environment: STATE_TABLE is not set; STATE_MACHINE_ARNS is not set');
+  });
+
+  it('refuses workflow types that are not JSON', () => {
+    expect(() => routerDepsFromEnv(withState({ STATE_MACHINE_ARNS: '{}', WORKFLOW_TYPES: 'EXPRESS' }), rulesJson)).toThrow(
+      /WORKFLOW_TYPES must be a JSON object of strings/,
+    );
   });
 
   it('refuses a map that is not JSON', () => {
-    expect(() => routerDepsFromEnv({ STATE_MACHINE_ARNS: 'arn:…' }, rulesJson)).toThrow(/STATE_MACHINE_ARNS must be a JSON object of strings/);
+    expect(() => routerDepsFromEnv(withState({ STATE_MACHINE_ARNS: 'arn:…' }), rulesJson)).toThrow(/STATE_MACHINE_ARNS must be a JSON object of strings/);
   });
 
   it('refuses rules whose workflow has no state machine', () => {
-    expect(() => routerDepsFromEnv({ STATE_MACHINE_ARNS: JSON.stringify({ onboarding_workflow: ONBOARDING_ARN }) }, rulesJson)).toThrow(
+    expect(() => routerDepsFromEnv(withState({ STATE_MACHINE_ARNS: JSON.stringify({ onboarding_workflow: ONBOARDING_ARN }) }), rulesJson)).toThrow(
       /no ARN for workflow audit_workflow/,
     );
   });
 
   it('refuses to start without bundled rules', () => {
-    expect(() => routerDepsFromEnv({ STATE_MACHINE_ARNS: '{}' })).toThrow(/bundled without rules/);
+    expect(() => routerDepsFromEnv(withState({ STATE_MACHINE_ARNS: '{}' }))).toThrow(/bundled without rules/);
   });
 });

@@ -1,0 +1,74 @@
+/**
+ * `wait-for-event` on AWS (DESIGN §6): a waiter is registered in the State table and completed with
+ * `SendTaskSuccess` — by the router when a matching event is routed, or at once by the task itself
+ * when its look-back over the correlation's stored events finds one. Register first, then look back:
+ * an event routed in between is seen by one or the other.
+ */
+import { compilePattern, MAX_QUERY_LIMIT, type Clock, type EngineEvent, type EventPage, type EventQuery, type WaiterRequest } from '../core/index.js';
+import type { DynamoDbWaiterStore, StoredWaiter } from './dynamodb-waiter-store.js';
+
+/** Completes task tokens (SfnTaskTokens); false when the task is gone. */
+export interface TaskCompleter {
+  succeed(token: string, output: unknown): Promise<boolean>;
+}
+
+/** The correlation reads of the event store (DynamoDbEventStore.query). */
+export interface CorrelationEvents {
+  query(query: EventQuery): Promise<EventPage<EngineEvent>>;
+}
+
+export interface CorrelationWaitsOptions {
+  waiters: Pick<DynamoDbWaiterStore, 'add' | 'matching' | 'remove'>;
+  tokens: TaskCompleter;
+  /** Needed by `register` only (the router never looks back). */
+  events?: CorrelationEvents;
+  clock?: Clock;
+}
+
+/** A waiter that an event completed, or found gone. */
+export interface WaiterOutcome {
+  token: string;
+  eventId: string;
+  delivered: boolean;
+}
+
+/**
+ * @example await waits.onRouted(event) // in the router
+ * @example await waits.register(request) // in the wait-for-event task
+ */
+export class CorrelationWaits {
+  private readonly clock: Clock;
+
+  constructor(private readonly options: CorrelationWaitsOptions) {
+    this.clock = options.clock ?? { now: Date.now };
+  }
+
+  /**
+   * Registers the waiter, then completes it at once with the earliest stored event of its type
+   * (and pattern) in its correlation, if there is one.
+   * @returns the outcome when the look-back completed the wait, else undefined.
+   */
+  async register(request: WaiterRequest): Promise<WaiterOutcome | undefined> {
+    if (this.options.events === undefined) throw new Error('CorrelationWaits.register needs the event store (options.events)');
+    const stored = await this.options.waiters.add(request);
+    const pattern = request.pattern ? compilePattern(request.pattern) : undefined;
+    const { events } = await this.options.events.query({ correlationId: request.correlationId, type: request.eventType, limit: MAX_QUERY_LIMIT });
+    const earlier = events.find((event) => pattern === undefined || pattern.matches(event));
+    return earlier === undefined ? undefined : this.complete(stored, earlier);
+  }
+
+  /** Completes every live waiter this routed event satisfies; a waiter whose task is gone is deleted too. */
+  async onRouted(event: EngineEvent): Promise<WaiterOutcome[]> {
+    const waiters = await this.options.waiters.matching(event, this.clock.now());
+    const outcomes: WaiterOutcome[] = [];
+    for (const waiter of waiters) outcomes.push(await this.complete(waiter, event));
+    return outcomes;
+  }
+
+  /** Sends first, deletes after: a failure in between leaves the waiter for the retry, which finds the task gone. */
+  private async complete(waiter: StoredWaiter, event: EngineEvent): Promise<WaiterOutcome> {
+    const delivered = await this.options.tokens.succeed(waiter.token, event);
+    await this.options.waiters.remove(waiter);
+    return { token: waiter.token, eventId: event.id, delivered };
+  }
+}

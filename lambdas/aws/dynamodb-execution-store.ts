@@ -1,0 +1,273 @@
+/**
+ * Execution records in the State table (DESIGN §6, §7): written once per execution name with a
+ * conditional put — which is also the exactly-once guard of Express starts — moved to their end
+ * state once, read by name, and listed by triggering event or by correlation through the indexes.
+ */
+import {
+  DeleteItemCommand,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+  type QueryCommandInput,
+} from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { encodeCursor, type Clock, type ExecutionQuery, type ExecutionRecord, type ExecutionStatus, type Trigger } from '../core/index.js';
+import { DEFAULT_RETENTION_DAYS } from './events-table.js';
+import {
+  correlationIndexKey,
+  eventIndexKey,
+  executionItem,
+  executionKey,
+  executionSortKey,
+  fromExecutionItem,
+  storedOutput,
+  toApiExecution,
+  type ExecutionItem,
+  type StoredExecution,
+} from './execution-item.js';
+import { isConditionalCheckFailure } from './conditional-check.js';
+import { classifySdkError } from './sdk-errors.js';
+import { STATE_TABLE } from './state-table.js';
+
+export { toApiExecution, type StoredExecution } from './execution-item.js';
+
+export interface DynamoDbExecutionStoreOptions {
+  client: DynamoDBClient;
+  tableName: string;
+  /** Days a record is kept after its start (the event retention). Default 30. */
+  retentionDays?: number;
+  clock?: Clock;
+  /** How long an unconfirmed Express claim keeps others away before it counts as abandoned. Default 5 minutes. */
+  claimLeaseMs?: number;
+  /** Claim ids; injectable for tests. */
+  newClaimId?: () => string;
+}
+
+/** What `claim` found: the start is ours to make, was already made, or is being made by someone else right now. */
+export type ClaimOutcome = { kind: 'claimed'; claimId: string } | { kind: 'started' } | { kind: 'busy' };
+
+/** How an execution ended. */
+export interface ExecutionEnd {
+  status: Exclude<ExecutionStatus, 'RUNNING'>;
+  stoppedAt: string;
+  output?: unknown;
+  error?: ExecutionRecord['error'];
+}
+
+/** One page of `GET /executions`. */
+export interface ExecutionPage {
+  executions: ExecutionRecord[];
+  cursor?: string;
+}
+
+const API_FIELDS = ['name', 'workflowId', 'ruleId', 'eventId', 'correlationId', 'status', 'startedAt', 'stoppedAt', 'output', 'error'];
+
+/**
+ * @example const store = new DynamoDbExecutionStore({ client, tableName: 'State' }); await store.record(trigger, startedAt)
+ */
+export class DynamoDbExecutionStore {
+  private readonly client: DynamoDBClient;
+  private readonly tableName: string;
+  private readonly retentionDays: number;
+  private readonly clock: Clock;
+  private readonly claimLeaseMs: number;
+  private readonly newClaimId: () => string;
+
+  constructor(options: DynamoDbExecutionStoreOptions) {
+    this.client = options.client;
+    this.tableName = options.tableName;
+    this.retentionDays = options.retentionDays ?? DEFAULT_RETENTION_DAYS;
+    this.clock = options.clock ?? { now: Date.now };
+    this.claimLeaseMs = options.claimLeaseMs ?? 5 * 60_000;
+    this.newClaimId = options.newClaimId ?? (() => `${this.clock.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`);
+  }
+
+  /**
+   * Records a started execution unless a record of that name exists. False when it did: a
+   * redelivered start, or the lifecycle handler got there first.
+   * @throws RetryableError when DynamoDB throttles or fails.
+   */
+  async record(trigger: Trigger, startedAt: string): Promise<boolean> {
+    return this.putNew(executionItem(trigger, startedAt, { retentionDays: this.retentionDays }), trigger.executionName);
+  }
+
+  /**
+   * The exactly-once guard of an Express start, made before StartExecution: a new record claims the
+   * start. An existing one means it was started (`started`), or is being started by another
+   * invocation (`busy`); a claim older than the lease was abandoned by a crashed invocation and is
+   * taken over.
+   */
+  async claim(trigger: Trigger, startedAt: string): Promise<ClaimOutcome> {
+    const claimId = this.newClaimId();
+    const item = executionItem(trigger, startedAt, { retentionDays: this.retentionDays, claim: { id: claimId, atMs: this.clock.now() } });
+    if (await this.putNew(item, trigger.executionName)) return { kind: 'claimed', claimId };
+    const existing = await this.rawGet(trigger.executionName);
+    if (existing === undefined) return { kind: 'busy' };
+    if (typeof existing.claimId !== 'string') return { kind: 'started' };
+    if (Number(existing.claimedAt) + this.claimLeaseMs > this.clock.now()) return { kind: 'busy' };
+    const taken = await this.update(trigger.executionName, {
+      UpdateExpression: 'SET claimId = :new, claimedAt = :now',
+      ConditionExpression: 'claimId = :old',
+      ExpressionAttributeValues: marshall({ ':new': claimId, ':now': this.clock.now(), ':old': existing.claimId }),
+    });
+    return taken ? { kind: 'claimed', claimId } : { kind: 'busy' };
+  }
+
+  /** StartExecution answered: the claimed record is now a started execution. */
+  async confirm(name: string, claimId: string): Promise<void> {
+    await this.update(name, {
+      UpdateExpression: 'REMOVE claimId, claimedAt',
+      ConditionExpression: 'claimId = :id',
+      ExpressionAttributeValues: marshall({ ':id': claimId }),
+    });
+  }
+
+  /** StartExecution failed: the claim is withdrawn, so that the retried record claims and starts again. */
+  async release(name: string, claimId: string): Promise<void> {
+    try {
+      await this.client.send(
+        new DeleteItemCommand({
+          TableName: this.tableName,
+          Key: marshall(executionKey(name)),
+          ConditionExpression: 'claimId = :id',
+          ExpressionAttributeValues: marshall({ ':id': claimId }),
+        }),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailure(error)) throw classifySdkError(error, `releasing the claim on ${name}`);
+    }
+  }
+
+  /**
+   * Moves a running execution to its end state; false when the record is missing or already ended
+   * (a finished record never goes back, and a late duplicate changes nothing).
+   */
+  async finish(name: string, end: ExecutionEnd): Promise<boolean> {
+    const values: Record<string, unknown> = { ':status': end.status, ':stoppedAt': end.stoppedAt, ':running': 'RUNNING' };
+    const sets = ['#status = :status', 'stoppedAt = :stoppedAt'];
+    const output = storedOutput(end.output);
+    if (output !== undefined) {
+      sets.push('#output = :output');
+      values[':output'] = output;
+    }
+    if (end.error !== undefined) {
+      sets.push('#error = :error');
+      values[':error'] = JSON.stringify(end.error);
+    }
+    return this.update(name, {
+      UpdateExpression: `SET ${sets.join(', ')}`,
+      ConditionExpression: '#status = :running',
+      ExpressionAttributeNames: { '#status': 'status', ...(output === undefined ? {} : { '#output': 'output' }), ...(end.error === undefined ? {} : { '#error': 'error' }) },
+      ExpressionAttributeValues: marshall(values),
+    });
+  }
+
+  /** The execution of this name (claims included), read consistently. */
+  async get(name: string): Promise<StoredExecution | undefined> {
+    const item = await this.rawGet(name);
+    return item === undefined ? undefined : fromExecutionItem(item);
+  }
+
+  /**
+   * One page of executions of an event or a correlation, in (startedAt, name) order, narrowed by
+   * workflow and status. The indexes are eventually consistent: a record written a moment ago may be missing.
+   */
+  async list(query: ExecutionQuery): Promise<ExecutionPage> {
+    const byEvent = query.eventId !== undefined;
+    const index = byEvent ? STATE_TABLE.byEvent : STATE_TABLE.byCorrelation;
+    const names: Record<string, string> = { '#pk': index.partitionKey };
+    const values: Record<string, unknown> = { ':pk': byEvent ? eventIndexKey(query.eventId as string) : correlationIndexKey(query.correlationId as string) };
+    const filters: string[] = [];
+    const filter = (attribute: string, value: string | undefined): void => {
+      if (value === undefined) return;
+      names[`#${attribute}`] = attribute;
+      values[`:${attribute}`] = value;
+      filters.push(`#${attribute} = :${attribute}`);
+    };
+    filter('workflowId', query.workflowId);
+    filter('status', query.status);
+    if (byEvent) filter('correlationId', query.correlationId);
+    let keyCondition = '#pk = :pk';
+    if (query.after !== undefined) {
+      keyCondition += ' AND #sk > :after';
+      names['#sk'] = index.sortKey;
+      values[':after'] = executionSortKey(query.after.timestamp, query.after.id);
+    }
+    API_FIELDS.forEach((field, i) => (names[`#f${i}`] = field));
+    const request: QueryCommandInput = {
+      TableName: this.tableName,
+      IndexName: index.indexName,
+      KeyConditionExpression: keyCondition,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: marshall(values),
+      ProjectionExpression: API_FIELDS.map((_, i) => `#f${i}`).join(', '),
+      ...(filters.length === 0 ? {} : { FilterExpression: filters.join(' AND ') }),
+    };
+    const found: ExecutionRecord[] = [];
+    let start: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await this.query({ ...request, Limit: query.limit + 1 - found.length, ...(start === undefined ? {} : { ExclusiveStartKey: start }) });
+      for (const item of page.Items ?? []) found.push(toApiExecution(fromExecutionItem(unmarshall(item))));
+      start = page.LastEvaluatedKey;
+    } while (start !== undefined && found.length <= query.limit);
+    const executions = found.slice(0, query.limit);
+    const last = executions[executions.length - 1];
+    return found.length > query.limit && last !== undefined ? { executions, cursor: encodeCursor({ timestamp: last.startedAt, id: last.name }) } : { executions };
+  }
+
+  /** A correlation's executions (its first 1,000), for its timeline. */
+  async byCorrelation(correlationId: string): Promise<ExecutionRecord[]> {
+    return (await this.list({ correlationId, limit: 1000 })).executions;
+  }
+
+  private async putNew(item: ExecutionItem, name: string): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: marshall(item, { removeUndefinedValues: true }),
+          ConditionExpression: 'attribute_not_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': STATE_TABLE.partitionKey },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailure(error)) return false;
+      throw classifySdkError(error, `recording execution ${name}`);
+    }
+  }
+
+  private async rawGet(name: string): Promise<Record<string, unknown> | undefined> {
+    try {
+      const { Item } = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: marshall(executionKey(name)), ConsistentRead: true }));
+      return Item === undefined ? undefined : unmarshall(Item);
+    } catch (error) {
+      throw classifySdkError(error, `reading execution ${name}`);
+    }
+  }
+
+  /** A conditional update; false when the condition did not hold. */
+  private async update(
+    name: string,
+    expression: { UpdateExpression: string; ConditionExpression: string; ExpressionAttributeValues: Record<string, AttributeValue>; ExpressionAttributeNames?: Record<string, string> },
+  ): Promise<boolean> {
+    try {
+      await this.client.send(new UpdateItemCommand({ TableName: this.tableName, Key: marshall(executionKey(name)), ...expression }));
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailure(error)) return false;
+      throw classifySdkError(error, `updating execution ${name}`);
+    }
+  }
+
+  private async query(input: QueryCommandInput) {
+    try {
+      return await this.client.send(new QueryCommand(input));
+    } catch (error) {
+      throw classifySdkError(error, `listing executions`);
+    }
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * Waiters of the built-in `wait-for-event` task in the State table: `WAIT#<correlationId>` /
+ * `<eventType>#<tokenHash>`, holding the task token, the optional pattern and a TTL at the wait's
+ * end. Found by (correlationId, event type) when an event is routed.
+ */
+import { DeleteItemCommand, PutItemCommand, QueryCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { compilePattern, shortHash, type EngineEvent, type WaiterRequest } from '../core/index.js';
+import { classifySdkError } from './sdk-errors.js';
+import { STATE_TABLE } from './state-table.js';
+
+export interface DynamoDbWaiterStoreOptions {
+  client: DynamoDBClient;
+  tableName: string;
+}
+
+/** A stored waiter: enough to complete it and to delete it. */
+export interface StoredWaiter {
+  token: string;
+  correlationId: string;
+  /** Its sort key, for `remove`. */
+  sk: string;
+}
+
+export const waiterKey = (correlationId: string, eventType: string, token: string): { pk: string; sk: string } => ({
+  pk: `${STATE_TABLE.prefix.waiter}${correlationId}`,
+  sk: `${eventType}#${shortHash(token, 32)}`,
+});
+
+/**
+ * @example await new DynamoDbWaiterStore({ client, tableName }).add({ token, correlationId, eventType, expiresAt })
+ */
+export class DynamoDbWaiterStore {
+  private readonly client: DynamoDBClient;
+  private readonly tableName: string;
+
+  constructor(options: DynamoDbWaiterStoreOptions) {
+    this.client = options.client;
+    this.tableName = options.tableName;
+  }
+
+  /** Stores a waiter (again, harmlessly, when a task is retried with the same token). */
+  async add(request: WaiterRequest): Promise<StoredWaiter> {
+    const key = waiterKey(request.correlationId, request.eventType, request.token);
+    const item: Record<string, unknown> = {
+      ...key,
+      token: request.token,
+      correlationId: request.correlationId,
+      eventType: request.eventType,
+      [STATE_TABLE.ttlAttribute]: Math.ceil(Date.parse(request.expiresAt) / 1000),
+    };
+    if (request.pattern !== undefined) item.pattern = JSON.stringify(request.pattern);
+    try {
+      await this.client.send(new PutItemCommand({ TableName: this.tableName, Item: marshall(item) }));
+    } catch (error) {
+      throw classifySdkError(error, `registering a waiter for ${request.eventType} in ${request.correlationId}`);
+    }
+    return { token: request.token, correlationId: request.correlationId, sk: key.sk };
+  }
+
+  /**
+   * The live waiters this event satisfies: same correlationId, same type, not expired (TTL deletes
+   * lazily), pattern matched. An event without a correlationId wakes nobody.
+   */
+  async matching(event: EngineEvent, nowMs: number): Promise<StoredWaiter[]> {
+    if (event.correlationId === undefined) return [];
+    const nowSeconds = Math.floor(nowMs / 1000);
+    const found: StoredWaiter[] = [];
+    let start: Record<string, AttributeValue> | undefined;
+    do {
+      let page;
+      try {
+        page = await this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :type)',
+            ExpressionAttributeNames: { '#pk': STATE_TABLE.partitionKey, '#sk': STATE_TABLE.sortKey },
+            ExpressionAttributeValues: marshall({ ':pk': `${STATE_TABLE.prefix.waiter}${event.correlationId}`, ':type': `${event.type}#` }),
+            ConsistentRead: true,
+            ...(start === undefined ? {} : { ExclusiveStartKey: start }),
+          }),
+        );
+      } catch (error) {
+        throw classifySdkError(error, `reading the waiters of ${event.correlationId}`);
+      }
+      for (const raw of page.Items ?? []) {
+        const item = unmarshall(raw);
+        // `a#b` waiters share the `a#` prefix with `a` waiters: the stored type decides.
+        if (item.eventType !== event.type || Number(item[STATE_TABLE.ttlAttribute]) <= nowSeconds) continue;
+        if (typeof item.pattern === 'string' && !compilePattern(JSON.parse(item.pattern)).matches(event)) continue;
+        found.push({ token: String(item.token), correlationId: event.correlationId, sk: String(item[STATE_TABLE.sortKey]) });
+      }
+      start = page.LastEvaluatedKey;
+    } while (start !== undefined);
+    return found;
+  }
+
+  /** Deletes a waiter (nothing happens when it is already gone). */
+  async remove(waiter: StoredWaiter): Promise<void> {
+    try {
+      await this.client.send(
+        new DeleteItemCommand({ TableName: this.tableName, Key: marshall({ pk: `${STATE_TABLE.prefix.waiter}${waiter.correlationId}`, sk: waiter.sk }) }),
+      );
+    } catch (error) {
+      throw classifySdkError(error, `deleting a waiter of ${waiter.correlationId}`);
+    }
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * How an execution record is laid out in the State table (see state-table.ts): its key, the
+ * `byEvent` / `byCorrelation` index keys, the record's fields, the input it was started with, and a TTL
+ * that follows the event retention.
+ */
+import type { ExecutionRecord, ExecutionStatus, Trigger, WorkflowInput } from '../core/index.js';
+import { STATE_TABLE } from './state-table.js';
+
+const { prefix } = STATE_TABLE;
+
+/**
+ * Outputs above this are left out of the record: the input (≤ 256 KiB) and the output must fit one
+ * 400 KB item together. The execution's history in Step Functions still has the whole output.
+ */
+export const MAX_STORED_OUTPUT_BYTES = 64 * 1024;
+
+/** An execution with the input it was started with (the lifecycle handler needs its lineage). */
+export interface StoredExecution extends ExecutionRecord {
+  input: WorkflowInput;
+}
+
+/** An execution as stored. */
+export interface ExecutionItem {
+  pk: string;
+  sk: string;
+  name: string;
+  workflowId: string;
+  ruleId: string;
+  eventId: string;
+  correlationId: string;
+  status: ExecutionStatus;
+  startedAt: string;
+  stoppedAt?: string;
+  /** JSON text: an output's nesting never meets DynamoDB's 32-level limit. */
+  output?: string;
+  error?: string;
+  input: string;
+  replayId?: string;
+  /**
+   * Present while an Express start is claimed but StartExecution has not answered yet (see
+   * DynamoDbExecutionStore.claim); a record without it was started.
+   */
+  claimId?: string;
+  claimedAt?: number;
+  epk: string;
+  cpk: string;
+  esk: string;
+  /** TTL, epoch seconds. */
+  expiresAt: number;
+}
+
+export const executionKey = (name: string): { pk: string; sk: string } => ({ pk: `${prefix.execution}${name}`, sk: 'EXEC' });
+export const eventIndexKey = (eventId: string): string => `${prefix.event}${eventId}`;
+export const correlationIndexKey = (correlationId: string): string => `${prefix.correlation}${correlationId}`;
+/** Both indexes sort by `<startedAt>#<name>`: time order, and unique. */
+export const executionSortKey = (startedAt: string, name: string): string => `${startedAt}#${name}`;
+
+/** The stored form of a trigger's execution, started (or claimed) at `startedAt`. */
+export function executionItem(trigger: Trigger, startedAt: string, options: { retentionDays: number; claim?: { id: string; atMs: number } }): ExecutionItem {
+  const { input } = trigger;
+  const item: ExecutionItem = {
+    ...executionKey(trigger.executionName),
+    name: trigger.executionName,
+    workflowId: trigger.workflowId,
+    ruleId: trigger.ruleId,
+    eventId: input.event.id,
+    correlationId: input.correlationId,
+    status: 'RUNNING',
+    startedAt,
+    input: JSON.stringify(input),
+    epk: eventIndexKey(input.event.id),
+    cpk: correlationIndexKey(input.correlationId),
+    esk: executionSortKey(startedAt, trigger.executionName),
+    expiresAt: Math.floor(Date.parse(startedAt) / 1000) + options.retentionDays * 86_400,
+  };
+  if (input.replay !== undefined) item.replayId = input.replay.replayId;
+  if (options.claim !== undefined) {
+    item.claimId = options.claim.id;
+    item.claimedAt = options.claim.atMs;
+  }
+  return item;
+}
+
+/** The output as stored: JSON text, or nothing when it is too large to keep beside the input. */
+export function storedOutput(output: unknown): string | undefined {
+  if (output === undefined) return undefined;
+  const text = JSON.stringify(output);
+  return Buffer.byteLength(text, 'utf8') <= MAX_STORED_OUTPUT_BYTES ? text : undefined;
+}
+
+/** The API shape of an execution (DESIGN §4): the record without its input. */
+export function toApiExecution({ input: _input, ...record }: StoredExecution): ExecutionRecord {
+  return record;
+}
+
+/** The record in a stored item (a plain object, as `unmarshall` returns it). */
+export function fromExecutionItem(item: Record<string, unknown>): StoredExecution {
+  const record: StoredExecution = {
+    name: String(item.name),
+    workflowId: String(item.workflowId),
+    ruleId: String(item.ruleId),
+    eventId: String(item.eventId),
+    correlationId: String(item.correlationId),
+    status: item.status as ExecutionStatus,
+    startedAt: String(item.startedAt),
+    input: typeof item.input === 'string' ? (JSON.parse(item.input) as WorkflowInput) : ({} as WorkflowInput),
+  };
+  if (typeof item.stoppedAt === 'string') record.stoppedAt = item.stoppedAt;
+  if (typeof item.output === 'string') record.output = JSON.parse(item.output) as unknown;
+  if (typeof item.error === 'string') record.error = JSON.parse(item.error) as NonNullable<ExecutionRecord['error']>;
+  return record;
+}

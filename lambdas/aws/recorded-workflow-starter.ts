@@ -1,0 +1,86 @@
+/**
+ * Exactly-once starts on AWS (DESIGN §6), with an execution record for each:
+ * - STANDARD: StartExecution under the deterministic name (`ExecutionAlreadyExists` = started), then
+ *   the record, written idempotently.
+ * - EXPRESS (which Step Functions does not deduplicate by name): a conditional put of the record
+ *   claims the start first; an existing record means "already started" and no second StartExecution.
+ * Throttled starts are retried with backoff inside the batch, then thrown for the stream to retry.
+ */
+import { RetryableError, type Clock, type Trigger, type WorkflowStarter } from '../core/index.js';
+import type { DynamoDbExecutionStore } from './dynamodb-execution-store.js';
+import { withBackoff, type BackoffOptions } from './retry.js';
+
+export interface RecordedWorkflowStarterOptions {
+  /** The bare start (SfnWorkflowStarter). */
+  starter: WorkflowStarter;
+  executions: Pick<DynamoDbExecutionStore, 'record' | 'claim' | 'confirm' | 'release'>;
+  /** Ids of the EXPRESS workflows; every other workflow is STANDARD. */
+  expressWorkflows: ReadonlySet<string>;
+  clock?: Clock;
+  /** The in-batch retry budget of a start. Default 3 tries, 100 ms → 1 s, full jitter. */
+  backoff?: BackoffOptions;
+  /** Told when a confirmed start could not be marked as such (the execution runs; see `confirm`). */
+  onUnconfirmed?: (trigger: Trigger, error: unknown) => void;
+}
+
+/**
+ * @example const starter = new RecordedWorkflowStarter({ starter: sfn, executions, expressWorkflows: new Set(['quick_check']) })
+ */
+export class RecordedWorkflowStarter implements WorkflowStarter {
+  private readonly clock: Clock;
+
+  constructor(private readonly options: RecordedWorkflowStarterOptions) {
+    this.clock = options.clock ?? { now: Date.now };
+  }
+
+  /**
+   * Starts the trigger's execution once, however often it is asked to.
+   * @throws RetryableError when the start stays throttled past the budget, or another invocation is starting it right now.
+   */
+  async start(trigger: Trigger): Promise<{ alreadyStarted: boolean }> {
+    const startedAt = new Date(this.clock.now()).toISOString();
+    return this.options.expressWorkflows.has(trigger.workflowId) ? this.startExpress(trigger, startedAt) : this.startStandard(trigger, startedAt);
+  }
+
+  private async startStandard(trigger: Trigger, startedAt: string): Promise<{ alreadyStarted: boolean }> {
+    const result = await this.startWithBackoff(trigger);
+    // A record that exists already (a redelivery, or the lifecycle handler was first) is kept as it is.
+    await this.options.executions.record(trigger, startedAt);
+    return result;
+  }
+
+  private async startExpress(trigger: Trigger, startedAt: string): Promise<{ alreadyStarted: boolean }> {
+    const { executions } = this.options;
+    const claim = await executions.claim(trigger, startedAt);
+    if (claim.kind === 'started') return { alreadyStarted: true };
+    if (claim.kind === 'busy') throw new RetryableError(`execution ${trigger.executionName} is being started by another invocation`);
+    try {
+      await this.startWithBackoff(trigger);
+    } catch (error) {
+      // Withdraw the claim so that the retried record starts it: a claim must never stand for a start that failed.
+      await executions.release(trigger.executionName, claim.claimId).catch(() => undefined);
+      throw error;
+    }
+    try {
+      await withBackoff(() => executions.confirm(trigger.executionName, claim.claimId), this.options.backoff);
+    } catch (error) {
+      // The execution runs; failing the record now would only make its redelivery wait out the claim's lease.
+      this.options.onUnconfirmed?.(trigger, error);
+    }
+    return { alreadyStarted: false };
+  }
+
+  private startWithBackoff(trigger: Trigger): Promise<{ alreadyStarted: boolean }> {
+    return withBackoff(async () => {
+      try {
+        return await this.options.starter.start(trigger);
+      } catch (error) {
+        // The account's running-executions quota: nothing wrong with the record, so the stream should try it later.
+        if (error instanceof Error && error.name === 'ExecutionLimitExceeded') {
+          throw new RetryableError(`starting ${trigger.executionName}: ${error.message}`, { cause: error });
+        }
+        throw error;
+      }
+    }, this.options.backoff);
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * The lifecycle Lambda, target of the default bus's rule for the engine's own Step Functions
+ * "Execution Status Change" events: each one updates the execution record and is stored as a
+ * `workflow.*` event in the Events table, where the router's stream picks it up so rules can chain.
+ * EventBridge invokes it asynchronously: a thrown error is retried by Lambda, then dead-lettered.
+ */
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import middy from '@middy/core';
+import type { EventBridgeEvent } from 'aws-lambda';
+import { z } from 'zod';
+import { ExecutionLifecycle, type LifecycleOutcome, type StatusChange } from '../aws/execution-lifecycle.js';
+import { ValidationError } from '../core/index.js';
+import { jsonMapVar, parseEnv } from './env.js';
+import { logger as sharedLogger, metrics as sharedMetrics, tracer } from './powertools.js';
+import { stateFrom, StateEnv, storeFrom, StoreEnv } from './wiring.js';
+
+/** The detail of "Step Functions Execution Status Change" (Step Functions' EventBridge events), as far as the engine reads it. */
+const StatusChangeDetail = z.looseObject({
+  executionArn: z.string().min(1),
+  stateMachineArn: z.string().min(1),
+  name: z.string().min(1),
+  status: z.string().min(1),
+  startDate: z.number(),
+  stopDate: z.number().nullish(),
+  input: z.string().nullish(),
+  output: z.string().nullish(),
+  error: z.string().nullish(),
+  cause: z.string().nullish(),
+});
+
+export type StatusChangeEvent = EventBridgeEvent<'Step Functions Execution Status Change', unknown>;
+
+/** What the lifecycle handler needs; tests pass their own. */
+export interface LifecycleDeps {
+  lifecycle: Pick<ExecutionLifecycle, 'onStatusChange'>;
+  logger?: Pick<Logger, 'info' | 'warn' | 'error'>;
+  metrics?: Pick<Metrics, 'addMetric'>;
+}
+
+export type LifecycleHandler = (event: StatusChangeEvent) => Promise<LifecycleOutcome>;
+
+/**
+ * The lifecycle handler without middlewares.
+ * @throws ValidationError for an event that is not a status change (dead-lettered after retries); RetryableError.
+ * @example await createLifecycleHandler({ lifecycle })(statusChangeEvent)
+ */
+export function createLifecycleHandler(deps: LifecycleDeps): LifecycleHandler {
+  const log = deps.logger ?? sharedLogger;
+  return async (delivery) => {
+    const parsed = StatusChangeDetail.safeParse(delivery.detail);
+    if (!parsed.success) {
+      const details = parsed.error.issues.map((issue) => ({ path: `detail.${issue.path.join('.')}`, message: issue.message }));
+      log.warn('status change refused', { id: delivery.id, details });
+      throw new ValidationError(`Not a Step Functions status change: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`, details);
+    }
+    const change: StatusChange = parsed.data;
+    try {
+      const outcome = await deps.lifecycle.onStatusChange(change);
+      if (outcome.kind === 'ignored') {
+        log.warn('status change ignored', { executionName: change.name, status: change.status, reason: outcome.reason });
+        return outcome;
+      }
+      const { execution, event, phase } = outcome;
+      log.info('execution status recorded', {
+        executionName: execution.name,
+        workflowId: execution.workflowId,
+        ruleId: execution.ruleId,
+        eventId: execution.eventId,
+        correlationId: execution.correlationId,
+        status: change.status,
+        lifecycleEventId: event?.id,
+        duplicate: outcome.duplicate,
+      });
+      deps.metrics?.addMetric(`Workflows${phase[0]?.toUpperCase()}${phase.slice(1)}`, MetricUnit.Count, 1);
+      return outcome;
+    } catch (error) {
+      log.error('status change failed; it will be retried', { executionName: change.name, status: change.status, error: error as Error });
+      throw error;
+    }
+  };
+}
+
+const LifecycleEnv = StoreEnv.extend(StateEnv.shape).extend({ STATE_MACHINE_ARNS: jsonMapVar() });
+
+/** The production dependencies, from the environment the `Lifecycle` construct sets. */
+export function lifecycleDepsFromEnv(env: Record<string, string | undefined> = process.env): LifecycleDeps {
+  const config = parseEnv(LifecycleEnv, env);
+  const workflowIds = new Map(Object.entries(config.STATE_MACHINE_ARNS).map(([workflowId, arn]) => [arn, workflowId]));
+  return {
+    lifecycle: new ExecutionLifecycle({ executions: stateFrom(config).executions, events: storeFrom(config), workflowIds }),
+    logger: sharedLogger,
+    metrics: sharedMetrics,
+  };
+}
+
+// Built on the first invocation, not at import: tests import this module without a Lambda environment.
+let wired: LifecycleHandler | undefined;
+
+/** The Lambda entry point. */
+export const handler = middy<StatusChangeEvent, LifecycleOutcome>(async (event: StatusChangeEvent) => {
+  wired ??= createLifecycleHandler(lifecycleDepsFromEnv());
+  return wired(event);
+})
+  .use(injectLambdaContext(sharedLogger))
+  .use(captureLambdaHandler(tracer))
+  .use(logMetrics(sharedMetrics, { captureColdStartMetric: true }));

@@ -1,0 +1,112 @@
+/**
+ * Workflow lifecycle on AWS (DESIGN §6): a rule on the account's default bus — where Step Functions
+ * sends "Execution Status Change" events — matching the engine's own state machines, and the
+ * lifecycle Lambda it invokes, which updates the execution record and stores `workflow.*` events in
+ * the Events table so that rules can chain workflows.
+ *
+ * Step Functions sends these events for STANDARD workflows only: EXPRESS executions keep the
+ * status their record was given at the start (see docs/workflows.md).
+ *
+ * Two failure paths end in the dead-letter queue: events EventBridge cannot deliver (after the
+ * target's retries), and events the function keeps failing (after Lambda's asynchronous retries).
+ */
+import { Duration, Stack } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { DEFAULT_RETENTION_DAYS } from '../lambdas/aws/events-table.js';
+import { STATE_TABLE } from '../lambdas/aws/state-table.js';
+import { createDeadLetterQueue } from './ingest-function.js';
+import { createFunction, handlerEntry, type EdweFunctionProps } from './lambda-defaults.js';
+
+/** What Step Functions puts on the default bus when an execution changes status. */
+export const STATUS_CHANGE = { source: 'aws.states', detailType: 'Step Functions Execution Status Change' } as const;
+
+export interface LifecycleProps {
+  /** Workflow id → state machine: only these machines' status changes are taken in. */
+  readonly stateMachines: ReadonlyMap<string, sfn.IStateMachine>;
+  /** Where lifecycle events are stored (and from where the router's stream routes them). */
+  readonly eventsTable: dynamodb.ITable;
+  /** Where execution records are kept. */
+  readonly stateTable: dynamodb.ITable;
+  /** The tables' key. */
+  readonly encryptionKey?: kms.IKey;
+  /** Days a lifecycle event is kept. Default 30. */
+  readonly retentionDays?: number;
+  /** Where undeliverable and failing status changes go. Default: a new encrypted, TLS-only queue kept 14 days. */
+  readonly deadLetterQueue?: sqs.IQueue;
+  /** Merged over the function's defaults. */
+  readonly functionProps?: Partial<EdweFunctionProps>;
+}
+
+/**
+ * @example new Lifecycle(this, 'Lifecycle', { stateMachines: workflows.stateMachines, eventsTable, stateTable, encryptionKey })
+ */
+export class Lifecycle extends Construct {
+  public readonly rule: events.Rule;
+  public readonly lifecycleFunction: NodejsFunction;
+  public readonly deadLetterQueue: sqs.IQueue;
+
+  constructor(scope: Construct, id: string, props: LifecycleProps) {
+    super(scope, id);
+    if (props.stateMachines.size === 0) throw new Error(`${id}: there are no state machines whose status changes to follow`);
+    const arns = Object.fromEntries([...props.stateMachines].map(([workflowId, machine]) => [workflowId, machine.stateMachineArn]));
+    this.deadLetterQueue = props.deadLetterQueue ?? createDeadLetterQueue(this, 'DeadLetterQueue');
+
+    this.lifecycleFunction = createFunction(this, 'LifecycleFunction', {
+      entry: handlerEntry('lifecycle'),
+      serviceName: 'edwe-lifecycle',
+      description: 'edwe: records workflow status changes and stores them as workflow.* events',
+      ...props.functionProps,
+      environment: {
+        EVENTS_TABLE: props.eventsTable.tableName,
+        STATE_TABLE: props.stateTable.tableName,
+        RETENTION_DAYS: String(props.retentionDays ?? DEFAULT_RETENTION_DAYS),
+        STATE_MACHINE_ARNS: Stack.of(this).toJsonString(arns),
+        ...props.functionProps?.environment,
+      },
+    });
+    // Lifecycle events are appended like any other event: put, and get to tell a duplicate from a conflict.
+    this.lifecycleFunction.addToRolePolicy(
+      new iam.PolicyStatement({ sid: 'StoreLifecycleEvents', actions: ['dynamodb:PutItem', 'dynamodb:GetItem'], resources: [props.eventsTable.tableArn] }),
+    );
+    // Execution records only (`EXEC#…` keys): read, create when the status change outran the router, end.
+    this.lifecycleFunction.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'UpdateExecutionRecords',
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        resources: [props.stateTable.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${STATE_TABLE.prefix.execution}*`] } },
+      }),
+    );
+    props.encryptionKey?.grantEncryptDecrypt(this.lifecycleFunction);
+    this.lifecycleFunction.configureAsyncInvoke({
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(6),
+      onFailure: new SqsDestination(this.deadLetterQueue),
+    });
+
+    this.rule = new events.Rule(this, 'StatusChanges', {
+      description: 'edwe: status changes of the engine\'s state machines, to the lifecycle function',
+      eventPattern: {
+        source: [STATUS_CHANGE.source],
+        detailType: [STATUS_CHANGE.detailType],
+        detail: { stateMachineArn: Object.values(arns) },
+      },
+      targets: [
+        new targets.LambdaFunction(this.lifecycleFunction, {
+          deadLetterQueue: this.deadLetterQueue,
+          retryAttempts: 8,
+          maxEventAge: Duration.hours(24),
+        }),
+      ],
+    });
+  }
+}

@@ -1,0 +1,104 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { APIGatewayProxyResult } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoDbEventStore } from '../../lambdas/aws/dynamodb-event-store.js';
+import { DynamoDbExecutionStore } from '../../lambdas/aws/dynamodb-execution-store.js';
+import { executionName, type EngineEvent, type Trigger } from '../../lambdas/core/index.js';
+import { createQueryHandler, executionQueries, NO_EXECUTIONS, type QueryHttpHandler } from '../../lambdas/handlers/query-http.js';
+import { getCorrelation, getExecution, listExecutions } from '../support/api-gateway.js';
+import { createEventsTable, createStateTable, startDynalite, uniqueTableName, type Dynalite } from '../support/dynalite.js';
+
+const at = (minute: number) => new Date(Date.UTC(2026, 10, 1, 10, minute)).toISOString();
+const silent = new Logger({ logLevel: 'SILENT' });
+const bodyOf = (answer: APIGatewayProxyResult) => JSON.parse(answer.body) as Record<string, any>;
+
+const anOrder = (id: string, minute: number, orderId: string): EngineEvent => ({
+  id, type: 'order.placed', source: 'shop', timestamp: at(minute), data: { orderId },
+});
+const triggerFor = (event: EngineEvent, ruleId: string, workflowId: string, correlationId: string): Trigger => ({
+  workflowId, ruleId, executionName: executionName(ruleId, event.id), input: { event, rule: { id: ruleId, priority: 0 }, correlationId },
+});
+
+describe('query HTTP handler: executions (Events and State tables on dynalite)', () => {
+  let dynamo: Dynalite;
+  let query: QueryHttpHandler;
+  const placed = anOrder('order-1', 0, 'o-1');
+  const fulfil = triggerFor(placed, 'fulfil-order', 'order_fulfilment', 'o-1');
+  const audit = triggerFor(placed, 'audit-orders', 'audit', 'o-1');
+
+  beforeAll(async () => {
+    dynamo = await startDynalite();
+    const client = dynamo.client();
+    const eventsTable = uniqueTableName('events');
+    const stateTable = uniqueTableName('state');
+    await createEventsTable(client, eventsTable);
+    await createStateTable(client, stateTable);
+    const events = new DynamoDbEventStore({ client, tableName: eventsTable });
+    const executions = new DynamoDbExecutionStore({ client, tableName: stateTable });
+    await events.put(placed);
+    await executions.record(fulfil, at(0));
+    await executions.record(audit, at(1));
+    await executions.finish(fulfil.executionName, { status: 'SUCCEEDED', stoppedAt: at(5), output: { outcome: 'confirmed' } });
+    query = createQueryHandler({ events, executions: executionQueries(executions), logger: silent });
+  });
+
+  afterAll(async () => {
+    await dynamo?.close();
+  });
+
+  it('answers GET /executions/{name} with one execution in the API shape', async () => {
+    const answer = await query(getExecution(fulfil.executionName));
+
+    expect(answer.statusCode).toBe(200);
+    expect(bodyOf(answer)).toEqual({
+      name: fulfil.executionName, workflowId: 'order_fulfilment', ruleId: 'fulfil-order', eventId: 'order-1', correlationId: 'o-1',
+      status: 'SUCCEEDED', startedAt: at(0), stoppedAt: at(5), output: { outcome: 'confirmed' },
+    });
+  });
+
+  it('answers 404 for an execution it does not know', async () => {
+    const answer = await query(getExecution('no-such-execution'));
+
+    expect(answer.statusCode).toBe(404);
+    expect(bodyOf(answer)).toMatchObject({ error: 'not_found', message: 'No execution named "no-such-execution"' });
+  });
+
+  it('lists an event\'s executions, and a correlation\'s narrowed by status', async () => {
+    const byEvent = bodyOf(await query(listExecutions({ eventId: 'order-1' })));
+    const running = bodyOf(await query(listExecutions({ correlationId: 'o-1', status: 'RUNNING' })));
+
+    expect(byEvent.executions.map((e: { name: string }) => e.name)).toEqual([fulfil.executionName, audit.executionName]);
+    expect(running).toEqual({ executions: [expect.objectContaining({ name: audit.executionName, status: 'RUNNING' })] });
+  });
+
+  it('pages GET /executions with a cursor', async () => {
+    const first = bodyOf(await query(listExecutions({ correlationId: 'o-1', limit: '1' })));
+    const second = bodyOf(await query(listExecutions({ correlationId: 'o-1', limit: '1', cursor: first.cursor })));
+
+    expect(first.executions.map((e: { name: string }) => e.name)).toEqual([fulfil.executionName]);
+    expect(second).toEqual({ executions: [expect.objectContaining({ name: audit.executionName })] });
+  });
+
+  it('answers 400 without an event or a correlation to list by, and for a status Step Functions does not have', async () => {
+    const unscoped = await query(listExecutions({ workflowId: 'audit' }));
+    const badStatus = await query(listExecutions({ eventId: 'order-1', status: 'DONE' }));
+
+    expect(unscoped.statusCode).toBe(400);
+    expect(bodyOf(unscoped).details).toEqual([{ path: 'eventId', message: 'eventId or correlationId is required' }]);
+    expect(bodyOf(badStatus).details).toEqual([{ path: 'status', message: 'must be one of RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED' }]);
+  });
+
+  it('tells a correlation\'s story with its executions from the State table', async () => {
+    const { timeline } = bodyOf(await query(getCorrelation('o-1')));
+
+    expect(timeline.map((t: { kind: string; id: string }) => `${t.kind}:${t.id}`)).toEqual([
+      'event:order-1', `execution:${fulfil.executionName}`, `execution:${audit.executionName}`,
+    ]);
+  });
+
+  it('answers no executions where no State table is configured', async () => {
+    const bare = createQueryHandler({ events: { query: async () => ({ events: [] }), get: async () => undefined }, executions: NO_EXECUTIONS, logger: silent });
+
+    expect(bodyOf(await bare(listExecutions({ eventId: 'order-1' })))).toEqual({ executions: [] });
+  });
+});
