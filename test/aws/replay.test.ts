@@ -1,0 +1,114 @@
+import { ListExecutionsCommand, DescribeExecutionCommand } from '@aws-sdk/client-sfn';
+import type { APIGatewayProxyResult, EventBridgeEvent } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { executionName, REPLAY_SOURCE } from '../../lambdas/core/index.js';
+import { createIngestHandler, ingestDepsFromEnv, type IngestHttpHandler } from '../../lambdas/handlers/ingest-http.js';
+import { createReplayPageHandler, replayPageDepsFromEnv, type ReplayPageHandler } from '../../lambdas/handlers/replay-page.js';
+import { createReplayStartHandler, replayStartDepsFromEnv, type ReplayStartHandler } from '../../lambdas/handlers/replay-start.js';
+import { createReplaysHandler, replaysDepsFromEnv, type ReplaysHttpHandler } from '../../lambdas/handlers/replays-http.js';
+import { apiGatewayEvent, postEvent } from '../support/api-gateway.js';
+import { awsClients, type AwsClients } from './support/aws-clients.js';
+import { anId } from './support/fixtures.js';
+import { receiveAllJson } from './support/queues.js';
+import { createEngineResources, type EngineResources } from './support/resources.js';
+
+const bodyOf = (answer: APIGatewayProxyResult) => JSON.parse(answer.body) as Record<string, any>;
+
+/** Whole seconds, some minutes ago: inside the retention window a replay may reach back into. */
+const BASE = Math.floor(Date.now() / 1000) * 1000 - 30 * 60_000;
+const at = (seconds: number) => new Date(BASE + seconds * 1000).toISOString();
+
+const anOrder = (seconds: number, orderId: string) => ({
+  id: anId('order'),
+  type: 'order.placed',
+  source: 'shop',
+  timestamp: at(seconds),
+  data: { orderId, customerEmail: `${orderId}@example.com`, items: [{ sku: 'tea', quantity: 1 }] },
+});
+
+describe('replay on AWS: POST /replays → replay pages PutEvents → per-workflow bus rule → replay start → Step Functions', () => {
+  let aws: AwsClients;
+  let engine: EngineResources;
+  let ingest: IngestHttpHandler;
+  let replays: ReplaysHttpHandler;
+  let page: ReplayPageHandler;
+  let start: ReplayStartHandler;
+
+  /** Plays the replay driver state machine: its execution's input is the first page; each page's answer leads to the next. */
+  const driveReplay = async (replayId: string) => {
+    const { executions = [] } = await aws.sfn.send(new ListExecutionsCommand({ stateMachineArn: engine.replayDriverArn }));
+    const execution = executions.find((e) => e.name === replayId);
+    const { input } = await aws.sfn.send(new DescribeExecutionCommand({ executionArn: execution?.executionArn }));
+    let result = await page(JSON.parse(input as string));
+    for (let pages = 1; result.more; pages++) {
+      if (pages > 20) throw new Error(`replay ${replayId} did not end in 20 pages`);
+      result = await page({ replayId: result.replayId, generation: result.generation, page: result.page });
+    }
+    return result;
+  };
+
+  beforeAll(async () => {
+    aws = awsClients();
+    engine = await createEngineResources(aws);
+    // The rules as lib/replay.ts bundles them into the API and page functions.
+    const rulesJson = JSON.stringify(engine.project.rules);
+    ingest = createIngestHandler(ingestDepsFromEnv(engine.env.ingestHttp));
+    replays = createReplaysHandler(replaysDepsFromEnv(engine.env.replaysApi, rulesJson));
+    page = createReplayPageHandler(replayPageDepsFromEnv(engine.env.replayPage, rulesJson));
+    start = createReplayStartHandler(replayStartDepsFromEnv(engine.env.replayStart));
+  });
+
+  afterAll(() => aws.destroy());
+
+  it("delivers a workflow's replayed events to its rule's target in time order, marked as a replay, and to no other target", async () => {
+    // Stored out of time order, with an event of another workflow and one outside the window.
+    const orders = [anOrder(30, 'o-3'), anOrder(10, 'o-1'), anOrder(20, 'o-2')];
+    const outside = anOrder(500, 'o-late');
+    const registration = { id: anId('registration'), type: 'user_registration', source: 'web-app', timestamp: at(15), data: { userId: 'u-1', user_type: 'premium' } };
+    for (const event of [...orders, outside, registration]) expect((await ingest(postEvent(event))).statusCode).toBe(202);
+
+    const answer = await replays(apiGatewayEvent({ method: 'POST', resource: '/replays', body: { startTime: at(0), endTime: at(60), workflowId: 'order_fulfilment' } }));
+    expect(answer.statusCode).toBe(202);
+    const { replayId } = bodyOf(answer);
+    const last = await driveReplay(replayId);
+
+    expect(last).toMatchObject({ status: 'completed', more: false });
+    const delivered = await receiveAllJson<{ source: string; 'detail-type': string; time: string; detail: Record<string, any> }>(aws.sqs, engine.replayTargets.get('order_fulfilment')?.url as string);
+    const inTimeOrder = [...orders].sort((a, b) => a.timestamp.localeCompare(b.timestamp));
+    expect(delivered.map((d) => [d.source, d['detail-type'], d.detail.replay])).toEqual(
+      inTimeOrder.map((order) => [REPLAY_SOURCE, 'order.placed', { replayId, originalEventId: order.id }]),
+    );
+    expect(delivered.map((d) => d.detail.executionName)).toEqual(inTimeOrder.map((order) => executionName('fulfil-order', order.id, replayId)));
+    for (const [workflowId, queue] of engine.replayTargets) {
+      if (workflowId !== 'order_fulfilment') expect(await receiveAllJson(aws.sqs, queue.url)).toEqual([]);
+    }
+    // The forwarding rule skips `edwe.replay`: replayed events never come back in as new events.
+    expect(await receiveAllJson(aws.sqs, engine.busTarget.url)).toEqual([]);
+
+    const shown = bodyOf(await replays(apiGatewayEvent({ method: 'GET', resource: '/replays/{replayId}', pathParameters: { replayId } })));
+    expect(shown).toMatchObject({ replayId, status: 'completed', matched: 3, emitted: 3, failed: 0 });
+  });
+
+  it('starts each replayed execution under its replay name, with the replay in its input; a redelivery starts nothing new', async () => {
+    const order = anOrder(40, 'o-start');
+    await ingest(postEvent(order));
+    const { replayId } = bodyOf(await replays(apiGatewayEvent({ method: 'POST', resource: '/replays', body: { startTime: at(40), endTime: at(41), workflowId: 'order_fulfilment' } })));
+    await driveReplay(replayId);
+    const [delivery] = await receiveAllJson<EventBridgeEvent<string, unknown>>(aws.sqs, engine.replayTargets.get('order_fulfilment')?.url as string);
+
+    const first = await start(delivery as EventBridgeEvent<string, unknown>);
+    // EventBridge delivers at least once; a running execution's repeated start is answered idempotently.
+    const again = await start(delivery as EventBridgeEvent<string, unknown>);
+
+    const name = executionName('fulfil-order', order.id, replayId);
+    expect([first, again]).toEqual([
+      { executionName: name, alreadyStarted: false },
+      { executionName: name, alreadyStarted: expect.any(Boolean) },
+    ]);
+    const { executions = [] } = await aws.sfn.send(new ListExecutionsCommand({ stateMachineArn: engine.stateMachines.get('order_fulfilment') }));
+    const started = executions.filter((e) => e.name === name);
+    expect(started).toHaveLength(1);
+    const { input } = await aws.sfn.send(new DescribeExecutionCommand({ executionArn: started[0]?.executionArn }));
+    expect(JSON.parse(input as string)).toMatchObject({ event: order, rule: { id: 'fulfil-order' }, correlationId: 'o-start', replay: { replayId } });
+  });
+});
