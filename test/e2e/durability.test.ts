@@ -23,8 +23,9 @@ describe('edwe dev durability', () => {
 
       const { executions } = await second.waitFor('/executions?eventId=killed-1', (b) => b.executions?.[0]?.status === 'SUCCEEDED');
       expect(executions).toHaveLength(1);
+      // The kill may land after the routing commit but before its log line: at most one line, never two.
       const routedLines = [...first.logs, ...second.logs].filter((l) => l.message === 'event routed' && l.eventId === 'killed-1');
-      expect(routedLines).toHaveLength(1);
+      expect(routedLines.length).toBeLessThanOrEqual(1);
     } finally {
       await second.stop();
     }

@@ -60,7 +60,7 @@ export async function startEngine(args: string[] = ['--memory']): Promise<Engine
     logs,
     post: (path, body, headers) => request('POST', path, body, headers),
     get: (path) => request('GET', path),
-    async waitFor(path, predicate, timeoutMs = 10_000) {
+    async waitFor(path, predicate, timeoutMs = 20_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const { status, body } = await request('GET', path);
