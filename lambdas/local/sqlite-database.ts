@@ -73,7 +73,11 @@ CREATE INDEX IF NOT EXISTS executions_by_status ON executions (status) WHERE sta
 export function openDatabase(path: string): SqliteDatabase {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
-  if (path !== ':memory:') db.pragma('journal_mode = WAL');
+  if (path !== ':memory:') {
+    db.pragma('journal_mode = WAL');
+    // A checkpoint leaves the WAL file no larger than this (it is reused, not regrown).
+    db.pragma('journal_size_limit = 67108864');
+  }
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
