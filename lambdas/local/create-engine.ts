@@ -44,6 +44,8 @@ export interface EventDrivenEngineConfig {
   realTimeExecution?: Record<string, unknown> | boolean;
   /** SQLite file, or `:memory:` (the default for the library). */
   storePath?: string;
+  /** Whether a commit waits for the OS (`normal`, default) or the disk (`full`); see README, Durability. */
+  sync?: 'normal' | 'full';
   /** Project directories; default `rules/`, `workflows/`, `lambdas/tasks/` under the working directory. */
   paths?: Partial<ProjectPaths>;
   logLevel?: LogLevel;
@@ -82,7 +84,7 @@ export interface Engine {
 }
 
 export async function createEngine(config: EventDrivenEngineConfig = {}): Promise<Engine> {
-  const { storePath = ':memory:', paths: pathOverrides, logLevel, ...seed } = config;
+  const { storePath = ':memory:', sync = 'normal', paths: pathOverrides, logLevel, ...seed } = config;
   const settings = parseEngineConfigValue(seed, 'createEngine(config)');
   const paths = { ...defaultPaths(), ...pathOverrides };
   const project = config.triggerRules ? projectFromRules(settings.triggerRules, paths) : loadProject(paths);
@@ -90,6 +92,7 @@ export async function createEngine(config: EventDrivenEngineConfig = {}): Promis
     project,
     dbPath: storePath === ':memory:' ? storePath : resolve(storePath),
     retentionDays: settings.eventSourcing.retentionSeconds / 86_400,
+    sync,
     logger: createLogger({ level: logLevel ?? 'warn' }),
   });
 

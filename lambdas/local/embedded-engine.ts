@@ -37,7 +37,7 @@ import { SqliteJoinStore } from './sqlite-join-store.js';
 import { SqliteWaiterStore } from './sqlite-waiter-store.js';
 import { TaskTokens } from './task-tokens.js';
 import { createLogger, type Logger } from './logger.js';
-import { openDatabase, type SqliteDatabase } from './sqlite-database.js';
+import { openDatabase, type SqliteDatabase, type SyncMode } from './sqlite-database.js';
 import { SqliteEventStore } from './sqlite-event-store.js';
 import { SqliteExecutionStore, toApiExecution, type StoredExecution } from './sqlite-execution-store.js';
 
@@ -46,6 +46,8 @@ export interface EmbeddedEngineOptions {
   /** A file path, or `:memory:`. */
   dbPath: string;
   retentionDays?: number;
+  /** Whether a commit waits for the OS (`normal`, default) or the disk (`full`). */
+  sync?: SyncMode;
   logger?: Logger;
   now?: () => number;
 }
@@ -108,7 +110,7 @@ export class EmbeddedEngine {
     const runner = await LocalWorkflowRunner.load(options.project.workflows.values(), options.project.paths, tokens);
     const engine = new EmbeddedEngine(
       options.project,
-      openDatabase(options.dbPath),
+      openDatabase(options.dbPath, options.sync),
       runner,
       tokens,
       options.logger ?? createLogger(),

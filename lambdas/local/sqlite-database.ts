@@ -1,12 +1,20 @@
 /**
- * The embedded engine's SQLite database: one file (WAL, synchronous=FULL so a committed event
- * survives a crash or power loss before its 2xx is sent), or memory for `--memory`.
+ * The embedded engine's SQLite database: one file in WAL mode, or memory for `--memory`.
+ *
+ * Durability (`--sync`): with `normal` (the default) a commit is in the WAL — in the operating
+ * system's hands — before `POST /events` answers, so it survives the engine being killed at any
+ * moment; a power loss or OS crash may lose the last commits. With `full` every commit also waits
+ * for the disk (fsync), which survives power loss but makes a request wait for the disk's slowest
+ * syncs (see bench/README.md for what that costs on this machine).
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 
 export type SqliteDatabase = Database.Database;
+
+/** How far a commit goes before it counts: the OS (`normal`) or the disk (`full`). */
+export type SyncMode = 'normal' | 'full';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
@@ -70,7 +78,7 @@ CREATE INDEX IF NOT EXISTS executions_by_status ON executions (status) WHERE sta
 `;
 
 /** Opens (creating if needed) the database at `path`, or an in-memory one when `path` is `:memory:`. */
-export function openDatabase(path: string): SqliteDatabase {
+export function openDatabase(path: string, sync: SyncMode = 'normal'): SqliteDatabase {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
   if (path !== ':memory:') {
@@ -78,7 +86,7 @@ export function openDatabase(path: string): SqliteDatabase {
     // A checkpoint leaves the WAL file no larger than this (it is reused, not regrown).
     db.pragma('journal_size_limit = 67108864');
   }
-  db.pragma('synchronous = FULL');
+  db.pragma(`synchronous = ${sync === 'full' ? 'FULL' : 'NORMAL'}`);
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   db.exec(SCHEMA);

@@ -8,9 +8,9 @@ describe('edwe dev durability', () => {
   const dir = mkdtempSync(join(tmpdir(), 'edwe-durability-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('keeps an event acknowledged with 202 through a SIGKILL, and routes it exactly once across the restart', async () => {
-    const db = join(dir, 'events.db');
-    const first = await startEngine(['--db', db]);
+  it.each(['normal', 'full'])('keeps an event acknowledged with 202 through a SIGKILL (--sync %s), and routes it exactly once across the restart', async (sync) => {
+    const db = join(dir, `events-${sync}.db`);
+    const first = await startEngine(['--db', db, '--sync', sync]);
     const posted = await first.post('/events', registration({ id: 'killed-1' }, { userId: 'u-kill' }));
     expect(posted.status).toBe(202);
     await first.stop('SIGKILL');

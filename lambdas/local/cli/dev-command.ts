@@ -5,9 +5,11 @@ import { defaultPaths, loadProject, ProjectError } from '../../project/load-proj
 import { EmbeddedEngine } from '../embedded-engine.js';
 import { createHttpServer } from '../http-server.js';
 import { createLogger, type LogLevel } from '../logger.js';
+import type { SyncMode } from '../sqlite-database.js';
 
 export const DEV_USAGE = `Usage: edwe dev [--port 3000] [--host 127.0.0.1] [--db .edwe/events.db | --memory]
-                [--rules DIR] [--workflows DIR] [--token T | $EDWE_TOKEN] [--log-level debug|info|warn|error|silent]`;
+                [--rules DIR] [--workflows DIR] [--token T | $EDWE_TOKEN] [--sync normal|full]
+                [--log-level debug|info|warn|error|silent]`;
 
 export async function devCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -21,6 +23,7 @@ export async function devCommand(argv: string[]): Promise<number> {
       workflows: { type: 'string' },
       'log-level': { type: 'string', default: 'info' },
       token: { type: 'string', default: process.env.EDWE_TOKEN },
+      sync: { type: 'string', default: 'normal' },
     },
     strict: true,
   });
@@ -29,6 +32,8 @@ export async function devCommand(argv: string[]): Promise<number> {
   const level = values['log-level'] as LogLevel;
   if (!['debug', 'info', 'warn', 'error', 'silent'].includes(level)) throw new UsageError(`--log-level must be debug, info, warn, error or silent`);
   const logger = createLogger({ level });
+  const sync = values.sync as SyncMode;
+  if (sync !== 'normal' && sync !== 'full') throw new UsageError(`--sync must be normal or full, got "${values.sync}"`);
 
   const paths = defaultPaths();
   if (values.rules) paths.rulesDir = resolve(values.rules);
@@ -46,7 +51,7 @@ export async function devCommand(argv: string[]): Promise<number> {
 
   const dbPath = values.memory ? ':memory:' : resolve(values.db);
   const retentionDays = project.config ? project.config.eventSourcing.retentionSeconds / 86_400 : 30;
-  const engine = await EmbeddedEngine.open({ project, dbPath, logger, retentionDays });
+  const engine = await EmbeddedEngine.open({ project, dbPath, logger, retentionDays, sync });
   const loopback = ['127.0.0.1', 'localhost', '::1'].includes(values.host);
   if (!loopback && !values.token) {
     logger.warn('listening beyond this machine without a token: anyone who can reach it can post events; set --token or EDWE_TOKEN', { host: values.host });
