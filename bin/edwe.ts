@@ -24,6 +24,8 @@ ${indent(SEND_USAGE)}
 ${indent(EVENTS_USAGE)}
   edwe replay                 re-run a time range of history, with a progress bar
 ${indent(REPLAY_USAGE)}
+  edwe dlq                    list and redrive a deployed stack's dead-letter queues
+${indent('Usage: edwe dlq list|redrive <ingest|router|lifecycle|replay|QUEUE_URL> [--stack EdweStack] (edwe dlq for all options)')}
 
 API commands talk to --url (default $EDWE_URL or http://127.0.0.1:3000), with --token or $EDWE_TOKEN when set.
 `;
@@ -38,6 +40,8 @@ const commands: Record<string, Command> = {
   send: sendCommand,
   events: eventsCommand,
   replay: replayCommand,
+  // Imported when used, so the AWS SDK stays out of every other command's start-up.
+  dlq: async (argv, io) => (await import('../lambdas/aws/dlq-cli.js')).dlqCommand(argv, io),
 };
 
 async function main(argv: string[]): Promise<number> {

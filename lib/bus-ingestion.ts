@@ -12,10 +12,10 @@ import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { QueueOnFailure } from './encryption.js';
 import { createIngestFunction, type EventTableProps } from './ingest-function.js';
 import type { EdweFunctionProps } from './lambda-defaults.js';
 
@@ -55,12 +55,13 @@ export class BusIngestion extends Construct {
       handler: 'ingest-eventbridge',
       serviceName: 'edwe-ingest-eventbridge',
       description: 'edwe: validates and stores events forwarded from the engine bus',
+      invocation: 'async',
     });
     // EventBridge invokes asynchronously: a thrown error is retried by Lambda, then recorded here.
     this.ingestFunction.configureAsyncInvoke({
       retryAttempts: 2,
       maxEventAge: Duration.hours(6),
-      onFailure: new SqsDestination(props.deadLetterQueue),
+      onFailure: new QueueOnFailure(props.deadLetterQueue),
     });
 
     this.rule = new events.Rule(this, 'ForwardToEngine', {

@@ -1,18 +1,30 @@
 /**
  * The engine's AWS home: the Events table, ingestion from every configured source (HTTP, EventBridge,
- * Kinesis, Kafka), one state machine per workflow and the router between them — built from a loaded
- * project (rules, workflows and the seed configuration checked before anything is made).
+ * Kinesis, Kafka), one state machine per workflow and the router between them, the sweeper for what
+ * the router missed, replays, and the alarms and dashboard over all of it — built from a loaded
+ * project (rules, workflows and the seed configuration checked before anything is made) and the
+ * deployment's settings (lib/engine-settings.ts: props, else `cdk.json` context).
+ *
+ * Hardened (issue 7): one customer-managed key (rotated) encrypts the tables, stream, queues, topic,
+ * bus, state machines and log groups; every function has a role of its own with named actions;
+ * every function and state machine is traced and logs to a group with a set retention.
  */
 import { dirname, relative } from 'node:path';
-import { Annotations, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { DEFAULT_RETENTION_DAYS } from '../lambdas/aws/events-table.js';
 import type { Rule } from '../lambdas/core/index.js';
 import { taskEntry, type Project } from '../lambdas/project/load-project.js';
 import { BusIngestion } from './bus-ingestion.js';
+import { allowServicesToUseKey } from './encryption.js';
+import { resolveSettings, type EngineSettings, type SettingsInput } from './engine-settings.js';
 import { planSources } from './engine-sources.js';
 import { EventStore } from './event-store.js';
 import { StateStore } from './state-store.js';
@@ -20,27 +32,31 @@ import { createDeadLetterQueue } from './ingest-function.js';
 import { Ingestion } from './ingestion.js';
 import { KafkaIngestion } from './kafka-ingestion.js';
 import { KinesisIngestion } from './kinesis-ingestion.js';
+import { METRICS_NAMESPACE } from './lambda-defaults.js';
 import { Lifecycle } from './lifecycle.js';
+import { Observability } from './observability.js';
 import { Replay } from './replay.js';
 import { Router } from './router.js';
+import { Sweeper } from './sweeper.js';
 import { Workflows } from './workflows.js';
 
-export interface EdweStackProps extends StackProps {
+export interface EdweStackProps extends StackProps, Partial<SettingsInput> {
   /** The project as `loadProject()` returns it; its seed configuration, if any, chooses the sources and retention. */
   readonly project: Project;
   /** Days an event is kept. Default: the configuration's `event_sourcing.retention`, else 30. */
   readonly retentionDays?: number;
-  /** Who may call the HTTP API. Default IAM. */
+  /** Overrides `auth` with another authorization type for every method (e.g. NONE). Default: by `auth`, IAM. */
   readonly ingestAuthorization?: apigw.AuthorizationType;
-  /** The engine's key (table, stream, bus). Default: a new key with rotation. */
+  /** The engine's key (every encrypted resource). Default: a new key with rotation. */
   readonly encryptionKey?: kms.IKey;
 }
 
 /**
- * @example new EdweStack(app, 'EdweStack', { project: loadProject() })
- * @throws EngineConfigError when the configuration's sources cannot be deployed (naming each key).
+ * @example new EdweStack(app, 'EdweStack', { project: loadProject(), auth: 'api-key', access: { callers: [{ apiKey: 'shop', sources: ['shop.*'] }] } })
+ * @throws EngineConfigError when the configuration's sources or the settings cannot be deployed (naming each key).
  */
 export class EdweStack extends Stack {
+  public readonly settings: EngineSettings;
   public readonly eventStore: EventStore;
   public readonly stateStore: StateStore;
   public readonly ingestion: Ingestion;
@@ -51,24 +67,35 @@ export class EdweStack extends Stack {
   public readonly ingestDeadLetterQueue: sqs.Queue;
   public readonly workflows: Workflows;
   public readonly router: Router;
+  /** Routes the events the router never did (a `routedAt` missing some minutes after receipt). */
+  public readonly sweeper: Sweeper;
   /** Workflow status changes → execution records and `workflow.*` events; absent for a project without workflows. */
   public readonly lifecycle?: Lifecycle;
   /** Replays (`/replays`); absent when the configuration sets `event_sourcing.replay_enabled: false`. */
   public readonly replay?: Replay;
+  public readonly observability: Observability;
+  /** Days an event is kept (the table's TTL). */
+  public readonly retentionDays: number;
 
   constructor(scope: Construct, id: string, props: EdweStackProps) {
     super(scope, id, props);
     const { project } = props;
     const plan = planSources(project.config);
     for (const warning of plan.warnings) Annotations.of(this).addWarningV2('edwe:source-left-out', warning);
+    this.settings = resolveSettings(this, props);
+    const { settings } = this;
     const retentionDays = props.retentionDays ?? plan.retentionDays;
+    this.retentionDays = retentionDays ?? DEFAULT_RETENTION_DAYS;
+    const logRetention = settings.logRetentionDays as logs.RetentionDays;
 
     this.eventStore = new EventStore(this, 'EventStore', props.encryptionKey === undefined ? {} : { encryptionKey: props.encryptionKey });
     const { encryptionKey } = this.eventStore;
+    allowServicesToUseKey(encryptionKey);
     // CDK's Table types tableStreamArn as `string | undefined` where ITable has it optional, which
     // exactOptionalPropertyTypes refuses; the value is the same object.
     const table = this.eventStore.table as unknown as dynamodb.ITable;
     const stored = { table, encryptionKey, ...(retentionDays === undefined ? {} : { retentionDays }) };
+    const logged = { functionProps: { logRetention } };
 
     this.stateStore = new StateStore(this, 'StateStore', { encryptionKey });
     const stateTable = this.stateStore.table as unknown as dynamodb.ITable;
@@ -77,35 +104,54 @@ export class EdweStack extends Stack {
       ...stored,
       stateTable,
       webhookPaths: plan.webhookPaths,
+      auth: settings.auth,
+      throttle: settings.throttle,
+      apiCloudWatchRole: settings.apiCloudWatchRole,
+      logRetention,
+      ...(settings.access === undefined ? {} : { access: settings.access }),
+      ...(settings.quota === undefined ? {} : { quota: settings.quota }),
       ...(props.ingestAuthorization === undefined ? {} : { authorizationType: props.ingestAuthorization }),
     });
 
-    this.ingestDeadLetterQueue = createDeadLetterQueue(this, 'IngestDeadLetterQueue');
+    this.ingestDeadLetterQueue = createDeadLetterQueue(this, 'IngestDeadLetterQueue', encryptionKey);
     const deadLetterQueue = this.ingestDeadLetterQueue;
     this.busIngestion = new BusIngestion(this, 'BusIngestion', {
       ...stored,
+      ...logged,
       deadLetterQueue,
       ...(plan.eventBridge?.busName === undefined ? {} : { busName: plan.eventBridge.busName }),
     });
     plan.kinesis.forEach((source, i) => {
-      this.kinesisIngestion.push(new KinesisIngestion(this, i === 0 ? 'KinesisIngestion' : `KinesisIngestion${i + 1}`, { ...stored, deadLetterQueue, source }));
+      this.kinesisIngestion.push(new KinesisIngestion(this, i === 0 ? 'KinesisIngestion' : `KinesisIngestion${i + 1}`, { ...stored, ...logged, deadLetterQueue, source }));
     });
-    if (plan.kafka.length > 0) this.kafkaIngestion = new KafkaIngestion(this, 'KafkaIngestion', { ...stored, deadLetterQueue, sources: plan.kafka });
+    if (plan.kafka.length > 0) this.kafkaIngestion = new KafkaIngestion(this, 'KafkaIngestion', { ...stored, ...logged, deadLetterQueue, sources: plan.kafka });
 
     this.workflows = new Workflows(this, 'Workflows', {
       workflows: project.workflows,
       taskEntry: (task) => taskEntry(project.paths, task),
+      encryptionKey,
+      logRetention,
       taskServices: { eventsTable: table, stateTable, encryptionKey, ...(retentionDays === undefined ? {} : { retentionDays }) },
     });
 
-    this.router = new Router(this, 'Router', {
+    const rules = portableRules(project.rules, dirname(project.paths.rulesDir));
+    const routing = {
       table,
-      rules: portableRules(project.rules, dirname(project.paths.rulesDir)),
+      rules,
       stateMachines: this.workflows.stateMachines,
       workflowTypes: Object.fromEntries([...project.workflows.values()].map((w) => [w.id, w.settings.type])),
       stateTable,
       encryptionKey,
+      logRetention,
       ...(retentionDays === undefined ? {} : { retentionDays }),
+    };
+    this.router = new Router(this, 'Router', routing);
+    this.sweeper = new Sweeper(this, 'Sweeper', {
+      ...routing,
+      failureQueue: this.router.failureQueue,
+      every: Duration.minutes(settings.sweeper.everyMinutes),
+      minAge: Duration.minutes(settings.sweeper.minAgeMinutes),
+      maxAttempts: settings.sweeper.maxAttempts,
     });
 
     if (this.workflows.stateMachines.size > 0) {
@@ -114,6 +160,7 @@ export class EdweStack extends Stack {
         eventsTable: table,
         stateTable,
         encryptionKey,
+        logRetention,
         ...(retentionDays === undefined ? {} : { retentionDays }),
       });
       new CfnOutput(this, 'LifecycleDeadLetterQueueUrl', { value: this.lifecycle.deadLetterQueue.queueUrl });
@@ -126,23 +173,74 @@ export class EdweStack extends Stack {
         eventsTable: table,
         stateTable: this.stateStore.table,
         encryptionKey,
-        rules: portableRules(project.rules, dirname(project.paths.rulesDir)),
+        logRetention,
+        rules,
         stateMachines: this.workflows.stateMachines,
         ...(retentionDays === undefined ? {} : { retentionDays }),
       });
       new CfnOutput(this, 'ReplayDeadLetterQueueUrl', { value: this.replay.deadLetterQueue.queueUrl });
     }
 
+    this.observability = this.watch(encryptionKey);
+    this.outputs(table);
+  }
+
+  /** Alarms and the dashboard over every function, stream consumer, failure queue, state machine and the API. */
+  private watch(encryptionKey: kms.IKey): Observability {
+    const functions: Record<string, lambda.IFunction> = {
+      ingest: this.ingestion.ingestFunction,
+      query: this.ingestion.queryFunction,
+      'ingest-eventbridge': this.busIngestion.ingestFunction,
+      router: this.router.routerFunction,
+      sweeper: this.sweeper.sweeperFunction,
+    };
+    const streamConsumers: Record<string, lambda.IFunction> = { router: this.router.routerFunction };
+    this.kinesisIngestion.forEach((k, i) => {
+      const name = i === 0 ? 'ingest-kinesis' : `ingest-kinesis-${i + 1}`;
+      functions[name] = streamConsumers[name] = k.ingestFunction;
+    });
+    if (this.kafkaIngestion) functions['ingest-kafka'] = streamConsumers['ingest-kafka'] = this.kafkaIngestion.ingestFunction;
+    if (this.lifecycle) functions.lifecycle = this.lifecycle.lifecycleFunction;
+    if (this.replay) Object.assign(functions, { 'replay-api': this.replay.apiFunction, 'replay-page': this.replay.pageFunction, 'replay-start': this.replay.startFunction });
+    for (const [task, fn] of this.workflows.taskFunctions) functions[`task-${task}`] = fn;
+
+    const deadLetterQueues: Record<string, sqs.IQueue> = { 'ingest-dead-letters': this.ingestDeadLetterQueue, 'router-failures': this.router.failureQueue };
+    if (this.lifecycle) deadLetterQueues['lifecycle-dead-letters'] = this.lifecycle.deadLetterQueue;
+    if (this.replay) deadLetterQueues['replay-dead-letters'] = this.replay.deadLetterQueue;
+    const stateMachines = new Map<string, sfn.IStateMachine>(this.workflows.stateMachines);
+    if (this.replay) stateMachines.set('replay-driver', this.replay.driver);
+
+    return new Observability(this, 'Observability', {
+      encryptionKey,
+      namespace: METRICS_NAMESPACE,
+      api: this.ingestion.api,
+      functions,
+      streamConsumers,
+      deadLetterQueues,
+      stateMachines,
+      ...(this.settings.alarmEmail === undefined ? {} : { alarmEmail: this.settings.alarmEmail }),
+    });
+  }
+
+  /** What a deployer and `edwe dlq` look up: URLs, names, queues, the dashboard. */
+  private outputs(table: dynamodb.ITable): void {
     new CfnOutput(this, 'EventsTableName', { value: table.tableName });
+    new CfnOutput(this, 'EventRetentionDays', { value: String(this.retentionDays) });
     new CfnOutput(this, 'StateTableName', { value: this.stateStore.table.tableName });
     new CfnOutput(this, 'ApiUrl', { value: this.ingestion.api.url });
     new CfnOutput(this, 'EventBusName', { value: this.busIngestion.bus.eventBusName });
     this.kinesisIngestion.forEach((k, i) => new CfnOutput(this, i === 0 ? 'KinesisStreamName' : `KinesisStreamName${i + 1}`, { value: k.stream.streamName }));
-    new CfnOutput(this, 'IngestDeadLetterQueueUrl', { value: deadLetterQueue.queueUrl });
+    new CfnOutput(this, 'IngestDeadLetterQueueUrl', { value: this.ingestDeadLetterQueue.queueUrl });
     new CfnOutput(this, 'FailureQueueUrl', { value: this.router.failureQueue.queueUrl });
+    new CfnOutput(this, 'SweeperFunctionName', { value: this.sweeper.sweeperFunction.functionName });
     new CfnOutput(this, 'StateMachineArns', {
       value: this.toJsonString(Object.fromEntries([...this.workflows.stateMachines].map(([wid, m]) => [wid, m.stateMachineArn]))),
     });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.observability.topic.topicArn });
+    new CfnOutput(this, 'DashboardUrl', { value: this.observability.dashboardUrl });
+    for (const [name, key] of this.ingestion.apiKeys) {
+      new CfnOutput(this, `ApiKeyId${name.replace(/[^A-Za-z0-9]/g, '')}`, { value: key.keyId, description: `API key of caller ${name}: aws apigateway get-api-key --include-value --api-key <id>` });
+    }
   }
 }
 

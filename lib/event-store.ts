@@ -1,6 +1,8 @@
 /**
  * The Events table (DESIGN §7): append-only, keyed by event id, streamed to the router, expired by TTL,
- * encrypted with a customer-managed key, indexed by time (replay) and by correlation (timelines).
+ * encrypted with a customer-managed key, indexed by time (replay), by correlation (timelines) and —
+ * sparsely — by events not routed yet (the sweeper). The key is the engine's one key: the stack
+ * uses it for every other encrypted resource too.
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -55,5 +57,14 @@ export class EventStore extends Construct {
         projectionType: dynamodb.ProjectionType.ALL,
       });
     }
+    // Sparse and short-lived: an event is in it from its put until the router marks it routed. Keys
+    // only — the sweeper reads the (rare) event it finds from the table, consistently.
+    const { byUnrouted } = EVENTS_TABLE;
+    this.table.addGlobalSecondaryIndex({
+      indexName: byUnrouted.indexName,
+      partitionKey: { name: byUnrouted.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: byUnrouted.sortKey, type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.KEYS_ONLY,
+    });
   }
 }

@@ -3,19 +3,20 @@
  * the table (append-only), the table's key, and — for stream sources — the dead-letter queue it
  * sends refused records to. Also the queue itself: encrypted, TLS only, kept 14 days.
  */
-import { Duration } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { DEFAULT_RETENTION_DAYS } from '../lambdas/aws/events-table.js';
-import { createFunction, handlerEntry, type EdweFunctionProps } from './lambda-defaults.js';
+import { createFailureQueue, grantKeyUse, grantSendToQueue } from './encryption.js';
+import { createFunction, handlerEntry, type EdweFunctionProps, type Invocation } from './lambda-defaults.js';
 
 /** Where events are stored, shared by every ingest construct's props. */
 export interface EventTableProps {
   readonly table: dynamodb.ITable;
-  /** The table's key, for the function's encrypt/decrypt grant. */
+  /** The table's key, for the function's encrypt/decrypt grant (and its log group). */
   readonly encryptionKey?: kms.IKey;
   /** Days an event is kept. Default 30. */
   readonly retentionDays?: number;
@@ -26,6 +27,8 @@ export interface IngestFunctionProps extends EventTableProps {
   readonly handler: string;
   readonly serviceName: string;
   readonly description: string;
+  /** How the function is invoked. Default `sync`. */
+  readonly invocation?: Invocation;
   /** Where the function sends records refused for their content (`DEAD_LETTER_QUEUE_URL`). */
   readonly deadLetterQueue?: sqs.IQueue;
   /** Merged over the function's defaults. */
@@ -46,6 +49,8 @@ export function createIngestFunction(scope: Construct, id: string, props: Ingest
     entry: handlerEntry(props.handler),
     serviceName: props.serviceName,
     description: props.description,
+    ...(props.encryptionKey === undefined ? {} : { logKey: props.encryptionKey }),
+    invocation: props.invocation ?? 'sync',
     ...props.functionProps,
     environment: {
       EVENTS_TABLE: props.table.tableName,
@@ -54,14 +59,17 @@ export function createIngestFunction(scope: Construct, id: string, props: Ingest
       ...props.functionProps?.environment,
     },
   });
-  // Append-only: put and get, no update or delete.
-  props.table.grant(fn, 'dynamodb:PutItem', 'dynamodb:GetItem');
-  props.encryptionKey?.grantEncryptDecrypt(fn);
-  props.deadLetterQueue?.grantSendMessages(fn);
+  // Append-only: put, and get (a duplicate is told from a conflict by reading), on the table itself — no index, no update or delete.
+  fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'AppendEvents', actions: ['dynamodb:PutItem', 'dynamodb:GetItem'], resources: [props.table.tableArn] }));
+  grantKeyUse(props.encryptionKey, fn, 'encrypt-decrypt');
+  if (props.deadLetterQueue !== undefined) grantSendToQueue(props.deadLetterQueue, fn);
   return fn;
 }
 
-/** A queue for what could not be ingested: SQS-encrypted (EventBridge can deliver to it), TLS only, kept 14 days. */
-export function createDeadLetterQueue(scope: Construct, id: string): sqs.Queue {
-  return new sqs.Queue(scope, id, { encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
+/**
+ * A queue for what could not be delivered or processed, TLS only, kept 14 days: encrypted with `key`
+ * when given, else with SQS-managed keys (see `createFailureQueue`).
+ */
+export function createDeadLetterQueue(scope: Construct, id: string, key?: kms.IKey, purpose = 'the engine\'s ingestion'): sqs.Queue {
+  return createFailureQueue(scope, id, key, purpose);
 }

@@ -4,13 +4,12 @@
  * The mappings run in provisioned mode, which Lambda requires for partial batch responses
  * (ReportBatchItemFailures), bisection, bounded retries and an on-failure destination on Kafka.
  */
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import {
   AuthenticationMethod,
   ManagedKafkaEventSource,
   SelfManagedKafkaEventSource,
-  SqsDlq,
   type KafkaEventSourceProps,
 } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -19,6 +18,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { KafkaSourceConfig } from '../lambdas/core/index.js';
+import { QueueOnFailure } from './encryption.js';
 import { createIngestFunction, type EventTableProps } from './ingest-function.js';
 import type { EdweFunctionProps } from './lambda-defaults.js';
 
@@ -49,10 +49,12 @@ export class KafkaIngestion extends Construct {
       handler: 'ingest-kafka',
       serviceName: 'edwe-ingest-kafka',
       description: 'edwe: validates and stores events read from Kafka',
+      invocation: 'stream',
       functionProps: { timeout: Duration.seconds(60), ...props.functionProps },
     });
 
     props.sources.forEach((source, i) => {
+      const groupOf = (topic: string) => (source.consumerGroupId === undefined ? undefined : source.topics.length > 1 ? `${source.consumerGroupId}-${topic}` : source.consumerGroupId);
       const secret = source.secretArn === undefined ? undefined : secretsmanager.Secret.fromSecretCompleteArn(this, `Secret${i}`, source.secretArn);
       for (const topic of source.topics) {
         const common: KafkaEventSourceProps = {
@@ -61,12 +63,14 @@ export class KafkaIngestion extends Construct {
           startingPosition: source.startingPosition === 'TRIM_HORIZON' ? lambda.StartingPosition.TRIM_HORIZON : lambda.StartingPosition.LATEST,
           batchSize: source.batchSize ?? 100,
           // A group id is unique per mapping: with several topics, each gets its own.
-          ...(source.consumerGroupId === undefined ? {} : { consumerGroupId: source.topics.length > 1 ? `${source.consumerGroupId}-${topic}` : source.consumerGroupId }),
+          ...(source.consumerGroupId === undefined ? {} : { consumerGroupId: groupOf(topic) as string }),
           ...(secret === undefined ? {} : { secret }),
           reportBatchItemFailures: true,
           bisectBatchOnError: true,
           retryAttempts: 10,
-          onFailure: new SqsDlq(props.deadLetterQueue),
+          // A record older than a day goes to the dead-letter queue instead of holding its partition.
+          maxRecordAge: Duration.hours(24),
+          onFailure: new QueueOnFailure(props.deadLetterQueue),
           provisionedPollerConfig: { minimumPollers: props.pollers?.minimum ?? 1, maximumPollers: props.pollers?.maximum ?? 10 },
         };
         const eventSource =
@@ -81,14 +85,30 @@ export class KafkaIngestion extends Construct {
         this.eventSources.push(eventSource);
       }
       // MSK without a secret authenticates with IAM: the function's role must be let in to read the topics.
-      if (source.clusterArn !== undefined && secret === undefined) this.ingestFunction.addToRolePolicy(mskIamReadStatement(source.clusterArn, source.topics, i));
+      if (source.clusterArn !== undefined && secret === undefined) {
+        const groups = source.consumerGroupId === undefined ? undefined : source.topics.map((topic) => groupOf(topic) as string);
+        const statement = mskIamReadStatement(source.clusterArn, source.topics, groups, i);
+        this.ingestFunction.addToRolePolicy(statement);
+        if (groups === undefined) {
+          Validations.of(this.ingestFunction.role ?? this.ingestFunction).acknowledge({
+            id: `AwsSolutions-IAM5[Resource::${groupArn(source.clusterArn, '*')}]`,
+            reason: 'Without consumer_group_id Lambda names each mapping\'s consumer group itself (a UUID), so the groups of this one cluster are named by a wildcard; configure consumer_group_id to name them exactly.',
+          });
+        }
+      }
+      if (source.clusterArn !== undefined) {
+        Validations.of(this.ingestFunction.role ?? this.ingestFunction).acknowledge({
+          id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaMSKExecutionRole]',
+          reason: 'Added by CDK for an MSK event source mapping: the mapping reaches the cluster through network interfaces in its VPC, and the EC2 actions it needs have no resource-level permissions.',
+        });
+      }
     });
   }
 }
 
 /** What Lambda needs to read topics of an MSK cluster that uses IAM access control. */
-function mskIamReadStatement(clusterArn: string, topics: readonly string[], index: number): iam.PolicyStatement {
-  // arn:…:cluster/<name>/<uuid> → arn:…:topic/<name>/<uuid>/<topic> and arn:…:group/<name>/<uuid>/*
+function mskIamReadStatement(clusterArn: string, topics: readonly string[], groups: readonly string[] | undefined, index: number): iam.PolicyStatement {
+  // arn:…:cluster/<name>/<uuid> → arn:…:topic/<name>/<uuid>/<topic> and arn:…:group/<name>/<uuid>/<group>
   const under = (kind: string, rest: string) => `${clusterArn.replace(':cluster/', `:${kind}/`)}/${rest}`;
   return new iam.PolicyStatement({
     sid: `ReadMskTopics${index}`,
@@ -100,6 +120,9 @@ function mskIamReadStatement(clusterArn: string, topics: readonly string[], inde
       'kafka-cluster:DescribeGroup',
       'kafka-cluster:AlterGroup',
     ],
-    resources: [clusterArn, ...topics.map((topic) => under('topic', topic)), under('group', '*')],
+    resources: [clusterArn, ...topics.map((topic) => under('topic', topic)), ...(groups ?? ['*']).map((group) => groupArn(clusterArn, group))],
   });
 }
+
+/** The ARN of a consumer group of an MSK cluster (`*`: all of them). */
+const groupArn = (clusterArn: string, group: string): string => `${clusterArn.replace(':cluster/', ':group/')}/${group}`;

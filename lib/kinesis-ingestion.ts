@@ -4,15 +4,16 @@
  * Records refused for their content are sent to the dead-letter queue by the function; batches that
  * keep failing (a long store outage) end there too, as Lambda's on-failure records.
  */
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { KinesisEventSource, SqsDlq, type KinesisEventSourceProps } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { KinesisEventSource, type KinesisEventSourceProps } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { KinesisSourceConfig } from '../lambdas/core/index.js';
+import { QueueOnFailure } from './encryption.js';
 import { createIngestFunction, type EventTableProps } from './ingest-function.js';
 import type { EdweFunctionProps } from './lambda-defaults.js';
 
@@ -50,12 +51,16 @@ export class KinesisIngestion extends Construct {
       ...(key === undefined ? { encryption: kinesis.StreamEncryption.MANAGED } : { encryption: kinesis.StreamEncryption.KMS, encryptionKey: key }),
       retentionPeriod: Duration.hours(24),
     });
+    if (key !== undefined) {
+      Validations.of(this.stream).acknowledge({ id: 'AwsSolutions-KDS3', reason: 'Encrypted with the engine\'s customer-managed key (rotated, one key for every resource) on purpose, rather than the AWS-managed aws/kinesis key.' });
+    }
 
     this.ingestFunction = createIngestFunction(this, 'IngestFunction', {
       ...props,
       handler: 'ingest-kinesis',
       serviceName: 'edwe-ingest-kinesis',
       description: 'edwe: validates and stores events read from Kinesis',
+      invocation: 'stream',
       functionProps: { timeout: Duration.seconds(60), ...props.functionProps },
     });
 
@@ -66,7 +71,7 @@ export class KinesisIngestion extends Construct {
       bisectBatchOnError: true,
       retryAttempts: 10,
       maxRecordAge: Duration.hours(24),
-      onFailure: new SqsDlq(props.deadLetterQueue),
+      onFailure: new QueueOnFailure(props.deadLetterQueue),
       ...props.eventSourceProps,
       reportBatchItemFailures: true,
     });

@@ -1,9 +1,13 @@
 /**
  * Defaults shared by every Lambda of the engine: Node 22 on arm64, traced, bundled by the local
- * esbuild as ESM with the AWS SDK left to the runtime, logs kept for a bounded time.
+ * esbuild as ESM with the AWS SDK left to the runtime, logs kept for a bounded time in a log group
+ * encrypted with the engine's key, and a role of its own that starts with nothing but writing those
+ * logs (and X-Ray's segments) — every other permission is granted by name where the function is made.
  */
 import { fileURLToPath } from 'node:url';
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -56,6 +60,13 @@ export function defaultFunctionProps(): NodejsFunctionProps {
   };
 }
 
+/**
+ * How a function is invoked, which says where its failures go: `sync` (API Gateway, Step Functions:
+ * the caller gets the error), `stream` (an event source mapping: its on-failure destination), `async`
+ * (EventBridge: the function's on-failure destination).
+ */
+export type Invocation = 'sync' | 'stream' | 'async';
+
 /** A function of the engine: its entry, its Powertools service name, and anything to override. */
 export interface EdweFunctionProps extends NodejsFunctionProps {
   readonly entry: string;
@@ -63,21 +74,56 @@ export interface EdweFunctionProps extends NodejsFunctionProps {
   readonly serviceName: string;
   /** How long the function's logs are kept. Default one month. */
   readonly logRetention?: logs.RetentionDays;
+  /** The key that encrypts the function's log group. Default: CloudWatch Logs' own encryption. */
+  readonly logKey?: kms.IKey;
+  /** How the function is invoked (see `Invocation`). Default `sync`. */
+  readonly invocation?: Invocation;
 }
 
+const DLQ_REASON: Record<Invocation, string> = {
+  sync: 'Invoked synchronously (API Gateway or Step Functions): the caller receives the error; a function DLQ only ever receives asynchronous invocations.',
+  stream: 'Invoked by an event source mapping, whose on-failure destination (an encrypted SQS queue) receives what fails; a function DLQ only ever receives asynchronous invocations.',
+  async: 'Asynchronous failures go to the on-failure destination (an encrypted SQS queue), which records the error with the payload; a DLQ would record the payload only.',
+};
+
 /**
- * A NodejsFunction with the defaults merged under `props` (bundling and environment merged key by key)
- * and its own log group, so that retention is set without the deprecated LogRetention custom resource.
+ * A NodejsFunction with the defaults merged under `props` (bundling and environment merged key by key),
+ * its own log group (retention set without the deprecated LogRetention custom resource, encrypted with
+ * `logKey`) and its own role, allowed to write that log group and nothing else until granted more.
  */
 export function createFunction(scope: Construct, id: string, props: EdweFunctionProps): NodejsFunction {
-  const { serviceName, logRetention, ...overrides } = props;
+  const { serviceName, logRetention, logKey, invocation, ...overrides } = props;
   const defaults = defaultFunctionProps();
-  const logGroup = overrides.logGroup ?? new logs.LogGroup(scope, `${id}Logs`, { retention: logRetention ?? logs.RetentionDays.ONE_MONTH });
-  return new NodejsFunction(scope, id, {
+  // A group given in `props` is a whole ILogGroup (the CDK type names only its reference).
+  const logGroup: logs.ILogGroup =
+    (overrides.logGroup as logs.ILogGroup | undefined) ??
+    new logs.LogGroup(scope, `${id}Logs`, { retention: logRetention ?? logs.RetentionDays.ONE_MONTH, ...(logKey === undefined ? {} : { encryptionKey: logKey }) });
+  const role =
+    overrides.role ??
+    new iam.Role(scope, `${id}Role`, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description: `edwe ${serviceName}: ${id}` });
+  // Instead of AWSLambdaBasicExecutionRole (logs:* on every log group): its own group's streams only.
+  role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'WriteOwnLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }));
+  const fn = new NodejsFunction(scope, id, {
     ...defaults,
     ...overrides,
     logGroup,
+    role,
     bundling: { ...defaults.bundling, ...overrides.bundling },
     environment: { ...defaults.environment, POWERTOOLS_SERVICE_NAME: serviceName, ...overrides.environment },
+  });
+  acknowledgeFunctionRules(fn, role, invocation ?? 'sync');
+  return fn;
+}
+
+/** The cdk-nag findings every engine function has on purpose, each with its reason. */
+function acknowledgeFunctionRules(fn: NodejsFunction, role: iam.IRole, invocation: Invocation): void {
+  const runtime = 'nodejs22.x is pinned on purpose: the bundle targets node22 and the test suite runs on that runtime; a runtime upgrade is a deliberate, tested change.';
+  Validations.of(fn).acknowledge({ id: 'AwsSolutions-L1', reason: runtime });
+  Validations.of(fn).acknowledge({ id: 'Serverless-LambdaLatestVersion', reason: runtime });
+  Validations.of(fn).acknowledge({ id: 'Serverless-LambdaDLQ', reason: DLQ_REASON[invocation] });
+  // Active tracing adds xray:PutTraceSegments and xray:PutTelemetryRecords; a DynamoDB stream mapping adds dynamodb:ListStreams.
+  Validations.of(role).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason: 'Only actions without resource-level permissions use "*": X-Ray PutTraceSegments/PutTelemetryRecords (active tracing) and dynamodb:ListStreams (stream mapping); test/infra/least-privilege.test.ts holds every "*" statement to that list.',
   });
 }

@@ -16,13 +16,14 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { DEFAULT_RETENTION_DAYS } from '../lambdas/aws/events-table.js';
 import { STATE_TABLE } from '../lambdas/aws/state-table.js';
+import { grantKeyUse, QueueOnFailure } from './encryption.js';
 import { createDeadLetterQueue } from './ingest-function.js';
 import { createFunction, handlerEntry, type EdweFunctionProps } from './lambda-defaults.js';
 
@@ -42,6 +43,8 @@ export interface LifecycleProps {
   readonly retentionDays?: number;
   /** Where undeliverable and failing status changes go. Default: a new encrypted, TLS-only queue kept 14 days. */
   readonly deadLetterQueue?: sqs.IQueue;
+  /** How long the function's logs are kept. Default one month. */
+  readonly logRetention?: logs.RetentionDays;
   /** Merged over the function's defaults. */
   readonly functionProps?: Partial<EdweFunctionProps>;
 }
@@ -58,12 +61,15 @@ export class Lifecycle extends Construct {
     super(scope, id);
     if (props.stateMachines.size === 0) throw new Error(`${id}: there are no state machines whose status changes to follow`);
     const arns = Object.fromEntries([...props.stateMachines].map(([workflowId, machine]) => [workflowId, machine.stateMachineArn]));
-    this.deadLetterQueue = props.deadLetterQueue ?? createDeadLetterQueue(this, 'DeadLetterQueue');
+    this.deadLetterQueue = props.deadLetterQueue ?? createDeadLetterQueue(this, 'DeadLetterQueue', props.encryptionKey, 'the lifecycle rule and function');
 
     this.lifecycleFunction = createFunction(this, 'LifecycleFunction', {
       entry: handlerEntry('lifecycle'),
       serviceName: 'edwe-lifecycle',
       description: 'edwe: records workflow status changes and stores them as workflow.* events',
+      invocation: 'async',
+      ...(props.encryptionKey === undefined ? {} : { logKey: props.encryptionKey }),
+      ...(props.logRetention === undefined ? {} : { logRetention: props.logRetention }),
       ...props.functionProps,
       environment: {
         EVENTS_TABLE: props.eventsTable.tableName,
@@ -86,11 +92,11 @@ export class Lifecycle extends Construct {
         conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${STATE_TABLE.prefix.execution}*`] } },
       }),
     );
-    props.encryptionKey?.grantEncryptDecrypt(this.lifecycleFunction);
+    grantKeyUse(props.encryptionKey, this.lifecycleFunction, 'encrypt-decrypt');
     this.lifecycleFunction.configureAsyncInvoke({
       retryAttempts: 2,
       maxEventAge: Duration.hours(6),
-      onFailure: new SqsDestination(this.deadLetterQueue),
+      onFailure: new QueueOnFailure(this.deadLetterQueue),
     });
 
     this.rule = new events.Rule(this, 'StatusChanges', {

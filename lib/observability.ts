@@ -3,17 +3,20 @@
  * (Powertools EMF, namespace `edwe`) and alarms on everything that means "something is stuck or
  * failing", all notifying one encrypted SNS topic. docs/operations.md says what each alarm means.
  */
-import { Duration } from 'aws-cdk-lib';
-import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import { Duration, Stack } from 'aws-cdk-lib';
+import type * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
+
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { createFailureQueue } from './encryption.js';
 
 export interface ObservabilityProps {
   readonly encryptionKey: kms.IKey;
@@ -29,20 +32,32 @@ export interface ObservabilityProps {
   readonly stateMachines: ReadonlyMap<string, sfn.IStateMachine>;
   /** Alarm when a stream consumer lags this far behind. Default 1 minute. */
   readonly maxIteratorAge?: Duration;
+  /** An e-mail address subscribed to the alarm topic (AWS asks it to confirm). */
+  readonly alarmEmail?: string;
 }
 
-/** The engine's own metrics, summed over every function that emits them (any `service` dimension). */
+/**
+ * The engine's own metrics with the `service` dimension, summed over every function that emits them.
+ * The same names as lambdas/handlers/metric-names.ts (test/infra/observability.test.ts holds them equal).
+ */
 export const ENGINE_METRICS = {
-  ingestion: ['EventsIngested', 'EventsDuplicate', 'EventsRefused', 'EventsFailed', 'RecordsDeadLettered'],
-  routing: ['EventsRouted', 'ExecutionsStarted', 'RecordsFailed', 'WaitersCompleted'],
-  workflows: ['WorkflowsStarted', 'WorkflowsSucceeded', 'WorkflowsFailed'],
-  replay: ['ReplaysStarted', 'ReplayPages', 'ReplayExecutionsStarted'],
+  ingestion: ['EventsIngested', 'EventsDuplicate', 'EventsRejected', 'EventsForbidden', 'RecordsFailed', 'RequestsRefused', 'RequestsFailed'],
+  routing: ['EventsRouted', 'RulesMatched', 'ExecutionsStarted', 'WaitersCompleted', 'RoutingLag', 'EventsSwept', 'EventsParked'],
+  replay: ['ReplaysStarted', 'ReplaysCancelled', 'ReplayEventsEmitted', 'ReplayEventsFailed', 'ReplayExecutionsStarted'],
 } as const;
+
+/** The engine's metrics with the `service` and `workflowId` dimensions: one line per workflow. */
+export const ENGINE_WORKFLOW_METRICS = ['WorkflowsStarted', 'WorkflowsThrottled', 'WorkflowsSucceeded', 'WorkflowsFailed'] as const;
+
+/** Milliseconds, not counts: drawn as their maximum. */
+const LATENCY_METRICS = new Set<string>(['RoutingLag']);
 
 export class Observability extends Construct {
   public readonly topic: sns.Topic;
   public readonly dashboard: cloudwatch.Dashboard;
   public readonly alarms: cloudwatch.Alarm[] = [];
+  /** With `alarmEmail`: where notifications SNS could not deliver to the address are kept. */
+  public readonly undeliveredAlarms?: sqs.Queue;
 
   constructor(scope: Construct, id: string, props: ObservabilityProps) {
     super(scope, id);
@@ -58,8 +73,31 @@ export class Observability extends Construct {
         conditions: { Bool: { 'aws:SecureTransport': 'false' } },
       }),
     );
-    // CloudWatch publishes alarm notifications to the topic: it must be allowed to use the key.
-    props.encryptionKey.grantEncryptDecrypt(new iam.ServicePrincipal('cloudwatch.amazonaws.com'));
+    // CloudWatch publishes alarm notifications to the encrypted topic: the key lets it, for this account's alarms only.
+    props.encryptionKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchAlarmsOfThisAccount',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+    );
+    if (props.alarmEmail !== undefined) {
+      this.undeliveredAlarms = createFailureQueue(this, 'UndeliveredAlarms', props.encryptionKey, 'the alarm e-mail subscription');
+      // SNS moves undeliverable notifications into the encrypted queue: the key lets it, for this account's topics only.
+      props.encryptionKey.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'SnsRedrivesOfThisAccount',
+          principals: [new iam.ServicePrincipal('sns.amazonaws.com')],
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          resources: ['*'],
+          conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+        }),
+      );
+      this.topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail, { deadLetterQueue: this.undeliveredAlarms }));
+    }
+    const deadLetterQueues: Record<string, sqs.IQueue> = { ...props.deadLetterQueues, ...(this.undeliveredAlarms === undefined ? {} : { 'undelivered-alarms': this.undeliveredAlarms }) };
 
     const alarm = (name: string, metric: cloudwatch.IMetric, description: string, anchor: string, threshold = 0) => {
       const created = new cloudwatch.Alarm(this, name, {
@@ -76,7 +114,7 @@ export class Observability extends Construct {
     };
     const fiveMinutes = Duration.minutes(5);
 
-    for (const [name, queue] of Object.entries(props.deadLetterQueues)) {
+    for (const [name, queue] of Object.entries(deadLetterQueues)) {
       alarm(`${pascal(name)}NotEmpty`, queue.metricApproximateNumberOfMessagesVisible({ period: fiveMinutes, statistic: 'Maximum' }), `Messages wait in ${name}: events or records that failed for good.`, 'a-dead-letter-queue-is-not-empty');
     }
     const maxAge = (props.maxIteratorAge ?? Duration.minutes(1)).toMilliseconds();
@@ -92,15 +130,33 @@ export class Observability extends Construct {
     }
     if (props.api) alarm('Api5xx', props.api.metricServerError({ period: fiveMinutes, statistic: 'Sum' }), 'The API answered 5xx.', 'the-api-answers-5xx');
 
-    const engineMetric = (metricName: string) =>
-      new cloudwatch.MathExpression({
-        expression: `SUM(SEARCH('{${props.namespace},service} MetricName="${metricName}"', 'Sum', 300))`,
-        label: metricName,
+    const search = (dimensions: string, metricName: string, statistic: 'Sum' | 'Maximum') =>
+      `SEARCH('{${props.namespace},${dimensions}} MetricName="${metricName}"', '${statistic}', 300)`;
+    const engineMetric = (metricName: string) => {
+      const latency = LATENCY_METRICS.has(metricName);
+      return new cloudwatch.MathExpression({
+        expression: latency ? `MAX(${search('service', metricName, 'Maximum')})` : `SUM(${search('service', metricName, 'Sum')})`,
+        label: latency ? `${metricName} (max ms)` : metricName,
         period: fiveMinutes,
       });
+    };
+    // One line per workflow (and function): the label is the search's own, naming the dimensions.
+    const perWorkflow = (metricName: string) => new cloudwatch.MathExpression({ expression: search('service,workflowId', metricName, 'Sum'), label: '', period: fiveMinutes });
+
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { defaultInterval: Duration.hours(3) });
     this.dashboard.addWidgets(
-      ...Object.entries(ENGINE_METRICS).map(([title, names]) => new cloudwatch.GraphWidget({ title, width: 6, left: names.map(engineMetric) })),
+      ...Object.entries(ENGINE_METRICS).map(
+        ([title, names]) =>
+          new cloudwatch.GraphWidget({
+            title,
+            width: 8,
+            left: names.filter((n) => !LATENCY_METRICS.has(n)).map(engineMetric),
+            right: names.filter((n) => LATENCY_METRICS.has(n)).map(engineMetric),
+          }),
+      ),
+    );
+    this.dashboard.addWidgets(
+      ...ENGINE_WORKFLOW_METRICS.map((name) => new cloudwatch.GraphWidget({ title: `${name} by workflow`, width: 6, left: [perWorkflow(name)] })),
     );
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
@@ -110,6 +166,12 @@ export class Observability extends Construct {
       }),
       new cloudwatch.AlarmStatusWidget({ title: 'alarms', width: 12, alarms: this.alarms }),
     );
+  }
+
+  /** The dashboard in the CloudWatch console. */
+  get dashboardUrl(): string {
+    const { region } = Stack.of(this);
+    return `https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#dashboards:name=${this.dashboard.dashboardName}`;
   }
 }
 

@@ -12,17 +12,19 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { EVENTS_TABLE } from '../lambdas/aws/events-table.js';
 import { STATE_TABLE } from '../lambdas/aws/state-table.js';
 import { REPLAY_SOURCE, type Rule } from '../lambdas/core/index.js';
+import { grantKeyUse, grantSendToQueue, QueueOnFailure } from './encryption.js';
 import { checkedRetentionDays, createDeadLetterQueue } from './ingest-function.js';
 import { createFunction, handlerEntry, type EdweFunctionProps } from './lambda-defaults.js';
 import { replayDriverDefinition } from './replay-driver.js';
+import { acknowledgeStateMachineRules } from './workflows.js';
 
 /** Entries per second a job may put on the bus unless the deployer says otherwise (see docs/replay.md). */
 export const DEFAULT_REPLAY_MAX_RATE = 500;
@@ -48,6 +50,8 @@ export interface ReplayProps {
   readonly maxRatePerSecond?: number;
   /** Where refused entries and failed starts go. Default: a new encrypted, TLS-only queue kept 14 days. */
   readonly deadLetterQueue?: sqs.IQueue;
+  /** How long the functions' and the driver's logs are kept. Default one month. */
+  readonly logRetention?: logs.RetentionDays;
   /** Merged over every replay function's defaults. */
   readonly functionProps?: Partial<EdweFunctionProps>;
 }
@@ -69,7 +73,7 @@ export class Replay extends Construct {
     const retentionDays = checkedRetentionDays(props.retentionDays, 'Replay');
     const maxRate = props.maxRatePerSecond ?? DEFAULT_REPLAY_MAX_RATE;
     if (!(maxRate > 0)) throw new Error(`Replay: maxRatePerSecond must be above 0, got ${maxRate}`);
-    this.deadLetterQueue = props.deadLetterQueue ?? createDeadLetterQueue(this, 'DeadLetterQueue');
+    this.deadLetterQueue = props.deadLetterQueue ?? createDeadLetterQueue(this, 'DeadLetterQueue', props.encryptionKey, 'the replay bus rules and functions');
     const withRules = this.withRules(props);
 
     this.pageFunction = createFunction(this, 'PageFunction', {
@@ -89,10 +93,12 @@ export class Replay extends Construct {
       },
     });
     // Reads events only through the time index; writes only its job; puts only on the engine bus.
-    this.pageFunction.addToRolePolicy(new iam.PolicyStatement({ sid: 'QueryEventIndexes', actions: ['dynamodb:Query'], resources: [`${props.eventsTable.tableArn}/index/*`] }));
+    this.pageFunction.addToRolePolicy(
+      new iam.PolicyStatement({ sid: 'QueryTimeIndex', actions: ['dynamodb:Query'], resources: [`${props.eventsTable.tableArn}/index/${EVENTS_TABLE.byTime.indexName}`] }),
+    );
     this.grantJobs(this.pageFunction, props, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
     props.bus.grantPutEventsTo(this.pageFunction);
-    this.deadLetterQueue.grantSendMessages(this.pageFunction);
+    grantSendToQueue(this.deadLetterQueue, this.pageFunction);
 
     this.driver = this.createDriver(props);
 
@@ -123,6 +129,14 @@ export class Replay extends Construct {
     this.startFunction = this.createStarts(props);
   }
 
+  /** The functions' log retention and log key. */
+  private logging(props: ReplayProps): Partial<EdweFunctionProps> {
+    return {
+      ...(props.encryptionKey === undefined ? {} : { logKey: props.encryptionKey }),
+      ...(props.logRetention === undefined ? {} : { logRetention: props.logRetention }),
+    };
+  }
+
   /** These item actions on the State table, on replay jobs only (`REPLAY#…` keys), and the table's key. */
   private grantJobs(grantee: iam.IGrantable, props: ReplayProps, ...actions: string[]): void {
     grantee.grantPrincipal.addToPrincipalPolicy(
@@ -133,13 +147,14 @@ export class Replay extends Construct {
         conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${STATE_TABLE.prefix.replay}*`] } },
       }),
     );
-    props.encryptionKey?.grantEncryptDecrypt(grantee);
+    grantKeyUse(props.encryptionKey, grantee, 'encrypt-decrypt');
   }
 
   /** The rules as a string literal in each selecting function's bundle (as the router's are), and keepNames for error names. */
   private withRules(props: ReplayProps): Partial<EdweFunctionProps> {
     const { functionProps } = props;
     return {
+      ...this.logging(props),
       ...functionProps,
       bundling: {
         ...functionProps?.bundling,
@@ -156,7 +171,8 @@ export class Replay extends Construct {
     const name = `${Names.uniqueResourceName(this, { maxLength: 73 })}-Driver`;
     const logGroup = new logs.LogGroup(this, 'DriverLogs', {
       logGroupName: `/aws/vendedlogs/states/${stack.stackName}/replay-driver`,
-      retention: logs.RetentionDays.ONE_MONTH,
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      ...(props.encryptionKey === undefined ? {} : { encryptionKey: props.encryptionKey }),
       removalPolicy: RemovalPolicy.DESTROY,
     });
     const driver = new sfn.StateMachine(this, 'Driver', {
@@ -165,10 +181,14 @@ export class Replay extends Construct {
       definitionSubstitutions: { ReplayPageFunctionArn: this.pageFunction.functionArn, StateTableName: props.stateTable.tableName },
       stateMachineType: sfn.StateMachineType.STANDARD,
       tracingEnabled: true,
-      logs: { destination: logGroup, level: sfn.LogLevel.ERROR, includeExecutionData: false },
+      // Every step, without the data (job ids and cursors, all in the job record anyway).
+      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
+      ...(props.encryptionKey === undefined ? {} : { encryptionConfiguration: new sfn.CustomerManagedEncryptionConfiguration(props.encryptionKey) }),
     });
-    // The definition is a string: CDK cannot see what it calls, so each grant is made by hand.
-    this.pageFunction.grantInvoke(driver);
+    // The definition is a string: CDK cannot see what it calls, so each grant is made by hand (the
+    // page function as the definition names it, unqualified, not CDK's `<arn>:*` for every version).
+    driver.addToRolePolicy(new iam.PolicyStatement({ sid: 'InvokePage', actions: ['lambda:InvokeFunction'], resources: [this.pageFunction.functionArn] }));
+    acknowledgeStateMachineRules(driver);
     this.grantJobs(driver, props, 'dynamodb:UpdateItem');
     // Continue-as-new: the driver may start itself (by name, to avoid a reference cycle) and nothing else.
     driver.addToRolePolicy(
@@ -188,6 +208,8 @@ export class Replay extends Construct {
       entry: handlerEntry('replay-start'),
       serviceName: 'edwe-replay-start',
       description: 'edwe: starts the workflow execution a replayed event names, under its replay name',
+      invocation: 'async',
+      ...this.logging(props),
       ...props.functionProps,
       bundling: { ...props.functionProps?.bundling, keepNames: true },
       environment: { STATE_MACHINE_ARNS: Stack.of(this).toJsonString(arns), ...props.functionProps?.environment },
@@ -196,8 +218,10 @@ export class Replay extends Construct {
     if (machineArns.length > 0) {
       fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'StartWorkflowExecutions', actions: ['states:StartExecution'], resources: machineArns }));
     }
+    // StartExecution on an encrypted state machine encrypts its input with the machine's key.
+    grantKeyUse(props.encryptionKey, fn, 'encrypt-decrypt');
     // EventBridge invokes asynchronously: a start that keeps failing is recorded with its event.
-    fn.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(6), onFailure: new SqsDestination(this.deadLetterQueue) });
+    fn.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(6), onFailure: new QueueOnFailure(this.deadLetterQueue) });
     for (const workflowId of props.stateMachines.keys()) {
       this.rules.set(
         workflowId,

@@ -1,28 +1,31 @@
 /**
  * The router: a Lambda on the Events table's stream that matches each inserted event against the
- * rules and starts the workflows (exactly once, recorded in the State table), feeds multi-event joins
- * and completes waiting workflows. Rules are bundled into the code at synth; state machine ARNs arrive
- * in `STATE_MACHINE_ARNS`, their types in `WORKFLOW_TYPES`. Records that keep failing end up in an
- * encrypted SQS queue.
+ * rules and starts the workflows (exactly once, recorded in the State table), feeds multi-event joins,
+ * completes waiting workflows and marks the event routed. Rules are bundled into the code at synth;
+ * state machine ARNs arrive in `STATE_MACHINE_ARNS`, their types in `WORKFLOW_TYPES`. Records that
+ * keep failing end up in an encrypted SQS queue (and their events stay unrouted, for the sweeper).
  */
 import { Duration, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { DynamoEventSource, SqsDlq, type DynamoEventSourceProps } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { DynamoEventSource, type DynamoEventSourceProps } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { DEFAULT_RETENTION_DAYS } from '../lambdas/aws/events-table.js';
+import { DEFAULT_RETENTION_DAYS, EVENTS_TABLE } from '../lambdas/aws/events-table.js';
 import type { Rule, WorkflowType } from '../lambdas/core/index.js';
+import { createFailureQueue, grantKeyUse, QueueOnFailure } from './encryption.js';
 import { createFunction, handlerEntry, type EdweFunctionProps } from './lambda-defaults.js';
 
-export interface RouterProps {
-  /** The Events table; it must have a stream. */
+/** What routing an event takes, shared by the router and the sweeper. */
+export interface RoutingProps {
+  /** The Events table; it must have a stream (for the router). */
   readonly table: dynamodb.ITable;
-  /** The rules to route by; bundled into the router's code. */
+  /** The rules to route by; bundled into the function's code. */
   readonly rules: readonly Rule[];
   /** Workflow id → its state machine: the only ones the router may start and whose tasks it may complete. */
   readonly stateMachines: ReadonlyMap<string, sfn.IStateMachine>;
@@ -30,23 +33,91 @@ export interface RouterProps {
   readonly workflowTypes?: Readonly<Record<string, WorkflowType>>;
   /** The State table: execution records, joins and waiters. */
   readonly stateTable: dynamodb.ITable;
-  /** The State table's key. */
+  /** The tables' key (also the state machines' and the log group's). */
   readonly encryptionKey?: kms.IKey;
   /** Days an execution record is kept (the event retention). Default 30. */
   readonly retentionDays?: number;
-  /** Where records go after their retries. Default: a new SQS-encrypted, TLS-only queue kept 14 days. */
+  /** How long the function's logs are kept. Default one month. */
+  readonly logRetention?: logs.RetentionDays;
+  /** Merged over the function's defaults. */
+  readonly functionProps?: Partial<EdweFunctionProps>;
+}
+
+export interface RouterProps extends RoutingProps {
+  /** Where records go after their retries. Default: a new queue encrypted with `encryptionKey` (else SQS-managed), TLS only, kept 14 days. */
   readonly failureQueue?: sqs.IQueue;
   /**
    * Merged over the event source defaults (per-record failures, bisect, 5 retries, 1 h). The INSERT filter
    * is not overridable: Lambda ORs filters, so any added filter would let other records through.
    */
   readonly eventSourceProps?: Omit<Partial<DynamoEventSourceProps>, 'filters'>;
-  /** Merged over the router function's defaults. */
-  readonly functionProps?: Partial<EdweFunctionProps>;
+}
+
+/** The props of a routing function: rules in the bundle, its environment (the marks' table included), its logs. */
+export function routingFunctionProps(scope: Construct, props: RoutingProps, extra: Partial<EdweFunctionProps>): Partial<EdweFunctionProps> {
+  const arns = Object.fromEntries([...props.stateMachines].map(([workflowId, machine]) => [workflowId, machine.stateMachineArn]));
+  return {
+    ...(props.encryptionKey === undefined ? {} : { logKey: props.encryptionKey }),
+    ...(props.logRetention === undefined ? {} : { logRetention: props.logRetention }),
+    ...extra,
+    ...props.functionProps,
+    bundling: {
+      ...props.functionProps?.bundling,
+      // A JS string literal holding the rules' JSON; a rule change changes the bundle and so the function.
+      define: { ...props.functionProps?.bundling?.define, __EDWE_RULES__: JSON.stringify(JSON.stringify(props.rules)) },
+    },
+    environment: {
+      STATE_MACHINE_ARNS: Stack.of(scope).toJsonString(arns),
+      WORKFLOW_TYPES: JSON.stringify(props.workflowTypes ?? {}),
+      STATE_TABLE: props.stateTable.tableName,
+      EVENTS_TABLE: props.table.tableName,
+      RETENTION_DAYS: String(props.retentionDays ?? DEFAULT_RETENTION_DAYS),
+      ...extra.environment,
+      ...props.functionProps?.environment,
+    },
+  };
 }
 
 /**
- * @example new Router(this, 'Router', { table: store.table, rules: project.rules, stateMachines: workflows.stateMachines })
+ * What a routing function may do: start the engine's state machines and complete their tasks; keep
+ * execution records, joins and waiters; mark events routed — an UpdateItem of the Events table that
+ * may touch no attribute but the key, `routedAt` and `unrouted` (plus `extraAttributes`).
+ */
+export function grantRouting(fn: lambda.IFunction, props: RoutingProps, extraAttributes: readonly string[] = []): void {
+  const machineArns = [...props.stateMachines.values()].map((machine) => machine.stateMachineArn);
+  if (machineArns.length > 0) {
+    fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'StartWorkflowExecutions', actions: ['states:StartExecution'], resources: machineArns }));
+    // A task token's resource is the state machine that issued it.
+    fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'CompleteWaitingTasks', actions: ['states:SendTaskSuccess'], resources: machineArns }));
+  }
+  // Execution records (conditional put, end update, claim release), join items and waiters: item
+  // operations and queries of the base table; the indexes are the query API's.
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({
+      sid: 'KeepExecutionsJoinsAndWaiters',
+      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
+      resources: [props.stateTable.tableArn],
+    }),
+  );
+  // The Events table is append-only for everyone else; routing may set its own marks and nothing more.
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({
+      sid: 'MarkEventsRouted',
+      actions: ['dynamodb:UpdateItem'],
+      resources: [props.table.tableArn],
+      conditions: {
+        'ForAllValues:StringEquals': {
+          'dynamodb:Attributes': [EVENTS_TABLE.partitionKey, EVENTS_TABLE.routedAttribute, EVENTS_TABLE.byUnrouted.partitionKey, ...extraAttributes],
+        },
+      },
+    }),
+  );
+  // The tables' key, which is also the state machines' (StartExecution and SendTaskSuccess encrypt their input).
+  grantKeyUse(props.encryptionKey, fn, 'encrypt-decrypt');
+}
+
+/**
+ * @example new Router(this, 'Router', { table: store.table, rules: project.rules, stateMachines: workflows.stateMachines, stateTable, encryptionKey })
  */
 export class Router extends Construct {
   public readonly routerFunction: NodejsFunction;
@@ -55,56 +126,15 @@ export class Router extends Construct {
 
   constructor(scope: Construct, id: string, props: RouterProps) {
     super(scope, id);
-    const arns = Object.fromEntries([...props.stateMachines].map(([workflowId, machine]) => [workflowId, machine.stateMachineArn]));
-
     this.routerFunction = createFunction(this, 'RouterFunction', {
       entry: handlerEntry('router'),
       serviceName: 'edwe-router',
       description: 'edwe: routes stored events to workflows by the rules',
-      timeout: Duration.seconds(60),
-      ...props.functionProps,
-      bundling: {
-        ...props.functionProps?.bundling,
-        // A JS string literal holding the rules' JSON; a rule change changes the bundle and so the function.
-        define: { ...props.functionProps?.bundling?.define, __EDWE_RULES__: JSON.stringify(JSON.stringify(props.rules)) },
-      },
-      environment: {
-        STATE_MACHINE_ARNS: Stack.of(this).toJsonString(arns),
-        WORKFLOW_TYPES: JSON.stringify(props.workflowTypes ?? {}),
-        STATE_TABLE: props.stateTable.tableName,
-        RETENTION_DAYS: String(props.retentionDays ?? DEFAULT_RETENTION_DAYS),
-        ...props.functionProps?.environment,
-      },
+      ...routingFunctionProps(this, props, { timeout: Duration.seconds(60), invocation: 'stream' }),
     });
+    grantRouting(this.routerFunction, props);
 
-    const machineArns = Object.values(arns);
-    if (machineArns.length > 0) {
-      this.routerFunction.addToRolePolicy(
-        new iam.PolicyStatement({ sid: 'StartWorkflowExecutions', actions: ['states:StartExecution'], resources: machineArns }),
-      );
-      // A task token's resource is the state machine that issued it.
-      this.routerFunction.addToRolePolicy(
-        new iam.PolicyStatement({ sid: 'CompleteWaitingTasks', actions: ['states:SendTaskSuccess'], resources: machineArns }),
-      );
-    }
-    // Execution records (conditional put, end update, claim release), join items and waiters: item
-    // operations and queries of the base table; the indexes are the query API's.
-    this.routerFunction.addToRolePolicy(
-      new iam.PolicyStatement({
-        sid: 'KeepExecutionsJoinsAndWaiters',
-        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
-        resources: [props.stateTable.tableArn],
-      }),
-    );
-    props.encryptionKey?.grantEncryptDecrypt(this.routerFunction);
-
-    this.failureQueue =
-      props.failureQueue ??
-      new sqs.Queue(this, 'FailureQueue', {
-        encryption: sqs.QueueEncryption.SQS_MANAGED,
-        enforceSSL: true,
-        retentionPeriod: Duration.days(14),
-      });
+    this.failureQueue = props.failureQueue ?? createFailureQueue(this, 'FailureQueue', props.encryptionKey, 'the router\'s stream mapping and the sweeper');
 
     this.eventSource = new DynamoEventSource(props.table, {
       // From the oldest record: events stored before the mapping existed are routed too.
@@ -114,9 +144,9 @@ export class Router extends Construct {
       reportBatchItemFailures: true,
       retryAttempts: 5,
       maxRecordAge: Duration.hours(1),
-      onFailure: new SqsDlq(this.failureQueue),
+      onFailure: new QueueOnFailure(this.failureQueue),
       ...props.eventSourceProps,
-      // Only inserts are events arriving; TTL deletions (REMOVE) must never start a workflow.
+      // Only inserts are events arriving; TTL deletions (REMOVE) and the router's own marks (MODIFY) must never start a workflow.
       filters: [lambda.FilterCriteria.filter({ eventName: lambda.FilterRule.isEqual('INSERT') })],
     });
     this.routerFunction.addEventSource(this.eventSource);

@@ -3,9 +3,10 @@
  * placeholders substituted with the ARNs of task Lambdas built from `lambdas/tasks/<task-file>.ts`.
  * The built-in tasks get what they need: `emit-event` puts events in the Events table;
  * `wait-for-event` keeps waiters in the State table, reads the Events table's correlation index and
- * may complete tasks of the engine's own state machines.
+ * may complete tasks of the engine's own state machines. Every machine is traced, logs every step
+ * to a log group of its own, and — like its logs — is encrypted with the engine's key when one is given.
  */
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -15,6 +16,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { DEFAULT_RETENTION_DAYS, EVENTS_TABLE } from '../lambdas/aws/events-table.js';
 import { taskFileName, type WorkflowDefinition } from '../lambdas/core/index.js';
+import { grantKeyUse } from './encryption.js';
 import { createFunction, type EdweFunctionProps } from './lambda-defaults.js';
 
 /** Express executions cannot run longer than five minutes. */
@@ -22,6 +24,17 @@ const EXPRESS_MAX_SECONDS = 300;
 
 /** The task files of the built-in tasks (DESIGN §6), which reach the engine's tables. */
 export const BUILT_IN_TASKS = { emitEvent: 'emit-event', waitForEvent: 'wait-for-event' } as const;
+
+/**
+ * The cdk-nag finding every traced, logging state machine has: CDK's log-delivery and X-Ray statements
+ * on "*", for actions that have no resource-level permissions.
+ */
+export function acknowledgeStateMachineRules(machine: sfn.StateMachine): void {
+  Validations.of(machine.role).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason: 'Logging to CloudWatch Logs (logs:*LogDelivery, DescribeLogGroups, DescribeResourcePolicies, PutResourcePolicy) and X-Ray tracing (PutTraceSegments, PutTelemetryRecords, GetSampling*) support only "*"; test/infra/least-privilege.test.ts holds every "*" statement to these actions.',
+  });
+}
 
 /** Where the built-in tasks find the engine. */
 export interface TaskServicesProps {
@@ -44,6 +57,8 @@ export interface WorkflowsProps {
   readonly logRetention?: logs.RetentionDays;
   /** The tables the built-in tasks use. Without them, a workflow using a built-in task cannot reach the engine. */
   readonly taskServices?: TaskServicesProps;
+  /** Encrypts the state machines (their inputs, outputs and history), their logs and the task functions' logs. */
+  readonly encryptionKey?: kms.IKey;
 }
 
 /**
@@ -69,6 +84,7 @@ export class Workflows extends Construct {
         // The vended-logs prefix keeps CloudWatch's log resource policy from growing with every workflow.
         logGroupName: `/aws/vendedlogs/states/${Stack.of(this).stackName}/${workflow.id}`,
         retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+        ...(props.encryptionKey === undefined ? {} : { encryptionKey: props.encryptionKey }),
         // A named group left behind would block the stack from being created again.
         removalPolicy: RemovalPolicy.DESTROY,
       });
@@ -78,11 +94,14 @@ export class Workflows extends Construct {
         stateMachineType: express ? sfn.StateMachineType.EXPRESS : sfn.StateMachineType.STANDARD,
         timeout: Duration.seconds(timeoutSeconds),
         tracingEnabled: true,
-        // Express executions leave no history but their logs, so they log everything; Standard ones log failures.
-        logs: { destination: logGroup, level: express ? sfn.LogLevel.ALL : sfn.LogLevel.ERROR, includeExecutionData: express },
+        // Every step is logged; the data only for Express executions, which keep no history but their logs.
+        logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: express },
+        ...(props.encryptionKey === undefined ? {} : { encryptionConfiguration: new sfn.CustomerManagedEncryptionConfiguration(props.encryptionKey) }),
       });
-      // The definition is a string, so CDK cannot see the Lambdas it calls: grant them by hand.
-      for (const [, fn] of tasks) fn.grantInvoke(machine);
+      // The definition is a string, so CDK cannot see the Lambdas it calls: grant them by hand — the
+      // functions as the definition names them (unqualified), not CDK's `<arn>:*` for every version.
+      machine.addToRolePolicy(new iam.PolicyStatement({ sid: 'InvokeTasks', actions: ['lambda:InvokeFunction'], resources: tasks.map(([, fn]) => fn.functionArn) }));
+      acknowledgeStateMachineRules(machine);
       this.stateMachines.set(workflow.id, machine);
     }
     if (props.taskServices !== undefined) this.connectBuiltInTasks(props.taskServices);
@@ -96,7 +115,7 @@ export class Workflows extends Construct {
       fn.addEnvironment('EVENTS_TABLE', services.eventsTable.tableName);
       fn.addEnvironment('STATE_TABLE', services.stateTable.tableName);
       fn.addEnvironment('RETENTION_DAYS', String(services.retentionDays ?? DEFAULT_RETENTION_DAYS));
-      services.encryptionKey?.grantEncryptDecrypt(fn);
+      grantKeyUse(services.encryptionKey, fn, 'encrypt-decrypt');
       if (file === BUILT_IN_TASKS.emitEvent) {
         // Append-only, as every ingest path: put, and get to tell a duplicate from a conflict.
         fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'EmitEvents', actions: ['dynamodb:PutItem', 'dynamodb:GetItem'], resources: [services.eventsTable.tableArn] }));
@@ -138,6 +157,8 @@ export class Workflows extends Construct {
       serviceName: 'edwe-task',
       description: `edwe task ${taskFileName(task)}`,
       timeout: Duration.seconds(30),
+      ...(props.encryptionKey === undefined ? {} : { logKey: props.encryptionKey }),
+      ...(props.logRetention === undefined ? {} : { logRetention: props.logRetention }),
       ...props.taskFunctionProps,
     });
     this.taskFunctions.set(task, fn);

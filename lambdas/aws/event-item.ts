@@ -3,7 +3,7 @@
  * the indexes and filters read, the exact event as JSON, the TTL, and the `byTime` / `byCorrelation` keys.
  */
 import { normaliseEvent, shortHash, ValidationError, type EngineEvent } from '../core/index.js';
-import { TIME_SHARDS } from './events-table.js';
+import { TIME_SHARDS, UNROUTED_SHARDS } from './events-table.js';
 
 /** An event as stored: the envelope's fields for indexes and filters, the exact event in `body`. */
 export interface EventItem {
@@ -21,6 +21,8 @@ export interface EventItem {
   tpk: string;
   tsk: string;
   cpk?: string;
+  /** The `byUnrouted` shard while the event waits to be routed; the router removes it (see EVENTS_TABLE.byUnrouted). */
+  unrouted?: string;
 }
 
 /** How an item is derived from an event besides the event itself. */
@@ -63,6 +65,7 @@ export function toItem(event: EngineEvent, options: ItemOptions): EventItem {
     expiresAt: Math.floor(options.receivedAtMs / 1000) + options.retentionDays * 86_400,
     tpk: timePartitionKey(event.timestamp, event.id, options.timeShards),
     tsk: timeSortKey(event.timestamp, event.id),
+    unrouted: String(timeShardOf(event.id, UNROUTED_SHARDS)),
   };
   if (event.correlationId !== undefined) {
     item.correlationId = event.correlationId;

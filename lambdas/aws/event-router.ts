@@ -2,7 +2,8 @@
  * What the router Lambda does with one stored event, on AWS: match the rules, start each planned
  * execution once (core `planTriggers`), feed multi-event joins and start the ones this event
  * completes, then complete the workflows waiting for it. The same steps as the embedded engine's
- * routing, over the State table and Step Functions.
+ * routing, over the State table and Step Functions. Once every step has succeeded, the event is
+ * marked routed (`routedAt`), so the sweeper leaves it alone.
  */
 import { planTriggers, type EngineEvent, type Rule, type RuleSet, type Trigger, type WorkflowStarter } from '../core/index.js';
 import type { WaiterOutcome } from './correlation-waits.js';
@@ -15,6 +16,8 @@ export interface EventRouterDeps {
   joins?: { offer(rule: Rule, event: EngineEvent): Promise<Trigger | undefined> };
   /** Waiting workflows (CorrelationWaits). Without it, no waiter is completed. */
   waits?: { onRouted(event: EngineEvent): Promise<WaiterOutcome[]> };
+  /** The routed mark on the stored event (DynamoDbRoutingMarks). Without it, nothing is marked. */
+  marks?: { markRouted(eventId: string): Promise<void> };
 }
 
 /** Told about each step as it happens, so a failure halfway still leaves a trail of what was done. */
@@ -58,6 +61,8 @@ export class EventRouter {
     }
     const waiters = (await this.deps.waits?.onRouted(event)) ?? [];
     for (const outcome of waiters) observer.waiterCompleted?.(outcome);
+    // Last: a failure before this leaves the event unrouted, for the stream's retry or the sweeper.
+    await this.deps.marks?.markRouted(event.id);
     return { rules, starts, waiters };
   }
 }

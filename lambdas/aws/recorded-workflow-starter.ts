@@ -6,7 +6,7 @@
  *   claims the start first; an existing record means "already started" and no second StartExecution.
  * Throttled starts are retried with backoff inside the batch, then thrown for the stream to retry.
  */
-import { RetryableError, type Clock, type Trigger, type WorkflowStarter } from '../core/index.js';
+import { isEngineError, RetryableError, type Clock, type Trigger, type WorkflowStarter } from '../core/index.js';
 import type { DynamoDbExecutionStore } from './dynamodb-execution-store.js';
 import { withBackoff, type BackoffOptions } from './retry.js';
 
@@ -19,6 +19,8 @@ export interface RecordedWorkflowStarterOptions {
   clock?: Clock;
   /** The in-batch retry budget of a start. Default 3 tries, 100 ms → 1 s, full jitter. */
   backoff?: BackoffOptions;
+  /** Told of each start attempt that was throttled (or hit the running-executions quota) and may be tried again. */
+  onThrottled?: (trigger: Trigger, error: unknown) => void;
   /** Told when a confirmed start could not be marked as such (the execution runs; see `confirm`). */
   onUnconfirmed?: (trigger: Trigger, error: unknown) => void;
 }
@@ -77,8 +79,10 @@ export class RecordedWorkflowStarter implements WorkflowStarter {
       } catch (error) {
         // The account's running-executions quota: nothing wrong with the record, so the stream should try it later.
         if (error instanceof Error && error.name === 'ExecutionLimitExceeded') {
+          this.options.onThrottled?.(trigger, error);
           throw new RetryableError(`starting ${trigger.executionName}: ${error.message}`, { cause: error });
         }
+        if (isEngineError(error) && error.retryable) this.options.onThrottled?.(trigger, error);
         throw error;
       }
     }, this.options.backoff);

@@ -69,6 +69,8 @@ export interface ReplayPageRunnerDeps {
   limits?: Partial<ReplayPageLimits>;
   clock?: Clock;
   sleep?: (ms: number) => Promise<void>;
+  /** Told after each PutEvents batch: entries the bus took, and entries it refused (dead-lettered). */
+  onEmitted?: (counts: { emitted: number; failed: number }) => void;
 }
 
 /** Why a page stopped short of its window's end. */
@@ -160,6 +162,7 @@ export class ReplayPageRunner {
       buffer = [];
       work.emitted += result.emitted;
       work.failed += result.refused.length;
+      this.deps.onEmitted?.({ emitted: result.emitted, failed: result.refused.length });
       for (const refused of result.refused) {
         const failure = failureOf(refused.entry, refused.code, refused.message);
         await this.deps.deadLetters.send({

@@ -2,8 +2,10 @@
  * The built-in tasks' services in Lambda (DESIGN §6): `emit-event` stores its event in the Events
  * table, where the router's stream picks it up like any other; `wait-for-event` registers its waiter
  * in the State table and looks back over the correlation's stored events, completing its own task
- * with `SendTaskSuccess` when one is already there.
+ * with `SendTaskSuccess` when one is already there. Their SDK clients are traced (Powertools Tracer),
+ * so a workflow's trace shows the task's DynamoDB and Step Functions calls.
  */
+import { Tracer } from '@aws-lambda-powertools/tracer';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { randomBytes } from 'node:crypto';
@@ -54,18 +56,27 @@ const TaskEnv = z.object({
  * through a handler of their own (see lambdas/tasks/runtime.ts).
  * @throws Error naming each missing variable.
  */
-export function taskServicesFromEnvironment(env: Record<string, string | undefined> = process.env): TaskServices {
+export function taskServicesFromEnvironment(
+  env: Record<string, string | undefined> = process.env,
+  capture: <T>(client: T) => T = tracedClients(),
+): TaskServices {
   const parsed = TaskEnv.safeParse(env);
   if (!parsed.success) {
     throw new Error(`Invalid environment for the built-in tasks: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
   }
   const { EVENTS_TABLE, STATE_TABLE, RETENTION_DAYS } = parsed.data;
-  const dynamodb = new DynamoDBClient({});
+  const dynamodb = capture(new DynamoDBClient({}));
   const events = new DynamoDbEventStore({ client: dynamodb, tableName: EVENTS_TABLE, retentionDays: RETENTION_DAYS });
   const waits = new CorrelationWaits({
     waiters: new DynamoDbWaiterStore({ client: dynamodb, tableName: STATE_TABLE }),
-    tokens: new SfnTaskTokens(new SFNClient({})),
+    tokens: new SfnTaskTokens(capture(new SFNClient({}))),
     events,
   });
   return createAwsTaskServices({ events, waits, envelope: { clock: { now: Date.now }, ids: { newId: (t) => ulid(t, randomBytes(10)) } } });
+}
+
+/** Wraps SDK clients with one Powertools Tracer; outside Lambda the tracer is disabled and hands each client back as it is. */
+function tracedClients(): <T>(client: T) => T {
+  const tracer = new Tracer();
+  return (client) => tracer.captureAWSv3Client(client);
 }

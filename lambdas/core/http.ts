@@ -3,6 +3,7 @@
  * `POST /events` accepts (one event, an array, or `{events: [...]}`).
  */
 import { fromCloudEvent, isCloudEvent } from './sources.js';
+import { ForbiddenError } from './access.js';
 import { ConflictError, NotFoundError, PayloadTooLargeError, RetryableError, ValidationError, type ErrorDetail } from './errors.js';
 
 export interface HttpErrorBody {
@@ -21,6 +22,7 @@ export function httpErrorOf(error: unknown): { status: number; body: HttpErrorBo
   // PayloadTooLargeError is a ValidationError: it must be tested first.
   if (error instanceof PayloadTooLargeError) return answer(413, error, error.details);
   if (error instanceof ValidationError) return answer(400, error, error.details);
+  if (error instanceof ForbiddenError) return answer(403, error, error.details);
   if (error instanceof NotFoundError) return answer(404, error);
   if (error instanceof ConflictError) return answer(409, error);
   // A dependency is throttling or failing for now: 503 tells the client that trying again is right.

@@ -26,3 +26,4 @@ export * from './timeline.js';
 export * from './replay.js';
 export * from './join.js';
 export * from './execution-query.js';
+export * from './access.js';

@@ -2,11 +2,13 @@
  * The API Gateway (REST, Lambda proxy) side of the HTTP contract shared by the ingest and query
  * handlers: request bodies within the 6 MB limit, JSON answers, and errors through core's one mapping.
  */
-import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { Caller } from '../core/access.js';
 import { MAX_BODY_BYTES, PayloadTooLargeError } from '../core/index.js';
 import { toHttpError } from './http-errors.js';
+import { count } from './metric-names.js';
 
 /** A JSON answer. */
 export function json(statusCode: number, body: unknown): APIGatewayProxyResult {
@@ -21,6 +23,13 @@ export function bodyText(request: APIGatewayProxyEvent): string {
     throw new PayloadTooLargeError(`The body is ${size} bytes; the limit is ${MAX_BODY_BYTES}`, [{ path: '(body)', message: `${size} bytes exceeds ${MAX_BODY_BYTES}` }]);
   }
   return text;
+}
+
+/** The caller as API Gateway identified it: the IAM principal (SigV4) and the API key id, whichever the request carries. */
+export function callerOf(request: APIGatewayProxyEvent): Caller & { sourceIp?: string } {
+  const identity = request.requestContext?.identity;
+  const principals = [identity?.userArn, identity?.apiKeyId].filter((p): p is string => typeof p === 'string' && p !== '');
+  return { principals, ...(identity?.sourceIp ? { sourceIp: identity.sourceIp } : {}) };
 }
 
 /** A path parameter as sent. Event ids never contain `%`; a malformed escape is left as it came. */
@@ -41,7 +50,7 @@ export function errorAnswer(
   metrics: Pick<Metrics, 'addMetric'> | undefined,
 ): APIGatewayProxyResult {
   const answer = toHttpError(error);
-  metrics?.addMetric(answer.unexpected ? 'RequestsFailed' : 'RequestsRefused', MetricUnit.Count, 1);
+  count(metrics, answer.unexpected ? 'RequestsFailed' : 'RequestsRefused');
   if (answer.unexpected) log.error('request failed', { error: error as Error, path: request.path });
   else log.warn('request refused', { statusCode: answer.statusCode, error: answer.body.error, reason: answer.body.message });
   return json(answer.statusCode, answer.body);

@@ -3,15 +3,17 @@
  * conditions, and idempotency needs one), a bounded number in flight, answers in entry order.
  */
 import { mapBounded } from '../aws/concurrency.js';
-import { entryError, type BatchEntryResult } from '../core/index.js';
+import type { BatchEntryResult } from '../core/index.js';
+import { entryErrorOf } from './http-errors.js';
 
 /** Puts in flight at once for one batch: enough to hide latency, few enough not to throttle a table. */
 export const BATCH_CONCURRENCY = 25;
 
 /**
- * Ingests every entry, `concurrency` at a time. An entry's own error (invalid, conflict) is its
- * answer; an error that is not its fault (a store outage) stops the batch and is thrown, so the
- * request answers 5xx and the client retries it whole — the entries already stored answer `duplicate`.
+ * Ingests every entry, `concurrency` at a time. An entry's own error (invalid, conflict, a source
+ * the caller may not publish) is its answer; an error that is not its fault (a store outage) stops
+ * the batch and is thrown, so the request answers 5xx and the client retries it whole — the entries
+ * already stored answer `duplicate`.
  */
 export async function ingestBatch(
   entries: readonly unknown[],
@@ -23,7 +25,7 @@ export async function ingestBatch(
       const { id, duplicate } = await ingestOne(entry);
       return duplicate ? { id, duplicate: true } : { id };
     } catch (error) {
-      return entryError(error);
+      return entryErrorOf(error);
     }
   });
   return { failedCount: results.filter((result) => 'error' in result).length, results };

@@ -6,16 +6,15 @@
  * whole original event (the function's on-failure destination, see lib/bus-ingestion.ts).
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { Metrics } from '@aws-lambda-powertools/metrics';
 import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { fromEventBridgeEvent, httpErrorOf, normaliseEvent, type EventStore, type PutResult } from '../core/index.js';
 import { parseEnv } from './env.js';
 import { recordEnvelope } from './ingest-record.js';
+import { count, type EngineMetrics } from './metric-names.js';
 import { logger as sharedLogger, metrics as sharedMetrics, tracer } from './powertools.js';
 import { storeFrom, StoreEnv } from './wiring.js';
 
@@ -23,7 +22,7 @@ import { storeFrom, StoreEnv } from './wiring.js';
 export interface EventBridgeIngestDeps {
   store: EventStore;
   logger?: Pick<Logger, 'info' | 'warn' | 'error'>;
-  metrics?: Pick<Metrics, 'addMetric'>;
+  metrics?: EngineMetrics;
 }
 
 export type EventBridgeDelivery = EventBridgeEvent<string, unknown>;
@@ -43,13 +42,13 @@ export function createEventBridgeIngestHandler(deps: EventBridgeIngestDeps): Eve
       const receivedAtMs = Number.isNaN(time) ? Date.now() : time;
       const event = normaliseEvent(fromEventBridgeEvent(delivery), recordEnvelope(`eventbridge/${String(delivery.id)}`, receivedAtMs));
       const result = await deps.store.put(event);
-      deps.metrics?.addMetric(result.duplicate ? 'EventsDuplicate' : 'EventsIngested', MetricUnit.Count, 1);
-      log.info('event stored', { eventId: event.id, type: event.type, source: event.source, duplicate: result.duplicate });
+      count(deps.metrics, result.duplicate ? 'EventsDuplicate' : 'EventsIngested');
+      log.info('event stored', { eventId: event.id, correlationId: event.correlationId, type: event.type, source: event.source, duplicate: result.duplicate });
       return result;
     } catch (error) {
       const { status, body } = httpErrorOf(error);
-      deps.metrics?.addMetric(status < 500 ? 'EventsRefused' : 'EventsFailed', MetricUnit.Count, 1);
-      if (status < 500) log.warn('event refused', { id: delivery.id, reason: body.error, message: body.message, details: body.details });
+      count(deps.metrics, status < 500 ? 'EventsRejected' : 'RecordsFailed');
+      if (status < 500) log.warn('event refused', { id: delivery.id, source: delivery.source, reason: body.error, message: body.message, details: body.details });
       else log.error('event failed; it will be retried', { id: delivery.id, error: error as Error });
       throw error;
     }

@@ -1,17 +1,18 @@
 /**
  * The HTTP ingest Lambda behind API Gateway (REST, Lambda proxy): `POST /events` (and any webhook
  * path configured to reach it) takes one event, an array or `{events: [...]}` — CloudEvents
- * included — and stores each once; `GET /events/{id}` reads one back. Wiring only: the envelope
- * and the request shapes live in core, shared with the embedded engine.
+ * included — and stores each once, if the caller may publish its `source`; `GET /events/{id}` reads
+ * one back. Wiring only: the envelope, the request shapes and the access policy live in core.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { Metrics } from '@aws-lambda-powertools/metrics';
+import type { Tracer } from '@aws-lambda-powertools/tracer';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { z } from 'zod';
+import { compileAccessPolicy, OPEN_ACCESS, parseAccessPolicy, type SourceAccess } from '../core/access.js';
 import {
   classifyIngestBody,
   eventInputOf,
@@ -21,20 +22,27 @@ import {
   type EnvelopeContext,
   type EventStore,
 } from '../core/index.js';
-import { bodyText, errorAnswer, json, pathParameter } from './api-gateway.js';
+import { bodyText, callerOf, errorAnswer, json, pathParameter } from './api-gateway.js';
+
+export { callerOf } from './api-gateway.js';
 import { parseEnv } from './env.js';
+import { toHttpError } from './http-errors.js';
 import { ingestBatch } from './ingest-batch.js';
-import { logger as sharedLogger, metrics as sharedMetrics, tracer } from './powertools.js';
+import { count, type EngineMetrics } from './metric-names.js';
+import { logger as sharedLogger, metrics as sharedMetrics, tracer as sharedTracer } from './powertools.js';
 import { liveEnvelope, storeFrom, StoreEnv } from './wiring.js';
 
 /** What the ingest handler needs; tests pass their own. */
 export interface IngestDeps {
   store: EventStore;
   envelope: EnvelopeContext;
+  /** Which sources each caller may publish. Default: any caller API Gateway let in may publish any source. */
+  access?: SourceAccess;
   /** Conditional puts in flight at once for a batch. Default 25. */
   batchConcurrency?: number;
   logger?: Pick<Logger, 'info' | 'warn' | 'error'>;
-  metrics?: Pick<Metrics, 'addMetric'>;
+  metrics?: EngineMetrics;
+  tracer?: Pick<Tracer, 'putAnnotation'>;
 }
 
 export type IngestHttpHandler = (request: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
@@ -45,24 +53,44 @@ export type IngestHttpHandler = (request: APIGatewayProxyEvent) => Promise<APIGa
  */
 export function createIngestHandler(deps: IngestDeps): IngestHttpHandler {
   const log = deps.logger ?? sharedLogger;
+  const access = deps.access ?? OPEN_ACCESS;
 
-  const ingestOne = async (entry: unknown): Promise<{ id: string; duplicate: boolean }> => {
+  const ingestOne = (caller: ReturnType<typeof callerOf>) => async (entry: unknown): Promise<{ id: string; duplicate: boolean }> => {
     const event = normaliseEvent(eventInputOf(entry), deps.envelope);
+    try {
+      access.checkPublish(caller, event.source);
+    } catch (error) {
+      // An audit entry: who tried to publish what, from where (issue 7, "authorisation failures").
+      log.warn('publish refused', { audit: 'publish-refused', caller: caller.principals, sourceIp: caller.sourceIp, source: event.source, eventId: event.id, type: event.type });
+      throw error;
+    }
     const { id, duplicate } = await deps.store.put(event);
-    log.info('event stored', { eventId: id, type: event.type, source: event.source, duplicate });
-    deps.metrics?.addMetric(duplicate ? 'EventsDuplicate' : 'EventsIngested', MetricUnit.Count, 1);
+    log.info('event stored', { eventId: id, correlationId: event.correlationId, type: event.type, source: event.source, duplicate });
+    count(deps.metrics, duplicate ? 'EventsDuplicate' : 'EventsIngested');
     return { id, duplicate };
   };
 
   const postEvents = async (request: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
     const ingest = classifyIngestBody(parseJsonBody(bodyText(request)));
+    const caller = callerOf(request);
     if (ingest.kind === 'single') {
-      const { id, duplicate } = await ingestOne(ingest.entry);
-      return json(202, duplicate ? { id, duplicate: true } : { id });
+      try {
+        const { id, duplicate } = await ingestOne(caller)(ingest.entry);
+        deps.tracer?.putAnnotation('eventId', id);
+        return json(202, duplicate ? { id, duplicate: true } : { id });
+      } catch (error) {
+        const { statusCode } = toHttpError(error);
+        if (statusCode < 500) count(deps.metrics, 'EventsRejected');
+        if (statusCode === 403) count(deps.metrics, 'EventsForbidden');
+        throw error;
+      }
     }
-    const answer = await ingestBatch(ingest.entries, ingestOne, deps.batchConcurrency);
-    deps.metrics?.addMetric('EventsRefused', MetricUnit.Count, answer.failedCount);
-    log.info('batch ingested', { entries: ingest.entries.length, failedCount: answer.failedCount });
+    const answer = await ingestBatch(ingest.entries, ingestOne(caller), deps.batchConcurrency);
+    const refused: Record<string, number> = {};
+    for (const result of answer.results) if ('error' in result) refused[result.error] = (refused[result.error] ?? 0) + 1;
+    count(deps.metrics, 'EventsRejected', answer.failedCount);
+    count(deps.metrics, 'EventsForbidden', refused.forbidden ?? 0);
+    log.info('batch ingested', { entries: ingest.entries.length, failedCount: answer.failedCount, refused });
     return json(200, answer);
   };
 
@@ -85,10 +113,33 @@ export function createIngestHandler(deps: IngestDeps): IngestHttpHandler {
   };
 }
 
+/** The access policy the `Ingestion` construct hands over (JSON of core's `AccessPolicy`); unset: open to every authorised caller. */
+const AccessEnv = z.object({
+  ACCESS_POLICY: z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      if (text === undefined || text === '') return undefined;
+      try {
+        return parseAccessPolicy(JSON.parse(text));
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: `must be the JSON of an access policy (${(error as Error).message})` });
+        return z.NEVER;
+      }
+    }),
+});
+
 /** The production dependencies, from the environment the `Ingestion` construct sets. */
 export function ingestDepsFromEnv(env: Record<string, string | undefined> = process.env): IngestDeps {
-  const config = parseEnv(StoreEnv, env);
-  return { store: storeFrom(config), envelope: liveEnvelope(), logger: sharedLogger, metrics: sharedMetrics };
+  const config = parseEnv(StoreEnv.extend(AccessEnv.shape), env);
+  return {
+    store: storeFrom(config),
+    envelope: liveEnvelope(),
+    ...(config.ACCESS_POLICY === undefined ? {} : { access: compileAccessPolicy(config.ACCESS_POLICY) }),
+    logger: sharedLogger,
+    metrics: sharedMetrics,
+    tracer: sharedTracer,
+  };
 }
 
 // Built on the first invocation, not at import: tests import this module without a Lambda environment.
@@ -100,5 +151,5 @@ export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>(async 
   return wired(request);
 })
   .use(injectLambdaContext(sharedLogger))
-  .use(captureLambdaHandler(tracer))
+  .use(captureLambdaHandler(sharedTracer))
   .use(logMetrics(sharedMetrics, { captureColdStartMetric: true }));

@@ -7,11 +7,9 @@
  * Powertools' BatchProcessor has no Kafka type in this version, hence the small loop here.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { Metrics } from '@aws-lambda-powertools/metrics';
 import middy from '@middy/core';
 import type { MSKEvent, MSKRecord, SelfManagedKafkaEvent } from 'aws-lambda';
 import { z } from 'zod';
@@ -19,6 +17,7 @@ import { mapBounded } from '../aws/concurrency.js';
 import { isEngineError } from '../core/index.js';
 import { parseEnv } from './env.js';
 import { ingestRecord, type RecordIngestDeps, type StreamRecordInput } from './ingest-record.js';
+import { count, type EngineMetrics } from './metric-names.js';
 import { logger as sharedLogger, metrics as sharedMetrics, tracer } from './powertools.js';
 import { DeadLetterEnv, deadLettersFrom, storeFrom, StoreEnv } from './wiring.js';
 
@@ -34,7 +33,7 @@ export interface KafkaIngestDeps extends RecordIngestDeps {
   /** Partitions read at once. Default 16. */
   concurrency?: number;
   logger?: Pick<Logger, 'info' | 'warn' | 'error'>;
-  metrics?: Pick<Metrics, 'addMetric'>;
+  metrics?: EngineMetrics;
 }
 
 export type KafkaIngestHandler = (event: KafkaEvent) => Promise<KafkaBatchResponse>;
@@ -66,14 +65,14 @@ export function createKafkaIngestHandler(deps: KafkaIngestDeps): KafkaIngestHand
       try {
         const outcome = await ingestRecord(input, deps);
         if (outcome.kind === 'stored') {
-          deps.metrics?.addMetric(outcome.result.duplicate ? 'EventsDuplicate' : 'EventsIngested', MetricUnit.Count, 1);
-          log.info('event stored', { eventId: outcome.event.id, type: outcome.event.type, ...input.position, duplicate: outcome.result.duplicate });
+          count(deps.metrics, outcome.result.duplicate ? 'EventsDuplicate' : 'EventsIngested');
+          log.info('event stored', { eventId: outcome.event.id, correlationId: outcome.event.correlationId, type: outcome.event.type, source: outcome.event.source, ...input.position, duplicate: outcome.result.duplicate });
         } else {
-          deps.metrics?.addMetric('RecordsDeadLettered', MetricUnit.Count, 1);
+          count(deps.metrics, 'EventsRejected');
           log.warn('record refused and sent to the dead-letter queue', { ...input.position, reason: outcome.letter.reason, message: outcome.letter.message });
         }
       } catch (error) {
-        deps.metrics?.addMetric('RecordsFailed', MetricUnit.Count, 1);
+        count(deps.metrics, 'RecordsFailed');
         log.error('record failed; its partition resumes from it', { ...input.position, retryable: isEngineError(error) ? error.retryable : undefined, error: error as Error });
         return record.offset;
       }

@@ -6,11 +6,9 @@
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { Metrics } from '@aws-lambda-powertools/metrics';
 import middy from '@middy/core';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
 import { z } from 'zod';
@@ -18,6 +16,7 @@ import { createLimiter } from '../aws/concurrency.js';
 import { isEngineError } from '../core/index.js';
 import { parseEnv } from './env.js';
 import { ingestRecord, type RecordIngestDeps, type StreamRecordInput } from './ingest-record.js';
+import { count, type EngineMetrics } from './metric-names.js';
 import { logger as sharedLogger, metrics as sharedMetrics, tracer } from './powertools.js';
 import { DeadLetterEnv, deadLettersFrom, storeFrom, StoreEnv } from './wiring.js';
 
@@ -26,7 +25,7 @@ export interface KinesisIngestDeps extends RecordIngestDeps {
   /** Records stored at once. Default 25. */
   concurrency?: number;
   logger?: Pick<Logger, 'info' | 'warn' | 'error'>;
-  metrics?: Pick<Metrics, 'addMetric'>;
+  metrics?: EngineMetrics;
 }
 
 export type KinesisIngestHandler = (event: KinesisStreamEvent, context?: Context) => Promise<KinesisStreamBatchResponse>;
@@ -59,14 +58,14 @@ export function createKinesisIngestHandler(deps: KinesisIngestDeps): KinesisInge
       try {
         const outcome = await limit(() => ingestRecord(input, deps));
         if (outcome.kind === 'stored') {
-          deps.metrics?.addMetric(outcome.result.duplicate ? 'EventsDuplicate' : 'EventsIngested', MetricUnit.Count, 1);
-          log.info('event stored', { eventId: outcome.event.id, type: outcome.event.type, sequenceNumber: input.position.sequenceNumber, duplicate: outcome.result.duplicate });
+          count(deps.metrics, outcome.result.duplicate ? 'EventsDuplicate' : 'EventsIngested');
+          log.info('event stored', { eventId: outcome.event.id, correlationId: outcome.event.correlationId, type: outcome.event.type, source: outcome.event.source, sequenceNumber: input.position.sequenceNumber, duplicate: outcome.result.duplicate });
         } else {
-          deps.metrics?.addMetric('RecordsDeadLettered', MetricUnit.Count, 1);
+          count(deps.metrics, 'EventsRejected');
           log.warn('record refused and sent to the dead-letter queue', { sequenceNumber: input.position.sequenceNumber, reason: outcome.letter.reason, message: outcome.letter.message });
         }
       } catch (error) {
-        deps.metrics?.addMetric('RecordsFailed', MetricUnit.Count, 1);
+        count(deps.metrics, 'RecordsFailed');
         log.error('record failed; it will be retried', { sequenceNumber: input.position.sequenceNumber, retryable: isEngineError(error) ? error.retryable : undefined, error: error as Error });
         throw error;
       }

@@ -3,17 +3,17 @@
  * A record refused for its content goes to the dead-letter queue and counts as handled; anything
  * else (a store outage) is thrown, so the record is reported as a batch item failure and retried.
  */
-import { createHash } from 'node:crypto';
+import { recordEnvelope } from '../aws/record-envelope.js';
 import type { DeadLetter, DeadLetterQueue } from '../aws/sqs-dead-letter-queue.js';
+
+export { recordEnvelope } from '../aws/record-envelope.js';
 import {
   eventInputOf,
   httpErrorOf,
   normaliseEvent,
   parseJsonBody,
-  ulid,
   ValidationError,
   type EngineEvent,
-  type EnvelopeContext,
   type EventStore,
   type PutResult,
 } from '../core/index.js';
@@ -64,10 +64,4 @@ export async function ingestRecord(record: StreamRecordInput, deps: RecordIngest
     await deps.deadLetters.send(letter);
     return { kind: 'dead-lettered', letter };
   }
-}
-
-/** Defaults that a redelivery reproduces: the record's receive time, and a ULID whose random part hashes its identity. */
-export function recordEnvelope(identity: string, receivedAtMs: number): EnvelopeContext {
-  const random = createHash('sha256').update(identity).digest().subarray(0, 10);
-  return { clock: { now: () => receivedAtMs }, ids: { newId: (t) => ulid(t, random) } };
 }

@@ -5,17 +5,16 @@
  * EventBridge invokes it asynchronously: a thrown error is retried by Lambda, then dead-lettered.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { Metrics } from '@aws-lambda-powertools/metrics';
 import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { ExecutionLifecycle, type LifecycleOutcome, type StatusChange } from '../aws/execution-lifecycle.js';
 import { ValidationError } from '../core/index.js';
 import { jsonMapVar, parseEnv } from './env.js';
+import { countForWorkflow, type EngineMetrics } from './metric-names.js';
 import { logger as sharedLogger, metrics as sharedMetrics, tracer } from './powertools.js';
 import { stateFrom, StateEnv, storeFrom, StoreEnv } from './wiring.js';
 
@@ -39,7 +38,7 @@ export type StatusChangeEvent = EventBridgeEvent<'Step Functions Execution Statu
 export interface LifecycleDeps {
   lifecycle: Pick<ExecutionLifecycle, 'onStatusChange'>;
   logger?: Pick<Logger, 'info' | 'warn' | 'error'>;
-  metrics?: Pick<Metrics, 'addMetric'>;
+  metrics?: EngineMetrics;
 }
 
 export type LifecycleHandler = (event: StatusChangeEvent) => Promise<LifecycleOutcome>;
@@ -76,7 +75,8 @@ export function createLifecycleHandler(deps: LifecycleDeps): LifecycleHandler {
         lifecycleEventId: event?.id,
         duplicate: outcome.duplicate,
       });
-      deps.metrics?.addMetric(`Workflows${phase[0]?.toUpperCase()}${phase.slice(1)}`, MetricUnit.Count, 1);
+      // Starts are counted by the router (Express ones included); the end of a Standard execution here.
+      if (phase !== 'started' && outcome.duplicate !== true) countForWorkflow(deps.metrics, phase === 'succeeded' ? 'WorkflowsSucceeded' : 'WorkflowsFailed', execution.workflowId);
       return outcome;
     } catch (error) {
       log.error('status change failed; it will be retried', { executionName: change.name, status: change.status, error: error as Error });

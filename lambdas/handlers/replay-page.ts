@@ -4,11 +4,9 @@
  * wait first (rate control) and whether to continue as a new execution.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
@@ -17,6 +15,7 @@ import { EventBridgeReplayEmitter } from '../aws/eventbridge-replay-emitter.js';
 import { ReplayPageRunner, type ReplayPageInput, type ReplayPageResult } from '../aws/replay-page-runner.js';
 import { ValidationError } from '../core/index.js';
 import { parseEnv, requiredVar } from './env.js';
+import { count, type EngineMetrics } from './metric-names.js';
 import { logger as sharedLogger, metrics as sharedMetrics, tracer } from './powertools.js';
 import { bundledRuleSet, RateCeilingEnv, replayJobsFrom, StateTableEnv } from './replay-wiring.js';
 import { DeadLetterEnv, deadLettersFrom, storeFrom, StoreEnv } from './wiring.js';
@@ -33,7 +32,7 @@ const PageInput = z.object({
 export interface ReplayPageDeps {
   runner: Pick<ReplayPageRunner, 'run'>;
   logger?: Pick<Logger, 'info' | 'error'>;
-  metrics?: Pick<Metrics, 'addMetric'>;
+  metrics?: EngineMetrics;
 }
 
 export type ReplayPageHandler = (input: unknown, context?: Pick<Context, 'getRemainingTimeInMillis'>) => Promise<ReplayPageResult>;
@@ -54,7 +53,6 @@ export function createReplayPageHandler(deps: ReplayPageDeps): ReplayPageHandler
     const deadline = context === undefined ? undefined : Date.now() + context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS;
     const result = await deps.runner.run(page, deadline);
     log.info('replay page done', { ...result });
-    deps.metrics?.addMetric('ReplayPages', MetricUnit.Count, 1);
     return result;
   };
 }
@@ -71,6 +69,11 @@ export function replayPageDepsFromEnv(env: Record<string, string | undefined> = 
     emitter,
     deadLetters: deadLettersFrom(config),
     ruleSet: bundledRuleSet(rulesJson),
+    // Counted as each PutEvents batch is answered, so a page that fails halfway still reports what it sent.
+    onEmitted: ({ emitted, failed }) => {
+      count(sharedMetrics, 'ReplayEventsEmitted', emitted);
+      count(sharedMetrics, 'ReplayEventsFailed', failed);
+    },
     ...(config.REPLAY_MAX_RATE === undefined ? {} : { maxRatePerSecond: config.REPLAY_MAX_RATE }),
   });
   return { runner, logger: sharedLogger, metrics: sharedMetrics };

@@ -6,11 +6,9 @@
  * then lands in the replay dead-letter queue.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
@@ -18,6 +16,7 @@ import { z } from 'zod';
 import { SfnWorkflowStarter } from '../aws/sfn-workflow-starter.js';
 import { REPLAY_SOURCE, ValidationError, type Trigger, type WorkflowStarter } from '../core/index.js';
 import { jsonMapVar, parseEnv } from './env.js';
+import { count, type EngineMetrics } from './metric-names.js';
 import { logger as sharedLogger, metrics as sharedMetrics, tracer } from './powertools.js';
 
 /** The part of a replayed event this function relies on (core `replayBusEntry` writes it). */
@@ -34,7 +33,7 @@ const ReplayedEvent = z.object({
 export interface ReplayStartDeps {
   starter: WorkflowStarter;
   logger?: Pick<Logger, 'info'>;
-  metrics?: Pick<Metrics, 'addMetric'>;
+  metrics?: EngineMetrics;
 }
 
 export type ReplayStartHandler = (event: EventBridgeEvent<string, unknown>) => Promise<{ executionName: string; alreadyStarted: boolean }>;
@@ -56,8 +55,9 @@ export function createReplayStartHandler(deps: ReplayStartDeps): ReplayStartHand
     const original = (event.detail as { input: Trigger['input'] }).input;
     const trigger: Trigger = { workflowId, ruleId, executionName, input: original };
     const { alreadyStarted } = await deps.starter.start(trigger);
-    log.info('replayed execution started', { workflowId, executionName, replayId: input.replay.replayId, eventId: input.event.id, alreadyStarted });
-    if (!alreadyStarted) deps.metrics?.addMetric('ReplayExecutionsStarted', MetricUnit.Count, 1);
+    const correlationId = (original as { correlationId?: string }).correlationId;
+    log.info('replayed execution started', { workflowId, ruleId, executionName, replayId: input.replay.replayId, eventId: input.event.id, correlationId, alreadyStarted });
+    if (!alreadyStarted) count(deps.metrics, 'ReplayExecutionsStarted');
     return { executionName, alreadyStarted };
   };
 }

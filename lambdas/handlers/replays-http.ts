@@ -6,11 +6,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
@@ -30,8 +28,9 @@ import {
   type ReplayRequest,
   type RuleSet,
 } from '../core/index.js';
-import { bodyText, errorAnswer, json, pathParameter } from './api-gateway.js';
+import { bodyText, callerOf, errorAnswer, json, pathParameter } from './api-gateway.js';
 import { parseEnv, requiredVar } from './env.js';
+import { count, type EngineMetrics } from './metric-names.js';
 import { logger as sharedLogger, metrics as sharedMetrics, tracer } from './powertools.js';
 import { bundledRuleSet, RateCeilingEnv, replayJobsFrom, StateTableEnv } from './replay-wiring.js';
 
@@ -48,7 +47,7 @@ export interface ReplaysHttpDeps {
   clock?: Clock;
   newId?: () => string;
   logger?: Pick<Logger, 'info' | 'warn' | 'error'>;
-  metrics?: Pick<Metrics, 'addMetric'>;
+  metrics?: EngineMetrics;
 }
 
 export type ReplaysHttpHandler = (request: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
@@ -89,8 +88,9 @@ export function createReplaysHandler(deps: ReplaysHttpDeps): ReplaysHttpHandler 
       await deps.jobs.finish(job.replayId, 0, 'failed', new Date(clock.now()).toISOString(), `the replay driver could not be started: ${(error as Error).message}`);
       throw error;
     }
-    log.info('replay started', { replayId: job.replayId, ...replay });
-    deps.metrics?.addMetric('ReplaysStarted', MetricUnit.Count, 1);
+    // An audit entry: who replayed what (issue 7).
+    log.info('replay started', { audit: 'replay-started', caller: callerOf(request).principals, replayId: job.replayId, ...replay });
+    count(deps.metrics, 'ReplaysStarted');
     return json(202, { replayId: job.replayId });
   };
 
@@ -104,7 +104,8 @@ export function createReplaysHandler(deps: ReplaysHttpDeps): ReplaysHttpHandler 
   const cancel = async (request: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
     const replayId = pathParameter(request, 'replayId');
     const stored = await deps.jobs.cancel(replayId, new Date(clock.now()).toISOString());
-    log.info('replay cancel requested', { replayId, status: stored.job.status });
+    log.info('replay cancel requested', { audit: 'replay-cancelled', caller: callerOf(request).principals, replayId, status: stored.job.status });
+    count(deps.metrics, 'ReplaysCancelled');
     return json(200, jobView(stored));
   };
 

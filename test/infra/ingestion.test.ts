@@ -223,14 +223,14 @@ describe('EdweStack ingestion with no configuration', () => {
     }
   });
 
-  it('lets the query function query the Events table\'s indexes, read execution records, and nothing else', () => {
+  it('lets the query function query the named indexes of both tables, read execution records, and nothing else', () => {
     const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) =>
       (p.Properties.Roles as Array<{ Ref: string }>).some((r) => r.Ref.startsWith('IngestionQueryFunction')),
     );
     const statements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement as Array<Record<string, any>>).filter((s) => JSON.stringify(s.Action).includes('dynamodb:'));
 
     expect(statements).toEqual([
-      { Sid: 'QueryEventIndexes', Effect: 'Allow', Action: 'dynamodb:Query', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^EventStoreEvents/), 'Arn'] }, '/index/*']] } },
+      { Sid: 'QueryEventIndexes', Effect: 'Allow', Action: 'dynamodb:Query', Resource: [{ 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^EventStoreEvents/), 'Arn'] }, '/index/byCorrelation']] }, { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^EventStoreEvents/), 'Arn'] }, '/index/byTime']] }] },
       {
         Sid: 'GetExecutionRecords',
         Effect: 'Allow',
@@ -238,7 +238,7 @@ describe('EdweStack ingestion with no configuration', () => {
         Resource: { 'Fn::GetAtt': [expect.stringMatching(/^StateStoreState/), 'Arn'] },
         Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['EXEC#*'] } },
       },
-      { Sid: 'QueryExecutionIndexes', Effect: 'Allow', Action: 'dynamodb:Query', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^StateStoreState/), 'Arn'] }, '/index/*']] } },
+      { Sid: 'QueryExecutionIndexes', Effect: 'Allow', Action: 'dynamodb:Query', Resource: [{ 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^StateStoreState/), 'Arn'] }, '/index/byCorrelation']] }, { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^StateStoreState/), 'Arn'] }, '/index/byEvent']] }] },
     ]);
   });
 

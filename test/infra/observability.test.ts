@@ -6,10 +6,11 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Observability } from '../../lib/observability.js';
+import { ENGINE_METRICS, ENGINE_WORKFLOW_METRICS, Observability } from '../../lib/observability.js';
+import { SERVICE_METRICS, WORKFLOW_METRICS } from '../../lambdas/handlers/metric-names.js';
 
 /** A stack with one of each thing Observability watches. */
-function watchedStack(): Template {
+function watchedStack(alarmEmail?: string): Template {
   const stack = new Stack(new App(), 'Watched');
   const encryptionKey = new kms.Key(stack, 'Key', { enableKeyRotation: true });
   const fn = (id: string) => new lambda.Function(stack, id, { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => {}') });
@@ -26,8 +27,17 @@ function watchedStack(): Template {
     streamConsumers: { router },
     deadLetterQueues: { 'router-failures': new sqs.Queue(stack, 'Failures') },
     stateMachines: new Map([['onboarding_workflow', machine]]),
+    ...(alarmEmail === undefined ? {} : { alarmEmail }),
   });
   return Template.fromStack(stack);
+}
+
+/** The math expressions of the dashboard's widgets (its body is JSON joined around tokens). */
+function dashboardExpressions(template: Template): string[] {
+  const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+  const parts = dashboard?.Properties?.DashboardBody['Fn::Join'][1] as unknown[];
+  const body = JSON.parse(parts.map((part) => (typeof part === 'string' ? part : 'token')).join('')) as { widgets: Array<{ properties: { metrics?: unknown[][] } }> };
+  return body.widgets.flatMap((w) => w.properties.metrics ?? []).flatMap((line) => line.flatMap((item) => (item !== null && typeof item === 'object' && 'expression' in item ? [String(item.expression)] : [])));
 }
 
 describe('Observability', () => {
@@ -61,10 +71,31 @@ describe('Observability', () => {
     });
   });
 
-  it("draws the engine's own metrics on a dashboard", () => {
-    const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
-    const body = JSON.stringify(dashboard?.Properties?.DashboardBody);
+  it("draws every metric the handlers emit on the dashboard, the per-workflow ones by workflow", () => {
+    const expressions = dashboardExpressions(template);
 
-    for (const metric of ['EventsIngested', 'EventsRefused', 'ExecutionsStarted', 'WorkflowsFailed', 'ReplayPages']) expect(body).toContain(metric);
+    for (const names of Object.values(ENGINE_METRICS)) for (const metric of names) expect(expressions.some((e) => e.includes(`{edwe,service} MetricName="${metric}"`))).toBe(true);
+    for (const metric of ENGINE_WORKFLOW_METRICS) expect(expressions).toContain(`SEARCH('{edwe,service,workflowId} MetricName="${metric}"', 'Sum', 300)`);
+    expect(expressions).toContain(`MAX(SEARCH('{edwe,service} MetricName="RoutingLag"', 'Maximum', 300))`);
+  });
+
+  it('knows exactly the metric names the handlers emit (lambdas/handlers/metric-names.ts)', () => {
+    expect(ENGINE_METRICS).toEqual(SERVICE_METRICS);
+    expect(ENGINE_WORKFLOW_METRICS).toEqual(WORKFLOW_METRICS);
+  });
+
+  it('e-mails alarms to the configured address, keeping what SNS cannot deliver in an encrypted queue', () => {
+    const withEmail = watchedStack('ops@example.com');
+
+    withEmail.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@example.com',
+      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ObservabilityUndeliveredAlarms'), 'Arn'] } },
+    });
+    withEmail.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] } });
+    withEmail.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ObservabilityUndeliveredAlarms'), 'QueueName'] } }],
+    });
   });
 });

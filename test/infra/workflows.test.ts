@@ -135,7 +135,10 @@ describe('EdweStack workflows on AWS (the repository project: order flow with th
 
     expect(statementsOn(query, 'dynamodb:').filter((s) => JSON.stringify(s.Resource).includes('StateStoreState'))).toEqual([
       expect.objectContaining({ Action: 'dynamodb:GetItem', Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['EXEC#*'] } } }),
-      expect.objectContaining({ Action: 'dynamodb:Query', Resource: { 'Fn::Join': ['', [arnOf('StateStoreState'), '/index/*']] } }),
+      expect.objectContaining({
+        Action: 'dynamodb:Query',
+        Resource: [{ 'Fn::Join': ['', [arnOf('StateStoreState'), '/index/byCorrelation']] }, { 'Fn::Join': ['', [arnOf('StateStoreState'), '/index/byEvent']] }],
+      }),
     ]);
   });
 

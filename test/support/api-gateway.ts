@@ -76,3 +76,12 @@ export const listExecutions = (query: Record<string, string> = {}): APIGatewayPr
 /** GET /executions/{name}. */
 export const getExecution = (name: string): APIGatewayProxyEvent =>
   apiGatewayEvent({ method: 'GET', resource: '/executions/{name}', pathParameters: { name } });
+
+/** The request as API Gateway passes it when it identified the caller: an IAM principal (SigV4) and/or an API key. */
+export function withCaller(request: APIGatewayProxyEvent, caller: { userArn?: string; apiKeyId?: string }): APIGatewayProxyEvent {
+  const { identity } = request.requestContext;
+  return {
+    ...request,
+    requestContext: { ...request.requestContext, identity: { ...identity, userArn: caller.userArn ?? null, apiKeyId: caller.apiKeyId ?? null } },
+  };
+}

@@ -51,28 +51,30 @@ export async function startDynalite(): Promise<Dynalite> {
 }
 
 /**
- * Creates an Events table with the deployed table's keys and indexes (lib/event-store.ts), and waits
+ * Creates an Events table with the deployed table's keys and indexes (lib/event-store.ts: byTime,
+ * byCorrelation and the sparse byUnrouted), and waits
  * until it is ACTIVE: even with `createTableMs: 0` dynalite answers CreateTable while the table is
  * still CREATING, and on a busy machine the first PutItem can arrive before it flips.
  */
 export async function createEventsTable(client: DynamoDBClient, tableName: string): Promise<void> {
-  const { partitionKey, byTime, byCorrelation } = EVENTS_TABLE;
+  const { partitionKey, byTime, byCorrelation, byUnrouted } = EVENTS_TABLE;
   await client.send(
     new CreateTableCommand({
       TableName: tableName,
       BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [partitionKey, byTime.partitionKey, byCorrelation.partitionKey, byTime.sortKey].map((name) => ({
+      AttributeDefinitions: [partitionKey, byTime.partitionKey, byCorrelation.partitionKey, byTime.sortKey, byUnrouted.partitionKey, byUnrouted.sortKey].map((name) => ({
         AttributeName: name,
         AttributeType: 'S',
       })),
       KeySchema: [{ AttributeName: partitionKey, KeyType: 'HASH' }],
-      GlobalSecondaryIndexes: [byTime, byCorrelation].map((index) => ({
+      GlobalSecondaryIndexes: [byTime, byCorrelation, byUnrouted].map((index) => ({
         IndexName: index.indexName,
         KeySchema: [
           { AttributeName: index.partitionKey, KeyType: 'HASH' },
           { AttributeName: index.sortKey, KeyType: 'RANGE' },
         ],
-        Projection: { ProjectionType: 'ALL' },
+        // As lib/event-store.ts: the sweeper's index holds keys only.
+        Projection: { ProjectionType: index === byUnrouted ? 'KEYS_ONLY' : 'ALL' },
       })),
     }),
   );

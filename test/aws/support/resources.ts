@@ -80,8 +80,9 @@ function tableDefinition(
       { AttributeName: index.partitionKey, KeyType: 'HASH' },
       { AttributeName: index.sortKey, KeyType: 'RANGE' },
     ],
-    // Both constructs project everything: replay, timelines and execution lists read whole items.
-    Projection: { ProjectionType: 'ALL' },
+    // The constructs project everything (replay, timelines and execution lists read whole items),
+    // except the sweeper's sparse index, which only needs the keys.
+    Projection: { ProjectionType: index.indexName === EVENTS_TABLE.byUnrouted.indexName ? 'KEYS_ONLY' : 'ALL' },
   }));
   return {
     TableName: tableName,
@@ -98,7 +99,7 @@ function tableDefinition(
 
 /** The Events table as lib/event-store.ts declares it. */
 export const eventsTableDefinition = (tableName: string): CreateTableCommandInput =>
-  tableDefinition(tableName, { partitionKey: EVENTS_TABLE.partitionKey }, [EVENTS_TABLE.byTime, EVENTS_TABLE.byCorrelation], EVENTS_STREAM_VIEW);
+  tableDefinition(tableName, { partitionKey: EVENTS_TABLE.partitionKey }, [EVENTS_TABLE.byTime, EVENTS_TABLE.byCorrelation, EVENTS_TABLE.byUnrouted], EVENTS_STREAM_VIEW);
 
 /** The State table as lib/state-store.ts declares it. */
 export const stateTableDefinition = (tableName: string): CreateTableCommandInput =>
@@ -287,6 +288,7 @@ export async function createEngineResources(clients: AwsClients, project: Projec
     ingestKinesis: { ...store, DEAD_LETTER_QUEUE_URL: ingestDeadLetterQueue.url },
     ingestEventBridge: { ...store, DEAD_LETTER_QUEUE_URL: ingestDeadLetterQueue.url },
     router: {
+      ...store,
       ...state,
       ...machines,
       WORKFLOW_TYPES: JSON.stringify(Object.fromEntries([...project.workflows.values()].map((w) => [w.id, w.settings.type]))),

@@ -1,0 +1,159 @@
+/**
+ * The Events table's routing marks (issue 7): the router sets `routedAt` (and removes `unrouted`,
+ * taking the event out of the sparse `byUnrouted` index) once an event is routed; the sweeper reads
+ * that index for events stored but never routed, claims a sweep of each (counting attempts), and
+ * parks the ones that keep failing. The only writes to an event item after its put.
+ */
+import { QueryCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import type { Clock } from '../core/index.js';
+import { eventKey } from './event-item.js';
+import { EVENTS_TABLE, UNROUTED_SHARDS } from './events-table.js';
+import { classifySdkError } from './sdk-errors.js';
+
+/** What the adapter is given; it reads no environment of its own. */
+export interface DynamoDbRoutingMarksOptions {
+  client: DynamoDBClient;
+  tableName: string;
+  clock?: Clock;
+  shards?: number;
+}
+
+/** An event the sweeper claimed: its stored item and how many sweeps (this one included) have tried it. */
+export interface ClaimedEvent {
+  item: Record<string, unknown>;
+  attempts: number;
+}
+
+const { partitionKey, byUnrouted, routedAttribute, sweepsAttribute, parkedAttribute } = EVENTS_TABLE;
+const isConditionFailure = (error: unknown): boolean => error instanceof Error && error.name === 'ConditionalCheckFailedException';
+
+/**
+ * @example await new DynamoDbRoutingMarks({ client, tableName }).markRouted('01J…')
+ */
+export class DynamoDbRoutingMarks {
+  private readonly client: DynamoDBClient;
+  private readonly tableName: string;
+  private readonly clock: Clock;
+  private readonly shards: number;
+
+  constructor(options: DynamoDbRoutingMarksOptions) {
+    this.client = options.client;
+    this.tableName = options.tableName;
+    this.clock = options.clock ?? { now: Date.now };
+    this.shards = options.shards ?? UNROUTED_SHARDS;
+  }
+
+  /**
+   * Marks the event routed: `SET routedAt`, `REMOVE unrouted`. An event that is gone (expired) is left gone.
+   * @throws RetryableError when DynamoDB throttles or fails.
+   */
+  async markRouted(eventId: string): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: marshall({ [partitionKey]: eventKey(eventId) }),
+          UpdateExpression: 'SET #routedAt = :now REMOVE #unrouted',
+          ConditionExpression: 'attribute_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': partitionKey, '#routedAt': routedAttribute, '#unrouted': byUnrouted.partitionKey },
+          ExpressionAttributeValues: marshall({ ':now': this.now() }),
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) return;
+      throw classifySdkError(error, `marking event ${eventId} routed`);
+    }
+  }
+
+  /**
+   * Ids of events received before `cutoff` (ISO) and not routed yet, oldest first within each shard, at most `limit`.
+   * The index is eventually consistent: `claimSweep` checks each against the table.
+   * @throws RetryableError when DynamoDB throttles or fails.
+   */
+  async unrouted(cutoff: string, limit: number): Promise<string[]> {
+    const ids: string[] = [];
+    for (let shard = 0; shard < this.shards && ids.length < limit; shard++) {
+      let exclusiveStartKey: Record<string, AttributeValue> | undefined;
+      do {
+        let page;
+        try {
+          page = await this.client.send(
+            new QueryCommand({
+              TableName: this.tableName,
+              IndexName: byUnrouted.indexName,
+              KeyConditionExpression: '#unrouted = :shard AND #receivedAt < :cutoff',
+              ExpressionAttributeNames: { '#unrouted': byUnrouted.partitionKey, '#receivedAt': byUnrouted.sortKey },
+              ExpressionAttributeValues: marshall({ ':shard': String(shard), ':cutoff': cutoff }),
+              Limit: limit - ids.length,
+              ...(exclusiveStartKey === undefined ? {} : { ExclusiveStartKey: exclusiveStartKey }),
+            }),
+          );
+        } catch (error) {
+          throw classifySdkError(error, `reading unrouted events of shard ${shard}`);
+        }
+        for (const item of page.Items ?? []) ids.push(String(unmarshall(item)[partitionKey]).replace(/^EVT#/, ''));
+        exclusiveStartKey = page.LastEvaluatedKey;
+      } while (exclusiveStartKey !== undefined && ids.length < limit);
+    }
+    return ids;
+  }
+
+  /**
+   * Claims one sweep of the event: counts the attempt and answers the item, read consistently —
+   * unless it has been routed (or is gone) since the index said otherwise.
+   * @throws RetryableError when DynamoDB throttles or fails.
+   */
+  async claimSweep(eventId: string): Promise<ClaimedEvent | undefined> {
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: marshall({ [partitionKey]: eventKey(eventId) }),
+          UpdateExpression: 'ADD #sweeps :one',
+          ConditionExpression: 'attribute_exists(#pk) AND attribute_not_exists(#routedAt)',
+          ExpressionAttributeNames: { '#pk': partitionKey, '#routedAt': routedAttribute, '#sweeps': sweepsAttribute },
+          ExpressionAttributeValues: marshall({ ':one': 1 }),
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      if (Attributes === undefined) return undefined;
+      const item = unmarshall(Attributes);
+      return { item, attempts: Number(item[sweepsAttribute] ?? 1) };
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw classifySdkError(error, `claiming a sweep of event ${eventId}`);
+    }
+  }
+
+  /**
+   * Gives up on the event: out of the index (`REMOVE unrouted`), `SET parkedAt`. It stays unrouted
+   * until a redrive (`edwe dlq redrive`) asks the sweeper to route it by id.
+   * @throws RetryableError when DynamoDB throttles or fails.
+   */
+  async park(eventId: string): Promise<void> {
+    await this.update(eventId, 'SET #parkedAt = :now REMOVE #unrouted', { '#parkedAt': parkedAttribute, '#unrouted': byUnrouted.partitionKey }, { ':now': this.now() }, 'parking');
+  }
+
+  private async update(eventId: string, expression: string, names: Record<string, string>, values: Record<string, unknown>, what: string): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: marshall({ [partitionKey]: eventKey(eventId) }),
+          UpdateExpression: expression,
+          ConditionExpression: 'attribute_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': partitionKey, ...names },
+          ExpressionAttributeValues: marshall(values),
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) return;
+      throw classifySdkError(error, `${what} event ${eventId}`);
+    }
+  }
+
+  private now(): string {
+    return new Date(this.clock.now()).toISOString();
+  }
+}

@@ -1,0 +1,138 @@
+/**
+ * The sweeper (issue 7): finds events stored but never routed — still in the sparse `byUnrouted`
+ * index some minutes after their receipt, because the router crashed, gave up on their stream
+ * record, or never saw it — and routes each through the router's own code, which marks it routed,
+ * so the next sweep does not see it again. Every sweep of an event is counted on its item; after
+ * `maxAttempts` failed sweeps the event is parked (out of the index) and reported to the
+ * dead-letter queue, where `edwe dlq redrive` can ask for it to be routed by id.
+ */
+import type { Clock } from '../core/index.js';
+import type { ClaimedEvent } from './dynamodb-routing-marks.js';
+import type { DeadLetterQueue } from './sqs-dead-letter-queue.js';
+
+export interface UnroutedSweeperDeps {
+  marks: {
+    unrouted(cutoff: string, limit: number): Promise<string[]>;
+    claimSweep(eventId: string): Promise<ClaimedEvent | undefined>;
+    park(eventId: string): Promise<void>;
+  };
+  /** Routes the event in a stored item and marks it routed (the router's `createEventRouting`). */
+  route(item: Record<string, unknown>): Promise<unknown>;
+  /** Where parked events are reported (the router's failure queue). */
+  deadLetters: DeadLetterQueue;
+  clock?: Clock;
+  /** How long after its receipt an unrouted event is the sweeper's. Default 10 minutes. */
+  minAgeMs?: number;
+  /** Events one sweep routes at most. Default 200. */
+  maxEvents?: number;
+  /** Sweeps of one event before it is parked. Default 3. */
+  maxAttempts?: number;
+  /** Told of each event whose routing failed in a sweep. */
+  onFailed?: (eventId: string, attempts: number, error: unknown) => void;
+}
+
+export interface SweepReport {
+  /** Unrouted events the index listed. */
+  found: number;
+  routed: string[];
+  failed: string[];
+  parked: string[];
+  /** Listed, but routed (or expired) by the time the sweeper claimed them. */
+  skipped: number;
+  /** The sweep stopped at its deadline; the rest waits for the next one. */
+  stoppedEarly: boolean;
+}
+
+export type RouteByIdOutcome = { eventId: string; outcome: 'routed' | 'not-pending' } | { eventId: string; outcome: 'failed'; error: string };
+
+/**
+ * @example const report = await new UnroutedSweeper({ marks, route, deadLetters }).sweep()
+ */
+export class UnroutedSweeper {
+  private readonly clock: Clock;
+  private readonly minAgeMs: number;
+  private readonly maxEvents: number;
+  private readonly maxAttempts: number;
+
+  constructor(private readonly deps: UnroutedSweeperDeps) {
+    this.clock = deps.clock ?? { now: Date.now };
+    this.minAgeMs = deps.minAgeMs ?? 10 * 60_000;
+    this.maxEvents = deps.maxEvents ?? 200;
+    this.maxAttempts = deps.maxAttempts ?? 3;
+  }
+
+  /**
+   * One sweep: every unrouted event older than `minAgeMs`, up to `maxEvents`, one at a time until `deadline` (epoch ms).
+   * @throws RetryableError when the index or the dead-letter queue cannot be reached (the next sweep tries again).
+   */
+  async sweep(deadline = Number.POSITIVE_INFINITY): Promise<SweepReport> {
+    const cutoff = new Date(this.clock.now() - this.minAgeMs).toISOString();
+    const ids = await this.deps.marks.unrouted(cutoff, this.maxEvents);
+    const report: SweepReport = { found: ids.length, routed: [], failed: [], parked: [], skipped: 0, stoppedEarly: false };
+    for (const eventId of ids) {
+      if (this.clock.now() >= deadline) {
+        report.stoppedEarly = true;
+        break;
+      }
+      const claimed = await this.deps.marks.claimSweep(eventId);
+      if (claimed === undefined) {
+        report.skipped++;
+        continue;
+      }
+      // A sweep that crashed after counting its attempt, before parking: park now.
+      if (claimed.attempts > this.maxAttempts) {
+        await this.park(eventId, claimed.attempts, 'an earlier sweep stopped before it could park the event');
+        report.parked.push(eventId);
+        continue;
+      }
+      try {
+        await this.deps.route(claimed.item);
+        report.routed.push(eventId);
+      } catch (error) {
+        this.deps.onFailed?.(eventId, claimed.attempts, error);
+        report.failed.push(eventId);
+        if (claimed.attempts >= this.maxAttempts) {
+          await this.park(eventId, claimed.attempts, error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+          report.parked.push(eventId);
+        }
+      }
+    }
+    return report;
+  }
+
+  /**
+   * Routes these events now, whatever their age or attempts (a redrive): each one still unrouted is
+   * routed and marked; one routed meanwhile (or expired) is `not-pending`; a failure is answered, not thrown.
+   * @throws RetryableError when the table cannot be reached.
+   */
+  async routeByIds(eventIds: readonly string[]): Promise<RouteByIdOutcome[]> {
+    const outcomes: RouteByIdOutcome[] = [];
+    for (const eventId of eventIds) {
+      const claimed = await this.deps.marks.claimSweep(eventId);
+      if (claimed === undefined) {
+        outcomes.push({ eventId, outcome: 'not-pending' });
+        continue;
+      }
+      try {
+        await this.deps.route(claimed.item);
+        outcomes.push({ eventId, outcome: 'routed' });
+      } catch (error) {
+        this.deps.onFailed?.(eventId, claimed.attempts, error);
+        outcomes.push({ eventId, outcome: 'failed', error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+      }
+    }
+    return outcomes;
+  }
+
+  private async park(eventId: string, attempts: number, reason: string): Promise<void> {
+    await this.deps.deadLetters.send({
+      source: 'sweeper',
+      reason: 'unroutable',
+      message: `gave up routing event ${eventId} after ${attempts} sweeps: ${reason}`,
+      details: [],
+      record: { eventId, attempts },
+    });
+    // After the letter: a crash between the two leaves the event in the index, to be parked (and reported) again.
+    await this.deps.marks.park(eventId);
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * EdweStacks for the hardening tests (issue 7), built like `cdk synth` builds them but without
+ * bundling: the repository project as it is, with every source the configuration can name, and
+ * with API keys, an access policy and an alarm e-mail.
+ */
+import { EdweStack, type EdweStackProps } from '../../lib/edwe-stack.js';
+import { PROJECT_ROOT } from '../../lib/lambda-defaults.js';
+import { defaultPaths, loadProject } from '../../lambdas/project/load-project.js';
+import { testApp, withConfig } from './cdk.js';
+
+export const MSK_CLUSTER_ARN = 'arn:aws:kafka:us-east-1:123456789012:cluster/orders/751d2973-a626-431c-9d4e-d7975eb44dd7-2';
+
+/** Every source the configuration can name: Kinesis, MSK with IAM, self-managed Kafka, a webhook, a named bus. */
+export const ALL_SOURCES = `
+event_sources:
+  - type: kinesis
+    stream_name: user-events
+  - type: kafka
+    topics: [orders, payments]
+    cluster_arn: ${MSK_CLUSTER_ARN}
+  - type: kafka
+    topics: [clicks]
+    bootstrap_servers: [broker-1.example.com:9096]
+    secret_arn: arn:aws:secretsmanager:us-east-1:123456789012:secret:edwe/kafka-AbCdEf
+  - type: webhook
+    endpoints: [/webhooks/github]
+  - type: eventbridge
+    bus_name: edwe-events
+`;
+
+/** Settings of an API-key deployment: one caller by key, one by IAM role, a quota, an alarm e-mail. */
+export const API_KEY_SETTINGS: Partial<EdweStackProps> = {
+  auth: 'api-key',
+  access: { callers: [{ apiKey: 'shop', sources: ['shop.*'] }, { principal: 'arn:aws:iam::123456789012:role/Crm', sources: ['crm'] }] },
+  quota: { limit: 100_000, period: 'DAY' },
+  alarmEmail: 'ops@example.com',
+};
+
+/** An EdweStack of the repository project, with `config` (the seed configuration's body) and `props` if given. */
+export function anEdweStack(id: string, props: Partial<EdweStackProps> = {}, config?: string): EdweStack {
+  const project = loadProject(defaultPaths(PROJECT_ROOT));
+  return new EdweStack(testApp(), id, { ...props, project: config === undefined ? project : withConfig(project, config) });
+}

@@ -1,0 +1,250 @@
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { GetRecordsCommand, GetShardIteratorCommand, KinesisClient } from '@aws-sdk/client-kinesis';
+import { InvokeCommand, LambdaClient, type InvokeCommandOutput } from '@aws-sdk/client-lambda';
+import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { classifyDeadLetter } from '../../lambdas/aws/dead-letters.js';
+import { recordEnvelope } from '../../lambdas/aws/record-envelope.js';
+import { normaliseEvent } from '../../lambdas/core/index.js';
+import { dlqCommand, type DlqClients } from '../../lambdas/aws/dlq-cli.js';
+import { memoryIo } from '../../lambdas/local/cli/io.js';
+
+const REGION = 'eu-west-1';
+const INGEST_DLQ = 'https://sqs.eu-west-1.amazonaws.com/123456789012/EdweStack-IngestDeadLetterQueue';
+const ROUTER_QUEUE = 'https://sqs.eu-west-1.amazonaws.com/123456789012/EdweStack-RouterFailureQueue';
+const SWEEPER = 'EdweStack-SweeperFunction';
+const BUS_INGEST_ARN = 'arn:aws:lambda:eu-west-1:123456789012:function:EdweStack-BusIngestionIngestFunction:$LATEST';
+const STREAM_ARN = 'arn:aws:kinesis:eu-west-1:123456789012:stream/user-events';
+const OUTPUTS = {
+  IngestDeadLetterQueueUrl: INGEST_DLQ,
+  FailureQueueUrl: ROUTER_QUEUE,
+  EventsTableName: 'EdweStack-Events',
+  EventRetentionDays: '30',
+  EventBusName: 'edwe-events',
+  SweeperFunctionName: SWEEPER,
+};
+
+const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64');
+/** A Lambda Invoke answer's payload. */
+const payload = (text: string) => Buffer.from(text) as unknown as NonNullable<InvokeCommandOutput['Payload']>;
+const aMessage = (id: string, body: unknown, attributes: Record<string, string> = {}): Message => ({
+  MessageId: id,
+  ReceiptHandle: `receipt-${id}`,
+  Body: JSON.stringify(body),
+  Attributes: { SentTimestamp: String(Date.parse('2026-07-01T12:00:00Z')), ApproximateReceiveCount: '1' },
+  MessageAttributes: Object.fromEntries(Object.entries(attributes).map(([k, v]) => [k, { DataType: 'String', StringValue: v }])),
+});
+
+/** What the engine and AWS put in its queues (lambdas/aws/dead-letters.ts). */
+const refusedKinesisRecord = (data: string) =>
+  aMessage('m-refused', {
+    source: 'kinesis',
+    reason: 'validation_error',
+    message: 'Invalid event: type: required',
+    details: [{ path: 'type', message: 'required' }],
+    record: { eventSourceARN: STREAM_ARN, eventID: 'shardId-000000000000:49590338271490256608559692538361571095921575989136588898', approximateArrivalTimestamp: 1_782_907_200 },
+    data,
+    failedAt: '2026-07-01T12:00:00.000Z',
+  });
+const failedBusInvocation = aMessage('m-async', {
+  version: '1.0',
+  timestamp: '2026-07-01T12:00:00.000Z',
+  requestContext: { requestId: 'r-1', functionArn: BUS_INGEST_ARN, condition: 'RetriesExhausted', approximateInvokeCount: 3 },
+  requestPayload: { id: 'eb-1', 'detail-type': 'user_registration', source: 'web', time: '2026-07-01T11:59:00Z', detail: { userId: 'u-1' } },
+  responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
+  responsePayload: { errorType: 'RetryableError', errorMessage: 'storing event failed' },
+});
+const parkedEvent = aMessage('m-parked', { source: 'sweeper', reason: 'unroutable', message: 'gave up routing event 01JPARK after 3 sweeps', details: [], record: { eventId: '01JPARK', attempts: 3 } });
+const routerBatch = aMessage('m-batch', {
+  requestContext: { requestId: 'r-2', functionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:router', condition: 'RetryAttemptsExhausted', approximateInvokeCount: 6 },
+  responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
+  version: '1.0',
+  timestamp: '2026-07-01T12:00:00.000Z',
+  DDBStreamBatchInfo: { shardId: 'shardId-0001', startSequenceNumber: '100', endSequenceNumber: '200', batchSize: 3, streamArn: 'arn:aws:dynamodb:…/stream/…' },
+});
+const kinesisBatch = aMessage('m-kinesis', {
+  requestContext: { requestId: 'r-3', functionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:ingest-kinesis', condition: 'RecordAgeExceeded', approximateInvokeCount: 11 },
+  version: '1.0',
+  timestamp: '2026-07-01T12:00:00.000Z',
+  KinesisBatchInfo: { shardId: 'shardId-000000000000', startSequenceNumber: '10', endSequenceNumber: '11', batchSize: 2, streamArn: STREAM_ARN, approximateArrivalOfFirstRecord: '', approximateArrivalOfLastRecord: '' },
+});
+const undelivered = aMessage('m-undelivered', { id: 'eb-2', 'detail-type': 'x', source: 'web', time: '2026-07-01T11:59:00Z', detail: {} }, { ERROR_CODE: 'SDK_CLIENT_ERROR', ERROR_MESSAGE: 'throttled', RULE_ARN: 'arn:rule', TARGET_ARN: 'arn:aws:lambda:eu-west-1:123456789012:function:bus-ingest' });
+
+describe('edwe dlq', () => {
+  const sqs = mockClient(SQSClient);
+  const lambda = mockClient(LambdaClient);
+  const cloudFormation = mockClient(CloudFormationClient);
+  const dynamodb = mockClient(DynamoDBClient);
+  const kinesis = mockClient(KinesisClient);
+  const eventBridge = mockClient(EventBridgeClient);
+  const regions: Array<string | undefined> = [];
+  const clients = (region?: string): DlqClients => {
+    regions.push(region);
+    const config = { region: region ?? REGION, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
+    return {
+      sqs: new SQSClient(config),
+      lambda: new LambdaClient(config),
+      cloudFormation: new CloudFormationClient(config),
+      dynamodb: new DynamoDBClient(config),
+      kinesis: new KinesisClient(config),
+      eventBridge: new EventBridgeClient(config),
+    };
+  };
+  const queueHolds = (...messages: Message[]) => sqs.on(ReceiveMessageCommand).resolvesOnce({ Messages: messages }).resolves({ Messages: [] });
+
+  beforeEach(() => {
+    for (const mock of [sqs, lambda, cloudFormation, dynamodb, kinesis, eventBridge]) mock.reset();
+    regions.length = 0;
+    cloudFormation.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'EdweStack', CreationTime: new Date(), StackStatus: 'CREATE_COMPLETE', Outputs: Object.entries(OUTPUTS).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })) }] });
+    dynamodb.on(PutItemCommand).resolves({});
+    lambda.on(InvokeCommand).resolves({ StatusCode: 200, Payload: payload('null') });
+  });
+  afterAll(() => {
+    for (const mock of [sqs, lambda, cloudFormation, dynamodb, kinesis, eventBridge]) mock.restore();
+  });
+
+  it('lists a queue named by its stack output, one line per message saying what it is, hiding each for 30 s', async () => {
+    queueHolds(refusedKinesisRecord(b64({ source: 'app' })), failedBusInvocation);
+    const io = memoryIo({ cwd: '/' });
+
+    const code = await dlqCommand(['list', 'ingest', '--stack', 'EdweStack', '--region', REGION], io, clients);
+
+    expect(code).toBe(0);
+    expect(regions).toEqual([REGION]);
+    expect(cloudFormation.commandCalls(DescribeStacksCommand)[0]?.args[0].input).toEqual({ StackName: 'EdweStack' });
+    expect(sqs.commandCalls(ReceiveMessageCommand)[0]?.args[0].input).toEqual({
+      QueueUrl: INGEST_DLQ,
+      MaxNumberOfMessages: 10,
+      VisibilityTimeout: 30,
+      WaitTimeSeconds: 1,
+      MessageAttributeNames: ['All'],
+      MessageSystemAttributeNames: ['SentTimestamp', 'ApproximateReceiveCount'],
+    });
+    expect(io.out.split('\n').filter(Boolean)).toEqual([
+      'm-refused  2026-07-01T12:00:00.000Z  refused-record  kinesis record refused (validation_error): Invalid event: type: required',
+      'm-async  2026-07-01T12:00:00.000Z  failed-invocation  EdweStack-BusIngestionIngestFunction kept failing: RetryableError: storing event failed',
+    ]);
+    expect(sqs.commandCalls(DeleteMessageCommand)).toEqual([]);
+  });
+
+  it('lists as JSON lines with --json, reading the queue URL as given', async () => {
+    queueHolds(parkedEvent);
+    const io = memoryIo({ cwd: '/' });
+
+    await dlqCommand(['list', ROUTER_QUEUE, '--json'], io, clients);
+
+    expect(JSON.parse(io.out)).toEqual({ messageId: 'm-parked', sentAt: '2026-07-01T12:00:00.000Z', receiveCount: 1, kind: 'parked-event', eventId: '01JPARK', message: 'gave up routing event 01JPARK after 3 sweeps' });
+    expect(cloudFormation.commandCalls(DescribeStacksCommand)).toEqual([]);
+  });
+
+  it('re-ingests a refused record\'s original data into the Events table, then deletes the message', async () => {
+    const fixed = { id: 'evt-fixed', type: 'user_registration', source: 'app', timestamp: '2026-07-01T11:59:00Z', data: {} };
+    queueHolds(refusedKinesisRecord(b64(fixed)));
+    const io = memoryIo({ cwd: '/' });
+
+    const code = await dlqCommand(['redrive', 'ingest'], io, clients);
+
+    expect(code).toBe(0);
+    const put = dynamodb.commandCalls(PutItemCommand)[0]?.args[0].input;
+    expect(put?.TableName).toBe('EdweStack-Events');
+    expect(put?.ConditionExpression).toBe('attribute_not_exists(#pk)');
+    expect(unmarshall(put?.Item ?? {})).toMatchObject({ pk: 'EVT#evt-fixed', source: 'app', unrouted: expect.any(String) });
+    expect(sqs.commandCalls(DeleteMessageCommand).map((c) => c.args[0].input)).toEqual([{ QueueUrl: INGEST_DLQ, ReceiptHandle: 'receipt-m-refused' }]);
+    expect(io.out).toBe('m-refused  redriven: stored event evt-fixed\n');
+  });
+
+  it('keeps a record that is still invalid, saying why, and exits 1', async () => {
+    queueHolds(refusedKinesisRecord(b64({ source: 'app' })));
+    const io = memoryIo({ cwd: '/' });
+
+    const code = await dlqCommand(['redrive', 'ingest'], io, clients);
+
+    expect(code).toBe(1);
+    expect(io.out).toMatch(/^m-refused {2}kept: still refused: Invalid event: type/);
+    expect(dynamodb.commandCalls(PutItemCommand)).toEqual([]);
+    expect(sqs.commandCalls(DeleteMessageCommand)).toEqual([]);
+  });
+
+  it('invokes the function of a failed asynchronous invocation again with its payload, and the target of an undelivered event', async () => {
+    queueHolds(failedBusInvocation, undelivered);
+
+    const code = await dlqCommand(['redrive', 'ingest'], memoryIo({ cwd: '/' }), clients);
+
+    expect(code).toBe(0);
+    expect(lambda.commandCalls(InvokeCommand).map((c) => ({ ...c.args[0].input, Payload: JSON.parse(Buffer.from(c.args[0].input.Payload as Uint8Array).toString()) }))).toEqual([
+      { FunctionName: BUS_INGEST_ARN, InvocationType: 'RequestResponse', Payload: failedBusInvocation.Body && JSON.parse(failedBusInvocation.Body).requestPayload },
+      { FunctionName: 'arn:aws:lambda:eu-west-1:123456789012:function:bus-ingest', InvocationType: 'RequestResponse', Payload: JSON.parse(undelivered.Body as string) },
+    ]);
+    expect(sqs.commandCalls(DeleteMessageCommand)).toHaveLength(2);
+  });
+
+  it('keeps a message whose function fails again', async () => {
+    queueHolds(failedBusInvocation);
+    lambda.on(InvokeCommand).resolves({ StatusCode: 200, FunctionError: 'Unhandled', Payload: payload('{"errorType":"RetryableError"}') });
+
+    expect(await dlqCommand(['redrive', 'ingest'], memoryIo({ cwd: '/' }), clients)).toBe(1);
+    expect(sqs.commandCalls(DeleteMessageCommand)).toEqual([]);
+  });
+
+  it('asks the sweeper to route a parked event by id, and to sweep for a router batch', async () => {
+    queueHolds(parkedEvent, routerBatch);
+    lambda.on(InvokeCommand, { Payload: Buffer.from(JSON.stringify({ eventIds: ['01JPARK'] })) }).resolves({ StatusCode: 200, Payload: payload(JSON.stringify({ results: [{ eventId: '01JPARK', outcome: 'routed' }] })) });
+    const io = memoryIo({ cwd: '/' });
+
+    const code = await dlqCommand(['redrive', 'router'], io, clients);
+
+    expect(code).toBe(0);
+    expect(lambda.commandCalls(InvokeCommand).map((c) => [c.args[0].input.FunctionName, Buffer.from(c.args[0].input.Payload as Uint8Array).toString()])).toEqual([
+      [SWEEPER, '{"eventIds":["01JPARK"]}'],
+      [SWEEPER, '{}'],
+    ]);
+    expect(io.out).toBe('m-parked  redriven: 01JPARK: routed\nm-batch  redriven: the sweeper swept the unrouted events\n');
+  });
+
+  it('reads a failed Kinesis batch back from the stream and ingests its records with the ids the ingest would derive', async () => {
+    queueHolds(kinesisBatch);
+    kinesis.on(GetShardIteratorCommand).resolves({ ShardIterator: 'it-1' });
+    const record = (seq: string, event: unknown) => ({ SequenceNumber: seq, Data: Buffer.from(JSON.stringify(event)), PartitionKey: 'p', ApproximateArrivalTimestamp: new Date('2026-07-01T11:00:00Z') });
+    kinesis.on(GetRecordsCommand).resolvesOnce({ Records: [record('10', { type: 'a', source: 's' }), record('11', { type: 'b', source: 's' }), record('12', { type: 'c', source: 's' })], NextShardIterator: 'it-2', MillisBehindLatest: 0 });
+    // The id the Kinesis ingest gives an event without one: from the record's identity (`<stream>/<shard>:<sequence>`) and arrival.
+    const ingestId = (seq: string, type: string) =>
+      normaliseEvent({ type, source: 's' }, recordEnvelope(`${STREAM_ARN}/shardId-000000000000:${seq}`, Date.parse('2026-07-01T11:00:00Z'))).id;
+
+    const code = await dlqCommand(['redrive', 'ingest'], memoryIo({ cwd: '/' }), clients);
+
+    expect(code).toBe(0);
+    expect(kinesis.commandCalls(GetShardIteratorCommand)[0]?.args[0].input).toEqual({ StreamARN: STREAM_ARN, ShardId: 'shardId-000000000000', ShardIteratorType: 'AT_SEQUENCE_NUMBER', StartingSequenceNumber: '10' });
+    expect(kinesis.commandCalls(GetRecordsCommand)[0]?.args[0].input).toEqual({ StreamARN: STREAM_ARN, ShardIterator: 'it-1' });
+    // Record 12 is past the batch's end and is left to the stream.
+    const stored = dynamodb.commandCalls(PutItemCommand).map((c) => unmarshall(c.args[0].input.Item ?? {}));
+    expect(stored.map((item) => [item.type, item.id])).toEqual([
+      ['a', ingestId('10', 'a')],
+      ['b', ingestId('11', 'b')],
+    ]);
+    expect(sqs.commandCalls(DeleteMessageCommand)).toHaveLength(1);
+  });
+
+  it('answers a usage error with 2', async () => {
+    const io = memoryIo({ cwd: '/' });
+
+    expect(await dlqCommand(['peek', 'ingest'], io, clients)).toBe(2);
+    expect(await dlqCommand(['list'], io, clients)).toBe(2);
+    expect(await dlqCommand(['list', 'ingest', '--max', 'lots'], io, clients)).toBe(2);
+    expect(io.err).toContain('edwe dlq list <queue>');
+  });
+});
+
+describe('classifyDeadLetter', () => {
+  it('tells EventBridge\'s undelivered events from the engine\'s letters and Lambda\'s on-failure records', () => {
+    const kinds = [refusedKinesisRecord('e30='), failedBusInvocation, parkedEvent, routerBatch, kinesisBatch, undelivered].map((m) =>
+      classifyDeadLetter({ body: m.Body as string, attributes: Object.fromEntries(Object.entries(m.MessageAttributes ?? {}).map(([k, v]) => [k, v.StringValue])) }).kind,
+    );
+
+    expect(kinds).toEqual(['refused-record', 'failed-invocation', 'parked-event', 'failed-router-batch', 'failed-kinesis-batch', 'undelivered-event']);
+    expect(classifyDeadLetter({ body: 'not json' })).toEqual({ kind: 'unknown', why: 'the body is not JSON' });
+  });
+});
