@@ -2,52 +2,23 @@
  * An in-memory DynamoDB (dynalite) on 127.0.0.1 for contract and handler tests, driven by the real
  * SDK v3 client. Start it in `beforeAll`, close it in `afterAll`.
  */
-import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EVENTS_TABLE } from '../../lambdas/aws/events-table.js';
 import { STATE_TABLE } from '../../lambdas/aws/state-table.js';
+import { EMULATOR_CLIENT_CONFIG, startLocalEmulator, type LocalEmulator } from './local-emulator.js';
 
 // dynalite ships no type declarations; this is the part of its API the tests use.
 type DynaliteFactory = (options: { createTableMs?: number; deleteTableMs?: number; updateTableMs?: number }) => Server;
 const dynalite = createRequire(import.meta.url)('dynalite') as DynaliteFactory;
 
-export interface Dynalite {
-  endpoint: string;
-  /** A client for this server with dummy credentials; each call makes a new one, all destroyed by `close`. */
-  client(): DynamoDBClient;
-  close(): Promise<void>;
-}
+export type Dynalite = LocalEmulator<DynamoDBClient>;
 
 /** Starts dynalite on a free port (tables become ACTIVE at once). */
-export async function startDynalite(): Promise<Dynalite> {
+export function startDynalite(): Promise<Dynalite> {
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  const endpoint = `http://127.0.0.1:${port}`;
-  const clients: DynamoDBClient[] = [];
-  return {
-    endpoint,
-    client() {
-      const client = new DynamoDBClient({
-        endpoint,
-        region: 'us-east-1',
-        credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-        maxAttempts: 1,
-      });
-      clients.push(client);
-      return client;
-    },
-    async close() {
-      for (const client of clients) client.destroy();
-      server.closeAllConnections();
-      await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
-    },
-  };
+  return startLocalEmulator(server, (endpoint) => new DynamoDBClient({ endpoint, ...EMULATOR_CLIENT_CONFIG }));
 }
 
 /**

@@ -3,7 +3,6 @@
  * (kinesalite does not speak HTTP/2, and wants `StreamName`, not `StreamARN`), plus the Lambda side:
  * records read back with GetRecords, shaped exactly as the event source mapping delivers them.
  */
-import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import {
@@ -16,47 +15,18 @@ import {
 } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
+import { EMULATOR_CLIENT_CONFIG, startLocalEmulator, type LocalEmulator } from './local-emulator.js';
 
 // kinesalite ships no type declarations; this is the part of its API the tests use.
 type KinesaliteFactory = (options: { createStreamMs?: number; deleteStreamMs?: number; updateStreamMs?: number; shardLimit?: number }) => Server;
 const kinesalite = createRequire(import.meta.url)('kinesalite') as KinesaliteFactory;
 
-export interface Kinesalite {
-  endpoint: string;
-  /** A client for this server with dummy credentials; each call makes a new one, all destroyed by `close`. */
-  client(): KinesisClient;
-  close(): Promise<void>;
-}
+export type Kinesalite = LocalEmulator<KinesisClient>;
 
 /** Starts kinesalite on a free port (streams become ACTIVE at once). */
-export async function startKinesalite(): Promise<Kinesalite> {
+export function startKinesalite(): Promise<Kinesalite> {
   const server = kinesalite({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: 100 });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  const endpoint = `http://127.0.0.1:${port}`;
-  const clients: KinesisClient[] = [];
-  return {
-    endpoint,
-    client() {
-      const client = new KinesisClient({
-        endpoint,
-        region: 'us-east-1',
-        credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-        requestHandler: new NodeHttpHandler(),
-        maxAttempts: 1,
-      });
-      clients.push(client);
-      return client;
-    },
-    async close() {
-      for (const client of clients) client.destroy();
-      server.closeAllConnections();
-      await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
-    },
-  };
+  return startLocalEmulator(server, (endpoint) => new KinesisClient({ endpoint, ...EMULATOR_CLIENT_CONFIG, requestHandler: new NodeHttpHandler() }));
 }
 
 /** Creates a stream and answers its ARN once it is ACTIVE. */
