@@ -3,10 +3,11 @@
  * under `JOIN#<ruleId>#<correlationId>` / `<eventType>`, replaced only by a newer one (a
  * conditional put), then the whole join read back to see whether it is complete.
  */
-import { PutItemCommand, QueryCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import { completeJoin, joinCorrelation, joinTrigger, type Clock, type EngineEvent, type Rule, type Trigger } from '../core/index.js';
 import { isConditionalCheckFailure } from './conditional-check.js';
+import { queryItems } from './query-items.js';
 import { classifySdkError } from './sdk-errors.js';
 import { STATE_TABLE } from './state-table.js';
 
@@ -83,29 +84,21 @@ export class DynamoDbJoinStore {
 
   private async read(pk: string): Promise<Map<string, EngineEvent>> {
     const latest = new Map<string, EngineEvent>();
-    let start: Record<string, AttributeValue> | undefined;
-    do {
-      let page;
-      try {
-        page = await this.client.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: '#pk = :pk',
-            ExpressionAttributeNames: { '#pk': STATE_TABLE.partitionKey },
-            ExpressionAttributeValues: marshall({ ':pk': pk }),
-            ConsistentRead: true,
-            ...(start === undefined ? {} : { ExclusiveStartKey: start }),
-          }),
-        );
-      } catch (error) {
-        throw classifySdkError(error, `reading join ${pk}`);
-      }
-      for (const raw of page.Items ?? []) {
-        const kept = JSON.parse(String(unmarshall(raw).body)) as EngineEvent;
-        latest.set(kept.type, kept);
-      }
-      start = page.LastEvaluatedKey;
-    } while (start !== undefined);
+    const items = queryItems(
+      this.client,
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': STATE_TABLE.partitionKey },
+        ExpressionAttributeValues: marshall({ ':pk': pk }),
+        ConsistentRead: true,
+      },
+      `reading join ${pk}`,
+    );
+    for await (const item of items) {
+      const kept = JSON.parse(String(item.body)) as EngineEvent;
+      latest.set(kept.type, kept);
+    }
     return latest;
   }
 }

@@ -4,11 +4,12 @@
  * that index for events stored but never routed, claims a sweep of each (counting attempts), and
  * parks the ones that keep failing. The only writes to an event item after its put.
  */
-import { QueryCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Clock } from '../core/index.js';
 import { eventKey } from './event-item.js';
 import { EVENTS_TABLE, UNROUTED_SHARDS } from './events-table.js';
+import { queryItems } from './query-items.js';
 import { classifySdkError } from './sdk-errors.js';
 
 /** What the adapter is given; it reads no environment of its own. */
@@ -74,27 +75,22 @@ export class DynamoDbRoutingMarks {
   async unrouted(cutoff: string, limit: number): Promise<string[]> {
     const ids: string[] = [];
     for (let shard = 0; shard < this.shards && ids.length < limit; shard++) {
-      let exclusiveStartKey: Record<string, AttributeValue> | undefined;
-      do {
-        let page;
-        try {
-          page = await this.client.send(
-            new QueryCommand({
-              TableName: this.tableName,
-              IndexName: byUnrouted.indexName,
-              KeyConditionExpression: '#unrouted = :shard AND #receivedAt < :cutoff',
-              ExpressionAttributeNames: { '#unrouted': byUnrouted.partitionKey, '#receivedAt': byUnrouted.sortKey },
-              ExpressionAttributeValues: marshall({ ':shard': String(shard), ':cutoff': cutoff }),
-              Limit: limit - ids.length,
-              ...(exclusiveStartKey === undefined ? {} : { ExclusiveStartKey: exclusiveStartKey }),
-            }),
-          );
-        } catch (error) {
-          throw classifySdkError(error, `reading unrouted events of shard ${shard}`);
-        }
-        for (const item of page.Items ?? []) ids.push(String(unmarshall(item)[partitionKey]).replace(/^EVT#/, ''));
-        exclusiveStartKey = page.LastEvaluatedKey;
-      } while (exclusiveStartKey !== undefined && ids.length < limit);
+      const items = queryItems(
+        this.client,
+        {
+          TableName: this.tableName,
+          IndexName: byUnrouted.indexName,
+          KeyConditionExpression: '#unrouted = :shard AND #receivedAt < :cutoff',
+          ExpressionAttributeNames: { '#unrouted': byUnrouted.partitionKey, '#receivedAt': byUnrouted.sortKey },
+          ExpressionAttributeValues: marshall({ ':shard': String(shard), ':cutoff': cutoff }),
+          Limit: limit - ids.length,
+        },
+        `reading unrouted events of shard ${shard}`,
+      );
+      for await (const item of items) {
+        ids.push(String(item[partitionKey]).replace(/^EVT#/, ''));
+        if (ids.length >= limit) break;
+      }
     }
     return ids;
   }

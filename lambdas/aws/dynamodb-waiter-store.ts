@@ -3,9 +3,10 @@
  * `<eventType>#<tokenHash>`, holding the task token, the optional pattern and a TTL at the wait's
  * end. Found by (correlationId, event type) when an event is routed.
  */
-import { DeleteItemCommand, PutItemCommand, QueryCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { DeleteItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import { compilePattern, shortHash, type EngineEvent, type WaiterRequest } from '../core/index.js';
+import { queryItems } from './query-items.js';
 import { classifySdkError } from './sdk-errors.js';
 import { STATE_TABLE } from './state-table.js';
 
@@ -66,32 +67,23 @@ export class DynamoDbWaiterStore {
     if (event.correlationId === undefined) return [];
     const nowSeconds = Math.floor(nowMs / 1000);
     const found: StoredWaiter[] = [];
-    let start: Record<string, AttributeValue> | undefined;
-    do {
-      let page;
-      try {
-        page = await this.client.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :type)',
-            ExpressionAttributeNames: { '#pk': STATE_TABLE.partitionKey, '#sk': STATE_TABLE.sortKey },
-            ExpressionAttributeValues: marshall({ ':pk': `${STATE_TABLE.prefix.waiter}${event.correlationId}`, ':type': `${event.type}#` }),
-            ConsistentRead: true,
-            ...(start === undefined ? {} : { ExclusiveStartKey: start }),
-          }),
-        );
-      } catch (error) {
-        throw classifySdkError(error, `reading the waiters of ${event.correlationId}`);
-      }
-      for (const raw of page.Items ?? []) {
-        const item = unmarshall(raw);
-        // `a#b` waiters share the `a#` prefix with `a` waiters: the stored type decides.
-        if (item.eventType !== event.type || Number(item[STATE_TABLE.ttlAttribute]) <= nowSeconds) continue;
-        if (typeof item.pattern === 'string' && !compilePattern(JSON.parse(item.pattern)).matches(event)) continue;
-        found.push({ token: String(item.token), correlationId: event.correlationId, sk: String(item[STATE_TABLE.sortKey]) });
-      }
-      start = page.LastEvaluatedKey;
-    } while (start !== undefined);
+    const items = queryItems(
+      this.client,
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :type)',
+        ExpressionAttributeNames: { '#pk': STATE_TABLE.partitionKey, '#sk': STATE_TABLE.sortKey },
+        ExpressionAttributeValues: marshall({ ':pk': `${STATE_TABLE.prefix.waiter}${event.correlationId}`, ':type': `${event.type}#` }),
+        ConsistentRead: true,
+      },
+      `reading the waiters of ${event.correlationId}`,
+    );
+    for await (const item of items) {
+      // `a#b` waiters share the `a#` prefix with `a` waiters: the stored type decides.
+      if (item.eventType !== event.type || Number(item[STATE_TABLE.ttlAttribute]) <= nowSeconds) continue;
+      if (typeof item.pattern === 'string' && !compilePattern(JSON.parse(item.pattern)).matches(event)) continue;
+      found.push({ token: String(item.token), correlationId: event.correlationId, sk: String(item[STATE_TABLE.sortKey]) });
+    }
     return found;
   }
 

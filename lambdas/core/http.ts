@@ -68,28 +68,6 @@ function isEventsWrapper(body: unknown): body is { events: unknown[] } {
 export type BatchEntryResult = { id: string; duplicate?: true } | HttpErrorBody;
 
 /**
- * Ingests each entry on its own: valid entries are stored, invalid ones are reported at their index.
- * Errors that are not the entry's fault (a store outage) are rethrown, so the caller answers 5xx.
- */
-export async function ingestEach(
-  entries: readonly unknown[],
-  ingestOne: (entry: unknown) => Promise<{ id: string; duplicate: boolean }>,
-): Promise<{ failedCount: number; results: BatchEntryResult[] }> {
-  const results: BatchEntryResult[] = [];
-  let failedCount = 0;
-  for (const entry of entries) {
-    try {
-      const { id, duplicate } = await ingestOne(entry);
-      results.push(duplicate ? { id, duplicate: true } : { id });
-    } catch (error) {
-      failedCount++;
-      results.push(entryError(error));
-    }
-  }
-  return { failedCount, results };
-}
-
-/**
  * A batch entry's error answer. Errors that are not the entry's fault (a store outage) are
  * rethrown, so the caller answers 5xx for the whole request instead of blaming one entry.
  */

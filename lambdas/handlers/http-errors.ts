@@ -2,7 +2,7 @@
  * Errors as API Gateway answers: the core's one mapping (`httpErrorOf`, shared with the embedded
  * engine), plus whether the failure is ours and worth logging as an error.
  */
-import { entryError, httpErrorOf, type BatchEntryResult, type HttpErrorBody } from '../core/index.js';
+import { httpErrorOf, type HttpErrorBody } from '../core/index.js';
 
 export interface HttpError {
   statusCode: number;
@@ -14,9 +14,4 @@ export interface HttpError {
 export function toHttpError(error: unknown): HttpError {
   const { status, body } = httpErrorOf(error);
   return { statusCode: status, body, unexpected: status >= 500 && status !== 503 };
-}
-
-/** A batch entry's answer (core's `entryError`, `forbidden` included). @throws what is not the entry's fault. */
-export function entryErrorOf(error: unknown): Extract<BatchEntryResult, { error: string }> {
-  return entryError(error);
 }

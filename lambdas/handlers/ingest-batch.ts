@@ -3,8 +3,7 @@
  * conditions, and idempotency needs one), a bounded number in flight, answers in entry order.
  */
 import { mapBounded } from '../aws/concurrency.js';
-import type { BatchEntryResult } from '../core/index.js';
-import { entryErrorOf } from './http-errors.js';
+import { entryError, type BatchEntryResult } from '../core/index.js';
 
 /** Puts in flight at once for one batch: enough to hide latency, few enough not to throttle a table. */
 export const BATCH_CONCURRENCY = 25;
@@ -25,7 +24,7 @@ export async function ingestBatch(
       const { id, duplicate } = await ingestOne(entry);
       return duplicate ? { id, duplicate: true } : { id };
     } catch (error) {
-      return entryErrorOf(error);
+      return entryError(error);
     }
   });
   return { failedCount: results.filter((result) => 'error' in result).length, results };

@@ -70,10 +70,6 @@ export class LocalWorkflowRunner {
     return new LocalWorkflowRunner(prepared, tokens);
   }
 
-  has(workflowId: string): boolean {
-    return this.workflows.has(workflowId);
-  }
-
   /** Runs one execution to its end; never throws for a workflow failure (that is an outcome). */
   async run(workflowId: string, input: unknown, context: { executionName: string; startTime: string }): Promise<WorkflowOutcome> {
     const workflow = this.workflows.get(workflowId);

@@ -24,13 +24,16 @@ export class SqliteWaiterStore {
     this.#deleteForExecution = db.prepare("DELETE FROM waiters WHERE token >= ? || '#' AND token < ? || '$'");
   }
 
+  /** Waiters stored now: routing skips the look-up entirely while there are none (the usual case). */
+  #live = 0;
+
   add(waiter: WaiterRequest): void {
-    this.#insert.run(waiter.token, waiter.correlationId, waiter.eventType, waiter.pattern ? JSON.stringify(waiter.pattern) : null, waiter.expiresAt);
+    this.#live += this.#insert.run(waiter.token, waiter.correlationId, waiter.eventType, waiter.pattern ? JSON.stringify(waiter.pattern) : null, waiter.expiresAt).changes;
   }
 
   /** The tokens of live waiters that this event satisfies. */
   matching(event: EngineEvent, nowIso: string): string[] {
-    if (event.correlationId === undefined) return [];
+    if (event.correlationId === undefined || this.#live === 0) return [];
     return this.#find
       .all(event.correlationId, event.type)
       .filter((row) => row.expires_at > nowIso && (row.pattern === null || compilePattern(JSON.parse(row.pattern)).matches(event)))
@@ -38,15 +41,16 @@ export class SqliteWaiterStore {
   }
 
   remove(token: string): void {
-    this.#delete.run(token);
+    this.#live -= this.#delete.run(token).changes;
   }
 
   removeForExecution(executionName: string): void {
-    this.#deleteForExecution.run(executionName, executionName);
+    this.#live -= this.#deleteForExecution.run(executionName, executionName).changes;
   }
 
   /** At start-up: every waiter belonged to an execution of a previous process, which will run again. */
   clear(): void {
     this.#deleteAll.run();
+    this.#live = 0;
   }
 }
