@@ -9,6 +9,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { EVENTS_TABLE } from '../lambdas/aws/events-table.js';
+import { addIndex } from './table-indexes.js';
 
 /** Table props a deployer may change; the keys, stream, TTL and encryption are what the engine relies on. */
 export type EventsTableOverrides = Omit<
@@ -49,22 +50,10 @@ export class EventStore extends Construct {
     });
 
     // Both indexes project everything: replay and timelines read whole events, never a second round trip.
-    for (const index of [EVENTS_TABLE.byTime, EVENTS_TABLE.byCorrelation]) {
-      this.table.addGlobalSecondaryIndex({
-        indexName: index.indexName,
-        partitionKey: { name: index.partitionKey, type: dynamodb.AttributeType.STRING },
-        sortKey: { name: index.sortKey, type: dynamodb.AttributeType.STRING },
-        projectionType: dynamodb.ProjectionType.ALL,
-      });
-    }
+    addIndex(this.table, EVENTS_TABLE.byTime);
+    addIndex(this.table, EVENTS_TABLE.byCorrelation);
     // Sparse and short-lived: an event is in it from its put until the router marks it routed. Keys
     // only — the sweeper reads the (rare) event it finds from the table, consistently.
-    const { byUnrouted } = EVENTS_TABLE;
-    this.table.addGlobalSecondaryIndex({
-      indexName: byUnrouted.indexName,
-      partitionKey: { name: byUnrouted.partitionKey, type: dynamodb.AttributeType.STRING },
-      sortKey: { name: byUnrouted.sortKey, type: dynamodb.AttributeType.STRING },
-      projectionType: dynamodb.ProjectionType.KEYS_ONLY,
-    });
+    addIndex(this.table, EVENTS_TABLE.byUnrouted, dynamodb.ProjectionType.KEYS_ONLY);
   }
 }

@@ -7,6 +7,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { STATE_TABLE } from '../lambdas/aws/state-table.js';
+import { addIndex } from './table-indexes.js';
 
 export interface StateStoreProps {
   readonly encryptionKey: kms.IKey;
@@ -31,13 +32,6 @@ export class StateStore extends Construct {
       encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
       encryptionKey: props.encryptionKey,
     });
-    for (const index of [STATE_TABLE.byEvent, STATE_TABLE.byCorrelation]) {
-      this.table.addGlobalSecondaryIndex({
-        indexName: index.indexName,
-        partitionKey: { name: index.partitionKey, type: dynamodb.AttributeType.STRING },
-        sortKey: { name: index.sortKey, type: dynamodb.AttributeType.STRING },
-        projectionType: dynamodb.ProjectionType.ALL,
-      });
-    }
+    for (const index of [STATE_TABLE.byEvent, STATE_TABLE.byCorrelation]) addIndex(this.table, index);
   }
 }

@@ -20,17 +20,9 @@ export interface StoredExecution extends ExecutionRecord {
 }
 
 /** An execution as stored. */
-export interface ExecutionItem {
+export interface ExecutionItem extends Omit<ExecutionRecord, 'output' | 'error'> {
   pk: string;
   sk: string;
-  name: string;
-  workflowId: string;
-  ruleId: string;
-  eventId: string;
-  correlationId: string;
-  status: ExecutionStatus;
-  startedAt: string;
-  stoppedAt?: string;
   /** JSON text: an output's nesting never meets DynamoDB's 32-level limit. */
   output?: string;
   error?: string;
