@@ -11,8 +11,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { EmbeddedEngine } from '../lambdas/local/embedded-engine.js';
-import { createLogger } from '../lambdas/local/logger.js';
+import { EmbeddedEngine } from '../lambdas/embedded/embedded-engine.js';
+import { createLogger } from '../lambdas/embedded/logger.js';
 import { loadProject } from '../lambdas/project/load-project.js';
 import { machine, printTable } from './lib/report.js';
 

@@ -10,7 +10,7 @@ import { PROJECT_ROOT } from '../lib/lambda-defaults.js';
 import { defaultPaths, loadProject, ProjectError } from '../lambdas/project/load-project.js';
 
 const app = new App();
-// Another project directory (rules/, workflows/, lambdas/tasks/) with `cdk synth -c edwe:projectDir=…`.
+// Another project directory (rules/, workflows/, workflows/tasks/) with `cdk synth -c edwe:projectDir=…`.
 const projectDir = (app.node.tryGetContext('edwe:projectDir') as string | undefined) ?? PROJECT_ROOT;
 
 let project;

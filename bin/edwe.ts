@@ -1,10 +1,10 @@
 #!/usr/bin/env tsx
 /** The `edwe` command line: the embedded engine, and the tools around rules, events and replays. */
-import { devCommand, DEV_USAGE, UsageError } from '../lambdas/local/cli/dev-command.js';
-import { EVENTS_USAGE, eventsCommand, SEND_USAGE, sendCommand } from '../lambdas/local/cli/events-command.js';
-import { processIo, type CliIo } from '../lambdas/local/cli/io.js';
-import { REPLAY_USAGE, replayCommand } from '../lambdas/local/cli/replay-command.js';
-import { RULES_CHECK_USAGE, RULES_ROUTE_USAGE, rulesCheck, rulesRoute, TEST_EVENT_PATTERN_USAGE, testEventPattern } from '../lambdas/local/cli/rules-commands.js';
+import { devCommand, DEV_USAGE, UsageError } from '../cli/dev-command.js';
+import { EVENTS_USAGE, eventsCommand, SEND_USAGE, sendCommand } from '../cli/events-command.js';
+import { processIo, type CliIo } from '../cli/io.js';
+import { REPLAY_USAGE, replayCommand } from '../cli/replay-command.js';
+import { RULES_CHECK_USAGE, RULES_ROUTE_USAGE, rulesCheck, rulesRoute, TEST_EVENT_PATTERN_USAGE, testEventPattern } from '../cli/rules-commands.js';
 
 const indent = (text: string) => text.replace(/^/gm, '    ');
 
@@ -41,7 +41,7 @@ const commands: Record<string, Command> = {
   events: eventsCommand,
   replay: replayCommand,
   // Imported when used, so the AWS SDK stays out of every other command's start-up.
-  dlq: async (argv, io) => (await import('../lambdas/aws/dlq-cli.js')).dlqCommand(argv, io),
+  dlq: async (argv, io) => (await import('../cli/dlq-command.js')).dlqCommand(argv, io),
 };
 
 async function main(argv: string[]): Promise<number> {

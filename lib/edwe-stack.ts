@@ -19,15 +19,15 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { DEFAULT_RETENTION_DAYS } from '../lambdas/aws/events-table.js';
+import { DEFAULT_RETENTION_DAYS } from '../lambdas/layout/events-table.js';
 import type { Rule } from '../lambdas/core/index.js';
 import { taskEntry, type Project } from '../lambdas/project/load-project.js';
 import { BusIngestion } from './bus-ingestion.js';
 import { allowServicesToUseKey } from './encryption.js';
 import { resolveSettings, type EngineSettings, type SettingsInput } from './engine-settings.js';
 import { planSources } from './engine-sources.js';
-import { EventStore } from './event-store.js';
-import { StateStore } from './state-store.js';
+import { EventTable } from './event-table.js';
+import { StateTable } from './state-table.js';
 import { createDeadLetterQueue } from './ingest-function.js';
 import { Ingestion } from './ingestion.js';
 import { KafkaIngestion } from './kafka-ingestion.js';
@@ -57,8 +57,8 @@ export interface EdweStackProps extends StackProps, Partial<SettingsInput> {
  */
 export class EdweStack extends Stack {
   public readonly settings: EngineSettings;
-  public readonly eventStore: EventStore;
-  public readonly stateStore: StateStore;
+  public readonly eventTable: EventTable;
+  public readonly stateTable: StateTable;
   public readonly ingestion: Ingestion;
   public readonly busIngestion: BusIngestion;
   public readonly kinesisIngestion: KinesisIngestion[] = [];
@@ -88,17 +88,18 @@ export class EdweStack extends Stack {
     this.retentionDays = retentionDays ?? DEFAULT_RETENTION_DAYS;
     const logRetention = settings.logRetentionDays as logs.RetentionDays;
 
-    this.eventStore = new EventStore(this, 'EventStore', props.encryptionKey === undefined ? {} : { encryptionKey: props.encryptionKey });
-    const { encryptionKey } = this.eventStore;
+    // The construct ids stay 'EventStore' and 'StateStore': they name the tables' logical ids, and a new id would replace a deployed table.
+    this.eventTable = new EventTable(this, 'EventStore', props.encryptionKey === undefined ? {} : { encryptionKey: props.encryptionKey });
+    const { encryptionKey } = this.eventTable;
     allowServicesToUseKey(encryptionKey);
     // CDK's Table types tableStreamArn as `string | undefined` where ITable has it optional, which
     // exactOptionalPropertyTypes refuses; the value is the same object.
-    const table = this.eventStore.table as unknown as dynamodb.ITable;
+    const table = this.eventTable.table as unknown as dynamodb.ITable;
     const stored = { table, encryptionKey, ...(retentionDays === undefined ? {} : { retentionDays }) };
     const logged = { functionProps: { logRetention } };
 
-    this.stateStore = new StateStore(this, 'StateStore', { encryptionKey });
-    const stateTable = this.stateStore.table as unknown as dynamodb.ITable;
+    this.stateTable = new StateTable(this, 'StateStore', { encryptionKey });
+    const stateTable = this.stateTable.table as unknown as dynamodb.ITable;
 
     this.ingestion = new Ingestion(this, 'Ingestion', {
       ...stored,
@@ -171,7 +172,7 @@ export class EdweStack extends Stack {
         api: this.ingestion.api,
         bus: this.busIngestion.bus,
         eventsTable: table,
-        stateTable: this.stateStore.table,
+        stateTable: this.stateTable.table,
         encryptionKey,
         logRetention,
         rules,
@@ -226,7 +227,7 @@ export class EdweStack extends Stack {
   private outputs(table: dynamodb.ITable): void {
     new CfnOutput(this, 'EventsTableName', { value: table.tableName });
     new CfnOutput(this, 'EventRetentionDays', { value: String(this.retentionDays) });
-    new CfnOutput(this, 'StateTableName', { value: this.stateStore.table.tableName });
+    new CfnOutput(this, 'StateTableName', { value: this.stateTable.table.tableName });
     new CfnOutput(this, 'ApiUrl', { value: this.ingestion.api.url });
     new CfnOutput(this, 'EventBusName', { value: this.busIngestion.bus.eventBusName });
     this.kinesisIngestion.forEach((k, i) => new CfnOutput(this, i === 0 ? 'KinesisStreamName' : `KinesisStreamName${i + 1}`, { value: k.stream.streamName }));

@@ -9,7 +9,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { DEFAULT_RETENTION_DAYS } from '../lambdas/aws/events-table.js';
+import { DEFAULT_RETENTION_DAYS } from '../lambdas/layout/events-table.js';
 import { createFailureQueue, grantKeyUse, grantSendToQueue } from './encryption.js';
 import { createFunction, handlerEntry, type EdweFunctionProps, type Invocation } from './lambda-defaults.js';
 

@@ -7,7 +7,7 @@
  *
  * Placeholders (CDK `definitionSubstitutions`): `${ReplayPageFunctionArn}`, `${StateTableName}`.
  */
-import { STATE_TABLE } from '../lambdas/aws/state-table.js';
+import { STATE_TABLE } from '../lambdas/layout/state-table.js';
 
 /** Errors a page is retried for at length: throttling, Lambda service trouble, timeouts. */
 const TRANSIENT_ERRORS = [

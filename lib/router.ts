@@ -16,7 +16,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { DEFAULT_RETENTION_DAYS, EVENTS_TABLE } from '../lambdas/aws/events-table.js';
+import { DEFAULT_RETENTION_DAYS, EVENTS_TABLE } from '../lambdas/layout/events-table.js';
 import type { Rule, WorkflowType } from '../lambdas/core/index.js';
 import { createFailureQueue, grantKeyUse, QueueOnFailure } from './encryption.js';
 import { createFunction, handlerEntry, type EdweFunctionProps } from './lambda-defaults.js';

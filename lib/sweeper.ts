@@ -11,7 +11,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { EVENTS_TABLE } from '../lambdas/aws/events-table.js';
+import { EVENTS_TABLE } from '../lambdas/layout/events-table.js';
 import { grantSendToQueue, QueueOnFailure } from './encryption.js';
 import { createFunction, handlerEntry } from './lambda-defaults.js';
 import { grantRouting, routingFunctionProps, type RoutingProps } from './router.js';

@@ -1,6 +1,6 @@
 /**
  * One Step Functions state machine per workflow of the project: the ASL as written, its `${Task}`
- * placeholders substituted with the ARNs of task Lambdas built from `lambdas/tasks/<task-file>.ts`.
+ * placeholders substituted with the ARNs of task Lambdas built from the project's task files (`workflows/tasks/`) or the built-in ones (`lambdas/tasks/`).
  * The built-in tasks get what they need: `emit-event` puts events in the Events table;
  * `wait-for-event` keeps waiters in the State table, reads the Events table's correlation index and
  * may complete tasks of the engine's own state machines. Every machine is traced, logs every step
@@ -14,7 +14,7 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { DEFAULT_RETENTION_DAYS, EVENTS_TABLE } from '../lambdas/aws/events-table.js';
+import { DEFAULT_RETENTION_DAYS, EVENTS_TABLE } from '../lambdas/layout/events-table.js';
 import { taskFileName, type WorkflowDefinition } from '../lambdas/core/index.js';
 import { grantKeyUse } from './encryption.js';
 import { createFunction, type EdweFunctionProps } from './lambda-defaults.js';

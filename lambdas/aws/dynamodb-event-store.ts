@@ -26,7 +26,7 @@ import {
 } from '../core/index.js';
 import { eventKey, fromItem, timeSortKey, toItem } from './event-item.js';
 import { EventsIndexReader, type IndexEntry, type IndexSpan, type TimeReadStop } from './events-index-reader.js';
-import { DEFAULT_RETENTION_DAYS, EVENTS_TABLE, TIME_SHARDS } from './events-table.js';
+import { DEFAULT_RETENTION_DAYS, EVENTS_TABLE, TIME_SHARDS } from '../layout/events-table.js';
 import { classifySdkError } from './sdk-errors.js';
 
 export { eventKey, fromItem, timePartitionKey, toItem, type EventItem, type ItemOptions } from './event-item.js';

@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { encodeCursor, type Clock, type ExecutionQuery, type ExecutionRecord, type ExecutionStatus, type Trigger } from '../core/index.js';
-import { DEFAULT_RETENTION_DAYS } from './events-table.js';
+import { DEFAULT_RETENTION_DAYS } from '../layout/events-table.js';
 import {
   correlationIndexKey,
   eventIndexKey,
@@ -30,7 +30,7 @@ import {
 } from './execution-item.js';
 import { isConditionalCheckFailure } from './conditional-check.js';
 import { classifySdkError } from './sdk-errors.js';
-import { STATE_TABLE } from './state-table.js';
+import { STATE_TABLE } from '../layout/state-table.js';
 
 export { toApiExecution, type StoredExecution } from './execution-item.js';
 

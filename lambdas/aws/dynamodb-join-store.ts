@@ -9,7 +9,7 @@ import { completeJoin, joinCorrelation, joinTrigger, type Clock, type EngineEven
 import { isConditionalCheckFailure } from './conditional-check.js';
 import { queryItems } from './query-items.js';
 import { classifySdkError } from './sdk-errors.js';
-import { STATE_TABLE } from './state-table.js';
+import { STATE_TABLE } from '../layout/state-table.js';
 
 /** A join item outlives its window by this much, so a late event of the window still finds it. */
 const JOIN_GRACE_SECONDS = 86_400;

@@ -17,7 +17,7 @@ import {
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { ConflictError, NotFoundError, type EventPosition, type ReplayJob, type ReplayStatus } from '../core/index.js';
 import { classifySdkError } from './sdk-errors.js';
-import { STATE_TABLE } from './state-table.js';
+import { STATE_TABLE } from '../layout/state-table.js';
 
 /** An entry the bus refused for good, as the job records it (the first `MAX_RECORDED_FAILURES`). */
 export interface ReplayFailure {

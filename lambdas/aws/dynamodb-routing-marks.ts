@@ -8,7 +8,7 @@ import { UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Clock } from '../core/index.js';
 import { eventKey } from './event-item.js';
-import { EVENTS_TABLE, UNROUTED_SHARDS } from './events-table.js';
+import { EVENTS_TABLE, UNROUTED_SHARDS } from '../layout/events-table.js';
 import { queryItems } from './query-items.js';
 import { classifySdkError } from './sdk-errors.js';
 

@@ -8,7 +8,7 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import { compilePattern, shortHash, type EngineEvent, type WaiterRequest } from '../core/index.js';
 import { queryItems } from './query-items.js';
 import { classifySdkError } from './sdk-errors.js';
-import { STATE_TABLE } from './state-table.js';
+import { STATE_TABLE } from '../layout/state-table.js';
 
 export interface DynamoDbWaiterStoreOptions {
   client: DynamoDBClient;

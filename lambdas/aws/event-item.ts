@@ -3,7 +3,7 @@
  * the indexes and filters read, the exact event as JSON, the TTL, and the `byTime` / `byCorrelation` keys.
  */
 import { normaliseEvent, shortHash, ValidationError, type EngineEvent } from '../core/index.js';
-import { TIME_SHARDS, UNROUTED_SHARDS } from './events-table.js';
+import { TIME_SHARDS, UNROUTED_SHARDS } from '../layout/events-table.js';
 
 /** An event as stored: the envelope's fields for indexes and filters, the exact event in `body`. */
 export interface EventItem {

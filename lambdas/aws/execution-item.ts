@@ -4,7 +4,7 @@
  * that follows the event retention.
  */
 import type { ExecutionRecord, ExecutionStatus, Trigger, WorkflowInput } from '../core/index.js';
-import { STATE_TABLE } from './state-table.js';
+import { STATE_TABLE } from '../layout/state-table.js';
 
 const { prefix } = STATE_TABLE;
 

@@ -14,7 +14,7 @@ import { normaliseEvent, ulid, type EnvelopeContext, type EventStore, type TaskS
 import { CorrelationWaits, type CorrelationEvents } from './correlation-waits.js';
 import { DynamoDbEventStore } from './dynamodb-event-store.js';
 import { DynamoDbWaiterStore } from './dynamodb-waiter-store.js';
-import { DEFAULT_RETENTION_DAYS } from './events-table.js';
+import { DEFAULT_RETENTION_DAYS } from '../layout/events-table.js';
 import { SfnTaskTokens } from './sfn-task-tokens.js';
 
 /** The source of an emitted event whose workflow names none (as in the embedded engine). */

@@ -1,6 +1,6 @@
 /**
  * Workflow definitions (DESIGN §6): ASL JSON with `${TaskName}` placeholders that name task
- * functions (`${ValidateUser}` → `lambdas/tasks/validate-user.ts`).
+ * functions (`${ValidateUser}` → `workflows/tasks/validate-user.ts`).
  */
 import { ValidationError } from './errors.js';
 

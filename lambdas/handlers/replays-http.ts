@@ -14,7 +14,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { z } from 'zod';
 import type { DynamoDbReplayJobStore, StoredReplayJob } from '../aws/dynamodb-replay-job-store.js';
-import { DEFAULT_RETENTION_DAYS } from '../aws/events-table.js';
+import { DEFAULT_RETENTION_DAYS } from '../layout/events-table.js';
 import { SfnReplayDriver } from '../aws/sfn-replay-driver.js';
 import {
   newReplayJob,

@@ -10,7 +10,7 @@ import { DynamoDbEventStore } from '../aws/dynamodb-event-store.js';
 import { DynamoDbExecutionStore } from '../aws/dynamodb-execution-store.js';
 import { DynamoDbJoinStore } from '../aws/dynamodb-join-store.js';
 import { DynamoDbWaiterStore } from '../aws/dynamodb-waiter-store.js';
-import { DEFAULT_RETENTION_DAYS } from '../aws/events-table.js';
+import { DEFAULT_RETENTION_DAYS } from '../layout/events-table.js';
 import { SqsDeadLetterQueue } from '../aws/sqs-dead-letter-queue.js';
 import { ulid, type EnvelopeContext } from '../core/index.js';
 import { requiredVar } from './env.js';

@@ -8,6 +8,7 @@
  * read as one or the other by its top-level key. Its trigger rules join the others; its engine
  * settings become `Project.config`. At most one such file per project.
  */
+import { fileURLToPath } from 'node:url';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { validateAsl } from './validate-asl.js';
@@ -50,9 +51,12 @@ export function defaultPaths(root = process.cwd()): ProjectPaths {
   return {
     rulesDir: resolve(root, 'rules'),
     workflowsDir: resolve(root, 'workflows'),
-    tasksDir: resolve(root, 'lambdas/tasks'),
+    tasksDir: resolve(root, 'workflows/tasks'),
   };
 }
+
+/** The engine's built-in tasks (`${EmitEvent}`, `${WaitForEvent}`), which every project may call. */
+export const BUILT_IN_TASKS_DIR = fileURLToPath(new URL('../tasks', import.meta.url));
 
 /** Raised with every problem found in a project, each as `file:line:column: message`. */
 export class ProjectError extends ValidationError {
@@ -145,7 +149,7 @@ function loadWorkflows(paths: ProjectPaths, issues: RuleFileIssue[]): Map<string
       const settings = existsSync(settingsPath) ? (JSON.parse(readFileSync(settingsPath, 'utf8')) as Partial<WorkflowSettings>) : {};
       const workflow = parseWorkflow(id, readFileSync(path, 'utf8'), settings, path);
       for (const task of workflow.tasks) {
-        const taskPath = join(paths.tasksDir, `${taskFileName(task)}.ts`);
+        const taskPath = taskEntry(paths, task);
         if (!existsSync(taskPath)) issues.push({ file: path, line: 1, column: 1, path: task, message: `\${${task}} has no task function (expected ${taskPath})` });
       }
       issues.push(...validateAsl(workflow, path));
@@ -158,5 +162,9 @@ function loadWorkflows(paths: ProjectPaths, issues: RuleFileIssue[]): Map<string
   return workflows;
 }
 
-/** The task function file for a placeholder. */
-export const taskEntry = (paths: ProjectPaths, task: string): string => join(paths.tasksDir, `${taskFileName(task)}.ts`);
+/** The task function file for a placeholder: the project's own, else a built-in one of that name. */
+export function taskEntry(paths: ProjectPaths, task: string): string {
+  const own = join(paths.tasksDir, `${taskFileName(task)}.ts`);
+  const builtIn = join(BUILT_IN_TASKS_DIR, `${taskFileName(task)}.ts`);
+  return !existsSync(own) && existsSync(builtIn) ? builtIn : own;
+}

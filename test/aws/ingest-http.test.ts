@@ -3,7 +3,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventKey, timePartitionKey, timeSortKey } from '../../lambdas/aws/event-item.js';
-import { DEFAULT_RETENTION_DAYS, EVENTS_TABLE } from '../../lambdas/aws/events-table.js';
+import { DEFAULT_RETENTION_DAYS, EVENTS_TABLE } from '../../lambdas/layout/events-table.js';
 import { createIngestHandler, ingestDepsFromEnv, type IngestHttpHandler } from '../../lambdas/handlers/ingest-http.js';
 import { createQueryHandler, queryDepsFromEnv, type QueryHttpHandler } from '../../lambdas/handlers/query-http.js';
 import { getEvent, listEvents, postEvent } from '../support/api-gateway.js';

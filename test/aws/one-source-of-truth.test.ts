@@ -1,8 +1,8 @@
 import type { CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EVENTS_TABLE } from '../../lambdas/aws/events-table.js';
-import { STATE_TABLE } from '../../lambdas/aws/state-table.js';
+import { EVENTS_TABLE } from '../../lambdas/layout/events-table.js';
+import { STATE_TABLE } from '../../lambdas/layout/state-table.js';
 import { REPLAY_SOURCE } from '../../lambdas/core/index.js';
 import { EdweStack } from '../../lib/edwe-stack.js';
 import { testApp, withConfig } from '../support/cdk.js';
@@ -84,7 +84,7 @@ describe('the AWS tier builds moto from the same source of truth as the CDK app'
   });
 
   it("plays the router's event source mapping as the template configures it: INSERT filter, batch size, retries, from the oldest record", () => {
-    const table = stack.getLogicalId(stack.eventStore.table.node.defaultChild as CfnElement);
+    const table = stack.getLogicalId(stack.eventTable.table.node.defaultChild as CfnElement);
     const [mapping] = resources(template, 'AWS::Lambda::EventSourceMapping').filter((m) => m.Properties.EventSourceArn?.['Fn::GetAtt']?.[0] === table);
 
     expect(mapping?.Properties.FilterCriteria.Filters.map((f: { Pattern: string }) => JSON.parse(f.Pattern))).toEqual([ROUTER_STREAM_FILTER]);

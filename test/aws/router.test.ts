@@ -3,7 +3,7 @@ import { DescribeExecutionCommand, ListExecutionsCommand, StopExecutionCommand, 
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { eventKey } from '../../lambdas/aws/event-item.js';
-import { EVENTS_TABLE } from '../../lambdas/aws/events-table.js';
+import { EVENTS_TABLE } from '../../lambdas/layout/events-table.js';
 import { executionName, RetryableError, type Trigger, type WorkflowStarter } from '../../lambdas/core/index.js';
 import { createIngestHandler, ingestDepsFromEnv, type IngestHttpHandler } from '../../lambdas/handlers/ingest-http.js';
 import { createQueryHandler, queryDepsFromEnv, type QueryHttpHandler } from '../../lambdas/handlers/query-http.js';

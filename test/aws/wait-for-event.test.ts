@@ -2,7 +2,7 @@ import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { CreateStateMachineCommand, DeleteStateMachineCommand, DescribeExecutionCommand, StartExecutionCommand, type DescribeExecutionCommandOutput } from '@aws-sdk/client-sfn';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { STATE_TABLE } from '../../lambdas/aws/state-table.js';
+import { STATE_TABLE } from '../../lambdas/layout/state-table.js';
 import { createIngestHandler, ingestDepsFromEnv, type IngestHttpHandler } from '../../lambdas/handlers/ingest-http.js';
 import { createRouterHandler, routerDepsFromEnv } from '../../lambdas/handlers/router.js';
 import { handler as waitForEvent } from '../../lambdas/tasks/wait-for-event.js';

@@ -2,7 +2,7 @@ import { GetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbEventStore, eventKey, fromItem, toItem } from '../../lambdas/aws/dynamodb-event-store.js';
-import { TIME_SHARDS } from '../../lambdas/aws/events-table.js';
+import { TIME_SHARDS } from '../../lambdas/layout/events-table.js';
 import { decodeCursor, ValidationError } from '../../lambdas/core/index.js';
 import { createEventsTable, startDynalite, uniqueTableName, type Dynalite } from '../support/dynalite.js';
 import { anEvent, describeEventStoreContract } from './event-store.contract.js';

@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { mapBounded } from '../../lambdas/aws/concurrency.js';
 import { timeShardOf } from '../../lambdas/aws/event-item.js';
-import { TIME_SHARDS } from '../../lambdas/aws/events-table.js';
+import { TIME_SHARDS } from '../../lambdas/layout/events-table.js';
 import { ConflictError, type EngineEvent, type EventPage, type EventQuery, type EventStore } from '../../lambdas/core/index.js';
 
 /** An adapter as the contract drives it. */

@@ -1,5 +1,5 @@
-import { openDatabase } from '../../lambdas/local/sqlite-database.js';
-import { SqliteEventStore } from '../../lambdas/local/sqlite-event-store.js';
+import { openDatabase } from '../../lambdas/embedded/sqlite-database.js';
+import { SqliteEventStore } from '../../lambdas/embedded/sqlite-event-store.js';
 import { describeEventStoreContract } from './event-store.contract.js';
 
 // The embedded store answers synchronously; the port is asynchronous, so the contract sees it through promises.

@@ -5,8 +5,8 @@
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EVENTS_TABLE } from '../../lambdas/aws/events-table.js';
-import { STATE_TABLE } from '../../lambdas/aws/state-table.js';
+import { EVENTS_TABLE } from '../../lambdas/layout/events-table.js';
+import { STATE_TABLE } from '../../lambdas/layout/state-table.js';
 import { EMULATOR_CLIENT_CONFIG, startLocalEmulator, type LocalEmulator } from './local-emulator.js';
 
 // dynalite ships no type declarations; this is the part of its API the tests use.
@@ -52,7 +52,7 @@ export async function createEventsTable(client: DynamoDBClient, tableName: strin
   await untilActive(client, tableName);
 }
 
-/** Creates a State table with the deployed table's keys and indexes (lib/state-store.ts), and waits until it is ACTIVE. */
+/** Creates a State table with the deployed table's keys and indexes (lib/state-table.ts), and waits until it is ACTIVE. */
 export async function createStateTable(client: DynamoDBClient, tableName: string): Promise<void> {
   const { partitionKey, sortKey, byEvent, byCorrelation } = STATE_TABLE;
   await client.send(

@@ -9,7 +9,7 @@ import { PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-ev
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { AwsStub } from 'aws-sdk-client-mock';
 import { toItem } from '../../lambdas/aws/dynamodb-event-store.js';
-import { STATE_TABLE } from '../../lambdas/aws/state-table.js';
+import { STATE_TABLE } from '../../lambdas/layout/state-table.js';
 import { compileRules, newReplayJob, parseRules, ulid, type EngineEvent, type ReplayJob, type ReplayRequest, type RuleSet } from '../../lambdas/core/index.js';
 
 /** Premium registrations → onboarding; placed orders → fulfilment; confirmed orders → confirmation. */

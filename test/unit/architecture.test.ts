@@ -41,8 +41,8 @@ describe('module boundaries', () => {
     expect(found).toEqual([]);
   });
 
-  it('keeps lambdas/local free of the AWS SDK, middy and Lambda handlers', () => {
-    const found = violations('lambdas/local', (spec, local) =>
+  it('keeps lambdas/embedded free of the AWS SDK, middy and Lambda handlers', () => {
+    const found = violations('lambdas/embedded', (spec, local) =>
       local !== undefined ? !local.startsWith('lambdas/handlers/') && !local.startsWith('lambdas/aws/') : !spec.startsWith('@aws-sdk/') && !spec.startsWith('@middy/'),
     );
 
@@ -50,9 +50,9 @@ describe('module boundaries', () => {
   });
 
   it('keeps lib/ (CDK constructs) from importing Lambda runtime code other than the project loader, core and table layouts', () => {
-    // `lambdas/aws/*-table.ts` hold names only (no SDK), so the construct and the adapter share one layout.
+    // `lambdas/layout/` holds names only (no SDK), so the construct and the adapter share one layout.
     const found = violations('lib', (_spec, local) =>
-      local === undefined || local.startsWith('lib/') || local.startsWith('lambdas/project/') || local.startsWith('lambdas/core/') || /^lambdas\/aws\/[a-z-]+-table\.(ts|js)$/.test(local),
+      local === undefined || local.startsWith('lib/') || local.startsWith('lambdas/project/') || local.startsWith('lambdas/core/') || local.startsWith('lambdas/layout/'),
     );
 
     expect(found).toEqual([]);

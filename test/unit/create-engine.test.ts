@@ -1,7 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createEngine, type Engine } from '../../lambdas/local/index.js';
+import { createEngine, type Engine } from '../../lambdas/embedded/index.js';
 
-const premium = (id: string, timestamp = '2026-11-01T10:00:00.000Z') => ({
+/** An instant `minutes` after 10:00 UTC two days ago: inside any retention window, whatever today's date. */
+const at = (minutes: number): string => {
+  const day = new Date(Date.now() - 2 * 86_400_000);
+  return new Date(Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate(), 10, minutes)).toISOString();
+};
+
+const premium = (id: string, timestamp = at(0)) => ({
   id,
   type: 'user_registration',
   source: 'web-app',
@@ -42,7 +48,7 @@ describe('createEngine (the embedded engine as a library)', () => {
   it("reads rules given in code as the seed's configuration does: snake_case keys and correlateBy paths", async () => {
     engine = await createEngine({ triggerRules: [{ event_type: 'order.placed', workflow_id: 'order_fulfilment', correlate_by: 'data.orderId' } as never] });
 
-    const [rule] = await engine.routeEvent({ id: 'o-evt', type: 'order.placed', source: 'shop', timestamp: '2026-11-01T10:00:00.000Z', data: { orderId: 'o-77' } });
+    const [rule] = await engine.routeEvent({ id: 'o-evt', type: 'order.placed', source: 'shop', timestamp: at(0), data: { orderId: 'o-77' } });
 
     expect(rule).toMatchObject({ workflow: 'order_fulfilment', correlateBy: '$.data.orderId' });
   });
@@ -57,13 +63,13 @@ describe('createEngine (the embedded engine as a library)', () => {
 
   it('replays a window of stored events into new executions marked with the replay id', async () => {
     engine = await createEngine();
-    await engine.ingestEvent(premium('r-early', '2026-11-01T09:00:00.000Z'));
-    await engine.ingestEvent(premium('r-in-2', '2026-11-01T10:30:00.000Z'));
-    await engine.ingestEvent(premium('r-in-1', '2026-11-01T10:00:00.000Z'));
-    await engine.ingestEvent(premium('r-end', '2026-11-01T11:00:00.000Z'));
+    await engine.ingestEvent(premium('r-early', at(-60)));
+    await engine.ingestEvent(premium('r-in-2', at(30)));
+    await engine.ingestEvent(premium('r-in-1', at(0)));
+    await engine.ingestEvent(premium('r-end', at(60)));
     await engine.idle();
 
-    const replay = await engine.replayEventStream('onboarding_workflow', '2026-11-01T10:00:00Z', new Date('2026-11-01T11:00:00Z'));
+    const replay = await engine.replayEventStream('onboarding_workflow', at(0), new Date(at(60)));
 
     expect(replay).toMatchObject({ workflowId: 'onboarding_workflow', matched: 2, emitted: 2, failed: 0 });
     expect(replay.executions.map((e) => e.eventId)).toEqual(['r-in-1', 'r-in-2']);
@@ -73,6 +79,6 @@ describe('createEngine (the embedded engine as a library)', () => {
   it('refuses a replay whose end is before its start', async () => {
     engine = await createEngine();
 
-    await expect(engine.replayEventStream('onboarding_workflow', '2026-11-02T00:00:00Z', '2026-11-01T00:00:00Z')).rejects.toThrow(/endTime: must be after startTime/);
+    await expect(engine.replayEventStream('onboarding_workflow', at(60), at(0))).rejects.toThrow(/endTime: must be after startTime/);
   });
 });

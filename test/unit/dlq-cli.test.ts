@@ -10,8 +10,8 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { classifyDeadLetter } from '../../lambdas/aws/dead-letters.js';
 import { recordEnvelope } from '../../lambdas/aws/record-envelope.js';
 import { normaliseEvent } from '../../lambdas/core/index.js';
-import { dlqCommand, type DlqClients } from '../../lambdas/aws/dlq-cli.js';
-import { memoryIo } from '../../lambdas/local/cli/io.js';
+import { dlqCommand, type DlqClients } from '../../cli/dlq-command.js';
+import { memoryIo } from '../../cli/io.js';
 
 const REGION = 'eu-west-1';
 const INGEST_DLQ = 'https://sqs.eu-west-1.amazonaws.com/123456789012/EdweStack-IngestDeadLetterQueue';

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { loadProject } from '../../lambdas/project/load-project.js';
-import { EmbeddedEngine } from '../../lambdas/local/embedded-engine.js';
-import { createLogger } from '../../lambdas/local/logger.js';
-import { openDatabase } from '../../lambdas/local/sqlite-database.js';
-import { SqliteEventStore } from '../../lambdas/local/sqlite-event-store.js';
+import { EmbeddedEngine } from '../../lambdas/embedded/embedded-engine.js';
+import { createLogger } from '../../lambdas/embedded/logger.js';
+import { openDatabase } from '../../lambdas/embedded/sqlite-database.js';
+import { SqliteEventStore } from '../../lambdas/embedded/sqlite-event-store.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { compileRules, parseRules, RuleFileError } from '../../lambdas/core/index.js';
-import { EmbeddedEngine } from '../../lambdas/local/embedded-engine.js';
-import { createLogger } from '../../lambdas/local/logger.js';
+import { EmbeddedEngine } from '../../lambdas/embedded/embedded-engine.js';
+import { createLogger } from '../../lambdas/embedded/logger.js';
 import { loadProject } from '../../lambdas/project/load-project.js';
 
 const BASE = Date.parse('2026-11-20T10:00:00.000Z');

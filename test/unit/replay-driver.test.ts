@@ -1,4 +1,4 @@
-import '../../lambdas/local/polyfills.js';
+import '../../lambdas/embedded/polyfills.js';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { UpdateItemCommand, type DynamoDBClient, type UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';

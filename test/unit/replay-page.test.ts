@@ -3,7 +3,7 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbEventStore, timePartitionKey } from '../../lambdas/aws/dynamodb-event-store.js';
-import { TIME_SHARDS } from '../../lambdas/aws/events-table.js';
+import { TIME_SHARDS } from '../../lambdas/layout/events-table.js';
 import { DynamoDbReplayJobStore } from '../../lambdas/aws/dynamodb-replay-job-store.js';
 import { EventBridgeReplayEmitter } from '../../lambdas/aws/eventbridge-replay-emitter.js';
 import { ReplayPageRunner, type ReplayPageLimits, type ReplayPageResult, type ReplayPageRunnerDeps } from '../../lambdas/aws/replay-page-runner.js';

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { newReplayJob } from '../../lambdas/core/index.js';
-import { EmbeddedEngine } from '../../lambdas/local/embedded-engine.js';
-import { createLogger } from '../../lambdas/local/logger.js';
-import { openDatabase } from '../../lambdas/local/sqlite-database.js';
+import { EmbeddedEngine } from '../../lambdas/embedded/embedded-engine.js';
+import { createLogger } from '../../lambdas/embedded/logger.js';
+import { openDatabase } from '../../lambdas/embedded/sqlite-database.js';
 import { loadProject } from '../../lambdas/project/load-project.js';
 
 const BASE = Math.floor((Date.now() - 86_400_000) / 3_600_000) * 3_600_000;

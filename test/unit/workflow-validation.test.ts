@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadProject, ProjectError } from '../../lambdas/project/load-project.js';
 
-/** A throwaway project: rules/, workflows/ and lambdas/tasks/ under one temporary root. */
+/** A throwaway project: rules/, workflows/ and tasks/ under one temporary root. */
 function project(files: Record<string, string>) {
   const root = mkdtempSync(join(tmpdir(), 'edwe-project-'));
   for (const [path, text] of Object.entries(files)) {

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskServices, WaiterRequest, WorkflowDefinition } from '../../lambdas/core/index.js';
-import { LocalWorkflowRunner } from '../../lambdas/local/asl-runner.js';
-import { TaskTokens } from '../../lambdas/local/task-tokens.js';
+import { LocalWorkflowRunner } from '../../lambdas/embedded/asl-runner.js';
+import { TaskTokens } from '../../lambdas/embedded/task-tokens.js';
 import { loadProject, type Project } from '../../lambdas/project/load-project.js';
 import { installTaskServices } from '../../lambdas/tasks/runtime.js';
 

@@ -2,7 +2,7 @@
 import { GetItemCommand, ScanCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { eventKey } from '../../../lambdas/aws/event-item.js';
-import { EVENTS_TABLE } from '../../../lambdas/aws/events-table.js';
+import { EVENTS_TABLE } from '../../../lambdas/layout/events-table.js';
 
 let counter = 0;
 /** An event id unique within the run, readable in failures: `evt-<label>-<n>`. */

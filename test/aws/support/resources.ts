@@ -1,6 +1,6 @@
 /**
  * The engine's AWS resources, created on moto from the same sources of truth the CDK constructs read:
- * the table layouts (lambdas/aws/events-table.ts, state-table.ts), the project's workflows (ASL with
+ * the table layouts (lambdas/layout/events-table.ts, state-table.ts), the project's workflows (ASL with
  * `${Task}` placeholders substituted, as `definitionSubstitutions` does on deploy), the replay driver
  * (lib/replay-driver.ts), the engine's own event sources (ENGINE_SOURCES, REPLAY_SOURCE) and the
  * settings each construct fixes inline (stream view, the router's INSERT filter, the bus rules'
@@ -18,8 +18,8 @@ import { CreateEventBusCommand, PutRuleCommand, PutTargetsCommand } from '@aws-s
 import { CreateStreamCommand, DescribeStreamSummaryCommand } from '@aws-sdk/client-kinesis';
 import { CreateStateMachineCommand, type CreateStateMachineCommandInput } from '@aws-sdk/client-sfn';
 import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { EVENTS_TABLE, DEFAULT_RETENTION_DAYS } from '../../../lambdas/aws/events-table.js';
-import { STATE_TABLE } from '../../../lambdas/aws/state-table.js';
+import { EVENTS_TABLE, DEFAULT_RETENTION_DAYS } from '../../../lambdas/layout/events-table.js';
+import { STATE_TABLE } from '../../../lambdas/layout/state-table.js';
 import { compilePattern, REPLAY_SOURCE, substitutePlaceholders, taskFileName, type WorkflowDefinition } from '../../../lambdas/core/index.js';
 import { defaultPaths, loadProject, type Project } from '../../../lambdas/project/load-project.js';
 import { ENGINE_SOURCES } from '../../../lib/bus-ingestion.js';
@@ -101,7 +101,7 @@ function tableDefinition(
 export const eventsTableDefinition = (tableName: string): CreateTableCommandInput =>
   tableDefinition(tableName, { partitionKey: EVENTS_TABLE.partitionKey }, [EVENTS_TABLE.byTime, EVENTS_TABLE.byCorrelation, EVENTS_TABLE.byUnrouted], EVENTS_STREAM_VIEW);
 
-/** The State table as lib/state-store.ts declares it. */
+/** The State table as lib/state-table.ts declares it. */
 export const stateTableDefinition = (tableName: string): CreateTableCommandInput =>
   tableDefinition(tableName, { partitionKey: STATE_TABLE.partitionKey, sortKey: STATE_TABLE.sortKey }, [STATE_TABLE.byEvent, STATE_TABLE.byCorrelation]);
 

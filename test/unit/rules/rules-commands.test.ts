@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { memoryIo } from '../../../lambdas/local/cli/io.js';
-import { rulesCheck, rulesRoute, testEventPattern } from '../../../lambdas/local/cli/rules-commands.js';
+import { memoryIo } from '../../../cli/io.js';
+import { rulesCheck, rulesRoute, testEventPattern } from '../../../cli/rules-commands.js';
 import { SEED_CONFIG, tempProject, yaml } from './helpers.js';
 
 let project: ReturnType<typeof tempProject> | undefined;

@@ -1,7 +1,7 @@
 /** Task: checks the registering user's details and derives their tier. */
 import { z } from 'zod';
-import { InvalidTaskInputError } from './task-errors.js';
-import { taskInput } from './task-input.js';
+import { InvalidTaskInputError } from '../../lambdas/tasks/task-errors.js';
+import { taskInput } from '../../lambdas/tasks/task-input.js';
 
 const UserData = z.looseObject({
   userId: z.string().min(1).optional(),

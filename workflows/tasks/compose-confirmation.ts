@@ -1,7 +1,7 @@
 /** Task: composes the order confirmation message from an `order.confirmed` event. */
 import { z } from 'zod';
-import { InvalidTaskInputError } from './task-errors.js';
-import { taskInput } from './task-input.js';
+import { InvalidTaskInputError } from '../../lambdas/tasks/task-errors.js';
+import { taskInput } from '../../lambdas/tasks/task-input.js';
 
 const Confirmed = z.looseObject({ orderId: z.string().min(1), customerEmail: z.string().optional(), amount: z.number().optional() });
 

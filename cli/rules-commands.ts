@@ -15,9 +15,9 @@ import {
   ulid,
   ValidationError,
   type RuleFileIssue,
-} from '../../core/index.js';
-import { InvalidEventError, InvalidPatternError, testEventPattern as testPattern } from '../../core/pattern/index.js';
-import { defaultPaths, loadProject, ProjectError, type Project, type ProjectPaths } from '../../project/load-project.js';
+} from '../lambdas/core/index.js';
+import { InvalidEventError, InvalidPatternError, testEventPattern as testPattern } from '../lambdas/core/pattern/index.js';
+import { defaultPaths, loadProject, ProjectError, type Project, type ProjectPaths } from '../lambdas/project/load-project.js';
 import type { CliIo } from './io.js';
 
 /** Usage lines, for `edwe --help`. */

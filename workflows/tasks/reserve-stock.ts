@@ -1,7 +1,7 @@
 /** Task: reserves the ordered items (here: counts them and picks the warehouse by the order's region). */
 import { z } from 'zod';
-import { InvalidTaskInputError } from './task-errors.js';
-import { taskInput } from './task-input.js';
+import { InvalidTaskInputError } from '../../lambdas/tasks/task-errors.js';
+import { taskInput } from '../../lambdas/tasks/task-input.js';
 
 const Order = z.looseObject({
   orderId: z.string().min(1),

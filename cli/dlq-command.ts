@@ -11,10 +11,10 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
-import type { CliIo } from '../local/cli/io.js';
-import { classifyDeadLetter, describeDeadLetter } from './dead-letters.js';
-import { DeadLetterRedriver } from './dlq-redrive.js';
-import { DynamoDbEventStore } from './dynamodb-event-store.js';
+import type { CliIo } from './io.js';
+import { classifyDeadLetter, describeDeadLetter } from '../lambdas/aws/dead-letters.js';
+import { DeadLetterRedriver } from '../lambdas/aws/dlq-redrive.js';
+import { DynamoDbEventStore } from '../lambdas/aws/dynamodb-event-store.js';
 
 export const DLQ_USAGE = `edwe dlq list <queue> [--stack EdweStack] [--max 10] [--json]
 edwe dlq redrive <queue> [--stack EdweStack] [--max 100] [--dry-run]

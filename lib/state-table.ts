@@ -1,25 +1,25 @@
 /**
  * The State table: what the engine knows besides events — executions, waiters, multi-event joins
- * and replay jobs (see lambdas/aws/state-table.ts for the layout). Encrypted with the engine's key.
+ * and replay jobs (see lambdas/layout/state-table.ts for the layout). Encrypted with the engine's key.
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { STATE_TABLE } from '../lambdas/aws/state-table.js';
+import { STATE_TABLE } from '../lambdas/layout/state-table.js';
 import { addIndex } from './table-indexes.js';
 
-export interface StateStoreProps {
+export interface StateTableProps {
   readonly encryptionKey: kms.IKey;
   /** Merged over the defaults (on-demand billing, point-in-time recovery, retained on stack deletion). */
   readonly tableProps?: Omit<Partial<dynamodb.TableProps>, 'partitionKey' | 'sortKey' | 'timeToLiveAttribute' | 'encryption' | 'encryptionKey'>;
 }
 
-/** @example const state = new StateStore(this, 'State', { encryptionKey }); state.table.grantReadWriteData(fn); */
-export class StateStore extends Construct {
+/** @example const state = new StateTable(this, 'State', { encryptionKey }); state.table.grantReadWriteData(fn); */
+export class StateTable extends Construct {
   public readonly table: dynamodb.Table;
 
-  constructor(scope: Construct, id: string, props: StateStoreProps) {
+  constructor(scope: Construct, id: string, props: StateTableProps) {
     super(scope, id);
     this.table = new dynamodb.Table(this, 'State', {
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,

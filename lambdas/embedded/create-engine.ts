@@ -46,7 +46,7 @@ export interface EventDrivenEngineConfig {
   storePath?: string;
   /** Whether a commit waits for the OS (`normal`, default) or the disk (`full`); see README, Durability. */
   sync?: 'normal' | 'full';
-  /** Project directories; default `rules/`, `workflows/`, `lambdas/tasks/` under the working directory. */
+  /** Project directories; default `rules/`, `workflows/`, `workflows/tasks/` under the working directory. */
   paths?: Partial<ProjectPaths>;
   logLevel?: LogLevel;
 }

@@ -9,7 +9,7 @@ import { substitutePlaceholders, taskFileName, type ExecutionStatus, type Workfl
 import { taskEntry, type ProjectPaths } from '../project/load-project.js';
 import type { TaskTokens } from './task-tokens.js';
 
-/** A task function as `lambdas/tasks/*.ts` export it. */
+/** A task function as the task files (`workflows/tasks/*.ts`, built-ins in `lambdas/tasks/`) export it. */
 export type TaskFunction = (input: unknown) => Promise<unknown>;
 
 export interface WorkflowOutcome {

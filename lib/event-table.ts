@@ -8,7 +8,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { EVENTS_TABLE } from '../lambdas/aws/events-table.js';
+import { EVENTS_TABLE } from '../lambdas/layout/events-table.js';
 import { addIndex } from './table-indexes.js';
 
 /** Table props a deployer may change; the keys, stream, TTL and encryption are what the engine relies on. */
@@ -17,7 +17,7 @@ export type EventsTableOverrides = Omit<
   'partitionKey' | 'sortKey' | 'stream' | 'timeToLiveAttribute' | 'encryption' | 'encryptionKey'
 >;
 
-export interface EventStoreProps {
+export interface EventTableProps {
   /** The key that encrypts the table and its stream. Default: a new key with yearly rotation. */
   readonly encryptionKey?: kms.IKey;
   /** Merged over the defaults (on-demand billing, point-in-time recovery, retained on stack deletion). */
@@ -25,13 +25,13 @@ export interface EventStoreProps {
 }
 
 /**
- * @example const store = new EventStore(this, 'EventStore'); store.table.grantReadData(fn);
+ * @example const events = new EventTable(this, 'EventStore'); events.table.grantReadData(fn);
  */
-export class EventStore extends Construct {
+export class EventTable extends Construct {
   public readonly table: dynamodb.Table;
   public readonly encryptionKey: kms.IKey;
 
-  constructor(scope: Construct, id: string, props: EventStoreProps = {}) {
+  constructor(scope: Construct, id: string, props: EventTableProps = {}) {
     super(scope, id);
     this.encryptionKey =
       props.encryptionKey ?? new kms.Key(this, 'Key', { enableKeyRotation: true, description: 'Encrypts the edwe Events table and its stream' });

@@ -1,11 +1,11 @@
 /** `edwe dev` (= `npm start`): the embedded engine behind its HTTP API. */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { defaultPaths, loadProject, ProjectError } from '../../project/load-project.js';
-import { EmbeddedEngine } from '../embedded-engine.js';
-import { createHttpServer } from '../http-server.js';
-import { createLogger, type LogLevel } from '../logger.js';
-import type { SyncMode } from '../sqlite-database.js';
+import { defaultPaths, loadProject, ProjectError } from '../lambdas/project/load-project.js';
+import { EmbeddedEngine } from '../lambdas/embedded/embedded-engine.js';
+import { createHttpServer } from '../lambdas/embedded/http-server.js';
+import { createLogger, type LogLevel } from '../lambdas/embedded/logger.js';
+import type { SyncMode } from '../lambdas/embedded/sqlite-database.js';
 
 export const DEV_USAGE = `Usage: edwe dev [--port 3000] [--host 127.0.0.1] [--db .edwe/events.db | --memory]
                 [--rules DIR] [--workflows DIR] [--token T | $EDWE_TOKEN] [--sync normal|full]
