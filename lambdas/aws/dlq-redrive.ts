@@ -21,7 +21,7 @@ import { recordEnvelope } from './record-envelope.js';
 export interface RedriveDeps {
   lambda: LambdaClient;
   /** The Events table's store (refused records, Kinesis batches). */
-  events?: EventStore;
+  events?: Pick<EventStore, 'put' | 'get'>;
   kinesis?: KinesisClient;
   eventBridge?: EventBridgeClient;
   /** The engine bus (refused replay entries). */

@@ -1,5 +1,5 @@
 /** The embedded event store: the `EventStore` port on SQLite, plus the routing marker the sweeper uses. */
-import { ConflictError, encodeCursor, sameContent, type EngineEvent, type EventPage, type EventPosition, type EventQuery, type EventStore, type PutResult } from '../core/index.js';
+import { ConflictError, encodeCursor, sameContent, type EngineEvent, type EventPage, type EventPosition, type EventQuery, type PutResult } from '../core/index.js';
 import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from './sqlite-database.js';
 
@@ -20,7 +20,7 @@ export interface SqliteEventStoreOptions {
   now?: () => number;
 }
 
-export class SqliteEventStore implements EventStore {
+export class SqliteEventStore {
   readonly #insert;
   readonly #byId;
   readonly #markRouted;

@@ -20,7 +20,7 @@ import { storeFrom, StoreEnv } from './wiring.js';
 
 /** What the EventBridge handler needs; tests pass their own. */
 export interface EventBridgeIngestDeps {
-  store: EventStore;
+  store: Pick<EventStore, 'put' | 'get'>;
   logger?: Pick<Logger, 'info' | 'warn' | 'error'>;
   metrics?: EngineMetrics;
 }

@@ -34,7 +34,7 @@ import { liveEnvelope, storeFrom, StoreEnv } from './wiring.js';
 
 /** What the ingest handler needs; tests pass their own. */
 export interface IngestDeps {
-  store: EventStore;
+  store: Pick<EventStore, 'put' | 'get'>;
   envelope: EnvelopeContext;
   /** Which sources each caller may publish. Default: any caller API Gateway let in may publish any source. */
   access?: SourceAccess;

@@ -35,7 +35,7 @@ export interface StreamRecordInput {
 export type RecordOutcome = { kind: 'stored'; event: EngineEvent; result: PutResult } | { kind: 'dead-lettered'; letter: DeadLetter };
 
 export interface RecordIngestDeps {
-  store: EventStore;
+  store: Pick<EventStore, 'put' | 'get'>;
   deadLetters: DeadLetterQueue;
 }
 

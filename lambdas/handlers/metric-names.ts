@@ -10,18 +10,9 @@
  */
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 
-/** Metrics with the `service` dimension only. */
-export const SERVICE_METRICS = {
-  ingestion: ['EventsIngested', 'EventsDuplicate', 'EventsRejected', 'EventsForbidden', 'RecordsFailed', 'RequestsRefused', 'RequestsFailed'],
-  routing: ['EventsRouted', 'RulesMatched', 'ExecutionsStarted', 'WaitersCompleted', 'RoutingLag', 'EventsSwept', 'EventsParked'],
-  replay: ['ReplaysStarted', 'ReplaysCancelled', 'ReplayEventsEmitted', 'ReplayEventsFailed', 'ReplayExecutionsStarted'],
-} as const;
+import { type ServiceMetric, type WorkflowMetric } from '../core/index.js';
 
-/** Metrics with the `service` and `workflowId` dimensions. */
-export const WORKFLOW_METRICS = ['WorkflowsStarted', 'WorkflowsThrottled', 'WorkflowsSucceeded', 'WorkflowsFailed'] as const;
-
-export type ServiceMetric = (typeof SERVICE_METRICS)[keyof typeof SERVICE_METRICS][number];
-export type WorkflowMetric = (typeof WORKFLOW_METRICS)[number];
+export { SERVICE_METRICS, WORKFLOW_METRICS, type ServiceMetric, type WorkflowMetric } from '../core/index.js';
 
 /** What a handler needs of Powertools Metrics; tests pass a fake or nothing. */
 export type EngineMetrics = Pick<Metrics, 'addMetric' | 'singleMetric'>;

@@ -138,7 +138,7 @@ describe('ingest HTTP handler: batches and CloudEvents (store on dynalite)', () 
   it('keeps at most the configured number of puts in flight, and the answers in entry order', async () => {
     let inFlight = 0;
     let peak = 0;
-    const slow: EventStore = {
+    const slow: Pick<EventStore, 'put' | 'get'> = {
       put: async (event: EngineEvent) => {
         peak = Math.max(peak, ++inFlight);
         await new Promise((resolve) => setTimeout(resolve, Number(event.data.delay)));

@@ -21,7 +21,7 @@ describe('Kafka ingest handler (store on dynalite)', () => {
   let dynamo: Dynalite;
   let store: DynamoDbEventStore;
 
-  const handlerWith = (eventStore: EventStore = store) =>
+  const handlerWith = (eventStore: Pick<EventStore, 'put' | 'get'> = store) =>
     createKafkaIngestHandler({
       store: eventStore,
       deadLetters: new SqsDeadLetterQueue({ client: new SQSClient({ region: 'us-east-1' }), queueUrl: QUEUE_URL, clock: { now: () => NOW } }),
@@ -93,7 +93,7 @@ describe('Kafka ingest handler (store on dynalite)', () => {
   });
 
   it('stops a partition at a store outage and reports where it resumes; other partitions go on', async () => {
-    const flaky: EventStore = {
+    const flaky: Pick<EventStore, 'put' | 'get'> = {
       put: (e: EngineEvent) => (e.id === 'out-2' ? Promise.reject(new RetryableError('throttled')) : store.put(e)),
       get: (id) => store.get(id),
     };

@@ -50,7 +50,7 @@ describe('Kinesis ingest handler, fed by kinesalite, storing on dynalite', () =>
     return kinesisEvent(...(put.Records ?? []).map((r) => bySequence.get(r.SequenceNumber) as ReturnType<typeof lambdaKinesisRecord>));
   }
 
-  const handlerWith = (eventStore: EventStore = store) =>
+  const handlerWith = (eventStore: Pick<EventStore, 'put' | 'get'> = store) =>
     createKinesisIngestHandler({
       store: eventStore,
       deadLetters: new SqsDeadLetterQueue({ client: new SQSClient({ region: 'us-east-1' }), queueUrl: QUEUE_URL, clock: { now: () => NOW } }),
@@ -160,7 +160,7 @@ describe('Kinesis ingest handler, fed by kinesalite, storing on dynalite', () =>
       { data: json({ id: 'o-2', type: 't', source: 'outage' }), partitionKey: 'a' },
       { data: json({ id: 'o-3', type: 't', source: 'outage' }), partitionKey: 'a' },
     ]);
-    const flaky: EventStore = {
+    const flaky: Pick<EventStore, 'put' | 'get'> = {
       put: (e: EngineEvent) => (e.id === 'o-2' ? Promise.reject(new RetryableError('ProvisionedThroughputExceededException')) : store.put(e)),
       get: (id) => store.get(id),
     };

@@ -1,0 +1,39 @@
+/** Execution records: one per started workflow, keyed by its deterministic name. */
+import type { ExecutionRecord, ExecutionStatus, Trigger, WorkflowInput } from '../execution.js';
+import type { ExecutionQuery } from '../execution-query.js';
+
+/** An execution with the input it was started with (lifecycle events and resumption need its lineage). */
+export interface StoredExecution extends ExecutionRecord {
+  input: WorkflowInput;
+}
+
+/** How an execution ended. */
+export interface ExecutionEnd {
+  status: Exclude<ExecutionStatus, 'RUNNING'>;
+  stoppedAt: string;
+  output?: unknown;
+  error?: ExecutionRecord['error'];
+}
+
+/** One page of `GET /executions`. */
+export interface ExecutionPage {
+  executions: ExecutionRecord[];
+  cursor?: string;
+}
+
+export interface ExecutionStore {
+  /** Records a RUNNING execution; false when one of that name exists already (kept as it is). */
+  record(trigger: Trigger, startedAt: string): Promise<boolean>;
+  get(name: string): Promise<StoredExecution | undefined>;
+  /** Moves a RUNNING record to its end; false when it had ended already (an end stays as first recorded). */
+  finish(name: string, end: ExecutionEnd): Promise<boolean>;
+  /** One page of `GET /executions`, in (startedAt, name) order. */
+  list(query: ExecutionQuery): Promise<ExecutionPage>;
+  /** Every execution of a correlation, in (startedAt, name) order. */
+  byCorrelation(correlationId: string): Promise<ExecutionRecord[]>;
+}
+
+/** The API shape of an execution: the record without its input. */
+export function toApiExecution({ input: _input, ...record }: StoredExecution): ExecutionRecord {
+  return record;
+}
