@@ -52,8 +52,6 @@ export interface ReplayJobStore {
    * @throws NotFoundError when there is no such job.
    */
   cancel(replayId: string, finishedAt: string): Promise<StoredReplayJob>;
-  /** Ids of the jobs still running (to resume after a restart). */
-  running(): Promise<string[]>;
 }
 
 /** An entry the bus did not take, and why. */
