@@ -6,7 +6,7 @@
  */
 import { QueryCommand, type AttributeValue, type DynamoDBClient, type QueryCommandInput } from '@aws-sdk/client-dynamodb';
 import type { EventPosition } from '../core/index.js';
-import { createLimiter, type Limiter } from './concurrency.js';
+import { createLimiter, type Limiter } from '../core/app/concurrency.js';
 import { EVENTS_TABLE } from '../layout/events-table.js';
 import { classifySdkError } from './sdk-errors.js';
 

@@ -8,7 +8,7 @@
  */
 import { isEngineError, RetryableError, type Clock, type Trigger, type WorkflowStarter } from '../core/index.js';
 import type { DynamoDbExecutionStore } from './dynamodb-execution-store.js';
-import { withBackoff, type BackoffOptions } from './retry.js';
+import { withBackoff, type BackoffOptions } from '../core/app/retry.js';
 
 export interface RecordedWorkflowStarterOptions {
   /** The bare start (SfnWorkflowStarter). */

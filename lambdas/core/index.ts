@@ -28,3 +28,4 @@ export * from './replay.js';
 export * from './join.js';
 export * from './execution-query.js';
 export * from './access.js';
+export * from './app/index.js';

@@ -2,7 +2,7 @@
  * A `POST /events` batch on DynamoDB: each entry its own conditional put (BatchWriteItem has no
  * conditions, and idempotency needs one), a bounded number in flight, answers in entry order.
  */
-import { mapBounded } from '../aws/concurrency.js';
+import { mapBounded } from '../core/app/concurrency.js';
 import { entryError, type BatchEntryResult } from '../core/index.js';
 
 /** Puts in flight at once for one batch: enough to hide latency, few enough not to throttle a table. */

@@ -13,7 +13,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import middy from '@middy/core';
 import type { MSKEvent, MSKRecord, SelfManagedKafkaEvent } from 'aws-lambda';
 import { z } from 'zod';
-import { mapBounded } from '../aws/concurrency.js';
+import { mapBounded } from '../core/app/concurrency.js';
 import { isEngineError } from '../core/index.js';
 import { parseEnv } from './env.js';
 import { ingestRecord, type RecordIngestDeps, type StreamRecordInput } from './ingest-record.js';

@@ -12,7 +12,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import middy from '@middy/core';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
 import { z } from 'zod';
-import { createLimiter } from '../aws/concurrency.js';
+import { createLimiter } from '../core/app/concurrency.js';
 import { isEngineError } from '../core/index.js';
 import { parseEnv } from './env.js';
 import { ingestRecord, type RecordIngestDeps, type StreamRecordInput } from './ingest-record.js';

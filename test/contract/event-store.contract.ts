@@ -4,7 +4,7 @@
  * and repeat nothing, correlation reads, type/source filters, and a TTL that follows the retention.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { mapBounded } from '../../lambdas/aws/concurrency.js';
+import { mapBounded } from '../../lambdas/core/app/concurrency.js';
 import { timeShardOf } from '../../lambdas/aws/event-item.js';
 import { TIME_SHARDS } from '../../lambdas/layout/events-table.js';
 import { ConflictError, type EngineEvent, type EventPage, type EventQuery, type EventStore } from '../../lambdas/core/index.js';

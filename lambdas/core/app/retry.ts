@@ -2,7 +2,7 @@
  * Retries inside one invocation: a throttled call is tried again a few times with exponential
  * backoff and full jitter before its record is handed back to the stream as a batch item failure.
  */
-import { isEngineError } from '../core/index.js';
+import { isEngineError } from '../errors.js';
 
 export interface BackoffOptions {
   /** Attempts in all, the first included. Default 3. */

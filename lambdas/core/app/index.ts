@@ -1,0 +1,7 @@
+/**
+ * The application layer: the engine's use cases (ingest, route, sweep, lifecycle, replay page,
+ * timeline) written once against the ports, and driven by both homes — the Lambda handlers on AWS
+ * and the embedded engine.
+ */
+export * from './retry.js';
+export * from './concurrency.js';
