@@ -34,7 +34,7 @@ export default async function replayBench(argv: string[]): Promise<number> {
 
     const baseline = time(() => {
       let n = 0;
-      for (const _event of engine.events.range(window.startTime, window.endTime, 500)) n++;
+      for (const _event of engine.events.rangeSync(window.startTime, window.endTime, undefined, 500)) n++;
       return n;
     });
     const all = await timeReplay(engine, engine.parseReplay(window));

@@ -1,5 +1,5 @@
 /**
- * The event store on DynamoDB (DESIGN §7): one item per event, written once with a conditional put,
+ * The event store on DynamoDB: one item per event, written once with a conditional put,
  * indexed by hour (`byTime`) and by correlation (`byCorrelation`), expired by TTL, and read back
  * as pages of `GET /events` or as a time range for replay.
  */
@@ -167,11 +167,19 @@ export class DynamoDbEventStore implements EventStore {
   }
 
   /**
-   * Every event with `from ≤ timestamp < to`, in (timestamp, id) order, read lazily (for replay).
+   * Every event with `from ≤ timestamp < to`, after `after` when given, in (timestamp, id) order,
+   * read lazily (for replay).
    * @throws RetryableError when DynamoDB throttles or fails.
    */
-  async *range(from: string, to: string): AsyncGenerator<EngineEvent, void> {
-    const stream = this.reader.time({ lo: new Date(from).toISOString(), hi: new Date(to).toISOString() }, () => 250);
+  async *range(from: string, to: string, after?: EventPosition): AsyncGenerator<EngineEvent, void> {
+    const span: IndexSpan & { lo: string; hi: string } = { lo: new Date(from).toISOString(), hi: new Date(to).toISOString() };
+    if (after !== undefined) {
+      // The position's own key is read (BETWEEN is inclusive) and skipped.
+      const afterKey = timeSortKey(after.timestamp, after.id);
+      span.skip = afterKey;
+      if (afterKey > span.lo) span.lo = afterKey;
+    }
+    const stream = this.reader.time(span, () => 250);
     for await (const entry of stream) yield fromItem(unmarshall(entry.item));
   }
 

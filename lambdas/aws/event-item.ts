@@ -1,5 +1,5 @@
 /**
- * How an event is laid out as an item of the Events table (DESIGN §7): its key, the envelope fields
+ * How an event is laid out as an item of the Events table: its key, the envelope fields
  * the indexes and filters read, the exact event as JSON, the TTL, and the `byTime` / `byCorrelation` keys.
  */
 import { normaliseEvent, shortHash, ValidationError, type EngineEvent } from '../core/index.js';
@@ -105,4 +105,14 @@ export function fromItem(item: Record<string, unknown>): EngineEvent {
     throw new ValidationError(`the item's id "${String(item.id)}" differs from its body's id "${event.id}"`, [{ path: 'id', message: 'mismatch' }]);
   }
   return event;
+}
+
+/**
+ * The fields of an item that routing reads back (`id`, `body`, `receivedAt`), for an event the
+ * sweeper claimed: routing takes stored items, as the stream delivers them.
+ */
+export function storedItemOf(claimed: { event: EngineEvent; receivedAt?: string }): Record<string, unknown> {
+  const item: Record<string, unknown> = { id: claimed.event.id, body: JSON.stringify(claimed.event) };
+  if (claimed.receivedAt !== undefined) item.receivedAt = claimed.receivedAt;
+  return item;
 }

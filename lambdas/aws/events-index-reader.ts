@@ -1,5 +1,5 @@
 /**
- * Reads the Events table's indexes back as one stream in (timestamp, id) order (DESIGN §7):
+ * Reads the Events table's indexes back as one stream in (timestamp, id) order:
  * `byCorrelation` is one partition; `byTime` is every shard of every hour bucket, queried in parallel
  * (bounded), each shard paged lazily with a `Limit`, the shards of an hour k-way merged by `tsk`,
  * and the hours — disjoint and ordered — read one after the other with an adaptive look-ahead.

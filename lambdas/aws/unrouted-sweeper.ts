@@ -6,18 +6,13 @@
  * `maxAttempts` failed sweeps the event is parked (out of the index) and reported to the
  * dead-letter queue, where `edwe dlq redrive` can ask for it to be routed by id.
  */
-import type { Clock } from '../core/index.js';
-import type { ClaimedEvent } from './dynamodb-routing-marks.js';
+import { ValidationError, type ClaimedEvent, type Clock, type RoutingMarks } from '../core/index.js';
 import type { DeadLetterQueue } from './sqs-dead-letter-queue.js';
 
 export interface UnroutedSweeperDeps {
-  marks: {
-    unrouted(cutoff: string, limit: number): Promise<string[]>;
-    claimSweep(eventId: string): Promise<ClaimedEvent | undefined>;
-    park(eventId: string): Promise<void>;
-  };
-  /** Routes the event in a stored item and marks it routed (the router's `createEventRouting`). */
-  route(item: Record<string, unknown>): Promise<unknown>;
+  marks: Pick<RoutingMarks, 'unrouted' | 'claimSweep' | 'park'>;
+  /** Routes the claimed event and marks it routed (the router's `createEventRouting`). */
+  route(claimed: ClaimedEvent): Promise<unknown>;
   /** Where parked events are reported (the router's failure queue). */
   deadLetters: DeadLetterQueue;
   clock?: Clock;
@@ -74,7 +69,18 @@ export class UnroutedSweeper {
         report.stoppedEarly = true;
         break;
       }
-      const claimed = await this.deps.marks.claimSweep(eventId);
+      let claimed: ClaimedEvent | undefined;
+      try {
+        claimed = await this.deps.marks.claimSweep(eventId);
+      } catch (error) {
+        if (!isUnreadable(error)) throw error;
+        // The stored item holds no valid event: no sweep will ever route it.
+        this.deps.onFailed?.(eventId, this.maxAttempts, error);
+        report.failed.push(eventId);
+        await this.park(eventId, this.maxAttempts, describe(error));
+        report.parked.push(eventId);
+        continue;
+      }
       if (claimed === undefined) {
         report.skipped++;
         continue;
@@ -86,13 +92,13 @@ export class UnroutedSweeper {
         continue;
       }
       try {
-        await this.deps.route(claimed.item);
+        await this.deps.route(claimed);
         report.routed.push(eventId);
       } catch (error) {
         this.deps.onFailed?.(eventId, claimed.attempts, error);
         report.failed.push(eventId);
         if (claimed.attempts >= this.maxAttempts) {
-          await this.park(eventId, claimed.attempts, error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+          await this.park(eventId, claimed.attempts, describe(error));
           report.parked.push(eventId);
         }
       }
@@ -108,17 +114,25 @@ export class UnroutedSweeper {
   async routeByIds(eventIds: readonly string[]): Promise<RouteByIdOutcome[]> {
     const outcomes: RouteByIdOutcome[] = [];
     for (const eventId of eventIds) {
-      const claimed = await this.deps.marks.claimSweep(eventId);
+      let claimed: ClaimedEvent | undefined;
+      try {
+        claimed = await this.deps.marks.claimSweep(eventId);
+      } catch (error) {
+        if (!isUnreadable(error)) throw error;
+        this.deps.onFailed?.(eventId, 0, error);
+        outcomes.push({ eventId, outcome: 'failed', error: describe(error) });
+        continue;
+      }
       if (claimed === undefined) {
         outcomes.push({ eventId, outcome: 'not-pending' });
         continue;
       }
       try {
-        await this.deps.route(claimed.item);
+        await this.deps.route(claimed);
         outcomes.push({ eventId, outcome: 'routed' });
       } catch (error) {
         this.deps.onFailed?.(eventId, claimed.attempts, error);
-        outcomes.push({ eventId, outcome: 'failed', error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+        outcomes.push({ eventId, outcome: 'failed', error: describe(error) });
       }
     }
     return outcomes;
@@ -136,3 +150,8 @@ export class UnroutedSweeper {
     await this.deps.marks.park(eventId);
   }
 }
+
+/** A claim refused because the stored item holds no valid event (retrying cannot help). */
+const isUnreadable = (error: unknown): boolean => error instanceof ValidationError;
+
+const describe = (error: unknown): string => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));

@@ -75,9 +75,9 @@ export class EmbeddedEngine {
     private readonly now: () => number,
     readonly retentionDays: number,
   ) {
-    this.events = new SqliteEventStore(db, { retentionDays, now });
-    this.executions = new SqliteExecutionStore(db);
     this.#writes = new GroupCommit(db);
+    this.events = new SqliteEventStore(db, { retentionDays, now, writes: this.#writes });
+    this.executions = new SqliteExecutionStore(db);
     this.waiters = new SqliteWaiterStore(db);
     this.#joins = new SqliteJoinStore(db);
     this.#waits = new LocalWaits(this.waiters, tokens, this.events, this.#writes, logger);
@@ -191,7 +191,7 @@ export class EmbeddedEngine {
   /** A correlation's events and the executions tied to it, in time order. */
   timeline(correlationId: string): CorrelationTimeline {
     const executions = this.executions.byCorrelation(correlationId).map(toApiExecution);
-    const { events } = this.events.query({ correlationId, limit: MAX_QUERY_LIMIT });
+    const { events } = this.events.querySync({ correlationId, limit: MAX_QUERY_LIMIT });
     const triggers = missingTriggerIds(events, executions).flatMap((id) => this.events.getSync(id) ?? []);
     return buildTimeline(correlationId, [...events, ...triggers], executions);
   }

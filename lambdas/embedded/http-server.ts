@@ -70,7 +70,7 @@ export function createHttpServer(engine: EmbeddedEngine, logger: Logger, options
 
   on('GET', '/events', async (_request, _params, url) => {
     const query = parseEventQuery(Object.fromEntries(url.searchParams));
-    return { status: 200, body: engine.events.query(query) };
+    return { status: 200, body: await engine.events.query(query) };
   });
 
   on('GET', '/correlations/{correlationId}', async (_request, { correlationId }) => {

@@ -22,7 +22,7 @@ export class LocalWaits {
   async register(request: WaiterRequest): Promise<void> {
     await this.writes.submit(() => this.waiters.add(request));
     const pattern = request.pattern ? compilePattern(request.pattern) : undefined;
-    const { events } = this.events.query({ correlationId: request.correlationId, type: request.eventType, limit: MAX_QUERY_LIMIT });
+    const { events } = this.events.querySync({ correlationId: request.correlationId, type: request.eventType, limit: MAX_QUERY_LIMIT });
     const earlier = events.find((event) => pattern === undefined || pattern.matches(event));
     if (earlier) this.complete(request.token, earlier);
   }

@@ -27,7 +27,9 @@ CREATE TABLE IF NOT EXISTS events (
   body           TEXT NOT NULL,
   received_at    TEXT NOT NULL,
   expires_at     INTEGER NOT NULL,
-  routed_at      TEXT
+  routed_at      TEXT,
+  sweeps         INTEGER NOT NULL DEFAULT 0,
+  parked_at      TEXT
 );
 CREATE INDEX IF NOT EXISTS events_by_time ON events (timestamp, id);
 CREATE INDEX IF NOT EXISTS events_by_correlation ON events (correlation_id, timestamp, id) WHERE correlation_id IS NOT NULL;
@@ -90,5 +92,22 @@ export function openDatabase(path: string, sync: SyncMode = 'normal'): SqliteDat
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   db.exec(SCHEMA);
+  addMissingColumns(db, 'events', ADDED_EVENT_COLUMNS);
   return db;
+}
+
+/**
+ * Columns added to `events` after its first release (the sweeper's attempts and parking). `CREATE
+ * TABLE IF NOT EXISTS` leaves a table from an older version as it was, so they are added to it here.
+ */
+const ADDED_EVENT_COLUMNS: Readonly<Record<string, string>> = {
+  sweeps: 'INTEGER NOT NULL DEFAULT 0',
+  parked_at: 'TEXT',
+};
+
+function addMissingColumns(db: SqliteDatabase, table: string, columns: Readonly<Record<string, string>>): void {
+  const present = new Set(db.prepare<[], { name: string }>(`SELECT name FROM pragma_table_info('${table}')`).all().map((column) => column.name));
+  for (const [name, definition] of Object.entries(columns)) {
+    if (!present.has(name)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${name} ${definition}`);
+  }
 }

@@ -1,6 +1,21 @@
-/** The embedded event store: the `EventStore` port on SQLite, plus the routing marker the sweeper uses. */
-import { ConflictError, encodeCursor, sameContent, type EngineEvent, type EventPage, type EventPosition, type EventQuery, type PutResult } from '../core/index.js';
+/**
+ * The embedded event store: the `EventStore` port on SQLite. Writes go through the group commit, so
+ * puts issued in one event-loop turn share one transaction (one disk sync) and each is durable when
+ * its promise resolves. The synchronous methods serve the embedded engine's own transactions.
+ */
+import {
+  ConflictError,
+  encodeCursor,
+  sameContent,
+  type EngineEvent,
+  type EventPage,
+  type EventPosition,
+  type EventQuery,
+  type EventStore,
+  type PutResult,
+} from '../core/index.js';
 import type { Statement } from 'better-sqlite3';
+import { GroupCommit } from './group-commit.js';
 import type { SqliteDatabase } from './sqlite-database.js';
 
 interface EventRow {
@@ -18,9 +33,20 @@ export interface SqliteEventStoreOptions {
   /** How long events are kept (the TTL the DynamoDB home sets); default 30 days. */
   retentionDays?: number;
   now?: () => number;
+  /**
+   * The engine's group commit, shared with its other writers so that what one turn writes commits
+   * together. Default: one of the store's own on the same database.
+   */
+  writes?: GroupCommit;
 }
 
-export class SqliteEventStore {
+/** Events read from `range` per page. */
+const RANGE_PAGE_SIZE = 1000;
+
+/**
+ * @example const store = new SqliteEventStore(openDatabase(':memory:'), { writes }); await store.put(event)
+ */
+export class SqliteEventStore implements EventStore {
   readonly #insert;
   readonly #byId;
   readonly #markRouted;
@@ -30,10 +56,12 @@ export class SqliteEventStore {
   readonly #queries = new Map<string, Statement<[Record<string, string | number>], RangeRow>>();
   readonly #retentionMs: number;
   readonly #now: () => number;
+  readonly #writes: GroupCommit;
 
   constructor(private readonly db: SqliteDatabase, options: SqliteEventStoreOptions = {}) {
     this.#retentionMs = (options.retentionDays ?? 30) * 86_400_000;
     this.#now = options.now ?? Date.now;
+    this.#writes = options.writes ?? new GroupCommit(db);
     this.#insert = db.prepare(
       `INSERT INTO events (id, type, source, timestamp, correlation_id, body, received_at, expires_at)
        VALUES (@id, @type, @source, @timestamp, @correlationId, @body, @receivedAt, @expiresAt)
@@ -49,14 +77,18 @@ export class SqliteEventStore {
     this.#counts = db.prepare<[], { stored: number; unrouted: number }>(
       'SELECT (SELECT count(*) FROM events) AS stored, (SELECT count(*) FROM events WHERE routed_at IS NULL) AS unrouted',
     );
-    this.#unrouted = db.prepare<[number, number], EventRow>('SELECT seq, body FROM events WHERE routed_at IS NULL AND seq > ? ORDER BY seq LIMIT ?');
+    this.#unrouted = db.prepare<[number, number], EventRow>('SELECT seq, body FROM events WHERE routed_at IS NULL AND parked_at IS NULL AND seq > ? ORDER BY seq LIMIT ?');
   }
 
-  /** Stores the event in one committed transaction; the same id again is a duplicate or a conflict. */
-  async put(event: EngineEvent): Promise<PutResult> {
-    return this.putSync(event);
+  /**
+   * Stores the event in the next group transaction and resolves once it is committed; the same id
+   * again is a duplicate, or with other content a `ConflictError`.
+   */
+  put(event: EngineEvent): Promise<PutResult> {
+    return this.#writes.submit(() => this.putSync(event));
   }
 
+  /** `put` within the caller's own transaction. */
   putSync(event: EngineEvent): PutResult {
     const body = JSON.stringify(event);
     const now = this.#now();
@@ -96,7 +128,11 @@ export class SqliteEventStore {
   }
 
   /** One page of a `GET /events` query, in (timestamp, id) order. */
-  query(query: EventQuery): EventPage<EngineEvent> {
+  async query(query: EventQuery): Promise<EventPage<EngineEvent>> {
+    return this.querySync(query);
+  }
+
+  querySync(query: EventQuery): EventPage<EngineEvent> {
     const where: string[] = [];
     const params: Record<string, string | number> = { limit: query.limit + 1 };
     const filter = (column: string, name: keyof EventQuery, op = '=') => {
@@ -131,15 +167,20 @@ export class SqliteEventStore {
     return page;
   }
 
-  /** Events with `from ≤ timestamp < to`, in (timestamp, id) order, read a page at a time. */
-  *range(from: string, to: string, pageSize = 1000): Generator<EngineEvent> {
-    let after: EventPosition | undefined;
+  /** Events with `from ≤ timestamp < to`, after `after` when given, in (timestamp, id) order, read a page at a time. */
+  async *range(from: string, to: string, after?: EventPosition): AsyncGenerator<EngineEvent, void> {
+    yield* this.rangeSync(from, to, after);
+  }
+
+  /** `range`, read synchronously. */
+  *rangeSync(from: string, to: string, after?: EventPosition, pageSize = RANGE_PAGE_SIZE): Generator<EngineEvent, void> {
+    let position = after;
     for (;;) {
-      const page = this.rangePage(from, to, after, pageSize);
+      const page = this.rangePage(from, to, position, pageSize);
       yield* page;
       if (page.length < pageSize) return;
       const last = page[page.length - 1] as EngineEvent;
-      after = { timestamp: last.timestamp, id: last.id };
+      position = { timestamp: last.timestamp, id: last.id };
     }
   }
 
@@ -150,7 +191,7 @@ export class SqliteEventStore {
       .map((row) => JSON.parse(row.body) as EngineEvent);
   }
 
-  /** Events stored but never routed, oldest first, for the start-up sweeper. */
+  /** Events stored but never routed (nor parked), oldest first, for the start-up sweeper. */
   *unrouted(pageSize = 500): Generator<EngineEvent> {
     let after = 0;
     for (;;) {

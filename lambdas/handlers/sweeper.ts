@@ -12,6 +12,7 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
 import { DynamoDbRoutingMarks } from '../aws/dynamodb-routing-marks.js';
+import { storedItemOf } from '../aws/event-item.js';
 import { UnroutedSweeper, type RouteByIdOutcome, type SweepReport } from '../aws/unrouted-sweeper.js';
 import { isEngineError } from '../core/index.js';
 import { parseEnv, requiredVar } from './env.js';
@@ -77,7 +78,7 @@ export function sweeperDepsFromEnv(env: Record<string, string | undefined> = pro
   const route = createEventRouting({ ...routing, marks });
   const sweeper = new UnroutedSweeper({
     marks,
-    route: (item) => route(item, 'sweeper'),
+    route: (claimed) => route(storedItemOf(claimed), 'sweeper'),
     deadLetters: deadLettersFrom(config),
     minAgeMs: config.SWEEP_MIN_AGE_SECONDS * 1000,
     maxEvents: config.SWEEP_MAX_EVENTS,

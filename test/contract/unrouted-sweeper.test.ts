@@ -6,6 +6,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbEventStore, eventKey } from '../../lambdas/aws/dynamodb-event-store.js';
 import { DynamoDbRoutingMarks } from '../../lambdas/aws/dynamodb-routing-marks.js';
+import { storedItemOf } from '../../lambdas/aws/event-item.js';
 import { SfnWorkflowStarter } from '../../lambdas/aws/sfn-workflow-starter.js';
 import type { DeadLetter } from '../../lambdas/aws/sqs-dead-letter-queue.js';
 import { UnroutedSweeper } from '../../lambdas/aws/unrouted-sweeper.js';
@@ -67,7 +68,7 @@ describe('the sweeper and the routedAt mark (Events table on dynalite, Step Func
       logger: silent,
       clock,
     });
-    sweeper = new UnroutedSweeper({ marks, route: (stored) => route(stored, 'sweeper'), deadLetters: { send: async (letter) => void letters.push(letter) }, clock, minAgeMs: 10 * MINUTE, maxAttempts: 3 });
+    sweeper = new UnroutedSweeper({ marks, route: (claimed) => route(storedItemOf(claimed), 'sweeper'), deadLetters: { send: async (letter) => void letters.push(letter) }, clock, minAgeMs: 10 * MINUTE, maxAttempts: 3 });
   });
 
   it('stores every event unrouted: no routedAt, in the byUnrouted index', async () => {
