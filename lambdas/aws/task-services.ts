@@ -8,9 +8,8 @@
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { normaliseEvent, ulid, type EnvelopeContext, type EventStore, type TaskServices, type WaiterRequest } from '../core/index.js';
+import { liveEnvelope, normaliseEvent, type EnvelopeContext, type EventStore, type TaskServices, type WaiterRequest } from '../core/index.js';
 import { CorrelationWaits, type CorrelationEvents } from './correlation-waits.js';
 import { DynamoDbEventStore } from './dynamodb-event-store.js';
 import { DynamoDbWaiterStore } from './dynamodb-waiter-store.js';
@@ -72,7 +71,7 @@ export function taskServicesFromEnvironment(
     tokens: new SfnTaskTokens(capture(new SFNClient({}))),
     events,
   });
-  return createAwsTaskServices({ events, waits, envelope: { clock: { now: Date.now }, ids: { newId: (t) => ulid(t, randomBytes(10)) } } });
+  return createAwsTaskServices({ events, waits, envelope: liveEnvelope() });
 }
 
 /** Wraps SDK clients with one Powertools Tracer; outside Lambda the tracer is disabled and hands each client back as it is. */

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import type { Clock, IdSource } from './clock.js';
-import { PayloadTooLargeError, ValidationError, type ErrorDetail } from './errors.js';
+import { PayloadTooLargeError, ValidationError, validationErrorOf } from './errors.js';
 
 /** The stored and routed form of an event (the seed's `Event`). */
 export interface EngineEvent {
@@ -83,15 +83,7 @@ export function normaliseEvent(input: unknown, ctx: EnvelopeContext): EngineEven
     ]);
   }
   const parsed = EventInputSchema.safeParse(input);
-  if (!parsed.success) {
-    const details: ErrorDetail[] = parsed.error.issues.flatMap((issue) => {
-      if (issue.code === 'unrecognized_keys') {
-        return issue.keys.map((key) => ({ path: joinPath([...issue.path, key]), message: 'unknown field' }));
-      }
-      return [{ path: joinPath(issue.path) || '(event)', message: issue.message }];
-    });
-    throw new ValidationError(`Invalid event: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`, details);
-  }
+  if (!parsed.success) throw validationErrorOf('Invalid event', parsed.error.issues, { root: '(event)' });
   const value = parsed.data;
   const now = ctx.clock.now();
   const event: EngineEvent = {
@@ -139,13 +131,6 @@ export function findForbiddenKey(value: unknown): string | undefined {
     }
   }
   return undefined;
-}
-
-function joinPath(path: ReadonlyArray<PropertyKey>): string {
-  return path.reduce<string>((acc, part) => {
-    if (typeof part === 'number') return `${acc}[${part}]`;
-    return acc === '' ? String(part) : `${acc}.${String(part)}`;
-  }, '');
 }
 
 /**

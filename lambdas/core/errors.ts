@@ -56,3 +56,58 @@ export class RetryableError extends EngineError {
 /** Type guard that survives errors crossing module copies (checks the shape, not the prototype). */
 export const isEngineError = (error: unknown): error is EngineError =>
   error instanceof Error && typeof (error as { code?: unknown }).code === 'string' && 'retryable' in error;
+
+/**
+ * A schema validator's issue as far as the engine reads it (zod's issues have this shape; core's
+ * errors do not depend on zod). `keys` lists the fields an `unrecognized_keys` issue names.
+ */
+export interface SchemaIssue {
+  readonly code: string;
+  readonly path: ReadonlyArray<PropertyKey>;
+  readonly message: string;
+  readonly keys?: readonly string[];
+}
+
+export interface IssueOptions {
+  /** The path of an issue about the whole input. Default `(input)`. */
+  root?: string;
+  /** Put before every path, e.g. `detail` when the schema read an event's `detail`. */
+  prefix?: string;
+  /** Whether the message lists the details after the heading (`heading: a: …; b: …`). Default true. */
+  listDetails?: boolean;
+}
+
+/**
+ * Each issue as an `ErrorDetail`, paths written `a.b[0].c`; an unknown field is a detail of its own
+ * (`path.key: unknown field`).
+ */
+export function issueDetails(issues: readonly SchemaIssue[], options: Pick<IssueOptions, 'root' | 'prefix'> = {}): ErrorDetail[] {
+  const root = options.root ?? '(input)';
+  const at = (path: ReadonlyArray<PropertyKey>): string => {
+    const joined = joinPath(options.prefix === undefined ? path : [options.prefix, ...path]);
+    return joined === '' ? root : joined;
+  };
+  return issues.flatMap((issue) =>
+    issue.code === 'unrecognized_keys' && issue.keys !== undefined
+      ? issue.keys.map((key) => ({ path: at([...issue.path, key]), message: 'unknown field' }))
+      : [{ path: at(issue.path), message: issue.message }],
+  );
+}
+
+/**
+ * The one way a schema's refusal becomes a `ValidationError` (a 400, or a dead letter).
+ * @example throw validationErrorOf('Invalid event', parsed.error.issues, { root: '(event)' })
+ */
+export function validationErrorOf(heading: string, issues: readonly SchemaIssue[], options: IssueOptions = {}): ValidationError {
+  const details = issueDetails(issues, options);
+  const message = options.listDetails === false ? heading : `${heading}: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`;
+  return new ValidationError(message, details);
+}
+
+/** A path as the API names it: `data.items[0].sku`. */
+export function joinPath(path: ReadonlyArray<PropertyKey>): string {
+  return path.reduce<string>((acc, part) => {
+    if (typeof part === 'number') return `${acc}[${part}]`;
+    return acc === '' ? String(part) : `${acc}.${String(part)}`;
+  }, '');
+}

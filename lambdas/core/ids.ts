@@ -1,8 +1,11 @@
 /**
  * Sortable unique ids (ULID: 48-bit millisecond time + 80 random bits, Crockford base32).
- * Pure: the caller supplies the time and the random bytes, so tests can pin both.
+ * `ulid` is pure: the caller supplies the time and the random bytes, so tests can pin both;
+ * `randomIds` and `liveEnvelope` are the production sources built on it.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import type { Clock, IdSource } from './clock.js';
+import type { EnvelopeContext } from './envelope.js';
 
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
@@ -36,4 +39,16 @@ export function ulid(timeMs: number, random: Uint8Array): string {
 /** A short, stable hex digest (SHA-256 prefix) used where names must be deterministic. */
 export function shortHash(text: string, length = 16): string {
   return createHash('sha256').update(text).digest('hex').slice(0, length);
+}
+
+/** Fresh ULIDs from the operating system's randomness: ids for requests that carry no stable identity of their own. */
+export const randomIds: IdSource = { newId: (nowMs) => ulid(nowMs, randomBytes(10)) };
+
+/**
+ * The envelope context of live traffic: receive time from `clock` (the system clock unless one is
+ * given) and fresh ULIDs. Stream records use a derived context instead, so redeliveries repeat.
+ * @example normaliseEvent(body, liveEnvelope())
+ */
+export function liveEnvelope(clock: Clock = { now: () => Date.now() }): EnvelopeContext {
+  return { clock, ids: randomIds };
 }

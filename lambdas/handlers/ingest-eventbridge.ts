@@ -11,7 +11,7 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
-import { fromEventBridgeEvent, httpErrorOf, normaliseEvent, type EventStore, type PutResult } from '../core/index.js';
+import { fromEventBridgeEvent, httpErrorOf, ingestEvent, type EventStore, type PutResult } from '../core/index.js';
 import { parseEnv } from './env.js';
 import { recordEnvelope } from './ingest-record.js';
 import { count, type EngineMetrics } from './metric-names.js';
@@ -40,11 +40,13 @@ export function createEventBridgeIngestHandler(deps: EventBridgeIngestDeps): Eve
       // EventBridge always sets id and time; should either be missing, defaults still repeat on redelivery.
       const time = Date.parse(String(delivery.time));
       const receivedAtMs = Number.isNaN(time) ? Date.now() : time;
-      const event = normaliseEvent(fromEventBridgeEvent(delivery), recordEnvelope(`eventbridge/${String(delivery.id)}`, receivedAtMs));
-      const result = await deps.store.put(event);
-      count(deps.metrics, result.duplicate ? 'EventsDuplicate' : 'EventsIngested');
-      log.info('event stored', { eventId: event.id, correlationId: event.correlationId, type: event.type, source: event.source, duplicate: result.duplicate });
-      return result;
+      const { event, id, duplicate } = await ingestEvent(fromEventBridgeEvent(delivery), {
+        store: deps.store,
+        envelope: recordEnvelope(`eventbridge/${String(delivery.id)}`, receivedAtMs),
+      });
+      count(deps.metrics, duplicate ? 'EventsDuplicate' : 'EventsIngested');
+      log.info('event stored', { eventId: event.id, correlationId: event.correlationId, type: event.type, source: event.source, duplicate });
+      return { id, duplicate };
     } catch (error) {
       const { status, body } = httpErrorOf(error);
       count(deps.metrics, status < 500 ? 'EventsRejected' : 'RecordsFailed');

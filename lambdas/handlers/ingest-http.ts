@@ -16,24 +16,28 @@ import { compileAccessPolicy, OPEN_ACCESS, parseAccessPolicy, type SourceAccess 
 import {
   classifyIngestBody,
   eventInputOf,
-  normaliseEvent,
+  ingestBatch,
+  ingestEvent,
+  liveEnvelope,
   NotFoundError,
   parseJsonBody,
+  type EngineEvent,
   type EnvelopeContext,
   type EventStore,
+  type IngestDeps,
+  type PutResult,
 } from '../core/index.js';
 import { bodyText, callerOf, errorAnswer, json, pathParameter } from './api-gateway.js';
 
 export { callerOf } from './api-gateway.js';
 import { parseEnv } from './env.js';
 import { toHttpError } from './http-errors.js';
-import { ingestBatch } from './ingest-batch.js';
 import { count, type EngineMetrics } from './metric-names.js';
 import { logger as sharedLogger, metrics as sharedMetrics, tracer as sharedTracer } from './powertools.js';
-import { liveEnvelope, storeFrom, StoreEnv } from './wiring.js';
+import { storeFrom, StoreEnv } from './wiring.js';
 
 /** What the ingest handler needs; tests pass their own. */
-export interface IngestDeps {
+export interface IngestHttpDeps {
   store: Pick<EventStore, 'put' | 'get'>;
   envelope: EnvelopeContext;
   /** Which sources each caller may publish. Default: any caller API Gateway let in may publish any source. */
@@ -51,31 +55,35 @@ export type IngestHttpHandler = (request: APIGatewayProxyEvent) => Promise<APIGa
  * The ingest handler without middlewares.
  * @example const answer = await createIngestHandler({ store, envelope })(apiGatewayEvent)
  */
-export function createIngestHandler(deps: IngestDeps): IngestHttpHandler {
+export function createIngestHandler(deps: IngestHttpDeps): IngestHttpHandler {
   const log = deps.logger ?? sharedLogger;
   const access = deps.access ?? OPEN_ACCESS;
 
-  const ingestOne = (caller: ReturnType<typeof callerOf>) => async (entry: unknown): Promise<{ id: string; duplicate: boolean }> => {
-    const event = normaliseEvent(eventInputOf(entry), deps.envelope);
-    try {
-      access.checkPublish(caller, event.source);
-    } catch (error) {
-      // An audit entry: who tried to publish what, from where (issue 7, "authorisation failures").
-      log.warn('publish refused', { audit: 'publish-refused', caller: caller.principals, sourceIp: caller.sourceIp, source: event.source, eventId: event.id, type: event.type });
-      throw error;
-    }
-    const { id, duplicate } = await deps.store.put(event);
-    log.info('event stored', { eventId: id, correlationId: event.correlationId, type: event.type, source: event.source, duplicate });
-    count(deps.metrics, duplicate ? 'EventsDuplicate' : 'EventsIngested');
-    return { id, duplicate };
-  };
+  /** The application's ingest, with this caller's publish check and the handler's log and metrics. */
+  const ingestDeps = (caller: ReturnType<typeof callerOf>): IngestDeps => ({
+    store: deps.store,
+    envelope: deps.envelope,
+    admit: (event: EngineEvent) => {
+      try {
+        access.checkPublish(caller, event.source);
+      } catch (error) {
+        // An audit entry: who tried to publish what, from where.
+        log.warn('publish refused', { audit: 'publish-refused', caller: caller.principals, sourceIp: caller.sourceIp, source: event.source, eventId: event.id, type: event.type });
+        throw error;
+      }
+    },
+    onStored: (event: EngineEvent, { id, duplicate }: PutResult) => {
+      log.info('event stored', { eventId: id, correlationId: event.correlationId, type: event.type, source: event.source, duplicate });
+      count(deps.metrics, duplicate ? 'EventsDuplicate' : 'EventsIngested');
+    },
+  });
 
   const postEvents = async (request: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
     const ingest = classifyIngestBody(parseJsonBody(bodyText(request)));
     const caller = callerOf(request);
     if (ingest.kind === 'single') {
       try {
-        const { id, duplicate } = await ingestOne(caller)(ingest.entry);
+        const { id, duplicate } = await ingestEvent(eventInputOf(ingest.entry), ingestDeps(caller));
         deps.tracer?.putAnnotation('eventId', id);
         return json(202, duplicate ? { id, duplicate: true } : { id });
       } catch (error) {
@@ -85,7 +93,8 @@ export function createIngestHandler(deps: IngestDeps): IngestHttpHandler {
         throw error;
       }
     }
-    const answer = await ingestBatch(ingest.entries, ingestOne(caller), deps.batchConcurrency);
+    const options = { toInput: eventInputOf, ...(deps.batchConcurrency === undefined ? {} : { concurrency: deps.batchConcurrency }) };
+    const answer = await ingestBatch(ingest.entries, ingestDeps(caller), options);
     const refused: Record<string, number> = {};
     for (const result of answer.results) if ('error' in result) refused[result.error] = (refused[result.error] ?? 0) + 1;
     count(deps.metrics, 'EventsRejected', answer.failedCount);
@@ -130,7 +139,7 @@ const AccessEnv = z.object({
 });
 
 /** The production dependencies, from the environment the `Ingestion` construct sets. */
-export function ingestDepsFromEnv(env: Record<string, string | undefined> = process.env): IngestDeps {
+export function ingestDepsFromEnv(env: Record<string, string | undefined> = process.env): IngestHttpDeps {
   const config = parseEnv(StoreEnv.extend(AccessEnv.shape), env);
   return {
     store: storeFrom(config),

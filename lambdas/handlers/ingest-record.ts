@@ -10,7 +10,7 @@ export { recordEnvelope } from '../aws/record-envelope.js';
 import {
   eventInputOf,
   httpErrorOf,
-  normaliseEvent,
+  ingestEvent,
   parseJsonBody,
   ValidationError,
   type EngineEvent,
@@ -48,8 +48,8 @@ export async function ingestRecord(record: StreamRecordInput, deps: RecordIngest
   try {
     if (typeof record.data !== 'string') throw new ValidationError('The record has no value', [{ path: '(record)', message: 'no data' }]);
     const text = Buffer.from(record.data, 'base64').toString('utf8');
-    const event = normaliseEvent(eventInputOf(parseJsonBody(text)), recordEnvelope(record.identity, record.receivedAtMs));
-    return { kind: 'stored', event, result: await deps.store.put(event) };
+    const { event, id, duplicate } = await ingestEvent(eventInputOf(parseJsonBody(text)), { store: deps.store, envelope: recordEnvelope(record.identity, record.receivedAtMs) });
+    return { kind: 'stored', event, result: { id, duplicate } };
   } catch (error) {
     const { status, body } = httpErrorOf(error);
     if (status >= 500) throw error;

@@ -13,7 +13,7 @@ import type { Context } from 'aws-lambda';
 import { z } from 'zod';
 import { EventBridgeReplayEmitter } from '../aws/eventbridge-replay-emitter.js';
 import { ReplayPageRunner, type ReplayPageInput, type ReplayPageResult } from '../aws/replay-page-runner.js';
-import { ValidationError } from '../core/index.js';
+import { validationErrorOf } from '../core/index.js';
 import { parseEnv, requiredVar } from './env.js';
 import { count, type EngineMetrics } from './metric-names.js';
 import { logger as sharedLogger, metrics as sharedMetrics, tracer } from './powertools.js';
@@ -47,7 +47,7 @@ export function createReplayPageHandler(deps: ReplayPageDeps): ReplayPageHandler
   return async (input, context) => {
     const parsed = PageInput.safeParse(input);
     if (!parsed.success) {
-      throw new ValidationError('The replay page input is not {replayId, generation, page}', parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(input)', message: i.message })));
+      throw validationErrorOf('The replay page input is not {replayId, generation, page}', parsed.error.issues, { listDetails: false });
     }
     const page: ReplayPageInput = parsed.data;
     const deadline = context === undefined ? undefined : Date.now() + context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS;

@@ -14,7 +14,7 @@ import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { SfnWorkflowStarter } from '../aws/sfn-workflow-starter.js';
-import { REPLAY_SOURCE, ValidationError, type Trigger, type WorkflowStarter } from '../core/index.js';
+import { REPLAY_SOURCE, validationErrorOf, type Trigger, type WorkflowStarter } from '../core/index.js';
 import { jsonMapVar, parseEnv } from './env.js';
 import { count, type EngineMetrics } from './metric-names.js';
 import { logger as sharedLogger, metrics as sharedMetrics, tracer } from './powertools.js';
@@ -48,7 +48,7 @@ export function createReplayStartHandler(deps: ReplayStartDeps): ReplayStartHand
   return async (event) => {
     const parsed = ReplayedEvent.safeParse(event);
     if (!parsed.success) {
-      throw new ValidationError('Not a replayed event', parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(event)', message: i.message })));
+      throw validationErrorOf('Not a replayed event', parsed.error.issues, { root: '(event)', listDetails: false });
     }
     const { workflowId, ruleId, executionName, input } = parsed.data.detail;
     // The input exactly as it was put on the bus (zod rebuilds objects in its own key order).

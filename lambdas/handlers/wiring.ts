@@ -1,8 +1,7 @@
 /**
  * The production wiring the handlers share: the environment each one parses at cold start, and the
- * adapters built from it (the event store, the State table's stores, the SQS dead-letter queue, the id source).
+ * adapters built from it (the event store, the State table's stores, the SQS dead-letter queue).
  */
-import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
@@ -12,7 +11,6 @@ import { DynamoDbJoinStore } from '../aws/dynamodb-join-store.js';
 import { DynamoDbWaiterStore } from '../aws/dynamodb-waiter-store.js';
 import { DEFAULT_RETENTION_DAYS } from '../layout/events-table.js';
 import { SqsDeadLetterQueue } from '../aws/sqs-dead-letter-queue.js';
-import { ulid, type EnvelopeContext } from '../core/index.js';
 import { requiredVar } from './env.js';
 import { tracer } from './powertools.js';
 
@@ -35,9 +33,6 @@ export function storeFrom(config: z.output<typeof StoreEnv>): DynamoDbEventStore
 export function deadLettersFrom(config: z.output<typeof DeadLetterEnv>): SqsDeadLetterQueue {
   return new SqsDeadLetterQueue({ client: tracer.captureAWSv3Client(new SQSClient({})), queueUrl: config.DEAD_LETTER_QUEUE_URL });
 }
-
-/** Receive time from the clock, fresh ULIDs: for requests, which carry no stable identity of their own. */
-export const liveEnvelope = (): EnvelopeContext => ({ clock: { now: Date.now }, ids: { newId: (t) => ulid(t, randomBytes(10)) } });
 
 /** The State table (executions, waiters, joins), set by the CDK constructs. */
 export const StateEnv = z.object({

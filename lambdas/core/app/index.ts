@@ -5,3 +5,4 @@
  */
 export * from './retry.js';
 export * from './concurrency.js';
+export * from './ingest.js';
