@@ -14,7 +14,16 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { encodeCursor, type Clock, type ExecutionQuery, type ExecutionRecord, type ExecutionStatus, type Trigger } from '../core/index.js';
+import {
+  encodeCursor,
+  toApiExecution,
+  type Clock,
+  type ExecutionEnd,
+  type ExecutionQuery,
+  type ExecutionRecord,
+  type StoredExecution,
+  type Trigger,
+} from '../core/index.js';
 import { DEFAULT_RETENTION_DAYS } from '../layout/events-table.js';
 import {
   correlationIndexKey,
@@ -24,15 +33,11 @@ import {
   executionSortKey,
   fromExecutionItem,
   storedOutput,
-  toApiExecution,
   type ExecutionItem,
-  type StoredExecution,
 } from './execution-item.js';
 import { isConditionalCheckFailure } from './conditional-check.js';
 import { classifySdkError } from './sdk-errors.js';
 import { STATE_TABLE } from '../layout/state-table.js';
-
-export { toApiExecution, type StoredExecution } from './execution-item.js';
 
 export interface DynamoDbExecutionStoreOptions {
   client: DynamoDBClient;
@@ -48,14 +53,6 @@ export interface DynamoDbExecutionStoreOptions {
 
 /** What `claim` found: the start is ours to make, was already made, or is being made by someone else right now. */
 export type ClaimOutcome = { kind: 'claimed'; claimId: string } | { kind: 'started' } | { kind: 'busy' };
-
-/** How an execution ended. */
-export interface ExecutionEnd {
-  status: Exclude<ExecutionStatus, 'RUNNING'>;
-  stoppedAt: string;
-  output?: unknown;
-  error?: ExecutionRecord['error'];
-}
 
 /** One page of `GET /executions`. */
 export interface ExecutionPage {

@@ -3,7 +3,7 @@
  * `byEvent` / `byCorrelation` index keys, the record's fields, the input it was started with, and a TTL
  * that follows the event retention.
  */
-import type { ExecutionRecord, ExecutionStatus, Trigger, WorkflowInput } from '../core/index.js';
+import type { ExecutionRecord, ExecutionStatus, StoredExecution, Trigger, WorkflowInput } from '../core/index.js';
 import { STATE_TABLE } from '../layout/state-table.js';
 
 const { prefix } = STATE_TABLE;
@@ -13,11 +13,6 @@ const { prefix } = STATE_TABLE;
  * 400 KB item together. The execution's history in Step Functions still has the whole output.
  */
 export const MAX_STORED_OUTPUT_BYTES = 64 * 1024;
-
-/** An execution with the input it was started with (the lifecycle handler needs its lineage). */
-export interface StoredExecution extends ExecutionRecord {
-  input: WorkflowInput;
-}
 
 /** An execution as stored. */
 export interface ExecutionItem extends Omit<ExecutionRecord, 'output' | 'error'> {
@@ -78,11 +73,6 @@ export function storedOutput(output: unknown): string | undefined {
   if (output === undefined) return undefined;
   const text = JSON.stringify(output);
   return Buffer.byteLength(text, 'utf8') <= MAX_STORED_OUTPUT_BYTES ? text : undefined;
-}
-
-/** The API shape of an execution (DESIGN §4): the record without its input. */
-export function toApiExecution({ input: _input, ...record }: StoredExecution): ExecutionRecord {
-  return record;
 }
 
 /** The record in a stored item (a plain object, as `unmarshall` returns it). */

@@ -11,8 +11,8 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { z } from 'zod';
-import { ExecutionLifecycle, type LifecycleOutcome, type StatusChange } from '../aws/execution-lifecycle.js';
-import { ValidationError } from '../core/index.js';
+import { executionChangeOf, type StatusChange } from '../aws/sfn-status-change.js';
+import { ExecutionLifecycle, validationErrorOf, type LifecycleOutcome } from '../core/index.js';
 import { jsonMapVar, parseEnv } from './env.js';
 import { countForWorkflow, type EngineMetrics } from './metric-names.js';
 import { logger as sharedLogger, metrics as sharedMetrics, tracer } from './powertools.js';
@@ -36,7 +36,9 @@ export type StatusChangeEvent = EventBridgeEvent<'Step Functions Execution Statu
 
 /** What the lifecycle handler needs; tests pass their own. */
 export interface LifecycleDeps {
-  lifecycle: Pick<ExecutionLifecycle, 'onStatusChange'>;
+  lifecycle: Pick<ExecutionLifecycle, 'onChange'>;
+  /** State machine ARN → workflow id, for an execution whose record is not written yet. */
+  workflowIds: ReadonlyMap<string, string>;
   logger?: Pick<Logger, 'info' | 'warn' | 'error'>;
   metrics?: EngineMetrics;
 }
@@ -53,13 +55,14 @@ export function createLifecycleHandler(deps: LifecycleDeps): LifecycleHandler {
   return async (delivery) => {
     const parsed = StatusChangeDetail.safeParse(delivery.detail);
     if (!parsed.success) {
-      const details = parsed.error.issues.map((issue) => ({ path: `detail.${issue.path.join('.')}`, message: issue.message }));
-      log.warn('status change refused', { id: delivery.id, details });
-      throw new ValidationError(`Not a Step Functions status change: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`, details);
+      const error = validationErrorOf('Not a Step Functions status change', parsed.error.issues, { prefix: 'detail' });
+      log.warn('status change refused', { id: delivery.id, details: error.details });
+      throw error;
     }
     const change: StatusChange = parsed.data;
     try {
-      const outcome = await deps.lifecycle.onStatusChange(change);
+      const read = executionChangeOf(change, deps.workflowIds);
+      const outcome = read.kind === 'change' ? await deps.lifecycle.onChange(read.change) : read;
       if (outcome.kind === 'ignored') {
         log.warn('status change ignored', { executionName: change.name, status: change.status, reason: outcome.reason });
         return outcome;
@@ -92,7 +95,8 @@ export function lifecycleDepsFromEnv(env: Record<string, string | undefined> = p
   const config = parseEnv(LifecycleEnv, env);
   const workflowIds = new Map(Object.entries(config.STATE_MACHINE_ARNS).map(([workflowId, arn]) => [arn, workflowId]));
   return {
-    lifecycle: new ExecutionLifecycle({ executions: stateFrom(config).executions, events: storeFrom(config), workflowIds }),
+    lifecycle: new ExecutionLifecycle({ executions: stateFrom(config).executions, events: storeFrom(config), clock: { now: Date.now } }),
+    workflowIds,
     logger: sharedLogger,
     metrics: sharedMetrics,
   };

@@ -11,14 +11,13 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { toApiExecution, type DynamoDbExecutionStore } from '../aws/dynamodb-execution-store.js';
+import type { DynamoDbExecutionStore } from '../aws/dynamodb-execution-store.js';
 import {
-  buildTimeline,
-  MAX_QUERY_LIMIT,
-  missingTriggerIds,
+  correlationTimeline,
   NotFoundError,
   parseEventQuery,
   parseExecutionQuery,
+  toApiExecution,
   type EngineEvent,
   type EventPage,
   type EventQuery,
@@ -86,14 +85,9 @@ export function createQueryHandler(deps: QueryDeps): QueryHttpHandler {
   const timeline = async (request: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
     const correlationId = pathParameter(request, 'correlationId');
     // One page, as the embedded engine answers: a correlation's first 1,000 events.
-    const [{ events }, started] = await Promise.all([
-      deps.events.query({ correlationId, limit: MAX_QUERY_LIMIT }),
-      executions.byCorrelation(correlationId),
-    ]);
-    if (events.length === 0 && started.length === 0) throw new NotFoundError(`No events or executions with correlationId "${correlationId}"`);
-    // Events that started this correlation's executions without carrying its id belong to the story too.
-    const triggers = await Promise.all(missingTriggerIds(events, started).map((id) => deps.events.get(id)));
-    return json(200, buildTimeline(correlationId, [...events, ...triggers.filter((e): e is EngineEvent => e !== undefined)], started));
+    const answer = await correlationTimeline(correlationId, { events: deps.events, executions });
+    if (answer.events.length === 0 && answer.executions.length === 0) throw new NotFoundError(`No events or executions with correlationId "${correlationId}"`);
+    return json(200, answer);
   };
 
   const records = (): ExecutionQueries => ('list' in executions ? (executions as ExecutionQueries) : NO_EXECUTIONS);

@@ -3,8 +3,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbEventStore } from '../../lambdas/aws/dynamodb-event-store.js';
 import { DynamoDbExecutionStore } from '../../lambdas/aws/dynamodb-execution-store.js';
-import { ExecutionLifecycle } from '../../lambdas/aws/execution-lifecycle.js';
-import { executionName, ValidationError, type EngineEvent, type Trigger, type WorkflowInput } from '../../lambdas/core/index.js';
+import { ExecutionLifecycle, executionName, ValidationError, type EngineEvent, type Trigger, type WorkflowInput } from '../../lambdas/core/index.js';
 import { createLifecycleHandler, lifecycleDepsFromEnv, type LifecycleHandler } from '../../lambdas/handlers/lifecycle.js';
 import { createEventsTable, createStateTable, startDynalite, uniqueTableName, type Dynalite } from '../support/dynalite.js';
 import { statusChangeEvent, type StatusChangeFields } from '../support/event-shapes.js';
@@ -52,7 +51,8 @@ describe('lifecycle handler (Events and State tables on dynalite)', () => {
     events = new DynamoDbEventStore({ client, tableName: eventsTable, clock });
     executions = new DynamoDbExecutionStore({ client, tableName: stateTable, clock });
     handle = createLifecycleHandler({
-      lifecycle: new ExecutionLifecycle({ executions, events, workflowIds: new Map([[FULFILMENT_ARN, 'order_fulfilment']]), clock }),
+      lifecycle: new ExecutionLifecycle({ executions, events, clock }),
+      workflowIds: new Map([[FULFILMENT_ARN, 'order_fulfilment']]),
       logger: silent,
     });
   });

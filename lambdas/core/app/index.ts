@@ -6,3 +6,5 @@
 export * from './retry.js';
 export * from './concurrency.js';
 export * from './ingest.js';
+export * from './timeline.js';
+export * from './lifecycle.js';
