@@ -2,10 +2,11 @@ import { GetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbEventStore, eventKey, fromItem, toItem } from '../../lambdas/aws/dynamodb-event-store.js';
+import { timeShardOf } from '../../lambdas/aws/event-item.js';
 import { TIME_SHARDS } from '../../lambdas/layout/events-table.js';
-import { decodeCursor, ValidationError } from '../../lambdas/core/index.js';
+import { decodeCursor, ValidationError, type EngineEvent } from '../../lambdas/core/index.js';
 import { createEventsTable, startDynalite, uniqueTableName, type Dynalite } from '../support/dynalite.js';
-import { anEvent, describeEventStoreContract } from './event-store.contract.js';
+import { anEvent, byTimeThenId, describeEventStoreContract, putAll } from './event-store.contract.js';
 
 const RECEIVED_AT = Date.parse('2026-03-04T05:06:07.000Z');
 const DAY = 86_400;
@@ -76,6 +77,45 @@ describe('DynamoDbEventStore item layout (on dynalite)', () => {
 
     expect(item).not.toHaveProperty('cpk');
     expect(item).not.toHaveProperty('correlationId');
+  });
+});
+
+describe('DynamoDbEventStore reads across time shards (on dynalite)', () => {
+  const T0 = Date.parse('2026-03-04T01:00:00.000Z');
+  const HOUR = 3_600_000;
+
+  /** Events over three hours with every time shard of every hour holding at least `perShard` of them, many sharing a timestamp. */
+  function everyShardOfThreeHours(prefix: string, perShard: number): EngineEvent[] {
+    const events: EngineEvent[] = [];
+    for (let hour = 0; hour < 3; hour++) {
+      const counts = new Array<number>(TIME_SHARDS).fill(0);
+      for (let k = 0; counts.some((c) => c < perShard); k++) {
+        const id = `${prefix}-${hour}-${String(k).padStart(4, '0')}`;
+        counts[timeShardOf(id)]!++;
+        events.push(anEvent({ id, timestamp: new Date(T0 + hour * HOUR + (k % 7) * 60_000).toISOString() }));
+      }
+    }
+    return events;
+  }
+
+  it('merges every shard of every hour in (timestamp, id) order, in a range, after a position and in a page', async () => {
+    const { store } = await aStore();
+    const events = everyShardOfThreeHours('shards', 2);
+    await putAll(store, events);
+    const sorted = [...events].sort(byTimeThenId);
+    const [from, to] = [new Date(T0).toISOString(), new Date(T0 + 3 * HOUR).toISOString()];
+    const middle = sorted[Math.floor(sorted.length / 2)] as EngineEvent;
+
+    const ranged: string[] = [];
+    for await (const event of store.range(from, to)) ranged.push(event.id);
+    const after: string[] = [];
+    for await (const event of store.range(from, to, { timestamp: middle.timestamp, id: middle.id })) after.push(event.id);
+    const page = await store.query({ from, to, limit: 1000 });
+
+    expect(events.length).toBeGreaterThanOrEqual(3 * TIME_SHARDS * 2);
+    expect(ranged).toEqual(sorted.map((e) => e.id));
+    expect(after).toEqual(sorted.slice(sorted.indexOf(middle) + 1).map((e) => e.id));
+    expect(page.events.map((e) => e.id)).toEqual(sorted.map((e) => e.id));
   });
 });
 

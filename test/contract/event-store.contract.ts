@@ -1,20 +1,16 @@
 /**
  * The event-store port's contract, run against every adapter (SQLite embedded, DynamoDB on dynalite):
- * idempotent puts, reads by time across hours and shards in (timestamp, id) order, cursors that lose
- * and repeat nothing, correlation reads, type/source filters, and a TTL that follows the retention.
+ * idempotent puts, reads by time across hours in (timestamp, id) order, ranges that continue after a
+ * position, cursors that lose and repeat nothing, correlation reads, type/source filters, and a TTL
+ * that follows the retention. Adapter-specific layouts (DynamoDB's time shards) are their own tests'.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { mapBounded } from '../../lambdas/core/app/concurrency.js';
-import { timeShardOf } from '../../lambdas/aws/event-item.js';
-import { TIME_SHARDS } from '../../lambdas/layout/events-table.js';
-import { ConflictError, type EngineEvent, type EventPage, type EventQuery, type EventStore } from '../../lambdas/core/index.js';
+import { ConflictError, decodeCursor, type EngineEvent, type EventPage, type EventPosition, type EventQuery, type EventStore } from '../../lambdas/core/index.js';
 
 /** An adapter as the contract drives it. */
 export interface EventStoreUnderTest {
-  store: EventStore & {
-    query(query: EventQuery): Promise<EventPage<EngineEvent>>;
-    range(from: string, to: string): AsyncIterable<EngineEvent>;
-  };
+  store: EventStore;
   /** The expiry the adapter recorded for an event, in epoch seconds (DynamoDB `expiresAt`, SQLite `expires_at`). */
   expiresAtOf(id: string): Promise<number | undefined>;
   close(): Promise<void>;
@@ -48,21 +44,15 @@ export function anEvent(overrides: Partial<EngineEvent> = {}): EngineEvent {
 }
 
 /** The (timestamp, id) order every read must follow. */
-const byTimeThenId = (a: EngineEvent, b: EngineEvent): number =>
+export const byTimeThenId = (a: EngineEvent, b: EngineEvent): number =>
   a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 
-/**
- * Events over three hours from T0, several sharing a timestamp (so ids break ties), with every
- * time shard of every hour holding at least `perShard` of them.
- */
-function threeHoursOfEvents(prefix: string, perShard: number): EngineEvent[] {
+/** `perHour` events in each of three hours from T0 at seven distinct instants an hour, so many share a timestamp (and ids break ties). */
+function threeHoursOfEvents(prefix: string, perHour: number): EngineEvent[] {
   const events: EngineEvent[] = [];
   for (let hour = 0; hour < 3; hour++) {
-    const counts = new Array<number>(TIME_SHARDS).fill(0);
-    for (let k = 0; counts.some((c) => c < perShard); k++) {
+    for (let k = 0; k < perHour; k++) {
       const id = `${prefix}-${hour}-${String(k).padStart(4, '0')}`;
-      counts[timeShardOf(id)]!++;
-      // Seven distinct instants an hour, so many events share a timestamp.
       events.push(anEvent({ id, timestamp: iso(T0 + hour * HOUR + (k % 7) * 60_000 + (hour === 2 ? 50 * 60_000 : 0)) }));
     }
   }
@@ -76,14 +66,14 @@ function fewEventsOverThreeHours(prefix: string, perHour: number): EngineEvent[]
   );
 }
 
-async function putAll(store: EventStore, events: readonly EngineEvent[]): Promise<void> {
-  // Stored out of order, as concurrent producers would.
+/** Stores every event, out of order and several at once, as concurrent producers would. */
+export async function putAll(store: EventStore, events: readonly EngineEvent[]): Promise<void> {
   const shuffled = [...events].sort((a, b) => (a.id.split('').reverse().join('') < b.id.split('').reverse().join('') ? -1 : 1));
   await mapBounded(shuffled, 25, (event) => store.put(event));
 }
 
 /** Every page of a query, following cursors. */
-async function allPages(store: EventStoreUnderTest['store'], query: EventQuery): Promise<{ ids: string[]; pages: Array<EventPage<EngineEvent>> }> {
+async function allPages(store: EventStore, query: EventQuery): Promise<{ ids: string[]; pages: Array<EventPage<EngineEvent>> }> {
   const pages: Array<EventPage<EngineEvent>> = [];
   let cursor: string | undefined;
   let after: EventQuery['after'];
@@ -91,16 +81,22 @@ async function allPages(store: EventStoreUnderTest['store'], query: EventQuery):
     const page = await store.query({ ...query, ...(after === undefined ? {} : { after }) });
     pages.push(page);
     cursor = page.cursor;
-    if (cursor !== undefined) {
-      const [timestamp, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
-      after = { timestamp, id };
-    }
+    if (cursor !== undefined) after = decodeCursor(cursor);
     if (pages.length > 10_000) throw new Error('the cursor never ends');
   } while (cursor !== undefined);
   return { ids: pages.flatMap((p) => p.events.map((e) => e.id)), pages };
 }
 
 const ids = (events: readonly EngineEvent[]): string[] => events.map((e) => e.id);
+
+/** Everything a range yields. */
+async function collect(events: AsyncIterable<EngineEvent>): Promise<EngineEvent[]> {
+  const all: EngineEvent[] = [];
+  for await (const event of events) all.push(event);
+  return all;
+}
+
+const positionOf = (event: EngineEvent): EventPosition => ({ timestamp: event.timestamp, id: event.id });
 
 /** Runs the contract against an adapter. */
 export function describeEventStoreContract(name: string, factory: EventStoreFactory): void {
@@ -173,18 +169,16 @@ export function describeEventStoreContract(name: string, factory: EventStoreFact
     });
 
     describe('reads by time', () => {
-      it('returns every event of three hours and every shard, in (timestamp, id) order, and nothing outside [from, to)', async () => {
+      it('returns every event of three hours in (timestamp, id) order, and nothing outside [from, to)', async () => {
         const { store } = await open();
-        const inside = threeHoursOfEvents('range', 2);
+        const inside = threeHoursOfEvents('range', 60);
         const outside = [anEvent({ id: 'before-window', timestamp: iso(T0 - 1) }), anEvent({ id: 'at-window-end', timestamp: iso(T0 + 3 * HOUR) })];
         await putAll(store, [...inside, ...outside]);
         const expected = ids([...inside].sort(byTimeThenId));
 
-        const ranged: EngineEvent[] = [];
-        for await (const event of store.range(iso(T0), iso(T0 + 3 * HOUR))) ranged.push(event);
+        const ranged = await collect(store.range(iso(T0), iso(T0 + 3 * HOUR)));
         const page = await store.query({ from: iso(T0), to: iso(T0 + 3 * HOUR), limit: 1000 });
 
-        expect(inside.length).toBeGreaterThanOrEqual(3 * TIME_SHARDS * 2);
         expect(ids(ranged)).toEqual(expected);
         expect(ranged).toEqual([...inside].sort(byTimeThenId));
         expect(ids(page.events)).toEqual(expected);
@@ -194,8 +188,8 @@ export function describeEventStoreContract(name: string, factory: EventStoreFact
       it.each([
         // Limit 1 walks one page per event: a smaller set keeps it quick while still crossing hours and ties.
         { limit: 1, events: () => fewEventsOverThreeHours('page1', 8) },
-        { limit: 7, events: () => threeHoursOfEvents('page7', 1) },
-        { limit: 1000, events: () => threeHoursOfEvents('page1000', 1) },
+        { limit: 7, events: () => threeHoursOfEvents('page7', 40) },
+        { limit: 1000, events: () => threeHoursOfEvents('page1000', 40) },
       ])('pages with limit $limit, losing and repeating nothing', async ({ limit, events: make }) => {
         const { store } = await open();
         const events = make();
@@ -222,6 +216,55 @@ export function describeEventStoreContract(name: string, factory: EventStoreFact
         await putAll(store, recent);
 
         expect(ids((await store.query({ limit: 10 })).events)).toEqual(ids(recent));
+      });
+    });
+
+    describe('ranges that continue after a position', () => {
+      it('yields strictly after the position, across tied timestamps and hours', async () => {
+        const { store } = await open();
+        const events = fewEventsOverThreeHours('after', 6);
+        await putAll(store, events);
+        const sorted = [...events].sort(byTimeThenId);
+        const window = [iso(T0), iso(T0 + 3 * HOUR)] as const;
+
+        // The first of a tied pair, the second of one, and the last of the first hour.
+        for (const k of [0, 2, 3, 5]) {
+          expect(ids(await collect(store.range(...window, positionOf(sorted[k] as EngineEvent))))).toEqual(ids(sorted.slice(k + 1)));
+        }
+      });
+
+      it('continues at the next stored event after a position no event holds', async () => {
+        const { store } = await open();
+        const events = fewEventsOverThreeHours('gap', 4);
+        await putAll(store, events);
+        const sorted = [...events].sort(byTimeThenId);
+        const window = [iso(T0), iso(T0 + 3 * HOUR)] as const;
+        const secondHour = sorted.findIndex((e) => e.timestamp >= iso(T0 + HOUR));
+
+        expect(ids(await collect(store.range(...window, { timestamp: iso(T0 + HOUR), id: '' })))).toEqual(ids(sorted.slice(secondHour)));
+        expect(ids(await collect(store.range(...window, { timestamp: (sorted[0] as EngineEvent).timestamp, id: '~' })))).toEqual(ids(sorted.slice(2)));
+      });
+
+      it('reads the whole window after a position before it, and nothing after the last event or past the window', async () => {
+        const { store } = await open();
+        const events = fewEventsOverThreeHours('edges', 3);
+        await putAll(store, events);
+        const sorted = [...events].sort(byTimeThenId);
+        const window = [iso(T0), iso(T0 + 3 * HOUR)] as const;
+
+        expect(ids(await collect(store.range(...window, { timestamp: iso(T0 - HOUR), id: 'zzz' })))).toEqual(ids(sorted));
+        expect(await collect(store.range(...window, positionOf(sorted.at(-1) as EngineEvent)))).toEqual([]);
+        expect(await collect(store.range(...window, { timestamp: iso(T0 + 4 * HOUR), id: '' }))).toEqual([]);
+      });
+
+      it('stops at the end of the window whatever the position', async () => {
+        const { store } = await open();
+        const events = fewEventsOverThreeHours('end', 4);
+        await putAll(store, events);
+        const sorted = [...events].sort(byTimeThenId);
+        const firstHour = sorted.filter((e) => e.timestamp < iso(T0 + HOUR));
+
+        expect(ids(await collect(store.range(iso(T0), iso(T0 + HOUR), positionOf(firstHour[0] as EngineEvent))))).toEqual(ids(firstHour.slice(1)));
       });
     });
 
