@@ -6,7 +6,8 @@ import { timeShardOf } from '../../lambdas/aws/event-item.js';
 import { TIME_SHARDS } from '../../lambdas/layout/events-table.js';
 import { decodeCursor, ValidationError, type EngineEvent } from '../../lambdas/core/index.js';
 import { createEventsTable, startDynalite, uniqueTableName, type Dynalite } from '../support/dynalite.js';
-import { anEvent, byTimeThenId, describeEventStoreContract, putAll } from './event-store.contract.js';
+import { describeEventStoreContract } from './event-store.contract.js';
+import { anEvent, byTimeThenId, HOUR, putAll, T0 } from './event-store.fixtures.js';
 
 const RECEIVED_AT = Date.parse('2026-03-04T05:06:07.000Z');
 const DAY = 86_400;
@@ -81,9 +82,6 @@ describe('DynamoDbEventStore item layout (on dynalite)', () => {
 });
 
 describe('DynamoDbEventStore reads across time shards (on dynalite)', () => {
-  const T0 = Date.parse('2026-03-04T01:00:00.000Z');
-  const HOUR = 3_600_000;
-
   /** Events over three hours with every time shard of every hour holding at least `perShard` of them, many sharing a timestamp. */
   function everyShardOfThreeHours(prefix: string, perShard: number): EngineEvent[] {
     const events: EngineEvent[] = [];

@@ -6,7 +6,8 @@ import { ConflictError } from '../../lambdas/core/index.js';
 import { GroupCommit } from '../../lambdas/embedded/group-commit.js';
 import { openDatabase } from '../../lambdas/embedded/sqlite-database.js';
 import { SqliteEventStore } from '../../lambdas/embedded/sqlite-event-store.js';
-import { anEvent, describeEventStoreContract } from './event-store.contract.js';
+import { describeEventStoreContract } from './event-store.contract.js';
+import { anEvent } from './event-store.fixtures.js';
 
 describeEventStoreContract('SqliteEventStore (in memory)', async ({ retentionDays, now }) => {
   const db = openDatabase(':memory:');
