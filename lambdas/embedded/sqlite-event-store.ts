@@ -132,6 +132,7 @@ export class SqliteEventStore implements EventStore {
     return this.querySync(query);
   }
 
+  /** `query`, answered synchronously (inside the engine's own transactions and look-backs). */
   querySync(query: EventQuery): EventPage<EngineEvent> {
     const where: string[] = [];
     const params: Record<string, string | number> = { limit: query.limit + 1 };
@@ -172,7 +173,7 @@ export class SqliteEventStore implements EventStore {
     yield* this.rangeSync(from, to, after);
   }
 
-  /** `range`, read synchronously. */
+  /** `range`, read synchronously (the engine's own readers, and the replay benchmark's baseline). */
   *rangeSync(from: string, to: string, after?: EventPosition, pageSize = RANGE_PAGE_SIZE): Generator<EngineEvent, void> {
     let position = after;
     for (;;) {
