@@ -85,9 +85,7 @@ module.exports = {
     {
       name: 'cli-only-from-bin',
       severity: 'error',
-      comment:
-        'cli/ is the command-line front end: only bin/ (and tests) import it. Neither home, nor a handler, nor the ' +
-        'CDK app may depend on the CLI.',
+      comment: 'cli/ is the command-line front end: only bin/ (and tests) import it. Neither home, nor a handler, nor the CDK app may depend on the CLI.',
       from: { pathNot: '^(bin|cli|test)/' },
       to: { path: '^cli/' },
     },
@@ -110,9 +108,7 @@ module.exports = {
     {
       name: 'no-non-package-json',
       severity: 'error',
-      comment:
-        'A package that is imported but not declared in package.json works only while some other package happens ' +
-        'to pull it in; declare it.',
+      comment: 'A package that is imported but not declared in package.json works only while some other package happens to pull it in; declare it.',
       from: {},
       to: { dependencyTypes: ['npm-no-pkg', 'npm-unknown'] },
     },
