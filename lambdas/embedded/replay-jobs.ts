@@ -12,6 +12,7 @@ import {
   withBackoff,
   type EngineEvent,
   type EventPosition,
+  type EventStore,
   type ReplayJob,
   type ReplayPageInput,
   type ReplayRequest,
@@ -54,7 +55,7 @@ export class LocalReplayJobs {
     this.#store = new SqliteReplayJobStore(deps.db, { writes: deps.writes });
     this.#runner = new ReplayPageRunner({
       jobs: this.#store,
-      events: { range: (from, to, after) => rangeAfter(deps.events, from, to, after) },
+      events: eventRange(deps.events),
       emitter: new LocalBusReplayEmitter(deps.bus),
       deadLetters: new SqliteDeadLetterQueue(deps.db, { logger: deps.logger, clock, writes: deps.writes }),
       ruleSet: deps.ruleSet,
@@ -146,14 +147,18 @@ export class LocalReplayJobs {
   }
 }
 
-/** The event store's window after a position, read a chunk at a time (the port's `range`). */
-async function* rangeAfter(events: SqliteEventStore, from: string, to: string, after: EventPosition | undefined): AsyncGenerator<EngineEvent> {
-  let position = after;
-  for (;;) {
-    const chunk = events.rangePage(from, to, position, RANGE_CHUNK);
-    yield* chunk;
-    const last = chunk[chunk.length - 1];
-    if (last === undefined || chunk.length < RANGE_CHUNK) return;
-    position = { timestamp: last.timestamp, id: last.id };
-  }
+/** The event store's `range` as the port has it: the window after a position, read a chunk at a time. */
+export function eventRange(events: SqliteEventStore): Pick<EventStore, 'range'> {
+  return {
+    async *range(from: string, to: string, after?: EventPosition): AsyncGenerator<EngineEvent> {
+      let position = after;
+      for (;;) {
+        const chunk = events.rangePage(from, to, position, RANGE_CHUNK);
+        yield* chunk;
+        const last = chunk[chunk.length - 1];
+        if (last === undefined || chunk.length < RANGE_CHUNK) return;
+        position = { timestamp: last.timestamp, id: last.id };
+      }
+    },
+  };
 }
