@@ -1,7 +1,8 @@
 /**
- * Where stream records that can never become events go (DESIGN §1, STYLE "errors are types"): a record
- * refused for its content is sent here with the reason and its original bytes, and counted as handled,
- * so one poison record never holds up its shard or partition.
+ * The `DeadLetterQueue` port on SQS: where what the engine cannot process goes — a stream record
+ * refused for its content (sent with the reason and its original bytes, and counted as handled, so
+ * one poison record never holds up its shard or partition), a replay entry the bus refused, an
+ * event the sweeper gave up on.
  */
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Clock, DeadLetter, DeadLetterQueue } from '../core/index.js';

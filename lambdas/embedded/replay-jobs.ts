@@ -17,6 +17,7 @@ import {
   type ReplayPageInput,
   type ReplayRequest,
   type RuleSet,
+  type StoredReplayJob,
 } from '../core/index.js';
 import type { GroupCommit } from './group-commit.js';
 import { LocalBusReplayEmitter, type LocalBus } from './local-bus.js';
@@ -74,9 +75,14 @@ export class LocalReplayJobs {
 
   /** @throws NotFoundError when there is no such job. */
   get(replayId: string): ReplayJob {
+    return this.stored(replayId).job;
+  }
+
+  /** The job with the failures it recorded (what `GET /replays/{id}` shows). @throws NotFoundError when there is no such job. */
+  stored(replayId: string): StoredReplayJob {
     const stored = this.#store.getSync(replayId);
     if (stored === undefined) throw new NotFoundError(`No replay with id "${replayId}"`);
-    return stored.job;
+    return stored;
   }
 
   /** Resolves with the job once its loop has ended. */
@@ -85,10 +91,10 @@ export class LocalReplayJobs {
   }
 
   /** Cancels a running job (its loop stops at its next write); a finished job is left as it is. */
-  async cancel(replayId: string): Promise<ReplayJob> {
+  async cancel(replayId: string): Promise<StoredReplayJob> {
     const stored = await this.#jobs.cancel(replayId);
     this.#wakers.get(replayId)?.();
-    return stored.job;
+    return stored;
   }
 
   /** At start-up: jobs a previous process left running continue from their cursors. */
