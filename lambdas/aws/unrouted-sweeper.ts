@@ -6,9 +6,8 @@
  * `maxAttempts` failed sweeps the event is parked (out of the index) and reported to the
  * dead-letter queue, where `edwe dlq redrive` can ask for it to be routed by id.
  */
-import type { Clock } from '../core/index.js';
+import type { Clock, DeadLetterQueue } from '../core/index.js';
 import type { ClaimedEvent } from './dynamodb-routing-marks.js';
-import type { DeadLetterQueue } from './sqs-dead-letter-queue.js';
 
 export interface UnroutedSweeperDeps {
   marks: {

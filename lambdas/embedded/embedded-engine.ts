@@ -89,7 +89,7 @@ export class EmbeddedEngine {
       this.#bus.subscribe({ source: [REPLAY_SOURCE], detail: { workflowId: [workflowId] } }, (entry) => this.#startReplayed(entry));
     }
     this.replays = new LocalReplayJobs({
-      db, events: this.events, writes: this.#writes, bus: this.#bus, ruleSet: project.ruleSet, logger, now, newId: () => ulid(now(), randomBytes(10)),
+      db, events: this.events, writes: this.#writes, bus: this.#bus, ruleSet: project.ruleSet, logger, now, newId: () => ulid(now(), randomBytes(10)), retentionDays,
     });
     this.#envelope = { clock: { now }, ids: { newId: (t) => ulid(t, randomBytes(10)) } };
     this.#feed = new ChangeFeed(

@@ -14,7 +14,7 @@ import {
   parseEventQuery,
   parseExecutionQuery,
   parseJsonBody,
-  replayView,
+  replayJobView,
   PayloadTooLargeError,
   ValidationError,
 } from '../core/index.js';
@@ -116,9 +116,9 @@ export function createHttpServer(engine: EmbeddedEngine, logger: Logger, options
     return { status: 202, body: { replayId: job.replayId } };
   });
 
-  on('GET', '/replays/{replayId}', async (_request, { replayId }) => ({ status: 200, body: replayView(engine.replays.get(replayId as string)) }));
+  on('GET', '/replays/{replayId}', async (_request, { replayId }) => ({ status: 200, body: replayJobView(engine.replays.stored(replayId as string)) }));
 
-  on('DELETE', '/replays/{replayId}', async (_request, { replayId }) => ({ status: 200, body: replayView(await engine.replays.cancel(replayId as string)) }));
+  on('DELETE', '/replays/{replayId}', async (_request, { replayId }) => ({ status: 200, body: replayJobView(await engine.replays.cancel(replayId as string)) }));
 
   on('GET', '/rules', async () => ({ status: 200, body: { rules: engine.project.rules } }));
 

@@ -5,3 +5,6 @@
  */
 export * from './retry.js';
 export * from './concurrency.js';
+export * from './replay-pacer.js';
+export * from './replay-page.js';
+export * from './replay-jobs.js';
