@@ -6,8 +6,8 @@
  */
 import { UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import type { Clock } from '../core/index.js';
-import { eventKey } from './event-item.js';
+import type { ClaimedEvent, Clock, RoutingMarks } from '../core/index.js';
+import { eventKey, fromItem } from './event-item.js';
 import { EVENTS_TABLE, UNROUTED_SHARDS } from '../layout/events-table.js';
 import { queryItems } from './query-items.js';
 import { classifySdkError } from './sdk-errors.js';
@@ -20,19 +20,13 @@ export interface DynamoDbRoutingMarksOptions {
   shards?: number;
 }
 
-/** An event the sweeper claimed: its stored item and how many sweeps (this one included) have tried it. */
-export interface ClaimedEvent {
-  item: Record<string, unknown>;
-  attempts: number;
-}
-
 const { partitionKey, byUnrouted, routedAttribute, sweepsAttribute, parkedAttribute } = EVENTS_TABLE;
 const isConditionFailure = (error: unknown): boolean => error instanceof Error && error.name === 'ConditionalCheckFailedException';
 
 /**
  * @example await new DynamoDbRoutingMarks({ client, tableName }).markRouted('01J…')
  */
-export class DynamoDbRoutingMarks {
+export class DynamoDbRoutingMarks implements RoutingMarks {
   private readonly client: DynamoDBClient;
   private readonly tableName: string;
   private readonly clock: Clock;
@@ -115,7 +109,9 @@ export class DynamoDbRoutingMarks {
       );
       if (Attributes === undefined) return undefined;
       const item = unmarshall(Attributes);
-      return { item, attempts: Number(item[sweepsAttribute] ?? 1) };
+      const claimed: ClaimedEvent = { event: fromItem(item), attempts: Number(item[sweepsAttribute] ?? 1) };
+      if (typeof item.receivedAt === 'string') claimed.receivedAt = item.receivedAt;
+      return claimed;
     } catch (error) {
       if (isConditionFailure(error)) return undefined;
       throw classifySdkError(error, `claiming a sweep of event ${eventId}`);

@@ -11,7 +11,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { normaliseEvent, ulid, type EnvelopeContext, type EventStore, type TaskServices, type WaiterRequest } from '../core/index.js';
-import { CorrelationWaits, type CorrelationEvents } from './correlation-waits.js';
+import { CorrelationWaits } from '../core/app/correlation-waits.js';
 import { DynamoDbEventStore } from './dynamodb-event-store.js';
 import { DynamoDbWaiterStore } from './dynamodb-waiter-store.js';
 import { DEFAULT_RETENTION_DAYS } from '../layout/events-table.js';
@@ -21,7 +21,7 @@ import { SfnTaskTokens } from './sfn-task-tokens.js';
 export const EMITTED_SOURCE = 'edwe.emit-event';
 
 export interface AwsTaskServicesDeps {
-  events: EventStore & CorrelationEvents;
+  events: EventStore;
   waits: Pick<CorrelationWaits, 'register'>;
   /** Receive time and ids of emitted events. */
   envelope: EnvelopeContext;

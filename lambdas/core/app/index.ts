@@ -5,3 +5,6 @@
  */
 export * from './retry.js';
 export * from './concurrency.js';
+export * from './correlation-waits.js';
+export * from './route-event.js';
+export * from './sweeper.js';
