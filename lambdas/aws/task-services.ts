@@ -1,5 +1,5 @@
 /**
- * The built-in tasks' services in Lambda (DESIGN §6): `emit-event` stores its event in the Events
+ * The built-in tasks' services in Lambda: `emit-event` stores its event in the Events
  * table, where the router's stream picks it up like any other; `wait-for-event` registers its waiter
  * in the State table and looks back over the correlation's stored events, completing its own task
  * with `SendTaskSuccess` when one is already there. Their SDK clients are traced (Powertools Tracer),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UnroutedSweeper, type ClaimedEvent, type DeadLetter, type EngineEvent, type RoutingMarks } from '../../lambdas/core/index.js';
+import { UnroutedSweeper, ValidationError, type ClaimedEvent, type DeadLetter, type EngineEvent, type RoutingMarks } from '../../lambdas/core/index.js';
 
 // Times follow the clock the suite runs under.
 const NOW = Date.now();
@@ -76,6 +76,28 @@ describe('UnroutedSweeper', () => {
       { source: 'sweeper', reason: 'unroutable', message: expect.stringContaining('StateMachineDoesNotExist: no such machine'), details: [], record: { eventId: poison.event.id, attempts: 2 } },
     ]);
     expect(state.get(poison.event.id)?.parked).toBe(true);
+  });
+
+  it('parks at once an event whose stored item holds no valid event, and answers it failed on request', async () => {
+    const unreadable = stored(30);
+    const { marks, state } = inMemoryMarks([unreadable]);
+    const claimUnreadable: RoutingMarks = { ...marks, claimSweep: async () => Promise.reject(new ValidationError('the stored item holds no valid event: body: required', [])) };
+    const letters: DeadLetter[] = [];
+    const sweeper = new UnroutedSweeper({
+      marks: claimUnreadable,
+      route: async () => undefined,
+      deadLetters: { send: async (letter) => void letters.push(letter) },
+      clock: { now: () => NOW },
+      maxAttempts: 3,
+    });
+
+    const report = await sweeper.sweep();
+    const redrive = await sweeper.routeByIds([unreadable.event.id]);
+
+    expect(report).toMatchObject({ found: 1, routed: [], failed: [unreadable.event.id], parked: [unreadable.event.id] });
+    expect(letters).toEqual([expect.objectContaining({ reason: 'unroutable', record: { eventId: unreadable.event.id, attempts: 3 }, message: expect.stringContaining('ValidationError') })]);
+    expect(state.get(unreadable.event.id)?.parked).toBe(true);
+    expect(redrive).toEqual([{ eventId: unreadable.event.id, outcome: 'failed', error: expect.stringContaining('ValidationError') }]);
   });
 
   it('stops at its deadline and leaves the rest for the next sweep', async () => {

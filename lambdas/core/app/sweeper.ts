@@ -7,8 +7,9 @@
  */
 import type { Clock } from '../clock.js';
 import type { EngineEvent } from '../envelope.js';
+import { ValidationError } from '../errors.js';
 import type { DeadLetterQueue } from '../ports/dead-letters.js';
-import type { RoutingMarks } from '../ports/events.js';
+import type { ClaimedEvent, RoutingMarks } from '../ports/events.js';
 
 export interface UnroutedSweeperDeps {
   marks: Pick<RoutingMarks, 'unrouted' | 'claimSweep' | 'park'>;
@@ -70,7 +71,18 @@ export class UnroutedSweeper {
         report.stoppedEarly = true;
         break;
       }
-      const claimed = await this.deps.marks.claimSweep(eventId);
+      let claimed: ClaimedEvent | undefined;
+      try {
+        claimed = await this.deps.marks.claimSweep(eventId);
+      } catch (error) {
+        if (!isUnreadable(error)) throw error;
+        // The stored item holds no valid event: no sweep will ever route it.
+        this.deps.onFailed?.(eventId, this.maxAttempts, error);
+        report.failed.push(eventId);
+        await this.park(eventId, this.maxAttempts, describe(error));
+        report.parked.push(eventId);
+        continue;
+      }
       if (claimed === undefined) {
         report.skipped++;
         continue;
@@ -88,7 +100,7 @@ export class UnroutedSweeper {
         this.deps.onFailed?.(eventId, claimed.attempts, error);
         report.failed.push(eventId);
         if (claimed.attempts >= this.maxAttempts) {
-          await this.park(eventId, claimed.attempts, error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+          await this.park(eventId, claimed.attempts, describe(error));
           report.parked.push(eventId);
         }
       }
@@ -104,7 +116,15 @@ export class UnroutedSweeper {
   async routeByIds(eventIds: readonly string[]): Promise<RouteByIdOutcome[]> {
     const outcomes: RouteByIdOutcome[] = [];
     for (const eventId of eventIds) {
-      const claimed = await this.deps.marks.claimSweep(eventId);
+      let claimed: ClaimedEvent | undefined;
+      try {
+        claimed = await this.deps.marks.claimSweep(eventId);
+      } catch (error) {
+        if (!isUnreadable(error)) throw error;
+        this.deps.onFailed?.(eventId, 0, error);
+        outcomes.push({ eventId, outcome: 'failed', error: describe(error) });
+        continue;
+      }
       if (claimed === undefined) {
         outcomes.push({ eventId, outcome: 'not-pending' });
         continue;
@@ -114,7 +134,7 @@ export class UnroutedSweeper {
         outcomes.push({ eventId, outcome: 'routed' });
       } catch (error) {
         this.deps.onFailed?.(eventId, claimed.attempts, error);
-        outcomes.push({ eventId, outcome: 'failed', error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+        outcomes.push({ eventId, outcome: 'failed', error: describe(error) });
       }
     }
     return outcomes;
@@ -132,3 +152,8 @@ export class UnroutedSweeper {
     await this.deps.marks.park(eventId);
   }
 }
+
+/** A claim refused because the stored item holds no valid event (retrying cannot help). */
+const isUnreadable = (error: unknown): boolean => error instanceof ValidationError;
+
+const describe = (error: unknown): string => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
