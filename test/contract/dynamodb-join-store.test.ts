@@ -39,7 +39,12 @@ describe('DynamoDbJoinStore items and redeliveries (on dynalite)', () => {
   ).rules[0] as Rule;
   /** An event `minute` minutes after BASE. */
   const anEvent = (id: string, type: string, correlationId: string, minute: number): EngineEvent => ({
-    id, type, source: 'state-test', timestamp: new Date(BASE + minute * 60_000).toISOString(), data: {}, correlationId,
+    id,
+    type,
+    source: 'state-test',
+    timestamp: new Date(BASE + minute * 60_000).toISOString(),
+    data: {},
+    correlationId,
   });
 
   it('keeps the newer event of a type in its item, which outlives the window by a day', async () => {

@@ -34,7 +34,13 @@ describe('DynamoDbWaiterStore items (on dynalite)', () => {
     const waiters = new DynamoDbWaiterStore({ client, tableName });
     const expiresAt = new Date(Date.now() + 15 * 60_000).toISOString();
 
-    const stored = await waiters.add({ token: 'token-1', correlationId: 'o-1', eventType: 'payment.received', expiresAt, pattern: { data: { amount: [{ numeric: ['>', 0] }] } } });
+    const stored = await waiters.add({
+      token: 'token-1',
+      correlationId: 'o-1',
+      eventType: 'payment.received',
+      expiresAt,
+      pattern: { data: { amount: [{ numeric: ['>', 0] }] } },
+    });
 
     const key = waiterKey('o-1', 'payment.received', 'token-1');
     const { Item } = await client.send(new GetItemCommand({ TableName: tableName, Key: marshall(key), ConsistentRead: true }));

@@ -55,8 +55,14 @@ export function describeExecutionStoreContract(name: string, factory: ExecutionS
         expect(await store.record(started, at(2))).toBe(false);
 
         expect(await store.get(started.executionName)).toEqual({
-          name: started.executionName, workflowId: 'order_fulfilment', ruleId: 'fulfil-order', eventId: started.input.event.id,
-          correlationId: 'o-7', status: 'RUNNING', startedAt: at(1), input: started.input,
+          name: started.executionName,
+          workflowId: 'order_fulfilment',
+          ruleId: 'fulfil-order',
+          eventId: started.input.event.id,
+          correlationId: 'o-7',
+          status: 'RUNNING',
+          startedAt: at(1),
+          input: started.input,
         });
       });
 
@@ -122,7 +128,11 @@ export function describeExecutionStoreContract(name: string, factory: ExecutionS
 
       it('orders executions started at the same instant by name', async () => {
         const store = await open();
-        const started = [trigger({ ruleId: 'rule-c', correlationId: 'c-tie' }), trigger({ ruleId: 'rule-a', correlationId: 'c-tie' }), trigger({ ruleId: 'rule-b', correlationId: 'c-tie' })];
+        const started = [
+          trigger({ ruleId: 'rule-c', correlationId: 'c-tie' }),
+          trigger({ ruleId: 'rule-a', correlationId: 'c-tie' }),
+          trigger({ ruleId: 'rule-b', correlationId: 'c-tie' }),
+        ];
         for (const t of started) await store.record(t, at(0));
 
         expect((await store.byCorrelation('c-tie')).map((e) => e.name)).toEqual(started.map((t) => t.executionName).sort());

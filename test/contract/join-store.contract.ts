@@ -30,7 +30,12 @@ export function describeJoinStoreContract(name: string, factory: JoinStoreFactor
     const BASE = Date.now() - 60 * MINUTE;
     /** An event `minute` minutes after BASE. */
     const anEvent = (id: string, type: string, correlationId: string | undefined, minute: number): EngineEvent => ({
-      id, type, source: 'join-test', timestamp: new Date(BASE + minute * MINUTE).toISOString(), data: {}, ...(correlationId ? { correlationId } : {}),
+      id,
+      type,
+      source: 'join-test',
+      timestamp: new Date(BASE + minute * MINUTE).toISOString(),
+      data: {},
+      ...(correlationId ? { correlationId } : {}),
     });
 
     let current: JoinStoreUnderTest | undefined;

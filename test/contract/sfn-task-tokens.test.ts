@@ -75,7 +75,9 @@ describe('SfnTaskTokens on the Step Functions API', () => {
   });
 
   it('throws a RetryableError when Step Functions throttles', async () => {
-    sfn.on(SendTaskSuccessCommand).rejects(new SFNServiceException({ name: 'ThrottlingException', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'Rate exceeded' }));
+    sfn
+      .on(SendTaskSuccessCommand)
+      .rejects(new SFNServiceException({ name: 'ThrottlingException', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'Rate exceeded' }));
 
     await expect(tokens.succeed('token-busy', {})).rejects.toBeInstanceOf(RetryableError);
   });

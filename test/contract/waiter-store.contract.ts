@@ -24,11 +24,20 @@ export function describeWaiterStoreContract(name: string, factory: WaiterStoreFa
     const NOW = Date.now();
     const iso = (ms: number): string => new Date(ms).toISOString();
     const aWaiter = (token: string, overrides: Partial<WaiterRequest> = {}): WaiterRequest => ({
-      token, correlationId: 'o-1', eventType: 'payment.received', expiresAt: iso(NOW + 15 * MINUTE), ...overrides,
+      token,
+      correlationId: 'o-1',
+      eventType: 'payment.received',
+      expiresAt: iso(NOW + 15 * MINUTE),
+      ...overrides,
     });
     let counter = 0;
     const aPayment = (correlationId: string | undefined, data: Record<string, unknown> = {}, type = 'payment.received'): EngineEvent => ({
-      id: `pay-${++counter}`, type, source: 'payments', timestamp: iso(NOW), data, ...(correlationId === undefined ? {} : { correlationId }),
+      id: `pay-${++counter}`,
+      type,
+      source: 'payments',
+      timestamp: iso(NOW),
+      data,
+      ...(correlationId === undefined ? {} : { correlationId }),
     });
 
     let current: WaiterStoreUnderTest | undefined;

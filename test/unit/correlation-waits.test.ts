@@ -9,7 +9,12 @@ const NOW = Date.now();
 const MINUTE = 60_000;
 let counter = 0;
 const aPayment = (amount: number, minutesAgo: number, correlationId = 'o-1'): EngineEvent => ({
-  id: `pay-${++counter}`, type: 'payment.received', source: 'payments', timestamp: new Date(NOW - minutesAgo * MINUTE).toISOString(), data: { amount }, correlationId,
+  id: `pay-${++counter}`,
+  type: 'payment.received',
+  source: 'payments',
+  timestamp: new Date(NOW - minutesAgo * MINUTE).toISOString(),
+  data: { amount },
+  correlationId,
 });
 
 /** Waits on an in-memory SQLite waiter store, with the events given as the stored ones and tokens that answer `taskAlive`. */
@@ -33,7 +38,11 @@ function aWaits(stored: EngineEvent[] = [], taskAlive = true) {
 }
 
 const request = (token: string, overrides: Record<string, unknown> = {}) => ({
-  token, correlationId: 'o-1', eventType: 'payment.received', expiresAt: new Date(NOW + 15 * MINUTE).toISOString(), ...overrides,
+  token,
+  correlationId: 'o-1',
+  eventType: 'payment.received',
+  expiresAt: new Date(NOW + 15 * MINUTE).toISOString(),
+  ...overrides,
 });
 
 describe('CorrelationWaits', () => {

@@ -10,7 +10,12 @@ const NOW = Date.now();
 
 const aTrigger = (eventId: string): Trigger => {
   const event = { id: eventId, type: 'user_registration', source: 'web', timestamp: new Date(NOW).toISOString(), data: { user_type: 'premium' } };
-  return { workflowId: 'onboarding_workflow', ruleId: 'premium-onboarding', executionName: executionName('premium-onboarding', eventId), input: { event, rule: { id: 'premium-onboarding', priority: 100 }, correlationId: eventId } };
+  return {
+    workflowId: 'onboarding_workflow',
+    ruleId: 'premium-onboarding',
+    executionName: executionName('premium-onboarding', eventId),
+    input: { event, rule: { id: 'premium-onboarding', priority: 100 }, correlationId: eventId },
+  };
 };
 
 describe('EmbeddedWorkflowStarter', () => {
@@ -26,8 +31,14 @@ describe('EmbeddedWorkflowStarter', () => {
 
     const recorded = await executions.get(trigger.executionName);
     expect(recorded).toEqual({
-      name: trigger.executionName, workflowId: 'onboarding_workflow', ruleId: 'premium-onboarding', eventId: 'evt-start-1',
-      correlationId: 'evt-start-1', status: 'RUNNING', startedAt: new Date(NOW).toISOString(), input: trigger.input,
+      name: trigger.executionName,
+      workflowId: 'onboarding_workflow',
+      ruleId: 'premium-onboarding',
+      eventId: 'evt-start-1',
+      correlationId: 'evt-start-1',
+      status: 'RUNNING',
+      startedAt: new Date(NOW).toISOString(),
+      input: trigger.input,
     });
     expect(launched).toEqual([recorded]);
     db.close();

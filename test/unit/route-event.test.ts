@@ -37,7 +37,13 @@ const RULES = compileRules(
 const NOW = Date.now();
 let counter = 0;
 const anEvent = (type: string, overrides: Partial<EngineEvent> = {}): EngineEvent => ({
-  id: `evt-route-${++counter}`, type, source: 'shop', timestamp: new Date(NOW - 60_000).toISOString(), data: {}, correlationId: 'o-1', ...overrides,
+  id: `evt-route-${++counter}`,
+  type,
+  source: 'shop',
+  timestamp: new Date(NOW - 60_000).toISOString(),
+  data: {},
+  correlationId: 'o-1',
+  ...overrides,
 });
 
 /** A starter that remembers the names it started and says so again for a name it has seen. */

@@ -11,7 +11,10 @@ function inMemoryMarks(events: Array<{ event: EngineEvent; receivedAt: string }>
   const marks: RoutingMarks = {
     markRouted: async (id) => void (state.get(id) && (state.get(id)!.routed = true)),
     unrouted: async (cutoff, limit) =>
-      [...state.values()].filter((e) => !e.routed && !e.parked && e.receivedAt < cutoff).slice(0, limit).map((e) => e.event.id),
+      [...state.values()]
+        .filter((e) => !e.routed && !e.parked && e.receivedAt < cutoff)
+        .slice(0, limit)
+        .map((e) => e.event.id),
     claimSweep: async (id) => {
       const entry = state.get(id);
       if (entry === undefined || entry.routed) return undefined;
@@ -26,7 +29,13 @@ function inMemoryMarks(events: Array<{ event: EngineEvent; receivedAt: string }>
 
 let counter = 0;
 const stored = (minutesAgo: number) => {
-  const event: EngineEvent = { id: `evt-sweep-${++counter}`, type: 'user_registration', source: 'web', timestamp: new Date(NOW - minutesAgo * MINUTE).toISOString(), data: {} };
+  const event: EngineEvent = {
+    id: `evt-sweep-${++counter}`,
+    type: 'user_registration',
+    source: 'web',
+    timestamp: new Date(NOW - minutesAgo * MINUTE).toISOString(),
+    data: {},
+  };
   return { event, receivedAt: new Date(NOW - minutesAgo * MINUTE).toISOString() };
 };
 
@@ -70,10 +79,20 @@ describe('UnroutedSweeper', () => {
 
     const reports = [await sweeper.sweep(), await sweeper.sweep(), await sweeper.sweep()];
 
-    expect(reports.map((r) => [r.failed.length, r.parked.length])).toEqual([[1, 0], [1, 1], [0, 0]]);
+    expect(reports.map((r) => [r.failed.length, r.parked.length])).toEqual([
+      [1, 0],
+      [1, 1],
+      [0, 0],
+    ]);
     expect(failures).toEqual([1, 2]);
     expect(letters).toEqual([
-      { source: 'sweeper', reason: 'unroutable', message: expect.stringContaining('StateMachineDoesNotExist: no such machine'), details: [], record: { eventId: poison.event.id, attempts: 2 } },
+      {
+        source: 'sweeper',
+        reason: 'unroutable',
+        message: expect.stringContaining('StateMachineDoesNotExist: no such machine'),
+        details: [],
+        record: { eventId: poison.event.id, attempts: 2 },
+      },
     ]);
     expect(state.get(poison.event.id)?.parked).toBe(true);
   });
@@ -81,7 +100,10 @@ describe('UnroutedSweeper', () => {
   it('parks at once an event whose stored item holds no valid event, and answers it failed on request', async () => {
     const unreadable = stored(30);
     const { marks, state } = inMemoryMarks([unreadable]);
-    const claimUnreadable: RoutingMarks = { ...marks, claimSweep: async () => Promise.reject(new ValidationError('the stored item holds no valid event: body: required', [])) };
+    const claimUnreadable: RoutingMarks = {
+      ...marks,
+      claimSweep: async () => Promise.reject(new ValidationError('the stored item holds no valid event: body: required', [])),
+    };
     const letters: DeadLetter[] = [];
     const sweeper = new UnroutedSweeper({
       marks: claimUnreadable,
@@ -95,7 +117,9 @@ describe('UnroutedSweeper', () => {
     const redrive = await sweeper.routeByIds([unreadable.event.id]);
 
     expect(report).toMatchObject({ found: 1, routed: [], failed: [unreadable.event.id], parked: [unreadable.event.id] });
-    expect(letters).toEqual([expect.objectContaining({ reason: 'unroutable', record: { eventId: unreadable.event.id, attempts: 3 }, message: expect.stringContaining('ValidationError') })]);
+    expect(letters).toEqual([
+      expect.objectContaining({ reason: 'unroutable', record: { eventId: unreadable.event.id, attempts: 3 }, message: expect.stringContaining('ValidationError') }),
+    ]);
     expect(state.get(unreadable.event.id)?.parked).toBe(true);
     expect(redrive).toEqual([{ eventId: unreadable.event.id, outcome: 'failed', error: expect.stringContaining('ValidationError') }]);
   });
@@ -122,7 +146,12 @@ describe('UnroutedSweeper', () => {
     const parked = stored(1);
     const { marks } = inMemoryMarks([parked]);
     await marks.park(parked.event.id);
-    const sweeper = new UnroutedSweeper({ marks, route: async (event) => marks.markRouted(event.id), deadLetters: { send: async () => undefined }, clock: { now: () => NOW } });
+    const sweeper = new UnroutedSweeper({
+      marks,
+      route: async (event) => marks.markRouted(event.id),
+      deadLetters: { send: async () => undefined },
+      clock: { now: () => NOW },
+    });
 
     expect(await sweeper.routeByIds([parked.event.id, 'no-such-event'])).toEqual([
       { eventId: parked.event.id, outcome: 'routed' },

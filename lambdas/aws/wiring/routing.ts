@@ -80,7 +80,11 @@ export function routingDepsFromEnv(env: Record<string, string | undefined> = pro
   const sfn = sharedTracer.captureAWSv3Client(new SFNClient({}));
   const metrics = new PowertoolsEngineMetrics(sharedMetrics);
   const { executions, joins, waiters } = stateFrom(config);
-  const expressWorkflows = new Set(Object.entries(config.WORKFLOW_TYPES ?? {}).filter(([, type]) => type === 'EXPRESS').map(([id]) => id));
+  const expressWorkflows = new Set(
+    Object.entries(config.WORKFLOW_TYPES ?? {})
+      .filter(([, type]) => type === 'EXPRESS')
+      .map(([id]) => id),
+  );
   const marks =
     config.EVENTS_TABLE === undefined
       ? undefined
