@@ -35,6 +35,7 @@ const RULES = compileRules(
 
 // Times follow the clock the suite runs under.
 const NOW = Date.now();
+const clock = { now: () => NOW };
 let counter = 0;
 const anEvent = (type: string, overrides: Partial<EngineEvent> = {}): EngineEvent => ({
   id: `evt-route-${++counter}`,
@@ -96,10 +97,10 @@ describe('EventRouter', () => {
   it('counts no start for an execution that was already started, and no lag without a receipt time', async () => {
     const { starter } = aStarter();
     const order = anEvent('order.placed');
-    await new EventRouter({ ruleSet: RULES, starter }).route(order);
+    await new EventRouter({ ruleSet: RULES, starter, clock }).route(order);
     const seen = recorders();
 
-    const outcome = await new EventRouter({ ruleSet: RULES, starter, ...seen }).route(order);
+    const outcome = await new EventRouter({ ruleSet: RULES, starter, ...seen, clock }).route(order);
 
     expect(outcome.starts).toEqual([expect.objectContaining({ alreadyStarted: true })]);
     expect(outcome).not.toHaveProperty('lagMs');
@@ -117,7 +118,7 @@ describe('EventRouter', () => {
     const waits = new CorrelationWaits({ waiters, tokens: { succeed: async (token, output) => (delivered.push([token, output]), true) }, clock: { now: () => NOW } });
     const { starter, started } = aStarter();
     const seen = recorders();
-    const router = new EventRouter({ ruleSet: RULES, starter, joins: new SqliteJoinStore(db, writes), waits, ...seen });
+    const router = new EventRouter({ ruleSet: RULES, starter, joins: new SqliteJoinStore(db, writes), waits, ...seen, clock });
     await waiters.add({ token: 'token-1', correlationId: 'o-1', eventType: 'stock.reserved', expiresAt: new Date(NOW + 60_000).toISOString() });
     const stock = anEvent('stock.reserved');
     const observed: string[] = [];
@@ -140,6 +141,7 @@ describe('EventRouter', () => {
       ruleSet: RULES,
       starter: { start: async () => Promise.reject(new Error('throttled')) },
       marks: { markRouted: async (id) => void marked.push(id) },
+      clock,
     });
 
     await expect(router.route(anEvent('order.placed'))).rejects.toThrow('throttled');

@@ -14,6 +14,7 @@ import {
   EventRouter,
   isEngineError,
   UnroutedSweeper,
+  type Clock,
   type EngineEvent,
   type EngineMetrics,
   type EventRouterDeps,
@@ -39,10 +40,14 @@ declare const __EDWE_RULES__: string | undefined;
 export type SegmentTracer = Pick<Tracer, 'isTracingEnabled' | 'getSegment' | 'setSegment'>;
 
 /** What routing needs (the EventRouter's parts, `marks` included), its Powertools logger and the tracer; tests pass their own. */
-export interface RoutingDeps extends Omit<EventRouterDeps, 'logger'> {
+export interface RoutingDeps extends Omit<EventRouterDeps, 'logger' | 'clock'> {
   logger?: PowertoolsLogs;
   tracer?: SegmentTracer;
+  /** Default: the wall clock. */
+  clock?: Clock;
 }
+
+const wallClock: Clock = { now: () => Date.now() };
 
 /** Routes one event, as the router and the sweeper both do it. */
 export type RouteTraced = (event: EngineEvent, context: RouteContext) => Promise<RouteOutcome>;
@@ -53,7 +58,7 @@ export type RouteTraced = (event: EngineEvent, context: RouteContext) => Promise
  * @example const route = routeTraced(deps); await route(event, { receivedAt, via: 'stream' })
  */
 export function routeTraced(deps: RoutingDeps): RouteTraced {
-  const router = new EventRouter({ ...deps, logger: powertoolsLogger(deps.logger ?? sharedLogger) });
+  const router = new EventRouter({ ...deps, logger: powertoolsLogger(deps.logger ?? sharedLogger), clock: deps.clock ?? wallClock });
   const tracer = deps.tracer ?? sharedTracer;
   return (event, context) => inSubsegment(tracer, '### route', { eventId: event.id, correlationId: event.correlationId }, () => router.route(event, context));
 }
@@ -104,7 +109,7 @@ export function routingDepsFromEnv(env: Record<string, string | undefined> = pro
         sharedLogger.warn('an Express start could not be confirmed in its record', { executionName: trigger.executionName, error: error as Error }),
     }),
     joins,
-    waits: new CorrelationWaits({ waiters, tokens: new SfnTaskTokens(sfn) }),
+    waits: new CorrelationWaits({ waiters, tokens: new SfnTaskTokens(sfn), clock: wallClock }),
     ...(marks === undefined ? {} : { marks }),
     logger: sharedLogger,
     metrics,
@@ -138,6 +143,7 @@ export function sweeperDepsFromEnv(env: Record<string, string | undefined> = pro
     marks,
     route: (event, receivedAt) => route(event, { ...(receivedAt === undefined ? {} : { receivedAt }), via: 'sweeper' }),
     deadLetters: new SqsDeadLetterQueue({ client: sharedTracer.captureAWSv3Client(new SQSClient({})), queueUrl: config.DEAD_LETTER_QUEUE_URL }),
+    clock: wallClock,
     minAgeMs: config.SWEEP_MIN_AGE_SECONDS * 1000,
     maxEvents: config.SWEEP_MAX_EVENTS,
     maxAttempts: config.SWEEP_MAX_ATTEMPTS,

@@ -16,7 +16,7 @@ export interface CorrelationWaitsOptions {
   tokens: TaskTokens;
   /** The correlation reads of the event store; needed by `register` only (routing never looks back). */
   events?: Pick<EventStore, 'query'>;
-  /** "Now" for a waiter's expiry. */
+  /** "Now" for a waiter's expiry; needed by `onRouted` only (the look-back reads no clock). */
   clock?: Clock;
 }
 
@@ -33,11 +33,7 @@ export interface WaiterOutcome {
  * @example await waits.register(request) // in the wait-for-event task
  */
 export class CorrelationWaits {
-  private readonly clock: Clock;
-
-  constructor(private readonly options: CorrelationWaitsOptions) {
-    this.clock = options.clock ?? { now: () => Date.now() };
-  }
+  constructor(private readonly options: CorrelationWaitsOptions) {}
 
   /**
    * Registers the waiter, then completes it at once with the earliest stored event of its type
@@ -55,7 +51,8 @@ export class CorrelationWaits {
 
   /** Completes every live waiter this routed event satisfies; a waiter whose task is gone is deleted too. */
   async onRouted(event: EngineEvent): Promise<WaiterOutcome[]> {
-    const waiters = await this.options.waiters.matching(event, this.clock.now());
+    if (this.options.clock === undefined) throw new Error('CorrelationWaits.onRouted needs a clock (options.clock)');
+    const waiters = await this.options.waiters.matching(event, this.options.clock.now());
     const outcomes: WaiterOutcome[] = [];
     for (const waiter of waiters) outcomes.push(await this.complete(waiter, event));
     return outcomes;

@@ -28,7 +28,7 @@ export interface EventRouterDeps {
   logger?: Pick<Logger, 'info'>;
   metrics?: EngineMetrics;
   /** "Now" for the routing lag. */
-  clock?: Clock;
+  clock: Clock;
 }
 
 /** Where the event comes from, as the caller knows it. */
@@ -64,7 +64,7 @@ export class EventRouter {
   constructor(private readonly deps: EventRouterDeps) {
     this.logger = deps.logger ?? NO_LOGS;
     this.metrics = deps.metrics ?? NO_METRICS;
-    this.clock = deps.clock ?? { now: () => Date.now() };
+    this.clock = deps.clock;
   }
 
   /**

@@ -17,7 +17,7 @@ export interface UnroutedSweeperDeps {
   route(event: EngineEvent, receivedAt?: string): Promise<unknown>;
   /** Where parked events are reported (the router's failure queue). */
   deadLetters: DeadLetterQueue;
-  clock?: Clock;
+  clock: Clock;
   /** How long after its receipt an unrouted event is the sweeper's. Default 10 minutes. */
   minAgeMs?: number;
   /** Events one sweep routes at most. Default 200. */
@@ -52,7 +52,7 @@ export class UnroutedSweeper {
   private readonly maxAttempts: number;
 
   constructor(private readonly deps: UnroutedSweeperDeps) {
-    this.clock = deps.clock ?? { now: () => Date.now() };
+    this.clock = deps.clock;
     this.minAgeMs = deps.minAgeMs ?? 10 * 60_000;
     this.maxEvents = deps.maxEvents ?? 200;
     this.maxAttempts = deps.maxAttempts ?? 3;
