@@ -1,13 +1,14 @@
 /**
- * The Events table's routing marks (issue 7): the router sets `routedAt` (and removes `unrouted`,
+ * The Events table's routing marks: the router sets `routedAt` (and removes `unrouted`,
  * taking the event out of the sparse `byUnrouted` index) once an event is routed; the sweeper reads
  * that index for events stored but never routed, claims a sweep of each (counting attempts), and
  * parks the ones that keep failing. The only writes to an event item after its put.
  */
 import { UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import type { Clock } from '../core/index.js';
-import { eventKey } from './event-item.js';
+import type { ClaimedEvent, Clock, RoutingMarks } from '../core/index.js';
+import { mapBounded } from '../core/app/concurrency.js';
+import { eventKey, fromItem } from './event-item.js';
 import { EVENTS_TABLE, UNROUTED_SHARDS } from '../layout/events-table.js';
 import { queryItems } from './query-items.js';
 import { classifySdkError } from './sdk-errors.js';
@@ -20,19 +21,13 @@ export interface DynamoDbRoutingMarksOptions {
   shards?: number;
 }
 
-/** An event the sweeper claimed: its stored item and how many sweeps (this one included) have tried it. */
-export interface ClaimedEvent {
-  item: Record<string, unknown>;
-  attempts: number;
-}
-
 const { partitionKey, byUnrouted, routedAttribute, sweepsAttribute, parkedAttribute } = EVENTS_TABLE;
 const isConditionFailure = (error: unknown): boolean => error instanceof Error && error.name === 'ConditionalCheckFailedException';
 
 /**
  * @example await new DynamoDbRoutingMarks({ client, tableName }).markRouted('01J…')
  */
-export class DynamoDbRoutingMarks {
+export class DynamoDbRoutingMarks implements RoutingMarks {
   private readonly client: DynamoDBClient;
   private readonly tableName: string;
   private readonly clock: Clock;
@@ -68,13 +63,15 @@ export class DynamoDbRoutingMarks {
   }
 
   /**
-   * Ids of events received before `cutoff` (ISO) and not routed yet, oldest first within each shard, at most `limit`.
+   * Ids of events received before `cutoff` (ISO) and not routed yet, oldest first, at most `limit`:
+   * every shard's oldest `limit` keys (the index holds keys only), merged by receipt.
    * The index is eventually consistent: `claimSweep` checks each against the table.
    * @throws RetryableError when DynamoDB throttles or fails.
    */
   async unrouted(cutoff: string, limit: number): Promise<string[]> {
-    const ids: string[] = [];
-    for (let shard = 0; shard < this.shards && ids.length < limit; shard++) {
+    if (limit <= 0) return [];
+    const shards = Array.from({ length: this.shards }, (_, shard) => shard);
+    const perShard = await mapBounded(shards, this.shards, async (shard) => {
       const items = queryItems(
         this.client,
         {
@@ -83,26 +80,33 @@ export class DynamoDbRoutingMarks {
           KeyConditionExpression: '#unrouted = :shard AND #receivedAt < :cutoff',
           ExpressionAttributeNames: { '#unrouted': byUnrouted.partitionKey, '#receivedAt': byUnrouted.sortKey },
           ExpressionAttributeValues: marshall({ ':shard': String(shard), ':cutoff': cutoff }),
-          Limit: limit - ids.length,
+          Limit: limit,
         },
         `reading unrouted events of shard ${shard}`,
       );
+      const found: Array<{ id: string; receivedAt: string }> = [];
       for await (const item of items) {
-        ids.push(String(item[partitionKey]).replace(/^EVT#/, ''));
-        if (ids.length >= limit) break;
+        found.push({ id: String(item[partitionKey]).replace(/^EVT#/, ''), receivedAt: String(item[byUnrouted.sortKey]) });
+        if (found.length >= limit) break;
       }
-    }
-    return ids;
+      return found;
+    });
+    return perShard
+      .flat()
+      .sort((a, b) => (a.receivedAt < b.receivedAt ? -1 : a.receivedAt > b.receivedAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      .slice(0, limit)
+      .map((entry) => entry.id);
   }
 
   /**
-   * Claims one sweep of the event: counts the attempt and answers the item, read consistently —
+   * Claims one sweep of the event: counts the attempt and answers the event, read consistently —
    * unless it has been routed (or is gone) since the index said otherwise.
-   * @throws RetryableError when DynamoDB throttles or fails.
+   * @throws RetryableError when DynamoDB throttles or fails; ValidationError when the item holds no valid event.
    */
   async claimSweep(eventId: string): Promise<ClaimedEvent | undefined> {
+    let attributes;
     try {
-      const { Attributes } = await this.client.send(
+      ({ Attributes: attributes } = await this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: marshall({ [partitionKey]: eventKey(eventId) }),
@@ -112,14 +116,16 @@ export class DynamoDbRoutingMarks {
           ExpressionAttributeValues: marshall({ ':one': 1 }),
           ReturnValues: 'ALL_NEW',
         }),
-      );
-      if (Attributes === undefined) return undefined;
-      const item = unmarshall(Attributes);
-      return { item, attempts: Number(item[sweepsAttribute] ?? 1) };
+      ));
     } catch (error) {
       if (isConditionFailure(error)) return undefined;
       throw classifySdkError(error, `claiming a sweep of event ${eventId}`);
     }
+    if (attributes === undefined) return undefined;
+    const item = unmarshall(attributes);
+    const claimed: ClaimedEvent = { event: fromItem(item), attempts: Number(item[sweepsAttribute] ?? 1) };
+    if (typeof item.receivedAt === 'string') claimed.receivedAt = item.receivedAt;
+    return claimed;
   }
 
   /**

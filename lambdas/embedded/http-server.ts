@@ -106,7 +106,7 @@ export function createHttpServer(engine: EmbeddedEngine, logger: Logger, options
   });
 
   on('GET', '/executions/{name}', async (_request, { name }) => {
-    const execution = engine.executions.get(name as string);
+    const execution = engine.executions.getSync(name as string);
     if (!execution) throw new NotFoundError(`No execution named "${name}"`);
     return { status: 200, body: toApiExecution(execution) };
   });

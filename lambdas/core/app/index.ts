@@ -8,3 +8,6 @@ export * from './concurrency.js';
 export * from './replay-pacer.js';
 export * from './replay-page.js';
 export * from './replay-jobs.js';
+export * from './correlation-waits.js';
+export * from './route-event.js';
+export * from './sweeper.js';
