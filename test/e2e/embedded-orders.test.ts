@@ -13,7 +13,7 @@ describe('the order example: correlation, wait-for-event, emit-event and chained
   // A database file rather than --memory: the HTTP API does not show when a wait has begun, so the
   // tests read the engine's waiters table (read-only, beside the engine's own connection in WAL mode).
   const dir = mkdtempSync(join(tmpdir(), 'edwe-orders-'));
-  let db: Database.Database | undefined;
+  let db: Database.Database;
 
   beforeAll(async () => {
     engine = await startEngine(['--db', join(dir, 'events.db'), '--log-level', 'warn']);
@@ -29,8 +29,7 @@ describe('the order example: correlation, wait-for-event, emit-event and chained
   async function waitBegan(orderId: string) {
     await vi.waitFor(() => expect(liveWaiters(orderId)).toBe(1), { timeout: 20_000, interval: 25 });
   }
-  const liveWaiters = (orderId: string) =>
-    (db?.prepare<[string], { n: number }>('SELECT count(*) AS n FROM waiters WHERE correlation_id = ?').get(orderId) as { n: number }).n;
+  const liveWaiters = (orderId: string) => (db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM waiters WHERE correlation_id = ?').get(orderId) as { n: number }).n;
 
   /** Resolves once every event stored so far has been routed (so any waiter it satisfies is completed). */
   const allRouted = () => engine.waitFor('/health', (b) => b.events?.unrouted === 0);
