@@ -1,7 +1,7 @@
 /**
- * Execution records in the State table (DESIGN §6, §7): written once per execution name with a
- * conditional put — which is also the exactly-once guard of Express starts — moved to their end
- * state once, read by name, and listed by triggering event or by correlation through the indexes.
+ * Execution records in the State table: written once per execution name with a conditional put —
+ * which is also the exactly-once guard of Express starts — moved to their end state once, read by
+ * name, and listed by triggering event or by correlation through the indexes.
  */
 import {
   DeleteItemCommand,
@@ -19,8 +19,10 @@ import {
   toApiExecution,
   type Clock,
   type ExecutionEnd,
+  type ExecutionPage,
   type ExecutionQuery,
   type ExecutionRecord,
+  type ExecutionStore,
   type StoredExecution,
   type Trigger,
 } from '../core/index.js';
@@ -39,6 +41,9 @@ import { isConditionalCheckFailure } from './conditional-check.js';
 import { classifySdkError } from './sdk-errors.js';
 import { STATE_TABLE } from '../layout/state-table.js';
 
+// The port's types, for the callers that import them from here.
+export { toApiExecution, type ExecutionEnd, type ExecutionPage, type StoredExecution } from '../core/index.js';
+
 export interface DynamoDbExecutionStoreOptions {
   client: DynamoDBClient;
   tableName: string;
@@ -54,10 +59,14 @@ export interface DynamoDbExecutionStoreOptions {
 /** What `claim` found: the start is ours to make, was already made, or is being made by someone else right now. */
 export type ClaimOutcome = { kind: 'claimed'; claimId: string } | { kind: 'started' } | { kind: 'busy' };
 
-/** One page of `GET /executions`. */
-export interface ExecutionPage {
-  executions: ExecutionRecord[];
-  cursor?: string;
+/**
+ * The exactly-once guard of Express starts, which Step Functions does not deduplicate by name: a
+ * claim on the execution's record before StartExecution, confirmed or released after it.
+ */
+export interface ExpressClaims {
+  claim(trigger: Trigger, startedAt: string): Promise<ClaimOutcome>;
+  confirm(name: string, claimId: string): Promise<void>;
+  release(name: string, claimId: string): Promise<void>;
 }
 
 const API_FIELDS = ['name', 'workflowId', 'ruleId', 'eventId', 'correlationId', 'status', 'startedAt', 'stoppedAt', 'output', 'error'];
@@ -65,7 +74,7 @@ const API_FIELDS = ['name', 'workflowId', 'ruleId', 'eventId', 'correlationId', 
 /**
  * @example const store = new DynamoDbExecutionStore({ client, tableName: 'State' }); await store.record(trigger, startedAt)
  */
-export class DynamoDbExecutionStore {
+export class DynamoDbExecutionStore implements ExecutionStore, ExpressClaims {
   private readonly client: DynamoDBClient;
   private readonly tableName: string;
   private readonly retentionDays: number;
@@ -77,7 +86,7 @@ export class DynamoDbExecutionStore {
     this.client = options.client;
     this.tableName = options.tableName;
     this.retentionDays = options.retentionDays ?? DEFAULT_RETENTION_DAYS;
-    this.clock = options.clock ?? { now: Date.now };
+    this.clock = options.clock ?? { now: () => Date.now() };
     this.claimLeaseMs = options.claimLeaseMs ?? 5 * 60_000;
     this.newClaimId = options.newClaimId ?? (() => `${this.clock.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`);
   }

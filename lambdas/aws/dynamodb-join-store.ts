@@ -5,7 +5,7 @@
  */
 import { PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { completeJoin, joinCorrelation, joinTrigger, type Clock, type EngineEvent, type Rule, type Trigger } from '../core/index.js';
+import { completeJoin, joinCorrelation, joinTrigger, type Clock, type EngineEvent, type JoinStore, type Rule, type Trigger } from '../core/index.js';
 import { isConditionalCheckFailure } from './conditional-check.js';
 import { queryItems } from './query-items.js';
 import { classifySdkError } from './sdk-errors.js';
@@ -23,9 +23,10 @@ export interface DynamoDbJoinStoreOptions {
 export const joinKey = (ruleId: string, correlationId: string): string => `${STATE_TABLE.prefix.join}${ruleId}#${correlationId}`;
 
 /**
+ * `JoinStore` on the State table.
  * @example const trigger = await new DynamoDbJoinStore({ client, tableName }).offer(rule, event)
  */
-export class DynamoDbJoinStore {
+export class DynamoDbJoinStore implements JoinStore {
   private readonly client: DynamoDBClient;
   private readonly tableName: string;
   private readonly clock: Clock;

@@ -15,43 +15,18 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { ConflictError, NotFoundError, type EventPosition, type ReplayJob, type ReplayStatus } from '../core/index.js';
+import {
+  ConflictError,
+  NotFoundError,
+  type ReplayFailure,
+  type ReplayJob,
+  type ReplayJobStore,
+  type ReplayProgress,
+  type ReplayStatus,
+  type StoredReplayJob,
+} from '../core/index.js';
 import { classifySdkError } from './sdk-errors.js';
 import { STATE_TABLE } from '../layout/state-table.js';
-
-/** An entry the bus refused for good, as the job records it (the first `MAX_RECORDED_FAILURES`). */
-export interface ReplayFailure {
-  eventId: string;
-  workflowId: string;
-  executionName: string;
-  /** The PutEvents error code, e.g. `MalformedDetail`. */
-  reason: string;
-  message: string;
-}
-
-/** A job as stored: the job, its step version, the failures recorded, and when the next send may go. */
-export interface StoredReplayJob {
-  job: ReplayJob;
-  version: number;
-  failures: ReplayFailure[];
-  /** Epoch ms before which the next PutEvents must not go (rate control across pages). */
-  pacedUntil?: number;
-}
-
-/** What a step records after a batch: where it got to and the totals so far. */
-export interface ReplayProgress {
-  cursor?: EventPosition;
-  matched: number;
-  emitted: number;
-  failed: number;
-  scanned: number;
-  sample: string[];
-  failures: ReplayFailure[];
-  pacedUntil?: number;
-}
-
-/** How many failures a job keeps in its item; the rest are counted and in the dead-letter queue. */
-export const MAX_RECORDED_FAILURES = 100;
 
 export interface DynamoDbReplayJobStoreOptions {
   client: DynamoDBClient;
@@ -62,10 +37,10 @@ const KEY_SK = 'JOB';
 const NAMES = { '#pk': STATE_TABLE.partitionKey, '#version': 'version', '#status': 'status' };
 
 /**
- * Replay jobs on the State table.
+ * `ReplayJobStore` on the State table.
  * @example const store = new DynamoDbReplayJobStore({ client, tableName: 'State' }); await store.get(replayId)
  */
-export class DynamoDbReplayJobStore {
+export class DynamoDbReplayJobStore implements ReplayJobStore {
   private readonly client: DynamoDBClient;
   private readonly tableName: string;
 

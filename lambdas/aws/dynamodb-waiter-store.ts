@@ -5,7 +5,7 @@
  */
 import { DeleteItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { compilePattern, shortHash, type EngineEvent, type WaiterRequest } from '../core/index.js';
+import { compilePattern, shortHash, type EngineEvent, type StoredWaiter, type WaiterRequest, type WaiterStore } from '../core/index.js';
 import { queryItems } from './query-items.js';
 import { classifySdkError } from './sdk-errors.js';
 import { STATE_TABLE } from '../layout/state-table.js';
@@ -15,23 +15,16 @@ export interface DynamoDbWaiterStoreOptions {
   tableName: string;
 }
 
-/** A stored waiter: enough to complete it and to delete it. */
-export interface StoredWaiter {
-  token: string;
-  correlationId: string;
-  /** Its sort key, for `remove`. */
-  sk: string;
-}
-
 export const waiterKey = (correlationId: string, eventType: string, token: string): { pk: string; sk: string } => ({
   pk: `${STATE_TABLE.prefix.waiter}${correlationId}`,
   sk: `${eventType}#${shortHash(token, 32)}`,
 });
 
 /**
+ * `WaiterStore` on the State table; a stored waiter's `key` is its sort key.
  * @example await new DynamoDbWaiterStore({ client, tableName }).add({ token, correlationId, eventType, expiresAt })
  */
-export class DynamoDbWaiterStore {
+export class DynamoDbWaiterStore implements WaiterStore {
   private readonly client: DynamoDBClient;
   private readonly tableName: string;
 
@@ -56,7 +49,7 @@ export class DynamoDbWaiterStore {
     } catch (error) {
       throw classifySdkError(error, `registering a waiter for ${request.eventType} in ${request.correlationId}`);
     }
-    return { token: request.token, correlationId: request.correlationId, sk: key.sk };
+    return { token: request.token, correlationId: request.correlationId, key: key.sk };
   }
 
   /**
@@ -82,7 +75,7 @@ export class DynamoDbWaiterStore {
       // `a#b` waiters share the `a#` prefix with `a` waiters: the stored type decides.
       if (item.eventType !== event.type || Number(item[STATE_TABLE.ttlAttribute]) <= nowSeconds) continue;
       if (typeof item.pattern === 'string' && !compilePattern(JSON.parse(item.pattern)).matches(event)) continue;
-      found.push({ token: String(item.token), correlationId: event.correlationId, sk: String(item[STATE_TABLE.sortKey]) });
+      found.push({ token: String(item.token), correlationId: event.correlationId, key: String(item[STATE_TABLE.sortKey]) });
     }
     return found;
   }
@@ -91,7 +84,7 @@ export class DynamoDbWaiterStore {
   async remove(waiter: StoredWaiter): Promise<void> {
     try {
       await this.client.send(
-        new DeleteItemCommand({ TableName: this.tableName, Key: marshall({ pk: `${STATE_TABLE.prefix.waiter}${waiter.correlationId}`, sk: waiter.sk }) }),
+        new DeleteItemCommand({ TableName: this.tableName, Key: marshall({ pk: `${STATE_TABLE.prefix.waiter}${waiter.correlationId}`, sk: waiter.key }) }),
       );
     } catch (error) {
       throw classifySdkError(error, `deleting a waiter of ${waiter.correlationId}`);

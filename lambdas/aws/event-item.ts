@@ -106,13 +106,3 @@ export function fromItem(item: Record<string, unknown>): EngineEvent {
   }
   return event;
 }
-
-/**
- * The fields of an item that routing reads back (`id`, `body`, `receivedAt`), for an event the
- * sweeper claimed: routing takes stored items, as the stream delivers them.
- */
-export function storedItemOf(claimed: { event: EngineEvent; receivedAt?: string }): Record<string, unknown> {
-  const item: Record<string, unknown> = { id: claimed.event.id, body: JSON.stringify(claimed.event) };
-  if (claimed.receivedAt !== undefined) item.receivedAt = claimed.receivedAt;
-  return item;
-}

@@ -5,7 +5,7 @@
  * to count and dead-letter.
  */
 import { PutEventsCommand, type EventBridgeClient, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import { RetryableError, type ReplayBusEntry } from '../core/index.js';
+import { RetryableError, type EmitResult, type ReplayBusEntry, type ReplayEmitter } from '../core/index.js';
 import { isRetryableSdkError } from './sdk-errors.js';
 
 /** PutEvents takes at most this many entries per call. */
@@ -14,22 +14,6 @@ export const MAX_ENTRIES_PER_CALL = 10;
 export const MAX_REQUEST_BYTES = 256 * 1024;
 /** Per-entry error codes that a resend can cure. */
 export const RETRYABLE_ENTRY_CODES: ReadonlySet<string> = new Set(['ThrottlingException', 'InternalFailure']);
-
-/** An entry the bus did not take, and why. */
-export interface RefusedEntry {
-  entry: ReplayBusEntry;
-  /** The PutEvents error code (`MalformedDetail`, …), `EntryTooLarge`, or the last retryable code when resends ran out. */
-  code: string;
-  message: string;
-}
-
-export interface EmitResult {
-  /** Entries the bus accepted. */
-  emitted: number;
-  refused: RefusedEntry[];
-  /** PutEvents calls made, resends included. */
-  calls: number;
-}
 
 export interface EventBridgeReplayEmitterOptions {
   client: EventBridgeClient;
@@ -56,9 +40,12 @@ export function toPutEventsEntry(entry: ReplayBusEntry, eventBusName: string): P
 }
 
 /**
+ * `ReplayEmitter` on an EventBridge bus.
  * @example const { emitted, refused } = await new EventBridgeReplayEmitter({ client, eventBusName }).emit(entries)
  */
-export class EventBridgeReplayEmitter {
+export class EventBridgeReplayEmitter implements ReplayEmitter {
+  /** One PutEvents call's worth: a page's batch is then one call, and its record follows each call. */
+  readonly maxEntriesPerCall = MAX_ENTRIES_PER_CALL;
   private readonly client: EventBridgeClient;
   private readonly eventBusName: string;
   private readonly maxAttempts: number;

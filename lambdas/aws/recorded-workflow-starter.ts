@@ -1,19 +1,20 @@
 /**
- * Exactly-once starts on AWS (DESIGN §6), with an execution record for each:
+ * Exactly-once starts on AWS, with an execution record for each:
  * - STANDARD: StartExecution under the deterministic name (`ExecutionAlreadyExists` = started), then
  *   the record, written idempotently.
  * - EXPRESS (which Step Functions does not deduplicate by name): a conditional put of the record
  *   claims the start first; an existing record means "already started" and no second StartExecution.
  * Throttled starts are retried with backoff inside the batch, then thrown for the stream to retry.
  */
-import { isEngineError, RetryableError, type Clock, type Trigger, type WorkflowStarter } from '../core/index.js';
-import type { DynamoDbExecutionStore } from './dynamodb-execution-store.js';
+import { isEngineError, RetryableError, type Clock, type ExecutionStore, type Trigger, type WorkflowStarter } from '../core/index.js';
+import type { ExpressClaims } from './dynamodb-execution-store.js';
 import { withBackoff, type BackoffOptions } from '../core/app/retry.js';
 
 export interface RecordedWorkflowStarterOptions {
   /** The bare start (SfnWorkflowStarter). */
   starter: WorkflowStarter;
-  executions: Pick<DynamoDbExecutionStore, 'record' | 'claim' | 'confirm' | 'release'>;
+  /** The execution records (DynamoDbExecutionStore), with the Express claims. */
+  executions: Pick<ExecutionStore, 'record'> & ExpressClaims;
   /** Ids of the EXPRESS workflows; every other workflow is STANDARD. */
   expressWorkflows: ReadonlySet<string>;
   clock?: Clock;

@@ -4,14 +4,16 @@
  * it any more, so its waiter is simply forgotten.
  */
 import { SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import type { TaskTokens } from '../core/index.js';
 import { classifySdkError } from './sdk-errors.js';
 
 const GONE = new Set(['TaskTimedOut', 'InvalidToken', 'TaskDoesNotExist']);
 
 /**
+ * `TaskTokens` on Step Functions.
  * @example const delivered = await new SfnTaskTokens(client).succeed(token, event)
  */
-export class SfnTaskTokens {
+export class SfnTaskTokens implements TaskTokens {
   constructor(private readonly client: SFNClient) {}
 
   /**

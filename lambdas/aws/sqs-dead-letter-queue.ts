@@ -1,31 +1,12 @@
 /**
- * Where stream records that can never become events go (DESIGN §1, STYLE "errors are types"): a record
- * refused for its content is sent here with the reason and its original bytes, and counted as handled,
- * so one poison record never holds up its shard or partition.
+ * The `DeadLetterQueue` port on SQS: where what the engine cannot process goes — a stream record
+ * refused for its content (sent with the reason and its original bytes, and counted as handled, so
+ * one poison record never holds up its shard or partition), a replay entry the bus refused, an
+ * event the sweeper gave up on.
  */
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { Clock, ErrorDetail } from '../core/index.js';
+import type { Clock, DeadLetter, DeadLetterQueue } from '../core/index.js';
 import { classifySdkError } from './sdk-errors.js';
-
-/** A record the engine refused, and why. */
-export interface DeadLetter {
-  /** The source it came from: `kinesis`, `kafka`, … */
-  source: string;
-  /** The error code, e.g. `validation_error`, `payload_too_large`, `conflict`. */
-  reason: string;
-  message: string;
-  details: readonly ErrorDetail[];
-  /** Where the record was: stream, shard and sequence number; topic, partition and offset; … */
-  record: Readonly<Record<string, unknown>>;
-  /** The record's original bytes, base64, exactly as delivered. */
-  data?: string;
-}
-
-/** The port the ingest handlers write refused records to. */
-export interface DeadLetterQueue {
-  /** Durable when the promise resolves. @throws RetryableError when the queue throttles or fails. */
-  send(letter: DeadLetter): Promise<void>;
-}
 
 /** What the adapter is given; it reads no environment of its own. */
 export interface SqsDeadLetterQueueOptions {

@@ -1,5 +1,5 @@
 /**
- * The built-in tasks' services in Lambda (DESIGN §6): `emit-event` stores its event in the Events
+ * The built-in tasks' services in Lambda: `emit-event` stores its event in the Events
  * table, where the router's stream picks it up like any other; `wait-for-event` registers its waiter
  * in the State table and looks back over the correlation's stored events, completing its own task
  * with `SendTaskSuccess` when one is already there. Their SDK clients are traced (Powertools Tracer),
@@ -8,9 +8,10 @@
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { liveEnvelope, normaliseEvent, type EnvelopeContext, type EventStore, type TaskServices, type WaiterRequest } from '../core/index.js';
-import { CorrelationWaits, type CorrelationEvents } from './correlation-waits.js';
+import { CorrelationWaits } from '../core/app/correlation-waits.js';
 import { DynamoDbEventStore } from './dynamodb-event-store.js';
 import { DynamoDbWaiterStore } from './dynamodb-waiter-store.js';
 import { DEFAULT_RETENTION_DAYS } from '../layout/events-table.js';
@@ -20,7 +21,7 @@ import { SfnTaskTokens } from './sfn-task-tokens.js';
 export const EMITTED_SOURCE = 'edwe.emit-event';
 
 export interface AwsTaskServicesDeps {
-  events: EventStore & CorrelationEvents;
+  events: EventStore;
   waits: Pick<CorrelationWaits, 'register'>;
   /** Receive time and ids of emitted events. */
   envelope: EnvelopeContext;
@@ -71,7 +72,7 @@ export function taskServicesFromEnvironment(
     tokens: new SfnTaskTokens(capture(new SFNClient({}))),
     events,
   });
-  return createAwsTaskServices({ events, waits, envelope: liveEnvelope() });
+  return createAwsTaskServices({ events, waits, envelope: liveEnvelope({ now: () => Date.now() }, randomBytes) });
 }
 
 /** Wraps SDK clients with one Powertools Tracer; outside Lambda the tracer is disabled and hands each client back as it is. */

@@ -1,9 +1,8 @@
 /**
  * Sortable unique ids (ULID: 48-bit millisecond time + 80 random bits, Crockford base32).
- * `ulid` is pure: the caller supplies the time and the random bytes, so tests can pin both;
- * `randomIds` and `liveEnvelope` are the production sources built on it.
+ * Pure: the caller supplies the time and the random bytes, so tests can pin both.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Clock, IdSource } from './clock.js';
 import type { EnvelopeContext } from './envelope.js';
 
@@ -41,14 +40,19 @@ export function shortHash(text: string, length = 16): string {
   return createHash('sha256').update(text).digest('hex').slice(0, length);
 }
 
-/** Fresh ULIDs from the operating system's randomness: ids for requests that carry no stable identity of their own. */
-export const randomIds: IdSource = { newId: (nowMs) => ulid(nowMs, randomBytes(10)) };
+/** Random bytes, e.g. `node:crypto`'s `randomBytes`: a home passes its source, core draws none of its own. */
+export type RandomBytes = (size: number) => Uint8Array;
+
+/** Fresh ULIDs from `random`: ids for requests that carry no stable identity of their own. */
+export function ulidIds(random: RandomBytes): IdSource {
+  return { newId: (nowMs) => ulid(nowMs, random(10)) };
+}
 
 /**
- * The envelope context of live traffic: receive time from `clock` (the system clock unless one is
- * given) and fresh ULIDs. Stream records use a derived context instead, so redeliveries repeat.
- * @example normaliseEvent(body, liveEnvelope())
+ * The envelope context of live traffic: receive time from `clock`, fresh ULIDs from `random`.
+ * Stream records use a context derived from the record instead, so that redeliveries repeat.
+ * @example normaliseEvent(body, liveEnvelope(wallClock, randomBytes))
  */
-export function liveEnvelope(clock: Clock = { now: () => Date.now() }): EnvelopeContext {
-  return { clock, ids: randomIds };
+export function liveEnvelope(clock: Clock, random: RandomBytes): EnvelopeContext {
+  return { clock, ids: ulidIds(random) };
 }

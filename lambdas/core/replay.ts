@@ -1,6 +1,6 @@
 /**
- * Replay (DESIGN §4, issue 6): which stored events a replay re-emits, to which workflows, under
- * which execution names — and the job's counters. Pure; each home runs the loop and the emission.
+ * Replay: which stored events a replay re-emits, to which workflows, under which execution names —
+ * and the job's counters. The page that runs it is `app/replay-page.ts`; each home drives its pages.
  */
 import type { EngineEvent } from './envelope.js';
 import { ValidationError, type ErrorDetail } from './errors.js';
@@ -130,7 +130,7 @@ export function replayProgress(job: ReplayJob): number {
   return Math.min(1, Math.max(0, (Date.parse(job.cursor.timestamp) - start) / span));
 }
 
-/** The API view of a job (DESIGN §4): status and counts, progress, and where it got to. */
+/** The API view of a job: status and counts, progress, and where it got to. */
 export function replayView(job: ReplayJob): Record<string, unknown> {
   const { cursor, sample, request, ...rest } = job;
   return {

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import {
   buildTimeline,
+  CorrelationWaits,
   entryError,
   missingTriggerIds,
   MAX_QUERY_LIMIT,
@@ -23,6 +24,7 @@ import {
   type ReplayJob,
   type ReplayRequest,
   type Trigger,
+  type WaiterOutcome,
 } from '../core/index.js';
 import type { Project } from '../project/load-project.js';
 import { LocalWorkflowRunner } from './asl-runner.js';
@@ -31,11 +33,10 @@ import { installTaskServices } from '../tasks/runtime.js';
 import { GroupCommit } from './group-commit.js';
 import { LocalBus, type BusEntry } from './local-bus.js';
 import { LocalExecutions } from './local-executions.js';
-import { LocalWaits } from './local-waits.js';
 import { LocalReplayJobs } from './replay-jobs.js';
 import { SqliteJoinStore } from './sqlite-join-store.js';
 import { SqliteWaiterStore } from './sqlite-waiter-store.js';
-import { TaskTokens } from './task-tokens.js';
+import { LocalTaskTokens, TaskTokens } from './task-tokens.js';
 import { createLogger, type Logger } from './logger.js';
 import { openDatabase, type SqliteDatabase, type SyncMode } from './sqlite-database.js';
 import { SqliteEventStore } from './sqlite-event-store.js';
@@ -60,7 +61,7 @@ export class EmbeddedEngine {
   readonly #bus = new LocalBus();
   readonly #feed: ChangeFeed<EngineEvent>;
   readonly #writes: GroupCommit;
-  readonly #waits: LocalWaits;
+  readonly #waits: CorrelationWaits;
   readonly #joins: SqliteJoinStore;
   readonly #runs: LocalExecutions;
   readonly #envelope: EnvelopeContext;
@@ -77,19 +78,25 @@ export class EmbeddedEngine {
   ) {
     this.#writes = new GroupCommit(db);
     this.events = new SqliteEventStore(db, { retentionDays, now, writes: this.#writes });
-    this.executions = new SqliteExecutionStore(db);
-    this.waiters = new SqliteWaiterStore(db);
-    this.#joins = new SqliteJoinStore(db);
-    this.#waits = new LocalWaits(this.waiters, tokens, this.events, this.#writes, logger);
+    this.executions = new SqliteExecutionStore(db, this.#writes);
+    this.waiters = new SqliteWaiterStore(db, this.#writes);
+    this.#joins = new SqliteJoinStore(db, this.#writes);
+    this.#waits = new CorrelationWaits({ waiters: this.waiters, tokens: new LocalTaskTokens(tokens), events: { query: async (query) => this.events.query(query) }, clock: { now } });
     this.#runs = new LocalExecutions({
-      store: this.executions, runner, waits: this.#waits, logger, now, emit: (event) => this.ingest(event), closing: () => this.#closed,
+      store: this.executions,
+      runner,
+      waits: { onExecutionEnded: (name) => this.waiters.removeForExecution(name) },
+      logger,
+      now,
+      emit: (event) => this.ingest(event),
+      closing: () => this.#closed,
     });
     // Per-workflow "bus rules" for replayed events, as on AWS: each starts its workflow under the replay's name.
     for (const workflowId of project.workflows.keys()) {
       this.#bus.subscribe({ source: [REPLAY_SOURCE], detail: { workflowId: [workflowId] } }, (entry) => this.#startReplayed(entry));
     }
     this.replays = new LocalReplayJobs({
-      db, events: this.events, writes: this.#writes, bus: this.#bus, ruleSet: project.ruleSet, logger, now, newId: () => ulid(now(), randomBytes(10)),
+      db, events: this.events, writes: this.#writes, bus: this.#bus, ruleSet: project.ruleSet, logger, now, newId: () => ulid(now(), randomBytes(10)), retentionDays,
     });
     this.#envelope = { clock: { now }, ids: { newId: (t) => ulid(t, randomBytes(10)) } };
     this.#feed = new ChangeFeed(
@@ -190,7 +197,7 @@ export class EmbeddedEngine {
 
   /** A correlation's events and the executions tied to it, in time order. */
   timeline(correlationId: string): CorrelationTimeline {
-    const executions = this.executions.byCorrelation(correlationId).map(toApiExecution);
+    const executions = this.executions.byCorrelationSync(correlationId).map(toApiExecution);
     const { events } = this.events.querySync({ correlationId, limit: MAX_QUERY_LIMIT });
     const triggers = missingTriggerIds(events, executions).flatMap((id) => this.events.getSync(id) ?? []);
     return buildTimeline(correlationId, [...events, ...triggers], executions);
@@ -239,7 +246,7 @@ export class EmbeddedEngine {
         const rules = this.project.ruleSet.route(event);
         const triggers = planTriggers(event, rules);
         for (const rule of rules) {
-          const joined = rule.join ? this.#joins.offer(rule, event) : undefined;
+          const joined = rule.join ? this.#joins.offerSync(rule, event) : undefined;
           if (joined) triggers.push(joined);
         }
         for (const trigger of triggers) if (this.executions.begin(trigger, startedAt)) fresh.push(trigger);
@@ -248,9 +255,8 @@ export class EmbeddedEngine {
       }),
     );
     events.forEach((event, i) => this.logger.info('event routed', { eventId: event.id, type: event.type, rules: (planned[i] as Trigger[]).map((t) => t.ruleId) }));
-    for (const trigger of fresh) this.#runs.launch(this.executions.get(trigger.executionName) as StoredExecution);
-    const nowIso = new Date(this.now()).toISOString();
-    for (const event of events) this.#waits.onRouted(event, nowIso);
+    for (const trigger of fresh) this.#runs.launch(this.executions.getSync(trigger.executionName) as StoredExecution);
+    for (const event of events) this.#logCompleted(await this.#waits.onRouted(event), event.correlationId);
     return planned;
   }
 
@@ -268,8 +274,15 @@ export class EmbeddedEngine {
         const { id } = await this.ingest({ type, source: source ?? 'edwe.emit-event', data: data ?? {}, correlationId });
         return { id };
       },
-      registerWaiter: (request) => this.#waits.register(request),
+      registerWaiter: async (request) => {
+        const outcome = await this.#waits.register(request);
+        if (outcome) this.#logCompleted([outcome], request.correlationId);
+      },
     };
+  }
+
+  #logCompleted(outcomes: readonly WaiterOutcome[], correlationId: string | undefined): void {
+    for (const { token, eventId, delivered } of outcomes) if (delivered) this.logger.info('waiter completed', { token, eventId, correlationId });
   }
 
   /** After a crash: re-run executions that never finished, then route what was never routed. */

@@ -14,7 +14,7 @@ import {
   parseEventQuery,
   parseExecutionQuery,
   parseJsonBody,
-  replayView,
+  replayJobView,
   PayloadTooLargeError,
   ValidationError,
 } from '../core/index.js';
@@ -106,7 +106,7 @@ export function createHttpServer(engine: EmbeddedEngine, logger: Logger, options
   });
 
   on('GET', '/executions/{name}', async (_request, { name }) => {
-    const execution = engine.executions.get(name as string);
+    const execution = engine.executions.getSync(name as string);
     if (!execution) throw new NotFoundError(`No execution named "${name}"`);
     return { status: 200, body: toApiExecution(execution) };
   });
@@ -116,9 +116,9 @@ export function createHttpServer(engine: EmbeddedEngine, logger: Logger, options
     return { status: 202, body: { replayId: job.replayId } };
   });
 
-  on('GET', '/replays/{replayId}', async (_request, { replayId }) => ({ status: 200, body: replayView(engine.replays.get(replayId as string)) }));
+  on('GET', '/replays/{replayId}', async (_request, { replayId }) => ({ status: 200, body: replayJobView(engine.replays.stored(replayId as string)) }));
 
-  on('DELETE', '/replays/{replayId}', async (_request, { replayId }) => ({ status: 200, body: replayView(await engine.replays.cancel(replayId as string)) }));
+  on('DELETE', '/replays/{replayId}', async (_request, { replayId }) => ({ status: 200, body: replayJobView(await engine.replays.cancel(replayId as string)) }));
 
   on('GET', '/rules', async () => ({ status: 200, body: { rules: engine.project.rules } }));
 

@@ -5,14 +5,14 @@
  */
 import { lifecycleEvent, type LifecyclePhase, type Trigger } from '../core/index.js';
 import type { LocalWorkflowRunner } from './asl-runner.js';
-import type { LocalWaits } from './local-waits.js';
 import type { Logger } from './logger.js';
 import { toApiExecution, type SqliteExecutionStore, type StoredExecution } from './sqlite-execution-store.js';
 
 export interface LocalExecutionsDeps {
   store: SqliteExecutionStore;
   runner: LocalWorkflowRunner;
-  waits: LocalWaits;
+  /** Told when an execution has ended, so that its waiters go too. */
+  waits: { onExecutionEnded(executionName: string): void };
   logger: Logger;
   now: () => number;
   /** Ingests a lifecycle event (store, then route). */
@@ -30,7 +30,7 @@ export class LocalExecutions {
   /** Records and launches the trigger's execution unless one of that name exists; true when it started. */
   startIfNew(trigger: Trigger, startedAt = new Date(this.deps.now()).toISOString()): boolean {
     if (!this.deps.store.begin(trigger, startedAt)) return false;
-    this.launch(this.deps.store.get(trigger.executionName) as StoredExecution);
+    this.launch(this.deps.store.getSync(trigger.executionName) as StoredExecution);
     return true;
   }
 
@@ -38,7 +38,7 @@ export class LocalExecutions {
   async execute(trigger: Trigger): Promise<StoredExecution> {
     this.startIfNew(trigger);
     await this.#inFlight.get(trigger.executionName);
-    return this.deps.store.get(trigger.executionName) as StoredExecution;
+    return this.deps.store.getSync(trigger.executionName) as StoredExecution;
   }
 
   /** Runs a recorded execution (a new one, or one a crashed process left RUNNING). */
@@ -52,9 +52,9 @@ export class LocalExecutions {
       .then((outcome) => {
         if (this.deps.closing() && !store.isOpen()) return;
         const { status, ...result } = outcome;
-        store.finish(name, status, new Date(now()).toISOString(), result);
+        store.finishSync(name, { status, stoppedAt: new Date(now()).toISOString(), ...result });
         waits.onExecutionEnded(name);
-        this.#emitLifecycle(store.get(name) as StoredExecution, status === 'SUCCEEDED' ? 'succeeded' : 'failed');
+        this.#emitLifecycle(store.getSync(name) as StoredExecution, status === 'SUCCEEDED' ? 'succeeded' : 'failed');
         const fields = { executionName: name, workflowId, ruleId, eventId, correlationId, status, ...(result.error ? { error: result.error } : {}) };
         if (status === 'SUCCEEDED') logger.info('execution finished', fields);
         else logger.warn('execution finished', fields);

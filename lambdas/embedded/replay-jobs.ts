@@ -1,26 +1,34 @@
 /**
- * Replay jobs in the embedded engine: a loop over the time index a page at a time, its cursor and
- * counts persisted after each page, emitting through the in-process bus. A job interrupted by a
- * crash resumes from its cursor at the next start; re-emitted executions are named by replay id
- * and event, so none starts twice.
+ * The embedded replay driver: jobs are recorded in the `replays` table and run page by page by
+ * core's `ReplayPageRunner` — the page the AWS driver state machine runs — over the event store,
+ * the local bus and the embedded dead-letter table. A job a crash interrupted resumes from its
+ * cursor at the next start; re-emitted executions are named by replay id and event, so none
+ * starts twice.
  */
 import {
   NotFoundError,
-  DRY_RUN_SAMPLE,
-  newReplayJob,
-  replayBusEntry,
-  replayTriggers,
+  ReplayJobs,
+  ReplayPageRunner,
+  withBackoff,
+  type EngineEvent,
+  type EventPosition,
+  type EventStore,
   type ReplayJob,
+  type ReplayPageInput,
   type ReplayRequest,
   type RuleSet,
+  type StoredReplayJob,
 } from '../core/index.js';
 import type { GroupCommit } from './group-commit.js';
-import type { LocalBus } from './local-bus.js';
+import { LocalBusReplayEmitter, type LocalBus } from './local-bus.js';
 import type { Logger } from './logger.js';
 import type { SqliteDatabase } from './sqlite-database.js';
+import { SqliteDeadLetterQueue } from './sqlite-dead-letter-queue.js';
 import type { SqliteEventStore } from './sqlite-event-store.js';
+import { SqliteReplayJobStore } from './sqlite-replay-job-store.js';
 
-const PAGE_SIZE = 500;
+/** Events read from SQLite at a time: a page reads about its 500 entries' worth, not much more. */
+const RANGE_CHUNK = 256;
 
 export interface ReplayJobsDeps {
   db: SqliteDatabase;
@@ -31,33 +39,50 @@ export interface ReplayJobsDeps {
   logger: Logger;
   now: () => number;
   newId: () => string;
+  /** How long a job's record is kept (as events are). Default 30 days. */
+  retentionDays?: number;
 }
 
 export class LocalReplayJobs {
-  readonly #save;
-  readonly #load;
-  readonly #running;
+  readonly #store: SqliteReplayJobStore;
+  readonly #jobs: ReplayJobs;
+  readonly #runner: ReplayPageRunner;
   readonly #loops = new Map<string, Promise<ReplayJob>>();
-  readonly #cancelled = new Set<string>();
+  /** Wakes a driver waiting between pages (rate control), so a cancel is seen at once. */
+  readonly #wakers = new Map<string, () => void>();
 
   constructor(private readonly deps: ReplayJobsDeps) {
-    this.#save = deps.db.prepare('INSERT INTO replays (replay_id, status, job) VALUES (?, ?, ?) ON CONFLICT (replay_id) DO UPDATE SET status = excluded.status, job = excluded.job');
-    this.#load = deps.db.prepare<[string], { job: string }>('SELECT job FROM replays WHERE replay_id = ?');
-    this.#running = deps.db.prepare<[], { job: string }>("SELECT job FROM replays WHERE status = 'running'");
+    const clock = { now: deps.now };
+    this.#store = new SqliteReplayJobStore(deps.db, { writes: deps.writes });
+    this.#runner = new ReplayPageRunner({
+      jobs: this.#store,
+      events: eventRange(deps.events),
+      emitter: new LocalBusReplayEmitter(deps.bus),
+      deadLetters: new SqliteDeadLetterQueue(deps.db, { logger: deps.logger, clock, writes: deps.writes }),
+      ruleSet: deps.ruleSet,
+      clock,
+      // The local bus costs nothing per call: a paced job's entries go one by one, evenly spaced.
+      limits: { pacedBurstSeconds: 0 },
+    });
+    const driver = { start: async (replayId: string) => this.#launch(replayId) };
+    this.#jobs = new ReplayJobs({ jobs: this.#store, driver, clock, newId: deps.newId, retentionDays: deps.retentionDays ?? 30 });
   }
 
   /** Creates and starts a job; resolves once it is recorded (the loop runs on). */
   async start(request: ReplayRequest): Promise<ReplayJob> {
-    const job = newReplayJob(this.deps.newId(), request, new Date(this.deps.now()).toISOString());
-    await this.#persist(job);
-    this.#loops.set(job.replayId, this.#loop(job));
-    return job;
+    return this.#jobs.start(request);
   }
 
+  /** @throws NotFoundError when there is no such job. */
   get(replayId: string): ReplayJob {
-    const row = this.#load.get(replayId);
-    if (!row) throw new NotFoundError(`No replay with id "${replayId}"`);
-    return JSON.parse(row.job) as ReplayJob;
+    return this.stored(replayId).job;
+  }
+
+  /** The job with the failures it recorded (what `GET /replays/{id}` shows). @throws NotFoundError when there is no such job. */
+  stored(replayId: string): StoredReplayJob {
+    const stored = this.#store.getSync(replayId);
+    if (stored === undefined) throw new NotFoundError(`No replay with id "${replayId}"`);
+    return stored;
   }
 
   /** Resolves with the job once its loop has ended. */
@@ -65,95 +90,81 @@ export class LocalReplayJobs {
     return (await this.#loops.get(replayId)) ?? this.get(replayId);
   }
 
-  /** Stops a running job after its current page; a finished job is left as it is. */
-  async cancel(replayId: string): Promise<ReplayJob> {
-    const job = this.get(replayId);
-    if (job.status !== 'running') return job;
-    this.#cancelled.add(replayId);
-    return this.finished(replayId);
+  /** Cancels a running job (its loop stops at its next write); a finished job is left as it is. */
+  async cancel(replayId: string): Promise<StoredReplayJob> {
+    const stored = await this.#jobs.cancel(replayId);
+    this.#wakers.get(replayId)?.();
+    return stored;
   }
 
   /** At start-up: jobs a previous process left running continue from their cursors. */
   resume(): void {
-    for (const row of this.#running.all()) {
-      const job = JSON.parse(row.job) as ReplayJob;
+    for (const { job } of this.#store.running()) {
       this.deps.logger.warn('resuming a replay from its cursor', { replayId: job.replayId, cursor: job.cursor });
-      this.#loops.set(job.replayId, this.#loop(job));
+      this.#launch(job.replayId);
     }
   }
 
-  async #loop(job: ReplayJob): Promise<ReplayJob> {
-    const { events, ruleSet, bus, logger } = this.deps;
-    const { request, replayId } = job;
-    const pacer = request.ratePerSecond === undefined ? undefined : new Pacer(request.ratePerSecond);
+  #launch(replayId: string): void {
+    if (this.#loops.has(replayId)) return;
+    const loop = this.#drive(replayId).finally(() => this.#loops.delete(replayId));
+    this.#loops.set(replayId, loop);
+    // Whoever awaits `finished` sees a failure; this keeps one nobody awaits from going unhandled.
+    loop.catch((error: unknown) => this.deps.logger.error('replay loop failed', { replayId, error: String(error) }));
+  }
+
+  /** Runs pages until the job has ended, as the AWS driver state machine does. */
+  async #drive(replayId: string): Promise<ReplayJob> {
+    let input: ReplayPageInput = { replayId, generation: 0, page: 0 };
     try {
       for (;;) {
-        if (this.#cancelled.has(replayId)) {
-          job.status = 'cancelled';
-          break;
-        }
-        const page = events.rangePage(request.startTime, request.endTime, job.cursor, PAGE_SIZE);
-        for (const event of page) {
-          if (this.#cancelled.has(replayId)) break;
-          job.scanned++;
-          job.cursor = { timestamp: event.timestamp, id: event.id };
-          const triggers = replayTriggers(event, request, ruleSet, replayId);
-          if (triggers.length === 0) continue;
-          job.matched++;
-          if (job.sample.length < DRY_RUN_SAMPLE) job.sample.push(event.id);
-          if (request.dryRun) continue;
-          for (const trigger of triggers) {
-            if (pacer) await pacer.next();
-            if (this.#cancelled.has(replayId)) break;
-            if (bus.put(replayBusEntry(trigger)) > 0) job.emitted++;
-            else job.failed++;
-          }
-        }
-        if (this.#cancelled.has(replayId)) {
-          job.status = 'cancelled';
-          break;
-        }
-        if (page.length < PAGE_SIZE) {
-          job.status = 'completed';
-          break;
-        }
-        await this.#persist(job);
-        await new Promise((resolve) => setImmediate(resolve));
+        const page = input;
+        const result = await withBackoff(() => this.#runner.run(page), { tries: 5 });
+        if (!result.more) break;
+        if (result.waitSeconds > 0) await this.#wait(replayId, result.waitSeconds * 1000);
+        input = { replayId, generation: result.generation, page: result.page };
       }
     } catch (error) {
-      job.status = 'failed';
-      job.error = error instanceof Error ? error.message : String(error);
-      logger.error('replay failed', { replayId, error: job.error });
+      await this.#fail(replayId, error);
     }
-    job.finishedAt = new Date(this.deps.now()).toISOString();
-    await this.#persist(job);
-    this.#cancelled.delete(replayId);
-    logger.info('replay finished', { replayId, status: job.status, matched: job.matched, emitted: job.emitted, failed: job.failed });
+    const job = this.get(replayId);
+    this.deps.logger.info('replay finished', { replayId, status: job.status, matched: job.matched, emitted: job.emitted, failed: job.failed });
     return job;
   }
 
-  #persist(job: ReplayJob): Promise<void> {
-    const text = JSON.stringify(job);
-    return this.deps.writes.submit(() => {
-      this.#save.run(job.replayId, job.status, text);
+  /** A page kept failing: the job is marked failed with the cause (unless it stopped meanwhile). */
+  async #fail(replayId: string, error: unknown): Promise<void> {
+    const message = error instanceof Error ? error.message : String(error);
+    this.deps.logger.error('replay failed', { replayId, error: message });
+    const stored = await this.#store.get(replayId);
+    if (stored?.job.status === 'running') await this.#store.finish(replayId, stored.version, 'failed', new Date(this.deps.now()).toISOString(), message);
+  }
+
+  #wait(replayId: string, ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = (): void => {
+        clearTimeout(timer);
+        this.#wakers.delete(replayId);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.#wakers.set(replayId, wake);
     });
   }
 }
 
-/** Spaces out emissions so that at most `perSecond` happen in any second (on average). */
-class Pacer {
-  readonly #intervalMs: number;
-  #next = 0;
-
-  constructor(perSecond: number) {
-    this.#intervalMs = 1000 / perSecond;
-  }
-
-  async next(): Promise<void> {
-    const now = performance.now();
-    if (this.#next === 0) this.#next = now;
-    const wait = this.#next - now;
-    this.#next = Math.max(this.#next, now) + this.#intervalMs;
-    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-  }
+/** The event store's `range` as the port has it: the window after a position, read a chunk at a time. */
+export function eventRange(events: SqliteEventStore): Pick<EventStore, 'range'> {
+  return {
+    async *range(from: string, to: string, after?: EventPosition): AsyncGenerator<EngineEvent> {
+      let position = after;
+      for (;;) {
+        const chunk = events.rangePage(from, to, position, RANGE_CHUNK);
+        yield* chunk;
+        const last = chunk[chunk.length - 1];
+        if (last === undefined || chunk.length < RANGE_CHUNK) return;
+        position = { timestamp: last.timestamp, id: last.id };
+      }
+    },
+  };
 }

@@ -71,13 +71,37 @@ CREATE TABLE IF NOT EXISTS join_events (
 CREATE TABLE IF NOT EXISTS replays (
   replay_id      TEXT PRIMARY KEY,
   status         TEXT NOT NULL,
-  job            TEXT NOT NULL
+  job            TEXT NOT NULL,
+  version        INTEGER NOT NULL DEFAULT 0,
+  failures       TEXT NOT NULL DEFAULT '[]',
+  paced_until    INTEGER,
+  expires_at     INTEGER
+);
+CREATE INDEX IF NOT EXISTS replays_running ON replays (status) WHERE status = 'running';
+
+CREATE TABLE IF NOT EXISTS dead_letters (
+  seq            INTEGER PRIMARY KEY AUTOINCREMENT,
+  source         TEXT NOT NULL,
+  reason         TEXT NOT NULL,
+  letter         TEXT NOT NULL,
+  failed_at      TEXT NOT NULL
 );
 
 CREATE INDEX IF NOT EXISTS executions_by_event ON executions (event_id, started_at);
 CREATE INDEX IF NOT EXISTS executions_by_correlation ON executions (correlation_id, started_at);
 CREATE INDEX IF NOT EXISTS executions_by_status ON executions (status) WHERE status = 'RUNNING';
 `;
+
+/** [table, column, definition] of columns `SCHEMA` has that older files lack (`SCHEMA` may not index them). */
+const ADDED_COLUMNS: ReadonlyArray<readonly [string, string, string]> = [
+  // The sweeper's attempts and parking.
+  ['events', 'sweeps', 'INTEGER NOT NULL DEFAULT 0'],
+  ['events', 'parked_at', 'TEXT'],
+  ['replays', 'version', 'INTEGER NOT NULL DEFAULT 0'],
+  ['replays', 'failures', "TEXT NOT NULL DEFAULT '[]'"],
+  ['replays', 'paced_until', 'INTEGER'],
+  ['replays', 'expires_at', 'INTEGER'],
+];
 
 /** Opens (creating if needed) the database at `path`, or an in-memory one when `path` is `:memory:`. */
 export function openDatabase(path: string, sync: SyncMode = 'normal'): SqliteDatabase {
@@ -92,22 +116,10 @@ export function openDatabase(path: string, sync: SyncMode = 'normal'): SqliteDat
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   db.exec(SCHEMA);
-  addMissingColumns(db, 'events', ADDED_EVENT_COLUMNS);
-  return db;
-}
-
-/**
- * Columns added to `events` after its first release (the sweeper's attempts and parking). `CREATE
- * TABLE IF NOT EXISTS` leaves a table from an older version as it was, so they are added to it here.
- */
-const ADDED_EVENT_COLUMNS: Readonly<Record<string, string>> = {
-  sweeps: 'INTEGER NOT NULL DEFAULT 0',
-  parked_at: 'TEXT',
-};
-
-function addMissingColumns(db: SqliteDatabase, table: string, columns: Readonly<Record<string, string>>): void {
-  const present = new Set(db.prepare<[], { name: string }>(`SELECT name FROM pragma_table_info('${table}')`).all().map((column) => column.name));
-  for (const [name, definition] of Object.entries(columns)) {
-    if (!present.has(name)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${name} ${definition}`);
+  // Columns added after a table's first release: a database file written before them gains them here.
+  for (const [table, column, definition] of ADDED_COLUMNS) {
+    const columns = db.prepare<[], { name: string }>(`PRAGMA table_info(${table})`).all();
+    if (!columns.some((c) => c.name === column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
   }
+  return db;
 }

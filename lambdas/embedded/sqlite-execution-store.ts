@@ -1,6 +1,27 @@
-/** Execution records in SQLite: the name is the primary key, so an (event, rule) pair starts once. */
-import { encodeCursor, type ExecutionQuery, type ExecutionRecord, type ExecutionStatus, type Trigger, type WorkflowInput } from '../core/index.js';
+/**
+ * Execution records in SQLite: the name is the primary key, so an (event, rule) pair starts once.
+ * The `ExecutionStore` port's writes go through the engine's group commit (durable when the promise
+ * resolves, one transaction for every write of an event-loop turn); the synchronous methods are for
+ * work already inside a transaction.
+ */
+import {
+  encodeCursor,
+  toApiExecution,
+  type ExecutionEnd,
+  type ExecutionPage,
+  type ExecutionQuery,
+  type ExecutionRecord,
+  type ExecutionStatus,
+  type ExecutionStore,
+  type StoredExecution,
+  type Trigger,
+  type WorkflowInput,
+} from '../core/index.js';
+import type { GroupCommit } from './group-commit.js';
 import type { SqliteDatabase } from './sqlite-database.js';
+
+// The port's types, for the callers that import them from here.
+export { toApiExecution, type StoredExecution } from '../core/index.js';
 
 interface ExecutionRow {
   name: string;
@@ -16,12 +37,10 @@ interface ExecutionRow {
   error: string | null;
 }
 
-/** An execution with the input it was started with (needed to resume after a crash). */
-export interface StoredExecution extends ExecutionRecord {
-  input: WorkflowInput;
-}
-
-export class SqliteExecutionStore {
+/**
+ * @example const recorded = await new SqliteExecutionStore(db, writes).record(trigger, startedAt)
+ */
+export class SqliteExecutionStore implements ExecutionStore {
   readonly #insert;
   readonly #get;
   readonly #byEvent;
@@ -30,7 +49,10 @@ export class SqliteExecutionStore {
   readonly #byCorrelation;
   readonly #byReplay;
 
-  constructor(private readonly db: SqliteDatabase) {
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly writes: GroupCommit,
+  ) {
     this.#insert = db.prepare(
       `INSERT INTO executions (name, workflow_id, rule_id, event_id, correlation_id, status, input, started_at)
        VALUES (?, ?, ?, ?, ?, 'RUNNING', ?, ?) ON CONFLICT (name) DO NOTHING`,
@@ -43,11 +65,34 @@ export class SqliteExecutionStore {
     this.#running = db.prepare<[], ExecutionRow>(`SELECT * FROM executions WHERE status = 'RUNNING' ORDER BY started_at, name`);
   }
 
+  /** Records a RUNNING execution; false when one of that name exists already (kept as it is). */
+  record(trigger: Trigger, startedAt: string): Promise<boolean> {
+    return this.writes.submit(() => this.begin(trigger, startedAt));
+  }
+
+  async get(name: string): Promise<StoredExecution | undefined> {
+    return this.getSync(name);
+  }
+
+  /** Moves a RUNNING record to its end; false when it had ended already, or is missing. */
+  finish(name: string, end: ExecutionEnd): Promise<boolean> {
+    return this.writes.submit(() => this.finishSync(name, end));
+  }
+
+  async list(query: ExecutionQuery): Promise<ExecutionPage> {
+    const { executions, cursor } = this.query(query);
+    return { executions: executions.map(toApiExecution), ...(cursor === undefined ? {} : { cursor }) };
+  }
+
+  async byCorrelation(correlationId: string): Promise<ExecutionRecord[]> {
+    return this.byCorrelationSync(correlationId).map(toApiExecution);
+  }
+
   isOpen(): boolean {
     return this.db.open;
   }
 
-  /** Records a start; false when an execution of that name already exists (a redelivery). */
+  /** `record` inside the caller's transaction: false when an execution of that name already exists (a redelivery). */
   begin(trigger: Trigger, startedAt: string): boolean {
     const { input } = trigger;
     return (
@@ -56,17 +101,20 @@ export class SqliteExecutionStore {
     );
   }
 
-  finish(name: string, status: Exclude<ExecutionStatus, 'RUNNING'>, stoppedAt: string, result: { output?: unknown; error?: ExecutionRecord['error'] }): void {
-    this.#finish.run(
-      status,
-      stoppedAt,
-      result.output === undefined ? null : JSON.stringify(result.output),
-      result.error === undefined ? null : JSON.stringify(result.error),
-      name,
+  /** `finish` inside the caller's transaction (or on its own, committed at once). */
+  finishSync(name: string, end: ExecutionEnd): boolean {
+    return (
+      this.#finish.run(
+        end.status,
+        end.stoppedAt,
+        end.output === undefined ? null : JSON.stringify(end.output),
+        end.error === undefined ? null : JSON.stringify(end.error),
+        name,
+      ).changes === 1
     );
   }
 
-  get(name: string): StoredExecution | undefined {
+  getSync(name: string): StoredExecution | undefined {
     const row = this.#get.get(name);
     return row ? fromRow(row) : undefined;
   }
@@ -75,7 +123,7 @@ export class SqliteExecutionStore {
     return this.#byEvent.all(eventId).map(fromRow);
   }
 
-  byCorrelation(correlationId: string): StoredExecution[] {
+  byCorrelationSync(correlationId: string): StoredExecution[] {
     return this.#byCorrelation.all(correlationId).map(fromRow);
   }
 
@@ -98,7 +146,7 @@ export class SqliteExecutionStore {
       params.afterAt = query.after.timestamp;
       params.afterName = query.after.id;
     }
-    const sql = `SELECT * FROM executions WHERE ${where.join(' AND ')} ORDER BY started_at, name LIMIT @limit`;
+    const sql = `SELECT * FROM executions ${where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`} ORDER BY started_at, name LIMIT @limit`;
     const rows = this.db.prepare<[Record<string, string | number>], ExecutionRow>(sql).all(params);
     const more = rows.length > query.limit;
     if (more) rows.pop();
@@ -115,11 +163,6 @@ export class SqliteExecutionStore {
   running(): StoredExecution[] {
     return this.#running.all().map(fromRow);
   }
-}
-
-/** The API shape of an execution (DESIGN §4): the record without its input. */
-export function toApiExecution({ input: _input, ...record }: StoredExecution): ExecutionRecord {
-  return record;
 }
 
 function fromRow(row: ExecutionRow): StoredExecution {

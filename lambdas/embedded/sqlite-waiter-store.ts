@@ -1,5 +1,9 @@
-/** Waiters of `wait-for-event` in SQLite, found by (correlationId, event type) when an event is routed. */
-import { compilePattern, type EngineEvent, type WaiterRequest } from '../core/index.js';
+/**
+ * Waiters of `wait-for-event` in SQLite, found by (correlationId, event type) when an event is routed.
+ * A stored waiter's key is its token (the primary key). Writes go through the engine's group commit.
+ */
+import { compilePattern, type EngineEvent, type StoredWaiter, type WaiterRequest, type WaiterStore } from '../core/index.js';
+import type { GroupCommit } from './group-commit.js';
 import type { SqliteDatabase } from './sqlite-database.js';
 
 interface WaiterRow {
@@ -8,14 +12,20 @@ interface WaiterRow {
   expires_at: string;
 }
 
-export class SqliteWaiterStore {
+/**
+ * @example const waiter = await new SqliteWaiterStore(db, writes).add({ token, correlationId, eventType, expiresAt })
+ */
+export class SqliteWaiterStore implements WaiterStore {
   readonly #insert;
   readonly #find;
   readonly #delete;
   readonly #deleteAll;
   readonly #deleteForExecution;
 
-  constructor(db: SqliteDatabase) {
+  constructor(
+    db: SqliteDatabase,
+    private readonly writes: GroupCommit,
+  ) {
     this.#insert = db.prepare('INSERT OR REPLACE INTO waiters (token, correlation_id, event_type, pattern, expires_at) VALUES (?, ?, ?, ?, ?)');
     this.#find = db.prepare<[string, string], WaiterRow>('SELECT token, pattern, expires_at FROM waiters WHERE correlation_id = ? AND event_type = ?');
     this.#delete = db.prepare('DELETE FROM waiters WHERE token = ?');
@@ -27,23 +37,36 @@ export class SqliteWaiterStore {
   /** Waiters stored now: routing skips the look-up entirely while there are none (the usual case). */
   #live = 0;
 
-  add(waiter: WaiterRequest): void {
-    this.#live += this.#insert.run(waiter.token, waiter.correlationId, waiter.eventType, waiter.pattern ? JSON.stringify(waiter.pattern) : null, waiter.expiresAt).changes;
+  /** Stores a waiter (again, harmlessly, when a task is retried with the same token). */
+  async add(request: WaiterRequest): Promise<StoredWaiter> {
+    // Stored as a UTC ISO string, so that expiry is a string comparison whatever offset the request used.
+    const expiresAt = new Date(request.expiresAt).toISOString();
+    const pattern = request.pattern ? JSON.stringify(request.pattern) : null;
+    await this.writes.submit(() => {
+      this.#live += this.#insert.run(request.token, request.correlationId, request.eventType, pattern, expiresAt).changes;
+    });
+    return { token: request.token, correlationId: request.correlationId, key: request.token };
   }
 
-  /** The tokens of live waiters that this event satisfies. */
-  matching(event: EngineEvent, nowIso: string): string[] {
-    if (event.correlationId === undefined || this.#live === 0) return [];
+  /** Live waiters (not expired at `nowMs`) of the event's correlation and type whose pattern it matches. */
+  async matching(event: EngineEvent, nowMs: number): Promise<StoredWaiter[]> {
+    const { correlationId } = event;
+    if (correlationId === undefined || this.#live === 0) return [];
+    const nowIso = new Date(nowMs).toISOString();
     return this.#find
-      .all(event.correlationId, event.type)
+      .all(correlationId, event.type)
       .filter((row) => row.expires_at > nowIso && (row.pattern === null || compilePattern(JSON.parse(row.pattern)).matches(event)))
-      .map((row) => row.token);
+      .map((row) => ({ token: row.token, correlationId, key: row.token }));
   }
 
-  remove(token: string): void {
-    this.#live -= this.#delete.run(token).changes;
+  /** Deletes a waiter; nothing happens when it is gone already. */
+  async remove(waiter: StoredWaiter): Promise<void> {
+    await this.writes.submit(() => {
+      this.#live -= this.#delete.run(waiter.key).changes;
+    });
   }
 
+  /** An execution ended: its waiters are gone. */
   removeForExecution(executionName: string): void {
     this.#live -= this.#deleteForExecution.run(executionName, executionName).changes;
   }

@@ -11,6 +11,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { compileAccessPolicy, OPEN_ACCESS, parseAccessPolicy, type SourceAccess } from '../core/access.js';
 import {
@@ -143,7 +144,7 @@ export function ingestDepsFromEnv(env: Record<string, string | undefined> = proc
   const config = parseEnv(StoreEnv.extend(AccessEnv.shape), env);
   return {
     store: storeFrom(config),
-    envelope: liveEnvelope(),
+    envelope: liveEnvelope({ now: () => Date.now() }, randomBytes),
     ...(config.ACCESS_POLICY === undefined ? {} : { access: compileAccessPolicy(config.ACCESS_POLICY) }),
     logger: sharedLogger,
     metrics: sharedMetrics,

@@ -4,7 +4,6 @@
  * else (a store outage) is thrown, so the record is reported as a batch item failure and retried.
  */
 import { recordEnvelope } from '../aws/record-envelope.js';
-import type { DeadLetter, DeadLetterQueue } from '../aws/sqs-dead-letter-queue.js';
 
 export { recordEnvelope } from '../aws/record-envelope.js';
 import {
@@ -13,6 +12,8 @@ import {
   ingestEvent,
   parseJsonBody,
   ValidationError,
+  type DeadLetter,
+  type DeadLetterQueue,
   type EngineEvent,
   type EventStore,
   type PutResult,

@@ -9,13 +9,11 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { SFNClient } from '@aws-sdk/client-sfn';
 import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { z } from 'zod';
-import { SfnWorkflowStarter } from '../aws/sfn-workflow-starter.js';
+import { replayStarterFromEnv } from '../aws/wiring/replay.js';
 import { REPLAY_SOURCE, validationErrorOf, type Trigger, type WorkflowStarter } from '../core/index.js';
-import { jsonMapVar, parseEnv } from './env.js';
 import { count, type EngineMetrics } from './metric-names.js';
 import { logger as sharedLogger, metrics as sharedMetrics, tracer } from './powertools.js';
 
@@ -62,16 +60,9 @@ export function createReplayStartHandler(deps: ReplayStartDeps): ReplayStartHand
   };
 }
 
-const StartEnv = z.object({ STATE_MACHINE_ARNS: jsonMapVar() });
-
 /** The production dependencies: the engine's state machines from the environment. */
 export function replayStartDepsFromEnv(env: Record<string, string | undefined> = process.env): ReplayStartDeps {
-  const config = parseEnv(StartEnv, env);
-  return {
-    starter: new SfnWorkflowStarter({ client: tracer.captureAWSv3Client(new SFNClient({})), stateMachineArns: config.STATE_MACHINE_ARNS }),
-    logger: sharedLogger,
-    metrics: sharedMetrics,
-  };
+  return { starter: replayStarterFromEnv(env), logger: sharedLogger, metrics: sharedMetrics };
 }
 
 // Built on the first invocation, not at import: tests import this module without a Lambda environment.

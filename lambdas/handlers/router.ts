@@ -1,9 +1,9 @@
 /**
- * The router Lambda on the Events table's stream: each inserted event is matched against the rules
- * and starts one execution per matched rule (exactly once), feeds the multi-event joins, completes
- * the workflows waiting for it, and is marked routed. Failures are reported per record, so one
- * poison event or one throttled start does not send the whole batch round again; an event whose
- * record keeps failing stays unrouted, and the sweeper tries it again later (handlers/sweeper.ts).
+ * The router Lambda on the Events table's stream: each inserted event is routed by core's
+ * EventRouter — one execution per matched rule (exactly once), the multi-event joins, the workflows
+ * waiting for it, the routed mark. Failures are reported per record, so one poison event or one
+ * throttled start does not send the whole batch round again; an event whose record keeps failing
+ * stays unrouted, and the sweeper tries it again later (handlers/sweeper.ts).
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
@@ -13,10 +13,10 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import middy from '@middy/core';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { isEngineError, ValidationError } from '../core/index.js';
-import { count } from './metric-names.js';
+import { fromItem } from '../aws/dynamodb-event-store.js';
+import { routeTraced, routingDepsFromEnv, type RoutingDeps } from '../aws/wiring/routing.js';
+import { isEngineError, NO_METRICS, ValidationError } from '../core/index.js';
 import { logger as sharedLogger, metrics as sharedMetrics, tracer } from './powertools.js';
-import { createEventRouting, routingDepsFromEnv, type RoutingDeps } from './routing.js';
 
 /** What the router needs (the EventRouter's parts); tests pass their own. */
 export type RouterDeps = RoutingDeps;
@@ -29,8 +29,9 @@ export type RouterHandler = (event: DynamoDBStreamEvent, context?: Context) => P
  */
 export function createRouterHandler(deps: RouterDeps): RouterHandler {
   const log = deps.logger ?? sharedLogger;
+  const metrics = deps.metrics ?? NO_METRICS;
   const processor = new BatchProcessor(EventType.DynamoDBStreams);
-  const route = createEventRouting(deps);
+  const route = routeTraced({ ...deps, logger: log, metrics });
 
   const routeRecord = async (record: DynamoDBRecord): Promise<void> => {
     const sequenceNumber = record.dynamodb?.SequenceNumber;
@@ -40,7 +41,8 @@ export function createRouterHandler(deps: RouterDeps): RouterHandler {
       if (image === undefined) throw new ValidationError('the stream record has no NewImage', [{ path: 'dynamodb.NewImage', message: 'required' }]);
       // aws-lambda's AttributeValue and the SDK's describe the same wire shape under different names.
       item = unmarshall(image as Record<string, AttributeValue>);
-      await route(item, 'stream');
+      const receivedAt = typeof item.receivedAt === 'string' ? item.receivedAt : undefined;
+      await route(fromItem(item), { ...(receivedAt === undefined ? {} : { receivedAt }), via: 'stream' });
     } catch (error) {
       log.error('record failed', {
         sequenceNumber,
@@ -49,7 +51,7 @@ export function createRouterHandler(deps: RouterDeps): RouterHandler {
         retryable: isEngineError(error) ? error.retryable : undefined,
         error: error as Error,
       });
-      count(deps.metrics, 'RecordsFailed');
+      metrics.count('RecordsFailed');
       throw error;
     }
   };
@@ -64,8 +66,8 @@ export function createRouterHandler(deps: RouterDeps): RouterHandler {
 }
 
 /**
- * The production dependencies (see `routingDepsFromEnv`): rules from the bundle, state machines,
- * the State table, and the Events table for the `routedAt` mark.
+ * The production dependencies (see lambdas/aws/wiring/routing.ts): rules from the bundle, state
+ * machines, the State table, and the Events table for the `routedAt` mark.
  * @throws EnvironmentError when a rule's workflow has no state machine ARN, so a bad deploy fails at once.
  */
 export const routerDepsFromEnv = (env: Record<string, string | undefined> = process.env, rulesJson?: string): RouterDeps =>

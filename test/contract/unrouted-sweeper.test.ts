@@ -6,13 +6,9 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbEventStore, eventKey } from '../../lambdas/aws/dynamodb-event-store.js';
 import { DynamoDbRoutingMarks } from '../../lambdas/aws/dynamodb-routing-marks.js';
-import { storedItemOf } from '../../lambdas/aws/event-item.js';
 import { SfnWorkflowStarter } from '../../lambdas/aws/sfn-workflow-starter.js';
-import type { DeadLetter } from '../../lambdas/aws/sqs-dead-letter-queue.js';
-import { UnroutedSweeper } from '../../lambdas/aws/unrouted-sweeper.js';
-import { compileRules, type EngineEvent, type Rule } from '../../lambdas/core/index.js';
+import { compileRules, EventRouter, UnroutedSweeper, type DeadLetter, type EngineEvent, type Rule } from '../../lambdas/core/index.js';
 import { createRouterHandler } from '../../lambdas/handlers/router.js';
-import { createEventRouting } from '../../lambdas/handlers/routing.js';
 import { createSweeperHandler } from '../../lambdas/handlers/sweeper.js';
 import { createEventsTable, startDynalite, uniqueTableName, type Dynalite } from '../support/dynalite.js';
 import { streamEvent, streamRecord } from '../support/stream-records.js';
@@ -61,14 +57,20 @@ describe('the sweeper and the routedAt mark (Events table on dynalite, Step Func
     store = new DynamoDbEventStore({ client, tableName, clock });
     marks = new DynamoDbRoutingMarks({ client, tableName, clock });
     letters = [];
-    const route = createEventRouting({
+    const router = new EventRouter({
       ruleSet: compileRules(RULES),
       starter: new SfnWorkflowStarter({ client: new SFNClient({ region: 'us-east-1' }), stateMachineArns: { onboarding_workflow: ONBOARDING_ARN } }),
       marks,
-      logger: silent,
       clock,
     });
-    sweeper = new UnroutedSweeper({ marks, route: (claimed) => route(storedItemOf(claimed), 'sweeper'), deadLetters: { send: async (letter) => void letters.push(letter) }, clock, minAgeMs: 10 * MINUTE, maxAttempts: 3 });
+    sweeper = new UnroutedSweeper({
+      marks,
+      route: (event, receivedAt) => router.route(event, { ...(receivedAt === undefined ? {} : { receivedAt }), via: 'sweeper' }),
+      deadLetters: { send: async (letter) => void letters.push(letter) },
+      clock,
+      minAgeMs: 10 * MINUTE,
+      maxAttempts: 3,
+    });
   });
 
   it('stores every event unrouted: no routedAt, in the byUnrouted index', async () => {

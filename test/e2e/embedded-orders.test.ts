@@ -1,4 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startEngine, type EngineProcess } from '../support/engine-process.js';
 
 const order = (orderId: string) => ({ type: 'order.placed', source: 'shop', data: { orderId, customerEmail: `${orderId}@example.com`, items: [{ sku: 'tea', quantity: 2 }, { sku: 'cup', quantity: 1 }] } });
@@ -6,13 +10,29 @@ const payment = (orderId: string, amount = 30) => ({ type: 'payment.received', s
 
 describe('the order example: correlation, wait-for-event, emit-event and chained workflows (embedded)', () => {
   let engine: EngineProcess;
+  // A database file rather than --memory: the HTTP API does not show when a wait has begun, so the
+  // tests read the engine's waiters table (read-only, beside the engine's own connection in WAL mode).
+  const dir = mkdtempSync(join(tmpdir(), 'edwe-orders-'));
+  let db: Database.Database;
 
   beforeAll(async () => {
-    engine = await startEngine(['--memory', '--log-level', 'warn']);
+    engine = await startEngine(['--db', join(dir, 'events.db'), '--log-level', 'warn']);
+    db = new Database(join(dir, 'events.db'), { readonly: true });
   });
   afterAll(async () => {
+    db?.close();
     await engine?.stop();
+    rmSync(dir, { recursive: true, force: true });
   });
+
+  /** Resolves once the order's execution has registered its wait for a payment. */
+  async function waitBegan(orderId: string) {
+    await vi.waitFor(() => expect(liveWaiters(orderId)).toBe(1), { timeout: 20_000, interval: 25 });
+  }
+  const liveWaiters = (orderId: string) => (db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM waiters WHERE correlation_id = ?').get(orderId) as { n: number }).n;
+
+  /** Resolves once every event stored so far has been routed (so any waiter it satisfies is completed). */
+  const allRouted = () => engine.waitFor('/health', (b) => b.events?.unrouted === 0);
 
   async function fulfilment(eventId: string, status = 'SUCCEEDED') {
     const { executions } = await engine.waitFor(`/executions?eventId=${eventId}`, (b) => b.executions?.[0]?.status === status);
@@ -21,8 +41,7 @@ describe('the order example: correlation, wait-for-event, emit-event and chained
 
   it('completes when the payment arrives after the wait began', async () => {
     const placed = await engine.post('/events', order('o-after'));
-    await engine.waitFor('/correlations/o-after', (b) => b.executions?.[0]?.status === 'RUNNING');
-    await new Promise((r) => setTimeout(r, 100));
+    await waitBegan('o-after');
 
     await engine.post('/events', payment('o-after', 42));
 
@@ -40,14 +59,17 @@ describe('the order example: correlation, wait-for-event, emit-event and chained
 
   it('is not woken by a payment with another correlationId', async () => {
     const placed = await engine.post('/events', order('o-waiting'));
-    await engine.waitFor('/correlations/o-waiting', (b) => b.executions?.[0]?.status === 'RUNNING');
+    await waitBegan('o-waiting');
 
     await engine.post('/events', payment('o-someone-else'));
-    await new Promise((r) => setTimeout(r, 300));
+    await allRouted();
 
+    // The engine completes the waiters an event satisfies right after marking it routed, before it
+    // answers another request: a waiter still stored now was not woken.
+    expect(liveWaiters('o-waiting')).toBe(1);
     expect((await engine.get(`/executions?eventId=${placed.body.id}`)).body.executions[0].status).toBe('RUNNING');
-    await engine.post('/events', payment('o-waiting'));
-    expect((await fulfilment(placed.body.id)).output.outcome).toBe('confirmed');
+    const paid = await engine.post('/events', payment('o-waiting'));
+    expect((await fulfilment(placed.body.id)).output).toMatchObject({ outcome: 'confirmed', paymentEventId: paid.body.id });
   });
 
   it('chains order.placed → fulfilment → order.confirmed → send_confirmation, all in the timeline in order', async () => {

@@ -98,7 +98,8 @@ describe('edwe dev (embedded, over HTTP)', () => {
     expect(first).toEqual({ status: 202, body: { id: 'dup-evt-1' } });
     expect(second).toEqual({ status: 202, body: { id: 'dup-evt-1', duplicate: true } });
     const { executions } = await engine.waitFor('/executions?eventId=dup-evt-1', (b) => b.executions?.[0]?.status === 'SUCCEEDED');
-    await new Promise((r) => setTimeout(r, 100));
+    // Idle: every stored event routed and no execution running, so a second execution could no longer appear.
+    await engine.waitFor('/health', (b) => b.events?.unrouted === 0 && b.executionsRunning === 0);
     expect((await engine.get('/executions?eventId=dup-evt-1')).body.executions).toHaveLength(1);
     expect(executions).toHaveLength(1);
     expect(engine.logs.filter((l) => l.message === 'event routed' && l.eventId === 'dup-evt-1')).toHaveLength(1);

@@ -42,7 +42,7 @@ describe('a multi-event trigger (all + within), embedded', () => {
     const executions = await executionsFor(e, 'o-1');
 
     expect(executions).toMatchObject([{ ruleId: 'ship-when-ready', workflowId: 'send_confirmation', eventId: 's-1', correlationId: 'o-1', status: 'SUCCEEDED' }]);
-    const input = e.executions.get(executions[0]!.name)!.input;
+    const input = e.executions.getSync(executions[0]!.name)!.input;
     expect(input.events?.map((x) => x.id)).toEqual(['p-1', 's-1']);
   });
 
@@ -55,7 +55,7 @@ describe('a multi-event trigger (all + within), embedded', () => {
 
     const executions = await executionsFor(e, 'o-2');
     expect(executions).toHaveLength(1);
-    expect(e.executions.get(executions[0]!.name)!.input.events?.map((x) => x.id)).toEqual(['p-new', 's-late']);
+    expect(e.executions.getSync(executions[0]!.name)!.input.events?.map((x) => x.id)).toEqual(['p-new', 's-late']);
   });
 
   it('keeps correlations apart, and ignores events without a correlationId', async () => {

@@ -11,7 +11,7 @@ import { replayDriverDefinition } from '../../lib/replay-driver.js';
 import { DynamoDbEventStore } from '../../lambdas/aws/dynamodb-event-store.js';
 import { DynamoDbReplayJobStore } from '../../lambdas/aws/dynamodb-replay-job-store.js';
 import { EventBridgeReplayEmitter } from '../../lambdas/aws/eventbridge-replay-emitter.js';
-import { ReplayPageRunner, type ReplayPageLimits } from '../../lambdas/aws/replay-page-runner.js';
+import { ReplayPageRunner, type ReplayPageLimits } from '../../lambdas/core/app/replay-page.js';
 import { SqsDeadLetterQueue } from '../../lambdas/aws/sqs-dead-letter-queue.js';
 import type { EngineEvent } from '../../lambdas/core/index.js';
 import { createReplayPageHandler } from '../../lambdas/handlers/replay-page.js';

@@ -6,7 +6,7 @@ import { DynamoDbEventStore, timePartitionKey } from '../../lambdas/aws/dynamodb
 import { TIME_SHARDS } from '../../lambdas/layout/events-table.js';
 import { DynamoDbReplayJobStore } from '../../lambdas/aws/dynamodb-replay-job-store.js';
 import { EventBridgeReplayEmitter } from '../../lambdas/aws/eventbridge-replay-emitter.js';
-import { ReplayPageRunner, type ReplayPageLimits, type ReplayPageResult, type ReplayPageRunnerDeps } from '../../lambdas/aws/replay-page-runner.js';
+import { ReplayPageRunner, type ReplayPageLimits, type ReplayPageResult, type ReplayPageRunnerDeps } from '../../lambdas/core/app/replay-page.js';
 import { SqsDeadLetterQueue } from '../../lambdas/aws/sqs-dead-letter-queue.js';
 import { DRY_RUN_SAMPLE, executionName, replayView, type EngineEvent, type ReplayRequest } from '../../lambdas/core/index.js';
 import { createEventsTable, startDynalite, uniqueTableName, type Dynalite } from '../support/dynalite.js';

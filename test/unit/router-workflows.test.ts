@@ -11,7 +11,6 @@ import {
 } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CorrelationWaits } from '../../lambdas/aws/correlation-waits.js';
 import { toItem } from '../../lambdas/aws/dynamodb-event-store.js';
 import { DynamoDbExecutionStore } from '../../lambdas/aws/dynamodb-execution-store.js';
 import { DynamoDbJoinStore } from '../../lambdas/aws/dynamodb-join-store.js';
@@ -19,7 +18,7 @@ import { DynamoDbWaiterStore } from '../../lambdas/aws/dynamodb-waiter-store.js'
 import { RecordedWorkflowStarter } from '../../lambdas/aws/recorded-workflow-starter.js';
 import { SfnTaskTokens } from '../../lambdas/aws/sfn-task-tokens.js';
 import { SfnWorkflowStarter } from '../../lambdas/aws/sfn-workflow-starter.js';
-import { compileRules, executionName, type EngineEvent, type Rule } from '../../lambdas/core/index.js';
+import { compileRules, CorrelationWaits, executionName, type EngineEvent, type Rule } from '../../lambdas/core/index.js';
 import { createRouterHandler } from '../../lambdas/handlers/router.js';
 import { createStateTable, startDynalite, uniqueTableName, type Dynalite } from '../support/dynalite.js';
 import { sequenceNumberOf, streamEvent, streamRecord } from '../support/stream-records.js';

@@ -2,10 +2,10 @@ import { SFNClient, SFNServiceException, StartExecutionCommand } from '@aws-sdk/
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { toItem } from '../../lambdas/aws/dynamodb-event-store.js';
+import { PowertoolsEngineMetrics } from '../../lambdas/aws/powertools-engine-metrics.js';
 import { RecordedWorkflowStarter } from '../../lambdas/aws/recorded-workflow-starter.js';
 import { SfnWorkflowStarter } from '../../lambdas/aws/sfn-workflow-starter.js';
 import { compileRules, type EngineEvent, type Rule } from '../../lambdas/core/index.js';
-import { countForWorkflow } from '../../lambdas/handlers/metric-names.js';
 import { createRouterHandler } from '../../lambdas/handlers/router.js';
 import { streamEvent, streamRecord } from '../support/stream-records.js';
 
@@ -14,7 +14,7 @@ const RECEIVED = Date.parse('2026-08-01T10:00:00.000Z');
 const RULES: Rule[] = [{ id: 'onboard', eventType: 'user_registration', workflow: 'onboarding_workflow', priority: 0, conditions: [], stop: false, enabled: true }];
 const anEvent = (id: string): EngineEvent => ({ id, type: 'user_registration', source: 'web', timestamp: '2026-08-01T09:59:00.000Z', correlationId: 'acct-7', data: {} });
 
-/** A Powertools Metrics stand-in: buffered metrics, and per-workflow ones with their dimension. */
+/** A Powertools Metrics stand-in (buffered metrics, and per-workflow ones with their dimension) behind the EMF adapter. */
 function metricsRecorder() {
   const buffered: Array<[string, string, number]> = [];
   const single: Array<{ dimensions: Record<string, string>; name: string; value: number }> = [];
@@ -29,7 +29,7 @@ function metricsRecorder() {
       return one;
     },
   };
-  return { buffered, single, metrics: metrics as never };
+  return { buffered, single, metrics: new PowertoolsEngineMetrics(metrics as never) };
 }
 
 describe('the router\'s logs and metrics', () => {
@@ -73,7 +73,7 @@ describe('the router\'s logs and metrics', () => {
       executions: { record: async () => undefined, claim: async () => ({ kind: 'started' }), confirm: async () => undefined, release: async () => undefined } as never,
       expressWorkflows: new Set(),
       backoff: { tries: 2, sleep: async () => undefined },
-      onThrottled: (trigger) => countForWorkflow(seen.metrics, 'WorkflowsThrottled', trigger.workflowId),
+      onThrottled: (trigger) => seen.metrics.countForWorkflow('WorkflowsThrottled', trigger.workflowId),
     });
     const route = createRouterHandler({ ruleSet: compileRules(RULES), starter: throttled, logger, metrics: seen.metrics });
 

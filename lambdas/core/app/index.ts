@@ -5,6 +5,12 @@
  */
 export * from './retry.js';
 export * from './concurrency.js';
+export * from './replay-pacer.js';
+export * from './replay-page.js';
+export * from './replay-jobs.js';
+export * from './correlation-waits.js';
+export * from './route-event.js';
+export * from './sweeper.js';
 export * from './ingest.js';
 export * from './timeline.js';
 export * from './lifecycle.js';

@@ -53,7 +53,7 @@ export interface BatchAnswer {
  * are submitted together.
  * @throws ValidationError / PayloadTooLargeError (invalid input), whatever `admit` throws,
  *   ConflictError (the id is stored with other content), RetryableError (the store throttles or fails).
- * @example const { id, duplicate } = await ingestEvent(body, { store, envelope: liveEnvelope() })
+ * @example const { id, duplicate } = await ingestEvent(body, { store, envelope: liveEnvelope(clock, randomBytes) })
  */
 export async function ingestEvent(input: unknown, deps: IngestDeps): Promise<IngestResult> {
   const event = normaliseEvent(input, deps.envelope);

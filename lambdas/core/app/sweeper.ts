@@ -1,21 +1,23 @@
 /**
- * The sweeper (issue 7): finds events stored but never routed — still in the sparse `byUnrouted`
- * index some minutes after their receipt, because the router crashed, gave up on their stream
- * record, or never saw it — and routes each through the router's own code, which marks it routed,
- * so the next sweep does not see it again. Every sweep of an event is counted on its item; after
- * `maxAttempts` failed sweeps the event is parked (out of the index) and reported to the
- * dead-letter queue, where `edwe dlq redrive` can ask for it to be routed by id.
+ * The sweeper: finds events stored but never routed — still unrouted some minutes after their
+ * receipt, because the router crashed, gave up on their stream record, or never saw it — and routes
+ * each through the router's own code, which marks it routed, so the next sweep does not see it
+ * again. Every sweep of an event is counted; after `maxAttempts` failed sweeps the event is parked
+ * and reported to the dead-letter queue, from where a redrive can ask for it to be routed by id.
  */
-import { ValidationError, type ClaimedEvent, type Clock, type RoutingMarks } from '../core/index.js';
-import type { DeadLetterQueue } from './sqs-dead-letter-queue.js';
+import type { Clock } from '../clock.js';
+import type { EngineEvent } from '../envelope.js';
+import { ValidationError } from '../errors.js';
+import type { DeadLetterQueue } from '../ports/dead-letters.js';
+import type { ClaimedEvent, RoutingMarks } from '../ports/events.js';
 
 export interface UnroutedSweeperDeps {
   marks: Pick<RoutingMarks, 'unrouted' | 'claimSweep' | 'park'>;
-  /** Routes the claimed event and marks it routed (the router's `createEventRouting`). */
-  route(claimed: ClaimedEvent): Promise<unknown>;
+  /** Routes the event and marks it routed (the router's `EventRouter.route`); `receivedAt` (ISO) when the store knows it. */
+  route(event: EngineEvent, receivedAt?: string): Promise<unknown>;
   /** Where parked events are reported (the router's failure queue). */
   deadLetters: DeadLetterQueue;
-  clock?: Clock;
+  clock: Clock;
   /** How long after its receipt an unrouted event is the sweeper's. Default 10 minutes. */
   minAgeMs?: number;
   /** Events one sweep routes at most. Default 200. */
@@ -27,7 +29,7 @@ export interface UnroutedSweeperDeps {
 }
 
 export interface SweepReport {
-  /** Unrouted events the index listed. */
+  /** Unrouted events the store listed. */
   found: number;
   routed: string[];
   failed: string[];
@@ -50,7 +52,7 @@ export class UnroutedSweeper {
   private readonly maxAttempts: number;
 
   constructor(private readonly deps: UnroutedSweeperDeps) {
-    this.clock = deps.clock ?? { now: Date.now };
+    this.clock = deps.clock;
     this.minAgeMs = deps.minAgeMs ?? 10 * 60_000;
     this.maxEvents = deps.maxEvents ?? 200;
     this.maxAttempts = deps.maxAttempts ?? 3;
@@ -58,7 +60,7 @@ export class UnroutedSweeper {
 
   /**
    * One sweep: every unrouted event older than `minAgeMs`, up to `maxEvents`, one at a time until `deadline` (epoch ms).
-   * @throws RetryableError when the index or the dead-letter queue cannot be reached (the next sweep tries again).
+   * @throws RetryableError when the store or the dead-letter queue cannot be reached (the next sweep tries again).
    */
   async sweep(deadline = Number.POSITIVE_INFINITY): Promise<SweepReport> {
     const cutoff = new Date(this.clock.now() - this.minAgeMs).toISOString();
@@ -92,7 +94,7 @@ export class UnroutedSweeper {
         continue;
       }
       try {
-        await this.deps.route(claimed);
+        await this.deps.route(claimed.event, claimed.receivedAt);
         report.routed.push(eventId);
       } catch (error) {
         this.deps.onFailed?.(eventId, claimed.attempts, error);
@@ -109,7 +111,7 @@ export class UnroutedSweeper {
   /**
    * Routes these events now, whatever their age or attempts (a redrive): each one still unrouted is
    * routed and marked; one routed meanwhile (or expired) is `not-pending`; a failure is answered, not thrown.
-   * @throws RetryableError when the table cannot be reached.
+   * @throws RetryableError when the store cannot be reached.
    */
   async routeByIds(eventIds: readonly string[]): Promise<RouteByIdOutcome[]> {
     const outcomes: RouteByIdOutcome[] = [];
@@ -128,7 +130,7 @@ export class UnroutedSweeper {
         continue;
       }
       try {
-        await this.deps.route(claimed);
+        await this.deps.route(claimed.event, claimed.receivedAt);
         outcomes.push({ eventId, outcome: 'routed' });
       } catch (error) {
         this.deps.onFailed?.(eventId, claimed.attempts, error);
@@ -146,7 +148,7 @@ export class UnroutedSweeper {
       details: [],
       record: { eventId, attempts },
     });
-    // After the letter: a crash between the two leaves the event in the index, to be parked (and reported) again.
+    // After the letter: a crash between the two leaves the event unrouted, to be parked (and reported) again.
     await this.deps.marks.park(eventId);
   }
 }

@@ -1,29 +1,24 @@
 /**
- * One page of a replay job on AWS (the replay driver state machine calls it in a loop): claim the
- * job, read the window from the time index after the persisted cursor, select with today's rules,
- * put the selected events on the bus in (timestamp, id) order, dead-letter what the bus refuses,
- * and record cursor and counts after every PutEvents batch. A step that crashes leaves the cursor
- * at its last recorded batch, so the next one sends nothing twice — except, if it crashed between a
- * send and its record, that one batch, whose executions then meet `ExecutionAlreadyExists`.
+ * One page of a replay job, the same in both homes: claim the job, read the window in (timestamp, id)
+ * order after the persisted cursor, select with today's rules, put the selected events on the bus in
+ * that order, dead-letter what the bus refuses, and record cursor and counts after every batch. On
+ * AWS the replay driver state machine calls it in a loop (one Lambda invocation a page); embedded,
+ * the replay driver loop does. A step that crashes leaves the cursor at its last recorded batch, so
+ * the next one sends nothing twice — except, if it crashed between a send and its record, that one
+ * batch, whose executions then meet their existing names.
  */
-import {
-  DRY_RUN_SAMPLE,
-  NotFoundError,
-  replayBusEntry,
-  replayTriggers,
-  RetryableError,
-  type Clock,
-  type EngineEvent,
-  type EventPosition,
-  type ReplayBusEntry,
-  type ReplayStatus,
-  type RuleSet,
-} from '../core/index.js';
-import type { DynamoDbReplayJobStore, ReplayFailure, ReplayProgress } from './dynamodb-replay-job-store.js';
-import { MAX_RECORDED_FAILURES } from './dynamodb-replay-job-store.js';
-import { MAX_ENTRIES_PER_CALL, type EmitResult } from './eventbridge-replay-emitter.js';
+import { Buffer } from 'node:buffer';
+import type { Clock } from '../clock.js';
+import type { EngineEvent } from '../envelope.js';
+import { NotFoundError, RetryableError } from '../errors.js';
+import type { DeadLetterQueue } from '../ports/dead-letters.js';
+import type { EventStore } from '../ports/events.js';
+import type { EngineMetrics } from '../ports/observability.js';
+import { MAX_RECORDED_FAILURES, type ReplayEmitter, type ReplayFailure, type ReplayJobStore, type ReplayProgress } from '../ports/replay.js';
+import type { EventPosition } from '../query.js';
+import { DRY_RUN_SAMPLE, replayBusEntry, replayTriggers, type ReplayBusEntry, type ReplayStatus } from '../replay.js';
+import type { RuleSet } from '../rules/types.js';
 import { ReplayPacer } from './replay-pacer.js';
-import type { DeadLetterQueue } from './sqs-dead-letter-queue.js';
 
 /** The driver's state between pages: the job, and which page of which execution generation this is. */
 export interface ReplayPageInput {
@@ -53,15 +48,20 @@ export interface ReplayPageLimits {
   maxMillis: number;
   /** Pages per driver execution before it continues as a new one. Default 1,000. */
   maxPagesPerExecution: number;
+  /**
+   * Seconds' worth of entries one call of a paced job may carry. Default 1: on AWS each PutEvents
+   * call counts against the account's quota, so a call carries up to a second's worth. The
+   * embedded bus costs nothing per call and sets 0: entry by entry, evenly spaced.
+   */
+  pacedBurstSeconds: number;
 }
 
-export const DEFAULT_PAGE_LIMITS: ReplayPageLimits = { maxEntries: 500, maxScanned: 5000, maxMillis: 60_000, maxPagesPerExecution: 1000 };
+export const DEFAULT_REPLAY_PAGE_LIMITS: ReplayPageLimits = { maxEntries: 500, maxScanned: 5000, maxMillis: 60_000, maxPagesPerExecution: 1000, pacedBurstSeconds: 1 };
 
 export interface ReplayPageRunnerDeps {
-  jobs: Pick<DynamoDbReplayJobStore, 'get' | 'claim' | 'saveProgress' | 'finish'>;
-  /** Events with `from ≤ timestamp < to` in (timestamp, id) order (the store's `range`). */
-  events: { range(from: string, to: string): AsyncIterable<EngineEvent> };
-  emitter: { emit(entries: readonly ReplayBusEntry[]): Promise<EmitResult> };
+  jobs: Pick<ReplayJobStore, 'get' | 'claim' | 'saveProgress' | 'finish'>;
+  events: Pick<EventStore, 'range'>;
+  emitter: ReplayEmitter;
   deadLetters: DeadLetterQueue;
   ruleSet: RuleSet;
   /** The deployment's ceiling in entries per second: it caps every job, and paces jobs that name no rate. */
@@ -69,8 +69,8 @@ export interface ReplayPageRunnerDeps {
   limits?: Partial<ReplayPageLimits>;
   clock?: Clock;
   sleep?: (ms: number) => Promise<void>;
-  /** Told after each PutEvents batch: entries the bus took, and entries it refused (dead-lettered). */
-  onEmitted?: (counts: { emitted: number; failed: number }) => void;
+  /** Counts `ReplayEventsEmitted` and `ReplayEventsFailed` as each batch is answered, so a page that fails halfway still reports what it sent. */
+  metrics?: EngineMetrics;
 }
 
 /** Why a page stopped short of its window's end. */
@@ -80,6 +80,7 @@ const after = (event: EngineEvent, cursor: EventPosition | undefined): boolean =
   cursor === undefined || event.timestamp > cursor.timestamp || (event.timestamp === cursor.timestamp && event.id > cursor.id);
 
 /**
+ * Runs the pages of replay jobs, one `run` a page.
  * @example const result = await new ReplayPageRunner({ jobs, events: store, emitter, deadLetters, ruleSet }).run({ replayId, generation: 0, page: 0 })
  */
 export class ReplayPageRunner {
@@ -88,7 +89,7 @@ export class ReplayPageRunner {
   private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(private readonly deps: ReplayPageRunnerDeps) {
-    this.limits = { ...DEFAULT_PAGE_LIMITS, ...deps.limits };
+    this.limits = { ...DEFAULT_REPLAY_PAGE_LIMITS, ...deps.limits };
     this.clock = deps.clock ?? { now: Date.now };
     this.sleep = deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
@@ -128,7 +129,7 @@ export class ReplayPageRunner {
     const ceiling = this.deps.maxRatePerSecond;
     const rate = request.ratePerSecond === undefined ? ceiling : Math.min(request.ratePerSecond, ceiling ?? Number.POSITIVE_INFINITY);
     const pacer = new ReplayPacer(rate, this.clock, claimed.pacedUntil);
-    const batchSize = ReplayPacer.batchSize(rate, MAX_ENTRIES_PER_CALL);
+    const batchSize = ReplayPacer.batchSize(rate, this.deps.emitter.maxEntriesPerCall, this.limits.pacedBurstSeconds);
     const budgetEnd = Math.min(this.clock.now() + this.limits.maxMillis, deadline);
     let version = claimed.version;
     // `work` runs ahead with the events read; it is recorded only when nothing read is still unsent.
@@ -162,7 +163,8 @@ export class ReplayPageRunner {
       buffer = [];
       work.emitted += result.emitted;
       work.failed += result.refused.length;
-      this.deps.onEmitted?.({ emitted: result.emitted, failed: result.refused.length });
+      this.deps.metrics?.count('ReplayEventsEmitted', result.emitted);
+      this.deps.metrics?.count('ReplayEventsFailed', result.refused.length);
       for (const refused of result.refused) {
         const failure = failureOf(refused.entry, refused.code, refused.message);
         await this.deps.deadLetters.send({
@@ -182,7 +184,8 @@ export class ReplayPageRunner {
     let pageEntries = 0;
     let pageScanned = 0;
     const from = job.cursor?.timestamp ?? request.startTime;
-    for await (const event of this.deps.events.range(from, request.endTime)) {
+    for await (const event of this.deps.events.range(from, request.endTime, job.cursor)) {
+      // A store may start at the cursor's timestamp rather than after the cursor itself.
       if (!after(event, job.cursor)) continue;
       if (pageEntries >= this.limits.maxEntries || pageScanned >= this.limits.maxScanned || this.clock.now() >= budgetEnd) {
         stop = { kind: 'limit' };

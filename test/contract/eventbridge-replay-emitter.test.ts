@@ -1,13 +1,36 @@
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { entrySize, EventBridgeReplayEmitter, MAX_REQUEST_BYTES, toPutEventsEntry } from '../../lambdas/aws/eventbridge-replay-emitter.js';
 import { RetryableError, type ReplayBusEntry } from '../../lambdas/core/index.js';
 import { acceptAll, originalIdOf, putEventsCalls } from '../support/replay-fixtures.js';
+import { aBusEntry, describeReplayEmitterContract, REFUSED_WORKFLOW } from './replay-emitter.contract.js';
 
 const BUS = 'edwe-engine-bus';
 const eb = mockClient(EventBridgeClient);
 const sdkError = (name: string, status: number) => Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status }, ...(status === 400 && name === 'ThrottlingException' ? { $retryable: { throttling: true } } : {}) });
+
+/** The replayed event a PutEvents entry carries. */
+const fromPutEventsEntry = (entry: PutEventsRequestEntry): ReplayBusEntry => ({
+  source: entry.Source as ReplayBusEntry['source'],
+  'detail-type': entry.DetailType as string,
+  time: (entry.Time as Date).toISOString(),
+  detail: JSON.parse(entry.Detail as string) as ReplayBusEntry['detail'],
+});
+
+// The stubbed bus refuses the refused workflow's entries as malformed, and takes the rest.
+describeReplayEmitterContract('EventBridgeReplayEmitter (PutEvents stubbed)', async () => {
+  eb.reset();
+  const refused = (entry: PutEventsRequestEntry) => (JSON.parse(entry.Detail as string) as { workflowId: string }).workflowId === REFUSED_WORKFLOW;
+  eb.on(PutEventsCommand).callsFake((input: { Entries: PutEventsRequestEntry[] }) => ({
+    FailedEntryCount: input.Entries.filter(refused).length,
+    Entries: input.Entries.map((entry, i) => (refused(entry) ? { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed' } : { EventId: `eb-${i}` })),
+  }));
+  return {
+    emitter: new EventBridgeReplayEmitter({ client: new EventBridgeClient({ region: 'us-east-1' }), eventBusName: BUS, sleep: async () => undefined }),
+    delivered: () => putEventsCalls(eb).flat().filter((entry) => !refused(entry)).map(fromPutEventsEntry),
+  };
+});
 
 /** A replayed event whose data carries `padding` bytes. */
 function anEntry(i: number, padding = 0): ReplayBusEntry {
@@ -93,6 +116,18 @@ describe('EventBridgeReplayEmitter', () => {
 
     await expect(emitter().emit([anEntry(0)])).rejects.toThrow('AccessDeniedException');
     expect(eb.commandCalls(PutEventsCommand)).toHaveLength(1);
+  });
+
+  it('sends each call as one PutEvents command of exactly the mapped entries', async () => {
+    acceptAll(eb);
+    const entries = Array.from({ length: 12 }, (_, i) => aBusEntry(i));
+
+    await emitter().emit(entries);
+
+    expect(eb.commandCalls(PutEventsCommand).map((call) => call.args[0].input)).toEqual([
+      { Entries: entries.slice(0, 10).map((entry) => toPutEventsEntry(entry, BUS)) },
+      { Entries: entries.slice(10).map((entry) => toPutEventsEntry(entry, BUS)) },
+    ]);
   });
 
   it('maps an entry to PutEvents: the bus, edwe.replay, its type, its original time and the detail as JSON', () => {

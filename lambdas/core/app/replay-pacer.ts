@@ -1,10 +1,10 @@
 /**
- * Rate control for a replay on AWS: each PutEvents call of n entries reserves n / rate seconds, so a
- * job never puts more than `ratePerSecond` entries on the bus in any second (on average, in bursts of
- * at most one call). The mark survives the page — it is stored with the job's cursor — so that the
- * next page, in another Lambda invocation, keeps the same pace.
+ * Rate control for a replay: each call of n entries reserves n / rate seconds, so a job never puts
+ * more than `ratePerSecond` entries on the bus in any second (on average, in bursts of at most one
+ * call). The mark survives the page — it is stored with the job's cursor — so that the next page,
+ * in another Lambda invocation or another turn of the embedded loop, keeps the same pace.
  */
-import type { Clock } from '../core/index.js';
+import type { Clock } from '../clock.js';
 
 export class ReplayPacer {
   readonly #intervalMs: number | undefined;
@@ -18,9 +18,12 @@ export class ReplayPacer {
     this.#next = next;
   }
 
-  /** Entries one call may carry so that a call is never more than a second's worth. */
-  static batchSize(ratePerSecond: number | undefined, max: number): number {
-    return ratePerSecond === undefined ? max : Math.min(max, Math.max(1, Math.floor(ratePerSecond)));
+  /**
+   * Entries one call may carry: never more than `max`, and on a paced job never more than
+   * `burstSeconds` seconds' worth (at least one entry, so a burst of 0 sends entry by entry).
+   */
+  static batchSize(ratePerSecond: number | undefined, max: number, burstSeconds = 1): number {
+    return ratePerSecond === undefined ? max : Math.min(max, Math.max(1, Math.floor(ratePerSecond * burstSeconds)));
   }
 
   /** How long to wait before the next call (ms, 0 when it may go now). */

@@ -1,27 +1,22 @@
 /**
- * `wait-for-event` on AWS (DESIGN §6): a waiter is registered in the State table and completed with
- * `SendTaskSuccess` — by the router when a matching event is routed, or at once by the task itself
- * when its look-back over the correlation's stored events finds one. Register first, then look back:
- * an event routed in between is seen by one or the other.
+ * `wait-for-event`, for both homes: a waiter is registered in the waiter store and completed through
+ * task tokens — by routing, when a matching event is routed, or at once by the task itself, when its
+ * look-back over the correlation's stored events finds one. Register first, then look back: an event
+ * routed in between is seen by one or the other.
  */
-import { compilePattern, MAX_QUERY_LIMIT, type Clock, type EngineEvent, type EventPage, type EventQuery, type WaiterRequest } from '../core/index.js';
-import type { DynamoDbWaiterStore, StoredWaiter } from './dynamodb-waiter-store.js';
-
-/** Completes task tokens (SfnTaskTokens); false when the task is gone. */
-export interface TaskCompleter {
-  succeed(token: string, output: unknown): Promise<boolean>;
-}
-
-/** The correlation reads of the event store (DynamoDbEventStore.query). */
-export interface CorrelationEvents {
-  query(query: EventQuery): Promise<EventPage<EngineEvent>>;
-}
+import type { Clock } from '../clock.js';
+import type { EngineEvent } from '../envelope.js';
+import { compilePattern } from '../pattern/index.js';
+import type { EventStore } from '../ports/events.js';
+import type { StoredWaiter, TaskTokens, WaiterRequest, WaiterStore } from '../ports/waiters.js';
+import { MAX_QUERY_LIMIT } from '../query.js';
 
 export interface CorrelationWaitsOptions {
-  waiters: Pick<DynamoDbWaiterStore, 'add' | 'matching' | 'remove'>;
-  tokens: TaskCompleter;
-  /** Needed by `register` only (the router never looks back). */
-  events?: CorrelationEvents;
+  waiters: WaiterStore;
+  tokens: TaskTokens;
+  /** The correlation reads of the event store; needed by `register` only (routing never looks back). */
+  events?: Pick<EventStore, 'query'>;
+  /** "Now" for a waiter's expiry; needed by `onRouted` only (the look-back reads no clock). */
   clock?: Clock;
 }
 
@@ -29,19 +24,16 @@ export interface CorrelationWaitsOptions {
 export interface WaiterOutcome {
   token: string;
   eventId: string;
+  /** False when the waiting task had ended already (its waiter is deleted all the same). */
   delivered: boolean;
 }
 
 /**
- * @example await waits.onRouted(event) // in the router
+ * @example await waits.onRouted(event) // when an event is routed
  * @example await waits.register(request) // in the wait-for-event task
  */
 export class CorrelationWaits {
-  private readonly clock: Clock;
-
-  constructor(private readonly options: CorrelationWaitsOptions) {
-    this.clock = options.clock ?? { now: Date.now };
-  }
+  constructor(private readonly options: CorrelationWaitsOptions) {}
 
   /**
    * Registers the waiter, then completes it at once with the earliest stored event of its type
@@ -59,7 +51,8 @@ export class CorrelationWaits {
 
   /** Completes every live waiter this routed event satisfies; a waiter whose task is gone is deleted too. */
   async onRouted(event: EngineEvent): Promise<WaiterOutcome[]> {
-    const waiters = await this.options.waiters.matching(event, this.clock.now());
+    if (this.options.clock === undefined) throw new Error('CorrelationWaits.onRouted needs a clock (options.clock)');
+    const waiters = await this.options.waiters.matching(event, this.options.clock.now());
     const outcomes: WaiterOutcome[] = [];
     for (const waiter of waiters) outcomes.push(await this.complete(waiter, event));
     return outcomes;

@@ -1,0 +1,42 @@
+/**
+ * Reads a handler's configuration from its environment once, at cold start, and fails naming
+ * every missing or malformed variable, rather than failing later on the first record that needs it.
+ */
+import { z } from 'zod';
+
+/** Raised when the environment lacks a variable or holds a bad value; the message names each. */
+export class EnvironmentError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'EnvironmentError';
+  }
+}
+
+/** A required, non-empty variable. */
+export const requiredVar = () =>
+  z.string({ error: (issue) => (issue.input === undefined ? 'is not set' : 'must be a string') }).min(1, { error: 'is empty' });
+
+/** A variable holding a JSON object of strings, e.g. `{"onboarding_workflow":"arn:aws:states:…"}`. */
+export const jsonMapVar = () =>
+  requiredVar().transform((text, ctx) => {
+    try {
+      const parsed = z.record(z.string(), z.string()).safeParse(JSON.parse(text));
+      if (parsed.success) return parsed.data;
+    } catch {
+      // Reported below with the same message as a JSON value of the wrong shape.
+    }
+    ctx.addIssue({ code: 'custom', message: 'must be a JSON object of strings' });
+    return z.NEVER;
+  });
+
+/**
+ * Parses `env` with `schema`.
+ * @throws EnvironmentError e.g. `Invalid environment: EVENTS_TABLE is not set`
+ * @example const config = parseEnv(z.object({ EVENTS_TABLE: requiredVar() }))
+ */
+export function parseEnv<S extends z.ZodType>(schema: S, env: Record<string, string | undefined> = process.env): z.output<S> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => `${issue.path.map(String).join('.') || '(environment)'} ${issue.message}`);
+  throw new EnvironmentError(`Invalid environment: ${problems.join('; ')}`);
+}

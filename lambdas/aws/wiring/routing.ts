@@ -1,0 +1,159 @@
+/**
+ * The routing functions' wiring (the router on the Events table's stream, and the sweeper): the
+ * environment the CDK constructs set, the adapters built from it, and the one AWS-only part of
+ * routing an event — its X-Ray subsegment.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { Tracer } from '@aws-lambda-powertools/tracer';
+import { z } from 'zod';
+import {
+  compileRules,
+  CorrelationWaits,
+  EventRouter,
+  isEngineError,
+  UnroutedSweeper,
+  type Clock,
+  type EngineEvent,
+  type EngineMetrics,
+  type EventRouterDeps,
+  type RouteContext,
+  type RouteOutcome,
+  type Rule,
+} from '../../core/index.js';
+import { DynamoDbRoutingMarks } from '../dynamodb-routing-marks.js';
+import { PowertoolsEngineMetrics } from '../powertools-engine-metrics.js';
+import { powertoolsLogger, type PowertoolsLogs } from '../powertools-logger.js';
+import { RecordedWorkflowStarter } from '../recorded-workflow-starter.js';
+import { SfnTaskTokens } from '../sfn-task-tokens.js';
+import { SfnWorkflowStarter } from '../sfn-workflow-starter.js';
+import { SqsDeadLetterQueue } from '../sqs-dead-letter-queue.js';
+import { EnvironmentError, jsonMapVar, parseEnv, requiredVar } from './env.js';
+import { inSubsegment, logger as sharedLogger, metrics as sharedMetrics, tracer as sharedTracer } from './powertools.js';
+import { stateFrom, StateEnv } from './state.js';
+
+/** The rules as JSON text, put into the bundle by esbuild `define` at synth (see lib/router.ts). */
+declare const __EDWE_RULES__: string | undefined;
+
+/** The tracer calls a routed event's subsegment needs. */
+export type SegmentTracer = Pick<Tracer, 'isTracingEnabled' | 'getSegment' | 'setSegment'>;
+
+/** What routing needs (the EventRouter's parts, `marks` included), its Powertools logger and the tracer; tests pass their own. */
+export interface RoutingDeps extends Omit<EventRouterDeps, 'logger' | 'clock'> {
+  logger?: PowertoolsLogs;
+  tracer?: SegmentTracer;
+  /** Default: the wall clock. */
+  clock?: Clock;
+}
+
+const wallClock: Clock = { now: () => Date.now() };
+
+/** Routes one event, as the router and the sweeper both do it. */
+export type RouteTraced = (event: EngineEvent, context: RouteContext) => Promise<RouteOutcome>;
+
+/**
+ * Core's EventRouter on these dependencies, with each event in its own X-Ray subsegment (annotated
+ * with `eventId` and `correlationId`, so a trace can be found by either).
+ * @example const route = routeTraced(deps); await route(event, { receivedAt, via: 'stream' })
+ */
+export function routeTraced(deps: RoutingDeps): RouteTraced {
+  const router = new EventRouter({ ...deps, logger: powertoolsLogger(deps.logger ?? sharedLogger), clock: deps.clock ?? wallClock });
+  const tracer = deps.tracer ?? sharedTracer;
+  return (event, context) => inSubsegment(tracer, '### route', { eventId: event.id, correlationId: event.correlationId }, () => router.route(event, context));
+}
+
+/** The environment of a routing function (the router, the sweeper), set by the CDK constructs. */
+export const RoutingEnv = StateEnv.extend({
+  STATE_MACHINE_ARNS: jsonMapVar(),
+  /** Workflow id → STANDARD or EXPRESS; a workflow not named is STANDARD. */
+  WORKFLOW_TYPES: jsonMapVar().optional(),
+  /** The Events table, for the `routedAt` mark. Unset: events are routed but not marked (the sweeper would route them again). */
+  EVENTS_TABLE: requiredVar().optional(),
+});
+
+/**
+ * The production dependencies: rules from the bundle, state machine ARNs and workflow types from
+ * the environment, the State table for records, joins and waiters, the Events table for the marks.
+ * @throws EnvironmentError when a rule's workflow has no state machine ARN, so a bad deploy fails at once.
+ */
+export function routingDepsFromEnv(env: Record<string, string | undefined> = process.env, rulesJson = bundledRules()): RoutingDeps & { metrics: EngineMetrics } {
+  const config = parseEnv(RoutingEnv, env);
+  const rules = JSON.parse(rulesJson) as Rule[];
+  const missing = [...new Set(rules.map((r) => r.workflow))].filter((w) => !Object.hasOwn(config.STATE_MACHINE_ARNS, w));
+  if (missing.length > 0) throw new EnvironmentError(`Invalid environment: STATE_MACHINE_ARNS has no ARN for workflow ${missing.join(', ')}`);
+  const sfn = sharedTracer.captureAWSv3Client(new SFNClient({}));
+  const metrics = new PowertoolsEngineMetrics(sharedMetrics);
+  const { executions, joins, waiters } = stateFrom(config);
+  const expressWorkflows = new Set(
+    Object.entries(config.WORKFLOW_TYPES ?? {})
+      .filter(([, type]) => type === 'EXPRESS')
+      .map(([id]) => id),
+  );
+  const marks =
+    config.EVENTS_TABLE === undefined
+      ? undefined
+      : new DynamoDbRoutingMarks({ client: sharedTracer.captureAWSv3Client(new DynamoDBClient({})), tableName: config.EVENTS_TABLE });
+  return {
+    ruleSet: compileRules(rules),
+    starter: new RecordedWorkflowStarter({
+      starter: new SfnWorkflowStarter({ client: sfn, stateMachineArns: config.STATE_MACHINE_ARNS }),
+      executions,
+      expressWorkflows,
+      backoff: { onRetry: (error, attempt, delayMs) => sharedLogger.warn('start throttled; trying again', { attempt, delayMs, error: error as Error }) },
+      onThrottled: (trigger, error) => {
+        sharedLogger.warn('start throttled', { workflowId: trigger.workflowId, ruleId: trigger.ruleId, executionName: trigger.executionName, error: error as Error });
+        metrics.countForWorkflow('WorkflowsThrottled', trigger.workflowId);
+      },
+      onUnconfirmed: (trigger, error) =>
+        sharedLogger.warn('an Express start could not be confirmed in its record', { executionName: trigger.executionName, error: error as Error }),
+    }),
+    joins,
+    waits: new CorrelationWaits({ waiters, tokens: new SfnTaskTokens(sfn), clock: wallClock }),
+    ...(marks === undefined ? {} : { marks }),
+    logger: sharedLogger,
+    metrics,
+    tracer: sharedTracer,
+  };
+}
+
+/** The sweeper's environment: the router's, the Events table (required here) and its schedule's limits, the failure queue. */
+export const SweeperEnv = RoutingEnv.extend({
+  EVENTS_TABLE: requiredVar(),
+  DEAD_LETTER_QUEUE_URL: requiredVar(),
+  SWEEP_MIN_AGE_SECONDS: z.coerce.number().int().positive().default(600),
+  SWEEP_MAX_EVENTS: z.coerce.number().int().positive().default(200),
+  SWEEP_MAX_ATTEMPTS: z.coerce.number().int().positive().default(3),
+});
+
+/** The sweeper and what its handler reports with. */
+export interface SweeperWiring {
+  sweeper: UnroutedSweeper;
+  logger: PowertoolsLogs;
+  metrics: EngineMetrics;
+}
+
+/** The sweeper's production dependencies: the router's (rules, state machines, State table, marks), the index, the failure queue. */
+export function sweeperDepsFromEnv(env: Record<string, string | undefined> = process.env, rulesJson?: string): SweeperWiring {
+  const config = parseEnv(SweeperEnv, env);
+  const routing = rulesJson === undefined ? routingDepsFromEnv(env) : routingDepsFromEnv(env, rulesJson);
+  const marks = new DynamoDbRoutingMarks({ client: sharedTracer.captureAWSv3Client(new DynamoDBClient({})), tableName: config.EVENTS_TABLE });
+  const route = routeTraced({ ...routing, marks });
+  const sweeper = new UnroutedSweeper({
+    marks,
+    route: (event, receivedAt) => route(event, { ...(receivedAt === undefined ? {} : { receivedAt }), via: 'sweeper' }),
+    deadLetters: new SqsDeadLetterQueue({ client: sharedTracer.captureAWSv3Client(new SQSClient({})), queueUrl: config.DEAD_LETTER_QUEUE_URL }),
+    clock: wallClock,
+    minAgeMs: config.SWEEP_MIN_AGE_SECONDS * 1000,
+    maxEvents: config.SWEEP_MAX_EVENTS,
+    maxAttempts: config.SWEEP_MAX_ATTEMPTS,
+    onFailed: (eventId, attempts, error) =>
+      sharedLogger.error('sweep of an event failed', { eventId, attempts, retryable: isEngineError(error) ? error.retryable : undefined, error: error as Error }),
+  });
+  return { sweeper, logger: sharedLogger, metrics: routing.metrics };
+}
+
+function bundledRules(): string {
+  if (typeof __EDWE_RULES__ === 'undefined') throw new EnvironmentError('The function was bundled without rules (__EDWE_RULES__ is not defined)');
+  return __EDWE_RULES__;
+}

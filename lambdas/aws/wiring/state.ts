@@ -1,0 +1,30 @@
+/** The State table (executions, waiters, joins) as the environment names it, and its adapters on one traced client. */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { z } from 'zod';
+import type { Clock } from '../../core/index.js';
+import { DEFAULT_RETENTION_DAYS } from '../../layout/events-table.js';
+import { DynamoDbExecutionStore } from '../dynamodb-execution-store.js';
+import { DynamoDbJoinStore } from '../dynamodb-join-store.js';
+import { DynamoDbWaiterStore } from '../dynamodb-waiter-store.js';
+import { requiredVar } from './env.js';
+import { tracer } from './powertools.js';
+
+/** The State table, set by the CDK constructs. */
+export const StateEnv = z.object({
+  STATE_TABLE: requiredVar(),
+  RETENTION_DAYS: z.coerce.number({ error: 'must be a number of days' }).int().positive().default(DEFAULT_RETENTION_DAYS),
+});
+
+/** The State table's adapters on one traced client. */
+export function stateFrom(
+  config: z.output<typeof StateEnv>,
+  clock: Clock = { now: () => Date.now() },
+): { executions: DynamoDbExecutionStore; joins: DynamoDbJoinStore; waiters: DynamoDbWaiterStore } {
+  const client = tracer.captureAWSv3Client(new DynamoDBClient({}));
+  const tableName = config.STATE_TABLE;
+  return {
+    executions: new DynamoDbExecutionStore({ client, tableName, retentionDays: config.RETENTION_DAYS, clock }),
+    joins: new DynamoDbJoinStore({ client, tableName, clock }),
+    waiters: new DynamoDbWaiterStore({ client, tableName }),
+  };
+}

@@ -1,0 +1,116 @@
+/**
+ * Routing one stored event, for the router Lambda, the sweeper and the embedded engine alike: match
+ * the rules, start each planned execution once (`planTriggers`), feed multi-event joins and start
+ * the ones this event completes, complete the workflows waiting for it, and — once every step has
+ * succeeded — mark it routed, so the sweeper leaves it alone. Logged (`execution started`,
+ * `waiter completed`, `event routed`, each with `eventId` and `correlationId`) and counted as it goes.
+ */
+import type { Clock } from '../clock.js';
+import type { EngineEvent } from '../envelope.js';
+import { planTriggers, type Trigger } from '../execution.js';
+import type { RoutingMarks } from '../ports/events.js';
+import { NO_LOGS, NO_METRICS, type EngineMetrics, type Logger } from '../ports/observability.js';
+import type { JoinStore } from '../ports/waiters.js';
+import type { WorkflowStarter } from '../ports/workflows.js';
+import type { Rule, RuleSet } from '../rules/types.js';
+import type { CorrelationWaits, WaiterOutcome } from './correlation-waits.js';
+
+export interface EventRouterDeps {
+  ruleSet: RuleSet;
+  /** Starts exactly once (on AWS the RecordedWorkflowStarter). */
+  starter: WorkflowStarter;
+  /** Multi-event triggers. Without it, join rules start nothing. */
+  joins?: JoinStore;
+  /** Waiting workflows. Without it, no waiter is completed. */
+  waits?: Pick<CorrelationWaits, 'onRouted'>;
+  /** The routed mark on the stored event. Without it, nothing is marked. */
+  marks?: Pick<RoutingMarks, 'markRouted'>;
+  logger?: Pick<Logger, 'info'>;
+  metrics?: EngineMetrics;
+  /** "Now" for the routing lag. */
+  clock: Clock;
+}
+
+/** Where the event comes from, as the caller knows it. */
+export interface RouteContext {
+  /** When the event was stored (ISO): the routing lag is measured from it. */
+  receivedAt?: string;
+  /** Who is routing it (`stream`, `sweeper`, …), logged with each line. */
+  via?: string;
+}
+
+/** Told about each step as it happens, so a failure halfway still leaves a trail of what was done. */
+export interface RouteObserver {
+  started?(trigger: Trigger, alreadyStarted: boolean): void;
+  waiterCompleted?(outcome: WaiterOutcome): void;
+}
+
+export interface RouteOutcome {
+  rules: Rule[];
+  starts: Array<{ trigger: Trigger; alreadyStarted: boolean }>;
+  waiters: WaiterOutcome[];
+  /** Milliseconds from receipt to routed, when the receipt time was given. */
+  lagMs?: number;
+}
+
+/**
+ * @example const { starts } = await new EventRouter({ ruleSet, starter, joins, waits, marks }).route(event, { receivedAt, via: 'stream' })
+ */
+export class EventRouter {
+  private readonly logger: Pick<Logger, 'info'>;
+  private readonly metrics: EngineMetrics;
+  private readonly clock: Clock;
+
+  constructor(private readonly deps: EventRouterDeps) {
+    this.logger = deps.logger ?? NO_LOGS;
+    this.metrics = deps.metrics ?? NO_METRICS;
+    this.clock = deps.clock;
+  }
+
+  /**
+   * Routes one event. Every step is idempotent, so a retry after a failure halfway repeats the
+   * done steps harmlessly and finishes the rest.
+   * @throws whatever a step throws (RetryableError when a dependency is throttled or down).
+   */
+  async route(event: EngineEvent, context: RouteContext = {}, observer: RouteObserver = {}): Promise<RouteOutcome> {
+    const { id: eventId, correlationId } = event;
+    const { via } = context;
+    const rules = this.deps.ruleSet.route(event);
+    const starts: RouteOutcome['starts'] = [];
+    const start = async (trigger: Trigger): Promise<void> => {
+      const { alreadyStarted } = await this.deps.starter.start(trigger);
+      starts.push({ trigger, alreadyStarted });
+      const { ruleId, workflowId, executionName } = trigger;
+      this.logger.info('execution started', { eventId, correlationId: trigger.input.correlationId, ruleId, workflowId, executionName, alreadyStarted, via });
+      if (!alreadyStarted) {
+        this.metrics.count('ExecutionsStarted');
+        this.metrics.countForWorkflow('WorkflowsStarted', workflowId);
+      }
+      observer.started?.(trigger, alreadyStarted);
+    };
+    // In firing order, one at a time: a failure leaves the later starts to the retry, which names them identically.
+    for (const trigger of planTriggers(event, rules)) await start(trigger);
+    for (const rule of rules) {
+      if (rule.join === undefined || this.deps.joins === undefined) continue;
+      const joined = await this.deps.joins.offer(rule, event);
+      if (joined) await start(joined);
+    }
+    const waiters = (await this.deps.waits?.onRouted(event)) ?? [];
+    for (const outcome of waiters) {
+      const { delivered } = outcome;
+      this.logger.info(delivered ? 'waiter completed' : 'waiter dropped: its task is gone', { eventId, correlationId, delivered });
+      if (delivered) this.metrics.count('WaitersCompleted');
+      observer.waiterCompleted?.(outcome);
+    }
+    // Last: a failure before this leaves the event unrouted, for the stream's retry or the sweeper.
+    await this.deps.marks?.markRouted(eventId);
+    // From receipt (the put) to routed: the stream's delay, the iterator age and the routing itself.
+    const receivedAt = context.receivedAt === undefined ? Number.NaN : Date.parse(context.receivedAt);
+    const lagMs = Number.isNaN(receivedAt) ? undefined : Math.max(0, this.clock.now() - receivedAt);
+    this.logger.info('event routed', { eventId, correlationId, type: event.type, source: event.source, ruleIds: rules.map((r) => r.id), lagMs, via });
+    this.metrics.count('EventsRouted');
+    this.metrics.count('RulesMatched', rules.length);
+    if (lagMs !== undefined) this.metrics.count('RoutingLag', lagMs);
+    return lagMs === undefined ? { rules, starts, waiters } : { rules, starts, waiters, lagMs };
+  }
+}

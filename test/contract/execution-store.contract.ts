@@ -1,0 +1,199 @@
+/**
+ * The execution-store port's contract, run against every adapter (SQLite embedded, DynamoDB on
+ * dynalite): a record is written once and an end recorded once, reads give it back with its input,
+ * and listings by event or correlation come in (startedAt, name) order, narrowed and paged.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { decodeCursor, executionName, type EngineEvent, type ExecutionQuery, type ExecutionStore, type Trigger } from '../../lambdas/core/index.js';
+
+/** An adapter as the contract drives it. */
+export interface ExecutionStoreUnderTest {
+  store: ExecutionStore;
+  close(): Promise<void>;
+}
+
+/** A fresh, empty store for each test, on the clock given. */
+export type ExecutionStoreFactory = (options: { now: () => number }) => Promise<ExecutionStoreUnderTest>;
+
+let counter = 0;
+/** A trigger of `ruleId` for a fresh event (or the one named) of `correlationId`. */
+export function aTrigger(at: (second: number) => string, overrides: { ruleId?: string; workflowId?: string; correlationId?: string; eventId?: string } = {}): Trigger {
+  const ruleId = overrides.ruleId ?? 'fulfil-order';
+  const event: EngineEvent = { id: overrides.eventId ?? `evt-contract-${++counter}`, type: 'order.placed', source: 'shop', timestamp: at(0), data: { orderId: 'o-1' } };
+  return {
+    workflowId: overrides.workflowId ?? 'order_fulfilment',
+    ruleId,
+    executionName: executionName(ruleId, event.id),
+    input: { event, rule: { id: ruleId, priority: 0 }, correlationId: overrides.correlationId ?? 'o-1' },
+  };
+}
+
+/** Runs the contract against an adapter. */
+export function describeExecutionStoreContract(name: string, factory: ExecutionStoreFactory): void {
+  describe(`${name}: the execution-store contract`, () => {
+    // Times follow the clock the suite runs under, so nothing here depends on the date.
+    const NOW = Date.now();
+    const at = (second: number): string => new Date(NOW + second * 1000).toISOString();
+    const trigger = (overrides: Parameters<typeof aTrigger>[1] = {}) => aTrigger(at, overrides);
+
+    let current: ExecutionStoreUnderTest | undefined;
+    const open = async (): Promise<ExecutionStore> => {
+      current = await factory({ now: () => NOW });
+      return current.store;
+    };
+    afterEach(async () => {
+      await current?.close();
+      current = undefined;
+    });
+
+    describe('recording', () => {
+      it('records an execution once: a second record of the name answers false and keeps the first', async () => {
+        const store = await open();
+        const started = trigger({ correlationId: 'o-7' });
+
+        expect(await store.record(started, at(1))).toBe(true);
+        expect(await store.record(started, at(2))).toBe(false);
+
+        expect(await store.get(started.executionName)).toEqual({
+          name: started.executionName,
+          workflowId: 'order_fulfilment',
+          ruleId: 'fulfil-order',
+          eventId: started.input.event.id,
+          correlationId: 'o-7',
+          status: 'RUNNING',
+          startedAt: at(1),
+          input: started.input,
+        });
+      });
+
+      it('answers nothing for a name never recorded', async () => {
+        const store = await open();
+
+        expect(await store.get('no-such-execution')).toBeUndefined();
+      });
+    });
+
+    describe('finishing', () => {
+      it('moves a running execution to its end once, with its output or error', async () => {
+        const store = await open();
+        const ok = trigger();
+        const bad = trigger();
+        await store.record(ok, at(0));
+        await store.record(bad, at(0));
+
+        expect(await store.finish(ok.executionName, { status: 'SUCCEEDED', stoppedAt: at(9), output: { outcome: 'confirmed' } })).toBe(true);
+        expect(await store.finish(bad.executionName, { status: 'TIMED_OUT', stoppedAt: at(9), error: { error: 'States.Timeout' } })).toBe(true);
+
+        expect(await store.get(ok.executionName)).toMatchObject({ status: 'SUCCEEDED', stoppedAt: at(9), output: { outcome: 'confirmed' } });
+        expect(await store.get(bad.executionName)).toMatchObject({ status: 'TIMED_OUT', stoppedAt: at(9), error: { error: 'States.Timeout' } });
+      });
+
+      it('keeps the first end: a later one answers false, and no record that is missing is finished', async () => {
+        const store = await open();
+        const started = trigger();
+        await store.record(started, at(0));
+        await store.finish(started.executionName, { status: 'SUCCEEDED', stoppedAt: at(5) });
+
+        expect(await store.finish(started.executionName, { status: 'FAILED', stoppedAt: at(6), error: { error: 'Late' } })).toBe(false);
+        expect(await store.finish('no-such-execution', { status: 'SUCCEEDED', stoppedAt: at(6) })).toBe(false);
+        expect(await store.get(started.executionName)).toMatchObject({ status: 'SUCCEEDED', stoppedAt: at(5) });
+        expect(await store.get(started.executionName)).not.toHaveProperty('error');
+        expect(await store.get('no-such-execution')).toBeUndefined();
+      });
+    });
+
+    describe('listing', () => {
+      it("lists an event's executions and a correlation's, in start order, in the API shape", async () => {
+        const store = await open();
+        const first = trigger({ ruleId: 'a-rule', eventId: 'evt-shared', correlationId: 'c-1' });
+        const second = trigger({ ruleId: 'b-rule', eventId: 'evt-shared', correlationId: 'c-1' });
+        const other = trigger({ correlationId: 'c-1' });
+        await store.record(second, at(2));
+        await store.record(first, at(1));
+        await store.record(other, at(3));
+        await store.record(trigger({ correlationId: 'c-2' }), at(4));
+
+        const byEvent = await store.list({ eventId: 'evt-shared', limit: 100 });
+        const byCorrelation = await store.byCorrelation('c-1');
+
+        expect(byEvent).toEqual({
+          executions: [
+            { name: first.executionName, workflowId: 'order_fulfilment', ruleId: 'a-rule', eventId: 'evt-shared', correlationId: 'c-1', status: 'RUNNING', startedAt: at(1) },
+            { name: second.executionName, workflowId: 'order_fulfilment', ruleId: 'b-rule', eventId: 'evt-shared', correlationId: 'c-1', status: 'RUNNING', startedAt: at(2) },
+          ],
+        });
+        expect(byCorrelation.map((e) => e.name)).toEqual([first, second, other].map((t) => t.executionName));
+        expect(byCorrelation.every((e) => !('input' in e))).toBe(true);
+      });
+
+      it('orders executions started at the same instant by name', async () => {
+        const store = await open();
+        const started = [
+          trigger({ ruleId: 'rule-c', correlationId: 'c-tie' }),
+          trigger({ ruleId: 'rule-a', correlationId: 'c-tie' }),
+          trigger({ ruleId: 'rule-b', correlationId: 'c-tie' }),
+        ];
+        for (const t of started) await store.record(t, at(0));
+
+        expect((await store.byCorrelation('c-tie')).map((e) => e.name)).toEqual(started.map((t) => t.executionName).sort());
+      });
+
+      it('narrows by workflow and status', async () => {
+        const store = await open();
+        const done = trigger({ correlationId: 'c-f' });
+        const running = trigger({ correlationId: 'c-f' });
+        const elsewhere = trigger({ correlationId: 'c-f', workflowId: 'send_confirmation' });
+        for (const [i, t] of [done, running, elsewhere].entries()) await store.record(t, at(i));
+        await store.finish(done.executionName, { status: 'SUCCEEDED', stoppedAt: at(9) });
+
+        const names = async (query: ExecutionQuery) => (await store.list(query)).executions.map((e) => e.name);
+
+        expect(await names({ correlationId: 'c-f', status: 'RUNNING', limit: 10 })).toEqual([running.executionName, elsewhere.executionName]);
+        expect(await names({ correlationId: 'c-f', workflowId: 'order_fulfilment', status: 'SUCCEEDED', limit: 10 })).toEqual([done.executionName]);
+        expect(await names({ correlationId: 'c-f', workflowId: 'send_confirmation', limit: 10 })).toEqual([elsewhere.executionName]);
+      });
+
+      it("narrows an event's executions by correlation", async () => {
+        const store = await open();
+        const mine = trigger({ ruleId: 'a-rule', eventId: 'evt-two-ways', correlationId: 'c-mine' });
+        const theirs = trigger({ ruleId: 'b-rule', eventId: 'evt-two-ways', correlationId: 'c-theirs' });
+        await store.record(mine, at(0));
+        await store.record(theirs, at(1));
+
+        expect((await store.list({ eventId: 'evt-two-ways', correlationId: 'c-theirs', limit: 10 })).executions.map((e) => e.name)).toEqual([theirs.executionName]);
+      });
+
+      it('pages with a cursor, losing and repeating nothing, and ends without one', async () => {
+        const store = await open();
+        const triggers = Array.from({ length: 7 }, () => trigger({ correlationId: 'c-page' }));
+        for (const [i, t] of triggers.entries()) await store.record(t, at(i));
+
+        const seen: string[] = [];
+        const sizes: number[] = [];
+        let after: ExecutionQuery['after'];
+        for (let page = 0; page < 10; page++) {
+          const { executions, cursor } = await store.list({ correlationId: 'c-page', limit: 3, ...(after === undefined ? {} : { after }) });
+          seen.push(...executions.map((e) => e.name));
+          sizes.push(executions.length);
+          if (cursor === undefined) break;
+          after = decodeCursor(cursor);
+        }
+
+        expect(seen).toEqual(triggers.map((t) => t.executionName));
+        expect(sizes).toEqual([3, 3, 1]);
+      });
+
+      it('pages a narrowed listing by the same cursor', async () => {
+        const store = await open();
+        const triggers = Array.from({ length: 5 }, (_, i) => trigger({ correlationId: 'c-narrow', workflowId: i % 2 === 0 ? 'order_fulfilment' : 'fraud_check' }));
+        for (const [i, t] of triggers.entries()) await store.record(t, at(i));
+
+        const first = await store.list({ correlationId: 'c-narrow', workflowId: 'order_fulfilment', limit: 2 });
+        const second = await store.list({ correlationId: 'c-narrow', workflowId: 'order_fulfilment', limit: 2, after: decodeCursor(first.cursor as string) });
+
+        expect(first.executions.map((e) => e.name)).toEqual([triggers[0], triggers[2]].map((t) => t?.executionName));
+        expect(second).toEqual({ executions: [expect.objectContaining({ name: triggers[4]?.executionName })] });
+      });
+    });
+  });
+}

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { GroupCommit } from '../../lambdas/embedded/group-commit.js';
+import { openDatabase } from '../../lambdas/embedded/sqlite-database.js';
+import { SqliteExecutionStore } from '../../lambdas/embedded/sqlite-execution-store.js';
+import { aTrigger, describeExecutionStoreContract } from './execution-store.contract.js';
+
+describeExecutionStoreContract('SqliteExecutionStore (in memory)', async () => {
+  const db = openDatabase(':memory:');
+  return { store: new SqliteExecutionStore(db, new GroupCommit(db)), close: async () => void db.close() };
+});
+
+describe('SqliteExecutionStore writes', () => {
+  it('commits the records asked for in one turn together, in the group commit, before their promises resolve', async () => {
+    const db = openDatabase(':memory:');
+    const store = new SqliteExecutionStore(db, new GroupCommit(db));
+    const startedAt = new Date().toISOString();
+    const triggers = [aTrigger(() => startedAt), aTrigger(() => startedAt), aTrigger(() => startedAt)];
+
+    const recorded = triggers.map((t) => store.record(t, startedAt));
+    const beforeCommit = triggers.map((t) => store.getSync(t.executionName));
+
+    expect(beforeCommit).toEqual([undefined, undefined, undefined]);
+    expect(await Promise.all(recorded)).toEqual([true, true, true]);
+    expect(triggers.map((t) => store.getSync(t.executionName)?.status)).toEqual(['RUNNING', 'RUNNING', 'RUNNING']);
+    db.close();
+  });
+});
