@@ -3,10 +3,21 @@ import { correlationTimeline, MAX_QUERY_LIMIT, type EngineEvent, type EventQuery
 
 const at = (minute: number) => new Date(Date.parse('2026-05-01T12:00:00.000Z') + minute * 60_000).toISOString();
 const anEvent = (id: string, minute: number, correlationId?: string): EngineEvent => ({
-  id, type: 'order.placed', source: 'shop', timestamp: at(minute), data: {}, ...(correlationId === undefined ? {} : { correlationId }),
+  id,
+  type: 'order.placed',
+  source: 'shop',
+  timestamp: at(minute),
+  data: {},
+  ...(correlationId === undefined ? {} : { correlationId }),
 });
 const anExecution = (name: string, eventId: string, minute: number): ExecutionRecord => ({
-  name, workflowId: 'order_fulfilment', ruleId: 'fulfil', eventId, correlationId: 'o-1', status: 'RUNNING', startedAt: at(minute),
+  name,
+  workflowId: 'order_fulfilment',
+  ruleId: 'fulfil',
+  eventId,
+  correlationId: 'o-1',
+  status: 'RUNNING',
+  startedAt: at(minute),
 });
 
 /** Stores that answer from lists and remember what they were asked. */
@@ -33,7 +44,7 @@ function stores(events: EngineEvent[], executions: ExecutionRecord[]) {
 }
 
 describe('correlationTimeline', () => {
-  it('merges the correlation\'s events, its executions and the trigger events that carry no correlationId, in time order', async () => {
+  it("merges the correlation's events, its executions and the trigger events that carry no correlationId, in time order", async () => {
     const trigger = anEvent('trigger', 0);
     const later = anEvent('shipped', 5, 'o-1');
     const { deps, queries, gets } = stores([trigger, later, anEvent('other', 1, 'o-2')], [anExecution('fulfil-1', 'trigger', 0)]);

@@ -26,7 +26,14 @@ class MemoryExecutions implements Pick<ExecutionStore, 'get' | 'record' | 'finis
     if (this.records.has(trigger.executionName)) return false;
     const { input } = trigger;
     this.records.set(trigger.executionName, {
-      name: trigger.executionName, workflowId: trigger.workflowId, ruleId: trigger.ruleId, eventId: input.event.id, correlationId: input.correlationId, status: 'RUNNING', startedAt, input,
+      name: trigger.executionName,
+      workflowId: trigger.workflowId,
+      ruleId: trigger.ruleId,
+      eventId: input.event.id,
+      correlationId: input.correlationId,
+      status: 'RUNNING',
+      startedAt,
+      input,
     });
     return true;
   }
@@ -94,12 +101,19 @@ describe('ExecutionLifecycle', () => {
     const trigger = aTrigger();
     await executions.record(trigger, iso(STARTED));
 
-    const outcome = await lifecycle.onChange({ name: trigger.executionName, status: 'FAILED', startedAt: iso(STARTED), error: { error: 'Payment.Declined', cause: 'card expired' } });
+    const outcome = await lifecycle.onChange({
+      name: trigger.executionName,
+      status: 'FAILED',
+      startedAt: iso(STARTED),
+      error: { error: 'Payment.Declined', cause: 'card expired' },
+    });
 
     expect(outcome).toMatchObject({ kind: 'recorded', phase: 'failed', execution: { status: 'FAILED', stoppedAt: iso(NOW) } });
     expect(await executions.get(trigger.executionName)).toMatchObject({ status: 'FAILED', stoppedAt: iso(NOW), error: { error: 'Payment.Declined', cause: 'card expired' } });
     expect(events.events.get(`${trigger.executionName}.failed`)).toMatchObject({
-      type: 'workflow.failed', timestamp: iso(NOW), data: { status: 'FAILED', error: { error: 'Payment.Declined', cause: 'card expired' }, chainDepth: 1 },
+      type: 'workflow.failed',
+      timestamp: iso(NOW),
+      data: { status: 'FAILED', error: { error: 'Payment.Declined', cause: 'card expired' }, chainDepth: 1 },
     });
   });
 
@@ -107,7 +121,13 @@ describe('ExecutionLifecycle', () => {
     const { executions, lifecycle } = aLifecycle();
     const trigger = aTrigger({ correlationId: 'o-early' });
 
-    const recorded = await lifecycle.onChange({ name: trigger.executionName, status: 'RUNNING', startedAt: iso(STARTED), input: trigger.input, workflowId: 'order_fulfilment' });
+    const recorded = await lifecycle.onChange({
+      name: trigger.executionName,
+      status: 'RUNNING',
+      startedAt: iso(STARTED),
+      input: trigger.input,
+      workflowId: 'order_fulfilment',
+    });
     const noInput = await lifecycle.onChange({ name: 'unknown-execution', status: 'RUNNING', startedAt: iso(STARTED) });
     const noWorkflow = await lifecycle.onChange({ name: 'unknown-execution', status: 'RUNNING', startedAt: iso(STARTED), input: trigger.input });
 

@@ -61,7 +61,11 @@ describe('ingestEvent', () => {
 
     const result = await ingestEvent(anInput(), deps(store));
 
-    expect(result).toEqual({ id: result.event.id, duplicate: false, event: { id: expect.stringMatching(/^generated-/), type: 'order.placed', source: 'shop', timestamp: new Date(NOW).toISOString(), data: { orderId: 'o-1' } } });
+    expect(result).toEqual({
+      id: result.event.id,
+      duplicate: false,
+      event: { id: expect.stringMatching(/^generated-/), type: 'order.placed', source: 'shop', timestamp: new Date(NOW).toISOString(), data: { orderId: 'o-1' } },
+    });
     expect(store.events.get(result.id)).toEqual(result.event);
   });
 
@@ -74,7 +78,10 @@ describe('ingestEvent', () => {
     const again = await ingestEvent(input, deps(store, { onStored: (event, result) => told.push([event.id, result.duplicate]) }));
 
     expect(again).toMatchObject({ id: 'ev-1', duplicate: true });
-    expect(told).toEqual([['ev-1', false], ['ev-1', true]]);
+    expect(told).toEqual([
+      ['ev-1', false],
+      ['ev-1', true],
+    ]);
   });
 
   it('stores nothing the admit check refuses, and nothing invalid', async () => {
@@ -99,7 +106,13 @@ describe('ingestBatch', () => {
     };
 
     const answer = await ingestBatch(
-      [anInput({ id: 'new' }), anInput({ id: 'already-there' }), { source: 'shop' }, anInput({ id: 'taken', data: { other: true } }), anInput({ id: 'refused', source: 'elsewhere' })],
+      [
+        anInput({ id: 'new' }),
+        anInput({ id: 'already-there' }),
+        { source: 'shop' },
+        anInput({ id: 'taken', data: { other: true } }),
+        anInput({ id: 'refused', source: 'elsewhere' }),
+      ],
       deps(store, { admit }),
     );
 
@@ -113,7 +126,7 @@ describe('ingestBatch', () => {
     ]);
   });
 
-  it('maps each entry with toInput, whose errors are the entry\'s own', async () => {
+  it("maps each entry with toInput, whose errors are the entry's own", async () => {
     const store = new MemoryStore();
     const toInput = (entry: unknown) => {
       if (entry === 'bad') throw new ValidationError('not an entry', [{ path: '(entry)', message: 'bad' }]);
@@ -129,7 +142,11 @@ describe('ingestBatch', () => {
   it('keeps at most `concurrency` puts in flight', async () => {
     const store = new MemoryStore();
 
-    await ingestBatch(Array.from({ length: 40 }, (_, i) => anInput({ id: `c-${i}` })), deps(store), { concurrency: 5 });
+    await ingestBatch(
+      Array.from({ length: 40 }, (_, i) => anInput({ id: `c-${i}` })),
+      deps(store),
+      { concurrency: 5 },
+    );
 
     expect(store.maxInFlight).toBe(5);
     expect(store.events.size).toBe(40);
@@ -139,7 +156,13 @@ describe('ingestBatch', () => {
     const store = new MemoryStore();
     store.failOn = (event) => (event.id === 'o-3' ? new RetryableError('the table is throttling') : undefined);
 
-    await expect(ingestBatch(Array.from({ length: 20 }, (_, i) => anInput({ id: `o-${i}` })), deps(store), { concurrency: 4 })).rejects.toBeInstanceOf(RetryableError);
+    await expect(
+      ingestBatch(
+        Array.from({ length: 20 }, (_, i) => anInput({ id: `o-${i}` })),
+        deps(store),
+        { concurrency: 4 },
+      ),
+    ).rejects.toBeInstanceOf(RetryableError);
 
     expect(store.inFlight).toBe(0);
     expect(store.calls.length).toBeLessThan(20);

@@ -4,8 +4,19 @@ import { executionChangeOf, type StatusChange } from '../../lambdas/aws/sfn-stat
 
 const ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:WorkflowsorderfulfilmentA1B2C3';
 const STARTED = Date.parse('2026-11-20T10:00:00.000Z');
-const input = { event: { id: 'evt-1', type: 'order.placed', source: 'shop', timestamp: '2026-11-20T09:59:59.000Z', data: {} }, rule: { id: 'fulfil', priority: 0 }, correlationId: 'o-1' };
-const aChange = (fields: Partial<StatusChange> = {}): StatusChange => ({ name: 'fulfil-abc', stateMachineArn: ARN, status: 'RUNNING', startDate: STARTED, input: JSON.stringify(input), ...fields });
+const input = {
+  event: { id: 'evt-1', type: 'order.placed', source: 'shop', timestamp: '2026-11-20T09:59:59.000Z', data: {} },
+  rule: { id: 'fulfil', priority: 0 },
+  correlationId: 'o-1',
+};
+const aChange = (fields: Partial<StatusChange> = {}): StatusChange => ({
+  name: 'fulfil-abc',
+  stateMachineArn: ARN,
+  status: 'RUNNING',
+  startDate: STARTED,
+  input: JSON.stringify(input),
+  ...fields,
+});
 const workflowIds = new Map([[ARN, 'order_fulfilment']]);
 
 describe('executionChangeOf (a Step Functions status change as core reads it)', () => {
@@ -25,9 +36,12 @@ describe('executionChangeOf (a Step Functions status change as core reads it)', 
     expect(aborted).not.toHaveProperty('change.stoppedAt');
   });
 
-  it('leaves out an output too large to keep and an input that is not the engine\'s, and names an unknown state machine by its ARN', () => {
+  it("leaves out an output too large to keep and an input that is not the engine's, and names an unknown state machine by its ARN", () => {
     const big = JSON.stringify({ blob: 'x'.repeat(MAX_STORED_OUTPUT_BYTES) });
-    const read = executionChangeOf(aChange({ status: 'SUCCEEDED', output: big, input: '{"not":"ours"}', stateMachineArn: 'arn:aws:states:us-east-1:1:stateMachine:Other' }), workflowIds);
+    const read = executionChangeOf(
+      aChange({ status: 'SUCCEEDED', output: big, input: '{"not":"ours"}', stateMachineArn: 'arn:aws:states:us-east-1:1:stateMachine:Other' }),
+      workflowIds,
+    );
 
     expect(read).toMatchObject({ kind: 'change', change: { workflowId: 'Other' } });
     expect(read).not.toHaveProperty('change.output');

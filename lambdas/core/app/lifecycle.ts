@@ -106,7 +106,14 @@ export class ExecutionLifecycle {
     await this.deps.executions.record(trigger, change.startedAt);
     return (
       (await this.deps.executions.get(change.name)) ?? {
-        name: change.name, workflowId, ruleId: input.rule.id, eventId: input.event.id, correlationId: input.correlationId, status: 'RUNNING', startedAt: change.startedAt, input,
+        name: change.name,
+        workflowId,
+        ruleId: input.rule.id,
+        eventId: input.event.id,
+        correlationId: input.correlationId,
+        status: 'RUNNING',
+        startedAt: change.startedAt,
+        input,
       }
     );
   }

@@ -21,10 +21,7 @@ export interface TimelineDeps {
  * @example const { timeline } = await correlationTimeline('order-42', { events, executions })
  */
 export async function correlationTimeline(correlationId: string, deps: TimelineDeps): Promise<CorrelationTimeline> {
-  const [{ events }, executions] = await Promise.all([
-    deps.events.query({ correlationId, limit: MAX_QUERY_LIMIT }),
-    deps.executions.byCorrelation(correlationId),
-  ]);
+  const [{ events }, executions] = await Promise.all([deps.events.query({ correlationId, limit: MAX_QUERY_LIMIT }), deps.executions.byCorrelation(correlationId)]);
   const triggers = await Promise.all(missingTriggerIds(events, executions).map((id) => deps.events.get(id)));
   return buildTimeline(correlationId, [...events, ...triggers.filter((event): event is EngineEvent => event !== undefined)], executions);
 }
