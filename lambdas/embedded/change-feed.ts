@@ -3,6 +3,8 @@
  * in the order they were stored, in batches (as a stream shard delivers them). What it has not handed on when the process
  * dies is found again by the start-up sweeper (events with no `routed_at`).
  */
+import type { EngineEvent, EventStore } from '../core/index.js';
+
 export class ChangeFeed<T> {
   readonly #queue: T[] = [];
   #draining: Promise<void> | undefined;
@@ -40,4 +42,18 @@ export class ChangeFeed<T> {
     }
     this.#draining = undefined;
   }
+}
+
+/**
+ * The store's `put`, publishing each newly stored event once it is committed — the embedded
+ * counterpart of a table whose stream carries every inserted item to the router.
+ */
+export function feedingPuts(store: Pick<EventStore, 'put'>, publish: (event: EngineEvent) => void): Pick<EventStore, 'put'> {
+  return {
+    async put(event) {
+      const result = await store.put(event);
+      if (!result.duplicate) publish(event);
+      return result;
+    },
+  };
 }

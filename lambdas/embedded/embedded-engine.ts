@@ -1,46 +1,48 @@
 /**
- * The engine in one process: SQLite store → change feed → router → local ASL runner.
- * The HTTP server, the CLI and `createEngine` (the library entry) all drive this class.
+ * The engine in one process: the application layer (`lambdas/core/app`) on the embedded adapters —
+ * SQLite stores sharing one group commit, a change feed standing in for DynamoDB Streams, the local
+ * ASL runner standing in for Step Functions, an in-process bus for replays. The HTTP server, the CLI
+ * and `createEngine` (the library entry) all drive this class. See docs/architecture.md.
  */
 import { randomBytes } from 'node:crypto';
 import {
-  buildTimeline,
+  correlationTimeline,
   CorrelationWaits,
-  entryError,
-  missingTriggerIds,
-  MAX_QUERY_LIMIT,
-  normaliseEvent,
-  planTriggers,
+  EventRouter,
+  ExecutionLifecycle,
+  ingestBatch,
+  ingestEvent,
+  liveEnvelope,
   parseReplayRequest,
   REPLAY_SOURCE,
-  ulid,
-  type BatchEntryResult,
+  ulidIds,
+  UnroutedSweeper,
+  type BatchAnswer,
   type CorrelationTimeline,
   type EngineEvent,
-  type EnvelopeContext,
-  type TaskServices,
-  type PutResult,
+  type IngestDeps,
+  type IngestResult,
+  type Logger,
   type ReplayBusEntry,
   type ReplayJob,
   type ReplayRequest,
+  type StoredExecution,
+  type TaskServices,
   type Trigger,
   type WaiterOutcome,
 } from '../core/index.js';
 import type { Project } from '../project/load-project.js';
-import { LocalWorkflowRunner } from './asl-runner.js';
-import { ChangeFeed } from './change-feed.js';
 import { installTaskServices } from '../tasks/runtime.js';
-import { GroupCommit } from './group-commit.js';
-import { LocalBus, type BusEntry } from './local-bus.js';
+import { LocalWorkflowRunner } from './asl-runner.js';
+import { ChangeFeed, feedingPuts } from './change-feed.js';
+import { EmbeddedStores } from './embedded-stores.js';
+import { EmbeddedWorkflowStarter } from './embedded-workflow-starter.js';
+import { LocalBus } from './local-bus.js';
 import { LocalExecutions } from './local-executions.js';
+import { createLogger } from './logger.js';
 import { LocalReplayJobs } from './replay-jobs.js';
-import { SqliteJoinStore } from './sqlite-join-store.js';
-import { SqliteWaiterStore } from './sqlite-waiter-store.js';
+import type { SyncMode } from './sqlite-database.js';
 import { LocalTaskTokens, TaskTokens } from './task-tokens.js';
-import { createLogger, type Logger } from './logger.js';
-import { openDatabase, type SqliteDatabase, type SyncMode } from './sqlite-database.js';
-import { SqliteEventStore } from './sqlite-event-store.js';
-import { SqliteExecutionStore, toApiExecution, type StoredExecution } from './sqlite-execution-store.js';
 
 export interface EmbeddedEngineOptions {
   project: Project;
@@ -53,59 +55,78 @@ export interface EmbeddedEngineOptions {
   now?: () => number;
 }
 
+/** Unrouted events one start-up sweep takes at a time. */
+const SWEEP_PAGE = 500;
+
 export class EmbeddedEngine {
-  readonly events: SqliteEventStore;
-  readonly executions: SqliteExecutionStore;
-  readonly waiters: SqliteWaiterStore;
+  readonly #stores: EmbeddedStores;
   readonly replays: LocalReplayJobs;
-  readonly #bus = new LocalBus();
   readonly #feed: ChangeFeed<EngineEvent>;
-  readonly #writes: GroupCommit;
+  readonly #ingest: IngestDeps;
+  readonly #router: EventRouter;
   readonly #waits: CorrelationWaits;
-  readonly #joins: SqliteJoinStore;
+  readonly #starter: EmbeddedWorkflowStarter;
   readonly #runs: LocalExecutions;
-  readonly #envelope: EnvelopeContext;
+  readonly #sweeper: UnroutedSweeper;
   #closed = false;
 
   private constructor(
     readonly project: Project,
-    private readonly db: SqliteDatabase,
+    stores: EmbeddedStores,
     runner: LocalWorkflowRunner,
     tokens: TaskTokens,
     private readonly logger: Logger,
     private readonly now: () => number,
     readonly retentionDays: number,
   ) {
-    this.#writes = new GroupCommit(db);
-    this.events = new SqliteEventStore(db, { retentionDays, now, writes: this.#writes });
-    this.executions = new SqliteExecutionStore(db, this.#writes);
-    this.waiters = new SqliteWaiterStore(db, this.#writes);
-    this.#joins = new SqliteJoinStore(db, this.#writes);
-    this.#waits = new CorrelationWaits({ waiters: this.waiters, tokens: new LocalTaskTokens(tokens), events: { query: async (query) => this.events.query(query) }, clock: { now } });
+    const clock = { now };
+    this.#stores = stores;
+    const { events, executions, waiters, joins, marks, deadLetters, db, writes } = stores;
+    this.#feed = new ChangeFeed(
+      (batch) => this.#route(batch),
+      (batch, error) => logger.error('routing failed; the events stay unrouted until the next start', { eventIds: batch.map((e) => e.id), error: String(error) }),
+    );
+    // What the store takes goes on the change feed, as DynamoDB Streams carries an inserted item to the router.
+    const stream = feedingPuts(events, (event) => this.#feed.publish(event));
+    this.#ingest = {
+      store: stream,
+      envelope: liveEnvelope(clock, randomBytes),
+      onStored: (event, { duplicate }) =>
+        logger.info('event received', { eventId: event.id, type: event.type, source: event.source, correlationId: event.correlationId, duplicate }),
+    };
+    const lifecycle = new ExecutionLifecycle({ executions, events: stream, clock });
     this.#runs = new LocalExecutions({
-      store: this.executions,
       runner,
-      waits: { onExecutionEnded: (name) => this.waiters.removeForExecution(name) },
+      lifecycle,
+      finishQuietly: (name, { status, stoppedAt, output, error }) =>
+        status === 'RUNNING' ? Promise.resolve() : executions.finish(name, { status, stoppedAt: stoppedAt ?? new Date(now()).toISOString(), output, error }),
+      onEnded: (name) => waiters.removeForExecution(name),
       logger,
       now,
-      emit: (event) => this.ingest(event),
       closing: () => this.#closed,
     });
-    // Per-workflow "bus rules" for replayed events, as on AWS: each starts its workflow under the replay's name.
-    for (const workflowId of project.workflows.keys()) {
-      this.#bus.subscribe({ source: [REPLAY_SOURCE], detail: { workflowId: [workflowId] } }, (entry) => this.#startReplayed(entry));
-    }
-    this.replays = new LocalReplayJobs({
-      db, events: this.events, writes: this.#writes, bus: this.#bus, ruleSet: project.ruleSet, logger, now, newId: () => ulid(now(), randomBytes(10)), retentionDays,
+    this.#starter = new EmbeddedWorkflowStarter({ executions, launch: (execution) => this.#runs.launch(execution), clock });
+    this.#waits = new CorrelationWaits({ waiters, tokens: new LocalTaskTokens(tokens), events, clock });
+    this.#router = new EventRouter({ ruleSet: project.ruleSet, starter: this.#starter, joins, waits: this.#waits, marks, logger, clock });
+    this.#sweeper = new UnroutedSweeper({
+      marks,
+      route: (event, receivedAt) => this.#router.route(event, { via: 'sweeper', ...(receivedAt === undefined ? {} : { receivedAt }) }),
+      deadLetters,
+      clock,
+      minAgeMs: 0,
+      maxEvents: SWEEP_PAGE,
+      onFailed: (eventId, attempts, error) => logger.error('sweep of an event failed', { eventId, attempts, error: String(error) }),
     });
-    this.#envelope = { clock: { now }, ids: { newId: (t) => ulid(t, randomBytes(10)) } };
-    this.#feed = new ChangeFeed(
-      async (events) => {
-        await this.#routeStored(events);
-      },
-      (events, error) =>
-        this.logger.error('routing failed; the events stay unrouted until the next start', { eventIds: events.map((e) => e.id), error: String(error) }),
-    );
+    // Per-workflow "bus rules" for replayed events, as on AWS: each starts its workflow under the replay's name.
+    const bus = new LocalBus();
+    for (const workflowId of project.workflows.keys()) {
+      bus.subscribe({ source: [REPLAY_SOURCE], detail: { workflowId: [workflowId] } }, (entry) => {
+        const { ruleId, executionName, input } = (entry as ReplayBusEntry).detail;
+        this.#start({ workflowId, ruleId, executionName, input });
+      });
+    }
+    const ids = ulidIds(randomBytes);
+    this.replays = new LocalReplayJobs({ db, events, writes, bus, ruleSet: project.ruleSet, logger, now, newId: () => ids.newId(now()), retentionDays });
   }
 
   /**
@@ -115,56 +136,36 @@ export class EmbeddedEngine {
   static async open(options: EmbeddedEngineOptions): Promise<EmbeddedEngine> {
     const tokens = new TaskTokens();
     const runner = await LocalWorkflowRunner.load(options.project.workflows.values(), options.project.paths, tokens);
-    const engine = new EmbeddedEngine(
-      options.project,
-      openDatabase(options.dbPath, options.sync),
-      runner,
-      tokens,
-      options.logger ?? createLogger(),
-      options.now ?? Date.now,
-      options.retentionDays ?? 30,
-    );
+    const now = options.now ?? Date.now;
+    const logger = options.logger ?? createLogger();
+    const retentionDays = options.retentionDays ?? 30;
+    const stores = EmbeddedStores.open(options.dbPath, { sync: options.sync ?? 'normal', retentionDays, now, logger });
+    const engine = new EmbeddedEngine(options.project, stores, runner, tokens, logger, now, retentionDays);
     installTaskServices(engine.#taskServices());
     engine.#recover();
     engine.replays.resume();
     return engine;
   }
 
-  /** Validates and stores one event (durably), then hands it to the router. */
-  async ingest(input: unknown): Promise<PutResult & { event: EngineEvent }> {
-    const event = normaliseEvent(input, this.#envelope);
-    const result = await this.#writes.submit(() => this.events.putSync(event));
-    this.#received(event, result);
-    return { ...result, event };
+  get events(): EmbeddedStores['events'] {
+    return this.#stores.events;
+  }
+
+  get executions(): EmbeddedStores['executions'] {
+    return this.#stores.executions;
+  }
+
+  /** Validates and stores one event (durably); the change feed routes it. */
+  ingest(input: unknown): Promise<IngestResult> {
+    return ingestEvent(input, this.#ingest);
   }
 
   /**
-   * Stores a batch's valid entries in one transaction (one disk sync) and reports each entry:
-   * its id, or why it was refused. Nothing already accepted is lost if a later entry is bad.
+   * Stores a batch's valid entries and reports each entry: its id, or why it was refused. Every put
+   * is issued in the same turn, so the batch commits as one transaction (one disk sync).
    */
-  async ingestBatch(inputs: readonly unknown[], toInput: (entry: unknown) => unknown = (entry) => entry): Promise<{ failedCount: number; results: BatchEntryResult[] }> {
-    const stored: Array<[EngineEvent, PutResult]> = [];
-    let failedCount = 0;
-    const results = await this.#writes.submit(() =>
-      inputs.map((input): BatchEntryResult => {
-        try {
-          const event = normaliseEvent(toInput(input), this.#envelope);
-          const result = this.events.putSync(event);
-          stored.push([event, result]);
-          return result.duplicate ? { id: result.id, duplicate: true } : { id: result.id };
-        } catch (error) {
-          failedCount++;
-          return entryError(error);
-        }
-      }),
-    );
-    for (const [event, result] of stored) this.#received(event, result);
-    return { failedCount, results };
-  }
-
-  /** The rules this event fires, and the executions they start (recorded before they run). */
-  async route(event: EngineEvent): Promise<Trigger[]> {
-    return ((await this.#routeStored([event]))[0] ?? []) as Trigger[];
+  ingestBatch(inputs: readonly unknown[], toInput: (entry: unknown) => unknown = (entry) => entry): Promise<BatchAnswer> {
+    return ingestBatch(inputs, this.#ingest, { concurrency: inputs.length, toInput });
   }
 
   /**
@@ -172,13 +173,12 @@ export class EmbeddedEngine {
    * The same (event, rule) pair always yields the same execution.
    */
   async execute(trigger: Trigger): Promise<StoredExecution> {
-    return this.#runs.execute(trigger);
+    await this.#starter.start(trigger);
+    await this.#runs.finished(trigger.executionName);
+    return (await this.executions.get(trigger.executionName)) as StoredExecution;
   }
 
-  /**
-   * Starts a replay job (see LocalReplayJobs); with `wait`, resolves when the job and every
-   * execution it started have ended.
-   */
+  /** Starts a replay job (see LocalReplayJobs); resolves once it is recorded. */
   async replay(request: ReplayRequest): Promise<ReplayJob> {
     return this.replays.start(request);
   }
@@ -196,14 +196,11 @@ export class EmbeddedEngine {
   }
 
   /** A correlation's events and the executions tied to it, in time order. */
-  timeline(correlationId: string): CorrelationTimeline {
-    const executions = this.executions.byCorrelationSync(correlationId).map(toApiExecution);
-    const { events } = this.events.querySync({ correlationId, limit: MAX_QUERY_LIMIT });
-    const triggers = missingTriggerIds(events, executions).flatMap((id) => this.events.getSync(id) ?? []);
-    return buildTimeline(correlationId, [...events, ...triggers], executions);
+  timeline(correlationId: string): Promise<CorrelationTimeline> {
+    return correlationTimeline(correlationId, { events: this.events, executions: this.executions });
   }
 
-  /** Executions in flight in this process. */
+  /** Executions (and their lifecycle changes) in flight in this process. */
   get runningCount(): number {
     return this.#runs.inFlight;
   }
@@ -225,46 +222,26 @@ export class EmbeddedEngine {
     if (this.#closed) return;
     this.#closed = true;
     await this.idle();
-    this.db.close();
+    this.#stores.close();
   }
 
-  #received(event: EngineEvent, result: PutResult): void {
-    this.logger.info('event received', { eventId: event.id, type: event.type, source: event.source, correlationId: event.correlationId, duplicate: result.duplicate });
-    if (!result.duplicate) this.#feed.publish(event);
+  /** The change feed's consumer: each event of the batch routed by the one router; a failure stays unrouted for the sweeper. */
+  async #route(batch: readonly EngineEvent[]): Promise<void> {
+    if (this.#closed) return;
+    // Together, so that each routing step of the whole batch shares one commit.
+    const outcomes = await Promise.allSettled(batch.map((event) => this.#router.route(event, { via: 'stream' })));
+    outcomes.forEach((outcome, i) => {
+      if (outcome.status === 'rejected') {
+        this.logger.error('routing failed; the event stays unrouted until the next start', { eventId: batch[i]?.id, error: String(outcome.reason) });
+      }
+    });
   }
 
-  /**
-   * Routes a batch in one transaction: records each execution (the name is the primary key, so a
-   * re-routed event starts nothing twice) and marks each event routed; then launches the new ones.
-   */
-  async #routeStored(events: readonly EngineEvent[]): Promise<Trigger[][]> {
-    if (this.#closed) return [];
-    const startedAt = new Date(this.now()).toISOString();
-    const fresh: Trigger[] = [];
-    const planned = await this.#writes.submit(() =>
-      events.map((event) => {
-        const rules = this.project.ruleSet.route(event);
-        const triggers = planTriggers(event, rules);
-        for (const rule of rules) {
-          const joined = rule.join ? this.#joins.offerSync(rule, event) : undefined;
-          if (joined) triggers.push(joined);
-        }
-        for (const trigger of triggers) if (this.executions.begin(trigger, startedAt)) fresh.push(trigger);
-        this.events.markRouted(event.id);
-        return triggers;
-      }),
+  /** Starts a trigger outside routing (a replayed event from the bus), once. */
+  #start(trigger: Trigger): void {
+    this.#runs.track(
+      this.#starter.start(trigger).catch((error: unknown) => this.logger.error('starting an execution failed', { executionName: trigger.executionName, error: String(error) })),
     );
-    events.forEach((event, i) => this.logger.info('event routed', { eventId: event.id, type: event.type, rules: (planned[i] as Trigger[]).map((t) => t.ruleId) }));
-    for (const trigger of fresh) this.#runs.launch(this.executions.getSync(trigger.executionName) as StoredExecution);
-    for (const event of events) this.#logCompleted(await this.#waits.onRouted(event), event.correlationId);
-    return planned;
-  }
-
-  /** A replayed event delivered by the bus: its execution is recorded and run like any other, once. */
-  #startReplayed(entry: BusEntry): void {
-    const { workflowId, ruleId, executionName, input } = (entry as ReplayBusEntry).detail;
-    const trigger: Trigger = { workflowId, ruleId, executionName, input };
-    this.#runs.startIfNew(trigger);
   }
 
   /** The services built-in tasks (`emit-event`, `wait-for-event`) use in this process. */
@@ -285,18 +262,23 @@ export class EmbeddedEngine {
     for (const { token, eventId, delivered } of outcomes) if (delivered) this.logger.info('waiter completed', { token, eventId, correlationId });
   }
 
-  /** After a crash: re-run executions that never finished, then route what was never routed. */
+  /** After a crash: re-run executions that never finished, then sweep what was never routed. */
   #recover(): void {
-    this.waiters.clear();
+    this.#stores.waiters.clear();
     for (const execution of this.executions.running()) {
       this.logger.warn('resuming an execution a previous run left unfinished', { executionName: execution.name, eventId: execution.eventId });
       this.#runs.launch(execution);
     }
-    let swept = 0;
-    for (const event of this.events.unrouted()) {
-      this.#feed.publish(event);
-      swept++;
+    this.#runs.track(this.#sweep().catch((error: unknown) => this.logger.error('the start-up sweep failed', { error: String(error) })));
+  }
+
+  /** Sweeps page by page until a sweep finds fewer than a page: each event is routed by the router's own code. */
+  async #sweep(): Promise<void> {
+    for (;;) {
+      const report = await this.#sweeper.sweep();
+      const { found, routed, failed, parked } = report;
+      if (found > 0) this.logger.info('sweeper found unrouted events', { found, routed: routed.length, failed: failed.length, parked: parked.length });
+      if (found < SWEEP_PAGE || routed.length === 0) return;
     }
-    if (swept > 0) this.logger.info('sweeper found unrouted events', { count: swept });
   }
 }

@@ -74,7 +74,7 @@ export function createHttpServer(engine: EmbeddedEngine, logger: Logger, options
   });
 
   on('GET', '/correlations/{correlationId}', async (_request, { correlationId }) => {
-    const timeline = engine.timeline(correlationId as string);
+    const timeline = await engine.timeline(correlationId as string);
     if (timeline.events.length === 0 && timeline.executions.length === 0) throw new NotFoundError(`No events or executions with correlationId "${correlationId}"`);
     return { status: 200, body: timeline };
   });
@@ -101,12 +101,11 @@ export function createHttpServer(engine: EmbeddedEngine, logger: Logger, options
   });
 
   on('GET', '/executions', async (_request, _params, url) => {
-    const page = engine.executions.query(parseExecutionQuery(Object.fromEntries(url.searchParams)));
-    return { status: 200, body: { ...page, executions: page.executions.map(toApiExecution) } };
+    return { status: 200, body: await engine.executions.list(parseExecutionQuery(Object.fromEntries(url.searchParams))) };
   });
 
   on('GET', '/executions/{name}', async (_request, { name }) => {
-    const execution = engine.executions.getSync(name as string);
+    const execution = await engine.executions.get(name as string);
     if (!execution) throw new NotFoundError(`No execution named "${name}"`);
     return { status: 200, body: toApiExecution(execution) };
   });

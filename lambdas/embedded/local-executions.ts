@@ -1,77 +1,62 @@
 /**
- * Running executions in the embedded engine: each is recorded before it runs (the name is the
- * primary key, so it starts once), run by the local ASL runner, finished in the store, and
- * announced by lifecycle events that are ingested like any other event.
+ * Running executions in the embedded engine: a recorded execution runs on the local ASL runner,
+ * and its start and end go through the application layer's `ExecutionLifecycle` (the record
+ * finished, `workflow.*` events stored and so routed), as Step Functions' status changes do on AWS.
  */
-import { lifecycleEvent, type LifecyclePhase, type Trigger } from '../core/index.js';
+import type { ExecutionLifecycle, Logger, StoredExecution } from '../core/index.js';
 import type { LocalWorkflowRunner } from './asl-runner.js';
-import type { Logger } from './logger.js';
-import { toApiExecution, type SqliteExecutionStore, type StoredExecution } from './sqlite-execution-store.js';
 
 export interface LocalExecutionsDeps {
-  store: SqliteExecutionStore;
   runner: LocalWorkflowRunner;
+  lifecycle: Pick<ExecutionLifecycle, 'onChange'>;
+  /** Finishes a record without a lifecycle event: for executions ending while the engine closes. */
+  finishQuietly: (name: string, end: Parameters<ExecutionLifecycle['onChange']>[0]) => Promise<unknown>;
   /** Told when an execution has ended, so that its waiters go too. */
-  waits: { onExecutionEnded(executionName: string): void };
+  onEnded: (executionName: string) => void;
   logger: Logger;
   now: () => number;
-  /** Ingests a lifecycle event (store, then route). */
-  emit: (event: Record<string, unknown>) => Promise<unknown>;
-  /** Whether the engine is closing (no new lifecycle events then). */
+  /** Whether the engine is closing: no new lifecycle events then, so nothing new is started. */
   closing: () => boolean;
 }
 
 export class LocalExecutions {
-  readonly #work = new Set<Promise<void>>();
-  readonly #inFlight = new Map<string, Promise<void>>();
+  readonly #work = new Set<Promise<unknown>>();
+  readonly #running = new Map<string, Promise<void>>();
 
   constructor(private readonly deps: LocalExecutionsDeps) {}
 
-  /** Records and launches the trigger's execution unless one of that name exists; true when it started. */
-  startIfNew(trigger: Trigger, startedAt = new Date(this.deps.now()).toISOString()): boolean {
-    if (!this.deps.store.begin(trigger, startedAt)) return false;
-    this.launch(this.deps.store.getSync(trigger.executionName) as StoredExecution);
-    return true;
-  }
-
-  /** Starts the trigger's execution unless it exists, and resolves with it once it has ended. */
-  async execute(trigger: Trigger): Promise<StoredExecution> {
-    this.startIfNew(trigger);
-    await this.#inFlight.get(trigger.executionName);
-    return this.deps.store.getSync(trigger.executionName) as StoredExecution;
-  }
-
   /** Runs a recorded execution (a new one, or one a crashed process left RUNNING). */
   launch(execution: StoredExecution): void {
-    const { store, runner, waits, logger, now } = this.deps;
-    const { name, workflowId, ruleId, eventId, correlationId } = execution;
-    logger.info('execution started', { executionName: name, workflowId, ruleId, eventId, correlationId });
-    this.#emitLifecycle(execution, 'started');
+    const { runner, logger, now } = this.deps;
+    const { name, workflowId, ruleId, eventId, correlationId, startedAt } = execution;
+    this.#change({ name, status: 'RUNNING', startedAt });
     const run = runner
-      .run(workflowId, execution.input, { executionName: name, startTime: execution.startedAt })
-      .then((outcome) => {
-        if (this.deps.closing() && !store.isOpen()) return;
-        const { status, ...result } = outcome;
-        store.finishSync(name, { status, stoppedAt: new Date(now()).toISOString(), ...result });
-        waits.onExecutionEnded(name);
-        this.#emitLifecycle(store.getSync(name) as StoredExecution, status === 'SUCCEEDED' ? 'succeeded' : 'failed');
+      .run(workflowId, execution.input, { executionName: name, startTime: startedAt })
+      .then(async ({ status, ...result }) => {
+        await this.#change({ name, status, startedAt, stoppedAt: new Date(now()).toISOString(), ...result });
+        this.deps.onEnded(name);
         const fields = { executionName: name, workflowId, ruleId, eventId, correlationId, status, ...(result.error ? { error: result.error } : {}) };
         if (status === 'SUCCEEDED') logger.info('execution finished', fields);
         else logger.warn('execution finished', fields);
       })
       .catch((error: unknown) => logger.error('recording the end of an execution failed', { executionName: name, error: String(error) }));
     this.track(run);
-    this.#inFlight.set(name, run);
-    void run.finally(() => this.#inFlight.delete(name));
+    this.#running.set(name, run);
+    void run.finally(() => this.#running.delete(name));
+  }
+
+  /** Resolves once the named execution has ended here (at once when it does not run in this process). */
+  async finished(name: string): Promise<void> {
+    await this.#running.get(name);
   }
 
   /** Work that `settled()` waits for. */
-  track(work: Promise<void>): void {
+  track(work: Promise<unknown>): void {
     this.#work.add(work);
     void work.finally(() => this.#work.delete(work));
   }
 
-  /** Executions (and lifecycle emissions) in flight. */
+  /** Executions (and lifecycle changes) in flight. */
   get inFlight(): number {
     return this.#work.size;
   }
@@ -80,19 +65,20 @@ export class LocalExecutions {
     await Promise.allSettled([...this.#work]);
   }
 
-  #emitLifecycle(execution: StoredExecution, phase: LifecyclePhase): void {
-    // A replay re-runs history: its executions must not set live rules off again.
-    if (this.deps.closing() || execution.input.replay !== undefined) return;
-    const event = lifecycleEvent(toApiExecution(execution), execution.input, phase, new Date(this.deps.now()).toISOString());
-    if (!event) {
-      this.deps.logger.warn('lifecycle chain too deep; no lifecycle event emitted', { executionName: execution.name, phase });
-      return;
-    }
-    this.track(
-      this.deps.emit(event).then(
-        () => undefined,
-        (error: unknown) => this.deps.logger.error('emitting a lifecycle event failed', { executionName: execution.name, phase, error: String(error) }),
-      ),
-    );
+  /** Records a change through the lifecycle; while closing, an end is recorded without its event. */
+  #change(change: Parameters<ExecutionLifecycle['onChange']>[0]): Promise<void> {
+    const { name } = change;
+    const done = (async () => {
+      if (this.deps.closing()) {
+        if (change.status !== 'RUNNING') await this.deps.finishQuietly(name, change);
+        return;
+      }
+      const outcome = await this.deps.lifecycle.onChange(change);
+      if (outcome.kind === 'recorded' && outcome.withoutEvent === 'chain-too-deep') {
+        this.deps.logger.warn('lifecycle chain too deep; no lifecycle event emitted', { executionName: name, phase: outcome.phase });
+      }
+    })().catch((error: unknown) => this.deps.logger.error('recording an execution change failed', { executionName: name, status: change.status, error: String(error) }));
+    this.track(done);
+    return done;
   }
 }

@@ -1,14 +1,11 @@
 /** One JSON line per log entry, the shape Powertools Logger writes in Lambda, so both homes read alike. */
+import type { Logger } from '../core/index.js';
+
+export type { Logger };
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
-
-export interface Logger {
-  debug(message: string, fields?: Record<string, unknown>): void;
-  info(message: string, fields?: Record<string, unknown>): void;
-  warn(message: string, fields?: Record<string, unknown>): void;
-  error(message: string, fields?: Record<string, unknown>): void;
-}
 
 export function createLogger(options: { level?: LogLevel; service?: string; write?: (line: string) => void } = {}): Logger {
   const threshold = RANK[options.level ?? 'info'];

@@ -10,9 +10,6 @@ import {
   ReplayJobs,
   ReplayPageRunner,
   withBackoff,
-  type EngineEvent,
-  type EventPosition,
-  type EventStore,
   type ReplayJob,
   type ReplayPageInput,
   type ReplayRequest,
@@ -26,9 +23,6 @@ import type { SqliteDatabase } from './sqlite-database.js';
 import { SqliteDeadLetterQueue } from './sqlite-dead-letter-queue.js';
 import type { SqliteEventStore } from './sqlite-event-store.js';
 import { SqliteReplayJobStore } from './sqlite-replay-job-store.js';
-
-/** Events read from SQLite at a time: a page reads about its 500 entries' worth, not much more. */
-const RANGE_CHUNK = 256;
 
 export interface ReplayJobsDeps {
   db: SqliteDatabase;
@@ -56,7 +50,7 @@ export class LocalReplayJobs {
     this.#store = new SqliteReplayJobStore(deps.db, { writes: deps.writes });
     this.#runner = new ReplayPageRunner({
       jobs: this.#store,
-      events: eventRange(deps.events),
+      events: deps.events,
       emitter: new LocalBusReplayEmitter(deps.bus),
       deadLetters: new SqliteDeadLetterQueue(deps.db, { logger: deps.logger, clock, writes: deps.writes }),
       ruleSet: deps.ruleSet,
@@ -151,20 +145,4 @@ export class LocalReplayJobs {
       this.#wakers.set(replayId, wake);
     });
   }
-}
-
-/** The event store's `range` as the port has it: the window after a position, read a chunk at a time. */
-export function eventRange(events: SqliteEventStore): Pick<EventStore, 'range'> {
-  return {
-    async *range(from: string, to: string, after?: EventPosition): AsyncGenerator<EngineEvent> {
-      let position = after;
-      for (;;) {
-        const chunk = events.rangePage(from, to, position, RANGE_CHUNK);
-        yield* chunk;
-        const last = chunk[chunk.length - 1];
-        if (last === undefined || chunk.length < RANGE_CHUNK) return;
-        position = { timestamp: last.timestamp, id: last.id };
-      }
-    },
-  };
 }

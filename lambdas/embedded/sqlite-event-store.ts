@@ -49,8 +49,6 @@ const RANGE_PAGE_SIZE = 1000;
 export class SqliteEventStore implements EventStore {
   readonly #insert;
   readonly #byId;
-  readonly #markRouted;
-  readonly #unrouted;
   readonly #range;
   readonly #counts;
   readonly #queries = new Map<string, Statement<[Record<string, string | number>], RangeRow>>();
@@ -68,7 +66,6 @@ export class SqliteEventStore implements EventStore {
        ON CONFLICT (id) DO NOTHING`,
     );
     this.#byId = db.prepare<[string], EventRow>('SELECT seq, body FROM events WHERE id = ?');
-    this.#markRouted = db.prepare('UPDATE events SET routed_at = ? WHERE id = ? AND routed_at IS NULL');
     this.#range = db.prepare<[{ from: string; to: string; afterTs: string; afterId: string; limit: number }], RangeRow>(
       `SELECT id, timestamp, body FROM events
        WHERE timestamp >= @from AND timestamp < @to AND (timestamp > @afterTs OR (timestamp = @afterTs AND id > @afterId))
@@ -77,7 +74,6 @@ export class SqliteEventStore implements EventStore {
     this.#counts = db.prepare<[], { stored: number; unrouted: number }>(
       'SELECT (SELECT count(*) FROM events) AS stored, (SELECT count(*) FROM events WHERE routed_at IS NULL) AS unrouted',
     );
-    this.#unrouted = db.prepare<[number, number], EventRow>('SELECT seq, body FROM events WHERE routed_at IS NULL AND parked_at IS NULL AND seq > ? ORDER BY seq LIMIT ?');
   }
 
   /**
@@ -85,11 +81,10 @@ export class SqliteEventStore implements EventStore {
    * again is a duplicate, or with other content a `ConflictError`.
    */
   put(event: EngineEvent): Promise<PutResult> {
-    return this.#writes.submit(() => this.putSync(event));
+    return this.#writes.submit(() => this.#put(event));
   }
 
-  /** `put` within the caller's own transaction. */
-  putSync(event: EngineEvent): PutResult {
+  #put(event: EngineEvent): PutResult {
     const body = JSON.stringify(event);
     const now = this.#now();
     const info = this.#insert.run({
@@ -109,10 +104,6 @@ export class SqliteEventStore implements EventStore {
   }
 
   async get(id: string): Promise<EngineEvent | undefined> {
-    return this.getSync(id);
-  }
-
-  getSync(id: string): EngineEvent | undefined {
     const row = this.#byId.get(id);
     return row ? (JSON.parse(row.body) as EngineEvent) : undefined;
   }
@@ -122,18 +113,8 @@ export class SqliteEventStore implements EventStore {
     return this.#counts.get() as { stored: number; unrouted: number };
   }
 
-  /** Marks an event as routed (all its executions recorded); false if it already was. */
-  markRouted(id: string): boolean {
-    return this.#markRouted.run(new Date(this.#now()).toISOString(), id).changes === 1;
-  }
-
   /** One page of a `GET /events` query, in (timestamp, id) order. */
   async query(query: EventQuery): Promise<EventPage<EngineEvent>> {
-    return this.querySync(query);
-  }
-
-  /** `query`, answered synchronously (inside the engine's own transactions and look-backs). */
-  querySync(query: EventQuery): EventPage<EngineEvent> {
     const where: string[] = [];
     const params: Record<string, string | number> = { limit: query.limit + 1 };
     const filter = (column: string, name: keyof EventQuery, op = '=') => {
@@ -177,29 +158,13 @@ export class SqliteEventStore implements EventStore {
   *rangeSync(from: string, to: string, after?: EventPosition, pageSize = RANGE_PAGE_SIZE): Generator<EngineEvent, void> {
     let position = after;
     for (;;) {
-      const page = this.rangePage(from, to, position, pageSize);
+      const page = this.#range
+        .all({ from, to, afterTs: position?.timestamp ?? '', afterId: position?.id ?? '', limit: pageSize })
+        .map((row) => JSON.parse(row.body) as EngineEvent);
       yield* page;
       if (page.length < pageSize) return;
       const last = page[page.length - 1] as EngineEvent;
       position = { timestamp: last.timestamp, id: last.id };
-    }
-  }
-
-  /** One page of `range`, after a position (exclusive). */
-  rangePage(from: string, to: string, after: EventPosition | undefined, limit: number): EngineEvent[] {
-    return this.#range
-      .all({ from, to, afterTs: after?.timestamp ?? '', afterId: after?.id ?? '', limit })
-      .map((row) => JSON.parse(row.body) as EngineEvent);
-  }
-
-  /** Events stored but never routed (nor parked), oldest first, for the start-up sweeper. */
-  *unrouted(pageSize = 500): Generator<EngineEvent> {
-    let after = 0;
-    for (;;) {
-      const rows = this.#unrouted.all(after, pageSize);
-      for (const row of rows) yield JSON.parse(row.body) as EngineEvent;
-      if (rows.length < pageSize) return;
-      after = (rows[rows.length - 1] as EventRow).seq;
     }
   }
 }

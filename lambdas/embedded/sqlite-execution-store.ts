@@ -67,68 +67,25 @@ export class SqliteExecutionStore implements ExecutionStore {
 
   /** Records a RUNNING execution; false when one of that name exists already (kept as it is). */
   record(trigger: Trigger, startedAt: string): Promise<boolean> {
-    return this.writes.submit(() => this.begin(trigger, startedAt));
+    const { input } = trigger;
+    const row = [trigger.executionName, trigger.workflowId, trigger.ruleId, input.event.id, input.correlationId, JSON.stringify(input), startedAt];
+    return this.writes.submit(() => this.#insert.run(...row).changes === 1);
   }
 
   async get(name: string): Promise<StoredExecution | undefined> {
-    return this.getSync(name);
-  }
-
-  /** Moves a RUNNING record to its end; false when it had ended already, or is missing. */
-  finish(name: string, end: ExecutionEnd): Promise<boolean> {
-    return this.writes.submit(() => this.finishSync(name, end));
-  }
-
-  async list(query: ExecutionQuery): Promise<ExecutionPage> {
-    const { executions, cursor } = this.query(query);
-    return { executions: executions.map(toApiExecution), ...(cursor === undefined ? {} : { cursor }) };
-  }
-
-  async byCorrelation(correlationId: string): Promise<ExecutionRecord[]> {
-    return this.byCorrelationSync(correlationId).map(toApiExecution);
-  }
-
-  isOpen(): boolean {
-    return this.db.open;
-  }
-
-  /** `record` inside the caller's transaction: false when an execution of that name already exists (a redelivery). */
-  begin(trigger: Trigger, startedAt: string): boolean {
-    const { input } = trigger;
-    return (
-      this.#insert.run(trigger.executionName, trigger.workflowId, trigger.ruleId, input.event.id, input.correlationId, JSON.stringify(input), startedAt)
-        .changes === 1
-    );
-  }
-
-  /** `finish` inside the caller's transaction (or on its own, committed at once). */
-  finishSync(name: string, end: ExecutionEnd): boolean {
-    return (
-      this.#finish.run(
-        end.status,
-        end.stoppedAt,
-        end.output === undefined ? null : JSON.stringify(end.output),
-        end.error === undefined ? null : JSON.stringify(end.error),
-        name,
-      ).changes === 1
-    );
-  }
-
-  getSync(name: string): StoredExecution | undefined {
     const row = this.#get.get(name);
     return row ? fromRow(row) : undefined;
   }
 
-  byEvent(eventId: string): StoredExecution[] {
-    return this.#byEvent.all(eventId).map(fromRow);
-  }
-
-  byCorrelationSync(correlationId: string): StoredExecution[] {
-    return this.#byCorrelation.all(correlationId).map(fromRow);
+  /** Moves a RUNNING record to its end; false when it had ended already, or is missing. */
+  finish(name: string, end: ExecutionEnd): Promise<boolean> {
+    const output = end.output === undefined ? null : JSON.stringify(end.output);
+    const error = end.error === undefined ? null : JSON.stringify(end.error);
+    return this.writes.submit(() => this.#finish.run(end.status, end.stoppedAt, output, error, name).changes === 1);
   }
 
   /** One page of `GET /executions`, in (startedAt, name) order. */
-  query(query: ExecutionQuery): { executions: StoredExecution[]; cursor?: string } {
+  async list(query: ExecutionQuery): Promise<ExecutionPage> {
     const where: string[] = [];
     const params: Record<string, string | number> = { limit: query.limit + 1 };
     const filter = (column: string, name: 'eventId' | 'correlationId' | 'workflowId' | 'status') => {
@@ -151,7 +108,16 @@ export class SqliteExecutionStore implements ExecutionStore {
     const more = rows.length > query.limit;
     if (more) rows.pop();
     const last = rows[rows.length - 1];
-    return { executions: rows.map(fromRow), ...(more && last ? { cursor: encodeCursor({ timestamp: last.started_at, id: last.name }) } : {}) };
+    return { executions: rows.map((row) => toApiExecution(fromRow(row))), ...(more && last ? { cursor: encodeCursor({ timestamp: last.started_at, id: last.name }) } : {}) };
+  }
+
+  async byCorrelation(correlationId: string): Promise<ExecutionRecord[]> {
+    return this.#byCorrelation.all(correlationId).map((row) => toApiExecution(fromRow(row)));
+  }
+
+  /** The executions an event started (the embedded engine's own look-ups). */
+  byEvent(eventId: string): StoredExecution[] {
+    return this.#byEvent.all(eventId).map(fromRow);
   }
 
   /** Executions a replay started (a scan: replays are rare and operator-driven). */

@@ -17,11 +17,11 @@ describe('SqliteExecutionStore writes', () => {
     const triggers = [aTrigger(() => startedAt), aTrigger(() => startedAt), aTrigger(() => startedAt)];
 
     const recorded = triggers.map((t) => store.record(t, startedAt));
-    const beforeCommit = triggers.map((t) => store.getSync(t.executionName));
+    const beforeCommit = await Promise.all(triggers.map((t) => store.get(t.executionName)));
 
     expect(beforeCommit).toEqual([undefined, undefined, undefined]);
     expect(await Promise.all(recorded)).toEqual([true, true, true]);
-    expect(triggers.map((t) => store.getSync(t.executionName)?.status)).toEqual(['RUNNING', 'RUNNING', 'RUNNING']);
+    expect((await Promise.all(triggers.map((t) => store.get(t.executionName)))).map((e) => e?.status)).toEqual(['RUNNING', 'RUNNING', 'RUNNING']);
     db.close();
   });
 });

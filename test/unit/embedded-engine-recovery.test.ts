@@ -23,7 +23,7 @@ describe('EmbeddedEngine start-up sweeper', () => {
     try {
       // A crash between commit and routing leaves exactly this: a stored event with no routed_at.
       const db = openDatabase(dbPath);
-      new SqliteEventStore(db).putSync(premiumEvent('crashed-before-routing'));
+      await new SqliteEventStore(db).put(premiumEvent('crashed-before-routing'));
       db.close();
 
       const lines: string[] = [];

@@ -29,7 +29,7 @@ describe('a multi-event trigger (all + within), embedded', () => {
   }
   const executionsFor = async (e: EmbeddedEngine, correlationId: string) => {
     await e.idle();
-    return e.timeline(correlationId).executions;
+    return (await e.timeline(correlationId)).executions;
   };
 
   it('fires once, when the last of its events arrives, with all of them in its input', async () => {
@@ -42,7 +42,7 @@ describe('a multi-event trigger (all + within), embedded', () => {
     const executions = await executionsFor(e, 'o-1');
 
     expect(executions).toMatchObject([{ ruleId: 'ship-when-ready', workflowId: 'send_confirmation', eventId: 's-1', correlationId: 'o-1', status: 'SUCCEEDED' }]);
-    const input = e.executions.getSync(executions[0]!.name)!.input;
+    const input = (await e.executions.get(executions[0]!.name))!.input;
     expect(input.events?.map((x) => x.id)).toEqual(['p-1', 's-1']);
   });
 
@@ -55,7 +55,7 @@ describe('a multi-event trigger (all + within), embedded', () => {
 
     const executions = await executionsFor(e, 'o-2');
     expect(executions).toHaveLength(1);
-    expect(e.executions.getSync(executions[0]!.name)!.input.events?.map((x) => x.id)).toEqual(['p-new', 's-late']);
+    expect((await e.executions.get(executions[0]!.name))!.input.events?.map((x) => x.id)).toEqual(['p-new', 's-late']);
   });
 
   it('keeps correlations apart, and ignores events without a correlationId', async () => {

@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPLAY_SOURCE, ReplayPageRunner, type EngineEvent, type ReplayBusEntry, type ReplayPageResult, type ReplayPageRunnerDeps, type ReplayRequest } from '../../lambdas/core/index.js';
 import { GroupCommit } from '../../lambdas/embedded/group-commit.js';
 import { LocalBus, LocalBusReplayEmitter } from '../../lambdas/embedded/local-bus.js';
-import { eventRange } from '../../lambdas/embedded/replay-jobs.js';
 import { openDatabase, type SqliteDatabase } from '../../lambdas/embedded/sqlite-database.js';
 import { SqliteDeadLetterQueue } from '../../lambdas/embedded/sqlite-dead-letter-queue.js';
 import { SqliteEventStore } from '../../lambdas/embedded/sqlite-event-store.js';
@@ -23,12 +22,12 @@ describe('a replay page on the embedded adapters (SQLite, the local bus)', () =>
   let delivered: ReplayBusEntry[];
   const bus = new LocalBus();
 
-  beforeAll(() => {
+  beforeAll(async () => {
     db = openDatabase(':memory:');
     const store = new SqliteEventStore(db);
     base = replayBase();
     events = eventsOverHours(2000, base, 3);
-    for (const event of events) store.putSync(event);
+    await Promise.all(events.map((event) => store.put(event)));
     const writes = new GroupCommit(db);
     jobs = new SqliteReplayJobStore(db, { writes });
     deadLetters = new SqliteDeadLetterQueue(db, { logger: { warn: () => undefined }, clock: { now: Date.now }, writes });
@@ -41,7 +40,7 @@ describe('a replay page on the embedded adapters (SQLite, the local bus)', () =>
   function aRunner(overrides: Partial<ReplayPageRunnerDeps> = {}): ReplayPageRunner {
     delivered = [];
     const store = new SqliteEventStore(db);
-    return new ReplayPageRunner({ jobs, events: eventRange(store), emitter: new LocalBusReplayEmitter(bus), deadLetters, ruleSet: replayRuleSet(), limits: { pacedBurstSeconds: 0 }, ...overrides });
+    return new ReplayPageRunner({ jobs, events: store, emitter: new LocalBusReplayEmitter(bus), deadLetters, ruleSet: replayRuleSet(), limits: { pacedBurstSeconds: 0 }, ...overrides });
   }
 
   async function aJobOver(from: number, to: number, request: Partial<ReplayRequest> = {}): Promise<string> {
