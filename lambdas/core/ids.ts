@@ -43,9 +43,26 @@ export function shortHash(text: string, length = 16): string {
 /** Random bytes, e.g. `node:crypto`'s `randomBytes`: a home passes its source, core draws none of its own. */
 export type RandomBytes = (size: number) => Uint8Array;
 
-/** Fresh ULIDs from `random`: ids for requests that carry no stable identity of their own. */
+/** Bytes drawn from the source at a time: one call to the operating system's generator per 409 ids, not one per id. */
+const RANDOM_POOL_BYTES = 4096;
+
+/**
+ * Fresh ULIDs from `random`: ids for requests that carry no stable identity of their own. The
+ * random part is cut from a pool refilled from `random`, so the source is called once per 409 ids.
+ */
 export function ulidIds(random: RandomBytes): IdSource {
-  return { newId: (nowMs) => ulid(nowMs, random(10)) };
+  let pool = new Uint8Array(0);
+  let used = 0;
+  return {
+    newId: (nowMs) => {
+      if (used + 10 > pool.length) {
+        pool = random(RANDOM_POOL_BYTES);
+        used = 0;
+      }
+      used += 10;
+      return ulid(nowMs, pool.subarray(used - 10, used));
+    },
+  };
 }
 
 /**

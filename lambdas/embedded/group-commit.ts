@@ -1,38 +1,48 @@
 /**
  * Group commit: writes requested in the same turn of the event loop share one SQLite transaction,
- * so one disk sync (synchronous=FULL) acknowledges them all. Each write runs in its own savepoint:
- * one that throws is rolled back alone and rejects its own promise; the others commit.
+ * so one commit (one disk sync with synchronous=FULL) acknowledges them all. A write that throws
+ * rejects its own promise and the others commit. A write of one statement needs nothing more —
+ * SQLite undoes a failed statement by itself; a write of several statements that must stand or
+ * fall together asks for a savepoint (`{ atomic: true }`). Savepoints are not the default: SQLite
+ * keeps a sub-journal of every page a savepoint touches, which made each single-row insert about
+ * three times as expensive (see docs/architecture.md, Decisions).
  */
 import type { SqliteDatabase } from './sqlite-database.js';
 
 interface PendingWrite {
   run: () => unknown;
+  atomic: boolean;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
 
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
 export class GroupCommit {
   #pending: PendingWrite[] = [];
   #scheduled = false;
-  readonly #commit: (writes: PendingWrite[]) => Array<{ ok: true; value: unknown } | { ok: false; error: unknown }>;
+  readonly #commit: (writes: PendingWrite[]) => Outcome[];
 
   constructor(db: SqliteDatabase) {
     const savepoint = db.transaction((run: () => unknown) => run());
     this.#commit = db.transaction((writes: PendingWrite[]) =>
-      writes.map((write) => {
+      writes.map((write): Outcome => {
         try {
-          return { ok: true as const, value: savepoint(write.run) };
+          return { ok: true, value: write.atomic ? savepoint(write.run) : write.run() };
         } catch (error) {
-          return { ok: false as const, error };
+          return { ok: false, error };
         }
       }),
     );
   }
 
-  /** Runs `write` inside the next group transaction; resolves once that transaction is committed. */
-  submit<T>(write: () => T): Promise<T> {
+  /**
+   * Runs `write` inside the next group transaction; resolves once that transaction is committed.
+   * `atomic`: the write runs several statements that must be undone together if it throws.
+   */
+  submit<T>(write: () => T, options: { atomic?: boolean } = {}): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.#pending.push({ run: write, resolve: resolve as (value: unknown) => void, reject });
+      this.#pending.push({ run: write, atomic: options.atomic ?? false, resolve: resolve as (value: unknown) => void, reject });
       if (!this.#scheduled) {
         this.#scheduled = true;
         setImmediate(() => this.flush());
@@ -46,7 +56,7 @@ export class GroupCommit {
     const writes = this.#pending;
     if (writes.length === 0) return;
     this.#pending = [];
-    let outcomes;
+    let outcomes: Outcome[];
     try {
       outcomes = this.#commit(writes);
     } catch (error) {
