@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- rules [--quick]`: routing throughput and per-event latency on one core (issue 3 item 7),
+ * `npm run bench -- rules [--quick]`: routing throughput and per-event latency on one core,
  * next to json-rules-engine given the equivalent rules, with the floors checked.
  */
 import { readFileSync } from 'node:fs';

@@ -1,5 +1,5 @@
 /**
- * Who may publish which event sources (issue 7): a caller — an IAM principal or an API key — is
+ * Who may publish which event sources: a caller — an IAM principal or an API key — is
  * mapped to the `source` values it may put events under. Pure: the AWS home reads the caller from
  * API Gateway's request context, the embedded engine could map its bearer token to one.
  */

@@ -1,5 +1,5 @@
 /**
- * The event envelope (DESIGN §3): validation, defaults (id, timestamp) and limits.
+ * The event envelope (see README.md, HTTP API): validation, defaults (id, timestamp) and limits.
  * Every entry point — HTTP, Kinesis, EventBridge, the CLI — goes through `normaliseEvent`.
  */
 import { z } from 'zod';

@@ -1,5 +1,5 @@
 /**
- * `GET /executions` queries (DESIGN §4): by the event that started them or by correlation, narrowed
+ * `GET /executions` queries (see README.md, HTTP API): by the event that started them or by correlation, narrowed
  * by workflow and status, paged by (startedAt, name) with an opaque cursor. Validated here for both homes.
  */
 import { ValidationError, type ErrorDetail } from './errors.js';

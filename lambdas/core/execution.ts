@@ -1,6 +1,6 @@
 /**
  * From a routed event to the executions it starts: deterministic names (exactly-once starts)
- * and the workflow input (DESIGN §6).
+ * and the workflow input (see docs/workflows.md).
  */
 import type { EngineEvent } from './envelope.js';
 import { shortHash } from './ids.js';
@@ -27,7 +27,7 @@ export interface Trigger {
   input: WorkflowInput;
 }
 
-/** An execution as the API shows it (DESIGN §4). */
+/** An execution as the API shows it (see README.md, HTTP API). */
 export interface ExecutionRecord {
   name: string;
   workflowId: string;

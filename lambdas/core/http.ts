@@ -1,5 +1,5 @@
 /**
- * The HTTP contract (DESIGN §4) that both homes share: error → status and body, and the shapes
+ * The HTTP contract (see README.md, HTTP API) that both homes share: error → status and body, and the shapes
  * `POST /events` accepts (one event, an array, or `{events: [...]}`).
  */
 import { fromCloudEvent, isCloudEvent } from './sources.js';

@@ -51,7 +51,7 @@ const RANDOM_POOL_BYTES = 4096;
  * random part is cut from a pool refilled from `random`, so the source is called once per 409 ids.
  */
 export function ulidIds(random: RandomBytes): IdSource {
-  let pool = new Uint8Array(0);
+  let pool: Uint8Array = new Uint8Array(0);
   let used = 0;
   return {
     newId: (nowMs) => {

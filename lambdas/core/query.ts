@@ -1,5 +1,5 @@
 /**
- * `GET /events` queries (DESIGN §4): filters, a page size and an opaque cursor, validated once here
+ * `GET /events` queries (see README.md, HTTP API): filters, a page size and an opaque cursor, validated once here
  * for both homes. Results are ordered by (timestamp, id); the cursor is the last position returned.
  */
 import { ValidationError, type ErrorDetail } from './errors.js';

@@ -1,5 +1,5 @@
 /**
- * Workflow definitions (DESIGN §6): ASL JSON with `${TaskName}` placeholders that name task
+ * Workflow definitions (see docs/workflows.md): ASL JSON with `${TaskName}` placeholders that name task
  * functions (`${ValidateUser}` → `workflows/tasks/validate-user.ts`).
  */
 import { ValidationError } from './errors.js';

@@ -1,5 +1,5 @@
 /**
- * The embedded engine as a library (DESIGN §1, contract): `createEngine(config)` gives a Node
+ * The embedded engine as a library (see docs/architecture.md): `createEngine(config)` gives a Node
  * application the seed's functions without HTTP.
  *
  * @example
@@ -14,7 +14,7 @@ import { EmbeddedEngine } from './embedded-engine.js';
 import { createLogger, type LogLevel } from './logger.js';
 import { toApiExecution } from './sqlite-execution-store.js';
 
-/** A trigger rule as the seed writes it; DESIGN §5's fields are accepted too. */
+/** A trigger rule as the seed writes it; the rule language's fields are accepted too. */
 export interface TriggerRule {
   id?: string;
   /** Required unless `all` is given. */

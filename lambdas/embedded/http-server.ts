@@ -1,5 +1,5 @@
 /**
- * The embedded engine's HTTP API: the same paths and shapes as the API Gateway home (DESIGN §4).
+ * The embedded engine's HTTP API: the same paths and shapes as the API Gateway home (see README.md, HTTP API).
  * Plain `node:http`: one dependency fewer, and nothing between a request and the store.
  */
 import { timingSafeEqual } from 'node:crypto';

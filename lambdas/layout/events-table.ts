@@ -1,5 +1,5 @@
 /**
- * The Events table's layout (DESIGN §7), shared by the CDK construct, the adapter and the tests
+ * The Events table's layout (see docs/architecture.md), shared by the CDK construct, the adapter and the tests
  * so that the deployed table, the code that writes it and the emulated table cannot drift apart.
  * Deliberately free of SDK imports: the CDK app imports it too.
  */

@@ -1,5 +1,5 @@
 /**
- * The State table's layout (DESIGN §7): executions, waiters, multi-event joins and replay jobs in
+ * The State table's layout (see docs/architecture.md): executions, waiters, multi-event joins and replay jobs in
  * one table, each under its own key prefix. Shared by the CDK construct, the adapters and the tests
  * so that they cannot drift apart. Free of SDK imports: the CDK app imports it too.
  *

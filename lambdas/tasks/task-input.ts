@@ -1,4 +1,4 @@
-/** Reads the standard workflow input (DESIGN §6) that every triggered execution receives. */
+/** Reads the standard workflow input (see docs/workflows.md) that every triggered execution receives. */
 import { z } from 'zod';
 import { InvalidTaskInputError } from './task-errors.js';
 

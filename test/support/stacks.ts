@@ -1,5 +1,5 @@
 /**
- * EdweStacks for the hardening tests (issue 7), built like `cdk synth` builds them but without
+ * EdweStacks for the hardening tests, built like `cdk synth` builds them but without
  * bundling: the repository project as it is, with every source the configuration can name, and
  * with API keys, an access policy and an alarm e-mail.
  */

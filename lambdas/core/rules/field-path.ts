@@ -40,7 +40,7 @@ export function fieldPathProblem(field: string): string | undefined {
 }
 
 /**
- * `correlateBy` as written → the field-path form. DESIGN §5 writes `correlateBy: data.accountId`,
+ * `correlateBy` as written → the field-path form. The rule language writes `correlateBy: data.accountId`,
  * an envelope path, so a path starting with `data.` reads the envelope; any other bare path reads
  * `event.data` like a condition's field, and `$.`-paths are taken as they are.
  */

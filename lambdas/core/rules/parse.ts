@@ -1,5 +1,5 @@
 /**
- * Reads rule files: `rules:` files (DESIGN §5) and the seed's configuration file
+ * Reads rule files: `rules:` files (see docs/rules.md) and the seed's configuration file
  * (`event_driven_workflow_engine:` with `trigger_rules:` and the engine's other settings).
  * Every problem is reported as `file:line:column: message`, all of a file's problems at once.
  */

@@ -1,5 +1,5 @@
 /**
- * Reads one trigger rule from its YAML node: DESIGN §5's keys (and the seed's snake_case spellings),
+ * Reads one trigger rule from its YAML node: the rule language's keys (and the seed's snake_case spellings),
  * each value checked where it is written; conditions and patterns are compiled once to prove them.
  */
 import { isMap, type Node as YamlNode } from 'yaml';

@@ -1,4 +1,4 @@
-/** Trigger rules as data (DESIGN §5): what they say, before and after compilation. */
+/** Trigger rules as data (see docs/rules.md): what they say, before and after compilation. */
 import type { EngineEvent } from '../envelope.js';
 
 /** Every condition operator, in the order the docs list them. */
@@ -7,7 +7,7 @@ export const CONDITION_OPS = [
   'prefix', 'suffix', 'contains', 'wildcard', 'cidr', 'equals_ignore_case',
 ] as const;
 
-/** A condition operator (DESIGN §5). */
+/** A condition operator (see docs/rules.md). */
 export type ConditionOp = (typeof CONDITION_OPS)[number];
 
 /** One condition: a path into `event.data` (or `$.source` etc. for envelope fields), an operator, a value. */
@@ -30,7 +30,7 @@ export interface SourceLocation {
   keys?: Record<string, { line: number; column: number }>;
 }
 
-/** A trigger rule as loaded (DESIGN §5), defaults filled in. */
+/** A trigger rule as loaded (see docs/rules.md), defaults filled in. */
 export interface Rule {
   id: string;
   /** One type, several, or `"*"` for every type. */

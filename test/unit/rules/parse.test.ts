@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { formatIssue, parseRules, parseRulesFile, RuleFileError } from '../../../lambdas/core/index.js';
 import { issuesOf, yaml } from './helpers.js';
 
-const DESIGN_EXAMPLE = yaml(
+const DOCUMENTED_EXAMPLE = yaml(
   'rules:',
   '  - id: premium-onboarding            # unique, [a-z0-9-]',
   '    eventType: user_registration      # a type, a list of types, or "*"',
@@ -25,8 +25,8 @@ const DESIGN_EXAMPLE = yaml(
 const oneRule = (...lines: string[]) => yaml('rules:', '  - id: r', '    eventType: user_registration', '    workflow: onboarding_workflow', ...lines.map((l) => `    ${l}`));
 
 describe('parseRules', () => {
-  it('reads DESIGN §5 example with every key', () => {
-    const [rule] = parseRules(DESIGN_EXAMPLE, 'rules/example.yaml');
+  it('reads the documented example (docs/rules.md) with every key', () => {
+    const [rule] = parseRules(DOCUMENTED_EXAMPLE, 'rules/example.yaml');
 
     expect(rule).toMatchObject({
       id: 'premium-onboarding',

@@ -133,7 +133,7 @@ describe('correlateBy', () => {
     expect(correlationIdFor(event({ account: { id: 42 } }), parsed('account.id'))).toBe('42');
   });
 
-  it('reads DESIGN\'s data.accountId form from the envelope', () => {
+  it('reads the rule language\'s data.accountId form from the envelope', () => {
     expect(correlationIdFor(event({ accountId: 'acc-7' }), parsed('data.accountId'))).toBe('acc-7');
     expect(correlationIdFor(event({}, { source: 'crm' }), parsed('$.source'))).toBe('crm');
   });

@@ -46,7 +46,7 @@ describe("the seed's configuration file", () => {
     expect(config).toMatchObject({ eventSources: [], eventSourcing: { enabled: true, retentionSeconds: 2_592_000, replayEnabled: true }, realTimeExecution: { enabled: true } });
   });
 
-  it("accepts the seed interface's spellings and DESIGN's in trigger rules", () => {
+  it("accepts the seed interface's spellings and the rule language's in trigger rules", () => {
     const rules = parseRules(
       seedWithRules(
         '- id: one',
