@@ -9,6 +9,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { ENV } from '../lambdas/layout/environment.js';
 import { DEFAULT_RETENTION_DAYS } from '../lambdas/layout/events-table.js';
 import { createFailureQueue, grantKeyUse, grantSendToQueue } from './encryption.js';
 import { createFunction, handlerEntry, type EdweFunctionProps, type Invocation } from './lambda-defaults.js';
@@ -53,9 +54,9 @@ export function createIngestFunction(scope: Construct, id: string, props: Ingest
     invocation: props.invocation ?? 'sync',
     ...props.functionProps,
     environment: {
-      EVENTS_TABLE: props.table.tableName,
-      RETENTION_DAYS: String(retentionDays),
-      ...(props.deadLetterQueue === undefined ? {} : { DEAD_LETTER_QUEUE_URL: props.deadLetterQueue.queueUrl }),
+      [ENV.EVENTS_TABLE]: props.table.tableName,
+      [ENV.RETENTION_DAYS]: String(retentionDays),
+      ...(props.deadLetterQueue === undefined ? {} : { [ENV.DEAD_LETTER_QUEUE_URL]: props.deadLetterQueue.queueUrl }),
       ...props.functionProps?.environment,
     },
   });

@@ -1,11 +1,11 @@
 /**
- * The HTTP API (DESIGN §4) on API Gateway (REST, Lambda proxy): `POST /events` (and each configured
+ * The HTTP API (docs/sources.md) on API Gateway (REST, Lambda proxy): `POST /events` (and each configured
  * webhook path) and `GET /events/{id}` reach the ingest Lambda, which may put and get items;
  * `GET /events` and `GET /correlations/{correlationId}` reach the query Lambda, which may only
  * query the table's indexes. With a State table, `GET /executions` and `GET /executions/{name}` reach
  * the query Lambda too, which may then also query the State table's indexes and get execution records.
  *
- * Guarded (issue 7): IAM SigV4 by default, or API keys with a usage plan; an access policy naming
+ * Guarded (docs/operations.md, "Access control"): IAM SigV4 by default, or API keys with a usage plan; an access policy naming
  * which sources each caller may publish; ingest bodies validated by a JSON-schema model before the
  * Lambda runs; a throttled, traced stage with JSON access logs (see lib/api-protection.ts).
  */
@@ -16,6 +16,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { ENV } from '../lambdas/layout/environment.js';
 import { EVENTS_TABLE } from '../lambdas/layout/events-table.js';
 import { STATE_TABLE } from '../lambdas/layout/state-table.js';
 import { contractErrorResponses, createUsagePlan, ingestBodyValidation, stageOptions, type ThrottleSettings } from './api-protection.js';
@@ -123,9 +124,9 @@ export class Ingestion extends Construct {
       ...props.queryFunctionProps,
       // The default window of a query without `from` is the retention period.
       environment: {
-        EVENTS_TABLE: props.table.tableName,
-        RETENTION_DAYS: String(retentionDays),
-        ...(props.stateTable === undefined ? {} : { STATE_TABLE: props.stateTable.tableName }),
+        [ENV.EVENTS_TABLE]: props.table.tableName,
+        [ENV.RETENTION_DAYS]: String(retentionDays),
+        ...(props.stateTable === undefined ? {} : { [ENV.STATE_TABLE]: props.stateTable.tableName }),
         ...props.queryFunctionProps?.environment,
       },
     });
@@ -164,7 +165,7 @@ export class Ingestion extends Construct {
     if (measured.length > MAX_POLICY_CHARS) {
       throw new Error(`Ingestion: the access policy is ${measured.length} characters of JSON; at most ${MAX_POLICY_CHARS} fit in the function's environment (use prefixes like "shop-*")`);
     }
-    return { ACCESS_POLICY: Stack.of(this).toJsonString({ callers }) };
+    return { [ENV.ACCESS_POLICY]: Stack.of(this).toJsonString({ callers }) };
   }
 
   /** Read-only, and only through the named indexes: every read of the query function is a Query of one of them (or an execution record). */

@@ -12,11 +12,12 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { ENV } from '../lambdas/layout/environment.js';
 
 /** The repository root: the handlers and the lock file are found from here, whatever the working directory. */
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-/** The entry file of a handler in `lambdas/handlers/`. */
+/** The entry file of a Lambda in `lambdas/handlers/` (one file per function, `export const handler = lambdaHandler(…)`). */
 export const handlerEntry = (name: string): string => fileURLToPath(new URL(`../lambdas/handlers/${name}.ts`, import.meta.url));
 
 /**
@@ -53,9 +54,9 @@ export function defaultFunctionProps(): NodejsFunctionProps {
       forceDockerBundling: false,
     },
     environment: {
-      NODE_OPTIONS: '--enable-source-maps',
-      POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-      POWERTOOLS_LOG_LEVEL: 'INFO',
+      [ENV.NODE_OPTIONS]: '--enable-source-maps',
+      [ENV.POWERTOOLS_METRICS_NAMESPACE]: METRICS_NAMESPACE,
+      [ENV.POWERTOOLS_LOG_LEVEL]: 'INFO',
     },
   };
 }
@@ -109,7 +110,7 @@ export function createFunction(scope: Construct, id: string, props: EdweFunction
     logGroup,
     role,
     bundling: { ...defaults.bundling, ...overrides.bundling },
-    environment: { ...defaults.environment, POWERTOOLS_SERVICE_NAME: serviceName, ...overrides.environment },
+    environment: { ...defaults.environment, [ENV.POWERTOOLS_SERVICE_NAME]: serviceName, ...overrides.environment },
   });
   acknowledgeFunctionRules(fn, role, invocation ?? 'sync');
   return fn;

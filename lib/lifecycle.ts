@@ -1,8 +1,8 @@
 /**
- * Workflow lifecycle on AWS (DESIGN §6): a rule on the account's default bus — where Step Functions
- * sends "Execution Status Change" events — matching the engine's own state machines, and the
- * lifecycle Lambda it invokes, which updates the execution record and stores `workflow.*` events in
- * the Events table so that rules can chain workflows.
+ * Workflow lifecycle on AWS (docs/workflows.md, "Lifecycle events"): a rule on the account's
+ * default bus — where Step Functions sends "Execution Status Change" events — matching the engine's
+ * own state machines, and the lifecycle Lambda it invokes, which updates the execution record and
+ * stores `workflow.*` events in the Events table so that rules can chain workflows.
  *
  * Step Functions sends these events for STANDARD workflows only: EXPRESS executions keep the
  * status their record was given at the start (see docs/workflows.md).
@@ -21,6 +21,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { ENV } from '../lambdas/layout/environment.js';
 import { DEFAULT_RETENTION_DAYS } from '../lambdas/layout/events-table.js';
 import { STATE_TABLE } from '../lambdas/layout/state-table.js';
 import { grantKeyUse, QueueOnFailure } from './encryption.js';
@@ -72,10 +73,10 @@ export class Lifecycle extends Construct {
       ...(props.logRetention === undefined ? {} : { logRetention: props.logRetention }),
       ...props.functionProps,
       environment: {
-        EVENTS_TABLE: props.eventsTable.tableName,
-        STATE_TABLE: props.stateTable.tableName,
-        RETENTION_DAYS: String(props.retentionDays ?? DEFAULT_RETENTION_DAYS),
-        STATE_MACHINE_ARNS: Stack.of(this).toJsonString(arns),
+        [ENV.EVENTS_TABLE]: props.eventsTable.tableName,
+        [ENV.STATE_TABLE]: props.stateTable.tableName,
+        [ENV.RETENTION_DAYS]: String(props.retentionDays ?? DEFAULT_RETENTION_DAYS),
+        [ENV.STATE_MACHINE_ARNS]: Stack.of(this).toJsonString(arns),
         ...props.functionProps?.environment,
       },
     });

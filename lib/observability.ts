@@ -1,5 +1,5 @@
 /**
- * What an operator watches (DESIGN: Observability): a dashboard of the engine's own metrics
+ * What an operator watches (docs/operations.md, "Metrics" and "Alarms"): a dashboard of the engine's own metrics
  * (Powertools EMF, namespace `edwe`) and alarms on everything that means "something is stuck or
  * failing", all notifying one encrypted SNS topic. docs/operations.md says what each alarm means.
  */
@@ -16,6 +16,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { SERVICE_METRICS, WORKFLOW_METRICS } from '../lambdas/core/metric-names.js';
 import { createFailureQueue } from './encryption.js';
 
 export interface ObservabilityProps {
@@ -37,17 +38,13 @@ export interface ObservabilityProps {
 }
 
 /**
- * The engine's own metrics with the `service` dimension, summed over every function that emits them.
- * The same names as lambdas/handlers/metric-names.ts (test/infra/observability.test.ts holds them equal).
+ * The engine's own metrics with the `service` dimension, summed over every function that emits them:
+ * core's one list (lambdas/core/metric-names.ts), which the handlers emit from too.
  */
-export const ENGINE_METRICS = {
-  ingestion: ['EventsIngested', 'EventsDuplicate', 'EventsRejected', 'EventsForbidden', 'RecordsFailed', 'RequestsRefused', 'RequestsFailed'],
-  routing: ['EventsRouted', 'RulesMatched', 'ExecutionsStarted', 'WaitersCompleted', 'RoutingLag', 'EventsSwept', 'EventsParked'],
-  replay: ['ReplaysStarted', 'ReplaysCancelled', 'ReplayEventsEmitted', 'ReplayEventsFailed', 'ReplayExecutionsStarted'],
-} as const;
+export const ENGINE_METRICS = SERVICE_METRICS;
 
 /** The engine's metrics with the `service` and `workflowId` dimensions: one line per workflow. */
-export const ENGINE_WORKFLOW_METRICS = ['WorkflowsStarted', 'WorkflowsThrottled', 'WorkflowsSucceeded', 'WorkflowsFailed'] as const;
+export const ENGINE_WORKFLOW_METRICS = WORKFLOW_METRICS;
 
 /** Milliseconds, not counts: drawn as their maximum. */
 const LATENCY_METRICS = new Set<string>(['RoutingLag']);

@@ -1,5 +1,5 @@
 /**
- * Replay on AWS (issue 6): `POST/GET/DELETE /replays` on the engine's REST API; a replay driver
+ * Replay on AWS (docs/replay.md): `POST/GET/DELETE /replays` on the engine's REST API; a replay driver
  * state machine that runs each job page by page with the replay page Lambda (reads the Events
  * table's time index, puts the selected events on the engine bus as `edwe.replay`); one bus rule per
  * workflow that hands that workflow's replayed events to the replay start Lambda, which starts the
@@ -17,6 +17,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { ENV } from '../lambdas/layout/environment.js';
 import { EVENTS_TABLE } from '../lambdas/layout/events-table.js';
 import { STATE_TABLE } from '../lambdas/layout/state-table.js';
 import { REPLAY_SOURCE, type Rule } from '../lambdas/core/index.js';
@@ -84,11 +85,11 @@ export class Replay extends Construct {
       memorySize: 1024,
       ...withRules,
       environment: {
-        EVENTS_TABLE: props.eventsTable.tableName,
-        STATE_TABLE: props.stateTable.tableName,
-        EVENT_BUS_NAME: props.bus.eventBusName,
-        DEAD_LETTER_QUEUE_URL: this.deadLetterQueue.queueUrl,
-        REPLAY_MAX_RATE: String(maxRate),
+        [ENV.EVENTS_TABLE]: props.eventsTable.tableName,
+        [ENV.STATE_TABLE]: props.stateTable.tableName,
+        [ENV.EVENT_BUS_NAME]: props.bus.eventBusName,
+        [ENV.DEAD_LETTER_QUEUE_URL]: this.deadLetterQueue.queueUrl,
+        [ENV.REPLAY_MAX_RATE]: String(maxRate),
         ...props.functionProps?.environment,
       },
     });
@@ -108,11 +109,11 @@ export class Replay extends Construct {
       description: 'edwe: POST /replays starts a replay job, GET shows it, DELETE cancels it',
       ...withRules,
       environment: {
-        STATE_TABLE: props.stateTable.tableName,
-        RETENTION_DAYS: String(retentionDays),
-        WORKFLOW_IDS: [...props.stateMachines.keys()].join(','),
-        REPLAY_DRIVER_ARN: this.driver.stateMachineArn,
-        REPLAY_MAX_RATE: String(maxRate),
+        [ENV.STATE_TABLE]: props.stateTable.tableName,
+        [ENV.RETENTION_DAYS]: String(retentionDays),
+        [ENV.WORKFLOW_IDS]: [...props.stateMachines.keys()].join(','),
+        [ENV.REPLAY_DRIVER_ARN]: this.driver.stateMachineArn,
+        [ENV.REPLAY_MAX_RATE]: String(maxRate),
         ...props.functionProps?.environment,
       },
     });
@@ -212,7 +213,7 @@ export class Replay extends Construct {
       ...this.logging(props),
       ...props.functionProps,
       bundling: { ...props.functionProps?.bundling, keepNames: true },
-      environment: { STATE_MACHINE_ARNS: Stack.of(this).toJsonString(arns), ...props.functionProps?.environment },
+      environment: { [ENV.STATE_MACHINE_ARNS]: Stack.of(this).toJsonString(arns), ...props.functionProps?.environment },
     });
     const machineArns = Object.values(arns);
     if (machineArns.length > 0) {

@@ -16,6 +16,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { ENV } from '../lambdas/layout/environment.js';
 import { DEFAULT_RETENTION_DAYS, EVENTS_TABLE } from '../lambdas/layout/events-table.js';
 import type { Rule, WorkflowType } from '../lambdas/core/index.js';
 import { createFailureQueue, grantKeyUse, QueueOnFailure } from './encryption.js';
@@ -67,11 +68,11 @@ export function routingFunctionProps(scope: Construct, props: RoutingProps, extr
       define: { ...props.functionProps?.bundling?.define, __EDWE_RULES__: JSON.stringify(JSON.stringify(props.rules)) },
     },
     environment: {
-      STATE_MACHINE_ARNS: Stack.of(scope).toJsonString(arns),
-      WORKFLOW_TYPES: JSON.stringify(props.workflowTypes ?? {}),
-      STATE_TABLE: props.stateTable.tableName,
-      EVENTS_TABLE: props.table.tableName,
-      RETENTION_DAYS: String(props.retentionDays ?? DEFAULT_RETENTION_DAYS),
+      [ENV.STATE_MACHINE_ARNS]: Stack.of(scope).toJsonString(arns),
+      [ENV.WORKFLOW_TYPES]: JSON.stringify(props.workflowTypes ?? {}),
+      [ENV.STATE_TABLE]: props.stateTable.tableName,
+      [ENV.EVENTS_TABLE]: props.table.tableName,
+      [ENV.RETENTION_DAYS]: String(props.retentionDays ?? DEFAULT_RETENTION_DAYS),
       ...extra.environment,
       ...props.functionProps?.environment,
     },

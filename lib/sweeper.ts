@@ -1,7 +1,7 @@
 /**
- * The sweeper (issue 7): a scheduled Lambda that finds events stored but never routed — still in
+ * The sweeper (docs/operations.md, "The sweeper"): a scheduled Lambda that finds events stored but never routed — still in
  * the Events table's sparse `byUnrouted` index some minutes after their receipt — and routes them
- * through the router's own code (lambdas/handlers/sweeper.ts). It reads only that index, claims and
+ * through the router's own code (lambdas/aws/jobs/sweeper.ts). It reads only that index, claims and
  * parks events through the routing marks, and reports what it gives up on to the router's failure queue.
  */
 import { Duration } from 'aws-cdk-lib';
@@ -11,6 +11,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { ENV } from '../lambdas/layout/environment.js';
 import { EVENTS_TABLE } from '../lambdas/layout/events-table.js';
 import { grantSendToQueue, QueueOnFailure } from './encryption.js';
 import { createFunction, handlerEntry } from './lambda-defaults.js';
@@ -46,9 +47,9 @@ export class Sweeper extends Construct {
         timeout: Duration.seconds(Math.min(every.toSeconds(), 300)),
         invocation: 'async',
         environment: {
-          DEAD_LETTER_QUEUE_URL: props.failureQueue.queueUrl,
-          SWEEP_MIN_AGE_SECONDS: String((props.minAge ?? Duration.minutes(10)).toSeconds()),
-          SWEEP_MAX_ATTEMPTS: String(props.maxAttempts ?? 3),
+          [ENV.DEAD_LETTER_QUEUE_URL]: props.failureQueue.queueUrl,
+          [ENV.SWEEP_MIN_AGE_SECONDS]: String((props.minAge ?? Duration.minutes(10)).toSeconds()),
+          [ENV.SWEEP_MAX_ATTEMPTS]: String(props.maxAttempts ?? 3),
         },
       }),
     });

@@ -14,6 +14,7 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { ENV } from '../lambdas/layout/environment.js';
 import { DEFAULT_RETENTION_DAYS, EVENTS_TABLE } from '../lambdas/layout/events-table.js';
 import { taskFileName, type WorkflowDefinition } from '../lambdas/core/index.js';
 import { grantKeyUse } from './encryption.js';
@@ -22,7 +23,7 @@ import { createFunction, type EdweFunctionProps } from './lambda-defaults.js';
 /** Express executions cannot run longer than five minutes. */
 const EXPRESS_MAX_SECONDS = 300;
 
-/** The task files of the built-in tasks (DESIGN §6), which reach the engine's tables. */
+/** The task files of the built-in tasks (docs/workflows.md), which reach the engine's tables. */
 export const BUILT_IN_TASKS = { emitEvent: 'emit-event', waitForEvent: 'wait-for-event' } as const;
 
 /**
@@ -112,9 +113,9 @@ export class Workflows extends Construct {
     for (const [task, fn] of this.taskFunctions) {
       const file = taskFileName(task);
       if (file !== BUILT_IN_TASKS.emitEvent && file !== BUILT_IN_TASKS.waitForEvent) continue;
-      fn.addEnvironment('EVENTS_TABLE', services.eventsTable.tableName);
-      fn.addEnvironment('STATE_TABLE', services.stateTable.tableName);
-      fn.addEnvironment('RETENTION_DAYS', String(services.retentionDays ?? DEFAULT_RETENTION_DAYS));
+      fn.addEnvironment(ENV.EVENTS_TABLE, services.eventsTable.tableName);
+      fn.addEnvironment(ENV.STATE_TABLE, services.stateTable.tableName);
+      fn.addEnvironment(ENV.RETENTION_DAYS, String(services.retentionDays ?? DEFAULT_RETENTION_DAYS));
       grantKeyUse(services.encryptionKey, fn, 'encrypt-decrypt');
       if (file === BUILT_IN_TASKS.emitEvent) {
         // Append-only, as every ingest path: put, and get to tell a duplicate from a conflict.

@@ -14,6 +14,7 @@ import { liveEnvelope, normaliseEvent, type EnvelopeContext, type EventStore, ty
 import { CorrelationWaits } from '../core/app/correlation-waits.js';
 import { DynamoDbEventStore } from './dynamodb-event-store.js';
 import { DynamoDbWaiterStore } from './dynamodb-waiter-store.js';
+import { ENV } from '../layout/environment.js';
 import { DEFAULT_RETENTION_DAYS } from '../layout/events-table.js';
 import { SfnTaskTokens } from './sfn-task-tokens.js';
 
@@ -45,9 +46,9 @@ export function createAwsTaskServices(deps: AwsTaskServicesDeps): TaskServices {
 
 /** Set on the built-in task functions by the `Workflows` construct. */
 const TaskEnv = z.object({
-  EVENTS_TABLE: z.string().min(1),
-  STATE_TABLE: z.string().min(1),
-  RETENTION_DAYS: z.coerce.number().int().positive().default(DEFAULT_RETENTION_DAYS),
+  [ENV.EVENTS_TABLE]: z.string().min(1),
+  [ENV.STATE_TABLE]: z.string().min(1),
+  [ENV.RETENTION_DAYS]: z.coerce.number().int().positive().default(DEFAULT_RETENTION_DAYS),
 });
 
 /**

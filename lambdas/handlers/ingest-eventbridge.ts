@@ -1,75 +1,11 @@
 /**
- * The EventBridge ingest Lambda, target of the engine bus's forwarding rule: `detail-type` → type,
- * `source`, `detail` → data, `time` → timestamp, `id` (so a redelivery is a duplicate).
- * EventBridge invokes it asynchronously: an event refused for its content is thrown as the core
- * error it is and, after Lambda's retries, lands in the dead-letter queue with the error and the
- * whole original event (the function's on-failure destination, see lib/bus-ingestion.ts).
+ * The EventBridge ingest Lambda, target of the engine bus's forwarding rule (lib/bus-ingestion.ts):
+ * each event is stored once; one refused for its content is thrown and, after Lambda's retries,
+ * lands in the dead-letter queue. The adapter is lambdas/aws/eventbridge/ingest-eventbridge.ts.
  */
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import type { Logger } from '@aws-lambda-powertools/logger';
-import middy from '@middy/core';
-import type { EventBridgeEvent } from 'aws-lambda';
-import { fromEventBridgeEvent, httpErrorOf, ingestEvent, type EventStore, type PutResult } from '../core/index.js';
-import { parseEnv } from './env.js';
-import { recordEnvelope } from './ingest-record.js';
-import { count, type EngineMetrics } from './metric-names.js';
-import { logger as sharedLogger, metrics as sharedMetrics, tracer } from './powertools.js';
-import { storeFrom, StoreEnv } from './wiring.js';
-
-/** What the EventBridge handler needs; tests pass their own. */
-export interface EventBridgeIngestDeps {
-  store: Pick<EventStore, 'put' | 'get'>;
-  logger?: Pick<Logger, 'info' | 'warn' | 'error'>;
-  metrics?: EngineMetrics;
-}
-
-export type EventBridgeDelivery = EventBridgeEvent<string, unknown>;
-export type EventBridgeIngestHandler = (event: EventBridgeDelivery) => Promise<PutResult>;
-
-/**
- * The EventBridge handler without middlewares.
- * @throws ValidationError (refused: to the dead-letter queue), ConflictError, RetryableError (retried).
- * @example await createEventBridgeIngestHandler({ store })(eventBridgeEvent)
- */
-export function createEventBridgeIngestHandler(deps: EventBridgeIngestDeps): EventBridgeIngestHandler {
-  const log = deps.logger ?? sharedLogger;
-  return async (delivery) => {
-    try {
-      // EventBridge always sets id and time; should either be missing, defaults still repeat on redelivery.
-      const time = Date.parse(String(delivery.time));
-      const receivedAtMs = Number.isNaN(time) ? Date.now() : time;
-      const { event, id, duplicate } = await ingestEvent(fromEventBridgeEvent(delivery), {
-        store: deps.store,
-        envelope: recordEnvelope(`eventbridge/${String(delivery.id)}`, receivedAtMs),
-      });
-      count(deps.metrics, duplicate ? 'EventsDuplicate' : 'EventsIngested');
-      log.info('event stored', { eventId: event.id, correlationId: event.correlationId, type: event.type, source: event.source, duplicate });
-      return { id, duplicate };
-    } catch (error) {
-      const { status, body } = httpErrorOf(error);
-      count(deps.metrics, status < 500 ? 'EventsRejected' : 'RecordsFailed');
-      if (status < 500) log.warn('event refused', { id: delivery.id, source: delivery.source, reason: body.error, message: body.message, details: body.details });
-      else log.error('event failed; it will be retried', { id: delivery.id, error: error as Error });
-      throw error;
-    }
-  };
-}
-
-/** The production dependencies, from the environment the `BusIngestion` construct sets. */
-export function eventBridgeDepsFromEnv(env: Record<string, string | undefined> = process.env): EventBridgeIngestDeps {
-  return { store: storeFrom(parseEnv(StoreEnv, env)), logger: sharedLogger, metrics: sharedMetrics };
-}
-
-// Built on the first invocation, not at import: tests import this module without a Lambda environment.
-let wired: EventBridgeIngestHandler | undefined;
+import { createEventBridgeIngestHandler } from '../aws/eventbridge/ingest-eventbridge.js';
+import { lambdaHandler } from '../aws/lambda-handler.js';
+import { eventBridgeDepsFromEnv } from '../aws/wiring/ingest.js';
 
 /** The Lambda entry point. */
-export const handler = middy<EventBridgeDelivery, PutResult>(async (event: EventBridgeDelivery) => {
-  wired ??= createEventBridgeIngestHandler(eventBridgeDepsFromEnv());
-  return wired(event);
-})
-  .use(injectLambdaContext(sharedLogger))
-  .use(captureLambdaHandler(tracer))
-  .use(logMetrics(sharedMetrics, { captureColdStartMetric: true }));
+export const handler = lambdaHandler(eventBridgeDepsFromEnv, createEventBridgeIngestHandler);

@@ -1,112 +1,11 @@
 /**
- * The Kafka ingest Lambda (MSK or self-managed, one event source mapping per topic): each record's
- * value is an event (base64 JSON, CloudEvents allowed). Partitions are read in parallel, each in
- * offset order. A record refused for its content goes to the dead-letter queue and counts as handled;
- * at a store outage the partition stops and reports `{ partition: "<topic>-<n>", offset }` as its
- * batch item failure, from which Lambda resumes it (ReportBatchItemFailures, provisioned mode).
- * Powertools' BatchProcessor has no Kafka type in this version, hence the small loop here.
+ * The Kafka ingest Lambda (MSK or self-managed, lib/kafka-ingestion.ts): each record's value is an
+ * event; a refused record goes to the dead-letter queue, a store outage stops its partition at that
+ * offset (a batch item failure). The adapter is lambdas/aws/streams/ingest-kafka.ts.
  */
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import type { Logger } from '@aws-lambda-powertools/logger';
-import middy from '@middy/core';
-import type { MSKEvent, MSKRecord, SelfManagedKafkaEvent } from 'aws-lambda';
-import { z } from 'zod';
-import { mapBounded } from '../core/app/concurrency.js';
-import { isEngineError } from '../core/index.js';
-import { parseEnv } from './env.js';
-import { ingestRecord, type RecordIngestDeps, type StreamRecordInput } from './ingest-record.js';
-import { count, type EngineMetrics } from './metric-names.js';
-import { logger as sharedLogger, metrics as sharedMetrics, tracer } from './powertools.js';
-import { DeadLetterEnv, deadLettersFrom, storeFrom, StoreEnv } from './wiring.js';
-
-export type KafkaEvent = MSKEvent | SelfManagedKafkaEvent;
-
-/** Lambda's partial batch response for Kafka: the topic-partition key and the offset to resume from. */
-export interface KafkaBatchResponse {
-  batchItemFailures: Array<{ itemIdentifier: { partition: string; offset: number } }>;
-}
-
-/** What the Kafka handler needs; tests pass their own. */
-export interface KafkaIngestDeps extends RecordIngestDeps {
-  /** Partitions read at once. Default 16. */
-  concurrency?: number;
-  logger?: Pick<Logger, 'info' | 'warn' | 'error'>;
-  metrics?: EngineMetrics;
-}
-
-export type KafkaIngestHandler = (event: KafkaEvent) => Promise<KafkaBatchResponse>;
-
-/** A Kafka record as the ingestion sees it: cluster, topic, partition and offset are its identity. */
-export function kafkaRecordInput(event: KafkaEvent, record: MSKRecord): StreamRecordInput {
-  const cluster = 'eventSourceArn' in event ? event.eventSourceArn : event.bootstrapServers;
-  const { topic, partition, offset, timestamp, key } = record;
-  return {
-    source: 'kafka',
-    data: record.value,
-    identity: `${cluster}/${topic}-${partition}@${offset}`,
-    receivedAtMs: timestamp,
-    position: { topic, partition, offset, timestamp, ...(key === undefined || key === null ? {} : { key }) },
-  };
-}
-
-/**
- * The Kafka handler without middlewares.
- * @example const { batchItemFailures } = await createKafkaIngestHandler({ store, deadLetters })(mskEvent)
- */
-export function createKafkaIngestHandler(deps: KafkaIngestDeps): KafkaIngestHandler {
-  const log = deps.logger ?? sharedLogger;
-
-  /** Ingests a partition's records in order; the offset of the first one that failed, if any. */
-  const ingestPartition = async (event: KafkaEvent, records: readonly MSKRecord[]): Promise<number | undefined> => {
-    for (const record of records) {
-      const input = kafkaRecordInput(event, record);
-      try {
-        const outcome = await ingestRecord(input, deps);
-        if (outcome.kind === 'stored') {
-          count(deps.metrics, outcome.result.duplicate ? 'EventsDuplicate' : 'EventsIngested');
-          log.info('event stored', { eventId: outcome.event.id, correlationId: outcome.event.correlationId, type: outcome.event.type, source: outcome.event.source, ...input.position, duplicate: outcome.result.duplicate });
-        } else {
-          count(deps.metrics, 'EventsRejected');
-          log.warn('record refused and sent to the dead-letter queue', { ...input.position, reason: outcome.letter.reason, message: outcome.letter.message });
-        }
-      } catch (error) {
-        count(deps.metrics, 'RecordsFailed');
-        log.error('record failed; its partition resumes from it', { ...input.position, retryable: isEngineError(error) ? error.retryable : undefined, error: error as Error });
-        return record.offset;
-      }
-    }
-    return undefined;
-  };
-
-  return async (event) => {
-    const partitions = Object.entries(event.records);
-    const failedAt = await mapBounded(partitions, deps.concurrency ?? 16, ([, records]) =>
-      ingestPartition(event, [...records].sort((a, b) => a.offset - b.offset)),
-    );
-    const batchItemFailures = partitions.flatMap(([partition], i) => {
-      const offset = failedAt[i];
-      return offset === undefined ? [] : [{ itemIdentifier: { partition, offset } }];
-    });
-    return { batchItemFailures };
-  };
-}
-
-/** The production dependencies, from the environment the `KafkaIngestion` construct sets. */
-export function kafkaDepsFromEnv(env: Record<string, string | undefined> = process.env): KafkaIngestDeps {
-  const config = parseEnv(z.object({ ...StoreEnv.shape, ...DeadLetterEnv.shape }), env);
-  return { store: storeFrom(config), deadLetters: deadLettersFrom(config), logger: sharedLogger, metrics: sharedMetrics };
-}
-
-// Built on the first invocation, not at import: tests import this module without a Lambda environment.
-let wired: KafkaIngestHandler | undefined;
+import { lambdaHandler } from '../aws/lambda-handler.js';
+import { createKafkaIngestHandler } from '../aws/streams/ingest-kafka.js';
+import { kafkaDepsFromEnv } from '../aws/wiring/ingest.js';
 
 /** The Lambda entry point. */
-export const handler = middy<KafkaEvent, KafkaBatchResponse>(async (event: KafkaEvent) => {
-  wired ??= createKafkaIngestHandler(kafkaDepsFromEnv());
-  return wired(event);
-})
-  .use(injectLambdaContext(sharedLogger))
-  .use(captureLambdaHandler(tracer))
-  .use(logMetrics(sharedMetrics, { captureColdStartMetric: true }));
+export const handler = lambdaHandler(kafkaDepsFromEnv, createKafkaIngestHandler);

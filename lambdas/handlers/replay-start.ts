@@ -1,78 +1,10 @@
 /**
- * The replay start Lambda, target of the per-workflow replay rules on the engine bus: each replayed
- * event names its workflow, execution and input; this starts that execution. Its name carries the
- * replay id, so it never collides with the original, and a redelivered event meets
- * `ExecutionAlreadyExists` — counted as started. A thrown error is retried by EventBridge and Lambda,
- * then lands in the replay dead-letter queue.
+ * The replay start Lambda, target of the per-workflow replay rules on the engine bus (lib/replay.ts):
+ * starts the execution each replayed event names. The adapter is lambdas/aws/eventbridge/replay-start.ts.
  */
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import type { Logger } from '@aws-lambda-powertools/logger';
-import middy from '@middy/core';
-import type { EventBridgeEvent } from 'aws-lambda';
-import { z } from 'zod';
-import { replayStarterFromEnv } from '../aws/wiring/replay.js';
-import { REPLAY_SOURCE, validationErrorOf, type Trigger, type WorkflowStarter } from '../core/index.js';
-import { count, type EngineMetrics } from './metric-names.js';
-import { logger as sharedLogger, metrics as sharedMetrics, tracer } from './powertools.js';
-
-/** The part of a replayed event this function relies on (core `replayBusEntry` writes it). */
-const ReplayedEvent = z.object({
-  source: z.literal(REPLAY_SOURCE),
-  detail: z.object({
-    workflowId: z.string().min(1),
-    ruleId: z.string().min(1),
-    executionName: z.string().min(1).max(80),
-    input: z.looseObject({ event: z.looseObject({ id: z.string() }), replay: z.object({ replayId: z.string().min(1) }) }),
-  }),
-});
-
-export interface ReplayStartDeps {
-  starter: WorkflowStarter;
-  logger?: Pick<Logger, 'info'>;
-  metrics?: EngineMetrics;
-}
-
-export type ReplayStartHandler = (event: EventBridgeEvent<string, unknown>) => Promise<{ executionName: string; alreadyStarted: boolean }>;
-
-/**
- * The start handler without middlewares.
- * @example await createReplayStartHandler({ starter })(eventBridgeEvent)
- * @throws ValidationError for an event that is not a replayed event; the starter's errors.
- */
-export function createReplayStartHandler(deps: ReplayStartDeps): ReplayStartHandler {
-  const log = deps.logger ?? sharedLogger;
-  return async (event) => {
-    const parsed = ReplayedEvent.safeParse(event);
-    if (!parsed.success) {
-      throw validationErrorOf('Not a replayed event', parsed.error.issues, { root: '(event)', listDetails: false });
-    }
-    const { workflowId, ruleId, executionName, input } = parsed.data.detail;
-    // The input exactly as it was put on the bus (zod rebuilds objects in its own key order).
-    const original = (event.detail as { input: Trigger['input'] }).input;
-    const trigger: Trigger = { workflowId, ruleId, executionName, input: original };
-    const { alreadyStarted } = await deps.starter.start(trigger);
-    const correlationId = (original as { correlationId?: string }).correlationId;
-    log.info('replayed execution started', { workflowId, ruleId, executionName, replayId: input.replay.replayId, eventId: input.event.id, correlationId, alreadyStarted });
-    if (!alreadyStarted) count(deps.metrics, 'ReplayExecutionsStarted');
-    return { executionName, alreadyStarted };
-  };
-}
-
-/** The production dependencies: the engine's state machines from the environment. */
-export function replayStartDepsFromEnv(env: Record<string, string | undefined> = process.env): ReplayStartDeps {
-  return { starter: replayStarterFromEnv(env), logger: sharedLogger, metrics: sharedMetrics };
-}
-
-// Built on the first invocation, not at import: tests import this module without a Lambda environment.
-let wired: ReplayStartHandler | undefined;
+import { createReplayStartHandler } from '../aws/eventbridge/replay-start.js';
+import { lambdaHandler } from '../aws/lambda-handler.js';
+import { replayStartDepsFromEnv } from '../aws/wiring/replay.js';
 
 /** The Lambda entry point. */
-export const handler = middy<EventBridgeEvent<string, unknown>, { executionName: string; alreadyStarted: boolean }>(async (event: EventBridgeEvent<string, unknown>) => {
-  wired ??= createReplayStartHandler(replayStartDepsFromEnv());
-  return wired(event);
-})
-  .use(injectLambdaContext(sharedLogger))
-  .use(captureLambdaHandler(tracer))
-  .use(logMetrics(sharedMetrics, { captureColdStartMetric: true }));
+export const handler = lambdaHandler(replayStartDepsFromEnv, createReplayStartHandler);

@@ -1,7 +1,8 @@
 import { PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINE_SOURCES } from '../../lib/bus-ingestion.js';
-import { createEventBridgeIngestHandler, eventBridgeDepsFromEnv, type EventBridgeDelivery, type EventBridgeIngestHandler } from '../../lambdas/handlers/ingest-eventbridge.js';
+import { createEventBridgeIngestHandler, type EventBridgeDelivery, type EventBridgeIngestHandler } from '../../lambdas/aws/eventbridge/ingest-eventbridge.js';
+import { eventBridgeDepsFromEnv } from '../../lambdas/aws/wiring/ingest.js';
 import { awsClients, type AwsClients } from './support/aws-clients.js';
 import { storedEvent } from './support/fixtures.js';
 import { receiveAllJson } from './support/queues.js';

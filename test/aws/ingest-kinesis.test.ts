@@ -1,7 +1,8 @@
 import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import type { KinesisStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import { createKinesisIngestHandler, kinesisDepsFromEnv, type KinesisIngestHandler } from '../../lambdas/handlers/ingest-kinesis.js';
+import { createKinesisIngestHandler, type KinesisIngestHandler } from '../../lambdas/aws/streams/ingest-kinesis.js';
+import { kinesisDepsFromEnv } from '../../lambdas/aws/wiring/ingest.js';
 import { lambdaKinesisRecord, readAllRecords } from '../support/kinesalite.js';
 import { awsClients, type AwsClients } from './support/aws-clients.js';
 import { allStoredEvents, aRegistration, storedEvent } from './support/fixtures.js';

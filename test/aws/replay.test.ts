@@ -2,10 +2,12 @@ import { ListExecutionsCommand, DescribeExecutionCommand } from '@aws-sdk/client
 import type { APIGatewayProxyResult, EventBridgeEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { executionName, REPLAY_SOURCE } from '../../lambdas/core/index.js';
-import { createIngestHandler, ingestDepsFromEnv, type IngestHttpHandler } from '../../lambdas/handlers/ingest-http.js';
-import { createReplayPageHandler, replayPageDepsFromEnv, type ReplayPageHandler } from '../../lambdas/handlers/replay-page.js';
-import { createReplayStartHandler, replayStartDepsFromEnv, type ReplayStartHandler } from '../../lambdas/handlers/replay-start.js';
-import { createReplaysHandler, replaysDepsFromEnv, type ReplaysHttpHandler } from '../../lambdas/handlers/replays-http.js';
+import { createIngestHandler, type IngestHttpHandler } from '../../lambdas/aws/http/ingest-http.js';
+import { ingestDepsFromEnv } from '../../lambdas/aws/wiring/ingest.js';
+import { createReplayPageHandler, type ReplayPageHandler } from '../../lambdas/aws/jobs/replay-page.js';
+import { replayPageDepsFromEnv, replayStartDepsFromEnv, replaysDepsFromEnv } from '../../lambdas/aws/wiring/replay.js';
+import { createReplayStartHandler, type ReplayStartHandler } from '../../lambdas/aws/eventbridge/replay-start.js';
+import { createReplaysHandler, type ReplaysHttpHandler } from '../../lambdas/aws/http/replays-http.js';
 import { apiGatewayEvent, postEvent } from '../support/api-gateway.js';
 import { awsClients, type AwsClients } from './support/aws-clients.js';
 import { anId } from './support/fixtures.js';

@@ -5,9 +5,12 @@ import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'v
 import { eventKey } from '../../lambdas/aws/event-item.js';
 import { EVENTS_TABLE } from '../../lambdas/layout/events-table.js';
 import { executionName, RetryableError, type Trigger, type WorkflowStarter } from '../../lambdas/core/index.js';
-import { createIngestHandler, ingestDepsFromEnv, type IngestHttpHandler } from '../../lambdas/handlers/ingest-http.js';
-import { createQueryHandler, queryDepsFromEnv, type QueryHttpHandler } from '../../lambdas/handlers/query-http.js';
-import { createRouterHandler, routerDepsFromEnv, type RouterDeps } from '../../lambdas/handlers/router.js';
+import { createIngestHandler, type IngestHttpHandler } from '../../lambdas/aws/http/ingest-http.js';
+import { ingestDepsFromEnv } from '../../lambdas/aws/wiring/ingest.js';
+import { createQueryHandler, type QueryHttpHandler } from '../../lambdas/aws/http/query-http.js';
+import { queryDepsFromEnv } from '../../lambdas/aws/wiring/query.js';
+import { createRouterHandler, type RouterDeps } from '../../lambdas/aws/streams/router.js';
+import { routingDepsFromEnv } from '../../lambdas/aws/wiring/routing.js';
 import { apiGatewayEvent, postEvent } from '../support/api-gateway.js';
 import { awsClients, type AwsClients } from './support/aws-clients.js';
 import { capturedLogs } from './support/captured-logs.js';
@@ -72,7 +75,7 @@ describe('routing on AWS: Events table stream → router Lambda → Step Functio
     ingest = createIngestHandler(ingestDepsFromEnv(engine.env.ingestHttp));
     query = createQueryHandler(queryDepsFromEnv(engine.env.query));
     // The rules as lib/router.ts bundles them (JSON of the loaded project's rules).
-    routerDeps = routerDepsFromEnv(engine.env.router, JSON.stringify(engine.project.rules));
+    routerDeps = routingDepsFromEnv(engine.env.router, JSON.stringify(engine.project.rules));
     poller = routeWith();
   });
 

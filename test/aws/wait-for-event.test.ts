@@ -3,8 +3,10 @@ import { CreateStateMachineCommand, DeleteStateMachineCommand, DescribeExecution
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { STATE_TABLE } from '../../lambdas/layout/state-table.js';
-import { createIngestHandler, ingestDepsFromEnv, type IngestHttpHandler } from '../../lambdas/handlers/ingest-http.js';
-import { createRouterHandler, routerDepsFromEnv } from '../../lambdas/handlers/router.js';
+import { createIngestHandler, type IngestHttpHandler } from '../../lambdas/aws/http/ingest-http.js';
+import { ingestDepsFromEnv } from '../../lambdas/aws/wiring/ingest.js';
+import { createRouterHandler } from '../../lambdas/aws/streams/router.js';
+import { routingDepsFromEnv } from '../../lambdas/aws/wiring/routing.js';
 import { handler as waitForEvent } from '../../lambdas/tasks/wait-for-event.js';
 import { postEvent } from '../support/api-gateway.js';
 import { ACCOUNT, awsClients, type AwsClients } from './support/aws-clients.js';
@@ -96,7 +98,7 @@ describe('wait-for-event on AWS: a waiting workflow is completed by the router w
     // The task function's environment, as the Workflows construct sets it: the task reads it on first use.
     Object.assign(process.env, engine.env.waitForEventTask);
     ingest = createIngestHandler(ingestDepsFromEnv(engine.env.ingestHttp));
-    const router = createRouterHandler({ ...routerDepsFromEnv(engine.env.router, JSON.stringify(engine.project.rules)), logger: logs });
+    const router = createRouterHandler({ ...routingDepsFromEnv(engine.env.router, JSON.stringify(engine.project.rules)), logger: logs });
     poller = createStreamPoller({ client: aws.streams, streamArn: engine.eventsTable.streamArn, handler: router, filter: ROUTER_STREAM_FILTER });
   });
 

@@ -8,8 +8,8 @@ import { DynamoDbEventStore, eventKey } from '../../lambdas/aws/dynamodb-event-s
 import { DynamoDbRoutingMarks } from '../../lambdas/aws/dynamodb-routing-marks.js';
 import { SfnWorkflowStarter } from '../../lambdas/aws/sfn-workflow-starter.js';
 import { compileRules, EventRouter, UnroutedSweeper, type DeadLetter, type EngineEvent, type Rule } from '../../lambdas/core/index.js';
-import { createRouterHandler } from '../../lambdas/handlers/router.js';
-import { createSweeperHandler } from '../../lambdas/handlers/sweeper.js';
+import { createRouterHandler } from '../../lambdas/aws/streams/router.js';
+import { createSweeperHandler } from '../../lambdas/aws/jobs/sweeper.js';
 import { createEventsTable, startDynalite, uniqueTableName, type Dynalite } from '../support/dynalite.js';
 import { streamEvent, streamRecord } from '../support/stream-records.js';
 

@@ -7,7 +7,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ENGINE_METRICS, ENGINE_WORKFLOW_METRICS, Observability } from '../../lib/observability.js';
-import { SERVICE_METRICS, WORKFLOW_METRICS } from '../../lambdas/handlers/metric-names.js';
+import { SERVICE_METRICS, WORKFLOW_METRICS } from '../../lambdas/core/metric-names.js';
 
 /** A stack with one of each thing Observability watches. */
 function watchedStack(alarmEmail?: string): Template {
@@ -79,7 +79,7 @@ describe('Observability', () => {
     expect(expressions).toContain(`MAX(SEARCH('{edwe,service} MetricName="RoutingLag"', 'Maximum', 300))`);
   });
 
-  it('knows exactly the metric names the handlers emit (lambdas/handlers/metric-names.ts)', () => {
+  it('knows exactly the metric names the handlers emit (lambdas/core/metric-names.ts)', () => {
     expect(ENGINE_METRICS).toEqual(SERVICE_METRICS);
     expect(ENGINE_WORKFLOW_METRICS).toEqual(WORKFLOW_METRICS);
   });

@@ -2,7 +2,8 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbEventStore } from '../../lambdas/aws/dynamodb-event-store.js';
 import { ConflictError, RetryableError, ValidationError } from '../../lambdas/core/index.js';
-import { createEventBridgeIngestHandler, eventBridgeDepsFromEnv, type EventBridgeIngestHandler } from '../../lambdas/handlers/ingest-eventbridge.js';
+import { createEventBridgeIngestHandler, type EventBridgeIngestHandler } from '../../lambdas/aws/eventbridge/ingest-eventbridge.js';
+import { eventBridgeDepsFromEnv } from '../../lambdas/aws/wiring/ingest.js';
 import { createEventsTable, startDynalite, uniqueTableName, type Dynalite } from '../support/dynalite.js';
 import { eventBridgeEvent } from '../support/event-shapes.js';
 

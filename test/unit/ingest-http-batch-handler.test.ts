@@ -3,7 +3,7 @@ import type { APIGatewayProxyResult } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbEventStore } from '../../lambdas/aws/dynamodb-event-store.js';
 import { RetryableError, ulid, type EngineEvent, type EventStore } from '../../lambdas/core/index.js';
-import { createIngestHandler, type IngestHttpHandler } from '../../lambdas/handlers/ingest-http.js';
+import { createIngestHandler, type IngestHttpHandler } from '../../lambdas/aws/http/ingest-http.js';
 import { apiGatewayEvent, postEvent } from '../support/api-gateway.js';
 import { createEventsTable, startDynalite, uniqueTableName, type Dynalite } from '../support/dynalite.js';
 

@@ -3,7 +3,8 @@ import type { APIGatewayProxyResult } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbEventStore } from '../../lambdas/aws/dynamodb-event-store.js';
 import { MAX_EVENT_BYTES, ulid, type EventStore } from '../../lambdas/core/index.js';
-import { createIngestHandler, ingestDepsFromEnv, type IngestHttpHandler } from '../../lambdas/handlers/ingest-http.js';
+import { createIngestHandler, type IngestHttpHandler } from '../../lambdas/aws/http/ingest-http.js';
+import { ingestDepsFromEnv } from '../../lambdas/aws/wiring/ingest.js';
 import { apiGatewayEvent, getEvent, postEvent } from '../support/api-gateway.js';
 import { createEventsTable, startDynalite, uniqueTableName, type Dynalite } from '../support/dynalite.js';
 

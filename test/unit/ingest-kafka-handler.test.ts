@@ -5,7 +5,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbEventStore } from '../../lambdas/aws/dynamodb-event-store.js';
 import { SqsDeadLetterQueue } from '../../lambdas/aws/sqs-dead-letter-queue.js';
 import { RetryableError, type EngineEvent, type EventStore } from '../../lambdas/core/index.js';
-import { createKafkaIngestHandler, kafkaDepsFromEnv } from '../../lambdas/handlers/ingest-kafka.js';
+import { createKafkaIngestHandler } from '../../lambdas/aws/streams/ingest-kafka.js';
+import { kafkaDepsFromEnv } from '../../lambdas/aws/wiring/ingest.js';
 import { createEventsTable, startDynalite, uniqueTableName, type Dynalite } from '../support/dynalite.js';
 import { kafkaRecord, mskEvent, selfManagedKafkaEvent } from '../support/event-shapes.js';
 

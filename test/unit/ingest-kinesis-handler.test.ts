@@ -7,7 +7,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbEventStore } from '../../lambdas/aws/dynamodb-event-store.js';
 import { SqsDeadLetterQueue } from '../../lambdas/aws/sqs-dead-letter-queue.js';
 import { RetryableError, type EngineEvent, type EventStore } from '../../lambdas/core/index.js';
-import { createKinesisIngestHandler, kinesisDepsFromEnv } from '../../lambdas/handlers/ingest-kinesis.js';
+import { createKinesisIngestHandler } from '../../lambdas/aws/streams/ingest-kinesis.js';
+import { kinesisDepsFromEnv } from '../../lambdas/aws/wiring/ingest.js';
 import { createEventsTable, startDynalite, uniqueTableName, type Dynalite } from '../support/dynalite.js';
 import { createStream, kinesisEvent, lambdaKinesisRecord, readAllRecords, startKinesalite, type Kinesalite } from '../support/kinesalite.js';
 

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbEventStore } from '../../lambdas/aws/dynamodb-event-store.js';
 import { DynamoDbExecutionStore } from '../../lambdas/aws/dynamodb-execution-store.js';
 import { ExecutionLifecycle, executionName, ValidationError, type EngineEvent, type Trigger, type WorkflowInput } from '../../lambdas/core/index.js';
-import { createLifecycleHandler, lifecycleDepsFromEnv, type LifecycleHandler } from '../../lambdas/handlers/lifecycle.js';
+import { createLifecycleHandler, type LifecycleHandler } from '../../lambdas/aws/eventbridge/lifecycle.js';
+import { lifecycleDepsFromEnv } from '../../lambdas/aws/wiring/lifecycle.js';
 import { createEventsTable, createStateTable, startDynalite, uniqueTableName, type Dynalite } from '../support/dynalite.js';
 import { statusChangeEvent, type StatusChangeFields } from '../support/event-shapes.js';
 

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbEventStore } from '../../lambdas/aws/dynamodb-event-store.js';
 import { DynamoDbExecutionStore } from '../../lambdas/aws/dynamodb-execution-store.js';
 import { executionName, type EngineEvent, type Trigger } from '../../lambdas/core/index.js';
-import { createQueryHandler, executionQueries, NO_EXECUTIONS, type QueryHttpHandler } from '../../lambdas/handlers/query-http.js';
+import { createQueryHandler, executionQueries, NO_EXECUTIONS, type QueryHttpHandler } from '../../lambdas/aws/http/query-http.js';
 import { getCorrelation, getExecution, listExecutions } from '../support/api-gateway.js';
 import { createEventsTable, createStateTable, startDynalite, uniqueTableName, type Dynalite } from '../support/dynalite.js';
 

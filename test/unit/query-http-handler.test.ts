@@ -3,7 +3,8 @@ import type { APIGatewayProxyResult } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbEventStore } from '../../lambdas/aws/dynamodb-event-store.js';
 import type { EngineEvent, ExecutionRecord } from '../../lambdas/core/index.js';
-import { createQueryHandler, queryDepsFromEnv, type QueryHttpHandler } from '../../lambdas/handlers/query-http.js';
+import { createQueryHandler, type QueryHttpHandler } from '../../lambdas/aws/http/query-http.js';
+import { queryDepsFromEnv } from '../../lambdas/aws/wiring/query.js';
 import { apiGatewayEvent, getCorrelation, listEvents } from '../support/api-gateway.js';
 import { createEventsTable, startDynalite, uniqueTableName, type Dynalite } from '../support/dynalite.js';
 

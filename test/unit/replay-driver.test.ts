@@ -14,7 +14,7 @@ import { EventBridgeReplayEmitter } from '../../lambdas/aws/eventbridge-replay-e
 import { ReplayPageRunner, type ReplayPageLimits } from '../../lambdas/core/app/replay-page.js';
 import { SqsDeadLetterQueue } from '../../lambdas/aws/sqs-dead-letter-queue.js';
 import type { EngineEvent } from '../../lambdas/core/index.js';
-import { createReplayPageHandler } from '../../lambdas/handlers/replay-page.js';
+import { createReplayPageHandler } from '../../lambdas/aws/jobs/replay-page.js';
 import { createEventsTable, startDynalite, uniqueTableName, type Dynalite } from '../support/dynalite.js';
 import { acceptAll, aJob, createReplayStateTable, eventsOverHours, expectedIds, originalIdOf, putEventsCalls, replayBase, replayRuleSet, seedEvents } from '../support/replay-fixtures.js';
 

@@ -4,8 +4,9 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { SfnWorkflowStarter } from '../../lambdas/aws/sfn-workflow-starter.js';
 import { replayBusEntry, replayTriggers, ValidationError, type EngineEvent } from '../../lambdas/core/index.js';
-import { createReplayStartHandler, replayStartDepsFromEnv } from '../../lambdas/handlers/replay-start.js';
-import { EnvironmentError } from '../../lambdas/handlers/env.js';
+import { createReplayStartHandler } from '../../lambdas/aws/eventbridge/replay-start.js';
+import { replayStartDepsFromEnv } from '../../lambdas/aws/wiring/replay.js';
+import { EnvironmentError } from '../../lambdas/aws/wiring/env.js';
 import { eventBridgeEvent } from '../support/event-shapes.js';
 import { replayRuleSet } from '../support/replay-fixtures.js';
 

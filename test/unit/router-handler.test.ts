@@ -4,7 +4,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { toItem } from '../../lambdas/aws/dynamodb-event-store.js';
 import { SfnWorkflowStarter } from '../../lambdas/aws/sfn-workflow-starter.js';
-import { createRouterHandler, routerDepsFromEnv } from '../../lambdas/handlers/router.js';
+import { createRouterHandler } from '../../lambdas/aws/streams/router.js';
+import { routingDepsFromEnv } from '../../lambdas/aws/wiring/routing.js';
 import { compileRules, executionName, type EngineEvent, type Rule } from '../../lambdas/core/index.js';
 import { sequenceNumberOf, streamEvent, streamRecord } from '../support/stream-records.js';
 
@@ -159,26 +160,26 @@ describe('router configuration from the environment', () => {
   const withState = (env: Record<string, string>) => ({ STATE_TABLE: 'edwe-state', ...env });
 
   it('names every missing variable', () => {
-    expect(() => routerDepsFromEnv({}, rulesJson)).toThrow('Invalid environment: STATE_TABLE is not set; STATE_MACHINE_ARNS is not set');
+    expect(() => routingDepsFromEnv({}, rulesJson)).toThrow('Invalid environment: STATE_TABLE is not set; STATE_MACHINE_ARNS is not set');
   });
 
   it('refuses workflow types that are not JSON', () => {
-    expect(() => routerDepsFromEnv(withState({ STATE_MACHINE_ARNS: '{}', WORKFLOW_TYPES: 'EXPRESS' }), rulesJson)).toThrow(
+    expect(() => routingDepsFromEnv(withState({ STATE_MACHINE_ARNS: '{}', WORKFLOW_TYPES: 'EXPRESS' }), rulesJson)).toThrow(
       /WORKFLOW_TYPES must be a JSON object of strings/,
     );
   });
 
   it('refuses a map that is not JSON', () => {
-    expect(() => routerDepsFromEnv(withState({ STATE_MACHINE_ARNS: 'arn:…' }), rulesJson)).toThrow(/STATE_MACHINE_ARNS must be a JSON object of strings/);
+    expect(() => routingDepsFromEnv(withState({ STATE_MACHINE_ARNS: 'arn:…' }), rulesJson)).toThrow(/STATE_MACHINE_ARNS must be a JSON object of strings/);
   });
 
   it('refuses rules whose workflow has no state machine', () => {
-    expect(() => routerDepsFromEnv(withState({ STATE_MACHINE_ARNS: JSON.stringify({ onboarding_workflow: ONBOARDING_ARN }) }), rulesJson)).toThrow(
+    expect(() => routingDepsFromEnv(withState({ STATE_MACHINE_ARNS: JSON.stringify({ onboarding_workflow: ONBOARDING_ARN }) }), rulesJson)).toThrow(
       /no ARN for workflow audit_workflow/,
     );
   });
 
   it('refuses to start without bundled rules', () => {
-    expect(() => routerDepsFromEnv(withState({ STATE_MACHINE_ARNS: '{}' }))).toThrow(/bundled without rules/);
+    expect(() => routingDepsFromEnv(withState({ STATE_MACHINE_ARNS: '{}' }))).toThrow(/bundled without rules/);
   });
 });

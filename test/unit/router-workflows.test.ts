@@ -19,7 +19,7 @@ import { RecordedWorkflowStarter } from '../../lambdas/aws/recorded-workflow-sta
 import { SfnTaskTokens } from '../../lambdas/aws/sfn-task-tokens.js';
 import { SfnWorkflowStarter } from '../../lambdas/aws/sfn-workflow-starter.js';
 import { compileRules, CorrelationWaits, executionName, type EngineEvent, type Rule } from '../../lambdas/core/index.js';
-import { createRouterHandler } from '../../lambdas/handlers/router.js';
+import { createRouterHandler } from '../../lambdas/aws/streams/router.js';
 import { createStateTable, startDynalite, uniqueTableName, type Dynalite } from '../support/dynalite.js';
 import { sequenceNumberOf, streamEvent, streamRecord } from '../support/stream-records.js';
 

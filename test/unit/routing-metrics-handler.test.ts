@@ -6,7 +6,7 @@ import { PowertoolsEngineMetrics } from '../../lambdas/aws/powertools-engine-met
 import { RecordedWorkflowStarter } from '../../lambdas/aws/recorded-workflow-starter.js';
 import { SfnWorkflowStarter } from '../../lambdas/aws/sfn-workflow-starter.js';
 import { compileRules, type EngineEvent, type Rule } from '../../lambdas/core/index.js';
-import { createRouterHandler } from '../../lambdas/handlers/router.js';
+import { createRouterHandler } from '../../lambdas/aws/streams/router.js';
 import { streamEvent, streamRecord } from '../support/stream-records.js';
 
 const ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:Onboarding';

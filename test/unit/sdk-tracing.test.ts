@@ -6,10 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { taskServicesFromEnvironment } from '../../lambdas/aws/task-services.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-/** Code that runs in Lambda and makes SDK clients (the CLI's `dlq-cli.ts` runs on an operator's machine). */
+/** Code that runs in Lambda and makes SDK clients, subfolders included (the CLI's `dlq-cli.ts` runs on an operator's machine). */
 const LAMBDA_CODE = ['lambdas/handlers', 'lambdas/aws'].flatMap((dir) =>
-  readdirSync(`${ROOT}${dir}`)
-    .filter((name) => name.endsWith('.ts') && name !== 'dlq-cli.ts')
+  readdirSync(`${ROOT}${dir}`, { recursive: true, encoding: 'utf8' })
+    .filter((name) => name.endsWith('.ts') && !name.endsWith('dlq-cli.ts'))
     .map((name) => `${dir}/${name}`),
 );
 

@@ -3,6 +3,7 @@
  * every missing or malformed variable, rather than failing later on the first record that needs it.
  */
 import { z } from 'zod';
+import { DEFAULT_RETENTION_DAYS } from '../../layout/events-table.js';
 
 /** Raised when the environment lacks a variable or holds a bad value; the message names each. */
 export class EnvironmentError extends Error {
@@ -15,6 +16,9 @@ export class EnvironmentError extends Error {
 /** A required, non-empty variable. */
 export const requiredVar = () =>
   z.string({ error: (issue) => (issue.input === undefined ? 'is not set' : 'must be a string') }).min(1, { error: 'is empty' });
+
+/** Days events (and execution records) are kept: a positive integer, `DEFAULT_RETENTION_DAYS` when unset. */
+export const retentionDaysVar = () => z.coerce.number({ error: 'must be a number of days' }).int().positive().default(DEFAULT_RETENTION_DAYS);
 
 /** A variable holding a JSON object of strings, e.g. `{"onboarding_workflow":"arn:aws:states:…"}`. */
 export const jsonMapVar = () =>
@@ -32,7 +36,7 @@ export const jsonMapVar = () =>
 /**
  * Parses `env` with `schema`.
  * @throws EnvironmentError e.g. `Invalid environment: EVENTS_TABLE is not set`
- * @example const config = parseEnv(z.object({ EVENTS_TABLE: requiredVar() }))
+ * @example const config = parseEnv(z.object({ [ENV.EVENTS_TABLE]: requiredVar() }))
  */
 export function parseEnv<S extends z.ZodType>(schema: S, env: Record<string, string | undefined> = process.env): z.output<S> {
   const result = schema.safeParse(env);

@@ -1,22 +1,25 @@
 /**
  * The AWS wiring of replay: the environment the `Replay` construct sets, parsed once at cold start,
  * and the adapters and application objects built from it — the page runner, the replay API's jobs
- * and driver, the replayed-execution starter. The Lambda entries in `lambdas/handlers/` only wrap them.
+ * and driver, the replayed-execution starter — and the replay adapters' dependencies made of them.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
-import { compileRules, ReplayPageRunner, type EngineMetrics, type Rule, type RuleSet } from '../../core/index.js';
-import { EnvironmentError, jsonMapVar, parseEnv, requiredVar } from '../../handlers/env.js';
-import { count, countForWorkflow } from '../../handlers/metric-names.js';
-import { metrics as sharedMetrics, tracer } from '../../handlers/powertools.js';
-import { DeadLetterEnv, deadLettersFrom, storeFrom, StoreEnv } from '../../handlers/wiring.js';
-import { DEFAULT_RETENTION_DAYS } from '../../layout/events-table.js';
+import { compileRules, ReplayPageRunner, type Rule, type RuleSet } from '../../core/index.js';
+import { ENV } from '../../layout/environment.js';
 import { DynamoDbReplayJobStore } from '../dynamodb-replay-job-store.js';
+import type { ReplayStartDeps } from '../eventbridge/replay-start.js';
 import { EventBridgeReplayEmitter } from '../eventbridge-replay-emitter.js';
+import type { ReplaysHttpDeps } from '../http/replays-http.js';
+import type { ReplayPageDeps } from '../jobs/replay-page.js';
+import { PowertoolsEngineMetrics } from '../powertools-engine-metrics.js';
 import { SfnReplayDriver } from '../sfn-replay-driver.js';
 import { SfnWorkflowStarter } from '../sfn-workflow-starter.js';
+import { EnvironmentError, jsonMapVar, parseEnv, requiredVar, retentionDaysVar } from './env.js';
+import { DeadLetterEnv, deadLettersFrom, storeFrom, StoreEnv } from './events.js';
+import { logger as sharedLogger, metrics as sharedMetrics, tracer } from './powertools.js';
 
 /** The rules as JSON text, put into the bundle by esbuild `define` at synth (see lib/replay.ts). */
 declare const __EDWE_RULES__: string | undefined;
@@ -24,11 +27,11 @@ declare const __EDWE_RULES__: string | undefined;
 type Env = Record<string, string | undefined>;
 
 /** The State table, where replay jobs live. */
-export const StateTableEnv = z.object({ STATE_TABLE: requiredVar() });
+export const StateTableEnv = z.object({ [ENV.STATE_TABLE]: requiredVar() });
 
 /** The deployment's ceiling on any job's rate, in entries per second (unset: none). */
 export const RateCeilingEnv = z.object({
-  REPLAY_MAX_RATE: z.coerce.number({ error: 'must be a number of entries per second' }).positive({ error: 'must be above 0' }).optional(),
+  [ENV.REPLAY_MAX_RATE]: z.coerce.number({ error: 'must be a number of entries per second' }).positive({ error: 'must be above 0' }).optional(),
 });
 
 /** Today's rules, compiled from the bundle (or from `rulesJson`, for tests). */
@@ -43,13 +46,7 @@ export function replayJobsFrom(config: z.output<typeof StateTableEnv>): DynamoDb
   return new DynamoDbReplayJobStore({ client: tracer.captureAWSv3Client(new DynamoDBClient({})), tableName: config.STATE_TABLE });
 }
 
-/** Core's metrics port on the function's Powertools Metrics (EMF). */
-export const emfMetrics = (metrics: Parameters<typeof count>[0] & Parameters<typeof countForWorkflow>[0]): EngineMetrics => ({
-  count: (name, value) => count(metrics, name, value),
-  countForWorkflow: (name, workflowId, value) => countForWorkflow(metrics, name, workflowId, value),
-});
-
-const PageEnv = StoreEnv.extend(StateTableEnv.shape).extend(DeadLetterEnv.shape).extend(RateCeilingEnv.shape).extend({ EVENT_BUS_NAME: requiredVar() });
+const PageEnv = StoreEnv.extend(StateTableEnv.shape).extend(DeadLetterEnv.shape).extend(RateCeilingEnv.shape).extend({ [ENV.EVENT_BUS_NAME]: requiredVar() });
 
 /** The page runner of the replay page function: the time index, the job table, the engine bus, the dead-letter queue. */
 export function replayPageRunnerFromEnv(env: Env = process.env, rulesJson?: string): ReplayPageRunner {
@@ -60,16 +57,16 @@ export function replayPageRunnerFromEnv(env: Env = process.env, rulesJson?: stri
     emitter: new EventBridgeReplayEmitter({ client: tracer.captureAWSv3Client(new EventBridgeClient({})), eventBusName: config.EVENT_BUS_NAME }),
     deadLetters: deadLettersFrom(config),
     ruleSet: bundledRuleSet(rulesJson),
-    metrics: emfMetrics(sharedMetrics),
+    metrics: new PowertoolsEngineMetrics(sharedMetrics),
     ...(config.REPLAY_MAX_RATE === undefined ? {} : { maxRatePerSecond: config.REPLAY_MAX_RATE }),
   });
 }
 
 const ApiEnv = StateTableEnv.extend(RateCeilingEnv.shape).extend({
-  REPLAY_DRIVER_ARN: requiredVar(),
-  RETENTION_DAYS: z.coerce.number({ error: 'must be a number of days' }).int().positive().default(DEFAULT_RETENTION_DAYS),
+  [ENV.REPLAY_DRIVER_ARN]: requiredVar(),
+  [ENV.RETENTION_DAYS]: retentionDaysVar(),
   /** Comma-separated workflow ids. */
-  WORKFLOW_IDS: requiredVar().transform((text) => new Set(text.split(',').map((id) => id.trim()).filter((id) => id !== ''))),
+  [ENV.WORKFLOW_IDS]: requiredVar().transform((text) => new Set(text.split(',').map((id) => id.trim()).filter((id) => id !== ''))),
 });
 
 /** What the replay API function is built from: the job table, the driver state machine, the rules, workflows, retention and ceiling. */
@@ -82,6 +79,7 @@ export interface ReplayApiWiring {
   maxRatePerSecond?: number;
 }
 
+/** The replay API function's wiring: the job table, the driver state machine, the rules, workflows, retention and ceiling. */
 export function replayApiFromEnv(env: Env = process.env, rulesJson?: string): ReplayApiWiring {
   const config = parseEnv(ApiEnv, env);
   return {
@@ -94,10 +92,25 @@ export function replayApiFromEnv(env: Env = process.env, rulesJson?: string): Re
   };
 }
 
-const StartEnv = z.object({ STATE_MACHINE_ARNS: jsonMapVar() });
+const StartEnv = z.object({ [ENV.STATE_MACHINE_ARNS]: jsonMapVar() });
 
 /** The starter of the replay start function: the engine's state machines from the environment. */
 export function replayStarterFromEnv(env: Env = process.env): SfnWorkflowStarter {
   const config = parseEnv(StartEnv, env);
   return new SfnWorkflowStarter({ client: tracer.captureAWSv3Client(new SFNClient({})), stateMachineArns: config.STATE_MACHINE_ARNS });
+}
+
+/** The replay page function's dependencies: the runner built from the environment and the bundled rules. */
+export function replayPageDepsFromEnv(env: Env = process.env, rulesJson?: string): ReplayPageDeps {
+  return { runner: replayPageRunnerFromEnv(env, rulesJson), logger: sharedLogger, metrics: sharedMetrics };
+}
+
+/** The replay API function's dependencies, from the environment the `Replay` construct sets and the bundled rules. */
+export function replaysDepsFromEnv(env: Env = process.env, rulesJson?: string): ReplaysHttpDeps {
+  return { ...replayApiFromEnv(env, rulesJson), logger: sharedLogger, metrics: sharedMetrics };
+}
+
+/** The replay start function's dependencies: the engine's state machines from the environment. */
+export function replayStartDepsFromEnv(env: Env = process.env): ReplayStartDeps {
+  return { starter: replayStarterFromEnv(env), logger: sharedLogger, metrics: sharedMetrics };
 }

@@ -22,6 +22,7 @@ import {
   type RouteOutcome,
   type Rule,
 } from '../../core/index.js';
+import { ENV } from '../../layout/environment.js';
 import { DynamoDbRoutingMarks } from '../dynamodb-routing-marks.js';
 import { PowertoolsEngineMetrics } from '../powertools-engine-metrics.js';
 import { powertoolsLogger, type PowertoolsLogs } from '../powertools-logger.js';
@@ -65,11 +66,11 @@ export function routeTraced(deps: RoutingDeps): RouteTraced {
 
 /** The environment of a routing function (the router, the sweeper), set by the CDK constructs. */
 export const RoutingEnv = StateEnv.extend({
-  STATE_MACHINE_ARNS: jsonMapVar(),
+  [ENV.STATE_MACHINE_ARNS]: jsonMapVar(),
   /** Workflow id → STANDARD or EXPRESS; a workflow not named is STANDARD. */
-  WORKFLOW_TYPES: jsonMapVar().optional(),
+  [ENV.WORKFLOW_TYPES]: jsonMapVar().optional(),
   /** The Events table, for the `routedAt` mark. Unset: events are routed but not marked (the sweeper would route them again). */
-  EVENTS_TABLE: requiredVar().optional(),
+  [ENV.EVENTS_TABLE]: requiredVar().optional(),
 });
 
 /**
@@ -119,11 +120,11 @@ export function routingDepsFromEnv(env: Record<string, string | undefined> = pro
 
 /** The sweeper's environment: the router's, the Events table (required here) and its schedule's limits, the failure queue. */
 export const SweeperEnv = RoutingEnv.extend({
-  EVENTS_TABLE: requiredVar(),
-  DEAD_LETTER_QUEUE_URL: requiredVar(),
-  SWEEP_MIN_AGE_SECONDS: z.coerce.number().int().positive().default(600),
-  SWEEP_MAX_EVENTS: z.coerce.number().int().positive().default(200),
-  SWEEP_MAX_ATTEMPTS: z.coerce.number().int().positive().default(3),
+  [ENV.EVENTS_TABLE]: requiredVar(),
+  [ENV.DEAD_LETTER_QUEUE_URL]: requiredVar(),
+  [ENV.SWEEP_MIN_AGE_SECONDS]: z.coerce.number().int().positive().default(600),
+  [ENV.SWEEP_MAX_EVENTS]: z.coerce.number().int().positive().default(200),
+  [ENV.SWEEP_MAX_ATTEMPTS]: z.coerce.number().int().positive().default(3),
 });
 
 /** The sweeper and what its handler reports with. */

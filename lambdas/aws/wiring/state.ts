@@ -2,17 +2,17 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
 import type { Clock } from '../../core/index.js';
-import { DEFAULT_RETENTION_DAYS } from '../../layout/events-table.js';
+import { ENV } from '../../layout/environment.js';
 import { DynamoDbExecutionStore } from '../dynamodb-execution-store.js';
 import { DynamoDbJoinStore } from '../dynamodb-join-store.js';
 import { DynamoDbWaiterStore } from '../dynamodb-waiter-store.js';
-import { requiredVar } from './env.js';
+import { requiredVar, retentionDaysVar } from './env.js';
 import { tracer } from './powertools.js';
 
 /** The State table, set by the CDK constructs. */
 export const StateEnv = z.object({
-  STATE_TABLE: requiredVar(),
-  RETENTION_DAYS: z.coerce.number({ error: 'must be a number of days' }).int().positive().default(DEFAULT_RETENTION_DAYS),
+  [ENV.STATE_TABLE]: requiredVar(),
+  [ENV.RETENTION_DAYS]: retentionDaysVar(),
 });
 
 /** The State table's adapters on one traced client. */

@@ -2,7 +2,7 @@
  * Errors as API Gateway answers: the core's one mapping (`httpErrorOf`, shared with the embedded
  * engine), plus whether the failure is ours and worth logging as an error.
  */
-import { httpErrorOf, type HttpErrorBody } from '../core/index.js';
+import { httpErrorOf, type HttpErrorBody } from '../../core/index.js';
 
 export interface HttpError {
   statusCode: number;

@@ -5,10 +5,10 @@
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import type { Caller } from '../core/access.js';
-import { MAX_BODY_BYTES, PayloadTooLargeError } from '../core/index.js';
+import type { Caller } from '../../core/access.js';
+import { MAX_BODY_BYTES, PayloadTooLargeError } from '../../core/index.js';
 import { toHttpError } from './http-errors.js';
-import { count } from './metric-names.js';
+import { emitCount } from '../powertools-engine-metrics.js';
 
 /** A JSON answer. */
 export function json(statusCode: number, body: unknown): APIGatewayProxyResult {
@@ -50,7 +50,7 @@ export function errorAnswer(
   metrics: Pick<Metrics, 'addMetric'> | undefined,
 ): APIGatewayProxyResult {
   const answer = toHttpError(error);
-  count(metrics, answer.unexpected ? 'RequestsFailed' : 'RequestsRefused');
+  emitCount(metrics, answer.unexpected ? 'RequestsFailed' : 'RequestsRefused');
   if (answer.unexpected) log.error('request failed', { error: error as Error, path: request.path });
   else log.warn('request refused', { statusCode: answer.statusCode, error: answer.body.error, reason: answer.body.message });
   return json(answer.statusCode, answer.body);

@@ -3,9 +3,6 @@
  * A record refused for its content goes to the dead-letter queue and counts as handled; anything
  * else (a store outage) is thrown, so the record is reported as a batch item failure and retried.
  */
-import { recordEnvelope } from '../aws/record-envelope.js';
-
-export { recordEnvelope } from '../aws/record-envelope.js';
 import {
   eventInputOf,
   httpErrorOf,
@@ -17,7 +14,8 @@ import {
   type EngineEvent,
   type EventStore,
   type PutResult,
-} from '../core/index.js';
+} from '../../core/index.js';
+import { recordEnvelope } from '../record-envelope.js';
 
 /** A record as the ingestion sees it, whatever stream it came from. */
 export interface StreamRecordInput {

@@ -1,0 +1,113 @@
+/**
+ * The HTTP ingest adapter behind API Gateway (REST, Lambda proxy): `POST /events` (and any webhook
+ * path configured to reach it) takes one event, an array or `{events: [...]}` — CloudEvents
+ * included — and stores each once, if the caller may publish its `source`; `GET /events/{id}` reads
+ * one back. The envelope, the request shapes and the access policy live in core.
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Tracer } from '@aws-lambda-powertools/tracer';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { OPEN_ACCESS, type SourceAccess } from '../../core/access.js';
+import {
+  classifyIngestBody,
+  eventInputOf,
+  ingestBatch,
+  ingestEvent,
+  NotFoundError,
+  parseJsonBody,
+  type EngineEvent,
+  type EnvelopeContext,
+  type EventStore,
+  type IngestDeps,
+  type PutResult,
+} from '../../core/index.js';
+import { emitCount, type PowertoolsMetricsSink } from '../powertools-engine-metrics.js';
+import { logger as sharedLogger } from '../wiring/powertools.js';
+import { bodyText, callerOf, errorAnswer, json, pathParameter } from './api-gateway.js';
+import { toHttpError } from './http-errors.js';
+
+/** What the ingest handler needs; tests pass their own. */
+export interface IngestHttpDeps {
+  store: Pick<EventStore, 'put' | 'get'>;
+  envelope: EnvelopeContext;
+  /** Which sources each caller may publish. Default: any caller API Gateway let in may publish any source. */
+  access?: SourceAccess;
+  /** Conditional puts in flight at once for a batch. Default 25. */
+  batchConcurrency?: number;
+  logger?: Pick<Logger, 'info' | 'warn' | 'error'>;
+  metrics?: PowertoolsMetricsSink;
+  tracer?: Pick<Tracer, 'putAnnotation'>;
+}
+
+export type IngestHttpHandler = (request: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
+
+/**
+ * The ingest handler without middlewares.
+ * @example const answer = await createIngestHandler({ store, envelope })(apiGatewayEvent)
+ */
+export function createIngestHandler(deps: IngestHttpDeps): IngestHttpHandler {
+  const log = deps.logger ?? sharedLogger;
+  const access = deps.access ?? OPEN_ACCESS;
+
+  /** The application's ingest, with this caller's publish check and the handler's log and metrics. */
+  const ingestDeps = (caller: ReturnType<typeof callerOf>): IngestDeps => ({
+    store: deps.store,
+    envelope: deps.envelope,
+    admit: (event: EngineEvent) => {
+      try {
+        access.checkPublish(caller, event.source);
+      } catch (error) {
+        // An audit entry: who tried to publish what, from where.
+        log.warn('publish refused', { audit: 'publish-refused', caller: caller.principals, sourceIp: caller.sourceIp, source: event.source, eventId: event.id, type: event.type });
+        throw error;
+      }
+    },
+    onStored: (event: EngineEvent, { id, duplicate }: PutResult) => {
+      log.info('event stored', { eventId: id, correlationId: event.correlationId, type: event.type, source: event.source, duplicate });
+      emitCount(deps.metrics, duplicate ? 'EventsDuplicate' : 'EventsIngested');
+    },
+  });
+
+  const postEvents = async (request: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
+    const ingest = classifyIngestBody(parseJsonBody(bodyText(request)));
+    const caller = callerOf(request);
+    if (ingest.kind === 'single') {
+      try {
+        const { id, duplicate } = await ingestEvent(eventInputOf(ingest.entry), ingestDeps(caller));
+        deps.tracer?.putAnnotation('eventId', id);
+        return json(202, duplicate ? { id, duplicate: true } : { id });
+      } catch (error) {
+        const { statusCode } = toHttpError(error);
+        if (statusCode < 500) emitCount(deps.metrics, 'EventsRejected');
+        if (statusCode === 403) emitCount(deps.metrics, 'EventsForbidden');
+        throw error;
+      }
+    }
+    const options = { toInput: eventInputOf, ...(deps.batchConcurrency === undefined ? {} : { concurrency: deps.batchConcurrency }) };
+    const answer = await ingestBatch(ingest.entries, ingestDeps(caller), options);
+    const refused: Record<string, number> = {};
+    for (const result of answer.results) if ('error' in result) refused[result.error] = (refused[result.error] ?? 0) + 1;
+    emitCount(deps.metrics, 'EventsRejected', answer.failedCount);
+    emitCount(deps.metrics, 'EventsForbidden', refused.forbidden ?? 0);
+    log.info('batch ingested', { entries: ingest.entries.length, failedCount: answer.failedCount, refused });
+    return json(200, answer);
+  };
+
+  const getEvent = async (request: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
+    const id = pathParameter(request, 'id');
+    const event = id === '' ? undefined : await deps.store.get(id);
+    if (event === undefined) throw new NotFoundError(`no event with id "${id}"`);
+    return json(200, event);
+  };
+
+  return async (request) => {
+    try {
+      // API Gateway routes only the configured resources here: POST on /events and on each webhook path.
+      if (request.httpMethod === 'POST') return await postEvents(request);
+      if (request.httpMethod === 'GET' && request.resource === '/events/{id}') return await getEvent(request);
+      throw new NotFoundError(`no route for ${request.httpMethod} ${request.path}`);
+    } catch (error) {
+      return errorAnswer(error, request, log, deps.metrics);
+    }
+  };
+}

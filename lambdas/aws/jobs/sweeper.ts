@@ -1,0 +1,53 @@
+/**
+ * The sweeper adapter, run every few minutes by a schedule: routes the events stored but never
+ * routed (see lambdas/core/app/sweeper.ts) through the router's own code. Invoked with
+ * `{ "eventIds": [...] }` (by `edwe dlq redrive`), it routes those events now and answers each.
+ */
+import type { Context } from 'aws-lambda';
+import { z } from 'zod';
+import { NO_METRICS, type EngineMetrics, type RouteByIdOutcome, type SweepReport, type UnroutedSweeper } from '../../core/index.js';
+import type { PowertoolsLogs } from '../powertools-logger.js';
+import { logger as sharedLogger } from '../wiring/powertools.js';
+
+/** Time kept back from the invocation's deadline for the event in hand and the answer. */
+const SAFETY_MARGIN_MS = 20_000;
+
+/** A redrive's request; anything else (the schedule's event) means "sweep". */
+const RouteRequest = z.object({ eventIds: z.array(z.string().min(1)).min(1).max(500) });
+
+export interface SweeperDeps {
+  sweeper: Pick<UnroutedSweeper, 'sweep' | 'routeByIds'>;
+  logger?: Pick<PowertoolsLogs, 'info' | 'warn'>;
+  metrics?: EngineMetrics;
+}
+
+export type SweeperAnswer = SweepReport | { results: RouteByIdOutcome[] };
+export type SweeperHandler = (input: unknown, context?: Pick<Context, 'getRemainingTimeInMillis'>) => Promise<SweeperAnswer>;
+
+/**
+ * The sweeper handler without middlewares.
+ * @example const report = await createSweeperHandler({ sweeper })({ 'detail-type': 'Scheduled Event' })
+ */
+export function createSweeperHandler(deps: SweeperDeps): SweeperHandler {
+  const log = deps.logger ?? sharedLogger;
+  const metrics = deps.metrics ?? NO_METRICS;
+  return async (input, context) => {
+    const request = RouteRequest.safeParse(input);
+    if (request.success) {
+      const results = await deps.sweeper.routeByIds(request.data.eventIds);
+      const routed = results.filter((r) => r.outcome === 'routed').length;
+      metrics.count('EventsSwept', routed);
+      log.info('events routed on request', { requested: results.length, routed, results });
+      return { results };
+    }
+    const deadline = context === undefined ? undefined : Date.now() + context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS;
+    const report = await deps.sweeper.sweep(deadline);
+    metrics.count('EventsSwept', report.routed.length);
+    metrics.count('EventsParked', report.parked.length);
+    metrics.count('RecordsFailed', report.failed.length);
+    const summary = { found: report.found, routed: report.routed.length, failed: report.failed.length, parked: report.parked.length, skipped: report.skipped, stoppedEarly: report.stoppedEarly };
+    if (report.found === 0) log.info('sweep found no unrouted events', summary);
+    else log.warn('sweeper found unrouted events', { ...summary, routedIds: report.routed, failedIds: report.failed, parkedIds: report.parked });
+    return report;
+  };
+}

@@ -1,0 +1,67 @@
+/**
+ * The ingest functions' wiring: from the environment the ingestion constructs set (lib/ingestion.ts,
+ * lib/bus-ingestion.ts, lib/kinesis-ingestion.ts, lib/kafka-ingestion.ts) to each adapter's dependencies.
+ */
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { compileAccessPolicy, parseAccessPolicy } from '../../core/access.js';
+import { liveEnvelope } from '../../core/index.js';
+import { ENV } from '../../layout/environment.js';
+import type { EventBridgeIngestDeps } from '../eventbridge/ingest-eventbridge.js';
+import type { IngestHttpDeps } from '../http/ingest-http.js';
+import type { KafkaIngestDeps } from '../streams/ingest-kafka.js';
+import type { KinesisIngestDeps } from '../streams/ingest-kinesis.js';
+import { parseEnv } from './env.js';
+import { DeadLetterEnv, deadLettersFrom, storeFrom, StoreEnv } from './events.js';
+import { logger, metrics, tracer } from './powertools.js';
+
+type Env = Record<string, string | undefined>;
+
+/** The access policy the `Ingestion` construct hands over (JSON of core's `AccessPolicy`); unset: open to every authorised caller. */
+const AccessEnv = z.object({
+  [ENV.ACCESS_POLICY]: z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      if (text === undefined || text === '') return undefined;
+      try {
+        return parseAccessPolicy(JSON.parse(text));
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: `must be the JSON of an access policy (${(error as Error).message})` });
+        return z.NEVER;
+      }
+    }),
+});
+
+/** The HTTP ingest function's dependencies, from the environment the `Ingestion` construct sets. */
+export function ingestDepsFromEnv(env: Env = process.env): IngestHttpDeps {
+  const config = parseEnv(StoreEnv.extend(AccessEnv.shape), env);
+  return {
+    store: storeFrom(config),
+    envelope: liveEnvelope({ now: () => Date.now() }, randomBytes),
+    ...(config.ACCESS_POLICY === undefined ? {} : { access: compileAccessPolicy(config.ACCESS_POLICY) }),
+    logger,
+    metrics,
+    tracer,
+  };
+}
+
+/** The EventBridge ingest function's dependencies, from the environment the `BusIngestion` construct sets. */
+export function eventBridgeDepsFromEnv(env: Env = process.env): EventBridgeIngestDeps {
+  return { store: storeFrom(parseEnv(StoreEnv, env)), logger, metrics };
+}
+
+/** The Events table and the dead-letter queue: what a stream ingest function stores to and refuses to. */
+const StreamIngestEnv = StoreEnv.extend(DeadLetterEnv.shape);
+
+/** The Kinesis ingest function's dependencies, from the environment the `KinesisIngestion` construct sets. */
+export function kinesisDepsFromEnv(env: Env = process.env): KinesisIngestDeps {
+  const config = parseEnv(StreamIngestEnv, env);
+  return { store: storeFrom(config), deadLetters: deadLettersFrom(config), logger, metrics };
+}
+
+/** The Kafka ingest function's dependencies, from the environment the `KafkaIngestion` construct sets. */
+export function kafkaDepsFromEnv(env: Env = process.env): KafkaIngestDeps {
+  const config = parseEnv(StreamIngestEnv, env);
+  return { store: storeFrom(config), deadLetters: deadLettersFrom(config), logger, metrics };
+}

@@ -1,0 +1,18 @@
+/** The query function's wiring: from the environment the `Ingestion` construct sets (lib/ingestion.ts) to the query adapter's dependencies. */
+import { ENV } from '../../layout/environment.js';
+import { executionQueries, NO_EXECUTIONS, type QueryDeps } from '../http/query-http.js';
+import { parseEnv } from './env.js';
+import { storeFrom, StoreEnv } from './events.js';
+import { logger, metrics } from './powertools.js';
+import { stateFrom, StateEnv } from './state.js';
+
+/** The State table is optional: an `Ingestion` deployed without one answers no executions. */
+const QueryEnv = StoreEnv.extend({ [ENV.STATE_TABLE]: StateEnv.shape.STATE_TABLE.optional() });
+
+/** The query function's dependencies: the event store, and the execution records when there is a State table. */
+export function queryDepsFromEnv(env: Record<string, string | undefined> = process.env): QueryDeps {
+  const config = parseEnv(QueryEnv, env);
+  const { STATE_TABLE } = config;
+  const executions = STATE_TABLE === undefined ? NO_EXECUTIONS : executionQueries(stateFrom({ ...config, STATE_TABLE }).executions);
+  return { events: storeFrom(config), executions, logger, metrics };
+}
