@@ -1,5 +1,5 @@
 /**
- * What guards the engine's REST API before a Lambda runs (issue 7): the stage's throttling, tracing,
+ * What guards the engine's REST API before a Lambda runs: the stage's throttling, tracing,
  * execution and JSON access logs; a JSON-schema model and request validator for the ingest routes;
  * the gateway's own error answers in the HTTP contract's shape (`{error, message, details}`); and,
  * with API keys, a usage plan with its keys.
@@ -16,7 +16,7 @@ export interface ThrottleSettings {
 
 /** The most entries one `POST /events` carries (the contract's batch limit, as in core `MAX_BATCH_ENTRIES`). */
 const MAX_ENTRIES = 500;
-/** The envelope's limit on `type` and `source` (DESIGN §3). */
+/** The envelope's limit on `type` and `source` (see README.md, HTTP API). */
 const MAX_NAME = 256;
 
 /**

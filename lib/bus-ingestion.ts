@@ -19,7 +19,7 @@ import { QueueOnFailure } from './encryption.js';
 import { createIngestFunction, type EventTableProps } from './ingest-function.js';
 import type { EdweFunctionProps } from './lambda-defaults.js';
 
-/** Sources the engine itself puts on its bus: replays (DESIGN §1) and workflow lifecycle events (DESIGN §6). */
+/** Sources the engine itself puts on its bus: replays (see docs/architecture.md) and workflow lifecycle events (see docs/workflows.md). */
 export const ENGINE_SOURCES = ['edwe.replay', 'edwe.workflows'] as const;
 
 export interface BusIngestionProps extends EventTableProps {

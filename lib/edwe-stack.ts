@@ -5,7 +5,7 @@
  * project (rules, workflows and the seed configuration checked before anything is made) and the
  * deployment's settings (lib/engine-settings.ts: props, else `cdk.json` context).
  *
- * Hardened (issue 7): one customer-managed key (rotated) encrypts the tables, stream, queues, topic,
+ * Hardened: one customer-managed key (rotated) encrypts the tables, stream, queues, topic,
  * bus, state machines and log groups; every function has a role of its own with named actions;
  * every function and state machine is traced and logs to a group with a set retention.
  */

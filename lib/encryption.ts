@@ -1,5 +1,5 @@
 /**
- * The engine's one customer-managed key, and least-privilege use of it (issue 7): the services that
+ * The engine's one customer-managed key, and least-privilege use of it: the services that
  * write into encrypted resources on the engine's behalf are let into the key policy, each with a
  * condition; functions get the named KMS actions they use (`kms:Decrypt`, `kms:GenerateDataKey`,
  * `kms:Encrypt`) — never CDK's `grantEncryptDecrypt`, whose `kms:ReEncrypt*` and

@@ -1,5 +1,5 @@
 /**
- * The deployment's operational settings (issue 7, "Configuration"): API authorisation mode, which
+ * The deployment's operational settings ("Configuration"): API authorisation mode, which
  * caller may publish which sources, stage throttling, the usage plan's quota, the alarm e-mail, the
  * API Gateway account role, log retention and the sweeper — from `EdweStack` props or, for what
  * props leave unset, `cdk.json` context (`-c edwe:auth=api-key`, or objects as JSON text). Checked

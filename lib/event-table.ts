@@ -1,5 +1,5 @@
 /**
- * The Events table (DESIGN §7): append-only, keyed by event id, streamed to the router, expired by TTL,
+ * The Events table (see docs/architecture.md): append-only, keyed by event id, streamed to the router, expired by TTL,
  * encrypted with a customer-managed key, indexed by time (replay), by correlation (timelines) and —
  * sparsely — by events not routed yet (the sweeper). The key is the engine's one key: the stack
  * uses it for every other encrypted resource too.
