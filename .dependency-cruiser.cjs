@@ -65,6 +65,15 @@ module.exports = {
       to: { path: '^lambdas/embedded/' },
     },
     {
+      name: 'handlers-are-entries-only',
+      severity: 'error',
+      comment:
+        'A file in lambdas/handlers/ is one Lambda entry: lambdaHandler(buildDeps, createHandler) from the AWS home. ' +
+        'What it wraps lives in lambdas/aws/ (the driving adapters and the wiring), so an entry imports nothing else of the project.',
+      from: { path: '^lambdas/handlers/' },
+      to: { path: '^(lambdas/(core|embedded|layout|project|tasks|handlers)|lib|cli|bin)/' },
+    },
+    {
       name: 'lib-only-sdk-free-runtime-code',
       severity: 'error',
       comment:

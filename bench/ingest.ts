@@ -65,20 +65,53 @@ export default async function ingestBench(argv: string[]): Promise<number> {
     // Counted in the database itself once the engine has stopped: the bench's own events only
     // (lifecycle events of the executions they started are stored too, under another source).
     const db = new Database(dbPath, { readonly: true });
-    const counts = db.prepare("SELECT count(*) AS stored, sum(routed_at IS NULL) AS unrouted FROM events WHERE source = 'bench'").get() as { stored: number; unrouted: number | null };
+    const counts = db.prepare("SELECT count(*) AS stored, sum(routed_at IS NULL) AS unrouted FROM events WHERE source = 'bench'").get() as {
+      stored: number;
+      unrouted: number | null;
+    };
     db.close();
     const acknowledged = load.sent + latency.latencies.length;
     const intact = counts.stored === acknowledged && (counts.unrouted ?? 0) === 0;
 
     rows.push(
-      ['sustained ingest, batches of 100 (events/s acknowledged)', fmt(load.sent / (load.elapsedMs / 1000)), fmt(baseLoad.sent / (baseLoad.elapsedMs / 1000)), ratio(load.sent / load.elapsedMs, baseLoad.sent / baseLoad.elapsedMs), ''],
+      [
+        'sustained ingest, batches of 100 (events/s acknowledged)',
+        fmt(load.sent / (load.elapsedMs / 1000)),
+        fmt(baseLoad.sent / (baseLoad.elapsedMs / 1000)),
+        ratio(load.sent / load.elapsedMs, baseLoad.sent / baseLoad.elapsedMs),
+        '',
+      ],
       ['sustained ingest, stored and routed (events/s)', fmt(storedAndRouted), '', '', floor(storedAndRouted >= 10_000, '≥ 10,000')],
       ['events acknowledged / stored / unrouted at the end', `${acknowledged} / ${counts.stored} / ${counts.unrouted ?? 0}`, '', '', floor(intact, 'nothing lost')],
-      ['batch POST p50 / p99 (ms)', `${ms(percentile(load.latencies, 50))} / ${ms(percentile(load.latencies, 99))}`, `${ms(percentile(baseLoad.latencies, 50))} / ${ms(percentile(baseLoad.latencies, 99))}`, ratio(percentile(load.latencies, 50), percentile(baseLoad.latencies, 50)), ''],
-      ['single POST at 500/s: p50 (ms)', ms(percentile(latency.latencies, 50)), ms(percentile(baseLatency.latencies, 50)), ratio(percentile(latency.latencies, 50), percentile(baseLatency.latencies, 50)), ''],
-      ['single POST at 500/s: p99 (ms)', ms(percentile(latency.latencies, 99)), ms(percentile(baseLatency.latencies, 99)), ratio(percentile(latency.latencies, 99), percentile(baseLatency.latencies, 99)), floor(percentile(latency.latencies, 99) < 20, '< 20 ms')],
+      [
+        'batch POST p50 / p99 (ms)',
+        `${ms(percentile(load.latencies, 50))} / ${ms(percentile(load.latencies, 99))}`,
+        `${ms(percentile(baseLoad.latencies, 50))} / ${ms(percentile(baseLoad.latencies, 99))}`,
+        ratio(percentile(load.latencies, 50), percentile(baseLoad.latencies, 50)),
+        '',
+      ],
+      [
+        'single POST at 500/s: p50 (ms)',
+        ms(percentile(latency.latencies, 50)),
+        ms(percentile(baseLatency.latencies, 50)),
+        ratio(percentile(latency.latencies, 50), percentile(baseLatency.latencies, 50)),
+        '',
+      ],
+      [
+        'single POST at 500/s: p99 (ms)',
+        ms(percentile(latency.latencies, 99)),
+        ms(percentile(baseLatency.latencies, 99)),
+        ratio(percentile(latency.latencies, 99), percentile(baseLatency.latencies, 99)),
+        floor(percentile(latency.latencies, 99) < 20, '< 20 ms'),
+      ],
       ['single POSTs sent / failed', `${latency.latencies.length} / ${latency.failed}`, '', '', ''],
-      ['--sync full: single POST at 500/s p50 / p99 (ms)', `${ms(percentile(fullLatency.latencies, 50))} / ${ms(percentile(fullLatency.latencies, 99))}`, '', '', 'no floor: waits for the disk'],
+      [
+        '--sync full: single POST at 500/s p50 / p99 (ms)',
+        `${ms(percentile(fullLatency.latencies, 50))} / ${ms(percentile(fullLatency.latencies, 99))}`,
+        '',
+        '',
+        'no floor: waits for the disk',
+      ],
     );
     ok = storedAndRouted >= 10_000 && intact && percentile(latency.latencies, 99) < 20 && latency.failed === 0;
   } finally {

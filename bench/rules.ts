@@ -23,7 +23,14 @@ const TIERS = ['premium', 'basic', 'trial', 'enterprise'];
 const COUNTRIES = ['US', 'DE', 'FR', 'GB', 'JP', 'BR'];
 
 const rule = (id: string, eventType: string, conditions: Condition[], pattern?: Record<string, unknown>): Rule => ({
-  id, eventType, workflow: 'wf', priority: 0, conditions, stop: false, enabled: true, ...(pattern ? { pattern } : {}),
+  id,
+  eventType,
+  workflow: 'wf',
+  priority: 0,
+  conditions,
+  stop: false,
+  enabled: true,
+  ...(pattern ? { pattern } : {}),
 });
 
 /** `types` event types with `perType` rules each, plus two `"*"` rules; and events over those types (5% unknown). */
@@ -40,11 +47,16 @@ function scenario(types: number, perType: number, count: number): { rules: Rule[
   }
   rules.push(rule('all-audit', '*', [{ field: '$.source', op: 'prefix', value: 'audit-' }]));
   rules.push(rule('all-big', '*', [{ field: 'amount', op: 'gt', value: 9_990 }]));
-  const events = Array.from({ length: count }, (_, i): EngineEvent => ({
-    id: `e${i}`, type: rnd() < 0.05 ? 'unknown.type' : `type.${Math.floor(rnd() * types)}`, source: pick(['web', 'mobile', 'audit-log']),
-    timestamp: '2026-01-01T00:00:00.000Z',
-    data: { user_type: pick(TIERS), plan: { seats: Math.floor(rnd() * 60) }, country: pick(COUNTRIES), amount: Math.floor(rnd() * 10_000) },
-  }));
+  const events = Array.from(
+    { length: count },
+    (_, i): EngineEvent => ({
+      id: `e${i}`,
+      type: rnd() < 0.05 ? 'unknown.type' : `type.${Math.floor(rnd() * types)}`,
+      source: pick(['web', 'mobile', 'audit-log']),
+      timestamp: '2026-01-01T00:00:00.000Z',
+      data: { user_type: pick(TIERS), plan: { seats: Math.floor(rnd() * 60) }, country: pick(COUNTRIES), amount: Math.floor(rnd() * 10_000) },
+    }),
+  );
   return { rules, events };
 }
 
@@ -54,15 +66,23 @@ function parcelEvents(count: number): string[] {
     const block = String(Math.floor(rnd() * 9000)).padStart(4, '0');
     const coordinates = Array.from({ length: 12 }, () => [-122.4 - rnd() * 0.1, 37.7 + rnd() * 0.1, 0]);
     return JSON.stringify({
-      id: `01HPARCEL${String(i).padStart(8, '0')}`, type: 'parcel.updated', source: pick(['citylots', 'assessor', 'audit-feed']),
+      id: `01HPARCEL${String(i).padStart(8, '0')}`,
+      type: 'parcel.updated',
+      source: pick(['citylots', 'assessor', 'audit-feed']),
       timestamp: '2026-01-01T00:00:00.000Z',
       data: {
         type: 'Feature',
         properties: {
-          MAPBLKLOT: `${block}${String(i % 1000).padStart(3, '0')}`, BLOCK_NUM: block, LOT_NUM: String(i % 1000).padStart(3, '0'),
-          FROM_ST: String(Math.floor(rnd() * 3000)), STREET: pick(['MARKET', 'MISSION', 'VALENCIA', 'UNKNOWN', 'Castro']),
-          ST_TYPE: pick(['ST', 'AVE', null]), ODD_EVEN: pick(['E', 'O']), IP: `10.${Math.floor(rnd() * 4)}.${Math.floor(rnd() * 256)}.7`,
-          AREA: Math.round(rnd() * 50_000) / 10, OWNER: pick(['City and County', 'Private', 'State of California', 'Federal']),
+          MAPBLKLOT: `${block}${String(i % 1000).padStart(3, '0')}`,
+          BLOCK_NUM: block,
+          LOT_NUM: String(i % 1000).padStart(3, '0'),
+          FROM_ST: String(Math.floor(rnd() * 3000)),
+          STREET: pick(['MARKET', 'MISSION', 'VALENCIA', 'UNKNOWN', 'Castro']),
+          ST_TYPE: pick(['ST', 'AVE', null]),
+          ODD_EVEN: pick(['E', 'O']),
+          IP: `10.${Math.floor(rnd() * 4)}.${Math.floor(rnd() * 256)}.7`,
+          AREA: Math.round(rnd() * 50_000) / 10,
+          OWNER: pick(['City and County', 'Private', 'State of California', 'Federal']),
         },
         geometry: { type: pick(['Polygon', 'MultiPolygon']), coordinates: [coordinates] },
       },
@@ -131,8 +151,18 @@ function measure(ms: number, size: number, ...batches: Array<() => void>): Measu
 }
 
 const JRE_OP: Partial<Record<NonNullable<Condition['op']>, string>> = {
-  equals: 'equal', not_equals: 'notEqual', in: 'in', not_in: 'notIn', gt: 'greaterThan', gte: 'greaterThanInclusive',
-  lt: 'lessThan', lte: 'lessThanInclusive', prefix: 'startsWith', suffix: 'endsWith', contains: 'stringContains', equals_ignore_case: 'equalsIgnoreCase',
+  equals: 'equal',
+  not_equals: 'notEqual',
+  in: 'in',
+  not_in: 'notIn',
+  gt: 'greaterThan',
+  gte: 'greaterThanInclusive',
+  lt: 'lessThan',
+  lte: 'lessThanInclusive',
+  prefix: 'startsWith',
+  suffix: 'endsWith',
+  contains: 'stringContains',
+  equals_ignore_case: 'equalsIgnoreCase',
 };
 /** json-rules-engine given the same rules (type as a condition: it has no index); `undefined` when a rule has no equivalent. */
 function jsonRulesEngine(rules: readonly Rule[]): Engine | undefined {
@@ -196,7 +226,11 @@ export default async function main(args: string[]): Promise<number> {
     };
   };
   const rates: Record<string, number> = {};
-  for (const [name, types, perType] of [['a: 10 rules', 1, 10], ['b: 1,000 rules / 100 types', 100, 10], ['c: 10,000 rules / 1,000 types', 1000, 10]] as const) {
+  for (const [name, types, perType] of [
+    ['a: 10 rules', 1, 10],
+    ['b: 1,000 rules / 100 types', 100, 10],
+    ['c: 10,000 rules / 1,000 types', 1000, 10],
+  ] as const) {
     const { rules, events } = scenario(types, perType, 10_000);
     const ruleSet = compileRules(rules);
     const [result] = measure(MS, 100, routeBatch(ruleSet, events)) as [Measured];
@@ -226,14 +260,23 @@ export default async function main(args: string[]): Promise<number> {
     }) as [Measured, Measured];
     const jre = await versusJre(rules, ruleSet, parsed, JRE_MS / 3, result.meanRate, texts);
     const share = result.rate / parseOnly.rate;
-    if (kind === 'equals') rows.splice(3, 0, `| d: JSON.parse only (${Math.round(bytes)}-byte events) | ${fmt(parseOnly.rate)} | ${fmt(parseOnly.meanRate)} | ${us(parseOnly.p50)} | ${us(parseOnly.p99)} | |`);
-    rows.push(`| d: ${kind} (${rules.length} rules, ${matched} matches / ${texts.length}) | ${fmt(result.rate)} (${(share * 100).toFixed(0)}% of parse) | ${fmt(result.meanRate)} | ${us(result.p50)} | ${us(result.p99)} | ${jre} |`);
+    if (kind === 'equals')
+      rows.splice(
+        3,
+        0,
+        `| d: JSON.parse only (${Math.round(bytes)}-byte events) | ${fmt(parseOnly.rate)} | ${fmt(parseOnly.meanRate)} | ${us(parseOnly.p50)} | ${us(parseOnly.p99)} | |`,
+      );
+    rows.push(
+      `| d: ${kind} (${rules.length} rules, ${matched} matches / ${texts.length}) | ${fmt(result.rate)} (${(share * 100).toFixed(0)}% of parse) | ${fmt(result.meanRate)} | ${us(result.p50)} | ${us(result.p99)} | ${jre} |`,
+    );
     if (kind !== 'all kinds at once') floors.push([`d ${kind} ≥ 75% of JSON.parse`, share >= 0.75, `${(share * 100).toFixed(0)}%`]);
   }
 
   const cpu = /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? 'unknown CPU';
   const out = [
-    `${new Date().toISOString().slice(0, 10)} · ${availableParallelism()} CPUs (${cpu}) · Node ${process.version} · load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`,
+    `${new Date().toISOString().slice(0, 10)} · ${availableParallelism()} CPUs (${cpu}) · Node ${process.version} · load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
     '',
     '| scenario | events/s | events/s (mean) | p50 latency/event | p99 latency/event | json-rules-engine events/s (ours ×) |',
     '|---|---:|---:|---:|---:|---:|',

@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- <name> [args…]`: runs `bench/<name>.ts`, whose default export is
- * `(args: string[]) => Promise<number | void>` (an exit code, 0 when omitted).
+ * `(args: string[]) => Promise<number | undefined>` (an exit code, 0 when omitted).
  */
 import { readdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -18,7 +18,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${name === undefined ? 'Which benchmark?' : `No benchmark "${name}".`} Usage: npm run bench -- <${available.join('|')}> [args]\n`);
     return 2;
   }
-  const module = (await import(pathToFileURL(`${here}/${name}.ts`).href)) as { default?: (args: string[]) => Promise<number | void> };
+  const module = (await import(pathToFileURL(`${here}/${name}.ts`).href)) as { default?: (args: string[]) => Promise<number | undefined> };
   if (typeof module.default !== 'function') {
     process.stderr.write(`bench/${name}.ts has no default export to run\n`);
     return 2;

@@ -111,7 +111,8 @@ export async function dlqList(argv: readonly string[], io: CliIo, clients: (regi
   for (const message of messages) {
     const kind = classifyDeadLetter(toQueueMessage(message));
     const sentAt = message.Attributes?.SentTimestamp === undefined ? '' : new Date(Number(message.Attributes.SentTimestamp)).toISOString();
-    if (args.values.json === true) io.stdout(`${JSON.stringify({ messageId: message.MessageId, sentAt, receiveCount: Number(message.Attributes?.ApproximateReceiveCount ?? 0), ...kind })}\n`);
+    if (args.values.json === true)
+      io.stdout(`${JSON.stringify({ messageId: message.MessageId, sentAt, receiveCount: Number(message.Attributes?.ApproximateReceiveCount ?? 0), ...kind })}\n`);
     else io.stdout(`${message.MessageId}  ${sentAt}  ${kind.kind}  ${describeDeadLetter(kind)}\n`);
   }
   io.stderr(`${messages.length} message(s) in ${queueUrl}${messages.length === args.max ? ' (there may be more: --max)' : ''}; they stay hidden for ${LIST_VISIBILITY} s.\n`);
@@ -134,7 +135,9 @@ export async function dlqRedrive(argv: readonly string[], io: CliIo, clients: (r
     lambda: aws.lambda,
     kinesis: aws.kinesis,
     eventBridge: aws.eventBridge,
-    ...(eventsTable === undefined ? {} : { events: new DynamoDbEventStore({ client: aws.dynamodb, tableName: eventsTable, ...(retention === undefined ? {} : { retentionDays: Number(retention) }) }) }),
+    ...(eventsTable === undefined
+      ? {}
+      : { events: new DynamoDbEventStore({ client: aws.dynamodb, tableName: eventsTable, ...(retention === undefined ? {} : { retentionDays: Number(retention) }) }) }),
     ...(eventBusName === undefined ? {} : { eventBusName }),
     ...(sweeperFunction === undefined ? {} : { sweeperFunction }),
   });
@@ -212,7 +215,8 @@ class StackOutputs {
 
   async optional(key: string): Promise<string | undefined> {
     this.outputs ??= this.cloudFormation.send(new DescribeStacksCommand({ StackName: this.stackName })).then(
-      ({ Stacks }) => new Map((Stacks?.[0]?.Outputs ?? []).flatMap((o) => (o.OutputKey === undefined || o.OutputValue === undefined ? [] : [[o.OutputKey, o.OutputValue] as const]))),
+      ({ Stacks }) =>
+        new Map((Stacks?.[0]?.Outputs ?? []).flatMap((o) => (o.OutputKey === undefined || o.OutputValue === undefined ? [] : [[o.OutputKey, o.OutputValue] as const]))),
       (error: unknown) => {
         if (this.given !== undefined) throw error;
         return new Map<string, string>();

@@ -17,7 +17,15 @@ export const EVENTS_USAGE = `Usage: edwe events [--type T] [--source S] [--from 
 export async function sendCommand(argv: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { ...API_OPTIONS, type: { type: 'string' }, source: { type: 'string' }, data: { type: 'string' }, 'correlation-id': { type: 'string' }, id: { type: 'string' }, file: { type: 'string' } },
+    options: {
+      ...API_OPTIONS,
+      type: { type: 'string' },
+      source: { type: 'string' },
+      data: { type: 'string' },
+      'correlation-id': { type: 'string' },
+      id: { type: 'string' },
+      file: { type: 'string' },
+    },
   });
   let body: unknown;
   if (values.file !== undefined) {
@@ -68,7 +76,7 @@ export async function eventsCommand(argv: string[], io: CliIo): Promise<number> 
     const page = await api.request<{ events: unknown[]; cursor?: string }>('GET', `/events?${query}`);
     for (const event of page.events) io.stdout(`${JSON.stringify(event)}\n`);
     cursor = values.all ? page.cursor : undefined;
-    if (!values.all && page.cursor) io.stderr("more events follow: add --all to read every page\n");
+    if (!values.all && page.cursor) io.stderr('more events follow: add --all to read every page\n');
   } while (cursor);
   return 0;
 }

@@ -6,16 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import {
-  correlationIdFor,
-  explainRoute,
-  formatIssue,
-  normaliseEvent,
-  parseJsonBody,
-  ulid,
-  ValidationError,
-  type RuleFileIssue,
-} from '../lambdas/core/index.js';
+import { correlationIdFor, explainRoute, formatIssue, normaliseEvent, parseJsonBody, ulid, ValidationError, type RuleFileIssue } from '../lambdas/core/index.js';
 import { InvalidEventError, InvalidPatternError, testEventPattern as testPattern } from '../lambdas/core/pattern/index.js';
 import { defaultPaths, loadProject, ProjectError, type Project, type ProjectPaths } from '../lambdas/project/load-project.js';
 import type { CliIo } from './io.js';
@@ -55,7 +46,10 @@ function projectPaths(io: CliIo, values: Record<string, string | boolean | undef
   const paths = defaultPaths(io.cwd);
   if (typeof values.rules === 'string') paths.rulesDir = resolve(io.cwd, values.rules);
   if (typeof values.workflows === 'string') paths.workflowsDir = resolve(io.cwd, values.workflows);
-  for (const [flag, dir] of [['--rules', paths.rulesDir], ['--workflows', paths.workflowsDir]] as const) {
+  for (const [flag, dir] of [
+    ['--rules', paths.rulesDir],
+    ['--workflows', paths.workflowsDir],
+  ] as const) {
     if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`${flag}: no such directory: ${dir}`);
   }
   return paths;

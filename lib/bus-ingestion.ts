@@ -66,7 +66,7 @@ export class BusIngestion extends Construct {
 
     this.rule = new events.Rule(this, 'ForwardToEngine', {
       eventBus: this.bus,
-      description: 'edwe: forwards every event except the engine\'s own replays and lifecycle events',
+      description: "edwe: forwards every event except the engine's own replays and lifecycle events",
       eventPattern: { source: events.Match.anythingBut(...ENGINE_SOURCES) },
       targets: [
         new targets.LambdaFunction(this.ingestFunction, {

@@ -240,7 +240,10 @@ export class EdweStack extends Stack {
     new CfnOutput(this, 'AlarmTopicArn', { value: this.observability.topic.topicArn });
     new CfnOutput(this, 'DashboardUrl', { value: this.observability.dashboardUrl });
     for (const [name, key] of this.ingestion.apiKeys) {
-      new CfnOutput(this, `ApiKeyId${name.replace(/[^A-Za-z0-9]/g, '')}`, { value: key.keyId, description: `API key of caller ${name}: aws apigateway get-api-key --include-value --api-key <id>` });
+      new CfnOutput(this, `ApiKeyId${name.replace(/[^A-Za-z0-9]/g, '')}`, {
+        value: key.keyId,
+        description: `API key of caller ${name}: aws apigateway get-api-key --include-value --api-key <id>`,
+      });
     }
   }
 }

@@ -39,7 +39,9 @@ const Schema = z
     /** Who may publish what. Unset: every caller the API lets in may publish any source. */
     access: z.strictObject({ callers: z.array(CallerInput).max(100) }).optional(),
     /** The stage's steady rate (requests/s) and burst. */
-    throttle: z.strictObject({ rateLimit: z.number().positive().max(100_000), burstLimit: z.number().int().positive().max(100_000) }).default({ rateLimit: 500, burstLimit: 1000 }),
+    throttle: z
+      .strictObject({ rateLimit: z.number().positive().max(100_000), burstLimit: z.number().int().positive().max(100_000) })
+      .default({ rateLimit: 500, burstLimit: 1000 }),
     /** With `api-key`: requests per key per period. Unset: no quota, the throttle only. */
     quota: z.strictObject({ limit: z.number().int().positive(), period: z.enum(['DAY', 'WEEK', 'MONTH']) }).optional(),
     /** Where alarms are e-mailed (subscribed to the alarm topic; AWS asks the address to confirm). */
@@ -50,12 +52,21 @@ const Schema = z
      */
     apiCloudWatchRole: z.boolean().default(true),
     /** Days every log group keeps its logs: one of CloudWatch's periods (1, 3, 5, 7, 14, 30, 60, 90, …). */
-    logRetentionDays: z.number().int().refine((d) => RETENTION_DAYS.has(d), 'must be one of CloudWatch Logs\' retention periods (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, …)').default(30),
+    logRetentionDays: z
+      .number()
+      .int()
+      .refine((d) => RETENTION_DAYS.has(d), "must be one of CloudWatch Logs' retention periods (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, …)")
+      .default(30),
     /** How often the sweeper runs, how old an unrouted event must be, and how many sweeps it gets. */
     sweeper: z
       .strictObject({
         everyMinutes: z.number().int().min(1).max(60).default(5),
-        minAgeMinutes: z.number().int().min(1).max(24 * 60).default(10),
+        minAgeMinutes: z
+          .number()
+          .int()
+          .min(1)
+          .max(24 * 60)
+          .default(10),
         maxAttempts: z.number().int().min(1).max(20).default(3),
       })
       .default({ everyMinutes: 5, minAgeMinutes: 10, maxAttempts: 3 }),

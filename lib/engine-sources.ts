@@ -6,12 +6,7 @@
  * the key in the seed's spelling, so `cdk synth` fails before anything is deployed. A Kafka source
  * with no cluster at all (as in the seed's example) is left out with a warning instead.
  */
-import type {
-  EngineConfig,
-  EventBridgeSourceConfig,
-  KafkaSourceConfig,
-  KinesisSourceConfig,
-} from '../lambdas/core/index.js';
+import type { EngineConfig, EventBridgeSourceConfig, KafkaSourceConfig, KinesisSourceConfig } from '../lambdas/core/index.js';
 
 /** What the stack builds from the configuration. */
 export interface SourcesPlan {
@@ -66,7 +61,9 @@ export function planSources(config: EngineConfig | undefined): SourcesPlan {
       case 'kafka':
         // The seed's own example names topics only: accepted as written, but there is nothing to connect to.
         if (source.clusterArn === undefined && source.bootstrapServers === undefined) {
-          plan.warnings.push(`${where}: no cluster_arn (Amazon MSK) or bootstrap_servers with secret_arn (self-managed Kafka); no event source mapping is created for topics ${source.topics.join(', ')}`);
+          plan.warnings.push(
+            `${where}: no cluster_arn (Amazon MSK) or bootstrap_servers with secret_arn (self-managed Kafka); no event source mapping is created for topics ${source.topics.join(', ')}`,
+          );
           break;
         }
         problems.push(...kafkaProblems(source, where));
@@ -133,7 +130,7 @@ function kafkaProblems(source: KafkaSourceConfig, where: string): string[] {
 function webhookPathProblem(path: string): string | undefined {
   const segments = path.split('/').slice(1);
   if (segments.length === 0 || segments.some((s) => !PATH_SEGMENT.test(s))) return 'must be a path of plain segments, e.g. /webhooks/github (no {parameters}, no trailing /)';
-  if (RESERVED_PATHS.some((reserved) => path === reserved || path.startsWith(`${reserved}/`))) return 'is a path of the engine\'s own API';
+  if (RESERVED_PATHS.some((reserved) => path === reserved || path.startsWith(`${reserved}/`))) return "is a path of the engine's own API";
   if (path.startsWith('/events/')) return 'would shadow GET /events/{id}';
   return undefined;
 }

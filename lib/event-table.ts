@@ -12,10 +12,7 @@ import { EVENTS_TABLE } from '../lambdas/layout/events-table.js';
 import { addIndex } from './table-indexes.js';
 
 /** Table props a deployer may change; the keys, stream, TTL and encryption are what the engine relies on. */
-export type EventsTableOverrides = Omit<
-  Partial<dynamodb.TableProps>,
-  'partitionKey' | 'sortKey' | 'stream' | 'timeToLiveAttribute' | 'encryption' | 'encryptionKey'
->;
+export type EventsTableOverrides = Omit<Partial<dynamodb.TableProps>, 'partitionKey' | 'sortKey' | 'stream' | 'timeToLiveAttribute' | 'encryption' | 'encryptionKey'>;
 
 export interface EventTableProps {
   /** The key that encrypts the table and its stream. Default: a new key with yearly rotation. */
@@ -33,8 +30,7 @@ export class EventTable extends Construct {
 
   constructor(scope: Construct, id: string, props: EventTableProps = {}) {
     super(scope, id);
-    this.encryptionKey =
-      props.encryptionKey ?? new kms.Key(this, 'Key', { enableKeyRotation: true, description: 'Encrypts the edwe Events table and its stream' });
+    this.encryptionKey = props.encryptionKey ?? new kms.Key(this, 'Key', { enableKeyRotation: true, description: 'Encrypts the edwe Events table and its stream' });
 
     this.table = new dynamodb.Table(this, 'Events', {
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,

@@ -71,6 +71,6 @@ export function createIngestFunction(scope: Construct, id: string, props: Ingest
  * A queue for what could not be delivered or processed, TLS only, kept 14 days: encrypted with `key`
  * when given, else with SQS-managed keys (see `createFailureQueue`).
  */
-export function createDeadLetterQueue(scope: Construct, id: string, key?: kms.IKey, purpose = 'the engine\'s ingestion'): sqs.Queue {
+export function createDeadLetterQueue(scope: Construct, id: string, key?: kms.IKey, purpose = "the engine's ingestion"): sqs.Queue {
   return createFailureQueue(scope, id, key, purpose);
 }

@@ -147,7 +147,11 @@ export class Ingestion extends Construct {
       executions.addResource('{name}').addMethod('GET', query);
     }
     for (const path of props.webhookPaths ?? []) {
-      path.split('/').slice(1).reduce<apigw.IResource>((parent, part) => parent.getResource(part) ?? parent.addResource(part), this.api.root).addMethod('POST', ingest, validated);
+      path
+        .split('/')
+        .slice(1)
+        .reduce<apigw.IResource>((parent, part) => parent.getResource(part) ?? parent.addResource(part), this.api.root)
+        .addMethod('POST', ingest, validated);
     }
   }
 
@@ -163,7 +167,9 @@ export class Ingestion extends Construct {
     // An API key id is 10 characters: measure with a stand-in of that length.
     const measured = JSON.stringify({ callers: callers.map((c) => ({ ...c, principal: Token.isUnresolved(c.principal) ? 'x'.repeat(10) : c.principal })) });
     if (measured.length > MAX_POLICY_CHARS) {
-      throw new Error(`Ingestion: the access policy is ${measured.length} characters of JSON; at most ${MAX_POLICY_CHARS} fit in the function's environment (use prefixes like "shop-*")`);
+      throw new Error(
+        `Ingestion: the access policy is ${measured.length} characters of JSON; at most ${MAX_POLICY_CHARS} fit in the function's environment (use prefixes like "shop-*")`,
+      );
     }
     return { [ENV.ACCESS_POLICY]: Stack.of(this).toJsonString({ callers }) };
   }
@@ -207,7 +213,7 @@ export class Ingestion extends Construct {
     });
     Validations.of(this.api).acknowledge({
       id: 'AwsSolutions-APIG3',
-      reason: 'A WAF web ACL is the deployer\'s choice (cost, rules); the API requires IAM or an API key, validates bodies and is throttled per stage.',
+      reason: "A WAF web ACL is the deployer's choice (cost, rules); the API requires IAM or an API key, validates bodies and is throttled per stage.",
     });
     if (auth === 'api-key' || authorizationType === apigw.AuthorizationType.NONE) {
       Validations.of(this.api).acknowledge({
@@ -219,7 +225,7 @@ export class Ingestion extends Construct {
     if (role !== undefined) {
       Validations.of(role).acknowledge({
         id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
-        reason: 'The account-level role API Gateway uses to write access and execution logs; AWS documents this managed policy for it (log group names are API Gateway\'s).',
+        reason: "The account-level role API Gateway uses to write access and execution logs; AWS documents this managed policy for it (log group names are API Gateway's).",
       });
     }
   }

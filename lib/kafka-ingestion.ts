@@ -6,12 +6,7 @@
  */
 import { Duration, Validations } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import {
-  AuthenticationMethod,
-  ManagedKafkaEventSource,
-  SelfManagedKafkaEventSource,
-  type KafkaEventSourceProps,
-} from 'aws-cdk-lib/aws-lambda-event-sources';
+import { AuthenticationMethod, ManagedKafkaEventSource, SelfManagedKafkaEventSource, type KafkaEventSourceProps } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -54,7 +49,8 @@ export class KafkaIngestion extends Construct {
     });
 
     props.sources.forEach((source, i) => {
-      const groupOf = (topic: string) => (source.consumerGroupId === undefined ? undefined : source.topics.length > 1 ? `${source.consumerGroupId}-${topic}` : source.consumerGroupId);
+      const groupOf = (topic: string) =>
+        source.consumerGroupId === undefined ? undefined : source.topics.length > 1 ? `${source.consumerGroupId}-${topic}` : source.consumerGroupId;
       const secret = source.secretArn === undefined ? undefined : secretsmanager.Secret.fromSecretCompleteArn(this, `Secret${i}`, source.secretArn);
       for (const topic of source.topics) {
         const common: KafkaEventSourceProps = {
@@ -92,14 +88,16 @@ export class KafkaIngestion extends Construct {
         if (groups === undefined) {
           Validations.of(this.ingestFunction.role ?? this.ingestFunction).acknowledge({
             id: `AwsSolutions-IAM5[Resource::${groupArn(source.clusterArn, '*')}]`,
-            reason: 'Without consumer_group_id Lambda names each mapping\'s consumer group itself (a UUID), so the groups of this one cluster are named by a wildcard; configure consumer_group_id to name them exactly.',
+            reason:
+              "Without consumer_group_id Lambda names each mapping's consumer group itself (a UUID), so the groups of this one cluster are named by a wildcard; configure consumer_group_id to name them exactly.",
           });
         }
       }
       if (source.clusterArn !== undefined) {
         Validations.of(this.ingestFunction.role ?? this.ingestFunction).acknowledge({
           id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaMSKExecutionRole]',
-          reason: 'Added by CDK for an MSK event source mapping: the mapping reaches the cluster through network interfaces in its VPC, and the EC2 actions it needs have no resource-level permissions.',
+          reason:
+            'Added by CDK for an MSK event source mapping: the mapping reaches the cluster through network interfaces in its VPC, and the EC2 actions it needs have no resource-level permissions.',
         });
       }
     });

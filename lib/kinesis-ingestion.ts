@@ -52,7 +52,10 @@ export class KinesisIngestion extends Construct {
       retentionPeriod: Duration.hours(24),
     });
     if (key !== undefined) {
-      Validations.of(this.stream).acknowledge({ id: 'AwsSolutions-KDS3', reason: 'Encrypted with the engine\'s customer-managed key (rotated, one key for every resource) on purpose, rather than the AWS-managed aws/kinesis key.' });
+      Validations.of(this.stream).acknowledge({
+        id: 'AwsSolutions-KDS3',
+        reason: "Encrypted with the engine's customer-managed key (rotated, one key for every resource) on purpose, rather than the AWS-managed aws/kinesis key.",
+      });
     }
 
     this.ingestFunction = createIngestFunction(this, 'IngestFunction', {

@@ -83,7 +83,8 @@ export interface EdweFunctionProps extends NodejsFunctionProps {
 
 const DLQ_REASON: Record<Invocation, string> = {
   sync: 'Invoked synchronously (API Gateway or Step Functions): the caller receives the error; a function DLQ only ever receives asynchronous invocations.',
-  stream: 'Invoked by an event source mapping, whose on-failure destination (an encrypted SQS queue) receives what fails; a function DLQ only ever receives asynchronous invocations.',
+  stream:
+    'Invoked by an event source mapping, whose on-failure destination (an encrypted SQS queue) receives what fails; a function DLQ only ever receives asynchronous invocations.',
   async: 'Asynchronous failures go to the on-failure destination (an encrypted SQS queue), which records the error with the payload; a DLQ would record the payload only.',
 };
 
@@ -99,9 +100,7 @@ export function createFunction(scope: Construct, id: string, props: EdweFunction
   const logGroup: logs.ILogGroup =
     (overrides.logGroup as logs.ILogGroup | undefined) ??
     new logs.LogGroup(scope, `${id}Logs`, { retention: logRetention ?? logs.RetentionDays.ONE_MONTH, ...(logKey === undefined ? {} : { encryptionKey: logKey }) });
-  const role =
-    overrides.role ??
-    new iam.Role(scope, `${id}Role`, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description: `edwe ${serviceName}: ${id}` });
+  const role = overrides.role ?? new iam.Role(scope, `${id}Role`, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description: `edwe ${serviceName}: ${id}` });
   // Instead of AWSLambdaBasicExecutionRole (logs:* on every log group): its own group's streams only.
   role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'WriteOwnLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }));
   const fn = new NodejsFunction(scope, id, {
@@ -125,6 +124,7 @@ function acknowledgeFunctionRules(fn: NodejsFunction, role: iam.IRole, invocatio
   // Active tracing adds xray:PutTraceSegments and xray:PutTelemetryRecords; a DynamoDB stream mapping adds dynamodb:ListStreams.
   Validations.of(role).acknowledge({
     id: 'AwsSolutions-IAM5[Resource::*]',
-    reason: 'Only actions without resource-level permissions use "*": X-Ray PutTraceSegments/PutTelemetryRecords (active tracing) and dynamodb:ListStreams (stream mapping); test/infra/least-privilege.test.ts holds every "*" statement to that list.',
+    reason:
+      'Only actions without resource-level permissions use "*": X-Ray PutTraceSegments/PutTelemetryRecords (active tracing) and dynamodb:ListStreams (stream mapping); test/infra/least-privilege.test.ts holds every "*" statement to that list.',
   });
 }

@@ -101,7 +101,7 @@ export class Lifecycle extends Construct {
     });
 
     this.rule = new events.Rule(this, 'StatusChanges', {
-      description: 'edwe: status changes of the engine\'s state machines, to the lifecycle function',
+      description: "edwe: status changes of the engine's state machines, to the lifecycle function",
       eventPattern: {
         source: [STATUS_CHANGE.source],
         detailType: [STATUS_CHANGE.detailType],

@@ -94,7 +94,10 @@ export class Observability extends Construct {
       );
       this.topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail, { deadLetterQueue: this.undeliveredAlarms }));
     }
-    const deadLetterQueues: Record<string, sqs.IQueue> = { ...props.deadLetterQueues, ...(this.undeliveredAlarms === undefined ? {} : { 'undelivered-alarms': this.undeliveredAlarms }) };
+    const deadLetterQueues: Record<string, sqs.IQueue> = {
+      ...props.deadLetterQueues,
+      ...(this.undeliveredAlarms === undefined ? {} : { 'undelivered-alarms': this.undeliveredAlarms }),
+    };
 
     const alarm = (name: string, metric: cloudwatch.IMetric, description: string, anchor: string, threshold = 0) => {
       const created = new cloudwatch.Alarm(this, name, {
@@ -112,18 +115,34 @@ export class Observability extends Construct {
     const fiveMinutes = Duration.minutes(5);
 
     for (const [name, queue] of Object.entries(deadLetterQueues)) {
-      alarm(`${pascal(name)}NotEmpty`, queue.metricApproximateNumberOfMessagesVisible({ period: fiveMinutes, statistic: 'Maximum' }), `Messages wait in ${name}: events or records that failed for good.`, 'a-dead-letter-queue-is-not-empty');
+      alarm(
+        `${pascal(name)}NotEmpty`,
+        queue.metricApproximateNumberOfMessagesVisible({ period: fiveMinutes, statistic: 'Maximum' }),
+        `Messages wait in ${name}: events or records that failed for good.`,
+        'a-dead-letter-queue-is-not-empty',
+      );
     }
     const maxAge = (props.maxIteratorAge ?? Duration.minutes(1)).toMilliseconds();
     for (const [name, fn] of Object.entries(props.streamConsumers)) {
-      alarm(`${pascal(name)}IteratorAge`, fn.metric('IteratorAge', { period: fiveMinutes, statistic: 'Maximum' }), `${name} is falling behind its stream.`, 'a-stream-consumer-falls-behind', maxAge);
+      alarm(
+        `${pascal(name)}IteratorAge`,
+        fn.metric('IteratorAge', { period: fiveMinutes, statistic: 'Maximum' }),
+        `${name} is falling behind its stream.`,
+        'a-stream-consumer-falls-behind',
+        maxAge,
+      );
     }
     for (const [name, fn] of Object.entries(props.functions)) {
       alarm(`${pascal(name)}Errors`, fn.metricErrors({ period: fiveMinutes, statistic: 'Sum' }), `${name} failed invocations.`, 'a-function-fails');
       alarm(`${pascal(name)}Throttles`, fn.metricThrottles({ period: fiveMinutes, statistic: 'Sum' }), `${name} was throttled.`, 'a-function-is-throttled');
     }
     for (const [workflowId, machine] of props.stateMachines) {
-      alarm(`${pascal(workflowId)}ExecutionsFailed`, machine.metricFailed({ period: fiveMinutes, statistic: 'Sum' }), `Executions of ${workflowId} failed or timed out.`, 'executions-fail');
+      alarm(
+        `${pascal(workflowId)}ExecutionsFailed`,
+        machine.metricFailed({ period: fiveMinutes, statistic: 'Sum' }),
+        `Executions of ${workflowId} failed or timed out.`,
+        'executions-fail',
+      );
     }
     if (props.api) alarm('Api5xx', props.api.metricServerError({ period: fiveMinutes, statistic: 'Sum' }), 'The API answered 5xx.', 'the-api-answers-5xx');
 
@@ -152,9 +171,7 @@ export class Observability extends Construct {
           }),
       ),
     );
-    this.dashboard.addWidgets(
-      ...ENGINE_WORKFLOW_METRICS.map((name) => new cloudwatch.GraphWidget({ title: `${name} by workflow`, width: 6, left: [perWorkflow(name)] })),
-    );
+    this.dashboard.addWidgets(...ENGINE_WORKFLOW_METRICS.map((name) => new cloudwatch.GraphWidget({ title: `${name} by workflow`, width: 6, left: [perWorkflow(name)] })));
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
         title: 'stream lag (iterator age, ms)',

@@ -72,7 +72,14 @@ export function replayDriverDefinition(): Record<string, unknown> {
           Input: { 'replayId.$': '$.replayId', 'generation.$': '$.generation', 'page.$': '$.page' },
         },
         ResultPath: null,
-        Retry: [{ ErrorEquals: ['StepFunctions.SdkClientException', 'StepFunctions.StepFunctionsException', 'States.TaskFailed'], IntervalSeconds: 2, BackoffRate: 2, MaxAttempts: 6 }],
+        Retry: [
+          {
+            ErrorEquals: ['StepFunctions.SdkClientException', 'StepFunctions.StepFunctionsException', 'States.TaskFailed'],
+            IntervalSeconds: 2,
+            BackoffRate: 2,
+            MaxAttempts: 6,
+          },
+        ],
         Catch: [
           // A retried start that had in fact succeeded: the next generation is running.
           { ErrorEquals: ['StepFunctions.ExecutionAlreadyExistsException'], ResultPath: null, Next: 'Done' },
@@ -100,7 +107,19 @@ export function replayDriverDefinition(): Record<string, unknown> {
           },
         },
         ResultPath: null,
-        Retry: [{ ErrorEquals: ['DynamoDB.ProvisionedThroughputExceededException', 'DynamoDB.ThrottlingException', 'DynamoDB.InternalServerErrorException', 'DynamoDB.SdkClientException'], IntervalSeconds: 1, BackoffRate: 2, MaxAttempts: 6 }],
+        Retry: [
+          {
+            ErrorEquals: [
+              'DynamoDB.ProvisionedThroughputExceededException',
+              'DynamoDB.ThrottlingException',
+              'DynamoDB.InternalServerErrorException',
+              'DynamoDB.SdkClientException',
+            ],
+            IntervalSeconds: 1,
+            BackoffRate: 2,
+            MaxAttempts: 6,
+          },
+        ],
         // The job had already ended (cancelled, say): it keeps that status.
         Catch: [{ ErrorEquals: ['DynamoDB.ConditionalCheckFailedException'], ResultPath: null, Next: 'Failed' }],
         Next: 'Failed',

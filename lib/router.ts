@@ -135,7 +135,7 @@ export class Router extends Construct {
     });
     grantRouting(this.routerFunction, props);
 
-    this.failureQueue = props.failureQueue ?? createFailureQueue(this, 'FailureQueue', props.encryptionKey, 'the router\'s stream mapping and the sweeper');
+    this.failureQueue = props.failureQueue ?? createFailureQueue(this, 'FailureQueue', props.encryptionKey, "the router's stream mapping and the sweeper");
 
     this.eventSource = new DynamoEventSource(props.table, {
       // From the oldest record: events stored before the mapping existed are routed too.

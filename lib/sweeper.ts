@@ -41,7 +41,7 @@ export class Sweeper extends Construct {
     this.sweeperFunction = createFunction(this, 'SweeperFunction', {
       entry: handlerEntry('sweeper'),
       serviceName: 'edwe-sweeper',
-      description: 'edwe: routes events stored but never routed, through the router\'s code',
+      description: "edwe: routes events stored but never routed, through the router's code",
       ...routingFunctionProps(this, props, {
         // A sweep ends well before the next one starts.
         timeout: Duration.seconds(Math.min(every.toSeconds(), 300)),

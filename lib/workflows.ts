@@ -33,7 +33,8 @@ export const BUILT_IN_TASKS = { emitEvent: 'emit-event', waitForEvent: 'wait-for
 export function acknowledgeStateMachineRules(machine: sfn.StateMachine): void {
   Validations.of(machine.role).acknowledge({
     id: 'AwsSolutions-IAM5[Resource::*]',
-    reason: 'Logging to CloudWatch Logs (logs:*LogDelivery, DescribeLogGroups, DescribeResourcePolicies, PutResourcePolicy) and X-Ray tracing (PutTraceSegments, PutTelemetryRecords, GetSampling*) support only "*"; test/infra/least-privilege.test.ts holds every "*" statement to these actions.',
+    reason:
+      'Logging to CloudWatch Logs (logs:*LogDelivery, DescribeLogGroups, DescribeResourcePolicies, PutResourcePolicy) and X-Ray tracing (PutTraceSegments, PutTelemetryRecords, GetSampling*) support only "*"; test/infra/least-privilege.test.ts holds every "*" statement to these actions.',
   });
 }
 
@@ -122,9 +123,7 @@ export class Workflows extends Construct {
         fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'EmitEvents', actions: ['dynamodb:PutItem', 'dynamodb:GetItem'], resources: [services.eventsTable.tableArn] }));
         continue;
       }
-      fn.addToRolePolicy(
-        new iam.PolicyStatement({ sid: 'KeepWaiters', actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'], resources: [services.stateTable.tableArn] }),
-      );
+      fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'KeepWaiters', actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'], resources: [services.stateTable.tableArn] }));
       fn.addToRolePolicy(
         new iam.PolicyStatement({
           sid: 'LookBackOverCorrelation',

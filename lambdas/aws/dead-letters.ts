@@ -35,8 +35,8 @@ export type DeadLetterMessage =
   | { kind: 'undelivered-event'; targetArn: string; event: unknown; error: string }
   | { kind: 'unknown'; why: string };
 
-const isObject = (value: unknown): value is Record<string, any> => value !== null && typeof value === 'object' && !Array.isArray(value);
-const text = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value) ?? '');
+const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+const text = (value: unknown): string => (typeof value === 'string' ? value : (JSON.stringify(value) ?? ''));
 
 /** Tells what a dead-letter message is. Never throws: what it cannot tell is `unknown`, with why. */
 export function classifyDeadLetter(message: QueueMessage): DeadLetterMessage {
@@ -56,7 +56,13 @@ export function classifyDeadLetter(message: QueueMessage): DeadLetterMessage {
   const error = errorOf(body);
   if (isObject(body.DDBStreamBatchInfo)) {
     const info = body.DDBStreamBatchInfo;
-    return { kind: 'failed-router-batch', shardId: text(info.shardId), startSequenceNumber: text(info.startSequenceNumber), endSequenceNumber: text(info.endSequenceNumber), error };
+    return {
+      kind: 'failed-router-batch',
+      shardId: text(info.shardId),
+      startSequenceNumber: text(info.startSequenceNumber),
+      endSequenceNumber: text(info.endSequenceNumber),
+      error,
+    };
   }
   if (isObject(body.KinesisBatchInfo)) {
     const info = body.KinesisBatchInfo;
@@ -75,7 +81,7 @@ export function classifyDeadLetter(message: QueueMessage): DeadLetterMessage {
   if (isObject(context) && typeof context.functionArn === 'string' && 'requestPayload' in body) {
     return { kind: 'failed-invocation', functionArn: context.functionArn, payload: body.requestPayload, error };
   }
-  if (typeof body.source === 'string' && typeof body.reason === 'string' && isObject(body.record)) return letter(body);
+  if (typeof body.source === 'string' && typeof body.reason === 'string' && isObject(body.record)) return letter(body, body.record);
   return { kind: 'unknown', why: 'not a shape the engine writes or AWS delivers to its queues' };
 }
 
@@ -103,17 +109,28 @@ export function describeDeadLetter(message: DeadLetterMessage): string {
   }
 }
 
-function letter(body: Record<string, any>): DeadLetterMessage {
-  const base = { reason: String(body.reason), message: String(body.message ?? ''), record: body.record as Record<string, unknown>, ...(typeof body.data === 'string' ? { data: body.data } : {}) };
-  if (body.source === 'sweeper' && typeof body.record.eventId === 'string') return { kind: 'parked-event', eventId: body.record.eventId, message: base.message };
+function letter(body: Record<string, unknown>, record: Record<string, unknown>): DeadLetterMessage {
+  const base = {
+    reason: String(body.reason),
+    message: String(body.message ?? ''),
+    record,
+    ...(typeof body.data === 'string' ? { data: body.data } : {}),
+  };
+  if (body.source === 'sweeper' && typeof record.eventId === 'string') return { kind: 'parked-event', eventId: record.eventId, message: base.message };
   if (body.source === 'replay') return { kind: 'refused-replay-entry', ...base };
-  return { kind: 'refused-record', source: String(body.source), truncated: body.dataTruncated === true, ...base, ...(typeof body.failedAt === 'string' ? { failedAt: body.failedAt } : {}) };
+  return {
+    kind: 'refused-record',
+    source: String(body.source),
+    truncated: body.dataTruncated === true,
+    ...base,
+    ...(typeof body.failedAt === 'string' ? { failedAt: body.failedAt } : {}),
+  };
 }
 
 /** The error an on-failure record carries: the function's error, or the mapping's condition. */
-function errorOf(body: Record<string, any>): string {
+function errorOf(body: Record<string, unknown>): string {
   const payload = body.responsePayload;
   if (isObject(payload) && typeof payload.errorType === 'string') return `${payload.errorType}: ${String(payload.errorMessage ?? '')}`;
-  const condition = body.requestContext?.condition;
+  const condition = isObject(body.requestContext) ? body.requestContext.condition : undefined;
   return typeof condition === 'string' ? condition : 'unknown';
 }

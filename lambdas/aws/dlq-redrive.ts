@@ -83,7 +83,12 @@ export class DeadLetterRedriver {
     const { kinesis } = this.deps;
     if (kinesis === undefined) return failed('no Kinesis client');
     const { ShardIterator } = await kinesis.send(
-      new GetShardIteratorCommand({ StreamARN: batch.streamArn, ShardId: batch.shardId, ShardIteratorType: 'AT_SEQUENCE_NUMBER', StartingSequenceNumber: batch.startSequenceNumber }),
+      new GetShardIteratorCommand({
+        StreamARN: batch.streamArn,
+        ShardId: batch.shardId,
+        ShardIteratorType: 'AT_SEQUENCE_NUMBER',
+        StartingSequenceNumber: batch.startSequenceNumber,
+      }),
     );
     let iterator = ShardIterator;
     const done: string[] = [];
@@ -96,7 +101,11 @@ export class DeadLetterRedriver {
         if (BigInt(record.SequenceNumber ?? '0') > end) return summary(done, problems);
         // The identity the Kinesis ingest gives the record (`<stream ARN>/<shard>:<sequence>`), so what was stored is a duplicate.
         const identity = `${batch.streamArn}/${batch.shardId}:${record.SequenceNumber}`;
-        const outcome = await this.ingest(Buffer.from(record.Data ?? new Uint8Array()).toString('base64'), identity, record.ApproximateArrivalTimestamp?.getTime() ?? Date.now());
+        const outcome = await this.ingest(
+          Buffer.from(record.Data ?? new Uint8Array()).toString('base64'),
+          identity,
+          record.ApproximateArrivalTimestamp?.getTime() ?? Date.now(),
+        );
         (outcome.ok ? done : problems).push(outcome.ok ? outcome.done : `${record.SequenceNumber}: ${outcome.why}`);
       }
       if (records.length === 0 && (page.MillisBehindLatest ?? 0) === 0) break;
@@ -106,7 +115,9 @@ export class DeadLetterRedriver {
   }
 
   private async invoke(functionArn: string, payload: unknown): Promise<RedriveOutcome & { answer?: unknown }> {
-    const answer = await this.deps.lambda.send(new InvokeCommand({ FunctionName: functionArn, InvocationType: 'RequestResponse', Payload: Buffer.from(JSON.stringify(payload)) }));
+    const answer = await this.deps.lambda.send(
+      new InvokeCommand({ FunctionName: functionArn, InvocationType: 'RequestResponse', Payload: Buffer.from(JSON.stringify(payload)) }),
+    );
     const text = Buffer.from(answer.Payload ?? new Uint8Array()).toString('utf8');
     if (answer.FunctionError !== undefined) return failed(`${functionArn} failed again: ${text}`);
     let parsed: unknown;
@@ -136,7 +147,8 @@ export class DeadLetterRedriver {
     if (!('eventIds' in request)) return { ok: true, done: 'the sweeper swept the unrouted events' };
     const results = (outcome.answer as { results?: Array<{ eventId: string; outcome: string; error?: string }> } | undefined)?.results ?? [];
     const notRouted = results.filter((r) => r.outcome === 'failed');
-    if (notRouted.length > 0 || results.length === 0) return failed(`the sweeper could not route ${notRouted.map((r) => `${r.eventId} (${r.error ?? 'no answer'})`).join(', ') || request.eventIds.join(', ')}`);
+    if (notRouted.length > 0 || results.length === 0)
+      return failed(`the sweeper could not route ${notRouted.map((r) => `${r.eventId} (${r.error ?? 'no answer'})`).join(', ') || request.eventIds.join(', ')}`);
     return { ok: true, done: results.map((r) => `${r.eventId}: ${r.outcome === 'routed' ? 'routed' : 'already routed'}`).join(', ') };
   }
 }
@@ -150,4 +162,6 @@ function receivedAtOf(record: Record<string, unknown>, failedAt: string | undefi
 }
 
 const summary = (done: readonly string[], problems: readonly string[]): RedriveOutcome =>
-  problems.length === 0 ? { ok: true, done: `${done.length} records: ${done.join('; ') || 'none left in the stream'}` } : { ok: false, why: `${problems.length} records still refused: ${problems.join('; ')}` };
+  problems.length === 0
+    ? { ok: true, done: `${done.length} records: ${done.join('; ') || 'none left in the stream'}` }
+    : { ok: false, why: `${problems.length} records still refused: ${problems.join('; ')}` };

@@ -3,13 +3,7 @@
  * indexed by hour (`byTime`) and by correlation (`byCorrelation`), expired by TTL, and read back
  * as pages of `GET /events` or as a time range for replay.
  */
-import {
-  ConditionalCheckFailedException,
-  GetItemCommand,
-  PutItemCommand,
-  type AttributeValue,
-  type DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, GetItemCommand, PutItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import {
   ConflictError,
@@ -117,9 +111,7 @@ export class DynamoDbEventStore implements EventStore {
   async get(id: string): Promise<EngineEvent | undefined> {
     let result;
     try {
-      result = await this.client.send(
-        new GetItemCommand({ TableName: this.tableName, Key: marshall({ [EVENTS_TABLE.partitionKey]: eventKey(id) }), ConsistentRead: true }),
-      );
+      result = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: marshall({ [EVENTS_TABLE.partitionKey]: eventKey(id) }), ConsistentRead: true }));
     } catch (error) {
       throw classifySdkError(error, `reading event ${id}`);
     }

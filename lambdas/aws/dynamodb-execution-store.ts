@@ -27,16 +27,7 @@ import {
   type Trigger,
 } from '../core/index.js';
 import { DEFAULT_RETENTION_DAYS } from '../layout/events-table.js';
-import {
-  correlationIndexKey,
-  eventIndexKey,
-  executionItem,
-  executionKey,
-  executionSortKey,
-  fromExecutionItem,
-  storedOutput,
-  type ExecutionItem,
-} from './execution-item.js';
+import { correlationIndexKey, eventIndexKey, executionItem, executionKey, executionSortKey, fromExecutionItem, storedOutput, type ExecutionItem } from './execution-item.js';
 import { isConditionalCheckFailure } from './conditional-check.js';
 import { classifySdkError } from './sdk-errors.js';
 import { STATE_TABLE } from '../layout/state-table.js';
@@ -258,7 +249,12 @@ export class DynamoDbExecutionStore implements ExecutionStore, ExpressClaims {
   /** A conditional update; false when the condition did not hold. */
   private async update(
     name: string,
-    expression: { UpdateExpression: string; ConditionExpression: string; ExpressionAttributeValues: Record<string, AttributeValue>; ExpressionAttributeNames?: Record<string, string> },
+    expression: {
+      UpdateExpression: string;
+      ConditionExpression: string;
+      ExpressionAttributeValues: Record<string, AttributeValue>;
+      ExpressionAttributeNames?: Record<string, string>;
+    },
   ): Promise<boolean> {
     try {
       await this.client.send(new UpdateItemCommand({ TableName: this.tableName, Key: marshall(executionKey(name)), ...expression }));

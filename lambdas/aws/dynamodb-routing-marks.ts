@@ -134,7 +134,13 @@ export class DynamoDbRoutingMarks implements RoutingMarks {
    * @throws RetryableError when DynamoDB throttles or fails.
    */
   async park(eventId: string): Promise<void> {
-    await this.update(eventId, 'SET #parkedAt = :now REMOVE #unrouted', { '#parkedAt': parkedAttribute, '#unrouted': byUnrouted.partitionKey }, { ':now': this.now() }, 'parking');
+    await this.update(
+      eventId,
+      'SET #parkedAt = :now REMOVE #unrouted',
+      { '#parkedAt': parkedAttribute, '#unrouted': byUnrouted.partitionKey },
+      { ':now': this.now() },
+      'parking',
+    );
   }
 
   private async update(eventId: string, expression: string, names: Record<string, string>, values: Record<string, unknown>, what: string): Promise<void> {

@@ -86,7 +86,10 @@ export class EventsIndexReader {
   /** The events of one correlation within the span. */
   correlation(correlationId: string, span: IndexSpan, want: Want): EntryStream {
     const limit = createLimiter(this.concurrency);
-    return closing(this.partition(EVENTS_TABLE.byCorrelation, correlationId, span, () => pageLimit(want(), 1, span), limit), limit);
+    return closing(
+      this.partition(EVENTS_TABLE.byCorrelation, correlationId, span, () => pageLimit(want(), 1, span), limit),
+      limit,
+    );
   }
 
   /**
@@ -191,12 +194,7 @@ function pageLimit(wanted: number, fanOut: number, span: IndexSpan): number {
 }
 
 /** The Query of one index partition within the span; `undefined` when the span is empty. */
-function queryInput(
-  tableName: string,
-  index: { indexName: string; partitionKey: string; sortKey: string },
-  key: string,
-  span: IndexSpan,
-): QueryCommandInput | undefined {
+function queryInput(tableName: string, index: { indexName: string; partitionKey: string; sortKey: string }, key: string, span: IndexSpan): QueryCommandInput | undefined {
   const names: Record<string, string> = { '#pk': index.partitionKey, '#sk': index.sortKey, '#body': 'body' };
   const values: Record<string, AttributeValue> = { ':pk': { S: key } };
   let condition = '#pk = :pk';
@@ -234,11 +232,10 @@ async function* mergeByTsk(started: StartedHour): EntryStream {
     let min = -1;
     for (let i = 0; i < heads.length; i++) {
       const head = heads[i] as IteratorResult<IndexEntry, undefined>;
-      if (head.done !== true && (min < 0 || head.value.tsk < (heads[min]?.value as IndexEntry).tsk)) min = i;
+      if (head.done !== true && (min < 0 || head.value.tsk < ((heads[min] as IteratorResult<IndexEntry, undefined>).value as IndexEntry).tsk)) min = i;
     }
     if (min < 0) return undefined;
     yield (heads[min] as IteratorYieldResult<IndexEntry>).value;
     heads[min] = await (started.streams[min] as EntryStream).next();
   }
 }
-

@@ -39,9 +39,7 @@ export class SfnWorkflowStarter implements WorkflowStarter {
       ]);
     }
     try {
-      await this.client.send(
-        new StartExecutionCommand({ stateMachineArn, name: trigger.executionName, input: JSON.stringify(trigger.input) }),
-      );
+      await this.client.send(new StartExecutionCommand({ stateMachineArn, name: trigger.executionName, input: JSON.stringify(trigger.input) }));
       return { alreadyStarted: false };
     } catch (error) {
       if (error instanceof ExecutionAlreadyExists || (error instanceof Error && error.name === 'ExecutionAlreadyExists')) {

@@ -57,10 +57,7 @@ const TaskEnv = z.object({
  * through a handler of their own (see lambdas/tasks/runtime.ts).
  * @throws Error naming each missing variable.
  */
-export function taskServicesFromEnvironment(
-  env: Record<string, string | undefined> = process.env,
-  capture: <T>(client: T) => T = tracedClients(),
-): TaskServices {
+export function taskServicesFromEnvironment(env: Record<string, string | undefined> = process.env, capture: <T>(client: T) => T = tracedClients()): TaskServices {
   const parsed = TaskEnv.safeParse(env);
   if (!parsed.success) {
     throw new Error(`Invalid environment for the built-in tasks: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);

@@ -18,7 +18,11 @@ export class ForbiddenError extends EngineError {
 }
 
 /** A pattern: exact text, or text ending in `*` (a prefix), or `*` alone (anything). */
-const Pattern = z.string().min(1).max(2048).refine((p) => !p.slice(0, -1).includes('*'), { message: 'may hold "*" only at its end' });
+const Pattern = z
+  .string()
+  .min(1)
+  .max(2048)
+  .refine((p) => !p.slice(0, -1).includes('*'), { message: 'may hold "*" only at its end' });
 
 /** One caller and the sources it may publish. */
 export const AccessCallerSchema = z.strictObject({
@@ -42,8 +46,7 @@ export interface Caller {
   readonly principals: readonly string[];
 }
 
-const matches = (pattern: string, value: string): boolean =>
-  pattern.endsWith('*') ? value.startsWith(pattern.slice(0, -1)) : pattern === value;
+const matches = (pattern: string, value: string): boolean => (pattern.endsWith('*') ? value.startsWith(pattern.slice(0, -1)) : pattern === value);
 
 // arn:<partition>:iam::<account>:role/<path/>name → the sessions of that role: arn:<partition>:sts::<account>:assumed-role/<name>/<session>
 const ROLE_ARN = /^arn:([^:]+):iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/;

@@ -22,9 +22,9 @@ export const MAX_EVENT_BYTES = 256 * 1024;
 /** Keys that would reach an object's prototype if ever merged; refused anywhere in a payload. */
 export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
-// Printable text: no C0/C1 control characters.
-// eslint-disable-next-line no-control-regex
-const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
+/** Printable text: no C0/C1 control characters. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this rejects
+export const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
 const name = () =>
   z
     .string({ error: (issue) => (issue.input === undefined ? 'required' : 'must be a string') })
@@ -46,14 +46,8 @@ const EventInputSchema = z.strictObject(
       .string({ error: 'must be an ISO 8601 string' })
       .refine(isIsoTimestampWithZone, { error: 'must be ISO 8601 with a time zone, e.g. 2026-01-02T03:04:05Z' })
       .optional(),
-    data: z
-      .record(z.string(), z.unknown(), { error: 'must be a JSON object' })
-      .optional(),
-    correlationId: z
-      .string({ error: 'must be a string' })
-      .min(1, { error: 'must not be empty' })
-      .max(256, { error: 'must be at most 256 characters' })
-      .optional(),
+    data: z.record(z.string(), z.unknown(), { error: 'must be a JSON object' }).optional(),
+    correlationId: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }).max(256, { error: 'must be at most 256 characters' }).optional(),
   },
   { error: (issue) => (issue.code === 'unrecognized_keys' ? undefined : 'an event must be a JSON object') },
 );
@@ -139,20 +133,18 @@ export function findForbiddenKey(value: unknown): string | undefined {
  * timestamp the engine assigned gets a new one each time.
  */
 export function sameContent(a: EngineEvent, b: EngineEvent): boolean {
-  return (
-    a.id === b.id &&
-    a.type === b.type &&
-    a.source === b.source &&
-    a.correlationId === b.correlationId &&
-    canonicalJson(a.data) === canonicalJson(b.data)
-  );
+  return a.id === b.id && a.type === b.type && a.source === b.source && a.correlationId === b.correlationId && canonicalJson(a.data) === canonicalJson(b.data);
 }
 
 /** JSON with object keys sorted, so equal values serialise equally whatever their key order. */
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
     v !== null && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, (v as Record<string, unknown>)[k]]))
+      ? Object.fromEntries(
+          Object.keys(v)
+            .sort()
+            .map((k) => [k, (v as Record<string, unknown>)[k]]),
+        )
       : v,
   );
 }

@@ -69,13 +69,15 @@ export function correlationIdFor(event: EngineEvent, rule: Rule): string {
 /** The executions that the matched rules start for this event, in firing order. */
 export function planTriggers(event: EngineEvent, rules: readonly Rule[], replayId?: string): Trigger[] {
   // Multi-event rules start nothing per event: they fire when their join completes (see join.ts).
-  return rules.filter((rule) => rule.join === undefined).map((rule) => {
-    const input: WorkflowInput = {
-      event,
-      rule: { id: rule.id, priority: rule.priority },
-      correlationId: correlationIdFor(event, rule),
-    };
-    if (replayId !== undefined) input.replay = { replayId };
-    return { workflowId: rule.workflow, ruleId: rule.id, executionName: executionName(rule.id, event.id, replayId), input };
-  });
+  return rules
+    .filter((rule) => rule.join === undefined)
+    .map((rule) => {
+      const input: WorkflowInput = {
+        event,
+        rule: { id: rule.id, priority: rule.priority },
+        correlationId: correlationIdFor(event, rule),
+      };
+      if (replayId !== undefined) input.replay = { replayId };
+      return { workflowId: rule.workflow, ruleId: rule.id, executionName: executionName(rule.id, event.id, replayId), input };
+    });
 }

@@ -39,11 +39,7 @@ export type IngestRequest = { kind: 'single'; entry: unknown } | { kind: 'batch'
 
 /** Tells a single event from a batch. @throws ValidationError for an empty or oversized batch. */
 export function classifyIngestBody(body: unknown): IngestRequest {
-  const entries = Array.isArray(body)
-    ? body
-    : isEventsWrapper(body)
-      ? body.events
-      : undefined;
+  const entries = Array.isArray(body) ? body : isEventsWrapper(body) ? body.events : undefined;
   if (entries === undefined) return { kind: 'single', entry: body };
   if (entries.length === 0) throw new ValidationError('The batch is empty', [{ path: 'events', message: 'must hold at least one event' }]);
   if (entries.length > MAX_BATCH_ENTRIES) {
@@ -55,13 +51,7 @@ export function classifyIngestBody(body: unknown): IngestRequest {
 }
 
 function isEventsWrapper(body: unknown): body is { events: unknown[] } {
-  return (
-    body !== null &&
-    typeof body === 'object' &&
-    !Array.isArray(body) &&
-    Object.keys(body).length === 1 &&
-    Array.isArray((body as { events?: unknown }).events)
-  );
+  return body !== null && typeof body === 'object' && !Array.isArray(body) && Object.keys(body).length === 1 && Array.isArray((body as { events?: unknown }).events);
 }
 
 /** One entry's answer in a batch: its id (and `duplicate`), or its error. */

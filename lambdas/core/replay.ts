@@ -76,7 +76,10 @@ export function parseReplayRequest(body: unknown, ctx: ReplayContext): ReplayReq
   if (start !== undefined && end !== undefined && end <= start) details.push({ path: 'endTime', message: 'must be after startTime' });
   const oldest = ctx.now - ctx.retentionDays * 86_400_000;
   if (start !== undefined && start < oldest) {
-    details.push({ path: 'startTime', message: `is before the retention window (events are kept ${ctx.retentionDays} days; the oldest is ${new Date(oldest).toISOString()})` });
+    details.push({
+      path: 'startTime',
+      message: `is before the retention window (events are kept ${ctx.retentionDays} days; the oldest is ${new Date(oldest).toISOString()})`,
+    });
   }
   const { workflowId, eventTypes, dryRun, ratePerSecond } = input;
   if (workflowId !== undefined && (typeof workflowId !== 'string' || !ctx.workflows.has(workflowId))) {
@@ -104,7 +107,9 @@ export function parseReplayRequest(body: unknown, ctx: ReplayContext): ReplayReq
 }
 
 function listensTo(ruleSet: RuleSet, type: string): boolean {
-  return ruleSet.rules.some((rule) => rule.eventType === '*' || rule.eventType === type || (Array.isArray(rule.eventType) && (rule.eventType.includes(type) || rule.eventType.includes('*'))));
+  return ruleSet.rules.some(
+    (rule) => rule.eventType === '*' || rule.eventType === type || (Array.isArray(rule.eventType) && (rule.eventType.includes(type) || rule.eventType.includes('*'))),
+  );
 }
 
 /**

@@ -20,8 +20,7 @@ export interface CorrelationTimeline {
   timeline: TimelineEntry[];
 }
 
-const byTimeThenId = (a: EngineEvent, b: EngineEvent): number =>
-  a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+const byTimeThenId = (a: EngineEvent, b: EngineEvent): number => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 /**
  * Merges a correlation's events (including events that started its executions without carrying the

@@ -33,7 +33,10 @@ export function placeholdersOf(definition: string): string[] {
 
 /** `ValidateUser` → `validate-user`: the task function's file name. */
 export function taskFileName(task: string): string {
-  return task.replace(/([a-z0-9])([A-Z])/g, '$1-$2').replace(/([A-Z])([A-Z][a-z])/g, '$1-$2').toLowerCase();
+  return task
+    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+    .replace(/([A-Z])([A-Z][a-z])/g, '$1-$2')
+    .toLowerCase();
 }
 
 /** Replaces every `${Task}` with `resolve(Task)`. */

@@ -80,7 +80,10 @@ export class LocalWorkflowRunner {
       const execution = workflow.machine.run(input as Parameters<StateMachine['run']>[0], {
         overrides: { taskResourceLocalHandlers: handlers as never },
         // The interpreter resolves `$$.Task.Token` from here; each wait swaps in a token of its own.
-        context: { Execution: { Id: context.executionName, Name: context.executionName, Input: input, StartTime: context.startTime }, Task: { Token: `${context.executionName}#context` } } as never,
+        context: {
+          Execution: { Id: context.executionName, Name: context.executionName, Input: input, StartTime: context.startTime },
+          Task: { Token: `${context.executionName}#context` },
+        } as never,
       });
       return { status: 'SUCCEEDED', output: await execution.result };
     } catch (error) {

@@ -8,7 +8,18 @@
  * await engine.close();
  */
 import { resolve } from 'node:path';
-import { compileRules, parseEngineConfigValue, planTriggers, ValidationError, type Condition, type EngineEvent, type EventSourceConfig, type ExecutionRecord, type ReplayJob, type Rule } from '../core/index.js';
+import {
+  compileRules,
+  parseEngineConfigValue,
+  planTriggers,
+  ValidationError,
+  type Condition,
+  type EngineEvent,
+  type EventSourceConfig,
+  type ExecutionRecord,
+  type ReplayJob,
+  type Rule,
+} from '../core/index.js';
 import { defaultPaths, loadProject, ProjectError, type Project, type ProjectPaths } from '../project/load-project.js';
 import { EmbeddedEngine } from './embedded-engine.js';
 import { createLogger, type LogLevel } from './logger.js';
@@ -108,7 +119,8 @@ export async function createEngine(config: EventDrivenEngineConfig = {}): Promis
       if (rule.join) throw new ValidationError(`Rule "${rule.id}" is a multi-event trigger: it fires when its events have all arrived, not for one event`);
       const [planned] = planTriggers(event, [rule]);
       if (!planned) throw new Error('unreachable: one rule plans one trigger');
-      if (!project.workflows.has(planned.workflowId)) throw new ProjectError([{ file: '(trigger)', line: 1, column: 1, path: 'workflow', message: `unknown workflow "${planned.workflowId}"` }]);
+      if (!project.workflows.has(planned.workflowId))
+        throw new ProjectError([{ file: '(trigger)', line: 1, column: 1, path: 'workflow', message: `unknown workflow "${planned.workflowId}"` }]);
       return toApiExecution(await engine.execute(planned));
     },
     async replayEventStream(workflowId, startTime, endTime) {
@@ -130,7 +142,15 @@ function projectFromRules(rules: Rule[], paths: ProjectPaths): Project {
   const base = loadProject({ ...paths, rulesDir: resolve(paths.rulesDir, '.edwe-no-rules') });
   const missing = rules.filter((rule) => !base.workflows.has(rule.workflow));
   if (missing.length > 0) {
-    throw new ProjectError(missing.map((rule) => ({ file: '(config.triggerRules)', line: 1, column: 1, path: 'workflow', message: `rule "${rule.id}" names workflow "${rule.workflow}", which is not in ${paths.workflowsDir}` })));
+    throw new ProjectError(
+      missing.map((rule) => ({
+        file: '(config.triggerRules)',
+        line: 1,
+        column: 1,
+        path: 'workflow',
+        message: `rule "${rule.id}" names workflow "${rule.workflow}", which is not in ${paths.workflowsDir}`,
+      })),
+    );
   }
   return { ...base, rules, ruleSet: compileRules(rules) };
 }

@@ -240,7 +240,9 @@ export class EmbeddedEngine {
   /** Starts a trigger outside routing (a replayed event from the bus), once. */
   #start(trigger: Trigger): void {
     this.#runs.track(
-      this.#starter.start(trigger).catch((error: unknown) => this.logger.error('starting an execution failed', { executionName: trigger.executionName, error: String(error) })),
+      this.#starter
+        .start(trigger)
+        .catch((error: unknown) => this.logger.error('starting an execution failed', { executionName: trigger.executionName, error: String(error) })),
     );
   }
 

@@ -49,7 +49,13 @@ export function createHttpServer(engine: EmbeddedEngine, logger: Logger, options
 
   on('GET', '/health', async () => ({
     status: 200,
-    body: { status: 'ok', rules: engine.project.rules.length, workflows: engine.project.workflows.size, events: engine.events.counts(), executionsRunning: engine.runningCount },
+    body: {
+      status: 'ok',
+      rules: engine.project.rules.length,
+      workflows: engine.project.workflows.size,
+      events: engine.events.counts(),
+      executionsRunning: engine.runningCount,
+    },
   }));
 
   const ingest: Handler = async (request) => {
@@ -195,7 +201,6 @@ async function putEvents(engine: EmbeddedEngine, body: unknown): Promise<unknown
     Entries: results.map((result) => ('id' in result ? { EventId: result.id } : { ErrorCode: 'InvalidArgument', ErrorMessage: result.message })),
   };
 }
-
 
 /** Constant-time comparison of the bearer token; health checks stay open for load balancers. */
 function bearerCheck(token: string | undefined): (request: IncomingMessage) => boolean {

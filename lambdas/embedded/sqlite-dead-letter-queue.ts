@@ -25,7 +25,10 @@ export class SqliteDeadLetterQueue implements DeadLetterQueue {
   readonly #insert;
   readonly #list;
 
-  constructor(db: SqliteDatabase, private readonly options: SqliteDeadLetterQueueOptions) {
+  constructor(
+    db: SqliteDatabase,
+    private readonly options: SqliteDeadLetterQueueOptions,
+  ) {
     this.#insert = db.prepare<[string, string, string, string]>('INSERT INTO dead_letters (source, reason, letter, failed_at) VALUES (?, ?, ?, ?)');
     this.#list = db.prepare<[number], { letter: string; failed_at: string }>('SELECT letter, failed_at FROM dead_letters ORDER BY seq LIMIT ?');
   }

@@ -56,7 +56,10 @@ export class SqliteEventStore implements EventStore {
   readonly #now: () => number;
   readonly #writes: GroupCommit;
 
-  constructor(private readonly db: SqliteDatabase, options: SqliteEventStoreOptions = {}) {
+  constructor(
+    private readonly db: SqliteDatabase,
+    options: SqliteEventStoreOptions = {},
+  ) {
     this.#retentionMs = (options.retentionDays ?? 30) * 86_400_000;
     this.#now = options.now ?? Date.now;
     this.#writes = options.writes ?? new GroupCommit(db);

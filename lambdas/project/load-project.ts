@@ -100,7 +100,10 @@ function crossFileIssues(rules: readonly Rule[], workflows: Map<string, Workflow
     if (!workflows.has(rule.workflow)) {
       const hint = suggest(rule.workflow, known);
       const has = known.length === 0 ? 'it has none' : hint !== undefined ? `did you mean "${hint}"?` : `it has ${known.join(', ')}`;
-      issues.push({ ...at(rule, 'workflow'), message: `rule "${rule.id}": workflow "${rule.workflow}" does not exist: no ${rule.workflow}.asl.json in ${paths.workflowsDir} (${has})` });
+      issues.push({
+        ...at(rule, 'workflow'),
+        message: `rule "${rule.id}": workflow "${rule.workflow}" does not exist: no ${rule.workflow}.asl.json in ${paths.workflowsDir} (${has})`,
+      });
     }
   }
   return issues;
@@ -111,7 +114,9 @@ function loadRules(dir: string, issues: RuleFileIssue[]): { rules: Rule[]; parti
   const result: { rules: Rule[]; partial: Rule[]; config?: EngineConfig } = { rules: [], partial: [] };
   if (!existsSync(dir)) return result;
   let configFile: string | undefined;
-  for (const file of readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort()) {
     const path = join(dir, file);
     try {
       const parsed = parseRulesFile(readFileSync(path, 'utf8'), path);
@@ -141,7 +146,9 @@ const sortIssues = (issues: RuleFileIssue[]): RuleFileIssue[] =>
 function loadWorkflows(paths: ProjectPaths, issues: RuleFileIssue[]): Map<string, WorkflowDefinition> {
   const workflows = new Map<string, WorkflowDefinition>();
   if (!existsSync(paths.workflowsDir)) return workflows;
-  for (const file of readdirSync(paths.workflowsDir).filter((f) => f.endsWith('.asl.json')).sort()) {
+  for (const file of readdirSync(paths.workflowsDir)
+    .filter((f) => f.endsWith('.asl.json'))
+    .sort()) {
     const path = join(paths.workflowsDir, file);
     const id = basename(file, '.asl.json');
     try {

@@ -18,7 +18,10 @@ export function validateAsl(workflow: WorkflowDefinition, file: string): RuleFil
   const doc = parseDocument(text, { lineCounter });
   return result.errors.map((error) => {
     const pointer = error.schemaError?.instancePath ?? '';
-    const segments = pointer.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+    const segments = pointer
+      .split('/')
+      .slice(1)
+      .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
     const node = doc.getIn(segments, true) as { range?: [number, number, number] } | undefined;
     const { line, col } = lineCounter.linePos(node?.range?.[0] ?? 0);
     return { file, line, column: col, path: pointer, message: `${workflow.id}: ${error.Message}` };

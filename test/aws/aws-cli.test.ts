@@ -10,9 +10,13 @@ if (!hasAwsCli) console.warn('AWS tier: the AWS CLI is not on PATH, so the `aws 
 
 /** `aws events put-events` against the engine, as a user would type it; answers the CLI's JSON output. */
 async function awsPutEvents(endpoint: string, entries: unknown[]): Promise<{ FailedEntryCount: number; Entries: Array<{ EventId?: string; ErrorCode?: string }> }> {
-  const { stdout } = await run('aws', ['events', 'put-events', '--endpoint-url', endpoint, '--region', 'us-east-1', '--output', 'json', '--entries', JSON.stringify(entries)], {
-    env: { ...process.env, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_PAGER: '' },
-  });
+  const { stdout } = await run(
+    'aws',
+    ['events', 'put-events', '--endpoint-url', endpoint, '--region', 'us-east-1', '--output', 'json', '--entries', JSON.stringify(entries)],
+    {
+      env: { ...process.env, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_PAGER: '' },
+    },
+  );
   return JSON.parse(stdout);
 }
 
@@ -35,7 +39,12 @@ describe.skipIf(!hasAwsCli)('the AWS CLI as a real client of the embedded engine
 
     expect(answer.FailedEntryCount).toBe(0);
     const [premium, basic] = answer.Entries.map((entry) => entry.EventId as string);
-    expect((await engine.get(`/events/${premium}`)).body).toMatchObject({ id: premium, type: 'user_registration', source: 'web-app', data: { userId: 'u-cli', user_type: 'premium' } });
+    expect((await engine.get(`/events/${premium}`)).body).toMatchObject({
+      id: premium,
+      type: 'user_registration',
+      source: 'web-app',
+      data: { userId: 'u-cli', user_type: 'premium' },
+    });
     const { executions } = await engine.waitFor(`/executions?eventId=${premium}`, (body) => body.executions?.[0]?.status === 'SUCCEEDED');
     expect(executions).toMatchObject([{ workflowId: 'onboarding_workflow', ruleId: 'premium-onboarding', eventId: premium }]);
     expect((await engine.get(`/executions?eventId=${basic}`)).body.executions).toEqual([]);

@@ -57,10 +57,11 @@ describe('EventBridge ingestion on AWS: engine bus → forwarding rule → Event
   });
 
   it("does not forward the engine's own replayed and lifecycle events back into ingestion", async () => {
-    const [, , outside] = await putOnBus(
-      ...ENGINE_SOURCES.map((source) => ({ Source: source, DetailType: 'user_registration', Detail: '{"user_type":"premium"}' })),
-      { Source: 'billing', DetailType: 'invoice.paid', Detail: '{"amount":12}' },
-    );
+    const [, , outside] = await putOnBus(...ENGINE_SOURCES.map((source) => ({ Source: source, DetailType: 'user_registration', Detail: '{"user_type":"premium"}' })), {
+      Source: 'billing',
+      DetailType: 'invoice.paid',
+      Detail: '{"amount":12}',
+    });
 
     const delivered = await deliveries();
 

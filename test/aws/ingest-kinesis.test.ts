@@ -54,7 +54,15 @@ describe('Kinesis ingestion on AWS: PutRecords → GetRecords → Kinesis ingest
 
   it('stores every event put on the stream, envelope or CloudEvent, with or without an id', async () => {
     const withId = aRegistration();
-    const cloudEvent = { specversion: '1.0', id: 'ce-inv-1', source: '/billing', type: 'invoice.paid', time: '2026-03-04T05:00:00Z', correlationid: 'acct-9', data: { amount: 12 } };
+    const cloudEvent = {
+      specversion: '1.0',
+      id: 'ce-inv-1',
+      source: '/billing',
+      type: 'invoice.paid',
+      time: '2026-03-04T05:00:00Z',
+      correlationid: 'acct-9',
+      data: { amount: 12 },
+    };
     const withoutId = { type: 'page_viewed', source: 'web-app', data: { path: '/pricing' } };
     await putRecords('user-1', withId, cloudEvent, withoutId);
 
@@ -62,7 +70,12 @@ describe('Kinesis ingestion on AWS: PutRecords → GetRecords → Kinesis ingest
 
     expect(answers.flatMap((a) => a.batchItemFailures)).toEqual([]);
     expect(await storedEvent(aws.dynamodb, engine.eventsTable.tableName, withId.id)).toEqual(withId);
-    expect(await storedEvent(aws.dynamodb, engine.eventsTable.tableName, 'ce-inv-1')).toMatchObject({ type: 'invoice.paid', source: '/billing', correlationId: 'acct-9', data: { amount: 12 } });
+    expect(await storedEvent(aws.dynamodb, engine.eventsTable.tableName, 'ce-inv-1')).toMatchObject({
+      type: 'invoice.paid',
+      source: '/billing',
+      correlationId: 'acct-9',
+      data: { amount: 12 },
+    });
     const pageViews = (await allStoredEvents(aws.dynamodb, engine.eventsTable.tableName)).filter((e) => e.type === 'page_viewed');
     expect(pageViews).toEqual([expect.objectContaining({ ...withoutId, id: expect.any(String), timestamp: expect.any(String) })]);
   });

@@ -111,7 +111,8 @@ describe('the AWS tier builds moto from the same source of truth as the CDK app'
 
   it('substitutes into the replay driver the values the template substitutes', () => {
     const driver = stack.replay?.driver.node.defaultChild as CfnElement;
-    const { DefinitionSubstitutions: values } = (template.findResources('AWS::StepFunctions::StateMachine') as Record<string, Resource>)[stack.getLogicalId(driver)]?.Properties ?? {};
+    const { DefinitionSubstitutions: values } =
+      (template.findResources('AWS::StepFunctions::StateMachine') as Record<string, Resource>)[stack.getLogicalId(driver)]?.Properties ?? {};
 
     expect(Object.keys(values ?? {}).sort()).toEqual([...REPLAY_DRIVER_SUBSTITUTIONS].sort());
   });
@@ -119,11 +120,13 @@ describe('the AWS tier builds moto from the same source of truth as the CDK app'
   it('creates one state machine per workflow, of its type, with the placeholders substituted as CloudFormation does', () => {
     const workflowMachines = new Set([...stack.workflows.stateMachines.values()].map((m) => stack.getLogicalId(m.node.defaultChild as CfnElement)));
     const all = template.findResources('AWS::StepFunctions::StateMachine') as Record<string, Resource>;
-    const machines = Object.entries(all).filter(([id]) => workflowMachines.has(id)).map(([, { Properties: p }]) => ({
-      type: p.StateMachineType,
-      // DefinitionSubstitutions replace `${Key}` with the task function's ARN on deploy; the harness's stand-in ARNs here.
-      definition: Object.keys(p.DefinitionSubstitutions ?? {}).reduce((text: string, key) => text.replaceAll(`\${${key}}`, taskFunctionArn(key)), p.DefinitionString),
-    }));
+    const machines = Object.entries(all)
+      .filter(([id]) => workflowMachines.has(id))
+      .map(([, { Properties: p }]) => ({
+        type: p.StateMachineType,
+        // DefinitionSubstitutions replace `${Key}` with the task function's ARN on deploy; the harness's stand-in ARNs here.
+        definition: Object.keys(p.DefinitionSubstitutions ?? {}).reduce((text: string, key) => text.replaceAll(`\${${key}}`, taskFunctionArn(key)), p.DefinitionString),
+      }));
 
     const created = stateMachineDefinitions(project.workflows).map((d) => ({ type: d.type, definition: d.definition }));
 

@@ -75,7 +75,10 @@ describe('replay on AWS: POST /replays → replay pages PutEvents → per-workfl
     const last = await driveReplay(replayId);
 
     expect(last).toMatchObject({ status: 'completed', more: false });
-    const delivered = await receiveAllJson<{ source: string; 'detail-type': string; time: string; detail: Record<string, any> }>(aws.sqs, engine.replayTargets.get('order_fulfilment')?.url as string);
+    const delivered = await receiveAllJson<{ source: string; 'detail-type': string; time: string; detail: Record<string, any> }>(
+      aws.sqs,
+      engine.replayTargets.get('order_fulfilment')?.url as string,
+    );
     const inTimeOrder = [...orders].sort((a, b) => a.timestamp.localeCompare(b.timestamp));
     expect(delivered.map((d) => [d.source, d['detail-type'], d.detail.replay])).toEqual(
       inTimeOrder.map((order) => [REPLAY_SOURCE, 'order.placed', { replayId, originalEventId: order.id }]),
@@ -94,7 +97,9 @@ describe('replay on AWS: POST /replays → replay pages PutEvents → per-workfl
   it('starts each replayed execution under its replay name, with the replay in its input; a redelivery starts nothing new', async () => {
     const order = anOrder(40, 'o-start');
     await ingest(postEvent(order));
-    const { replayId } = bodyOf(await replays(apiGatewayEvent({ method: 'POST', resource: '/replays', body: { startTime: at(40), endTime: at(41), workflowId: 'order_fulfilment' } })));
+    const { replayId } = bodyOf(
+      await replays(apiGatewayEvent({ method: 'POST', resource: '/replays', body: { startTime: at(40), endTime: at(41), workflowId: 'order_fulfilment' } })),
+    );
     await driveReplay(replayId);
     const [delivery] = await receiveAllJson<EventBridgeEvent<string, unknown>>(aws.sqs, engine.replayTargets.get('order_fulfilment')?.url as string);
 

@@ -81,7 +81,7 @@ describe('routing on AWS: Events table stream → router Lambda → Step Functio
 
   afterAll(() => aws.destroy());
 
-  it("starts the workflow a stored event matches, named <ruleId>-<hash(eventId)>, with the workflow input", async () => {
+  it('starts the workflow a stored event matches, named <ruleId>-<hash(eventId)>, with the workflow input', async () => {
     const event = await ingested(aRegistration());
 
     const [invocation] = await poller.drain();
@@ -114,7 +114,12 @@ describe('routing on AWS: Events table stream → router Lambda → Step Functio
     const key = marshall({ [EVENTS_TABLE.partitionKey]: eventKey(event.id) });
 
     await aws.dynamodb.send(
-      new UpdateItemCommand({ TableName: engine.eventsTable.tableName, Key: key, UpdateExpression: 'SET receivedAt = :now', ExpressionAttributeValues: marshall({ ':now': new Date().toISOString() }) }),
+      new UpdateItemCommand({
+        TableName: engine.eventsTable.tableName,
+        Key: key,
+        UpdateExpression: 'SET receivedAt = :now',
+        ExpressionAttributeValues: marshall({ ':now': new Date().toISOString() }),
+      }),
     );
     await aws.dynamodb.send(new DeleteItemCommand({ TableName: engine.eventsTable.tableName, Key: key }));
 
@@ -148,7 +153,14 @@ describe('routing on AWS: Events table stream → router Lambda → Step Functio
 
   it('answers a redelivered Express start as already started from its execution record, without a second StartExecution', async () => {
     // send_confirmation is EXPRESS: Step Functions does not deduplicate those by name, the record's conditional put does.
-    const confirmed = await ingested({ id: anId('confirmed'), type: 'order.confirmed', source: 'shop', timestamp: '2026-03-04T05:06:07.000Z', correlationId: 'o-1', data: { orderId: 'o-1' } });
+    const confirmed = await ingested({
+      id: anId('confirmed'),
+      type: 'order.confirmed',
+      source: 'shop',
+      timestamp: '2026-03-04T05:06:07.000Z',
+      correlationId: 'o-1',
+      data: { orderId: 'o-1' },
+    });
     const [first] = await poller.drain();
     const logs = capturedLogs();
 
@@ -178,7 +190,9 @@ describe('routing on AWS: Events table stream → router Lambda → Step Functio
 
   it('sends a record that keeps failing to the failure queue after the retries, and moves on to the next events', async () => {
     // An item that is not a stored event: the router cannot read it, however often it is delivered.
-    await aws.dynamodb.send(new PutItemCommand({ TableName: engine.eventsTable.tableName, Item: marshall({ [EVENTS_TABLE.partitionKey]: eventKey('poison'), id: 'poison', body: 'not json' }) }));
+    await aws.dynamodb.send(
+      new PutItemCommand({ TableName: engine.eventsTable.tableName, Item: marshall({ [EVENTS_TABLE.partitionKey]: eventKey('poison'), id: 'poison', body: 'not json' }) }),
+    );
 
     const poisoned = await poller.drain();
     const event = await ingested(aRegistration());
@@ -190,7 +204,12 @@ describe('routing on AWS: Events table stream → router Lambda → Step Functio
     expect(failures).toEqual([
       expect.objectContaining({
         requestContext: expect.objectContaining({ condition: 'RetryAttemptsExhausted', functionArn: ROUTER_ARN }),
-        DDBStreamBatchInfo: expect.objectContaining({ startSequenceNumber: poisonSequence, endSequenceNumber: poisonSequence, batchSize: 1, streamArn: engine.eventsTable.streamArn }),
+        DDBStreamBatchInfo: expect.objectContaining({
+          startSequenceNumber: poisonSequence,
+          endSequenceNumber: poisonSequence,
+          batchSize: 1,
+          streamArn: engine.eventsTable.streamArn,
+        }),
       }),
     ]);
     expect(next.map((i) => i.failures)).toEqual([[]]);

@@ -1,5 +1,11 @@
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
-import { CreateStateMachineCommand, DeleteStateMachineCommand, DescribeExecutionCommand, StartExecutionCommand, type DescribeExecutionCommandOutput } from '@aws-sdk/client-sfn';
+import {
+  CreateStateMachineCommand,
+  DeleteStateMachineCommand,
+  DescribeExecutionCommand,
+  StartExecutionCommand,
+  type DescribeExecutionCommandOutput,
+} from '@aws-sdk/client-sfn';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { STATE_TABLE } from '../../lambdas/layout/state-table.js';
@@ -63,11 +69,20 @@ describe('wait-for-event on AWS: a waiting workflow is completed by the router w
     // (getmoto/moto#10077): each wait gets a machine of its own, and the last one (its execution ended) goes first.
     if (lastMachine !== undefined) await aws.sfn.send(new DeleteStateMachineCommand({ stateMachineArn: lastMachine }));
     const { stateMachineArn } = await aws.sfn.send(
-      new CreateStateMachineCommand({ name: `order-waits-${++machines}`, definition: waitForPaymentStandIn(engine, tokens, timeoutSeconds), roleArn: `arn:aws:iam::${ACCOUNT}:role/edwe-workflow` }),
+      new CreateStateMachineCommand({
+        name: `order-waits-${++machines}`,
+        definition: waitForPaymentStandIn(engine, tokens, timeoutSeconds),
+        roleArn: `arn:aws:iam::${ACCOUNT}:role/edwe-workflow`,
+      }),
     );
     lastMachine = stateMachineArn;
-    const { executionArn } = await aws.sfn.send(new StartExecutionCommand({ stateMachineArn, name: `order-${orderId}`, input: JSON.stringify({ correlationId: orderId, event: { data: { orderId } } }) }));
-    const [payload] = await eventually(() => receiveAllJson(aws.sqs, tokens.url), (messages) => messages.length > 0);
+    const { executionArn } = await aws.sfn.send(
+      new StartExecutionCommand({ stateMachineArn, name: `order-${orderId}`, input: JSON.stringify({ correlationId: orderId, event: { data: { orderId } } }) }),
+    );
+    const [payload] = await eventually(
+      () => receiveAllJson(aws.sqs, tokens.url),
+      (messages) => messages.length > 0,
+    );
     return { executionArn: executionArn as string, payload: payload as Record<string, unknown> };
   };
 
@@ -87,7 +102,14 @@ describe('wait-for-event on AWS: a waiting workflow is completed by the router w
       )
     ).Items ?? [];
 
-  const aPayment = (orderId: string) => ({ id: anId('payment'), type: 'payment.received', source: 'payments', correlationId: orderId, timestamp: new Date().toISOString(), data: { orderId, amount: 30 } });
+  const aPayment = (orderId: string) => ({
+    id: anId('payment'),
+    type: 'payment.received',
+    source: 'payments',
+    correlationId: orderId,
+    timestamp: new Date().toISOString(),
+    data: { orderId, amount: 30 },
+  });
 
   beforeAll(async () => {
     aws = awsClients();

@@ -149,17 +149,27 @@ describe('DynamoDbEventStore queries over wide windows (on dynalite)', () => {
 });
 
 describe('DynamoDbEventStore reads that page within a shard (on dynalite)', () => {
-  it('follows each shard\'s LastEvaluatedKey: a range over 600 events of one shard, and a filter that matches 3 of them', async () => {
+  it("follows each shard's LastEvaluatedKey: a range over 600 events of one shard, and a filter that matches 3 of them", async () => {
     const { store } = await aStore({ timeShards: 1 });
     const events = Array.from({ length: 600 }, (_, i) =>
-      anEvent({ id: `deep-${String(i).padStart(3, '0')}`, type: i % 200 === 7 ? 'rare' : 'common', timestamp: new Date(Date.parse('2026-03-04T02:00:00.000Z') + i * 1000).toISOString() }),
+      anEvent({
+        id: `deep-${String(i).padStart(3, '0')}`,
+        type: i % 200 === 7 ? 'rare' : 'common',
+        timestamp: new Date(Date.parse('2026-03-04T02:00:00.000Z') + i * 1000).toISOString(),
+      }),
     );
     for (let i = 0; i < events.length; i += 50) await Promise.all(events.slice(i, i + 50).map((e) => store.put(e)));
 
     const ranged: string[] = [];
     for await (const event of store.range('2026-03-04T02:00:00.000Z', '2026-03-04T03:00:00.000Z')) ranged.push(event.id);
     const first = await store.query({ from: '2026-03-04T02:00:00.000Z', to: '2026-03-04T03:00:00.000Z', type: 'rare', limit: 2 });
-    const second = await store.query({ from: '2026-03-04T02:00:00.000Z', to: '2026-03-04T03:00:00.000Z', type: 'rare', limit: 2, after: decodeCursor(first.cursor as string) });
+    const second = await store.query({
+      from: '2026-03-04T02:00:00.000Z',
+      to: '2026-03-04T03:00:00.000Z',
+      type: 'rare',
+      limit: 2,
+      after: decodeCursor(first.cursor as string),
+    });
 
     expect(ranged).toEqual(events.map((e) => e.id));
     expect(first.events.map((e) => e.id)).toEqual(['deep-007', 'deep-207']);

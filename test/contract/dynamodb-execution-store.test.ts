@@ -52,12 +52,22 @@ describe('DynamoDbExecutionStore items and Express claims (on dynalite)', () => 
     expect(await store.record(trigger, at(2))).toBe(false);
 
     expect(await store.get(trigger.executionName)).toEqual({
-      name: trigger.executionName, workflowId: 'order_fulfilment', ruleId: 'fulfil-order', eventId: trigger.input.event.id,
-      correlationId: 'o-7', status: 'RUNNING', startedAt: at(1), input: trigger.input,
+      name: trigger.executionName,
+      workflowId: 'order_fulfilment',
+      ruleId: 'fulfil-order',
+      eventId: trigger.input.event.id,
+      correlationId: 'o-7',
+      status: 'RUNNING',
+      startedAt: at(1),
+      input: trigger.input,
     });
     expect(await rawItem(trigger.executionName)).toMatchObject({
-      pk: `EXEC#${trigger.executionName}`, sk: 'EXEC', epk: `EVT#${trigger.input.event.id}`, cpk: 'CORR#o-7',
-      esk: `${at(1)}#${trigger.executionName}`, expiresAt: Math.floor((NOW + 1000) / 1000) + 7 * 86_400,
+      pk: `EXEC#${trigger.executionName}`,
+      sk: 'EXEC',
+      epk: `EVT#${trigger.input.event.id}`,
+      cpk: 'CORR#o-7',
+      esk: `${at(1)}#${trigger.executionName}`,
+      expiresAt: Math.floor((NOW + 1000) / 1000) + 7 * 86_400,
     });
   });
 

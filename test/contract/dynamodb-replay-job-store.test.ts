@@ -22,7 +22,10 @@ afterAll(async () => {
 });
 
 // One State table for the file: every job of the suite has its own id.
-describeReplayJobStoreContract('DynamoDbReplayJobStore (on dynalite)', async () => ({ store: new DynamoDbReplayJobStore({ client, tableName }), close: async () => undefined }));
+describeReplayJobStoreContract('DynamoDbReplayJobStore (on dynalite)', async () => ({
+  store: new DynamoDbReplayJobStore({ client, tableName }),
+  close: async () => undefined,
+}));
 
 describe('DynamoDbReplayJobStore item layout (on dynalite)', () => {
   it('keeps a job at REPLAY#<id> / JOB with its fields, version 0 and the TTL', async () => {

@@ -6,21 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConflictError, type EngineEvent, type EventStore } from '../../lambdas/core/index.js';
-import {
-  allPages,
-  anEvent,
-  byTimeThenId,
-  collect,
-  fewEventsOverThreeHours,
-  HOUR,
-  ids,
-  iso,
-  NOW,
-  positionOf,
-  putAll,
-  T0,
-  threeHoursOfEvents,
-} from './event-store.fixtures.js';
+import { allPages, anEvent, byTimeThenId, collect, fewEventsOverThreeHours, HOUR, ids, iso, NOW, positionOf, putAll, T0, threeHoursOfEvents } from './event-store.fixtures.js';
 
 /** An adapter as the contract drives it. */
 export interface EventStoreUnderTest {

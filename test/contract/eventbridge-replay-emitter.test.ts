@@ -8,7 +8,12 @@ import { aBusEntry, describeReplayEmitterContract, REFUSED_WORKFLOW } from './re
 
 const BUS = 'edwe-engine-bus';
 const eb = mockClient(EventBridgeClient);
-const sdkError = (name: string, status: number) => Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status }, ...(status === 400 && name === 'ThrottlingException' ? { $retryable: { throttling: true } } : {}) });
+const sdkError = (name: string, status: number) =>
+  Object.assign(new Error(name), {
+    name,
+    $metadata: { httpStatusCode: status },
+    ...(status === 400 && name === 'ThrottlingException' ? { $retryable: { throttling: true } } : {}),
+  });
 
 /** The replayed event a PutEvents entry carries. */
 const fromPutEventsEntry = (entry: PutEventsRequestEntry): ReplayBusEntry => ({
@@ -28,7 +33,11 @@ describeReplayEmitterContract('EventBridgeReplayEmitter (PutEvents stubbed)', as
   }));
   return {
     emitter: new EventBridgeReplayEmitter({ client: new EventBridgeClient({ region: 'us-east-1' }), eventBusName: BUS, sleep: async () => undefined }),
-    delivered: () => putEventsCalls(eb).flat().filter((entry) => !refused(entry)).map(fromPutEventsEntry),
+    delivered: () =>
+      putEventsCalls(eb)
+        .flat()
+        .filter((entry) => !refused(entry))
+        .map(fromPutEventsEntry),
   };
 });
 
@@ -39,7 +48,13 @@ function anEntry(i: number, padding = 0): ReplayBusEntry {
     source: 'edwe.replay',
     'detail-type': 't',
     time: event.timestamp,
-    detail: { workflowId: 'w', ruleId: 'r', executionName: `r-${i}`, input: { event, rule: { id: 'r', priority: 0 }, correlationId: event.id, replay: { replayId: 'R' } }, replay: { replayId: 'R', originalEventId: event.id } },
+    detail: {
+      workflowId: 'w',
+      ruleId: 'r',
+      executionName: `r-${i}`,
+      input: { event, rule: { id: 'r', priority: 0 }, correlationId: event.id, replay: { replayId: 'R' } },
+      replay: { replayId: 'R', originalEventId: event.id },
+    },
   };
 }
 
@@ -50,7 +65,13 @@ describe('EventBridgeReplayEmitter', () => {
     sleeps = [];
   });
   const emitter = (maxAttempts = 3) =>
-    new EventBridgeReplayEmitter({ client: new EventBridgeClient({ region: 'us-east-1' }), eventBusName: BUS, maxAttempts, sleep: async (ms) => void sleeps.push(ms), random: () => 0 });
+    new EventBridgeReplayEmitter({
+      client: new EventBridgeClient({ region: 'us-east-1' }),
+      eventBusName: BUS,
+      maxAttempts,
+      sleep: async (ms) => void sleeps.push(ms),
+      random: () => 0,
+    });
 
   it('sends in order, in calls of at most 10 entries and 256 KiB', async () => {
     acceptAll(eb);
@@ -80,7 +101,10 @@ describe('EventBridgeReplayEmitter', () => {
   });
 
   it('gives up entries still throttled after its attempts, reporting them refused with the code', async () => {
-    eb.on(PutEventsCommand).callsFake((input: { Entries: unknown[] }) => ({ FailedEntryCount: 1, Entries: input.Entries.map((_, i) => (i === 0 ? { ErrorCode: 'ThrottlingException' } : { EventId: 'ok' })) }));
+    eb.on(PutEventsCommand).callsFake((input: { Entries: unknown[] }) => ({
+      FailedEntryCount: 1,
+      Entries: input.Entries.map((_, i) => (i === 0 ? { ErrorCode: 'ThrottlingException' } : { EventId: 'ok' })),
+    }));
     const entries = [anEntry(0), anEntry(1)];
 
     const result = await emitter(3).emit(entries);
@@ -108,7 +132,10 @@ describe('EventBridgeReplayEmitter', () => {
     const result = await emitter(2).emit(entries);
 
     expect(result.emitted).toBe(10);
-    expect(result.refused.map((r) => [r.entry.detail.replay.originalEventId, r.code])).toEqual([['E10', 'InternalException'], ['E11', 'InternalException']]);
+    expect(result.refused.map((r) => [r.entry.detail.replay.originalEventId, r.code])).toEqual([
+      ['E10', 'InternalException'],
+      ['E11', 'InternalException'],
+    ]);
   });
 
   it('lets an error that no retry can cure through', async () => {
@@ -133,6 +160,12 @@ describe('EventBridgeReplayEmitter', () => {
   it('maps an entry to PutEvents: the bus, edwe.replay, its type, its original time and the detail as JSON', () => {
     const entry = anEntry(7);
 
-    expect(toPutEventsEntry(entry, BUS)).toEqual({ EventBusName: BUS, Source: 'edwe.replay', DetailType: 't', Time: new Date('2026-11-24T10:00:00.000Z'), Detail: JSON.stringify(entry.detail) });
+    expect(toPutEventsEntry(entry, BUS)).toEqual({
+      EventBusName: BUS,
+      Source: 'edwe.replay',
+      DetailType: 't',
+      Time: new Date('2026-11-24T10:00:00.000Z'),
+      Detail: JSON.stringify(entry.detail),
+    });
   });
 });

@@ -7,7 +7,8 @@ import { ACCEPTED_WORKFLOWS, aBusEntry, describeReplayEmitterContract, REFUSED_W
 function aBus(): { bus: LocalBus; delivered: ReplayBusEntry[] } {
   const bus = new LocalBus();
   const delivered: ReplayBusEntry[] = [];
-  for (const workflowId of ACCEPTED_WORKFLOWS) bus.subscribe({ source: [REPLAY_SOURCE], detail: { workflowId: [workflowId] } }, (entry) => delivered.push(entry as ReplayBusEntry));
+  for (const workflowId of ACCEPTED_WORKFLOWS)
+    bus.subscribe({ source: [REPLAY_SOURCE], detail: { workflowId: [workflowId] } }, (entry) => delivered.push(entry as ReplayBusEntry));
   return { bus, delivered };
 }
 

@@ -27,7 +27,13 @@ const T0 = Date.parse('2026-11-24T10:00:00.000Z');
 
 /** The `i`th replayed event, addressed to `workflowId`. */
 export function aBusEntry(i: number, workflowId: string = ACCEPTED_WORKFLOWS[i % ACCEPTED_WORKFLOWS.length] as string): ReplayBusEntry {
-  const event = { id: `01JEMIT${String(i).padStart(19, '0')}`, type: 'user_registration', source: 'contract', timestamp: new Date(T0 + i * 1000).toISOString(), data: { userId: `u-${i}`, plan: { seats: i } } };
+  const event = {
+    id: `01JEMIT${String(i).padStart(19, '0')}`,
+    type: 'user_registration',
+    source: 'contract',
+    timestamp: new Date(T0 + i * 1000).toISOString(),
+    data: { userId: `u-${i}`, plan: { seats: i } },
+  };
   const executionName = `rule-${workflowId}-r-${String(i).padStart(16, '0')}`;
   return {
     source: REPLAY_SOURCE,

@@ -5,7 +5,16 @@
  * step holding the claim sees it at its next write; an ended job stays as it ended.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConflictError, newReplayJob, NotFoundError, type ReplayFailure, type ReplayJob, type ReplayJobStore, type ReplayProgress, type ReplayRequest } from '../../lambdas/core/index.js';
+import {
+  ConflictError,
+  newReplayJob,
+  NotFoundError,
+  type ReplayFailure,
+  type ReplayJob,
+  type ReplayJobStore,
+  type ReplayProgress,
+  type ReplayRequest,
+} from '../../lambdas/core/index.js';
 
 /** An adapter as the contract drives it. */
 export interface ReplayJobStoreUnderTest {
@@ -24,7 +33,19 @@ let counter = 0;
 /** A running job over an hour, with every request field set. */
 export function aReplayJob(request: Partial<ReplayRequest> = {}): ReplayJob {
   const replayId = `01JCONTRACTREPLAY${String(++counter).padStart(9, '0')}`;
-  return newReplayJob(replayId, { startTime: iso(START), endTime: iso(START + 3_600_000), dryRun: false, workflowId: 'onboarding_workflow', eventTypes: ['user_registration'], ratePerSecond: 50, ...request }, iso(START));
+  return newReplayJob(
+    replayId,
+    {
+      startTime: iso(START),
+      endTime: iso(START + 3_600_000),
+      dryRun: false,
+      workflowId: 'onboarding_workflow',
+      eventTypes: ['user_registration'],
+      ratePerSecond: 50,
+      ...request,
+    },
+    iso(START),
+  );
 }
 
 /** What a step has recorded after `n` events, all emitted. */
@@ -38,7 +59,13 @@ const progress = (n: number, failures: ReplayFailure[] = []): ReplayProgress => 
   failures,
 });
 
-const aFailure = (n: number): ReplayFailure => ({ eventId: `E${n}`, workflowId: 'onboarding_workflow', executionName: `premium-onboarding-r-${n}`, reason: 'MalformedDetail', message: 'Detail is malformed' });
+const aFailure = (n: number): ReplayFailure => ({
+  eventId: `E${n}`,
+  workflowId: 'onboarding_workflow',
+  executionName: `premium-onboarding-r-${n}`,
+  reason: 'MalformedDetail',
+  message: 'Detail is malformed',
+});
 
 export function describeReplayJobStoreContract(name: string, factory: ReplayJobStoreFactory): void {
   describe(`ReplayJobStore contract: ${name}`, () => {

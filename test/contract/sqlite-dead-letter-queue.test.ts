@@ -16,7 +16,10 @@ describeDeadLetterQueueContract('SqliteDeadLetterQueue (in memory, group commit)
 describe('SqliteDeadLetterQueue', () => {
   it('keeps when each letter was sent, and logs it as a warning', async () => {
     const warnings: Array<[string, Record<string, unknown> | undefined]> = [];
-    const queue = new SqliteDeadLetterQueue(openDatabase(':memory:'), { logger: { warn: (message, fields) => void warnings.push([message, fields]) }, clock: { now: () => NOW } });
+    const queue = new SqliteDeadLetterQueue(openDatabase(':memory:'), {
+      logger: { warn: (message, fields) => void warnings.push([message, fields]) },
+      clock: { now: () => NOW },
+    });
     const letter = { source: 'replay', reason: 'NoSubscription', message: 'nothing takes it', details: [], record: { eventId: 'E1' } };
 
     await queue.send(letter);

@@ -16,10 +16,11 @@ describeDeadLetterQueueContract('SqsDeadLetterQueue (SendMessage stubbed)', asyn
   sqs.on(SendMessageCommand).resolves({ MessageId: 'm-1' });
   return {
     queue: aQueue(),
-    kept: async () => sentMessages().map((input) => {
-      const { failedAt: _failedAt, ...letter } = JSON.parse(input.MessageBody as string) as DeadLetter & { failedAt: string };
-      return letter;
-    }),
+    kept: async () =>
+      sentMessages().map((input) => {
+        const { failedAt: _failedAt, ...letter } = JSON.parse(input.MessageBody as string) as DeadLetter & { failedAt: string };
+        return letter;
+      }),
   };
 });
 
@@ -42,7 +43,11 @@ describe('SqsDeadLetterQueue', () => {
 
   it('throws RetryableError when SQS throttles', async () => {
     sqs.reset();
-    sqs.on(SendMessageCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $fault: 'client', $retryable: { throttling: true }, $metadata: { httpStatusCode: 400 } }));
+    sqs
+      .on(SendMessageCommand)
+      .rejects(
+        Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $fault: 'client', $retryable: { throttling: true }, $metadata: { httpStatusCode: 400 } }),
+      );
 
     await expect(aQueue().send({ source: 'replay', reason: 'r', message: 'm', details: [], record: {} })).rejects.toBeInstanceOf(RetryableError);
   });

@@ -19,7 +19,13 @@ const MINUTE = 60_000;
 const RULES: Rule[] = [{ id: 'onboard', eventType: 'user_registration', workflow: 'onboarding_workflow', priority: 0, conditions: [], stop: false, enabled: true }];
 
 let counter = 0;
-const anEvent = (): EngineEvent => ({ id: `01JSWEEP${String(++counter).padStart(6, '0')}`, type: 'user_registration', source: 'web', timestamp: '2026-06-01T09:59:00.000Z', data: { userId: 'u-1' } });
+const anEvent = (): EngineEvent => ({
+  id: `01JSWEEP${String(++counter).padStart(6, '0')}`,
+  type: 'user_registration',
+  source: 'web',
+  timestamp: '2026-06-01T09:59:00.000Z',
+  data: { userId: 'u-1' },
+});
 
 describe('the sweeper and the routedAt mark (Events table on dynalite, Step Functions mocked)', () => {
   const sfn = mockClient(SFNClient);
@@ -124,23 +130,37 @@ describe('the sweeper and the routedAt mark (Events table on dynalite, Step Func
   });
 
   it('parks an event whose routing fails at every sweep, after the last attempt, and reports it', async () => {
-    sfn.on(StartExecutionCommand).rejects(new SFNServiceException({ name: 'StateMachineDoesNotExist', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'no such machine' }));
+    sfn
+      .on(StartExecutionCommand)
+      .rejects(new SFNServiceException({ name: 'StateMachineDoesNotExist', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'no such machine' }));
     const event = anEvent();
     await store.put(event);
     now = RECEIVED + 15 * MINUTE;
 
     const sweeps = [await sweeper.sweep(), await sweeper.sweep(), await sweeper.sweep(), await sweeper.sweep()];
 
-    expect(sweeps.map((s) => [s.failed.length, s.parked.length])).toEqual([[1, 0], [1, 0], [1, 1], [0, 0]]);
+    expect(sweeps.map((s) => [s.failed.length, s.parked.length])).toEqual([
+      [1, 0],
+      [1, 0],
+      [1, 1],
+      [0, 0],
+    ]);
     expect(letters).toEqual([
-      expect.objectContaining({ source: 'sweeper', reason: 'unroutable', record: { eventId: event.id, attempts: 3 }, message: expect.stringContaining('StateMachineDoesNotExist') }),
+      expect.objectContaining({
+        source: 'sweeper',
+        reason: 'unroutable',
+        record: { eventId: event.id, attempts: 3 },
+        message: expect.stringContaining('StateMachineDoesNotExist'),
+      }),
     ]);
     expect(await item(event.id)).toMatchObject({ sweeps: 3, parkedAt: '2026-06-01T10:15:00.000Z' });
     expect((await item(event.id))?.unrouted).toBeUndefined();
   });
 
   it('routes a parked event by id when asked (a redrive), once', async () => {
-    sfn.on(StartExecutionCommand).rejectsOnce(new SFNServiceException({ name: 'StateMachineDoesNotExist', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'gone' }));
+    sfn
+      .on(StartExecutionCommand)
+      .rejectsOnce(new SFNServiceException({ name: 'StateMachineDoesNotExist', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'gone' }));
     const event = anEvent();
     await store.put(event);
     await marks.park(event.id);
@@ -158,7 +178,7 @@ describe('the sweeper and the routedAt mark (Events table on dynalite, Step Func
     expect(await item(event.id)).toMatchObject({ routedAt: expect.any(String) });
   });
 
-  it('answers the schedule with a sweep, and a redrive request with each event\'s outcome (the handler)', async () => {
+  it("answers the schedule with a sweep, and a redrive request with each event's outcome (the handler)", async () => {
     const event = anEvent();
     await store.put(event);
     now = RECEIVED + 15 * MINUTE;

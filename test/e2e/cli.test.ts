@@ -31,13 +31,30 @@ describe('the edwe CLI against a running engine', () => {
   });
 
   it('sends an event and reads it back with edwe events', async () => {
-    const sent = await edwe(['send', '--url', engine.url, '--type', 'user_registration', '--source', 'cli', '--id', 'cli-1', '--data', '{"userId":"u-cli","user_type":"premium"}']);
+    const sent = await edwe([
+      'send',
+      '--url',
+      engine.url,
+      '--type',
+      'user_registration',
+      '--source',
+      'cli',
+      '--id',
+      'cli-1',
+      '--data',
+      '{"userId":"u-cli","user_type":"premium"}',
+    ]);
     const listed = await edwe(['events', '--source', 'cli'], { EDWE_URL: engine.url });
 
     expect(sent).toMatchObject({ code: 0 });
     expect(JSON.parse(sent.stdout)).toEqual({ id: 'cli-1' });
     expect(listed.code).toBe(0);
-    expect(listed.stdout.trim().split('\n').map((line) => JSON.parse(line).id)).toEqual(['cli-1']);
+    expect(
+      listed.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line).id),
+    ).toEqual(['cli-1']);
   });
 
   it('says clearly when --data is not JSON, exiting 1', async () => {
@@ -56,7 +73,10 @@ describe('the edwe CLI against a running engine', () => {
   });
 
   it('runs a replay with progress and a final summary', async () => {
-    await engine.post('/events', [0, 1, 2].map((i) => ({ id: `cli-r-${i}`, type: 'user_registration', source: 'cli-replay', timestamp: at(i), data: { userId: `r${i}`, user_type: 'premium' } })));
+    await engine.post(
+      '/events',
+      [0, 1, 2].map((i) => ({ id: `cli-r-${i}`, type: 'user_registration', source: 'cli-replay', timestamp: at(i), data: { userId: `r${i}`, user_type: 'premium' } })),
+    );
 
     const answer = await edwe(['replay', '--url', engine.url, '--from', at(0), '--to', at(10), '--workflow', 'onboarding_workflow', '--dry-run']);
 

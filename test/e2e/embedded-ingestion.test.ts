@@ -91,12 +91,27 @@ describe('edwe dev ingestion and queries', () => {
   });
 
   it('accepts a CloudEvents 1.0 structured event and maps it to the envelope', async () => {
-    const cloudEvent = { specversion: '1.0', id: 'ce-1', source: '/billing', type: 'invoice.paid', time: '2026-11-01T10:00:00Z', correlationid: 'inv-9', data: { amount: 12 } };
+    const cloudEvent = {
+      specversion: '1.0',
+      id: 'ce-1',
+      source: '/billing',
+      type: 'invoice.paid',
+      time: '2026-11-01T10:00:00Z',
+      correlationid: 'inv-9',
+      data: { amount: 12 },
+    };
 
     const answer = await engine.post('/events', cloudEvent, { 'content-type': 'application/cloudevents+json' });
 
     expect(answer).toEqual({ status: 202, body: { id: 'ce-1' } });
-    expect((await engine.get('/events/ce-1')).body).toEqual({ id: 'ce-1', type: 'invoice.paid', source: '/billing', timestamp: '2026-11-01T10:00:00.000Z', data: { amount: 12 }, correlationId: 'inv-9' });
+    expect((await engine.get('/events/ce-1')).body).toEqual({
+      id: 'ce-1',
+      type: 'invoice.paid',
+      source: '/billing',
+      timestamp: '2026-11-01T10:00:00.000Z',
+      data: { amount: 12 },
+      correlationId: 'inv-9',
+    });
   });
 
   it("takes the AWS SDK EventBridgeClient's PutEvents, stores the events and routes them", async () => {

@@ -5,7 +5,18 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startEngine, type EngineProcess } from '../support/engine-process.js';
 
-const order = (orderId: string) => ({ type: 'order.placed', source: 'shop', data: { orderId, customerEmail: `${orderId}@example.com`, items: [{ sku: 'tea', quantity: 2 }, { sku: 'cup', quantity: 1 }] } });
+const order = (orderId: string) => ({
+  type: 'order.placed',
+  source: 'shop',
+  data: {
+    orderId,
+    customerEmail: `${orderId}@example.com`,
+    items: [
+      { sku: 'tea', quantity: 2 },
+      { sku: 'cup', quantity: 1 },
+    ],
+  },
+});
 const payment = (orderId: string, amount = 30) => ({ type: 'payment.received', source: 'payments', correlationId: orderId, data: { orderId, amount } });
 
 describe('the order example: correlation, wait-for-event, emit-event and chained workflows (embedded)', () => {
@@ -77,7 +88,13 @@ describe('the order example: correlation, wait-for-event, emit-event and chained
     await engine.post('/events', payment('o-chain', 30));
     await fulfilment(placed.body.id);
 
-    const timeline = await engine.waitFor('/correlations/o-chain', (b) => b.executions?.length === 2 && b.executions.every((e: { status: string }) => e.status === 'SUCCEEDED') && b.events.some((e: { type: string; data: { workflowId?: string } }) => e.type === 'workflow.succeeded' && e.data.workflowId === 'send_confirmation'));
+    const timeline = await engine.waitFor(
+      '/correlations/o-chain',
+      (b) =>
+        b.executions?.length === 2 &&
+        b.executions.every((e: { status: string }) => e.status === 'SUCCEEDED') &&
+        b.events.some((e: { type: string; data: { workflowId?: string } }) => e.type === 'workflow.succeeded' && e.data.workflowId === 'send_confirmation'),
+    );
 
     const story = timeline.timeline.map((t: { kind: string; type?: string; workflowId?: string }) => (t.kind === 'execution' ? `run ${t.workflowId}` : t.type));
     expect(story.indexOf('order.placed')).toBeLessThan(story.indexOf('run order_fulfilment'));
@@ -85,6 +102,10 @@ describe('the order example: correlation, wait-for-event, emit-event and chained
     expect(story.indexOf('order.confirmed')).toBeLessThan(story.indexOf('run send_confirmation'));
     expect(story).toContain('payment.received');
     const confirmation = timeline.executions.find((e: { workflowId: string }) => e.workflowId === 'send_confirmation');
-    expect(confirmation).toMatchObject({ ruleId: 'send-order-confirmation', correlationId: 'o-chain', output: { to: 'o-chain@example.com', subject: 'Order o-chain is confirmed (30.00 paid)' } });
+    expect(confirmation).toMatchObject({
+      ruleId: 'send-order-confirmation',
+      correlationId: 'o-chain',
+      output: { to: 'o-chain@example.com', subject: 'Order o-chain is confirmed (30.00 paid)' },
+    });
   });
 });

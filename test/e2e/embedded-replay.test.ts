@@ -4,7 +4,13 @@ import { startEngine, type EngineProcess } from '../support/engine-process.js';
 // Three days ago at a whole hour: inside the retention window, and fixed for the whole file.
 const BASE = Math.floor((Date.now() - 3 * 86_400_000) / 3_600_000) * 3_600_000;
 const hour = (h: number, m = 0) => new Date(BASE + h * 3_600_000 + m * 60_000).toISOString();
-const premium = (id: string, timestamp: string) => ({ id, type: 'user_registration', source: 'replay-test', timestamp, data: { userId: id, email: `${id}@example.com`, user_type: 'premium' } });
+const premium = (id: string, timestamp: string) => ({
+  id,
+  type: 'user_registration',
+  source: 'replay-test',
+  timestamp,
+  data: { userId: id, email: `${id}@example.com`, user_type: 'premium' },
+});
 const free = (id: string, timestamp: string) => ({ id, type: 'user_registration', source: 'replay-test', timestamp, data: { userId: id, user_type: 'free' } });
 
 describe('replays in the embedded engine', () => {

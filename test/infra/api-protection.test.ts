@@ -27,7 +27,11 @@ describe('the API with IAM (the default) and an access policy', () => {
   let template: Template;
   beforeAll(() => {
     template = Template.fromStack(
-      anEdweStack('Guarded', { access: { callers: [{ principal: 'arn:aws:iam::123456789012:role/Shop', sources: ['shop.*'] }] } }, 'event_sources:\n  - type: webhook\n    endpoints: [/webhooks/github]'),
+      anEdweStack(
+        'Guarded',
+        { access: { callers: [{ principal: 'arn:aws:iam::123456789012:role/Shop', sources: ['shop.*'] }] } },
+        'event_sources:\n  - type: webhook\n    endpoints: [/webhooks/github]',
+      ),
     );
   });
 
@@ -44,7 +48,15 @@ describe('the API with IAM (the default) and an access policy', () => {
       StageName: 'v1',
       TracingEnabled: true,
       MethodSettings: [
-        Match.objectLike({ HttpMethod: '*', ResourcePath: '/*', ThrottlingRateLimit: 500, ThrottlingBurstLimit: 1000, LoggingLevel: 'ERROR', DataTraceEnabled: false, MetricsEnabled: true }),
+        Match.objectLike({
+          HttpMethod: '*',
+          ResourcePath: '/*',
+          ThrottlingRateLimit: 500,
+          ThrottlingBurstLimit: 1000,
+          LoggingLevel: 'ERROR',
+          DataTraceEnabled: false,
+          MetricsEnabled: true,
+        }),
       ],
     });
   });
@@ -122,7 +134,9 @@ describe('the API with IAM (the default) and an access policy', () => {
   it('hands the ingest function the access policy, each caller with the sources it may publish', () => {
     const ingest = template.findResources('AWS::Lambda::Function')[functionIdByService(template, 'edwe-ingest')] as Resource;
 
-    expect(JSON.parse(ingest.Properties.Environment.Variables.ACCESS_POLICY)).toEqual({ callers: [{ principal: 'arn:aws:iam::123456789012:role/Shop', sources: ['shop.*'] }] });
+    expect(JSON.parse(ingest.Properties.Environment.Variables.ACCESS_POLICY)).toEqual({
+      callers: [{ principal: 'arn:aws:iam::123456789012:role/Shop', sources: ['shop.*'] }],
+    });
   });
 });
 

@@ -23,10 +23,7 @@ describe('cdk-nag (AwsSolutions and Serverless packs) on the full EdweStack', ()
   const variants: Array<[string, () => EdweStack]> = [
     ['the repository project, IAM', () => aStack('Nagged')],
     ['every source the configuration can name', () => aStack('NaggedSources', {}, ALL_SOURCES)],
-    [
-      'API keys with a usage plan, an access policy and an alarm e-mail',
-      () => aStack('NaggedKeys', API_KEY_SETTINGS, ALL_SOURCES),
-    ],
+    ['API keys with a usage plan, an access policy and an alarm e-mail', () => aStack('NaggedKeys', API_KEY_SETTINGS, ALL_SOURCES)],
   ];
 
   for (const [name, build] of variants) {
@@ -50,7 +47,9 @@ describe('cdk-nag (AwsSolutions and Serverless packs) on the full EdweStack', ()
     new sqs.Queue(stack, 'Queue');
 
     const errors = packs(stack).flatMap((pack) => findings(pack, stack).error);
-    expect(errors).toEqual(expect.arrayContaining([expect.stringMatching(/^AwsSolutions-SQS4 at Bare\/Queue/), expect.stringMatching(/^Serverless-SQSRedrivePolicy at Bare\/Queue/)]));
+    expect(errors).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^AwsSolutions-SQS4 at Bare\/Queue/), expect.stringMatching(/^Serverless-SQSRedrivePolicy at Bare\/Queue/)]),
+    );
   });
 
   it('gives every acknowledgement a reason', () => {

@@ -54,7 +54,9 @@ describe('failure handling of the full EdweStack (every source)', () => {
 
     expect(targetFunctions.size).toBe(4);
     for (const fn of targetFunctions) {
-      expect(configured.get(fn), fn).toMatchObject({ DestinationConfig: { OnFailure: { Destination: expect.objectContaining({ 'Fn::GetAtt': [expect.any(String), 'Arn'] }) } } });
+      expect(configured.get(fn), fn).toMatchObject({
+        DestinationConfig: { OnFailure: { Destination: expect.objectContaining({ 'Fn::GetAtt': [expect.any(String), 'Arn'] }) } },
+      });
     }
   });
 
@@ -80,7 +82,7 @@ describe('failure handling of the full EdweStack (every source)', () => {
     });
   });
 
-  it('gives the sweeper the router\'s rules and state machines, the Events table, its age, attempts and queue', () => {
+  it("gives the sweeper the router's rules and state machines, the Events table, its age, attempts and queue", () => {
     const sweeper = template.findResources('AWS::Lambda::Function')[functionIdByService(template, 'edwe-sweeper')] as Resource;
     const router = template.findResources('AWS::Lambda::Function')[functionIdByService(template, 'edwe-router')] as Resource;
 
@@ -101,7 +103,10 @@ describe('failure handling of the full EdweStack (every source)', () => {
       .filter((s) => s.Sid === 'ReadUnroutedIndex');
 
     expect(queries).toEqual([
-      expect.objectContaining({ Action: 'dynamodb:Query', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^EventStoreEvents/), 'Arn'] }, '/index/byUnrouted']] } }),
+      expect.objectContaining({
+        Action: 'dynamodb:Query',
+        Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^EventStoreEvents/), 'Arn'] }, '/index/byUnrouted']] },
+      }),
     ]);
   });
 
@@ -121,7 +126,16 @@ describe('failure handling of the full EdweStack (every source)', () => {
   });
 
   it('outputs the dashboard URL, the alarm topic and the sweeper (for edwe dlq redrive)', () => {
-    for (const output of ['DashboardUrl', 'AlarmTopicArn', 'SweeperFunctionName', 'IngestDeadLetterQueueUrl', 'FailureQueueUrl', 'LifecycleDeadLetterQueueUrl', 'ReplayDeadLetterQueueUrl', 'EventsTableName']) {
+    for (const output of [
+      'DashboardUrl',
+      'AlarmTopicArn',
+      'SweeperFunctionName',
+      'IngestDeadLetterQueueUrl',
+      'FailureQueueUrl',
+      'LifecycleDeadLetterQueueUrl',
+      'ReplayDeadLetterQueueUrl',
+      'EventsTableName',
+    ]) {
       template.hasOutput(output, {});
     }
   });

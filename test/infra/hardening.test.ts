@@ -20,7 +20,8 @@ describe('encryption, tracing and logs of the full EdweStack (every source, API 
   });
 
   it('encrypts both tables, the Kinesis stream, the bus and the alarm topic with it', () => {
-    for (const table of values(template, 'AWS::DynamoDB::Table')) expect(table.Properties.SSESpecification).toEqual({ SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: KEY_ARN });
+    for (const table of values(template, 'AWS::DynamoDB::Table'))
+      expect(table.Properties.SSESpecification).toEqual({ SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: KEY_ARN });
     for (const stream of values(template, 'AWS::Kinesis::Stream')) expect(stream.Properties.StreamEncryption).toEqual({ EncryptionType: 'KMS', KeyId: KEY_ARN });
     for (const bus of values(template, 'AWS::Events::EventBus')) expect(bus.Properties.KmsKeyIdentifier).toEqual(KEY_ARN);
     for (const topic of values(template, 'AWS::SNS::Topic')) expect(topic.Properties.KmsMasterKeyId).toEqual(KEY_ARN);
@@ -59,7 +60,7 @@ describe('encryption, tracing and logs of the full EdweStack (every source, API 
     for (const [id, group] of groups) expect(group.Properties, id).toMatchObject({ KmsKeyId: KEY_ARN, RetentionInDays: 30 });
   });
 
-  it('lets CloudWatch Logs use the key for this account\'s log groups only, and EventBridge for its deliveries', () => {
+  it("lets CloudWatch Logs use the key for this account's log groups only, and EventBridge for its deliveries", () => {
     template.hasResourceProperties('AWS::KMS::Key', {
       KeyPolicy: {
         Statement: Match.arrayWith([
@@ -84,7 +85,11 @@ describe('encryption, tracing and logs of the full EdweStack (every source, API 
   it('logs every function to its own group as JSON lines (Powertools), at INFO', () => {
     for (const fn of values(template, 'AWS::Lambda::Function')) {
       expect(fn.Properties.LoggingConfig).toEqual({ LogGroup: { Ref: expect.stringMatching(/Logs/) } });
-      expect(fn.Properties.Environment.Variables).toMatchObject({ POWERTOOLS_LOG_LEVEL: 'INFO', POWERTOOLS_METRICS_NAMESPACE: 'edwe', POWERTOOLS_SERVICE_NAME: expect.stringMatching(/^edwe-/) });
+      expect(fn.Properties.Environment.Variables).toMatchObject({
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        POWERTOOLS_METRICS_NAMESPACE: 'edwe',
+        POWERTOOLS_SERVICE_NAME: expect.stringMatching(/^edwe-/),
+      });
     }
   });
 });

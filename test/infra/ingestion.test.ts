@@ -33,9 +33,8 @@ const arnOf = (prefix: string) => ({ 'Fn::GetAtt': [Match.stringLikeRegexp(`^${p
 
 /** The logical id of the one function whose Powertools service name is `service`. */
 function functionId(template: Template, service: string): string {
-  const [id] = Object.entries(template.findResources('AWS::Lambda::Function')).find(
-    ([, fn]) => fn.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME === service,
-  ) ?? [];
+  const [id] =
+    Object.entries(template.findResources('AWS::Lambda::Function')).find(([, fn]) => fn.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME === service) ?? [];
   if (id === undefined) throw new Error(`no function with service name ${service}`);
   return id;
 }
@@ -97,7 +96,7 @@ describe('EdweStack ingestion with the seed configuration', () => {
     template.hasResourceProperties('AWS::Events::EventBus', { Name: 'edwe-events', KmsKeyIdentifier: arnOf('EventStoreKey') });
   });
 
-  it('forwards everything on the bus except the engine\'s replay and lifecycle sources, with a target dead-letter queue', () => {
+  it("forwards everything on the bus except the engine's replay and lifecycle sources, with a target dead-letter queue", () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       EventBusName: ref('BusIngestionBus'),
       EventPattern: { source: [{ 'anything-but': ['edwe.replay', 'edwe.workflows'] }] },
@@ -125,7 +124,12 @@ describe('EdweStack ingestion with the seed configuration', () => {
       Queues: [ref('IngestDeadLetterQueue')],
       PolicyDocument: {
         Statement: Match.arrayWith([
-          Match.objectLike({ Effect: 'Allow', Action: 'sqs:SendMessage', Principal: { Service: 'events.amazonaws.com' }, Condition: { ArnEquals: { 'aws:SourceArn': arnOf('BusIngestionForwardToEngine') } } }),
+          Match.objectLike({
+            Effect: 'Allow',
+            Action: 'sqs:SendMessage',
+            Principal: { Service: 'events.amazonaws.com' },
+            Condition: { ArnEquals: { 'aws:SourceArn': arnOf('BusIngestionForwardToEngine') } },
+          }),
         ]),
       },
     });
@@ -199,7 +203,7 @@ describe('EdweStack ingestion with no configuration', () => {
     template = Template.fromStack(new EdweStack(testApp(), 'Plain', { project: loadProject(defaultPaths(PROJECT_ROOT)) }));
   });
 
-  it('creates no Kinesis stream and no Kafka mapping; the router\'s stream mapping is the only one', () => {
+  it("creates no Kinesis stream and no Kafka mapping; the router's stream mapping is the only one", () => {
     template.resourceCountIs('AWS::Kinesis::Stream', 0);
     template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { EventSourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EventStoreEvents'), 'StreamArn'] } });
@@ -227,10 +231,20 @@ describe('EdweStack ingestion with no configuration', () => {
     const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) =>
       (p.Properties.Roles as Array<{ Ref: string }>).some((r) => r.Ref.startsWith('IngestionQueryFunction')),
     );
-    const statements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement as Array<Record<string, any>>).filter((s) => JSON.stringify(s.Action).includes('dynamodb:'));
+    const statements = policies
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as Array<Record<string, any>>)
+      .filter((s) => JSON.stringify(s.Action).includes('dynamodb:'));
 
     expect(statements).toEqual([
-      { Sid: 'QueryEventIndexes', Effect: 'Allow', Action: 'dynamodb:Query', Resource: [{ 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^EventStoreEvents/), 'Arn'] }, '/index/byCorrelation']] }, { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^EventStoreEvents/), 'Arn'] }, '/index/byTime']] }] },
+      {
+        Sid: 'QueryEventIndexes',
+        Effect: 'Allow',
+        Action: 'dynamodb:Query',
+        Resource: [
+          { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^EventStoreEvents/), 'Arn'] }, '/index/byCorrelation']] },
+          { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^EventStoreEvents/), 'Arn'] }, '/index/byTime']] },
+        ],
+      },
       {
         Sid: 'GetExecutionRecords',
         Effect: 'Allow',
@@ -238,7 +252,15 @@ describe('EdweStack ingestion with no configuration', () => {
         Resource: { 'Fn::GetAtt': [expect.stringMatching(/^StateStoreState/), 'Arn'] },
         Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['EXEC#*'] } },
       },
-      { Sid: 'QueryExecutionIndexes', Effect: 'Allow', Action: 'dynamodb:Query', Resource: [{ 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^StateStoreState/), 'Arn'] }, '/index/byCorrelation']] }, { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^StateStoreState/), 'Arn'] }, '/index/byEvent']] }] },
+      {
+        Sid: 'QueryExecutionIndexes',
+        Effect: 'Allow',
+        Action: 'dynamodb:Query',
+        Resource: [
+          { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^StateStoreState/), 'Arn'] }, '/index/byCorrelation']] },
+          { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^StateStoreState/), 'Arn'] }, '/index/byEvent']] },
+        ],
+      },
     ]);
   });
 
@@ -258,7 +280,9 @@ describe('EdweStack with a configuration it cannot deploy', () => {
   });
 
   it('names a cluster ARN that is not one', () => {
-    expect(synth('event_sources:\n  - type: kafka\n    topics: [t]\n    cluster_arn: arn:aws:s3:::bucket')).toThrow(/event_sources\[0\] \(kafka\)\.cluster_arn: "arn:aws:s3:::bucket" is not an MSK cluster ARN/);
+    expect(synth('event_sources:\n  - type: kafka\n    topics: [t]\n    cluster_arn: arn:aws:s3:::bucket')).toThrow(
+      /event_sources\[0\] \(kafka\)\.cluster_arn: "arn:aws:s3:::bucket" is not an MSK cluster ARN/,
+    );
   });
 
   it('names the shard count a provisioned stream lacks, and one an on-demand stream should not have', () => {
@@ -267,11 +291,13 @@ describe('EdweStack with a configuration it cannot deploy', () => {
   });
 
   it('names a webhook path that would take over a route of the API', () => {
-    expect(synth('event_sources:\n  - type: webhook\n    endpoints: [/rules]')).toThrow(/event_sources\[0\] \(webhook\)\.endpoints: "\/rules" is a path of the engine's own API/);
+    expect(synth('event_sources:\n  - type: webhook\n    endpoints: [/rules]')).toThrow(
+      /event_sources\[0\] \(webhook\)\.endpoints: "\/rules" is a path of the engine's own API/,
+    );
   });
 });
 
-describe('EdweStack with the seed\'s own configuration example', () => {
+describe("EdweStack with the seed's own configuration example", () => {
   const SEED_EXAMPLE = `
 event_sources:
   - type: "kafka"

@@ -46,7 +46,10 @@ function iamStatements(template: Template): Array<{ where: string; statement: St
 const resourcesOf = (statement: Statement): unknown[] => [statement.Resource].flat();
 
 /** The name of an AWS-managed policy ARN (`arn:${Partition}:iam::aws:policy/<name>` as CDK writes it). */
-const managedName = (arn: unknown): string => JSON.stringify(arn).replace(/^.*:iam::aws:policy\//, '').replace(/"\]\]\}$/, '');
+const managedName = (arn: unknown): string =>
+  JSON.stringify(arn)
+    .replace(/^.*:iam::aws:policy\//, '')
+    .replace(/"\]\]\}$/, '');
 
 describe.each([
   ['the repository project', () => anEdweStack('Least')],
@@ -58,7 +61,11 @@ describe.each([
   });
 
   it('has no IAM statement with a "*" in an action (no service:* and no kms:GenerateDataKey* either)', () => {
-    const wildcards = iamStatements(template).flatMap(({ where, statement }) => actionsOf(statement).filter((a) => a.includes('*')).map((a) => `${where}: ${a}`));
+    const wildcards = iamStatements(template).flatMap(({ where, statement }) =>
+      actionsOf(statement)
+        .filter((a) => a.includes('*'))
+        .map((a) => `${where}: ${a}`),
+    );
 
     expect(wildcards).toEqual([]);
   });
@@ -66,7 +73,11 @@ describe.each([
   it('uses resource "*" only for actions AWS allows on nothing narrower', () => {
     const unjustified = iamStatements(template)
       .filter(({ statement }) => resourcesOf(statement).includes('*'))
-      .flatMap(({ where, statement }) => actionsOf(statement).filter((a) => !STAR_RESOURCE_ACTIONS.has(a)).map((a) => `${where}: ${a} on *`));
+      .flatMap(({ where, statement }) =>
+        actionsOf(statement)
+          .filter((a) => !STAR_RESOURCE_ACTIONS.has(a))
+          .map((a) => `${where}: ${a} on *`),
+      );
 
     expect(unjustified).toEqual([]);
   });
@@ -94,16 +105,24 @@ describe.each([
       const role = fn.Properties.Role['Fn::GetAtt'][0] as string;
       const logStatements = iamStatements(template).filter(({ where, statement }) => {
         const policy = template.toJSON().Resources[where];
-        return policy.Type === 'AWS::IAM::Policy' && policy.Properties.Roles.some((r: { Ref: string }) => r.Ref === role) && actionsOf(statement).some((a) => a.startsWith('logs:'));
+        return (
+          policy.Type === 'AWS::IAM::Policy' && policy.Properties.Roles.some((r: { Ref: string }) => r.Ref === role) && actionsOf(statement).some((a) => a.startsWith('logs:'))
+        );
       });
       expect(logStatements.map(({ statement }) => statement)).toEqual([
-        expect.objectContaining({ Sid: 'WriteOwnLogs', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [fn.Properties.LoggingConfig.LogGroup.Ref, 'Arn'] } }),
+        expect.objectContaining({
+          Sid: 'WriteOwnLogs',
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          Resource: { 'Fn::GetAtt': [fn.Properties.LoggingConfig.LogGroup.Ref, 'Arn'] },
+        }),
       ]);
     }
   });
 
   it('lets the router and the sweeper update an event only in its routing marks', () => {
-    const marks = iamStatements(template).filter(({ statement }) => statement.Sid === 'MarkEventsRouted').map(({ statement }) => statement);
+    const marks = iamStatements(template)
+      .filter(({ statement }) => statement.Sid === 'MarkEventsRouted')
+      .map(({ statement }) => statement);
 
     expect(marks).toHaveLength(2);
     for (const statement of marks) {
@@ -112,6 +131,11 @@ describe.each([
       expect(statement.Condition['ForAllValues:StringEquals']['dynamodb:Attributes']).toEqual(expect.arrayContaining(['pk', 'routedAt', 'unrouted']));
     }
     const allowed = marks.map((s) => [...s.Condition['ForAllValues:StringEquals']['dynamodb:Attributes']].sort());
-    expect(allowed).toEqual(expect.arrayContaining([['pk', 'routedAt', 'unrouted'], ['parkedAt', 'pk', 'routedAt', 'sweeps', 'unrouted']]));
+    expect(allowed).toEqual(
+      expect.arrayContaining([
+        ['pk', 'routedAt', 'unrouted'],
+        ['parkedAt', 'pk', 'routedAt', 'sweeps', 'unrouted'],
+      ]),
+    );
   });
 });

@@ -13,7 +13,8 @@ import { SERVICE_METRICS, WORKFLOW_METRICS } from '../../lambdas/core/metric-nam
 function watchedStack(alarmEmail?: string): Template {
   const stack = new Stack(new App(), 'Watched');
   const encryptionKey = new kms.Key(stack, 'Key', { enableKeyRotation: true });
-  const fn = (id: string) => new lambda.Function(stack, id, { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => {}') });
+  const fn = (id: string) =>
+    new lambda.Function(stack, id, { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => {}') });
   const router = fn('Router');
   const ingest = fn('Ingest');
   const api = new apigw.RestApi(stack, 'Api', { cloudWatchRole: false });
@@ -37,7 +38,9 @@ function dashboardExpressions(template: Template): string[] {
   const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
   const parts = dashboard?.Properties?.DashboardBody['Fn::Join'][1] as unknown[];
   const body = JSON.parse(parts.map((part) => (typeof part === 'string' ? part : 'token')).join('')) as { widgets: Array<{ properties: { metrics?: unknown[][] } }> };
-  return body.widgets.flatMap((w) => w.properties.metrics ?? []).flatMap((line) => line.flatMap((item) => (item !== null && typeof item === 'object' && 'expression' in item ? [String(item.expression)] : [])));
+  return body.widgets
+    .flatMap((w) => w.properties.metrics ?? [])
+    .flatMap((line) => line.flatMap((item) => (item !== null && typeof item === 'object' && 'expression' in item ? [String(item.expression)] : [])));
 }
 
 describe('Observability', () => {
@@ -48,7 +51,11 @@ describe('Observability', () => {
 
   it('alarms on a dead-letter queue holding any message', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      MetricName: 'ApproximateNumberOfMessagesVisible', Namespace: 'AWS/SQS', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', TreatMissingData: 'notBreaching',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Namespace: 'AWS/SQS',
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
       AlarmActions: [{ Ref: Match.stringLikeRegexp('^ObservabilityAlarms') }],
     });
   });
@@ -71,10 +78,11 @@ describe('Observability', () => {
     });
   });
 
-  it("draws every metric the handlers emit on the dashboard, the per-workflow ones by workflow", () => {
+  it('draws every metric the handlers emit on the dashboard, the per-workflow ones by workflow', () => {
     const expressions = dashboardExpressions(template);
 
-    for (const names of Object.values(ENGINE_METRICS)) for (const metric of names) expect(expressions.some((e) => e.includes(`{edwe,service} MetricName="${metric}"`))).toBe(true);
+    for (const names of Object.values(ENGINE_METRICS))
+      for (const metric of names) expect(expressions.some((e) => e.includes(`{edwe,service} MetricName="${metric}"`))).toBe(true);
     for (const metric of ENGINE_WORKFLOW_METRICS) expect(expressions).toContain(`SEARCH('{edwe,service,workflowId} MetricName="${metric}"', 'Sum', 300)`);
     expect(expressions).toContain(`MAX(SEARCH('{edwe,service} MetricName="RoutingLag"', 'Maximum', 300))`);
   });

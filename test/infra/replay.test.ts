@@ -75,7 +75,12 @@ describe('EdweStack replay (repository project)', () => {
     const events = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('events:')));
     expect(events).toEqual([expect.objectContaining({ Effect: 'Allow', Action: 'events:PutEvents', Resource: busArn })]);
     expect(statements).toContainEqual(expect.objectContaining({ Action: 'dynamodb:Query', Resource: { 'Fn::Join': ['', [expect.anything(), '/index/byTime']] } }));
-    expect(statements.flatMap(actionsOf).filter((a) => a.startsWith('dynamodb:')).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
+    expect(
+      statements
+        .flatMap(actionsOf)
+        .filter((a) => a.startsWith('dynamodb:'))
+        .sort(),
+    ).toEqual(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
     expect(statements).toContainEqual(
       expect.objectContaining({
         Sid: 'ReplayJobs',
@@ -141,7 +146,10 @@ describe('EdweStack replay (repository project)', () => {
   it('keeps refused entries and failed starts in an encrypted, TLS-only queue', () => {
     const [queueId] = Object.keys(template.findResources('AWS::SQS::Queue')).filter((logicalId) => logicalId.startsWith('ReplayDeadLetterQueue'));
     expect(queueId).toBeDefined();
-    template.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EventStoreKey'), 'Arn'] }, MessageRetentionPeriod: 14 * 86_400 });
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EventStoreKey'), 'Arn'] },
+      MessageRetentionPeriod: 14 * 86_400,
+    });
     template.hasResourceProperties('AWS::SQS::QueuePolicy', {
       Queues: [{ Ref: queueId }],
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },

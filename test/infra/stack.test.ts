@@ -65,11 +65,26 @@ describe('EdweStack with the repository project', () => {
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
       SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EventStoreKey'), 'Arn'] } },
       GlobalSecondaryIndexes: [
-        Match.objectLike({ IndexName: 'byTime', KeySchema: [{ AttributeName: 'tpk', KeyType: 'HASH' }, { AttributeName: 'tsk', KeyType: 'RANGE' }] }),
-        Match.objectLike({ IndexName: 'byCorrelation', KeySchema: [{ AttributeName: 'cpk', KeyType: 'HASH' }, { AttributeName: 'tsk', KeyType: 'RANGE' }] }),
+        Match.objectLike({
+          IndexName: 'byTime',
+          KeySchema: [
+            { AttributeName: 'tpk', KeyType: 'HASH' },
+            { AttributeName: 'tsk', KeyType: 'RANGE' },
+          ],
+        }),
+        Match.objectLike({
+          IndexName: 'byCorrelation',
+          KeySchema: [
+            { AttributeName: 'cpk', KeyType: 'HASH' },
+            { AttributeName: 'tsk', KeyType: 'RANGE' },
+          ],
+        }),
         Match.objectLike({
           IndexName: 'byUnrouted',
-          KeySchema: [{ AttributeName: 'unrouted', KeyType: 'HASH' }, { AttributeName: 'receivedAt', KeyType: 'RANGE' }],
+          KeySchema: [
+            { AttributeName: 'unrouted', KeyType: 'HASH' },
+            { AttributeName: 'receivedAt', KeyType: 'RANGE' },
+          ],
           Projection: { ProjectionType: 'KEYS_ONLY' },
         }),
       ],
@@ -80,13 +95,28 @@ describe('EdweStack with the repository project', () => {
 
   it('keeps executions, waiters, joins and replay jobs in a State table under the same key, indexed by event and correlation', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', {
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
       TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
       SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EventStoreKey'), 'Arn'] } },
       GlobalSecondaryIndexes: [
-        Match.objectLike({ IndexName: 'byEvent', KeySchema: [{ AttributeName: 'epk', KeyType: 'HASH' }, { AttributeName: 'esk', KeyType: 'RANGE' }] }),
-        Match.objectLike({ IndexName: 'byCorrelation', KeySchema: [{ AttributeName: 'cpk', KeyType: 'HASH' }, { AttributeName: 'esk', KeyType: 'RANGE' }] }),
+        Match.objectLike({
+          IndexName: 'byEvent',
+          KeySchema: [
+            { AttributeName: 'epk', KeyType: 'HASH' },
+            { AttributeName: 'esk', KeyType: 'RANGE' },
+          ],
+        }),
+        Match.objectLike({
+          IndexName: 'byCorrelation',
+          KeySchema: [
+            { AttributeName: 'cpk', KeyType: 'HASH' },
+            { AttributeName: 'esk', KeyType: 'RANGE' },
+          ],
+        }),
       ],
     });
   });
@@ -108,9 +138,7 @@ describe('EdweStack with the repository project', () => {
     template.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EventStoreKey'), 'Arn'] } });
     template.hasResourceProperties('AWS::SQS::QueuePolicy', {
       PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({ Effect: 'Deny', Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-        ]),
+        Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
       },
     });
   });
@@ -137,7 +165,7 @@ describe('EdweStack with the repository project', () => {
   it('lets the ingest function put and get events, and nothing else on the table', () => {
     const tableStatements = statementsOfRole(template, 'IngestionIngestFunction').filter((s) => String(s.Action).includes('dynamodb:'));
     expect(tableStatements).toEqual([expect.objectContaining({ Effect: 'Allow', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^EventStoreEvents/), 'Arn'] } })]);
-    expect([...(tableStatements[0]?.Action as string[])].sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
+    expect([...((tableStatements[0]?.Action ?? []) as string[])].sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
   });
 
   it('gives the ingest function its table and retention', () => {
@@ -154,9 +182,7 @@ describe('EdweStack with the repository project', () => {
       template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
         StateMachineType: workflow.settings.type,
         TracingConfiguration: { Enabled: true },
-        DefinitionSubstitutions: Object.fromEntries(
-          workflow.tasks.map((task) => [task, { 'Fn::GetAtt': [Match.stringLikeRegexp(`^WorkflowsTask${task}`), 'Arn'] }]),
-        ),
+        DefinitionSubstitutions: Object.fromEntries(workflow.tasks.map((task) => [task, { 'Fn::GetAtt': [Match.stringLikeRegexp(`^WorkflowsTask${task}`), 'Arn'] }])),
       });
     }
   });
@@ -201,9 +227,10 @@ describe('EdweStack with two workflows', () => {
     expect(JSON.stringify(starts)).not.toContain('"*"');
   });
 
-  it('tells the router every workflow\'s ARN in STATE_MACHINE_ARNS', () => {
-    const router = Object.values(template.findResources('AWS::Lambda::Function')).find((fn) =>
-      String(fn.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME) === 'edwe-router');
+  it("tells the router every workflow's ARN in STATE_MACHINE_ARNS", () => {
+    const router = Object.values(template.findResources('AWS::Lambda::Function')).find(
+      (fn) => String(fn.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME) === 'edwe-router',
+    );
     const joined = JSON.stringify(router?.Properties.Environment.Variables.STATE_MACHINE_ARNS);
 
     for (const machine of stack.workflows.stateMachines.values()) expect(joined).toContain(JSON.stringify(stack.resolve(machine.stateMachineArn)));

@@ -24,7 +24,7 @@ describe('EdweStack workflows on AWS (the repository project: order flow with th
   const statementsOn = (functionId: string, service: string) =>
     statementsOfFunction(template, functionId).filter((s) => actionsOf(s).some((action) => action.startsWith(service)));
 
-  it('substitutes the built-in task functions into the order workflow\'s definition', () => {
+  it("substitutes the built-in task functions into the order workflow's definition", () => {
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
       DefinitionSubstitutions: {
         ReserveStock: { 'Fn::GetAtt': [Match.stringLikeRegexp('^WorkflowsTaskReserveStock'), 'Arn'] },
@@ -34,7 +34,7 @@ describe('EdweStack workflows on AWS (the repository project: order flow with th
     });
   });
 
-  it('follows the status changes of the engine\'s own state machines on the default bus, with a dead-letter queue', () => {
+  it("follows the status changes of the engine's own state machines on the default bus, with a dead-letter queue", () => {
     const lifecycle = functionIdByService(template, 'edwe-lifecycle');
     const rules = Object.values(template.findResources('AWS::Events::Rule')).filter((r) => r.Properties.EventPattern?.source?.[0] === 'aws.states');
 
@@ -72,7 +72,7 @@ describe('EdweStack workflows on AWS (the repository project: order flow with th
     expect(statementsOn(lifecycle, 'states:')).toEqual([]);
   });
 
-  it('lets the router start and complete tasks of the engine\'s state machines only, and keep its State table items', () => {
+  it("lets the router start and complete tasks of the engine's state machines only, and keep its State table items", () => {
     const router = functionIdByService(template, 'edwe-router');
 
     expect(statementsOn(router, 'states:')).toEqual([
@@ -94,7 +94,7 @@ describe('EdweStack workflows on AWS (the repository project: order flow with th
     expect(router?.Properties.Environment.Variables).toMatchObject({ STATE_TABLE: { Ref: expect.stringMatching(/^StateStoreState/) }, WORKFLOW_TYPES: JSON.stringify(types) });
   });
 
-  it('lets wait-for-event keep waiters, read the correlation index and complete tasks of the engine\'s machines only', () => {
+  it("lets wait-for-event keep waiters, read the correlation index and complete tasks of the engine's machines only", () => {
     const wait = functionIdByDescription(template, 'edwe task wait-for-event');
 
     expect(statementsOn(wait, 'states:')).toEqual([expect.objectContaining({ Action: 'states:SendTaskSuccess', Resource: machineArns })]);
@@ -113,7 +113,11 @@ describe('EdweStack workflows on AWS (the repository project: order flow with th
 
   it('gives the built-in tasks the tables and retention, and the other tasks nothing of the engine', () => {
     const variables = (id: string) => template.findResources('AWS::Lambda::Function')[id]?.Properties.Environment.Variables;
-    const tables = { EVENTS_TABLE: { Ref: expect.stringMatching(/^EventStoreEvents/) }, STATE_TABLE: { Ref: expect.stringMatching(/^StateStoreState/) }, RETENTION_DAYS: '30' };
+    const tables = {
+      EVENTS_TABLE: { Ref: expect.stringMatching(/^EventStoreEvents/) },
+      STATE_TABLE: { Ref: expect.stringMatching(/^StateStoreState/) },
+      RETENTION_DAYS: '30',
+    };
 
     expect(variables(functionIdByDescription(template, 'edwe task wait-for-event'))).toMatchObject(tables);
     expect(variables(functionIdByDescription(template, 'edwe task emit-event'))).toMatchObject(tables);

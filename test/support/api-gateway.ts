@@ -17,8 +17,7 @@ export interface ProxyRequest {
 
 /** A proxy event for one request. */
 export function apiGatewayEvent(request: ProxyRequest): APIGatewayProxyEvent {
-  const path =
-    request.path ?? Object.entries(request.pathParameters ?? {}).reduce((p, [name, value]) => p.replace(`{${name}}`, encodeURIComponent(value)), request.resource);
+  const path = request.path ?? Object.entries(request.pathParameters ?? {}).reduce((p, [name, value]) => p.replace(`{${name}}`, encodeURIComponent(value)), request.resource);
   const body = request.body === undefined ? null : typeof request.body === 'string' ? request.body : JSON.stringify(request.body);
   const headers = { 'content-type': 'application/json', ...request.headers };
   return {
@@ -40,10 +39,21 @@ export function apiGatewayEvent(request: ProxyRequest): APIGatewayProxyEvent {
       protocol: 'HTTP/1.1',
       httpMethod: request.method,
       identity: {
-        accessKey: null, accountId: null, apiKey: null, apiKeyId: null, caller: null, clientCert: null,
-        cognitoAuthenticationProvider: null, cognitoAuthenticationType: null, cognitoIdentityId: null,
-        cognitoIdentityPoolId: null, principalOrgId: null, sourceIp: '127.0.0.1', user: null,
-        userAgent: 'vitest', userArn: null,
+        accessKey: null,
+        accountId: null,
+        apiKey: null,
+        apiKeyId: null,
+        caller: null,
+        clientCert: null,
+        cognitoAuthenticationProvider: null,
+        cognitoAuthenticationType: null,
+        cognitoIdentityId: null,
+        cognitoIdentityPoolId: null,
+        principalOrgId: null,
+        sourceIp: '127.0.0.1',
+        user: null,
+        userAgent: 'vitest',
+        userArn: null,
       },
       path: `/v1${path}`,
       stage: 'v1',
@@ -67,15 +77,13 @@ export const getCorrelation = (correlationId: string): APIGatewayProxyEvent =>
   apiGatewayEvent({ method: 'GET', resource: '/correlations/{correlationId}', pathParameters: { correlationId } });
 
 /** GET /events/{id}. */
-export const getEvent = (id: string): APIGatewayProxyEvent =>
-  apiGatewayEvent({ method: 'GET', resource: '/events/{id}', pathParameters: { id } });
+export const getEvent = (id: string): APIGatewayProxyEvent => apiGatewayEvent({ method: 'GET', resource: '/events/{id}', pathParameters: { id } });
 
 /** GET /executions with these query parameters. */
 export const listExecutions = (query: Record<string, string> = {}): APIGatewayProxyEvent => apiGatewayEvent({ method: 'GET', resource: '/executions', query });
 
 /** GET /executions/{name}. */
-export const getExecution = (name: string): APIGatewayProxyEvent =>
-  apiGatewayEvent({ method: 'GET', resource: '/executions/{name}', pathParameters: { name } });
+export const getExecution = (name: string): APIGatewayProxyEvent => apiGatewayEvent({ method: 'GET', resource: '/executions/{name}', pathParameters: { name } });
 
 /** The request as API Gateway passes it when it identified the caller: an IAM principal (SigV4) and/or an API key. */
 export function withCaller(request: APIGatewayProxyEvent, caller: { userArn?: string; apiKeyId?: string }): APIGatewayProxyEvent {

@@ -28,9 +28,7 @@ export function functionIdByDescription(template: Template, description: string)
 
 /** The logical id of the one function whose Powertools service name is `service`. */
 export function functionIdByService(template: Template, service: string): string {
-  const found = Object.entries(template.findResources('AWS::Lambda::Function')).filter(
-    ([, fn]) => fn.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME === service,
-  );
+  const found = Object.entries(template.findResources('AWS::Lambda::Function')).filter(([, fn]) => fn.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME === service);
   if (found.length !== 1) throw new Error(`${found.length} functions with service name ${service}`);
   return (found[0] as [string, unknown])[0];
 }

@@ -5,14 +5,7 @@
  */
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
-import {
-  CreateStreamCommand,
-  DescribeStreamCommand,
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-  KinesisClient,
-  type _Record,
-} from '@aws-sdk/client-kinesis';
+import { CreateStreamCommand, DescribeStreamCommand, GetRecordsCommand, GetShardIteratorCommand, KinesisClient, type _Record } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
 import { EMULATOR_CLIENT_CONFIG, startLocalEmulator, type LocalEmulator } from './local-emulator.js';

@@ -31,7 +31,12 @@ event_sources:
 /** Settings of an API-key deployment: one caller by key, one by IAM role, a quota, an alarm e-mail. */
 export const API_KEY_SETTINGS: Partial<EdweStackProps> = {
   auth: 'api-key',
-  access: { callers: [{ apiKey: 'shop', sources: ['shop.*'] }, { principal: 'arn:aws:iam::123456789012:role/Crm', sources: ['crm'] }] },
+  access: {
+    callers: [
+      { apiKey: 'shop', sources: ['shop.*'] },
+      { principal: 'arn:aws:iam::123456789012:role/Crm', sources: ['crm'] },
+    ],
+  },
   quota: { limit: 100_000, period: 'DAY' },
   alarmEmail: 'ops@example.com',
 };

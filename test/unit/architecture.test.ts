@@ -69,6 +69,7 @@ describe('module boundaries (.dependency-cruiser.cjs)', () => {
       'lambdas/embedded/uses-sdk.ts': "import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';\nexport type C = DynamoDBClient;\n",
       'lambdas/embedded/uses-middy.ts': "import middy from '@middy/core';\nexport const m = middy;\n",
       'lambdas/handlers/reaches-embedded.ts': "export * from '../embedded/leaf.js';\n",
+      'lambdas/handlers/reaches-core.ts': "export * from '../core/leaf.js';\n",
       'lib/reaches-runtime.ts': [...['handlers', 'aws', 'embedded', 'tasks'].map((d) => `../lambdas/${d}/leaf.js`), '../cli/leaf.js']
         .map((to, i) => `export * as m${i} from '${to}';\n`)
         .join(''),
@@ -137,6 +138,13 @@ describe('module boundaries (.dependency-cruiser.cjs)', () => {
       ]);
     });
 
+    it('lets a Lambda entry import only the AWS home', () => {
+      expect(found.filter((line) => line.startsWith('handlers-are-entries-only:'))).toEqual([
+        'handlers-are-entries-only: lambdas/handlers/reaches-core.ts → lambdas/core/leaf.ts',
+        'handlers-are-entries-only: lambdas/handlers/reaches-embedded.ts → lambdas/embedded/leaf.ts',
+      ]);
+    });
+
     it('keeps handlers, adapters, the embedded home, tasks and the CLI out of the CDK app', () => {
       expect(found.filter((line) => line.startsWith('lib-only-sdk-free-runtime-code:'))).toEqual(
         ['cli/leaf.ts', 'lambdas/aws/leaf.ts', 'lambdas/embedded/leaf.ts', 'lambdas/handlers/leaf.ts', 'lambdas/tasks/leaf.ts'].map(
@@ -170,9 +178,9 @@ describe('module boundaries (.dependency-cruiser.cjs)', () => {
 
     it('fires no rule beyond those above', () => {
       const named =
-        /^(core-imports-only-core|core-uses-only-node-zod-yaml|aws-home-not-embedded-home|embedded-home-not-aws-home|embedded-without-aws-sdk-or-middy|handlers-not-embedded|lib-only-sdk-free-runtime-code|layout-only-itself-and-core|cli-only-from-bin|no-circular|not-to-unresolvable|no-non-package-json):/;
+        /^(core-imports-only-core|core-uses-only-node-zod-yaml|aws-home-not-embedded-home|embedded-home-not-aws-home|embedded-without-aws-sdk-or-middy|handlers-not-embedded|handlers-are-entries-only|lib-only-sdk-free-runtime-code|layout-only-itself-and-core|cli-only-from-bin|no-circular|not-to-unresolvable|no-non-package-json):/;
       expect(found.filter((line) => !named.test(line))).toEqual([]);
-      expect(found).toHaveLength(2 + FORBIDDEN_IN_CORE.length + 3 + 2 + 1 + 5 + 2 + 3 + 3);
+      expect(found).toHaveLength(2 + FORBIDDEN_IN_CORE.length + 3 + 2 + 1 + 2 + 5 + 2 + 3 + 3);
     });
   });
 });

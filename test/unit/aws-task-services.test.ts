@@ -51,21 +51,36 @@ describe('the built-in tasks on AWS (Events and State tables on dynalite, Step F
   /** The waiter items of a correlation, as stored. */
   const waiterItems = async (correlationId: string) => {
     const { Items } = await client.send(
-      new QueryCommand({ TableName: stateTable, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: `WAIT#${correlationId}` } }, ConsistentRead: true }),
+      new QueryCommand({
+        TableName: stateTable,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': { S: `WAIT#${correlationId}` } },
+        ConsistentRead: true,
+      }),
     );
     return (Items ?? []).map((item) => unmarshall(item));
   };
   const aPayment = (id: string, correlationId: string, amount: number): EngineEvent => ({
-    id, type: 'payment.received', source: 'payments', timestamp: new Date(NOW - 60_000).toISOString(), data: { amount }, correlationId,
+    id,
+    type: 'payment.received',
+    source: 'payments',
+    timestamp: new Date(NOW - 60_000).toISOString(),
+    data: { amount },
+    correlationId,
   });
   const sentTasks = () => sfn.commandCalls(SendTaskSuccessCommand).map((call) => call.args[0].input);
 
-  it('emit-event stores the event with the workflow\'s correlationId, ready for the router\'s stream', async () => {
+  it("emit-event stores the event with the workflow's correlationId, ready for the router's stream", async () => {
     const result = await emitEvent({ type: 'order.confirmed', data: { orderId: 'o-1' }, correlationId: 'o-1' });
 
     expect(result).toEqual({ id: 'emitted-1', type: 'order.confirmed' });
     expect(await events.get('emitted-1')).toEqual({
-      id: 'emitted-1', type: 'order.confirmed', source: 'edwe.emit-event', timestamp: new Date(NOW).toISOString(), data: { orderId: 'o-1' }, correlationId: 'o-1',
+      id: 'emitted-1',
+      type: 'order.confirmed',
+      source: 'edwe.emit-event',
+      timestamp: new Date(NOW).toISOString(),
+      data: { orderId: 'o-1' },
+      correlationId: 'o-1',
     });
   });
 
@@ -79,7 +94,7 @@ describe('the built-in tasks on AWS (Events and State tables on dynalite, Step F
     expect(await waiterItems('o-2')).toEqual([]);
   });
 
-  it('wait-for-event leaves a waiter with the wait\'s end as TTL when no event is there yet', async () => {
+  it("wait-for-event leaves a waiter with the wait's end as TTL when no event is there yet", async () => {
     await events.put(aPayment('pay-other', 'another-order', 30));
     const before = Math.floor(Date.now() / 1000);
 

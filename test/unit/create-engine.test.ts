@@ -35,7 +35,9 @@ describe('createEngine (the embedded engine as a library)', () => {
   });
 
   it('runs a trigger once per (event, rule): a second call returns the same execution', async () => {
-    engine = await createEngine({ triggerRules: [{ eventType: 'user_registration', conditions: [{ field: 'user_type', value: 'premium' }], workflow: 'onboarding_workflow', priority: 1 }] });
+    engine = await createEngine({
+      triggerRules: [{ eventType: 'user_registration', conditions: [{ field: 'user_type', value: 'premium' }], workflow: 'onboarding_workflow', priority: 1 }],
+    });
     const [rule] = await engine.routeEvent(premium('once-1'));
 
     const first = await engine.executeTriggeredWorkflow(rule!, premium('once-1'));

@@ -46,7 +46,11 @@ const refusedKinesisRecord = (data: string) =>
     reason: 'validation_error',
     message: 'Invalid event: type: required',
     details: [{ path: 'type', message: 'required' }],
-    record: { eventSourceARN: STREAM_ARN, eventID: 'shardId-000000000000:49590338271490256608559692538361571095921575989136588898', approximateArrivalTimestamp: 1_782_907_200 },
+    record: {
+      eventSourceARN: STREAM_ARN,
+      eventID: 'shardId-000000000000:49590338271490256608559692538361571095921575989136588898',
+      approximateArrivalTimestamp: 1_782_907_200,
+    },
     data,
     failedAt: '2026-07-01T12:00:00.000Z',
   });
@@ -58,7 +62,13 @@ const failedBusInvocation = aMessage('m-async', {
   responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
   responsePayload: { errorType: 'RetryableError', errorMessage: 'storing event failed' },
 });
-const parkedEvent = aMessage('m-parked', { source: 'sweeper', reason: 'unroutable', message: 'gave up routing event 01JPARK after 3 sweeps', details: [], record: { eventId: '01JPARK', attempts: 3 } });
+const parkedEvent = aMessage('m-parked', {
+  source: 'sweeper',
+  reason: 'unroutable',
+  message: 'gave up routing event 01JPARK after 3 sweeps',
+  details: [],
+  record: { eventId: '01JPARK', attempts: 3 },
+});
 const routerBatch = aMessage('m-batch', {
   requestContext: { requestId: 'r-2', functionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:router', condition: 'RetryAttemptsExhausted', approximateInvokeCount: 6 },
   responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
@@ -67,12 +77,29 @@ const routerBatch = aMessage('m-batch', {
   DDBStreamBatchInfo: { shardId: 'shardId-0001', startSequenceNumber: '100', endSequenceNumber: '200', batchSize: 3, streamArn: 'arn:aws:dynamodb:…/stream/…' },
 });
 const kinesisBatch = aMessage('m-kinesis', {
-  requestContext: { requestId: 'r-3', functionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:ingest-kinesis', condition: 'RecordAgeExceeded', approximateInvokeCount: 11 },
+  requestContext: {
+    requestId: 'r-3',
+    functionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:ingest-kinesis',
+    condition: 'RecordAgeExceeded',
+    approximateInvokeCount: 11,
+  },
   version: '1.0',
   timestamp: '2026-07-01T12:00:00.000Z',
-  KinesisBatchInfo: { shardId: 'shardId-000000000000', startSequenceNumber: '10', endSequenceNumber: '11', batchSize: 2, streamArn: STREAM_ARN, approximateArrivalOfFirstRecord: '', approximateArrivalOfLastRecord: '' },
+  KinesisBatchInfo: {
+    shardId: 'shardId-000000000000',
+    startSequenceNumber: '10',
+    endSequenceNumber: '11',
+    batchSize: 2,
+    streamArn: STREAM_ARN,
+    approximateArrivalOfFirstRecord: '',
+    approximateArrivalOfLastRecord: '',
+  },
 });
-const undelivered = aMessage('m-undelivered', { id: 'eb-2', 'detail-type': 'x', source: 'web', time: '2026-07-01T11:59:00Z', detail: {} }, { ERROR_CODE: 'SDK_CLIENT_ERROR', ERROR_MESSAGE: 'throttled', RULE_ARN: 'arn:rule', TARGET_ARN: 'arn:aws:lambda:eu-west-1:123456789012:function:bus-ingest' });
+const undelivered = aMessage(
+  'm-undelivered',
+  { id: 'eb-2', 'detail-type': 'x', source: 'web', time: '2026-07-01T11:59:00Z', detail: {} },
+  { ERROR_CODE: 'SDK_CLIENT_ERROR', ERROR_MESSAGE: 'throttled', RULE_ARN: 'arn:rule', TARGET_ARN: 'arn:aws:lambda:eu-west-1:123456789012:function:bus-ingest' },
+);
 
 describe('edwe dlq', () => {
   const sqs = mockClient(SQSClient);
@@ -99,7 +126,16 @@ describe('edwe dlq', () => {
   beforeEach(() => {
     for (const mock of [sqs, lambda, cloudFormation, dynamodb, kinesis, eventBridge]) mock.reset();
     regions.length = 0;
-    cloudFormation.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'EdweStack', CreationTime: new Date(), StackStatus: 'CREATE_COMPLETE', Outputs: Object.entries(OUTPUTS).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })) }] });
+    cloudFormation.on(DescribeStacksCommand).resolves({
+      Stacks: [
+        {
+          StackName: 'EdweStack',
+          CreationTime: new Date(),
+          StackStatus: 'CREATE_COMPLETE',
+          Outputs: Object.entries(OUTPUTS).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })),
+        },
+      ],
+    });
     dynamodb.on(PutItemCommand).resolves({});
     lambda.on(InvokeCommand).resolves({ StatusCode: 200, Payload: payload('null') });
   });
@@ -137,11 +173,18 @@ describe('edwe dlq', () => {
 
     await dlqCommand(['list', ROUTER_QUEUE, '--json'], io, clients);
 
-    expect(JSON.parse(io.out)).toEqual({ messageId: 'm-parked', sentAt: '2026-07-01T12:00:00.000Z', receiveCount: 1, kind: 'parked-event', eventId: '01JPARK', message: 'gave up routing event 01JPARK after 3 sweeps' });
+    expect(JSON.parse(io.out)).toEqual({
+      messageId: 'm-parked',
+      sentAt: '2026-07-01T12:00:00.000Z',
+      receiveCount: 1,
+      kind: 'parked-event',
+      eventId: '01JPARK',
+      message: 'gave up routing event 01JPARK after 3 sweeps',
+    });
     expect(cloudFormation.commandCalls(DescribeStacksCommand)).toEqual([]);
   });
 
-  it('re-ingests a refused record\'s original data into the Events table, then deletes the message', async () => {
+  it("re-ingests a refused record's original data into the Events table, then deletes the message", async () => {
     const fixed = { id: 'evt-fixed', type: 'user_registration', source: 'app', timestamp: '2026-07-01T11:59:00Z', data: {} };
     queueHolds(refusedKinesisRecord(b64(fixed)));
     const io = memoryIo({ cwd: '/' });
@@ -175,7 +218,9 @@ describe('edwe dlq', () => {
     const code = await dlqCommand(['redrive', 'ingest'], memoryIo({ cwd: '/' }), clients);
 
     expect(code).toBe(0);
-    expect(lambda.commandCalls(InvokeCommand).map((c) => ({ ...c.args[0].input, Payload: JSON.parse(Buffer.from(c.args[0].input.Payload as Uint8Array).toString()) }))).toEqual([
+    expect(
+      lambda.commandCalls(InvokeCommand).map((c) => ({ ...c.args[0].input, Payload: JSON.parse(Buffer.from(c.args[0].input.Payload as Uint8Array).toString()) })),
+    ).toEqual([
       { FunctionName: BUS_INGEST_ARN, InvocationType: 'RequestResponse', Payload: failedBusInvocation.Body && JSON.parse(failedBusInvocation.Body).requestPayload },
       { FunctionName: 'arn:aws:lambda:eu-west-1:123456789012:function:bus-ingest', InvocationType: 'RequestResponse', Payload: JSON.parse(undelivered.Body as string) },
     ]);
@@ -192,7 +237,9 @@ describe('edwe dlq', () => {
 
   it('asks the sweeper to route a parked event by id, and to sweep for a router batch', async () => {
     queueHolds(parkedEvent, routerBatch);
-    lambda.on(InvokeCommand, { Payload: Buffer.from(JSON.stringify({ eventIds: ['01JPARK'] })) }).resolves({ StatusCode: 200, Payload: payload(JSON.stringify({ results: [{ eventId: '01JPARK', outcome: 'routed' }] })) });
+    lambda
+      .on(InvokeCommand, { Payload: Buffer.from(JSON.stringify({ eventIds: ['01JPARK'] })) })
+      .resolves({ StatusCode: 200, Payload: payload(JSON.stringify({ results: [{ eventId: '01JPARK', outcome: 'routed' }] })) });
     const io = memoryIo({ cwd: '/' });
 
     const code = await dlqCommand(['redrive', 'router'], io, clients);
@@ -208,8 +255,17 @@ describe('edwe dlq', () => {
   it('reads a failed Kinesis batch back from the stream and ingests its records with the ids the ingest would derive', async () => {
     queueHolds(kinesisBatch);
     kinesis.on(GetShardIteratorCommand).resolves({ ShardIterator: 'it-1' });
-    const record = (seq: string, event: unknown) => ({ SequenceNumber: seq, Data: Buffer.from(JSON.stringify(event)), PartitionKey: 'p', ApproximateArrivalTimestamp: new Date('2026-07-01T11:00:00Z') });
-    kinesis.on(GetRecordsCommand).resolvesOnce({ Records: [record('10', { type: 'a', source: 's' }), record('11', { type: 'b', source: 's' }), record('12', { type: 'c', source: 's' })], NextShardIterator: 'it-2', MillisBehindLatest: 0 });
+    const record = (seq: string, event: unknown) => ({
+      SequenceNumber: seq,
+      Data: Buffer.from(JSON.stringify(event)),
+      PartitionKey: 'p',
+      ApproximateArrivalTimestamp: new Date('2026-07-01T11:00:00Z'),
+    });
+    kinesis.on(GetRecordsCommand).resolvesOnce({
+      Records: [record('10', { type: 'a', source: 's' }), record('11', { type: 'b', source: 's' }), record('12', { type: 'c', source: 's' })],
+      NextShardIterator: 'it-2',
+      MillisBehindLatest: 0,
+    });
     // The id the Kinesis ingest gives an event without one: from the record's identity (`<stream>/<shard>:<sequence>`) and arrival.
     const ingestId = (seq: string, type: string) =>
       normaliseEvent({ type, source: 's' }, recordEnvelope(`${STREAM_ARN}/shardId-000000000000:${seq}`, Date.parse('2026-07-01T11:00:00Z'))).id;
@@ -217,7 +273,12 @@ describe('edwe dlq', () => {
     const code = await dlqCommand(['redrive', 'ingest'], memoryIo({ cwd: '/' }), clients);
 
     expect(code).toBe(0);
-    expect(kinesis.commandCalls(GetShardIteratorCommand)[0]?.args[0].input).toEqual({ StreamARN: STREAM_ARN, ShardId: 'shardId-000000000000', ShardIteratorType: 'AT_SEQUENCE_NUMBER', StartingSequenceNumber: '10' });
+    expect(kinesis.commandCalls(GetShardIteratorCommand)[0]?.args[0].input).toEqual({
+      StreamARN: STREAM_ARN,
+      ShardId: 'shardId-000000000000',
+      ShardIteratorType: 'AT_SEQUENCE_NUMBER',
+      StartingSequenceNumber: '10',
+    });
     expect(kinesis.commandCalls(GetRecordsCommand)[0]?.args[0].input).toEqual({ StreamARN: STREAM_ARN, ShardIterator: 'it-1' });
     // Record 12 is past the batch's end and is left to the stream.
     const stored = dynamodb.commandCalls(PutItemCommand).map((c) => unmarshall(c.args[0].input.Item ?? {}));
@@ -239,9 +300,10 @@ describe('edwe dlq', () => {
 });
 
 describe('classifyDeadLetter', () => {
-  it('tells EventBridge\'s undelivered events from the engine\'s letters and Lambda\'s on-failure records', () => {
-    const kinds = [refusedKinesisRecord('e30='), failedBusInvocation, parkedEvent, routerBatch, kinesisBatch, undelivered].map((m) =>
-      classifyDeadLetter({ body: m.Body as string, attributes: Object.fromEntries(Object.entries(m.MessageAttributes ?? {}).map(([k, v]) => [k, v.StringValue])) }).kind,
+  it("tells EventBridge's undelivered events from the engine's letters and Lambda's on-failure records", () => {
+    const kinds = [refusedKinesisRecord('e30='), failedBusInvocation, parkedEvent, routerBatch, kinesisBatch, undelivered].map(
+      (m) =>
+        classifyDeadLetter({ body: m.Body as string, attributes: Object.fromEntries(Object.entries(m.MessageAttributes ?? {}).map(([k, v]) => [k, v.StringValue])) }).kind,
     );
 
     expect(kinds).toEqual(['refused-record', 'failed-invocation', 'parked-event', 'failed-router-batch', 'failed-kinesis-batch', 'undelivered-event']);

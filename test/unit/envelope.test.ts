@@ -1,14 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  MAX_EVENT_BYTES,
-  normaliseEvent,
-  parseJsonBody,
-  PayloadTooLargeError,
-  sameContent,
-  ulid,
-  ValidationError,
-  type EnvelopeContext,
-} from '../../lambdas/core/index.js';
+import { MAX_EVENT_BYTES, normaliseEvent, parseJsonBody, PayloadTooLargeError, sameContent, ulid, ValidationError, type EnvelopeContext } from '../../lambdas/core/index.js';
 
 const NOW = Date.parse('2026-11-26T12:00:00.000Z');
 const ctx: EnvelopeContext = { clock: { now: () => NOW }, ids: { newId: (t) => ulid(t, new Uint8Array(10).fill(7)) } };
@@ -30,7 +21,13 @@ describe('normaliseEvent', () => {
     it('an event without id or timestamp, assigning a ULID and the receive time', () => {
       const event = normaliseEvent(valid(), ctx);
 
-      expect(event).toEqual({ id: ulid(NOW, new Uint8Array(10).fill(7)), type: 'user_registration', source: 'web-app', timestamp: '2026-11-26T12:00:00.000Z', data: { user_type: 'premium' } });
+      expect(event).toEqual({
+        id: ulid(NOW, new Uint8Array(10).fill(7)),
+        type: 'user_registration',
+        source: 'web-app',
+        timestamp: '2026-11-26T12:00:00.000Z',
+        data: { user_type: 'premium' },
+      });
       expect(event.id).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
     });
 

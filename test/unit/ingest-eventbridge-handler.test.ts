@@ -53,7 +53,11 @@ describe('EventBridge ingest handler (store on dynalite)', () => {
 
     await ingest(delivery);
 
-    expect(await store.get('7bf73129-1428-4cd3-a780-95db273d1602')).toMatchObject({ type: 'EC2 Instance State-change Notification', source: 'aws.ec2', data: { state: 'terminated' } });
+    expect(await store.get('7bf73129-1428-4cd3-a780-95db273d1602')).toMatchObject({
+      type: 'EC2 Instance State-change Notification',
+      source: 'aws.ec2',
+      data: { state: 'terminated' },
+    });
   });
 
   it('answers a redelivered event as a duplicate', async () => {

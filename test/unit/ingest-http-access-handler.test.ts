@@ -53,7 +53,12 @@ describe('ingest HTTP handler with an access policy (store on dynalite)', () => 
     ingest = createIngestHandler({
       store,
       envelope: { clock: { now: () => NOW }, ids: { newId: (t) => ulid(t, new Uint8Array(10).fill(++random)) } },
-      access: compileAccessPolicy({ callers: [{ principal: 'arn:aws:iam::123456789012:role/Shop', sources: ['shop.*'] }, { principal: 'key-crm-01', sources: ['crm'] }] }),
+      access: compileAccessPolicy({
+        callers: [
+          { principal: 'arn:aws:iam::123456789012:role/Shop', sources: ['shop.*'] },
+          { principal: 'key-crm-01', sources: ['crm'] },
+        ],
+      }),
       logger: seen.logger,
       metrics: seen.metrics as never,
     });
@@ -69,7 +74,11 @@ describe('ingest HTTP handler with an access policy (store on dynalite)', () => 
       failedCount: 1,
       results: [
         { id: 'acc-1' },
-        { error: 'forbidden', message: `${SHOP_SESSION} may not publish events with source "crm"`, details: [{ path: 'source', message: 'not a source this caller may publish' }] },
+        {
+          error: 'forbidden',
+          message: `${SHOP_SESSION} may not publish events with source "crm"`,
+          details: [{ path: 'source', message: 'not a source this caller may publish' }],
+        },
         { id: 'acc-3' },
       ],
     });
@@ -82,7 +91,10 @@ describe('ingest HTTP handler with an access policy (store on dynalite)', () => 
     await ingest(withCaller(postEvent([anEvent('acc-4', 'crm')]), { userArn: SHOP_SESSION }));
 
     expect(seen.warnings).toEqual([
-      { message: 'publish refused', fields: { audit: 'publish-refused', caller: [SHOP_SESSION], sourceIp: '127.0.0.1', source: 'crm', eventId: 'acc-4', type: 'order.placed' } },
+      {
+        message: 'publish refused',
+        fields: { audit: 'publish-refused', caller: [SHOP_SESSION], sourceIp: '127.0.0.1', source: 'crm', eventId: 'acc-4', type: 'order.placed' },
+      },
     ]);
     expect(seen.counts).toMatchObject({ EventsRejected: 1, EventsForbidden: 1 });
   });

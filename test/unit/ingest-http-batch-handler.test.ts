@@ -70,7 +70,9 @@ describe('ingest HTTP handler: batches and CloudEvents (store on dynalite)', () 
   it('accepts a plain array, answering duplicate and conflict per entry', async () => {
     await ingest(postEvent(aRegistration({ id: 'arr-known', data: { v: 1 } })));
 
-    const answer = await ingest(postEvent([aRegistration({ id: 'arr-new' }), aRegistration({ id: 'arr-known', data: { v: 1 } }), aRegistration({ id: 'arr-known', data: { v: 2 } })]));
+    const answer = await ingest(
+      postEvent([aRegistration({ id: 'arr-new' }), aRegistration({ id: 'arr-known', data: { v: 1 } }), aRegistration({ id: 'arr-known', data: { v: 2 } })]),
+    );
 
     expect(answer.statusCode).toBe(200);
     expect(bodyOf(answer)).toEqual({
@@ -103,13 +105,28 @@ describe('ingest HTTP handler: batches and CloudEvents (store on dynalite)', () 
   });
 
   it('maps a CloudEvent sent as application/cloudevents+json to the envelope', async () => {
-    const cloudEvent = { specversion: '1.0', id: 'ce-1', source: '/billing', type: 'invoice.paid', time: '2026-11-01T10:00:00Z', correlationid: 'inv-9', data: { amount: 12 } };
+    const cloudEvent = {
+      specversion: '1.0',
+      id: 'ce-1',
+      source: '/billing',
+      type: 'invoice.paid',
+      time: '2026-11-01T10:00:00Z',
+      correlationid: 'inv-9',
+      data: { amount: 12 },
+    };
 
     const answer = await ingest(postEvent(cloudEvent, { 'content-type': 'application/cloudevents+json' }));
 
     expect(answer.statusCode).toBe(202);
     expect(bodyOf(answer)).toEqual({ id: 'ce-1' });
-    expect(await store.get('ce-1')).toEqual({ id: 'ce-1', type: 'invoice.paid', source: '/billing', timestamp: '2026-11-01T10:00:00.000Z', data: { amount: 12 }, correlationId: 'inv-9' });
+    expect(await store.get('ce-1')).toEqual({
+      id: 'ce-1',
+      type: 'invoice.paid',
+      source: '/billing',
+      timestamp: '2026-11-01T10:00:00.000Z',
+      data: { amount: 12 },
+      correlationId: 'inv-9',
+    });
   });
 
   it('maps each entry of an application/cloudevents-batch+json body, reporting a bad specversion at its index', async () => {
@@ -123,7 +140,11 @@ describe('ingest HTTP handler: batches and CloudEvents (store on dynalite)', () 
 
     expect(bodyOf(answer)).toEqual({
       failedCount: 1,
-      results: [{ id: 'ce-b1' }, { error: 'validation_error', message: 'Unsupported CloudEvents specversion "0.3"; expected "1.0"', details: [{ path: 'specversion', message: 'must be "1.0"' }] }, { id: 'ce-b3' }],
+      results: [
+        { id: 'ce-b1' },
+        { error: 'validation_error', message: 'Unsupported CloudEvents specversion "0.3"; expected "1.0"', details: [{ path: 'specversion', message: 'must be "1.0"' }] },
+        { id: 'ce-b3' },
+      ],
     });
     expect(await store.get('ce-b1')).toMatchObject({ type: 'order.placed', source: '/shop', data: { n: 1 } });
   });
@@ -147,7 +168,12 @@ describe('ingest HTTP handler: batches and CloudEvents (store on dynalite)', () 
       },
       get: async () => undefined,
     };
-    const bounded = createIngestHandler({ store: slow, envelope: { clock: { now: () => NOW }, ids: { newId: () => 'x' } }, batchConcurrency: 4, logger: new Logger({ logLevel: 'SILENT' }) });
+    const bounded = createIngestHandler({
+      store: slow,
+      envelope: { clock: { now: () => NOW }, ids: { newId: () => 'x' } },
+      batchConcurrency: 4,
+      logger: new Logger({ logLevel: 'SILENT' }),
+    });
 
     const answer = await bounded(postEvent(Array.from({ length: 12 }, (_, i) => aRegistration({ id: `slow-${i}`, data: { delay: (12 - i) % 5 } }))));
 

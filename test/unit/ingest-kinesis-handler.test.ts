@@ -28,8 +28,7 @@ const jsonParseError = (text: string): string => {
 };
 
 /** The messages sent to the dead-letter queue, bodies parsed. */
-const deadLetters = () =>
-  sqs.commandCalls(SendMessageCommand).map((call) => ({ ...call.args[0].input, MessageBody: JSON.parse(call.args[0].input.MessageBody as string) }));
+const deadLetters = () => sqs.commandCalls(SendMessageCommand).map((call) => ({ ...call.args[0].input, MessageBody: JSON.parse(call.args[0].input.MessageBody as string) }));
 
 describe('Kinesis ingest handler, fed by kinesalite, storing on dynalite', () => {
   let dynamo: Dynalite;
@@ -122,7 +121,11 @@ describe('Kinesis ingest handler, fed by kinesalite, storing on dynalite', () =>
 
     expect(await handlerWith()(event)).toEqual({ batchItemFailures: [] });
 
-    expect(deadLetters()[0]?.MessageBody).toMatchObject({ reason: 'validation_error', message: 'Invalid event: type: required', details: [{ path: 'type', message: 'required' }] });
+    expect(deadLetters()[0]?.MessageBody).toMatchObject({
+      reason: 'validation_error',
+      message: 'Invalid event: type: required',
+      details: [{ path: 'type', message: 'required' }],
+    });
     expect(await store.get('k-bad')).toBeUndefined();
   });
 

@@ -25,7 +25,12 @@ function anInput(overrides: Partial<WorkflowInput> = {}, event: Partial<EngineEv
     ...overrides,
   };
 }
-const triggerOf = (input: WorkflowInput): Trigger => ({ workflowId: 'order_fulfilment', ruleId: input.rule.id, executionName: executionName(input.rule.id, input.event.id), input });
+const triggerOf = (input: WorkflowInput): Trigger => ({
+  workflowId: 'order_fulfilment',
+  ruleId: input.rule.id,
+  executionName: executionName(input.rule.id, input.event.id),
+  input,
+});
 const change = (trigger: Trigger, fields: Partial<StatusChangeFields> & Pick<StatusChangeFields, 'status'>) =>
   statusChangeEvent({ stateMachineArn: FULFILMENT_ARN, name: trigger.executionName, startDate: STARTED, input: trigger.input, ...fields });
 
@@ -78,8 +83,13 @@ describe('lifecycle handler (Events and State tables on dynalite)', () => {
       timestamp: iso(STOPPED),
       correlationId: 'o-1',
       data: {
-        executionName: trigger.executionName, workflowId: 'order_fulfilment', ruleId: 'fulfil-order', eventId: trigger.input.event.id,
-        status: 'SUCCEEDED', chainDepth: 1, output: { outcome: 'confirmed' },
+        executionName: trigger.executionName,
+        workflowId: 'order_fulfilment',
+        ruleId: 'fulfil-order',
+        eventId: trigger.input.event.id,
+        status: 'SUCCEEDED',
+        chainDepth: 1,
+        output: { outcome: 'confirmed' },
       },
     });
   });
@@ -90,7 +100,12 @@ describe('lifecycle handler (Events and State tables on dynalite)', () => {
     const outcome = await handle(change(trigger, { status: 'RUNNING' }));
 
     expect(outcome).toMatchObject({ kind: 'recorded', phase: 'started' });
-    expect(await events.get(`${trigger.executionName}.started`)).toMatchObject({ type: 'workflow.started', timestamp: iso(STARTED), correlationId: 'o-1', data: { status: 'RUNNING' } });
+    expect(await events.get(`${trigger.executionName}.started`)).toMatchObject({
+      type: 'workflow.started',
+      timestamp: iso(STARTED),
+      correlationId: 'o-1',
+      data: { status: 'RUNNING' },
+    });
     expect(await executions.get(trigger.executionName)).toMatchObject({ status: 'RUNNING' });
   });
 
@@ -102,7 +117,10 @@ describe('lifecycle handler (Events and State tables on dynalite)', () => {
     await handle(change(timedOut, { status: 'TIMED_OUT', stopDate: STOPPED }));
 
     expect(await executions.get(failed.executionName)).toMatchObject({ status: 'FAILED', error: { error: 'InvalidTaskInputError', cause: 'data.items: required' } });
-    expect(await events.get(`${failed.executionName}.failed`)).toMatchObject({ type: 'workflow.failed', data: { status: 'FAILED', error: { error: 'InvalidTaskInputError', cause: 'data.items: required' } } });
+    expect(await events.get(`${failed.executionName}.failed`)).toMatchObject({
+      type: 'workflow.failed',
+      data: { status: 'FAILED', error: { error: 'InvalidTaskInputError', cause: 'data.items: required' } },
+    });
     expect(await events.get(`${timedOut.executionName}.failed`)).toMatchObject({ data: { status: 'TIMED_OUT', error: { error: 'States.Timeout' } } });
   });
 
@@ -125,8 +143,13 @@ describe('lifecycle handler (Events and State tables on dynalite)', () => {
     await handle(change(trigger, { status: 'RUNNING' }));
 
     expect(await executions.get(trigger.executionName)).toMatchObject({
-      name: trigger.executionName, workflowId: 'order_fulfilment', ruleId: 'fulfil-order', eventId: trigger.input.event.id,
-      correlationId: 'o-early', status: 'RUNNING', startedAt: iso(STARTED),
+      name: trigger.executionName,
+      workflowId: 'order_fulfilment',
+      ruleId: 'fulfil-order',
+      eventId: trigger.input.event.id,
+      correlationId: 'o-early',
+      status: 'RUNNING',
+      startedAt: iso(STARTED),
     });
     expect(await events.get(`${trigger.executionName}.started`)).toMatchObject({ correlationId: 'o-early' });
   });

@@ -60,7 +60,12 @@ describe('a multi-event trigger (all + within), embedded', () => {
 
   it('keeps correlations apart, and ignores events without a correlationId', async () => {
     const e = await start();
-    await e.ingestBatch([event('p-a', 'payment.received', 'o-a', 0), event('s-b', 'stock.reserved', 'o-b', 1), event('p-none', 'payment.received', undefined, 2), event('s-none', 'stock.reserved', undefined, 3)]);
+    await e.ingestBatch([
+      event('p-a', 'payment.received', 'o-a', 0),
+      event('s-b', 'stock.reserved', 'o-b', 1),
+      event('p-none', 'payment.received', undefined, 2),
+      event('s-none', 'stock.reserved', undefined, 3),
+    ]);
 
     expect(await executionsFor(e, 'o-a')).toEqual([]);
     expect(await executionsFor(e, 'o-b')).toEqual([]);

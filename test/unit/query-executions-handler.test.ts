@@ -13,10 +13,17 @@ const silent = new Logger({ logLevel: 'SILENT' });
 const bodyOf = (answer: APIGatewayProxyResult) => JSON.parse(answer.body) as Record<string, any>;
 
 const anOrder = (id: string, minute: number, orderId: string): EngineEvent => ({
-  id, type: 'order.placed', source: 'shop', timestamp: at(minute), data: { orderId },
+  id,
+  type: 'order.placed',
+  source: 'shop',
+  timestamp: at(minute),
+  data: { orderId },
 });
 const triggerFor = (event: EngineEvent, ruleId: string, workflowId: string, correlationId: string): Trigger => ({
-  workflowId, ruleId, executionName: executionName(ruleId, event.id), input: { event, rule: { id: ruleId, priority: 0 }, correlationId },
+  workflowId,
+  ruleId,
+  executionName: executionName(ruleId, event.id),
+  input: { event, rule: { id: ruleId, priority: 0 }, correlationId },
 });
 
 describe('query HTTP handler: executions (Events and State tables on dynalite)', () => {
@@ -51,8 +58,15 @@ describe('query HTTP handler: executions (Events and State tables on dynalite)',
 
     expect(answer.statusCode).toBe(200);
     expect(bodyOf(answer)).toEqual({
-      name: fulfil.executionName, workflowId: 'order_fulfilment', ruleId: 'fulfil-order', eventId: 'order-1', correlationId: 'o-1',
-      status: 'SUCCEEDED', startedAt: at(0), stoppedAt: at(5), output: { outcome: 'confirmed' },
+      name: fulfil.executionName,
+      workflowId: 'order_fulfilment',
+      ruleId: 'fulfil-order',
+      eventId: 'order-1',
+      correlationId: 'o-1',
+      status: 'SUCCEEDED',
+      startedAt: at(0),
+      stoppedAt: at(5),
+      output: { outcome: 'confirmed' },
     });
   });
 
@@ -63,7 +77,7 @@ describe('query HTTP handler: executions (Events and State tables on dynalite)',
     expect(bodyOf(answer)).toMatchObject({ error: 'not_found', message: 'No execution named "no-such-execution"' });
   });
 
-  it('lists an event\'s executions, and a correlation\'s narrowed by status', async () => {
+  it("lists an event's executions, and a correlation's narrowed by status", async () => {
     const byEvent = bodyOf(await query(listExecutions({ eventId: 'order-1' })));
     const running = bodyOf(await query(listExecutions({ correlationId: 'o-1', status: 'RUNNING' })));
 
@@ -88,11 +102,13 @@ describe('query HTTP handler: executions (Events and State tables on dynalite)',
     expect(bodyOf(badStatus).details).toEqual([{ path: 'status', message: 'must be one of RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED' }]);
   });
 
-  it('tells a correlation\'s story with its executions from the State table', async () => {
+  it("tells a correlation's story with its executions from the State table", async () => {
     const { timeline } = bodyOf(await query(getCorrelation('o-1')));
 
     expect(timeline.map((t: { kind: string; id: string }) => `${t.kind}:${t.id}`)).toEqual([
-      'event:order-1', `execution:${fulfil.executionName}`, `execution:${audit.executionName}`,
+      'event:order-1',
+      `execution:${fulfil.executionName}`,
+      `execution:${audit.executionName}`,
     ]);
   });
 

@@ -15,7 +15,12 @@ const bodyOf = (answer: APIGatewayProxyResult) => JSON.parse(answer.body) as Rec
 const idsOf = (answer: APIGatewayProxyResult) => (bodyOf(answer).events as EngineEvent[]).map((e) => e.id);
 
 const anEvent = (id: string, minute: number, overrides: Partial<EngineEvent> = {}): EngineEvent => ({
-  id, type: 'order.placed', source: 'shop', timestamp: at(minute), data: { n: minute }, ...overrides,
+  id,
+  type: 'order.placed',
+  source: 'shop',
+  timestamp: at(minute),
+  data: { n: minute },
+  ...overrides,
 });
 
 describe('query HTTP handler (store on dynalite)', () => {
@@ -79,7 +84,11 @@ describe('query HTTP handler (store on dynalite)', () => {
 
     expect(answer.statusCode).toBe(400);
     expect(bodyOf(answer).error).toBe('validation_error');
-    expect(bodyOf(answer).details.map((d: { path: string }) => d.path).sort()).toEqual(['colour', 'from', 'limit']);
+    expect(
+      bodyOf(answer)
+        .details.map((d: { path: string }) => d.path)
+        .sort(),
+    ).toEqual(['colour', 'from', 'limit']);
   });
 
   it('answers 400 for a cursor it never issued', async () => {
@@ -95,7 +104,10 @@ describe('query HTTP handler (store on dynalite)', () => {
     expect(answer.statusCode).toBe(200);
     expect(bodyOf(answer)).toEqual({
       correlationId: 'corr-f',
-      events: [anEvent('f-1', 1, { type: 'a', source: 'filter-test', correlationId: 'corr-f' }), anEvent('f-2', 2, { type: 'b', source: 'filter-test', correlationId: 'corr-f' })],
+      events: [
+        anEvent('f-1', 1, { type: 'a', source: 'filter-test', correlationId: 'corr-f' }),
+        anEvent('f-2', 2, { type: 'b', source: 'filter-test', correlationId: 'corr-f' }),
+      ],
       executions: [],
       timeline: [
         { at: at(1), kind: 'event', id: 'f-1', type: 'a', source: 'filter-test' },
@@ -113,7 +125,13 @@ describe('query HTTP handler (store on dynalite)', () => {
 
   it('merges the executions a correlation started into its timeline, once an execution store is given', async () => {
     const execution: ExecutionRecord = {
-      name: 'rule-1-abc', workflowId: 'onboarding_workflow', ruleId: 'rule-1', eventId: 'f-1', correlationId: 'corr-f', status: 'SUCCEEDED', startedAt: at(1),
+      name: 'rule-1-abc',
+      workflowId: 'onboarding_workflow',
+      ruleId: 'rule-1',
+      eventId: 'f-1',
+      correlationId: 'corr-f',
+      status: 'SUCCEEDED',
+      startedAt: at(1),
     };
     const withExecutions = createQueryHandler({ events: store, executions: { byCorrelation: async (id) => (id === 'corr-f' ? [execution] : []) }, logger: silent });
 

@@ -16,7 +16,18 @@ import { SqsDeadLetterQueue } from '../../lambdas/aws/sqs-dead-letter-queue.js';
 import type { EngineEvent } from '../../lambdas/core/index.js';
 import { createReplayPageHandler } from '../../lambdas/aws/jobs/replay-page.js';
 import { createEventsTable, startDynalite, uniqueTableName, type Dynalite } from '../support/dynalite.js';
-import { acceptAll, aJob, createReplayStateTable, eventsOverHours, expectedIds, originalIdOf, putEventsCalls, replayBase, replayRuleSet, seedEvents } from '../support/replay-fixtures.js';
+import {
+  acceptAll,
+  aJob,
+  createReplayStateTable,
+  eventsOverHours,
+  expectedIds,
+  originalIdOf,
+  putEventsCalls,
+  replayBase,
+  replayRuleSet,
+  seedEvents,
+} from '../support/replay-fixtures.js';
 
 const PAGE_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:edwe-replay-page';
 const DRIVER_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:EdweStack-Replay-Driver';
@@ -62,7 +73,9 @@ describe('the replay driver state machine (run by aws-local-stepfunctions, pages
 
   /** The definition as CDK deploys it, its placeholders substituted. */
   const definition = (): StateMachineDefinition =>
-    JSON.parse(JSON.stringify(replayDriverDefinition()).replaceAll('${ReplayPageFunctionArn}', PAGE_ARN).replaceAll('${StateTableName}', stateTable)) as StateMachineDefinition;
+    JSON.parse(
+      JSON.stringify(replayDriverDefinition()).replaceAll('${ReplayPageFunctionArn}', PAGE_ARN).replaceAll('${StateTableName}', stateTable),
+    ) as StateMachineDefinition;
 
   /** The page Lambda as the driver invokes it (`lambda:invoke`: Payload in, `{ Payload }` out). */
   function pageTask(limits: Partial<ReplayPageLimits> = {}, before?: (call: number) => Promise<void>): Handler & { calls: number } {
@@ -93,7 +106,11 @@ describe('the replay driver state machine (run by aws-local-stepfunctions, pages
     return new StateMachine(definition(), { validationOptions: { checkPaths: true } }).run(
       { replayId, generation: 0, page: 0 },
       {
-        overrides: { taskResourceLocalHandlers: { MarkFailed: updateItemTask, ...handlers } as never, retryIntervalOverrides: { Page: 0, ContinueAsNew: 0, MarkFailed: 0 }, waitTimeOverrides: { Pace: 0 } },
+        overrides: {
+          taskResourceLocalHandlers: { MarkFailed: updateItemTask, ...handlers } as never,
+          retryIntervalOverrides: { Page: 0, ContinueAsNew: 0, MarkFailed: 0 },
+          waitTimeOverrides: { Pace: 0 },
+        },
         context: { StateMachine: { Id: DRIVER_ARN, Name: 'EdweStack-Replay-Driver' }, State: { EnteredTime: ENTERED } },
       },
     ).result;
@@ -191,7 +208,10 @@ describe('the replay driver state machine (run by aws-local-stepfunctions, pages
 
     const output = await run('R', { Page: async (input) => (inputs.push(input.Payload), { StatusCode: 200, Payload: answers.shift() }) });
 
-    expect(inputs).toEqual([{ replayId: 'R', generation: 0, page: 0 }, { replayId: 'R', generation: 0, page: 1 }]);
+    expect(inputs).toEqual([
+      { replayId: 'R', generation: 0, page: 0 },
+      { replayId: 'R', generation: 0, page: 1 },
+    ]);
     expect(output).toMatchObject({ status: 'completed' });
   });
 });

@@ -135,7 +135,9 @@ describe('the replay API handler (jobs on dynalite, StartExecution stubbed)', ()
 
   it('marks the job failed when the driver cannot be started, and answers 503 for a throttled start', async () => {
     sfn.reset();
-    sfn.on(StartExecutionCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 }, $retryable: { throttling: true } }));
+    sfn
+      .on(StartExecutionCommand)
+      .rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 }, $retryable: { throttling: true } }));
 
     const answer = await handler()(postReplay(aValidBody));
 
@@ -145,7 +147,9 @@ describe('the replay API handler (jobs on dynalite, StartExecution stubbed)', ()
   });
 
   it('reads its configuration from the environment, naming what is missing', () => {
-    expect(() => replaysDepsFromEnv({ STATE_TABLE: 'State', WORKFLOW_IDS: 'onboarding_workflow' }, '[]')).toThrow(new EnvironmentError('Invalid environment: REPLAY_DRIVER_ARN is not set'));
+    expect(() => replaysDepsFromEnv({ STATE_TABLE: 'State', WORKFLOW_IDS: 'onboarding_workflow' }, '[]')).toThrow(
+      new EnvironmentError('Invalid environment: REPLAY_DRIVER_ARN is not set'),
+    );
     const deps = replaysDepsFromEnv(
       { STATE_TABLE: 'State', WORKFLOW_IDS: 'onboarding_workflow, order_fulfilment', REPLAY_DRIVER_ARN: DRIVER_ARN, RETENTION_DAYS: '7', REPLAY_MAX_RATE: '250' },
       JSON.stringify(replayRules()),

@@ -1,5 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPLAY_SOURCE, ReplayPageRunner, type EngineEvent, type ReplayBusEntry, type ReplayPageResult, type ReplayPageRunnerDeps, type ReplayRequest } from '../../lambdas/core/index.js';
+import {
+  REPLAY_SOURCE,
+  ReplayPageRunner,
+  type EngineEvent,
+  type ReplayBusEntry,
+  type ReplayPageResult,
+  type ReplayPageRunnerDeps,
+  type ReplayRequest,
+} from '../../lambdas/core/index.js';
 import { GroupCommit } from '../../lambdas/embedded/group-commit.js';
 import { LocalBus, LocalBusReplayEmitter } from '../../lambdas/embedded/local-bus.js';
 import { openDatabase, type SqliteDatabase } from '../../lambdas/embedded/sqlite-database.js';
@@ -40,7 +48,15 @@ describe('a replay page on the embedded adapters (SQLite, the local bus)', () =>
   function aRunner(overrides: Partial<ReplayPageRunnerDeps> = {}): ReplayPageRunner {
     delivered = [];
     const store = new SqliteEventStore(db);
-    return new ReplayPageRunner({ jobs, events: store, emitter: new LocalBusReplayEmitter(bus), deadLetters, ruleSet: replayRuleSet(), limits: { pacedBurstSeconds: 0 }, ...overrides });
+    return new ReplayPageRunner({
+      jobs,
+      events: store,
+      emitter: new LocalBusReplayEmitter(bus),
+      deadLetters,
+      ruleSet: replayRuleSet(),
+      limits: { pacedBurstSeconds: 0 },
+      ...overrides,
+    });
   }
 
   async function aJobOver(from: number, to: number, request: Partial<ReplayRequest> = {}): Promise<string> {
@@ -72,7 +88,13 @@ describe('a replay page on the embedded adapters (SQLite, the local bus)', () =>
     expect(expected.length).toBeGreaterThan(100);
     expect(pages.length).toBeGreaterThan(2);
     expect(delivered.map((entry) => entry.detail.replay.originalEventId)).toEqual(expected);
-    expect((await jobs.get(replayId))?.job).toMatchObject({ status: 'completed', matched: expected.length, emitted: expected.length, failed: 0, scanned: window(20, 160, () => true).length });
+    expect((await jobs.get(replayId))?.job).toMatchObject({
+      status: 'completed',
+      matched: expected.length,
+      emitted: expected.length,
+      failed: 0,
+      scanned: window(20, 160, () => true).length,
+    });
   });
 
   it('counts an entry no subscription takes as failed, records it with the job and dead-letters it', async () => {

@@ -31,7 +31,8 @@ const sqs = mockClient(SQSClient);
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 
 const isPremium = (e: EngineEvent) => e.type === 'user_registration' && (e.data as { user_type?: string }).user_type === 'premium';
-const throttled = () => Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $fault: 'client', $retryable: { throttling: true }, $metadata: { httpStatusCode: 400 } });
+const throttled = () =>
+  Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $fault: 'client', $retryable: { throttling: true }, $metadata: { httpStatusCode: 400 } });
 
 describe('a replay page on AWS (dynalite time index, PutEvents stubbed)', () => {
   let dynamo: Dynalite;
@@ -147,7 +148,9 @@ describe('a replay page on AWS (dynalite time index, PutEvents stubbed)', () => 
 
     await runToEnd(aRunner(), replayId);
 
-    const details = putEventsCalls(eb).flat().map((entry) => ({ id: originalIdOf(entry), type: entry.DetailType, workflowId: JSON.parse(entry.Detail as string).workflowId }));
+    const details = putEventsCalls(eb)
+      .flat()
+      .map((entry) => ({ id: originalIdOf(entry), type: entry.DetailType, workflowId: JSON.parse(entry.Detail as string).workflowId }));
     expect(details.map((d) => d.id)).toEqual(window(10, 20, (e) => e.type.startsWith('order.')));
     expect(details.every((d) => d.workflowId === (d.type === 'order.placed' ? 'order_fulfilment' : 'send_confirmation'))).toBe(true);
   });
@@ -159,7 +162,13 @@ describe('a replay page on AWS (dynalite time index, PutEvents stubbed)', () => 
     await runToEnd(aRunner(), replayId);
 
     expect(eb.commandCalls(PutEventsCommand)).toHaveLength(0);
-    expect(replayView((await job(replayId)).job)).toMatchObject({ status: 'completed', dryRun: true, matched: expected.length, emitted: 0, eventIds: expected.slice(0, DRY_RUN_SAMPLE) });
+    expect(replayView((await job(replayId)).job)).toMatchObject({
+      status: 'completed',
+      dryRun: true,
+      matched: expected.length,
+      emitted: 0,
+      eventIds: expected.slice(0, DRY_RUN_SAMPLE),
+    });
   });
 
   it('resends throttled and internal-failure entries before moving on, and dead-letters malformed ones: counts add up', async () => {
@@ -168,7 +177,18 @@ describe('a replay page on AWS (dynalite time index, PutEvents stubbed)', () => 
       .rejectsOnce(throttled())
       .resolvesOnce({
         FailedEntryCount: 3,
-        Entries: [ok, { ErrorCode: 'ThrottlingException', ErrorMessage: 'Rate exceeded' }, ok, { ErrorCode: 'InternalFailure', ErrorMessage: 'Internal' }, ok, { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed' }, ok, ok, ok, ok],
+        Entries: [
+          ok,
+          { ErrorCode: 'ThrottlingException', ErrorMessage: 'Rate exceeded' },
+          ok,
+          { ErrorCode: 'InternalFailure', ErrorMessage: 'Internal' },
+          ok,
+          { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed' },
+          ok,
+          ok,
+          ok,
+          ok,
+        ],
       })
       .callsFake((input: { Entries: unknown[] }) => ({ FailedEntryCount: 0, Entries: input.Entries.map(() => ok) }));
     const replayId = await aJobOver(30, 45, { workflowId: 'onboarding_workflow' });
@@ -194,13 +214,26 @@ describe('a replay page on AWS (dynalite time index, PutEvents stubbed)', () => 
       MessageAttributes: { reason: { DataType: 'String', StringValue: 'MalformedDetail' }, source: { DataType: 'String', StringValue: 'replay' } },
     });
     const body = JSON.parse(letters[0]?.MessageBody as string);
-    expect(body).toMatchObject({ source: 'replay', reason: 'MalformedDetail', message: 'Detail is malformed', record: { replayId, eventId: firstBatch[5], workflowId: 'onboarding_workflow' } });
+    expect(body).toMatchObject({
+      source: 'replay',
+      reason: 'MalformedDetail',
+      message: 'Detail is malformed',
+      record: { replayId, eventId: firstBatch[5], workflowId: 'onboarding_workflow' },
+    });
     expect(JSON.parse(Buffer.from(body.data, 'base64').toString('utf8')).detail.replay.originalEventId).toBe(firstBatch[5]);
 
     const { job: finished, failures } = await job(replayId);
     expect(finished).toMatchObject({ status: 'completed', matched: expected.length, emitted: expected.length - 1, failed: 1 });
     expect(finished.emitted + finished.failed).toBe(finished.matched);
-    expect(failures).toEqual([{ eventId: firstBatch[5], workflowId: 'onboarding_workflow', executionName: executionName('premium-onboarding', firstBatch[5] as string, replayId), reason: 'MalformedDetail', message: 'Detail is malformed' }]);
+    expect(failures).toEqual([
+      {
+        eventId: firstBatch[5],
+        workflowId: 'onboarding_workflow',
+        executionName: executionName('premium-onboarding', firstBatch[5] as string, replayId),
+        reason: 'MalformedDetail',
+        message: 'Detail is malformed',
+      },
+    ]);
   });
 
   it('resumes a crashed page from its recorded cursor: no event is emitted twice', async () => {

@@ -24,7 +24,13 @@ describe('an embedded replay interrupted by a crash', () => {
     await first.idle();
     await first.close();
     // What a crash after the page that emitted e1 leaves: the job running, its cursor at e1.
-    const job = { ...newReplayJob('replay-crashed', { startTime: at(0), endTime: at(60), dryRun: false, workflowId: 'onboarding_workflow' }, at(0)), matched: 1, emitted: 1, scanned: 1, cursor: { timestamp: at(1), id: 'e1' } };
+    const job = {
+      ...newReplayJob('replay-crashed', { startTime: at(0), endTime: at(60), dryRun: false, workflowId: 'onboarding_workflow' }, at(0)),
+      matched: 1,
+      emitted: 1,
+      scanned: 1,
+      cursor: { timestamp: at(1), id: 'e1' },
+    };
     const db = openDatabase(dbPath);
     db.prepare('INSERT INTO replays (replay_id, status, job) VALUES (?, ?, ?)').run(job.replayId, 'running', JSON.stringify(job));
     db.close();

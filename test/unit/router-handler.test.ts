@@ -36,8 +36,7 @@ function anEvent(data: Record<string, unknown>, overrides: Partial<EngineEvent> 
 /** A stream record carrying the item the store writes for `event`. */
 const recordOf = (event: EngineEvent) => streamRecord({ ...toItem(event, { receivedAtMs: Date.now(), retentionDays: 30 }) });
 
-const throttling = () =>
-  new SFNServiceException({ name: 'ThrottlingException', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'Rate exceeded' });
+const throttling = () => new SFNServiceException({ name: 'ThrottlingException', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'Rate exceeded' });
 
 describe('router handler', () => {
   const sfn = mockClient(SFNClient);
@@ -164,9 +163,7 @@ describe('router configuration from the environment', () => {
   });
 
   it('refuses workflow types that are not JSON', () => {
-    expect(() => routingDepsFromEnv(withState({ STATE_MACHINE_ARNS: '{}', WORKFLOW_TYPES: 'EXPRESS' }), rulesJson)).toThrow(
-      /WORKFLOW_TYPES must be a JSON object of strings/,
-    );
+    expect(() => routingDepsFromEnv(withState({ STATE_MACHINE_ARNS: '{}', WORKFLOW_TYPES: 'EXPRESS' }), rulesJson)).toThrow(/WORKFLOW_TYPES must be a JSON object of strings/);
   });
 
   it('refuses a map that is not JSON', () => {

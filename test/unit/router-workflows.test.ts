@@ -38,7 +38,12 @@ function aRule(overrides: Partial<Rule> & Pick<Rule, 'id' | 'workflow' | 'eventT
 const RULES = [
   aRule({ id: 'fulfil-order', eventType: 'order.placed', workflow: 'order_fulfilment', priority: 10, correlateBy: 'orderId' }),
   aRule({ id: 'check-fraud', eventType: 'order.placed', workflow: 'fraud_check', correlateBy: 'orderId' }),
-  aRule({ id: 'ship-when-ready', eventType: ['payment.received', 'stock.reserved'], workflow: 'send_confirmation', join: { types: ['payment.received', 'stock.reserved'], withinMs: 15 * 60_000 } }),
+  aRule({
+    id: 'ship-when-ready',
+    eventType: ['payment.received', 'stock.reserved'],
+    workflow: 'send_confirmation',
+    join: { types: ['payment.received', 'stock.reserved'], withinMs: 15 * 60_000 },
+  }),
 ];
 
 let counter = 0;
@@ -47,8 +52,7 @@ function anEvent(type: string, data: Record<string, unknown>, overrides: Partial
 }
 const recordOf = (event: EngineEvent) => streamRecord({ ...toItem(event, { receivedAtMs: NOW, retentionDays: 30 }) });
 
-const throttling = () =>
-  new SFNServiceException({ name: 'ThrottlingException', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'Rate exceeded' });
+const throttling = () => new SFNServiceException({ name: 'ThrottlingException', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'Rate exceeded' });
 
 /**
  * Step Functions as the router meets it: a Standard execution name starts once (then

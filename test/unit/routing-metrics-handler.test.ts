@@ -32,7 +32,7 @@ function metricsRecorder() {
   return { buffered, single, metrics: new PowertoolsEngineMetrics(metrics as never) };
 }
 
-describe('the router\'s logs and metrics', () => {
+describe("the router's logs and metrics", () => {
   const sfn = mockClient(SFNClient);
   const starter = () => new SfnWorkflowStarter({ client: new SFNClient({ region: 'us-east-1' }), stateMachineArns: { onboarding_workflow: ARN } });
   let lines: Array<{ message: string; fields: Record<string, unknown> }>;
@@ -53,7 +53,10 @@ describe('the router\'s logs and metrics', () => {
     await route(streamEvent(streamRecord({ ...toItem(event, { receivedAtMs: RECEIVED, retentionDays: 30 }) })));
 
     expect(lines).toEqual([
-      { message: 'execution started', fields: expect.objectContaining({ eventId: event.id, correlationId: 'acct-7', ruleId: 'onboard', workflowId: 'onboarding_workflow', via: 'stream' }) },
+      {
+        message: 'execution started',
+        fields: expect.objectContaining({ eventId: event.id, correlationId: 'acct-7', ruleId: 'onboard', workflowId: 'onboarding_workflow', via: 'stream' }),
+      },
       { message: 'event routed', fields: expect.objectContaining({ eventId: event.id, correlationId: 'acct-7', ruleIds: ['onboard'], lagMs: 1500 }) },
     ]);
     expect(seen.buffered).toEqual([
@@ -67,7 +70,9 @@ describe('the router\'s logs and metrics', () => {
 
   it('counts a throttled start by workflow, each time it is tried', async () => {
     const seen = metricsRecorder();
-    sfn.on(StartExecutionCommand).rejects(new SFNServiceException({ name: 'ThrottlingException', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'Rate exceeded' }));
+    sfn
+      .on(StartExecutionCommand)
+      .rejects(new SFNServiceException({ name: 'ThrottlingException', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'Rate exceeded' }));
     const throttled = new RecordedWorkflowStarter({
       starter: starter(),
       executions: { record: async () => undefined, claim: async () => ({ kind: 'started' }), confirm: async () => undefined, release: async () => undefined } as never,

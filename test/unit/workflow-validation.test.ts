@@ -32,13 +32,21 @@ function problems(files: Record<string, string>): string[] {
 
 describe('workflow definitions are validated when a project loads', () => {
   it('accepts a valid definition whose tasks exist', () => {
-    expect(problems({ 'rules/r.yaml': RULE, 'workflows/flow.asl.json': '{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"${DoIt}","End":true}}}', 'tasks/do-it.ts': 'export async function handler() {}' })).toEqual([]);
+    expect(
+      problems({
+        'rules/r.yaml': RULE,
+        'workflows/flow.asl.json': '{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"${DoIt}","End":true}}}',
+        'tasks/do-it.ts': 'export async function handler() {}',
+      }),
+    ).toEqual([]);
   });
 
   it('reports an ASL schema error at the state that has it', () => {
     const definition = '{\n  "StartAt": "A",\n  "States": {\n    "A": { "Type": "Pass", "Nxt": "B" },\n    "B": { "Type": "Succeed" }\n  }\n}\n';
 
-    expect(problems({ 'rules/r.yaml': RULE, 'workflows/flow.asl.json': definition })).toEqual([expect.stringMatching(/^workflows\/flow\.asl\.json:4: flow: \/States\/A is invalid/)]);
+    expect(problems({ 'rules/r.yaml': RULE, 'workflows/flow.asl.json': definition })).toEqual([
+      expect.stringMatching(/^workflows\/flow\.asl\.json:4: flow: \/States\/A is invalid/),
+    ]);
   });
 
   it('reports a placeholder with no task function', () => {

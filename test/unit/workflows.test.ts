@@ -55,7 +55,13 @@ describe('the shipped workflows, run by the ASL interpreter with their real task
 
       expect(outcome).toEqual({
         status: 'SUCCEEDED',
-        output: { userId: 'u-1', tier: 'premium', correlationId: 'corr-1', accountManager: { name: expect.any(String) }, welcome: { to: 'ada@example.com', template: 'welcome-premium', text: expect.stringContaining('account manager') } },
+        output: {
+          userId: 'u-1',
+          tier: 'premium',
+          correlationId: 'corr-1',
+          accountManager: { name: expect.any(String) },
+          welcome: { to: 'ada@example.com', template: 'welcome-premium', text: expect.stringContaining('account manager') },
+        },
       });
     });
 
@@ -89,8 +95,24 @@ describe('the shipped workflows, run by the ASL interpreter with their real task
       complete(waiter.token, { id: 'pay-1', type: 'payment.received', source: 'payments', timestamp: '2026-11-01T10:05:00.000Z', correlationId: 'o-1', data: { amount: 20 } });
 
       expect(waiter).toMatchObject({ correlationId: 'o-1', eventType: 'payment.received' });
-      expect(await outcome).toEqual({ status: 'SUCCEEDED', output: { outcome: 'confirmed', orderId: 'o-1', reservation: { orderId: 'o-1', units: 2, warehouse: 'ohio' }, paymentEventId: 'pay-1', confirmationEventId: 'emitted-1' } });
-      expect(emitted).toEqual([{ type: 'order.confirmed', source: 'edwe.emit-event', correlationId: 'o-1', data: { orderId: 'o-1', customerEmail: 'c@example.com', amount: 20, paymentEventId: 'pay-1' } }]);
+      expect(await outcome).toEqual({
+        status: 'SUCCEEDED',
+        output: {
+          outcome: 'confirmed',
+          orderId: 'o-1',
+          reservation: { orderId: 'o-1', units: 2, warehouse: 'ohio' },
+          paymentEventId: 'pay-1',
+          confirmationEventId: 'emitted-1',
+        },
+      });
+      expect(emitted).toEqual([
+        {
+          type: 'order.confirmed',
+          source: 'edwe.emit-event',
+          correlationId: 'o-1',
+          data: { orderId: 'o-1', customerEmail: 'c@example.com', amount: 20, paymentEventId: 'pay-1' },
+        },
+      ]);
     });
 
     it('catches the wait timeout and cancels the order', async () => {

@@ -15,8 +15,6 @@ export interface WelcomeMessage {
 export async function handler(input: unknown): Promise<WelcomeMessage> {
   const { user, accountManager } = Input.parse(input);
   const premium = user.tier === 'premium';
-  const text = premium && accountManager.name
-    ? `Welcome aboard, ${user.userId}! ${accountManager.name} is your account manager.`
-    : `Welcome aboard, ${user.userId}!`;
+  const text = premium && accountManager.name ? `Welcome aboard, ${user.userId}! ${accountManager.name} is your account manager.` : `Welcome aboard, ${user.userId}!`;
   return { to: user.email, template: premium ? 'welcome-premium' : 'welcome-standard', text };
 }

@@ -73,7 +73,8 @@ export function createLifecycleHandler(deps: LifecycleDeps): LifecycleHandler {
         duplicate: outcome.duplicate,
       });
       // Starts are counted by the router (Express ones included); the end of a Standard execution here.
-      if (phase !== 'started' && outcome.duplicate !== true) emitCountForWorkflow(deps.metrics, phase === 'succeeded' ? 'WorkflowsSucceeded' : 'WorkflowsFailed', execution.workflowId);
+      if (phase !== 'started' && outcome.duplicate !== true)
+        emitCountForWorkflow(deps.metrics, phase === 'succeeded' ? 'WorkflowsSucceeded' : 'WorkflowsFailed', execution.workflowId);
       return outcome;
     } catch (error) {
       log.error('status change failed; it will be retried', { executionName: change.name, status: change.status, error: error as Error });

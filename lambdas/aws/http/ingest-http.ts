@@ -58,7 +58,14 @@ export function createIngestHandler(deps: IngestHttpDeps): IngestHttpHandler {
         access.checkPublish(caller, event.source);
       } catch (error) {
         // An audit entry: who tried to publish what, from where.
-        log.warn('publish refused', { audit: 'publish-refused', caller: caller.principals, sourceIp: caller.sourceIp, source: event.source, eventId: event.id, type: event.type });
+        log.warn('publish refused', {
+          audit: 'publish-refused',
+          caller: caller.principals,
+          sourceIp: caller.sourceIp,
+          source: event.source,
+          eventId: event.id,
+          type: event.type,
+        });
         throw error;
       }
     },

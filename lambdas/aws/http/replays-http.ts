@@ -52,7 +52,12 @@ export function createReplaysHandler(deps: ReplaysHttpDeps): ReplaysHttpHandler 
   const newId = deps.newId ?? (() => ulid(clock.now(), randomBytes(10)));
 
   const replays = new ReplayJobs({ jobs: deps.jobs, driver: deps.driver, clock, newId, retentionDays: deps.retentionDays });
-  const context = { retentionDays: deps.retentionDays, workflows: deps.workflows, ruleSet: deps.ruleSet, ...(deps.maxRatePerSecond === undefined ? {} : { maxRatePerSecond: deps.maxRatePerSecond }) };
+  const context = {
+    retentionDays: deps.retentionDays,
+    workflows: deps.workflows,
+    ruleSet: deps.ruleSet,
+    ...(deps.maxRatePerSecond === undefined ? {} : { maxRatePerSecond: deps.maxRatePerSecond }),
+  };
 
   const start = async (request: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
     const replay = parseReplayStart(parseJsonBody(bodyText(request)), { now: clock.now(), ...context });

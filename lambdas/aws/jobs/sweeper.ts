@@ -45,7 +45,14 @@ export function createSweeperHandler(deps: SweeperDeps): SweeperHandler {
     metrics.count('EventsSwept', report.routed.length);
     metrics.count('EventsParked', report.parked.length);
     metrics.count('RecordsFailed', report.failed.length);
-    const summary = { found: report.found, routed: report.routed.length, failed: report.failed.length, parked: report.parked.length, skipped: report.skipped, stoppedEarly: report.stoppedEarly };
+    const summary = {
+      found: report.found,
+      routed: report.routed.length,
+      failed: report.failed.length,
+      parked: report.parked.length,
+      skipped: report.skipped,
+      stoppedEarly: report.stoppedEarly,
+    };
     if (report.found === 0) log.info('sweep found no unrouted events', summary);
     else log.warn('sweeper found unrouted events', { ...summary, routedIds: report.routed, failedIds: report.failed, parkedIds: report.parked });
     return report;

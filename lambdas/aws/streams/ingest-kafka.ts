@@ -59,7 +59,14 @@ export function createKafkaIngestHandler(deps: KafkaIngestDeps): KafkaIngestHand
         const outcome = await ingestRecord(input, deps);
         if (outcome.kind === 'stored') {
           emitCount(deps.metrics, outcome.result.duplicate ? 'EventsDuplicate' : 'EventsIngested');
-          log.info('event stored', { eventId: outcome.event.id, correlationId: outcome.event.correlationId, type: outcome.event.type, source: outcome.event.source, ...input.position, duplicate: outcome.result.duplicate });
+          log.info('event stored', {
+            eventId: outcome.event.id,
+            correlationId: outcome.event.correlationId,
+            type: outcome.event.type,
+            source: outcome.event.source,
+            ...input.position,
+            duplicate: outcome.result.duplicate,
+          });
         } else {
           emitCount(deps.metrics, 'EventsRejected');
           log.warn('record refused and sent to the dead-letter queue', { ...input.position, reason: outcome.letter.reason, message: outcome.letter.message });
@@ -76,7 +83,10 @@ export function createKafkaIngestHandler(deps: KafkaIngestDeps): KafkaIngestHand
   return async (event) => {
     const partitions = Object.entries(event.records);
     const failedAt = await mapBounded(partitions, deps.concurrency ?? 16, ([, records]) =>
-      ingestPartition(event, [...records].sort((a, b) => a.offset - b.offset)),
+      ingestPartition(
+        event,
+        [...records].sort((a, b) => a.offset - b.offset),
+      ),
     );
     const batchItemFailures = partitions.flatMap(([partition], i) => {
       const offset = failedAt[i];

@@ -52,14 +52,29 @@ export function createKinesisIngestHandler(deps: KinesisIngestDeps): KinesisInge
         const outcome = await limit(() => ingestRecord(input, deps));
         if (outcome.kind === 'stored') {
           emitCount(deps.metrics, outcome.result.duplicate ? 'EventsDuplicate' : 'EventsIngested');
-          log.info('event stored', { eventId: outcome.event.id, correlationId: outcome.event.correlationId, type: outcome.event.type, source: outcome.event.source, sequenceNumber: input.position.sequenceNumber, duplicate: outcome.result.duplicate });
+          log.info('event stored', {
+            eventId: outcome.event.id,
+            correlationId: outcome.event.correlationId,
+            type: outcome.event.type,
+            source: outcome.event.source,
+            sequenceNumber: input.position.sequenceNumber,
+            duplicate: outcome.result.duplicate,
+          });
         } else {
           emitCount(deps.metrics, 'EventsRejected');
-          log.warn('record refused and sent to the dead-letter queue', { sequenceNumber: input.position.sequenceNumber, reason: outcome.letter.reason, message: outcome.letter.message });
+          log.warn('record refused and sent to the dead-letter queue', {
+            sequenceNumber: input.position.sequenceNumber,
+            reason: outcome.letter.reason,
+            message: outcome.letter.message,
+          });
         }
       } catch (error) {
         emitCount(deps.metrics, 'RecordsFailed');
-        log.error('record failed; it will be retried', { sequenceNumber: input.position.sequenceNumber, retryable: isEngineError(error) ? error.retryable : undefined, error: error as Error });
+        log.error('record failed; it will be retried', {
+          sequenceNumber: input.position.sequenceNumber,
+          retryable: isEngineError(error) ? error.retryable : undefined,
+          error: error as Error,
+        });
         throw error;
       }
     };

@@ -47,7 +47,10 @@ export async function ingestRecord(record: StreamRecordInput, deps: RecordIngest
   try {
     if (typeof record.data !== 'string') throw new ValidationError('The record has no value', [{ path: '(record)', message: 'no data' }]);
     const text = Buffer.from(record.data, 'base64').toString('utf8');
-    const { event, id, duplicate } = await ingestEvent(eventInputOf(parseJsonBody(text)), { store: deps.store, envelope: recordEnvelope(record.identity, record.receivedAtMs) });
+    const { event, id, duplicate } = await ingestEvent(eventInputOf(parseJsonBody(text)), {
+      store: deps.store,
+      envelope: recordEnvelope(record.identity, record.receivedAtMs),
+    });
     return { kind: 'stored', event, result: { id, duplicate } };
   } catch (error) {
     const { status, body } = httpErrorOf(error);

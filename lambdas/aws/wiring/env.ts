@@ -14,8 +14,7 @@ export class EnvironmentError extends Error {
 }
 
 /** A required, non-empty variable. */
-export const requiredVar = () =>
-  z.string({ error: (issue) => (issue.input === undefined ? 'is not set' : 'must be a string') }).min(1, { error: 'is empty' });
+export const requiredVar = () => z.string({ error: (issue) => (issue.input === undefined ? 'is not set' : 'must be a string') }).min(1, { error: 'is empty' });
 
 /** Days events (and execution records) are kept: a positive integer, `DEFAULT_RETENTION_DAYS` when unset. */
 export const retentionDaysVar = () => z.coerce.number({ error: 'must be a number of days' }).int().positive().default(DEFAULT_RETENTION_DAYS);

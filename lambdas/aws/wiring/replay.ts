@@ -46,7 +46,10 @@ export function replayJobsFrom(config: z.output<typeof StateTableEnv>): DynamoDb
   return new DynamoDbReplayJobStore({ client: tracer.captureAWSv3Client(new DynamoDBClient({})), tableName: config.STATE_TABLE });
 }
 
-const PageEnv = StoreEnv.extend(StateTableEnv.shape).extend(DeadLetterEnv.shape).extend(RateCeilingEnv.shape).extend({ [ENV.EVENT_BUS_NAME]: requiredVar() });
+const PageEnv = StoreEnv.extend(StateTableEnv.shape)
+  .extend(DeadLetterEnv.shape)
+  .extend(RateCeilingEnv.shape)
+  .extend({ [ENV.EVENT_BUS_NAME]: requiredVar() });
 
 /** The page runner of the replay page function: the time index, the job table, the engine bus, the dead-letter queue. */
 export function replayPageRunnerFromEnv(env: Env = process.env, rulesJson?: string): ReplayPageRunner {
@@ -66,7 +69,15 @@ const ApiEnv = StateTableEnv.extend(RateCeilingEnv.shape).extend({
   [ENV.REPLAY_DRIVER_ARN]: requiredVar(),
   [ENV.RETENTION_DAYS]: retentionDaysVar(),
   /** Comma-separated workflow ids. */
-  [ENV.WORKFLOW_IDS]: requiredVar().transform((text) => new Set(text.split(',').map((id) => id.trim()).filter((id) => id !== ''))),
+  [ENV.WORKFLOW_IDS]: requiredVar().transform(
+    (text) =>
+      new Set(
+        text
+          .split(',')
+          .map((id) => id.trim())
+          .filter((id) => id !== ''),
+      ),
+  ),
 });
 
 /** What the replay API function is built from: the job table, the driver state machine, the rules, workflows, retention and ceiling. */

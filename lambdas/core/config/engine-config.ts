@@ -77,7 +77,14 @@ export const DEFAULT_REAL_TIME_EXECUTION: RealTimeExecutionConfig = { enabled: t
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1e3, m: 60e3, h: 3_600e3, d: 86_400e3, w: 604_800e3 };
 const UNIT_WORDS: Record<string, string> = {
-  millisecond: 'ms', second: 's', sec: 's', minute: 'm', min: 'm', hour: 'h', day: 'd', week: 'w',
+  millisecond: 'ms',
+  second: 's',
+  sec: 's',
+  minute: 'm',
+  min: 'm',
+  hour: 'h',
+  day: 'd',
+  week: 'w',
 };
 
 /** `"100ms"`, `"30d"`, `"12 hours"` → milliseconds; `undefined` when it is not a duration. */
@@ -93,8 +100,10 @@ const durationCheck = (v: unknown): string | undefined =>
   typeof v === 'string' && (parseDuration(v) ?? 0) > 0 ? undefined : `must be a duration such as "100ms", "12h" or "30d", got ${show(v)}`;
 const listOfText = (v: unknown): string | undefined =>
   Array.isArray(v) && v.length > 0 && v.every((t) => typeof t === 'string' && t.trim() !== '') ? undefined : `must be a non-empty list of text, got ${show(v)}`;
-const oneOf = (...allowed: string[]) => (v: unknown): string | undefined =>
-  typeof v === 'string' && allowed.includes(v) ? undefined : `must be one of ${allowed.join(', ')}, got ${show(v)}`;
+const oneOf =
+  (...allowed: string[]) =>
+  (v: unknown): string | undefined =>
+    typeof v === 'string' && allowed.includes(v) ? undefined : `must be one of ${allowed.join(', ')}, got ${show(v)}`;
 const arn = (v: unknown): string | undefined => (typeof v === 'string' && v.startsWith('arn:') ? undefined : `must be an ARN (arn:…), got ${show(v)}`);
 const path = (v: unknown): string | undefined => (typeof v === 'string' && v.startsWith('/') ? undefined : `must be a path starting with "/", got ${show(v)}`);
 
@@ -103,22 +112,31 @@ interface FieldSpec extends KeySpec {
   required?: boolean;
 }
 
-const f = (name: string, snake: string | undefined, check: FieldSpec['check'], required = false): FieldSpec =>
-  ({ name, aliases: snake === undefined ? [] : [snake], check, required });
+const f = (name: string, snake: string | undefined, check: FieldSpec['check'], required = false): FieldSpec => ({
+  name,
+  aliases: snake === undefined ? [] : [snake],
+  check,
+  required,
+});
 
 const SOURCE_FIELDS: Record<EventSourceConfig['type'], FieldSpec[]> = {
   kafka: [
-    f('topics', undefined, listOfText, true), f('clusterArn', 'cluster_arn', arn),
-    f('bootstrapServers', 'bootstrap_servers', listOfText), f('secretArn', 'secret_arn', arn),
-    f('consumerGroupId', 'consumer_group_id', checks.text), f('batchSize', 'batch_size', checks.positiveInteger),
+    f('topics', undefined, listOfText, true),
+    f('clusterArn', 'cluster_arn', arn),
+    f('bootstrapServers', 'bootstrap_servers', listOfText),
+    f('secretArn', 'secret_arn', arn),
+    f('consumerGroupId', 'consumer_group_id', checks.text),
+    f('batchSize', 'batch_size', checks.positiveInteger),
     f('startingPosition', 'starting_position', oneOf('LATEST', 'TRIM_HORIZON')),
   ],
   kinesis: [
-    f('streamName', 'stream_name', checks.text), f('mode', undefined, oneOf('on-demand', 'provisioned')),
-    f('shardCount', 'shard_count', checks.positiveInteger), f('batchSize', 'batch_size', checks.positiveInteger),
+    f('streamName', 'stream_name', checks.text),
+    f('mode', undefined, oneOf('on-demand', 'provisioned')),
+    f('shardCount', 'shard_count', checks.positiveInteger),
+    f('batchSize', 'batch_size', checks.positiveInteger),
     f('startingPosition', 'starting_position', oneOf('LATEST', 'TRIM_HORIZON')),
   ],
-  webhook: [f('endpoints', 'endpoint', (v) => (typeof v === 'string' ? path(v) : listOfText(v) ?? (v as unknown[]).map(path).find(Boolean)), true)],
+  webhook: [f('endpoints', 'endpoint', (v) => (typeof v === 'string' ? path(v) : (listOfText(v) ?? (v as unknown[]).map(path).find(Boolean))), true)],
   eventbridge: [f('busName', 'bus_name', checks.text)],
 };
 
@@ -174,18 +192,27 @@ export function readEventSources(r: NodeReader, entry: Entry): EventSourceConfig
 export function readEventSourcing(r: NodeReader, entry: Entry): EventSourcingConfig | undefined {
   const map = expectMap(r, entry.value, entry.keyNode, 'event_sourcing');
   if (map === undefined) return undefined;
-  const fields = readFields(r, map, [
-    f('enabled', undefined, checks.boolean),
-    f('retention', undefined, (v) => (typeof v === 'number' ? checks.positiveInteger(v) : durationCheck(v))),
-    f('replayEnabled', 'replay_enabled', checks.boolean),
-  ], 'event_sourcing');
+  const fields = readFields(
+    r,
+    map,
+    [
+      f('enabled', undefined, checks.boolean),
+      f('retention', undefined, (v) => (typeof v === 'number' ? checks.positiveInteger(v) : durationCheck(v))),
+      f('replayEnabled', 'replay_enabled', checks.boolean),
+    ],
+    'event_sourcing',
+  );
   if (fields === undefined) return undefined;
   const retention = fields.retention;
   return {
     enabled: (fields.enabled as boolean | undefined) ?? DEFAULT_EVENT_SOURCING.enabled,
     // A bare number of retention is days, as in "retention: 30".
-    retentionSeconds: retention === undefined ? DEFAULT_EVENT_SOURCING.retentionSeconds
-      : typeof retention === 'number' ? retention * 86_400 : Math.ceil((parseDuration(retention as string) as number) / 1000),
+    retentionSeconds:
+      retention === undefined
+        ? DEFAULT_EVENT_SOURCING.retentionSeconds
+        : typeof retention === 'number'
+          ? retention * 86_400
+          : Math.ceil((parseDuration(retention as string) as number) / 1000),
     replayEnabled: (fields.replayEnabled as boolean | undefined) ?? DEFAULT_EVENT_SOURCING.replayEnabled,
   };
 }

@@ -148,8 +148,7 @@ function scalarTest(parts: LeafParts): ScalarTest {
   };
 }
 
-const isScalar = (v: unknown): v is string | number | boolean | null =>
-  v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+const isScalar = (v: unknown): v is string | number | boolean | null => v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
 
 /**
  * Flattens nested arrays iteratively, skipping arrays already seen, so neither depth nor a cycle in a
@@ -182,8 +181,18 @@ export function flattenArrays(root: readonly unknown[]): unknown[] {
 export function compileLeaf(path: string, values: readonly unknown[]): ValueTest {
   if (values.length === 0) fail(path, 'empty arrays are not allowed: list at least one value or matcher');
   const parts: LeafParts = {
-    strings: new Set(), numbers: new Set(), ips: [], ranges: [], stringTests: [], numberTests: [], anyTests: [],
-    matchTrue: false, matchFalse: false, matchNull: false, existsTrue: false, existsFalse: false,
+    strings: new Set(),
+    numbers: new Set(),
+    ips: [],
+    ranges: [],
+    stringTests: [],
+    numberTests: [],
+    anyTests: [],
+    matchTrue: false,
+    matchFalse: false,
+    matchNull: false,
+    existsTrue: false,
+    existsFalse: false,
   };
   for (const value of values) {
     if (Array.isArray(value)) fail(path, 'nested arrays are not allowed in a pattern value list');

@@ -92,7 +92,10 @@ function readSafely(r: NodeReader, root: YamlNode | null): RulesFile {
 }
 
 const inFileOrder = (issues: readonly RuleFileIssue[]): RuleFileIssue[] =>
-  issues.map((issue, i) => ({ issue, i })).sort((a, b) => a.issue.line - b.issue.line || a.issue.column - b.issue.column || a.i - b.i).map((x) => x.issue);
+  issues
+    .map((issue, i) => ({ issue, i }))
+    .sort((a, b) => a.issue.line - b.issue.line || a.issue.column - b.issue.column || a.i - b.i)
+    .map((x) => x.issue);
 
 /**
  * Parses the seed's configuration file (`event_driven_workflow_engine:`): its trigger rules and
@@ -185,7 +188,11 @@ export function seedIdGenerator(): (rule: { eventType: string | string[]; workfl
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const slug = (text: string): string => text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'x';
+const slug = (text: string): string =>
+  text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '') || 'x';
 
 function yamlMessage(code: string, message: string, text: string, offset: number): string {
   const first = (message.split('\n')[0] ?? message).replace(/ at line \d+, column \d+:?$/, '');

@@ -3,6 +3,7 @@
  * each value checked where it is written; conditions and patterns are compiled once to prove them.
  */
 import { isMap, type Node as YamlNode } from 'yaml';
+import { CONTROL_CHARS } from '../envelope.js';
 import { compilePattern, InvalidPatternError } from '../pattern/index.js';
 import { WORKFLOW_ID } from '../workflows.js';
 import { conditionPattern, conditionValueProblem, isConditionOp } from './conditions.js';
@@ -30,12 +31,14 @@ const RULE_KEYS: readonly KeySpec[] = [
 const CONDITION_KEYS: readonly KeySpec[] = [{ name: 'field' }, { name: 'op' }, { name: 'value' }];
 
 // Event types follow the envelope's rule for `type`: 1–256 printable characters.
-// eslint-disable-next-line no-control-regex
-const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
 const eventTypeProblem = (v: unknown): string | undefined =>
-  typeof v !== 'string' || v === '' ? `an event type must be non-empty text, got ${show(v)}`
-    : v.length > 256 ? 'an event type has at most 256 characters'
-      : CONTROL_CHARS.test(v) ? 'an event type must not contain control characters' : undefined;
+  typeof v !== 'string' || v === ''
+    ? `an event type must be non-empty text, got ${show(v)}`
+    : v.length > 256
+      ? 'an event type has at most 256 characters'
+      : CONTROL_CHARS.test(v)
+        ? 'an event type must not contain control characters'
+        : undefined;
 
 /** How the rule's id is obtained when it has none (the seed's rules carry no id). */
 export type IdPolicy = { required: true } | { required: false; generate: (rule: { eventType: string | string[]; workflow: string }) => string };
@@ -52,15 +55,22 @@ export function readRule(r: NodeReader, node: YamlNode | null, parent: YamlNode,
   const named = typeof written === 'string' && RULE_ID.test(written) ? `rule "${written}"` : label;
   const keys = readKeys(r, map, RULE_KEYS, named);
   const idEntry = keys.get('id');
-  const id = idEntry === undefined ? undefined : readValue<string>(r, idEntry, label, (v) =>
-    typeof v === 'string' && RULE_ID.test(v) ? undefined : `must be lowercase letters, digits and dashes (at most 64, not starting or ending with a dash), got ${show(v)}`);
+  const id =
+    idEntry === undefined
+      ? undefined
+      : readValue<string>(r, idEntry, label, (v) =>
+          typeof v === 'string' && RULE_ID.test(v)
+            ? undefined
+            : `must be lowercase letters, digits and dashes (at most 64, not starting or ending with a dash), got ${show(v)}`,
+        );
   const where = id === undefined ? label : named;
   if (idEntry === undefined && ids.required) r.at(map, `${label}: missing "id" (lowercase letters, digits and dashes)`, 'id');
 
   const join = readJoin(r, map, keys, where);
   const eventType = join !== undefined ? join.types : keys.has('all') ? undefined : required(r, map, keys, where, 'eventType', (e) => readEventType(r, e, where));
-  const workflow = required(r, map, keys, where, 'workflow', (e) => readValue<string>(r, e, where, (v) =>
-    typeof v === 'string' && WORKFLOW_ID.test(v) ? undefined : `must name a workflow (letters, digits, _ and -), got ${show(v)}`));
+  const workflow = required(r, map, keys, where, 'workflow', (e) =>
+    readValue<string>(r, e, where, (v) => (typeof v === 'string' && WORKFLOW_ID.test(v) ? undefined : `must name a workflow (letters, digits, _ and -), got ${show(v)}`)),
+  );
   const priorityEntry = keys.get('priority');
   const priority = priorityEntry === undefined ? 0 : readValue<number>(r, priorityEntry, where, checks.integer);
   const conditionsEntry = keys.get('conditions');
@@ -74,14 +84,29 @@ export function readRule(r: NodeReader, node: YamlNode | null, parent: YamlNode,
   const stop = flag('stop', false);
   const enabled = flag('enabled', true);
   const correlateEntry = keys.get('correlateBy');
-  const correlateBy = correlateEntry === undefined ? undefined : readValue<string>(r, correlateEntry, where, (v) =>
-    typeof v !== 'string' ? `must be a field path, got ${show(v)}` : fieldPathProblem(normaliseCorrelateBy(v)));
+  const correlateBy =
+    correlateEntry === undefined
+      ? undefined
+      : readValue<string>(r, correlateEntry, where, (v) => (typeof v !== 'string' ? `must be a field path, got ${show(v)}` : fieldPathProblem(normaliseCorrelateBy(v))));
 
-  if (r.issues.length > before || eventType === undefined || workflow === undefined || priority === undefined
-    || conditions === undefined || stop === undefined || enabled === undefined) return undefined;
+  if (
+    r.issues.length > before ||
+    eventType === undefined ||
+    workflow === undefined ||
+    priority === undefined ||
+    conditions === undefined ||
+    stop === undefined ||
+    enabled === undefined
+  )
+    return undefined;
   const rule: Rule = {
     id: id ?? (ids.required ? '' : ids.generate({ eventType, workflow })),
-    eventType, workflow, priority, conditions, stop, enabled,
+    eventType,
+    workflow,
+    priority,
+    conditions,
+    stop,
+    enabled,
     location: { ...r.where(map), keys: keyPositions(r, keys) },
   };
   if (pattern !== undefined) rule.pattern = pattern;
@@ -101,14 +126,21 @@ function readJoin(r: NodeReader, map: YamlNode, keys: Map<string, Entry>, where:
   }
   if (keys.has('eventType')) r.at(keys.get('eventType')?.keyNode ?? map, `${where}: a rule with "all" listens to those types; leave out "eventType"`, 'eventType');
   const types = readValue<string[]>(r, all, where, (v) =>
-    !Array.isArray(v) || v.length < 2 ? `must list at least two event types, got ${show(v)}`
-      : v.find((t) => eventTypeProblem(t) !== undefined || t === '*') !== undefined ? `must list event types (not "*"), got ${show(v)}`
-        : new Set(v).size !== v.length ? 'lists a type twice' : undefined);
+    !Array.isArray(v) || v.length < 2
+      ? `must list at least two event types, got ${show(v)}`
+      : v.find((t) => eventTypeProblem(t) !== undefined || t === '*') !== undefined
+        ? `must list event types (not "*"), got ${show(v)}`
+        : new Set(v).size !== v.length
+          ? 'lists a type twice'
+          : undefined,
+  );
   if (within === undefined) {
     r.at(map, `${where}: "all" needs "within", the window the events must arrive in (e.g. 15m)`, 'within');
     return undefined;
   }
-  const windowText = readValue<string>(r, within, where, (v) => (typeof v === 'string' && (parseDuration(v) ?? 0) > 0 ? undefined : `must be a duration such as "15m" or "2h", got ${show(v)}`));
+  const windowText = readValue<string>(r, within, where, (v) =>
+    typeof v === 'string' && (parseDuration(v) ?? 0) > 0 ? undefined : `must be a duration such as "15m" or "2h", got ${show(v)}`,
+  );
   if (types === undefined || windowText === undefined || keys.has('eventType')) return undefined;
   return { types, withinMs: parseDuration(windowText) as number };
 }
@@ -163,12 +195,20 @@ function readCondition(r: NodeReader, node: YamlNode | null, parent: YamlNode, w
   const before = r.issues.length;
   const keys = readKeys(r, map, CONDITION_KEYS, where);
   const fieldEntry = keys.get('field');
-  const field = fieldEntry === undefined ? undefined
-    : readValue<string>(r, fieldEntry, where, (v) => (typeof v === 'string' ? fieldPathProblem(v) : `must be a field path such as user_type or plan.seats, got ${show(v)}`));
+  const field =
+    fieldEntry === undefined
+      ? undefined
+      : readValue<string>(r, fieldEntry, where, (v) => (typeof v === 'string' ? fieldPathProblem(v) : `must be a field path such as user_type or plan.seats, got ${show(v)}`));
   if (fieldEntry === undefined) r.at(map, `${where}: missing "field"`, 'field');
   const opEntry = keys.get('op');
-  const op = opEntry === undefined ? 'equals' : readValue<string>(r, opEntry, where, (v) =>
-    isConditionOp(v) ? undefined : `unknown operator ${show(v)}; use one of equals, not_equals, in, not_in, gt, gte, lt, lte, between, exists, prefix, suffix, contains, wildcard, cidr, equals_ignore_case`);
+  const op =
+    opEntry === undefined
+      ? 'equals'
+      : readValue<string>(r, opEntry, where, (v) =>
+          isConditionOp(v)
+            ? undefined
+            : `unknown operator ${show(v)}; use one of equals, not_equals, in, not_in, gt, gte, lt, lte, between, exists, prefix, suffix, contains, wildcard, cidr, equals_ignore_case`,
+        );
   const valueEntry = keys.get('value');
   if (field === undefined || !isConditionOp(op) || r.issues.length > before) return undefined;
   const value = valueEntry === undefined ? undefined : r.js(valueEntry.value);

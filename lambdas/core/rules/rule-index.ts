@@ -49,7 +49,10 @@ function every(matchers: readonly Matcher[]): Matcher {
 function stableJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
   if (value !== null && typeof value === 'object') {
-    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${stableJson((value as Record<string, unknown>)[k])}`).join(',')}}`;
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${stableJson((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(value) ?? 'null';
 }
@@ -72,8 +75,7 @@ export interface EqualityKey {
 
 // A string that may parse as an IP address matches other spellings of that address: never index it.
 const indexable = (v: unknown): v is Scalar =>
-  v === null || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v))
-  || (typeof v === 'string' && !(/^[0-9a-fA-F.:]+$/.test(v) && /[.:]/.test(v)));
+  v === null || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v)) || (typeof v === 'string' && !(/^[0-9a-fA-F.:]+$/.test(v) && /[.:]/.test(v)));
 
 /** The equalities a rule requires, by path (`data.user_type`), from its conditions and its pattern. */
 export function equalityKeys(rule: Rule, cache: MatcherCache): EqualityKey[] {

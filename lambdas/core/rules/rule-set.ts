@@ -104,7 +104,14 @@ export function compileRules(rules: readonly Rule[]): RuleSet {
   // Pre-merge each type's rules with the "*" rules, in firing order, so route() does no sorting.
   const index = new Map<string, TypeRoute>();
   const readers = new Map<string, (event: unknown) => unknown>();
-  for (const [type, list] of byType) index.set(type, buildRoute([...list, ...everyType].sort((a, b) => (order.get(a) as number) - (order.get(b) as number)), readers));
+  for (const [type, list] of byType)
+    index.set(
+      type,
+      buildRoute(
+        [...list, ...everyType].sort((a, b) => (order.get(a) as number) - (order.get(b) as number)),
+        readers,
+      ),
+    );
   const fallback = buildRoute(everyType, readers);
 
   return {

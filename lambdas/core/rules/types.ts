@@ -3,8 +3,22 @@ import type { EngineEvent } from '../envelope.js';
 
 /** Every condition operator, in the order the docs list them. */
 export const CONDITION_OPS = [
-  'equals', 'not_equals', 'in', 'not_in', 'gt', 'gte', 'lt', 'lte', 'between', 'exists',
-  'prefix', 'suffix', 'contains', 'wildcard', 'cidr', 'equals_ignore_case',
+  'equals',
+  'not_equals',
+  'in',
+  'not_in',
+  'gt',
+  'gte',
+  'lt',
+  'lte',
+  'between',
+  'exists',
+  'prefix',
+  'suffix',
+  'contains',
+  'wildcard',
+  'cidr',
+  'equals_ignore_case',
 ] as const;
 
 /** A condition operator (see docs/rules.md). */

@@ -133,7 +133,15 @@ export function readKeys(r: NodeReader, node: YAMLMap, specs: readonly KeySpec[]
     }
     const name = canonical.get(key);
     if (name === undefined) {
-      r.at(keyNode, `${where}: ${unknownKeyMessage(key, specs.map((s) => s.name), [...canonical.keys()])}`, key);
+      r.at(
+        keyNode,
+        `${where}: ${unknownKeyMessage(
+          key,
+          specs.map((s) => s.name),
+          [...canonical.keys()],
+        )}`,
+        key,
+      );
       continue;
     }
     const earlier = entries.get(name);
@@ -167,8 +175,7 @@ export function expectSeq(r: NodeReader, node: YamlNode | null, at: YamlNode, wh
  * A location below `where`: `rules[0]` + `id` → `rules[0].id`; a rule named by its id reads
  * `rule "a", conditions[0]` so the id stays legible.
  */
-export const sub = (where: string, key: string): string =>
-  (where.startsWith('rule "') && !where.includes('", ') ? `${where}, ${key}` : `${where}.${key}`);
+export const sub = (where: string, key: string): string => (where.startsWith('rule "') && !where.includes('", ') ? `${where}, ${key}` : `${where}.${key}`);
 
 /** Reads a scalar entry and checks it; `check` returns a problem or `undefined`. */
 export function readValue<T>(r: NodeReader, entry: Entry, where: string, check: (value: unknown) => string | undefined): T | undefined {

@@ -18,9 +18,11 @@ export interface CapturedLogs {
 export function capturedLogs(): CapturedLogs {
   const entries: LogEntry[] = [];
   // Powertools' signature: a message (or an object with one), then objects of attributes.
-  const log = (level: LogEntry['level']) => (message: unknown, ...extra: unknown[]) => {
-    const attributes = [message, ...extra].filter((e): e is object => typeof e === 'object' && e !== null);
-    entries.push(Object.assign({ level, message: typeof message === 'string' ? message : '' }, ...attributes));
-  };
+  const log =
+    (level: LogEntry['level']) =>
+    (message: unknown, ...extra: unknown[]) => {
+      const attributes = [message, ...extra].filter((e): e is object => typeof e === 'object' && e !== null);
+      entries.push(Object.assign({ level, message: typeof message === 'string' ? message : '' }, ...attributes));
+    };
   return { entries, info: log('info'), warn: log('warn'), error: log('error'), withMessage: (message) => entries.filter((e) => e.message === message) };
 }

@@ -20,9 +20,7 @@ export const aRegistration = (overrides: Record<string, unknown> = {}, data: Rec
 
 /** The stored item of an event, as plain JavaScript, or undefined. */
 export async function storedItem(dynamodb: DynamoDBClient, tableName: string, id: string): Promise<Record<string, unknown> | undefined> {
-  const { Item } = await dynamodb.send(
-    new GetItemCommand({ TableName: tableName, Key: marshall({ [EVENTS_TABLE.partitionKey]: eventKey(id) }), ConsistentRead: true }),
-  );
+  const { Item } = await dynamodb.send(new GetItemCommand({ TableName: tableName, Key: marshall({ [EVENTS_TABLE.partitionKey]: eventKey(id) }), ConsistentRead: true }));
   return Item === undefined ? undefined : unmarshall(Item);
 }
 

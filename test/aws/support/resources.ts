@@ -8,12 +8,7 @@
  * template, so a construct that changes without this file fails the tier.
  */
 import { fileURLToPath } from 'node:url';
-import {
-  CreateTableCommand,
-  UpdateTimeToLiveCommand,
-  type CreateTableCommandInput,
-  type GlobalSecondaryIndex,
-} from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, UpdateTimeToLiveCommand, type CreateTableCommandInput, type GlobalSecondaryIndex } from '@aws-sdk/client-dynamodb';
 import { CreateEventBusCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateStreamCommand, DescribeStreamSummaryCommand } from '@aws-sdk/client-kinesis';
 import { CreateStateMachineCommand, type CreateStateMachineCommandInput } from '@aws-sdk/client-sfn';
@@ -88,10 +83,7 @@ function tableDefinition(
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST',
     AttributeDefinitions: [...attributes].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
-    KeySchema: [
-      { AttributeName: key.partitionKey, KeyType: 'HASH' },
-      ...(key.sortKey === undefined ? [] : [{ AttributeName: key.sortKey, KeyType: 'RANGE' as const }]),
-    ],
+    KeySchema: [{ AttributeName: key.partitionKey, KeyType: 'HASH' }, ...(key.sortKey === undefined ? [] : [{ AttributeName: key.sortKey, KeyType: 'RANGE' as const }])],
     GlobalSecondaryIndexes: globalIndexes,
     ...(streamView === undefined ? {} : { StreamSpecification: { StreamEnabled: true, StreamViewType: streamView } }),
   };
@@ -108,9 +100,7 @@ export const stateTableDefinition = (tableName: string): CreateTableCommandInput
 /** Creates a table and turns its TTL on; answers its stream ARN when it has one. */
 async function createTable(clients: AwsClients, definition: CreateTableCommandInput, ttlAttribute: string): Promise<{ tableName: string; streamArn?: string }> {
   const { TableDescription } = await clients.dynamodb.send(new CreateTableCommand(definition));
-  await clients.dynamodb.send(
-    new UpdateTimeToLiveCommand({ TableName: definition.TableName, TimeToLiveSpecification: { AttributeName: ttlAttribute, Enabled: true } }),
-  );
+  await clients.dynamodb.send(new UpdateTimeToLiveCommand({ TableName: definition.TableName, TimeToLiveSpecification: { AttributeName: ttlAttribute, Enabled: true } }));
   const streamArn = TableDescription?.LatestStreamArn;
   return { tableName: definition.TableName as string, ...(streamArn === undefined ? {} : { streamArn }) };
 }

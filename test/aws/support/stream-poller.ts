@@ -9,13 +9,7 @@
  * for a batch), parallelisation factor, batching windows, shard splits.
  */
 import { randomUUID } from 'node:crypto';
-import {
-  DescribeStreamCommand,
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-  type DynamoDBStreamsClient,
-  type _Record,
-} from '@aws-sdk/client-dynamodb-streams';
+import { DescribeStreamCommand, GetRecordsCommand, GetShardIteratorCommand, type DynamoDBStreamsClient, type _Record } from '@aws-sdk/client-dynamodb-streams';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { compilePattern } from '../../../lambdas/core/index.js';
@@ -35,7 +29,7 @@ export interface StreamBatchInfo {
 export interface StreamPollerOptions {
   client: DynamoDBStreamsClient;
   streamArn: string;
-  handler: (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse | void>;
+  handler: (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse | undefined>;
   /** An event source mapping filter pattern (EventBridge pattern syntax) over the record; records it does not match are dropped. */
   filter?: unknown;
   batchSize?: number;
@@ -145,7 +139,10 @@ export function createStreamPoller(options: StreamPollerOptions): StreamPoller {
       }
       // The checkpoint is the lowest failed sequence number: everything before it is done. (An identifier
       // that is not in the batch makes Lambda fail the whole batch.)
-      const checkpoint = Math.max(0, batch.findIndex((record) => failures.includes(sequenceOf(record))));
+      const checkpoint = Math.max(
+        0,
+        batch.findIndex((record) => failures.includes(sequenceOf(record))),
+      );
       shard.pending.splice(0, checkpoint);
       // A checkpoint that moved on starts a new batch, with its own retries.
       shard.retries = checkpoint > 0 ? 1 : shard.retries + 1;

@@ -15,7 +15,7 @@ describe('anything-but', () => {
     expect(matches(state('initializing'), withState('initializing'))).toBe(false);
   });
 
-  it('matches any x-limit besides 123 (the guide\'s number example), compared numerically', () => {
+  it("matches any x-limit besides 123 (the guide's number example), compared numerically", () => {
     const pattern = { detail: { 'x-limit': [{ 'anything-but': 123 }] } };
     expect(matches(pattern, { detail: { 'x-limit': 301.8 } })).toBe(true);
     expect(matches(pattern, { detail: { 'x-limit': 123.0 } })).toBe(false);

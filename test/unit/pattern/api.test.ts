@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  compilePattern, InvalidEventError, InvalidPatternError, matchesPattern, testEventPattern,
-} from '../../../lambdas/core/pattern/index.js';
+import { compilePattern, InvalidEventError, InvalidPatternError, matchesPattern, testEventPattern } from '../../../lambdas/core/pattern/index.js';
 
 /** A minimal event with every field TestEventPattern requires. */
 const apiEvent = (overrides: Record<string, unknown> = {}) => ({
@@ -35,7 +33,7 @@ describe('matchesPattern', () => {
 });
 
 describe('compilePattern', () => {
-  it('matches the guide\'s complex example combining prefix, anything-but, numeric and cidr', () => {
+  it("matches the guide's complex example combining prefix, anything-but, numeric and cidr", () => {
     const pattern = compilePattern({
       time: [{ prefix: '2017-10-02' }],
       detail: {
@@ -91,8 +89,6 @@ describe('testEventPattern', () => {
 
   it('throws InvalidEventError naming a missing mandatory field', () => {
     const { region: _omitted, ...withoutRegion } = apiEvent();
-    expect(() => testEventPattern('{"source":["aws.ec2"]}', JSON.stringify(withoutRegion))).toThrow(
-      /^region: this field is mandatory/,
-    );
+    expect(() => testEventPattern('{"source":["aws.ec2"]}', JSON.stringify(withoutRegion))).toThrow(/^region: this field is mandatory/);
   });
 });

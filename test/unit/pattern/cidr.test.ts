@@ -12,7 +12,7 @@ const rejects = (pattern: unknown, reason: RegExp): void => {
 };
 
 describe('cidr', () => {
-  it('matches IPv4 addresses 10.0.0.0–10.0.0.255 with the guide\'s 10.0.0.0/24', () => {
+  it("matches IPv4 addresses 10.0.0.0–10.0.0.255 with the guide's 10.0.0.0/24", () => {
     expect(matches(cidr('10.0.0.0/24'), from('10.0.0.0'))).toBe(true);
     expect(matches(cidr('10.0.0.0/24'), from('10.0.0.33'))).toBe(true);
     expect(matches(cidr('10.0.0.0/24'), from('10.0.0.255'))).toBe(true);
@@ -37,7 +37,7 @@ describe('cidr', () => {
     expect(matches(cidr('::/0'), from('10.0.0.1'))).toBe(false);
   });
 
-  it('treats an IPv4-mapped IPv6 address as IPv4, as Java\'s InetAddress does', () => {
+  it("treats an IPv4-mapped IPv6 address as IPv4, as Java's InetAddress does", () => {
     expect(matches(cidr('10.0.0.0/24'), from('::ffff:a00:1'))).toBe(true);
   });
 
@@ -86,11 +86,13 @@ describe('cidr', () => {
 
   it('recognises exactly the addresses Node recognises (without embedded IPv4 or zones)', () => {
     const anyIp = compilePattern({ ip: [{ cidr: '0.0.0.0/0' }, { cidr: '::/0' }] });
-    const noise = fc.array(fc.constantFrom('0', '1', '2', '5', '9', 'a', 'F', 'g', '.', ':', '::'), { maxLength: 18 })
-      .map((parts) => parts.join(''));
+    const noise = fc.array(fc.constantFrom('0', '1', '2', '5', '9', 'a', 'F', 'g', '.', ':', '::'), { maxLength: 18 }).map((parts) => parts.join(''));
     const text = fc.oneof(noise, fc.ipV4(), fc.ipV6()).filter((s) => !(s.includes('.') && s.includes(':')));
-    fc.assert(fc.property(text, (s) => {
-      expect(anyIp.matches({ ip: s })).toBe(isIP(s) !== 0);
-    }), { numRuns: 5_000 });
+    fc.assert(
+      fc.property(text, (s) => {
+        expect(anyIp.matches({ ip: s })).toBe(isIP(s) !== 0);
+      }),
+      { numRuns: 5_000 },
+    );
   });
 });

@@ -19,7 +19,7 @@ const ec2Event = (state = 'terminated') => ({
 describe('exact value matching', () => {
   const terminations = { source: ['aws.ec2'], 'detail-type': ['EC2 Instance State-change Notification'], detail: { state: ['terminated'] } };
 
-  it('matches the guide\'s EC2 instance-termination pattern on a termination event', () => {
+  it("matches the guide's EC2 instance-termination pattern on a termination event", () => {
     expect(matches(terminations, ec2Event('terminated'))).toBe(true);
   });
 
@@ -59,7 +59,7 @@ describe('exact value matching', () => {
     expect(matches({ detail: { other: [null] } }, event)).toBe(false);
   });
 
-  it('matches the guide\'s Macie numbers (risk-score 80, trigger.risk 8)', () => {
+  it("matches the guide's Macie numbers (risk-score 80, trigger.risk 8)", () => {
     const macie = { source: 'aws.macie', detail: { 'risk-score': 80, trigger: { risk: 8 } } };
     expect(matches({ source: ['aws.macie'], detail: { 'risk-score': [80], trigger: { risk: [8] } } }, macie)).toBe(true);
     expect(matches({ detail: { 'risk-score': [81] } }, macie)).toBe(false);
@@ -100,7 +100,7 @@ describe('array values in the event', () => {
     ],
   };
 
-  it('matches when the pattern list and the event array intersect (the guide\'s resources example)', () => {
+  it("matches when the pattern list and the event array intersect (the guide's resources example)", () => {
     const pattern = {
       resources: [
         'arn:aws:ec2:us-east-1:123456789012:instance/i-b188560f',
@@ -123,14 +123,24 @@ describe('array values in the event', () => {
     expect(matches({ tags: ['deep'] }, { tags: [['a', ['deep']]] })).toBe(true);
   });
 
-  it('applies a nested pattern to each object of an event array (event-ruler\'s employees example)', () => {
-    const event = { employees: [{ firstName: 'John', lastName: 'Doe' }, { firstName: 'Anna', lastName: 'Smith' }] };
+  it("applies a nested pattern to each object of an event array (event-ruler's employees example)", () => {
+    const event = {
+      employees: [
+        { firstName: 'John', lastName: 'Doe' },
+        { firstName: 'Anna', lastName: 'Smith' },
+      ],
+    };
     expect(matches({ employees: { firstName: ['Anna'] } }, event)).toBe(true);
     expect(matches({ employees: { firstName: ['Peter'] } }, event)).toBe(false);
   });
 
   it('requires all fields of a nested pattern to match within the same array element', () => {
-    const event = { employees: [{ firstName: 'Anna', lastName: 'Smith' }, { firstName: 'Peter', lastName: 'Jones' }] };
+    const event = {
+      employees: [
+        { firstName: 'Anna', lastName: 'Smith' },
+        { firstName: 'Peter', lastName: 'Jones' },
+      ],
+    };
     expect(matches({ employees: { firstName: ['Anna'], lastName: ['Smith'] } }, event)).toBe(true);
     expect(matches({ employees: { firstName: ['Anna'], lastName: ['Jones'] } }, event)).toBe(false);
   });

@@ -9,7 +9,7 @@ describe('exists', () => {
     expect(matches({ detail: { state: [{ exists: true }] } }, { detail: { 'instance-id': 'i-abcd1111', state: 'pending' } })).toBe(true);
   });
 
-  it('with true, does not match when the field is absent (the guide\'s example)', () => {
+  it("with true, does not match when the field is absent (the guide's example)", () => {
     expect(matches({ detail: { state: [{ exists: true }] } }, { detail: { 'c-count': { c1: 100 } } })).toBe(false);
   });
 
@@ -31,7 +31,7 @@ describe('exists', () => {
     expect(matches(exists(false), { detail: { 'c-count': 5 } })).toBe(false);
   });
 
-  it('applies to leaves only: an object value counts as absent (the guide\'s c-count example)', () => {
+  it("applies to leaves only: an object value counts as absent (the guide's c-count example)", () => {
     const event = { detail: { state: ['initializing', 'running'], 'c-count': { c1: 100 } } };
     expect(matches(exists(false), event)).toBe(true);
     expect(matches(exists(true), event)).toBe(false);

@@ -18,7 +18,7 @@ describe('numeric', () => {
     },
   };
 
-  it('matches the guide\'s example only when every field is in range', () => {
+  it("matches the guide's example only when every field is in range", () => {
     expect(matches(guide, { detail: { 'c-count': 5, 'd-count': 3, 'x-limit': 301.8 } })).toBe(true);
     expect(matches(guide, { detail: { 'c-count': 0, 'd-count': 3, 'x-limit': 301.8 } })).toBe(false);
     expect(matches(guide, { detail: { 'c-count': 5, 'd-count': 10, 'x-limit': 301.8 } })).toBe(false);
@@ -54,7 +54,7 @@ describe('numeric', () => {
     expect(matches(amount(['>', 10]), withAmount([1, 2]))).toBe(false);
   });
 
-  it('matches epoch timestamps in a range (event-ruler\'s example)', () => {
+  it("matches epoch timestamps in a range (event-ruler's example)", () => {
     const pattern = { timestamp: [{ numeric: ['>=', 1628872008, '<=', 1629044808] }] };
     expect(matches(pattern, { timestamp: 1628958408 })).toBe(true);
     expect(matches(pattern, { timestamp: 1629044809 })).toBe(false);

@@ -45,10 +45,7 @@ describe('$or', () => {
   it('nests: an alternative may hold its own $or', () => {
     const pattern = {
       source: ['aws.cloudwatch'],
-      $or: [
-        { metricName: ['CPUUtilization'] },
-        { namespace: ['AWS/EC2'], $or: [{ metricId: [1234] }, { spaceId: [1000] }] },
-      ],
+      $or: [{ metricName: ['CPUUtilization'] }, { namespace: ['AWS/EC2'], $or: [{ metricId: [1234] }, { spaceId: [1000] }] }],
     };
     expect(matches(pattern, { source: 'aws.cloudwatch', namespace: 'AWS/EC2', spaceId: 1000 })).toBe(true);
     expect(matches(pattern, { source: 'aws.cloudwatch', namespace: 'AWS/EC2', spaceId: 1 })).toBe(false);

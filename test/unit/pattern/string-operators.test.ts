@@ -144,13 +144,17 @@ describe('wildcard', () => {
     // Tokens: letters, a long self-overlapping run (searched with KMP), a wildcard, or an escaped star.
     const long = `${'a'.repeat(32)}b`;
     const literal = (t: string): string => (t === 'LONG' ? long : t);
-    const tokens = fc.array(fc.constantFrom('a', 'b', 'LONG', 'WILD', 'ESCAPED'), { maxLength: 10 })
+    const tokens = fc
+      .array(fc.constantFrom('a', 'b', 'LONG', 'WILD', 'ESCAPED'), { maxLength: 10 })
       .filter((list) => list.every((t, i) => !(t === 'WILD' && list[i + 1] === 'WILD')));
     const value = fc.array(fc.constantFrom('a', 'b', '*', long, 'a'.repeat(20)), { maxLength: 12 }).map((parts) => parts.join(''));
-    fc.assert(fc.property(tokens, value, (list, subject) => {
-      const wildcard = list.map((t) => (t === 'WILD' ? '*' : t === 'ESCAPED' ? '\\*' : literal(t))).join('');
-      const oracle = new RegExp(`^${list.map((t) => (t === 'WILD' ? '.*' : t === 'ESCAPED' ? '\\*' : literal(t))).join('')}$`);
-      expect(matches(field({ wildcard }), { f: subject })).toBe(oracle.test(subject));
-    }), { numRuns: 3_000 });
+    fc.assert(
+      fc.property(tokens, value, (list, subject) => {
+        const wildcard = list.map((t) => (t === 'WILD' ? '*' : t === 'ESCAPED' ? '\\*' : literal(t))).join('');
+        const oracle = new RegExp(`^${list.map((t) => (t === 'WILD' ? '.*' : t === 'ESCAPED' ? '\\*' : literal(t))).join('')}$`);
+        expect(matches(field({ wildcard }), { f: subject })).toBe(oracle.test(subject));
+      }),
+      { numRuns: 3_000 },
+    );
   });
 });

@@ -66,7 +66,7 @@ describe('pattern structure validation', () => {
     expect(error.path).toBe('detail.bad');
   });
 
-  it('carries the engine\'s validation-error shape', () => {
+  it("carries the engine's validation-error shape", () => {
     const error = errorOf({ source: [] });
     expect(error.name).toBe('InvalidPatternError');
     expect(error.code).toBe('validation_error');

@@ -1,14 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  byPriorityThenId,
-  compileRuleMatcher,
-  compileRules,
-  conditionsToPattern,
-  type Condition,
-  type EngineEvent,
-  type Rule,
-} from '../../../lambdas/core/index.js';
+import { byPriorityThenId, compileRuleMatcher, compileRules, conditionsToPattern, type Condition, type EngineEvent, type Rule } from '../../../lambdas/core/index.js';
 import { compilePattern } from '../../../lambdas/core/pattern/index.js';
 import { event, rule } from './helpers.js';
 import { conditionsHold } from './oracle.js';
@@ -18,9 +10,15 @@ const strings = fc.constantFrom('a', 'ab', 'abc', 'b', 'ba', 'A', 'AB', 'x*y', '
 const numbers = fc.constantFrom(-6e9, -10, -1, 0, 0.5, 1, 2, 10, 100, 5e9, 6e9);
 const scalar = fc.oneof(strings, numbers, fc.boolean(), fc.constant(null));
 const leafValue = fc.oneof(scalar, fc.array(scalar, { maxLength: 3 }), fc.array(fc.array(scalar, { maxLength: 2 }), { maxLength: 2 }));
-const nested = fc.oneof(leafValue, fc.dictionary(fc.constantFrom('x', 'y'), leafValue, { maxKeys: 2 }), fc.array(fc.dictionary(fc.constantFrom('x', 'y'), leafValue, { maxKeys: 2 }), { maxLength: 3 }));
+const nested = fc.oneof(
+  leafValue,
+  fc.dictionary(fc.constantFrom('x', 'y'), leafValue, { maxKeys: 2 }),
+  fc.array(fc.dictionary(fc.constantFrom('x', 'y'), leafValue, { maxKeys: 2 }), { maxLength: 3 }),
+);
 const data = fc.dictionary(fc.constantFrom('a', 'b', 'c'), nested, { maxKeys: 3 });
-const anEvent = fc.record({ data, source: fc.constantFrom('web-app', 'mobile', 'web'), type: fc.constantFrom('t1', 't2') }).map((e) => event(e.data, { source: e.source, type: e.type }));
+const anEvent = fc
+  .record({ data, source: fc.constantFrom('web-app', 'mobile', 'web'), type: fc.constantFrom('t1', 't2') })
+  .map((e) => event(e.data, { source: e.source, type: e.type }));
 
 const field = fc.constantFrom('a', 'b', 'c', 'a.x', 'b.y', '$.source');
 const limited = fc.constantFrom(-10, -1, 0, 0.5, 1, 2, 10, 100);
@@ -97,7 +95,10 @@ const randomRule = (i: number) =>
       eventType: fc.oneof(fc.constantFrom<string | string[]>('t1', 't2', '*'), fc.constant<string | string[]>(['t1', 't2'])),
       priority: fc.integer({ min: 0, max: 3 }),
       conditions: fc.array<Condition>(indexedCondition, { maxLength: 2 }),
-      pattern: fc.option(fc.oneof(fc.record({ data: fc.record({ a: fc.array(scalar, { minLength: 1, maxLength: 2 }) }) }), fc.record({ source: fc.constant(['web-app', 'web']) })), { nil: undefined }),
+      pattern: fc.option(
+        fc.oneof(fc.record({ data: fc.record({ a: fc.array(scalar, { minLength: 1, maxLength: 2 }) }) }), fc.record({ source: fc.constant(['web-app', 'web']) })),
+        { nil: undefined },
+      ),
       stop: fc.boolean(),
       enabled: fc.boolean(),
     })

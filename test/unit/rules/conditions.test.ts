@@ -7,7 +7,16 @@ const matches = (condition: Condition, data: Record<string, unknown>, envelope: 
 
 /** A rules file with one rule whose only condition is `condition` (value written as YAML flow text). */
 const fileWith = (op: string, value: string): string =>
-  yaml('rules:', '  - id: r', '    eventType: user_registration', '    workflow: onboarding_workflow', '    conditions:', '      - field: amount', `        op: ${op}`, `        value: ${value}`);
+  yaml(
+    'rules:',
+    '  - id: r',
+    '    eventType: user_registration',
+    '    workflow: onboarding_workflow',
+    '    conditions:',
+    '      - field: amount',
+    `        op: ${op}`,
+    `        value: ${value}`,
+  );
 
 interface OpCase {
   op: NonNullable<Condition['op']>;

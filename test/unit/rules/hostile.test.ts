@@ -33,7 +33,12 @@ describe('hostile rules and events', () => {
 
   it('stops at a YAML alias bomb with a located error', () => {
     const bomb = ['  a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
-    for (let i = 1; i < 10; i++) bomb.push(`  a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]`);
+    for (let i = 1; i < 10; i++)
+      bomb.push(
+        `  a${i}: &a${i} [${Array(10)
+          .fill(`*a${i - 1}`)
+          .join(', ')}]`,
+      );
     const started = Date.now();
 
     const issues = issuesOf(yaml('rules:', '  - id: r', '    eventType: t', '    workflow: w', '    pattern:', '      data:', ...bomb.map((l) => `      ${l}`)));

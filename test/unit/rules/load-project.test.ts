@@ -3,8 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadProject, ProjectError, type ProjectPaths } from '../../../lambdas/project/load-project.js';
 import { SEED_CONFIG, seedEvent, tempProject, yaml } from './helpers.js';
 
-const ruleFile = (id: string, workflow = 'onboarding_workflow') =>
-  yaml('rules:', `  - id: ${id}`, '    eventType: user_registration', `    workflow: ${workflow}`);
+const ruleFile = (id: string, workflow = 'onboarding_workflow') => yaml('rules:', `  - id: ${id}`, '    eventType: user_registration', `    workflow: ${workflow}`);
 
 let project: ReturnType<typeof tempProject> | undefined;
 afterEach(() => project?.cleanup());

@@ -75,11 +75,11 @@ function leafHolds(op: NonNullable<Condition['op']>, value: unknown, v: Scalar):
       return low === high ? n === low : n >= low && n <= high;
     }
     case 'prefix':
-      return s !== undefined && s.startsWith(value as string);
+      return s?.startsWith(value as string) === true;
     case 'suffix':
-      return s !== undefined && s.endsWith(value as string);
+      return s?.endsWith(value as string) === true;
     case 'contains':
-      return s !== undefined && s.includes(value as string);
+      return s?.includes(value as string) === true;
     case 'wildcard':
       return s !== undefined && wildcardRegex(value as string).test(s);
     case 'equals_ignore_case':

@@ -33,7 +33,10 @@ describe('parseRules', () => {
       eventType: 'user_registration',
       workflow: 'onboarding_workflow',
       priority: 100,
-      conditions: [{ field: 'user_type', value: 'premium' }, { field: 'plan.seats', op: 'gte', value: 5 }],
+      conditions: [
+        { field: 'user_type', value: 'premium' },
+        { field: 'plan.seats', op: 'gte', value: 5 },
+      ],
       pattern: { source: [{ prefix: 'web-' }] },
       stop: true,
       correlateBy: '$.data.accountId',
@@ -79,7 +82,9 @@ describe('parseRules errors', () => {
   });
 
   it('lists the known keys when an unknown key is not a near miss', () => {
-    expect(issuesOf(oneRule('colour: blue'))[0]?.message).toMatch(/unknown key "colour" \(expected one of id, eventType, workflow, priority, conditions, pattern, stop, correlateBy, enabled, all, within\)/);
+    expect(issuesOf(oneRule('colour: blue'))[0]?.message).toMatch(
+      /unknown key "colour" \(expected one of id, eventType, workflow, priority, conditions, pattern, stop, correlateBy, enabled, all, within\)/,
+    );
   });
 
   it('reports unknown keys inside a condition', () => {
@@ -127,7 +132,7 @@ describe('parseRules errors', () => {
     expect(issues[0]).toMatchObject({ line: 5, column: 9, message: expect.stringMatching(/"\*" already means every type/) });
   });
 
-  it('reports an invalid pattern at the offending node with the matcher\'s reason', () => {
+  it("reports an invalid pattern at the offending node with the matcher's reason", () => {
     const issues = issuesOf(oneRule('pattern:', '  source: [{ prefix: "web-" }]', '  data:', '    amount: [{ numeric: [">", "five"] }]'));
 
     expect(issues).toHaveLength(1);

@@ -18,11 +18,7 @@ describe('RuleSet.route', () => {
   });
 
   it('cuts after the first matching stop rule', () => {
-    const set = compileRules([
-      rule({ id: 'first', priority: 30 }),
-      rule({ id: 'gate', priority: 20, stop: true }),
-      rule({ id: 'after', priority: 10 }),
-    ]);
+    const set = compileRules([rule({ id: 'first', priority: 30 }), rule({ id: 'gate', priority: 20, stop: true }), rule({ id: 'after', priority: 10 })]);
 
     expect(ids(set.route(event()))).toEqual(['first', 'gate']);
   });
@@ -62,7 +58,14 @@ describe('RuleSet.route', () => {
 
   it('requires the type, every condition and the pattern', () => {
     const set = compileRules([
-      rule({ id: 'all', conditions: [{ field: 'user_type', value: 'premium' }, { field: 'plan.seats', op: 'gte', value: 5 }], pattern: { source: [{ prefix: 'web-' }] } }),
+      rule({
+        id: 'all',
+        conditions: [
+          { field: 'user_type', value: 'premium' },
+          { field: 'plan.seats', op: 'gte', value: 5 },
+        ],
+        pattern: { source: [{ prefix: 'web-' }] },
+      }),
     ]);
     const good = event({ user_type: 'premium', plan: { seats: 5 } });
 
@@ -90,7 +93,16 @@ describe('RuleSet.route', () => {
   });
 
   it('routes the repository rules file: the seed example to onboarding_workflow', () => {
-    const text = yaml('rules:', '  - id: premium-onboarding', '    eventType: user_registration', '    workflow: onboarding_workflow', '    priority: 100', '    conditions:', '      - field: user_type', '        value: premium');
+    const text = yaml(
+      'rules:',
+      '  - id: premium-onboarding',
+      '    eventType: user_registration',
+      '    workflow: onboarding_workflow',
+      '    priority: 100',
+      '    conditions:',
+      '      - field: user_type',
+      '        value: premium',
+    );
     const set = compileRules(parseRules(text, 'rules/onboarding.yaml'));
 
     expect(set.route(event({ user_type: 'premium' })).map((r) => r.workflow)).toEqual(['onboarding_workflow']);
@@ -109,7 +121,12 @@ describe('explainRoute', () => {
 
     const explained = explainRoute(set, event({ user_type: 'premium', plan: { seats: 2 } }));
 
-    expect(explained.map((e) => [e.rule.id, e.outcome])).toEqual([['gate', 'fired'], ['cut', 'cut'], ['skipped', 'skipped'], ['other-type', 'skipped']]);
+    expect(explained.map((e) => [e.rule.id, e.outcome])).toEqual([
+      ['gate', 'fired'],
+      ['cut', 'cut'],
+      ['skipped', 'skipped'],
+      ['other-type', 'skipped'],
+    ]);
     expect(explained[0]?.reasons).toEqual(['eventType "user_registration"', 'user_type equals "premium" (value: "premium")', 'stop: no lower-priority rule fires']);
     expect(explained[1]).toMatchObject({ cutBy: 'gate', reasons: ['eventType "user_registration"', 'no conditions', 'cut by stop of gate'] });
     expect(explained[2]?.reasons).toEqual(['condition failed: plan.seats gte 5 (value: 2)']);
@@ -120,7 +137,11 @@ describe('explainRoute', () => {
     const set = compileRules([rule({ id: 'a', pattern: { source: ['web-app'] } }), rule({ id: 'b', pattern: { source: ['other'] } })]);
     const e = event();
 
-    expect(explainRoute(set, e).filter((x) => x.outcome === 'fired').map((x) => x.rule)).toEqual(set.route(e));
+    expect(
+      explainRoute(set, e)
+        .filter((x) => x.outcome === 'fired')
+        .map((x) => x.rule),
+    ).toEqual(set.route(e));
     expect(explainRoute(set, e)[1]?.reasons).toEqual(['pattern does not match']);
   });
 });
@@ -133,7 +154,7 @@ describe('correlateBy', () => {
     expect(correlationIdFor(event({ account: { id: 42 } }), parsed('account.id'))).toBe('42');
   });
 
-  it('reads the rule language\'s data.accountId form from the envelope', () => {
+  it("reads the rule language's data.accountId form from the envelope", () => {
     expect(correlationIdFor(event({ accountId: 'acc-7' }), parsed('data.accountId'))).toBe('acc-7');
     expect(correlationIdFor(event({}, { source: 'crm' }), parsed('$.source'))).toBe('crm');
   });

@@ -31,7 +31,16 @@ function setUp(rules: Record<string, string>, stdin?: string) {
 }
 
 const awsEvent = (detail: Record<string, unknown>) =>
-  JSON.stringify({ id: '1', account: '123456789012', source: 'com.example', time: '2026-01-01T00:00:00Z', region: 'eu-west-1', resources: [], 'detail-type': 'Order', detail });
+  JSON.stringify({
+    id: '1',
+    account: '123456789012',
+    source: 'com.example',
+    time: '2026-01-01T00:00:00Z',
+    region: 'eu-west-1',
+    resources: [],
+    'detail-type': 'Order',
+    detail,
+  });
 
 describe('edwe rules check', () => {
   it('prints a one-line summary and exits 0 for valid rules', async () => {
@@ -43,7 +52,9 @@ describe('edwe rules check', () => {
   });
 
   it('prints every problem as file:line:column: message and exits 1', async () => {
-    const io = setUp({ 'bad.yaml': yaml('rules:', '  - id: a', '    eventType: t', '    workflow: missing_flow', '  - id: b', '    eventType: t', '    workflow: w', '    priorty: 1') });
+    const io = setUp({
+      'bad.yaml': yaml('rules:', '  - id: a', '    eventType: t', '    workflow: missing_flow', '  - id: b', '    eventType: t', '    workflow: w', '    priorty: 1'),
+    });
 
     expect(await rulesCheck([], io)).toBe(1);
     expect(io.err.split('\n')).toEqual([

@@ -43,25 +43,23 @@ describe("the seed's configuration file", () => {
   it('fills defaults for the blocks it leaves out', () => {
     const config = parseEngineConfig(seedWithRules('- event_type: a', '  workflow: w'), 'x.yaml');
 
-    expect(config).toMatchObject({ eventSources: [], eventSourcing: { enabled: true, retentionSeconds: 2_592_000, replayEnabled: true }, realTimeExecution: { enabled: true } });
+    expect(config).toMatchObject({
+      eventSources: [],
+      eventSourcing: { enabled: true, retentionSeconds: 2_592_000, replayEnabled: true },
+      realTimeExecution: { enabled: true },
+    });
   });
 
   it("accepts the seed interface's spellings and the rule language's in trigger rules", () => {
     const rules = parseRules(
-      seedWithRules(
-        '- id: one',
-        '  eventType: a',
-        '  workflowId: w',
-        '  priority: 5',
-        '- event_type: b',
-        '  workflow_id: w',
-        '  correlate_by: orderId',
-        '  stop: true',
-      ),
+      seedWithRules('- id: one', '  eventType: a', '  workflowId: w', '  priority: 5', '- event_type: b', '  workflow_id: w', '  correlate_by: orderId', '  stop: true'),
       'x.yaml',
     );
 
-    expect(rules.map((r) => [r.id, r.eventType, r.workflow, r.priority])).toEqual([['one', 'a', 'w', 5], ['b-w', 'b', 'w', 0]]);
+    expect(rules.map((r) => [r.id, r.eventType, r.workflow, r.priority])).toEqual([
+      ['one', 'a', 'w', 5],
+      ['b-w', 'b', 'w', 0],
+    ]);
     expect(rules[1]).toMatchObject({ correlateBy: 'orderId', stop: true });
   });
 
@@ -73,15 +71,7 @@ describe("the seed's configuration file", () => {
 
   it('reports unknown keys in every block, with suggestions in the seed spelling', () => {
     const issues = issuesOf(
-      yaml(
-        'event_driven_workflow_engine:',
-        '  event_sourcing:',
-        '    replay_enabld: true',
-        '  trigger_rule: []',
-        '  event_sources:',
-        '    - type: kafka',
-        '      topic: [a]',
-      ),
+      yaml('event_driven_workflow_engine:', '  event_sourcing:', '    replay_enabld: true', '  trigger_rule: []', '  event_sources:', '    - type: kafka', '      topic: [a]'),
     );
 
     expect(issues.map((i) => [i.line, i.message])).toEqual([
@@ -126,7 +116,14 @@ describe("the seed's configuration file", () => {
 
   it('rejects MSK and self-managed Kafka settings together', () => {
     const issues = issuesOf(
-      yaml('event_driven_workflow_engine:', '  event_sources:', '    - type: kafka', '      topics: [t]', '      cluster_arn: arn:aws:kafka:eu-west-1:1:cluster/x', '      bootstrap_servers: [b:9092]'),
+      yaml(
+        'event_driven_workflow_engine:',
+        '  event_sources:',
+        '    - type: kafka',
+        '      topics: [t]',
+        '      cluster_arn: arn:aws:kafka:eu-west-1:1:cluster/x',
+        '      bootstrap_servers: [b:9092]',
+      ),
     );
 
     expect(issues[0]?.message).toMatch(/either cluster_arn \(MSK\) or bootstrap_servers/);
@@ -151,7 +148,11 @@ describe('parseEngineConfigValue', () => {
     expect(config.eventSources).toEqual([{ type: 'kinesis', streamName: 'events', mode: 'provisioned', shardCount: 2 }]);
     expect(config.eventSourcing).toEqual({ enabled: true, retentionSeconds: 43_200, replayEnabled: false });
     expect(config.realTimeExecution).toEqual({ enabled: true, maxLatencyMs: 250 });
-    expect(compileRules(config.triggerRules).route(seedEvent()).map((r) => r.id)).toEqual(['user-registration-onboarding-workflow']);
+    expect(
+      compileRules(config.triggerRules)
+        .route(seedEvent())
+        .map((r) => r.id),
+    ).toEqual(['user-registration-onboarding-workflow']);
   });
 
   it('names the path of each problem', () => {
