@@ -1,19 +1,33 @@
 /**
- * The embedded stand-in for DynamoDB Streams: stored events are handed to one consumer,
- * in the order they were stored, in batches (as a stream shard delivers them). What it has not handed on when the process
- * dies is found again by the start-up sweeper (events with no `routed_at`).
+ * The embedded stand-in for DynamoDB Streams: stored events are handed to one consumer, in the
+ * order they were stored, in batches (as stream shards deliver them). Several batches may be in
+ * the consumer's hands at once, as several shards are: routing a batch waits for its commits, and
+ * one batch at a time would leave the engine idle between them while ingestion runs ahead. What it
+ * has not handed on when the process dies is found again by the start-up sweeper (events with no `routed_at`).
  */
 import type { EngineEvent, EventStore } from '../core/index.js';
 
+export interface ChangeFeedOptions {
+  /** Items in one batch at most. Default 500. */
+  batchSize?: number;
+  /** Batches being consumed at once at most. Default 4. */
+  inFlight?: number;
+}
+
 export class ChangeFeed<T> {
   readonly #queue: T[] = [];
+  readonly #batchSize: number;
+  readonly #inFlight: number;
   #draining: Promise<void> | undefined;
 
   constructor(
     private readonly consume: (items: T[]) => Promise<void>,
     private readonly onError: (items: T[], error: unknown) => void,
-    private readonly batchSize = 500,
-  ) {}
+    options: ChangeFeedOptions = {},
+  ) {
+    this.#batchSize = options.batchSize ?? 500;
+    this.#inFlight = options.inFlight ?? 4;
+  }
 
   publish(item: T): void {
     this.#queue.push(item);
@@ -32,13 +46,16 @@ export class ChangeFeed<T> {
   async #drain(): Promise<void> {
     // Yield first so the publisher's response goes out before routing work starts.
     await new Promise<void>((resolve) => setImmediate(resolve));
-    while (this.#queue.length > 0) {
-      const batch = this.#queue.splice(0, this.batchSize);
-      try {
-        await this.consume(batch);
-      } catch (error) {
-        this.onError(batch, error);
+    const running = new Set<Promise<void>>();
+    while (this.#queue.length > 0 || running.size > 0) {
+      while (this.#queue.length > 0 && running.size < this.#inFlight) {
+        const batch = this.#queue.splice(0, this.#batchSize);
+        const consumed: Promise<void> = this.consume(batch)
+          .catch((error: unknown) => this.onError(batch, error))
+          .finally(() => running.delete(consumed));
+        running.add(consumed);
       }
+      await Promise.race(running);
     }
     this.#draining = undefined;
   }
