@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import {
   correlationTimeline,
+  createTaskServices,
   CorrelationWaits,
   EventRouter,
   ExecutionLifecycle,
@@ -27,9 +28,7 @@ import {
   type ReplayJob,
   type ReplayRequest,
   type StoredExecution,
-  type TaskServices,
   type Trigger,
-  type WaiterOutcome,
 } from '../core/index.js';
 import type { Project } from '../project/load-project.js';
 import { installTaskServices } from '../tasks/runtime.js';
@@ -141,7 +140,15 @@ export class EmbeddedEngine {
     const retentionDays = options.retentionDays ?? 30;
     const stores = EmbeddedStores.open(options.dbPath, { sync: options.sync ?? 'normal', retentionDays, now, logger });
     const engine = new EmbeddedEngine(options.project, stores, runner, tokens, logger, now, retentionDays);
-    installTaskServices(engine.#taskServices());
+    installTaskServices(
+      createTaskServices({
+        ingest: engine.#ingest,
+        waits: engine.#waits,
+        onWaiterCompleted: ({ token, eventId, delivered }, { correlationId }) => {
+          if (delivered) logger.info('waiter completed', { token, eventId, correlationId });
+        },
+      }),
+    );
     engine.#recover();
     engine.replays.resume();
     return engine;
@@ -244,24 +251,6 @@ export class EmbeddedEngine {
         .start(trigger)
         .catch((error: unknown) => this.logger.error('starting an execution failed', { executionName: trigger.executionName, error: String(error) })),
     );
-  }
-
-  /** The services built-in tasks (`emit-event`, `wait-for-event`) use in this process. */
-  #taskServices(): TaskServices {
-    return {
-      emitEvent: async ({ type, source, data, correlationId }) => {
-        const { id } = await this.ingest({ type, source: source ?? 'edwe.emit-event', data: data ?? {}, correlationId });
-        return { id };
-      },
-      registerWaiter: async (request) => {
-        const outcome = await this.#waits.register(request);
-        if (outcome) this.#logCompleted([outcome], request.correlationId);
-      },
-    };
-  }
-
-  #logCompleted(outcomes: readonly WaiterOutcome[], correlationId: string | undefined): void {
-    for (const { token, eventId, delivered } of outcomes) if (delivered) this.logger.info('waiter completed', { token, eventId, correlationId });
   }
 
   /** After a crash: re-run executions that never finished, then sweep what was never routed. */

@@ -6,9 +6,6 @@ import { z } from 'zod';
 import { InvalidTaskInputError } from './task-errors.js';
 import { taskServices } from './runtime.js';
 
-/** The source of events a workflow emits, unless the workflow names one. */
-export const EMITTED_SOURCE = 'edwe.emit-event';
-
 const EmitRequest = z.strictObject({
   type: z.string().min(1),
   source: z.string().min(1).optional(),
@@ -21,6 +18,6 @@ export async function handler(input: unknown): Promise<{ id: string; type: strin
   if (!parsed.success) throw InvalidTaskInputError.fromZod(parsed.error);
   const { type, source, data, correlationId } = parsed.data;
   const services = await taskServices();
-  const { id } = await services.emitEvent({ type, source: source ?? EMITTED_SOURCE, data: data ?? {}, correlationId });
+  const { id } = await services.emitEvent({ type, correlationId, ...(source === undefined ? {} : { source }), ...(data === undefined ? {} : { data }) });
   return { id, type };
 }

@@ -6,8 +6,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { DynamoDbEventStore } from '../../lambdas/aws/dynamodb-event-store.js';
 import { DynamoDbWaiterStore } from '../../lambdas/aws/dynamodb-waiter-store.js';
 import { SfnTaskTokens } from '../../lambdas/aws/sfn-task-tokens.js';
-import { createAwsTaskServices, taskServicesFromEnvironment } from '../../lambdas/aws/task-services.js';
-import { CorrelationWaits, type EngineEvent } from '../../lambdas/core/index.js';
+import { taskServicesFromEnvironment } from '../../lambdas/aws/task-services.js';
+import { CorrelationWaits, createTaskServices, type EngineEvent } from '../../lambdas/core/index.js';
 import { handler as emitEvent } from '../../lambdas/tasks/emit-event.js';
 import { installTaskServices } from '../../lambdas/tasks/runtime.js';
 import { handler as waitForEvent } from '../../lambdas/tasks/wait-for-event.js';
@@ -44,7 +44,7 @@ describe('the built-in tasks on AWS (Events and State tables on dynalite, Step F
       events,
     });
     let ids = 0;
-    installTaskServices(createAwsTaskServices({ events, waits, envelope: { clock: { now: () => NOW }, ids: { newId: () => `emitted-${++ids}` } } }));
+    installTaskServices(createTaskServices({ ingest: { store: events, envelope: { clock: { now: () => NOW }, ids: { newId: () => `emitted-${++ids}` } } }, waits }));
   });
   afterEach(() => installTaskServices(undefined));
 

@@ -14,3 +14,4 @@ export * from './sweeper.js';
 export * from './ingest.js';
 export * from './timeline.js';
 export * from './lifecycle.js';
+export * from './task-services.js';

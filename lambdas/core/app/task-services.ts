@@ -1,0 +1,36 @@
+/**
+ * What the built-in tasks (`emit-event`, `wait-for-event`) are given, the same in both homes: an
+ * emitted event is ingested like an event from any other entry point (validated, stored once, routed
+ * from the store's stream), and a wait registers its waiter and looks back over its correlation.
+ */
+import type { TaskServices } from '../ports/tasks.js';
+import type { WaiterRequest } from '../ports/waiters.js';
+import type { CorrelationWaits, WaiterOutcome } from './correlation-waits.js';
+import { ingestEvent, type IngestDeps } from './ingest.js';
+
+/** The source of an event a workflow emits without naming one. */
+export const EMITTED_SOURCE = 'edwe.emit-event';
+
+export interface TaskServicesDeps {
+  /** How emitted events are ingested (the store, and the envelope context for their ids and receive time). */
+  ingest: IngestDeps;
+  waits: Pick<CorrelationWaits, 'register'>;
+  /** Told when a wait's look-back found its event already stored and completed it at once. */
+  onWaiterCompleted?: (outcome: WaiterOutcome, request: WaiterRequest) => void;
+}
+
+/**
+ * @example installTaskServices(createTaskServices({ ingest: { store, envelope }, waits }))
+ */
+export function createTaskServices(deps: TaskServicesDeps): TaskServices {
+  return {
+    emitEvent: async ({ type, source, data, correlationId }) => {
+      const { id } = await ingestEvent({ type, source: source ?? EMITTED_SOURCE, data: data ?? {}, correlationId }, deps.ingest);
+      return { id };
+    },
+    registerWaiter: async (request) => {
+      const outcome = await deps.waits.register(request);
+      if (outcome !== undefined) deps.onWaiterCompleted?.(outcome, request);
+    },
+  };
+}
