@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import {
   correlationTimeline,
   createTaskServices,
+  EngineQueries,
   CorrelationWaits,
   EventRouter,
   ExecutionLifecycle,
@@ -60,6 +61,8 @@ const SWEEP_PAGE = 500;
 export class EmbeddedEngine {
   readonly #stores: EmbeddedStores;
   readonly replays: LocalReplayJobs;
+  /** The read side of the HTTP API (events, timelines, executions), as on AWS. */
+  readonly queries: EngineQueries;
   readonly #feed: ChangeFeed<EngineEvent>;
   readonly #ingest: IngestDeps;
   readonly #router: EventRouter;
@@ -124,6 +127,7 @@ export class EmbeddedEngine {
         this.#start({ workflowId, ruleId, executionName, input });
       });
     }
+    this.queries = new EngineQueries({ events, executions });
     const ids = ulidIds(randomBytes);
     this.replays = new LocalReplayJobs({ db, events, writes, bus, ruleSet: project.ruleSet, logger, now, newId: () => ids.newId(now()), retentionDays });
   }

@@ -11,8 +11,6 @@ import {
   httpErrorOf,
   MAX_BODY_BYTES,
   NotFoundError,
-  parseEventQuery,
-  parseExecutionQuery,
   parseJsonBody,
   replayJobView,
   PayloadTooLargeError,
@@ -20,7 +18,6 @@ import {
 } from '../core/index.js';
 import type { EmbeddedEngine } from './embedded-engine.js';
 import type { Logger } from './logger.js';
-import { toApiExecution } from './sqlite-execution-store.js';
 
 type Handler = (request: IncomingMessage, params: Record<string, string>, url: URL) => Promise<{ status: number; body: unknown }>;
 
@@ -74,16 +71,10 @@ export function createHttpServer(engine: EmbeddedEngine, logger: Logger, options
     for (const path of source.endpoints) if (path !== '/events') on('POST', path, ingest, { literal: true });
   }
 
-  on('GET', '/events', async (_request, _params, url) => {
-    const query = parseEventQuery(Object.fromEntries(url.searchParams));
-    return { status: 200, body: await engine.events.query(query) };
-  });
-
-  on('GET', '/correlations/{correlationId}', async (_request, { correlationId }) => {
-    const timeline = await engine.timeline(correlationId as string);
-    if (timeline.events.length === 0 && timeline.executions.length === 0) throw new NotFoundError(`No events or executions with correlationId "${correlationId}"`);
-    return { status: 200, body: timeline };
-  });
+  const queries = engine.queries;
+  const parameters = (url: URL) => Object.fromEntries(url.searchParams);
+  on('GET', '/events', async (_request, _params, url) => ({ status: 200, body: await queries.events(parameters(url)) }));
+  on('GET', '/correlations/{correlationId}', async (_request, { correlationId }) => ({ status: 200, body: await queries.correlation(correlationId as string) }));
 
   // The EventBridge PutEvents wire call, so an app's EventBridgeClient can point at the engine unchanged.
   on('POST', '/', async (request) => {
@@ -100,21 +91,9 @@ export function createHttpServer(engine: EmbeddedEngine, logger: Logger, options
     }
   });
 
-  on('GET', '/events/{id}', async (_request, { id }) => {
-    const event = await engine.events.get(id as string);
-    if (!event) throw new NotFoundError(`No event with id "${id}"`);
-    return { status: 200, body: event };
-  });
-
-  on('GET', '/executions', async (_request, _params, url) => {
-    return { status: 200, body: await engine.executions.list(parseExecutionQuery(Object.fromEntries(url.searchParams))) };
-  });
-
-  on('GET', '/executions/{name}', async (_request, { name }) => {
-    const execution = await engine.executions.get(name as string);
-    if (!execution) throw new NotFoundError(`No execution named "${name}"`);
-    return { status: 200, body: toApiExecution(execution) };
-  });
+  on('GET', '/events/{id}', async (_request, { id }) => ({ status: 200, body: await queries.event(id as string) }));
+  on('GET', '/executions', async (_request, _params, url) => ({ status: 200, body: await queries.executions(parameters(url)) }));
+  on('GET', '/executions/{name}', async (_request, { name }) => ({ status: 200, body: await queries.execution(name as string) }));
 
   on('POST', '/replays', async (request) => {
     const job = await engine.replay(engine.parseReplay(parseJsonBody(await readBody(request))));

@@ -130,7 +130,7 @@ describe('ingest HTTP handler (store on dynalite)', () => {
     expect(found.statusCode).toBe(200);
     expect(bodyOf(found)).toMatchObject({ id: 'read-me:1', correlationId: 'acct-1', type: 'user_registration' });
     expect(missing.statusCode).toBe(404);
-    expect(bodyOf(missing)).toMatchObject({ error: 'not_found', message: 'no event with id "nobody"' });
+    expect(bodyOf(missing)).toMatchObject({ error: 'not_found', message: 'No event with id "nobody"' });
   });
 
   it('answers 500 without internals when the store fails unexpectedly', async () => {

@@ -3,8 +3,8 @@ import type { APIGatewayProxyResult } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbEventStore } from '../../lambdas/aws/dynamodb-event-store.js';
 import { DynamoDbExecutionStore } from '../../lambdas/aws/dynamodb-execution-store.js';
-import { executionName, type EngineEvent, type Trigger } from '../../lambdas/core/index.js';
-import { createQueryHandler, executionQueries, NO_EXECUTIONS, type QueryHttpHandler } from '../../lambdas/aws/http/query-http.js';
+import { executionName, NO_EXECUTIONS, type EngineEvent, type Trigger } from '../../lambdas/core/index.js';
+import { createQueryHandler, type QueryHttpHandler } from '../../lambdas/aws/http/query-http.js';
 import { getCorrelation, getExecution, listExecutions } from '../support/api-gateway.js';
 import { createEventsTable, createStateTable, startDynalite, uniqueTableName, type Dynalite } from '../support/dynalite.js';
 
@@ -46,7 +46,7 @@ describe('query HTTP handler: executions (Events and State tables on dynalite)',
     await executions.record(fulfil, at(0));
     await executions.record(audit, at(1));
     await executions.finish(fulfil.executionName, { status: 'SUCCEEDED', stoppedAt: at(5), output: { outcome: 'confirmed' } });
-    query = createQueryHandler({ events, executions: executionQueries(executions), logger: silent });
+    query = createQueryHandler({ events, executions, logger: silent });
   });
 
   afterAll(async () => {

@@ -2,7 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbEventStore } from '../../lambdas/aws/dynamodb-event-store.js';
-import type { EngineEvent, ExecutionRecord } from '../../lambdas/core/index.js';
+import { NO_EXECUTIONS, type EngineEvent, type ExecutionRecord } from '../../lambdas/core/index.js';
 import { createQueryHandler, type QueryHttpHandler } from '../../lambdas/aws/http/query-http.js';
 import { queryDepsFromEnv } from '../../lambdas/aws/wiring/query.js';
 import { apiGatewayEvent, getCorrelation, listEvents } from '../support/api-gateway.js';
@@ -133,7 +133,11 @@ describe('query HTTP handler (store on dynalite)', () => {
       status: 'SUCCEEDED',
       startedAt: at(1),
     };
-    const withExecutions = createQueryHandler({ events: store, executions: { byCorrelation: async (id) => (id === 'corr-f' ? [execution] : []) }, logger: silent });
+    const withExecutions = createQueryHandler({
+      events: store,
+      executions: { ...NO_EXECUTIONS, byCorrelation: async (id) => (id === 'corr-f' ? [execution] : []) },
+      logger: silent,
+    });
 
     const { timeline, executions } = bodyOf(await withExecutions(getCorrelation('corr-f')));
 

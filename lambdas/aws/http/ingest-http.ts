@@ -10,9 +10,11 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { OPEN_ACCESS, type SourceAccess } from '../../core/access.js';
 import {
   classifyIngestBody,
+  EngineQueries,
   eventInputOf,
   ingestBatch,
   ingestEvent,
+  NO_EXECUTIONS,
   NotFoundError,
   parseJsonBody,
   type EngineEvent,
@@ -100,18 +102,13 @@ export function createIngestHandler(deps: IngestHttpDeps): IngestHttpHandler {
     return json(200, answer);
   };
 
-  const getEvent = async (request: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
-    const id = pathParameter(request, 'id');
-    const event = id === '' ? undefined : await deps.store.get(id);
-    if (event === undefined) throw new NotFoundError(`no event with id "${id}"`);
-    return json(200, event);
-  };
+  const queries = new EngineQueries({ events: { get: (id) => deps.store.get(id), query: async () => ({ events: [] }) }, executions: NO_EXECUTIONS });
 
   return async (request) => {
     try {
       // API Gateway routes only the configured resources here: POST on /events and on each webhook path.
       if (request.httpMethod === 'POST') return await postEvents(request);
-      if (request.httpMethod === 'GET' && request.resource === '/events/{id}') return await getEvent(request);
+      if (request.httpMethod === 'GET' && request.resource === '/events/{id}') return json(200, await queries.event(pathParameter(request, 'id')));
       throw new NotFoundError(`no route for ${request.httpMethod} ${request.path}`);
     } catch (error) {
       return errorAnswer(error, request, log, deps.metrics);

@@ -1,6 +1,7 @@
 /** The query function's wiring: from the environment the `Ingestion` construct sets (lib/ingestion.ts) to the query adapter's dependencies. */
 import { ENV } from '../../layout/environment.js';
-import { executionQueries, NO_EXECUTIONS, type QueryDeps } from '../http/query-http.js';
+import { NO_EXECUTIONS } from '../../core/index.js';
+import type { QueryDeps } from '../http/query-http.js';
 import { parseEnv } from './env.js';
 import { storeFrom, StoreEnv } from './events.js';
 import { logger, metrics } from './powertools.js';
@@ -13,6 +14,6 @@ const QueryEnv = StoreEnv.extend({ [ENV.STATE_TABLE]: StateEnv.shape.STATE_TABLE
 export function queryDepsFromEnv(env: Record<string, string | undefined> = process.env): QueryDeps {
   const config = parseEnv(QueryEnv, env);
   const { STATE_TABLE } = config;
-  const executions = STATE_TABLE === undefined ? NO_EXECUTIONS : executionQueries(stateFrom({ ...config, STATE_TABLE }).executions);
+  const executions = STATE_TABLE === undefined ? NO_EXECUTIONS : stateFrom({ ...config, STATE_TABLE }).executions;
   return { events: storeFrom(config), executions, logger, metrics };
 }

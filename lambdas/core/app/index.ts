@@ -15,3 +15,4 @@ export * from './ingest.js';
 export * from './timeline.js';
 export * from './lifecycle.js';
 export * from './task-services.js';
+export * from './queries.js';
