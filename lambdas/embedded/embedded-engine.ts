@@ -14,6 +14,8 @@ import {
   ExecutionLifecycle,
   ingestBatch,
   ingestEvent,
+  ingestRequest,
+  MAX_BATCH_ENTRIES,
   liveEnvelope,
   parseReplayRequest,
   REPLAY_SOURCE,
@@ -23,6 +25,7 @@ import {
   type CorrelationTimeline,
   type EngineEvent,
   type IngestDeps,
+  type IngestRequestAnswer,
   type IngestResult,
   type Logger,
   type ReplayBusEntry,
@@ -164,6 +167,11 @@ export class EmbeddedEngine {
 
   get executions(): EmbeddedStores['executions'] {
     return this.#stores.executions;
+  }
+
+  /** `POST /events`: one event or a batch (see `ingestRequest`), every put of a batch in one commit. */
+  ingestRequest(body: unknown): Promise<IngestRequestAnswer> {
+    return ingestRequest(body, this.#ingest, { concurrency: MAX_BATCH_ENTRIES });
   }
 
   /** Validates and stores one event (durably); the change feed routes it. */

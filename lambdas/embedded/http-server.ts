@@ -4,18 +4,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import {
-  classifyIngestBody,
-  eventInputOf,
-  fromPutEventsEntry,
-  httpErrorOf,
-  MAX_BODY_BYTES,
-  NotFoundError,
-  parseJsonBody,
-  replayJobView,
-  PayloadTooLargeError,
-  ValidationError,
-} from '../core/index.js';
+import { fromPutEventsEntry, httpErrorOf, MAX_BODY_BYTES, NotFoundError, parseJsonBody, replayJobView, PayloadTooLargeError, ValidationError } from '../core/index.js';
 import type { EmbeddedEngine } from './embedded-engine.js';
 import type { Logger } from './logger.js';
 
@@ -57,12 +46,7 @@ export function createHttpServer(engine: EmbeddedEngine, logger: Logger, options
 
   const ingest: Handler = async (request) => {
     const body = parseJsonBody(await readBody(request));
-    const classified = classifyIngestBody(body);
-    if (classified.kind === 'single') {
-      const { id, duplicate } = await engine.ingest(eventInputOf(classified.entry));
-      return { status: 202, body: duplicate ? { id, duplicate: true } : { id } };
-    }
-    return { status: 200, body: await engine.ingestBatch(classified.entries, eventInputOf) };
+    return engine.ingestRequest(body);
   };
   on('POST', '/events', ingest);
   // Webhook endpoints the configuration names (`event_sources: - type: webhook`) take events as POST /events does.

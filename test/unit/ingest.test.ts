@@ -3,6 +3,7 @@ import {
   ConflictError,
   ingestBatch,
   ingestEvent,
+  ingestRequest,
   RetryableError,
   sameContent,
   ValidationError,
@@ -186,5 +187,36 @@ describe('ingestBatch', () => {
     expect(transactions).toBe(1);
     expect((await store.query({ limit: 100, from: '2026-03-01T00:00:00.000Z', to: '2026-03-05T00:00:00.000Z' })).events).toHaveLength(30);
     db.close();
+  });
+});
+
+describe('ingestRequest (POST /events in both homes)', () => {
+  it('answers 202 with the id for one event, and says when it was stored before', async () => {
+    const store = new MemoryStore();
+    const event = { id: 'one-1', type: 'order.placed', source: 'shop', data: {} };
+
+    const first = await ingestRequest(event, deps(store));
+    const again = await ingestRequest(event, deps(store));
+
+    expect(first).toEqual({ status: 202, body: { id: 'one-1' } });
+    expect(again).toEqual({ status: 202, body: { id: 'one-1', duplicate: true } });
+  });
+
+  it('answers 200 with a result per entry for an array or {events: [...]}, CloudEvents mapped to the envelope', async () => {
+    const store = new MemoryStore();
+    const cloudEvent = { specversion: '1.0', id: 'ce-1', source: 'billing', type: 'invoice.paid', data: { amount: 3 } };
+
+    const answer = await ingestRequest({ events: [cloudEvent, { type: '', source: 'shop', data: {} }] }, deps(store));
+
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ failedCount: 1, results: [{ id: 'ce-1' }, { error: 'validation_error' }] });
+    expect(store.events.get('ce-1')).toMatchObject({ type: 'invoice.paid', source: 'billing', data: { amount: 3 } });
+  });
+
+  it('refuses a body that is neither an event nor a batch, naming why, and stores nothing', async () => {
+    const store = new MemoryStore();
+
+    await expect(ingestRequest({ events: [] }, deps(store))).rejects.toThrow(ValidationError);
+    expect(store.calls).toEqual([]);
   });
 });

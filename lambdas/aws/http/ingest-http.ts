@@ -9,11 +9,8 @@ import type { Tracer } from '@aws-lambda-powertools/tracer';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { OPEN_ACCESS, type SourceAccess } from '../../core/access.js';
 import {
-  classifyIngestBody,
   EngineQueries,
-  eventInputOf,
-  ingestBatch,
-  ingestEvent,
+  ingestRequest,
   NO_EXECUTIONS,
   NotFoundError,
   parseJsonBody,
@@ -21,6 +18,7 @@ import {
   type EnvelopeContext,
   type EventStore,
   type IngestDeps,
+  type IngestRequestAnswer,
   type PutResult,
 } from '../../core/index.js';
 import { emitCount, type PowertoolsMetricsSink } from '../powertools-engine-metrics.js';
@@ -78,28 +76,27 @@ export function createIngestHandler(deps: IngestHttpDeps): IngestHttpHandler {
   });
 
   const postEvents = async (request: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
-    const ingest = classifyIngestBody(parseJsonBody(bodyText(request)));
-    const caller = callerOf(request);
-    if (ingest.kind === 'single') {
-      try {
-        const { id, duplicate } = await ingestEvent(eventInputOf(ingest.entry), ingestDeps(caller));
-        deps.tracer?.putAnnotation('eventId', id);
-        return json(202, duplicate ? { id, duplicate: true } : { id });
-      } catch (error) {
-        const { statusCode } = toHttpError(error);
-        if (statusCode < 500) emitCount(deps.metrics, 'EventsRejected');
-        if (statusCode === 403) emitCount(deps.metrics, 'EventsForbidden');
-        throw error;
-      }
+    const options = deps.batchConcurrency === undefined ? {} : { concurrency: deps.batchConcurrency };
+    let answer: IngestRequestAnswer;
+    try {
+      answer = await ingestRequest(parseJsonBody(bodyText(request)), ingestDeps(callerOf(request)), options);
+    } catch (error) {
+      const { statusCode } = toHttpError(error);
+      if (statusCode < 500) emitCount(deps.metrics, 'EventsRejected');
+      if (statusCode === 403) emitCount(deps.metrics, 'EventsForbidden');
+      throw error;
     }
-    const options = { toInput: eventInputOf, ...(deps.batchConcurrency === undefined ? {} : { concurrency: deps.batchConcurrency }) };
-    const answer = await ingestBatch(ingest.entries, ingestDeps(caller), options);
+    if (answer.status === 202) {
+      deps.tracer?.putAnnotation('eventId', answer.body.id);
+      return json(202, answer.body);
+    }
+    const { failedCount, results } = answer.body;
     const refused: Record<string, number> = {};
-    for (const result of answer.results) if ('error' in result) refused[result.error] = (refused[result.error] ?? 0) + 1;
-    emitCount(deps.metrics, 'EventsRejected', answer.failedCount);
+    for (const result of results) if ('error' in result) refused[result.error] = (refused[result.error] ?? 0) + 1;
+    emitCount(deps.metrics, 'EventsRejected', failedCount);
     emitCount(deps.metrics, 'EventsForbidden', refused.forbidden ?? 0);
-    log.info('batch ingested', { entries: ingest.entries.length, failedCount: answer.failedCount, refused });
-    return json(200, answer);
+    log.info('batch ingested', { entries: results.length, failedCount, refused });
+    return json(200, answer.body);
   };
 
   const queries = new EngineQueries({ events: { get: (id) => deps.store.get(id), query: async () => ({ events: [] }) }, executions: NO_EXECUTIONS });

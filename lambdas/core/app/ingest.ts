@@ -5,7 +5,7 @@
  */
 import type { EngineEvent, EnvelopeContext } from '../envelope.js';
 import { normaliseEvent } from '../envelope.js';
-import { entryError, type BatchEntryResult } from '../http.js';
+import { classifyIngestBody, entryError, eventInputOf, type BatchEntryResult } from '../http.js';
 import type { EventStore, PutResult } from '../ports/events.js';
 import { mapBounded } from './concurrency.js';
 
@@ -83,4 +83,21 @@ export async function ingestBatch(entries: readonly unknown[], deps: IngestDeps,
     }
   });
   return { failedCount: results.filter((result) => 'error' in result).length, results };
+}
+
+/** The answer to `POST /events`: `202 {id}` for one event, `200 {failedCount, results}` for a batch. */
+export type IngestRequestAnswer = { status: 202; body: { id: string; duplicate?: true } } | { status: 200; body: BatchAnswer };
+
+/**
+ * `POST /events` in both homes: one event, an array, or `{events: [...]}` (CloudEvents included),
+ * ingested one by one or as a batch with per-entry answers.
+ * @throws ValidationError for a body that is neither (or an empty or oversized batch); what `ingestEvent` throws for one event.
+ */
+export async function ingestRequest(body: unknown, deps: IngestDeps, options: Omit<IngestBatchOptions, 'toInput'> = {}): Promise<IngestRequestAnswer> {
+  const request = classifyIngestBody(body);
+  if (request.kind === 'single') {
+    const { id, duplicate } = await ingestEvent(eventInputOf(request.entry), deps);
+    return { status: 202, body: duplicate ? { id, duplicate: true } : { id } };
+  }
+  return { status: 200, body: await ingestBatch(request.entries, deps, { ...options, toInput: eventInputOf }) };
 }
