@@ -1,23 +1,13 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { APIGatewayProxyResult } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbEventStore } from '../../lambdas/aws/dynamodb-event-store.js';
 import { MAX_EVENT_BYTES, ulid, type EventStore } from '../../lambdas/core/index.js';
 import { createIngestHandler, type IngestHttpHandler } from '../../lambdas/aws/http/ingest-http.js';
 import { ingestDepsFromEnv } from '../../lambdas/aws/wiring/ingest.js';
-import { apiGatewayEvent, getEvent, postEvent } from '../support/api-gateway.js';
+import { apiGatewayEvent, aRegistration, bodyOf, getEvent, postEvent } from '../support/api-gateway.js';
 import { useDynalite } from '../support/dynalite.js';
 
 const NOW = Date.parse('2026-03-04T05:06:07.000Z');
-
-const aRegistration = (overrides: Record<string, unknown> = {}) => ({
-  type: 'user_registration',
-  source: 'web-signup',
-  data: { userId: 'u-1', user_type: 'premium' },
-  ...overrides,
-});
-
-const bodyOf = (answer: APIGatewayProxyResult) => JSON.parse(answer.body) as Record<string, unknown>;
 
 describe('ingest HTTP handler (store on dynalite)', () => {
   const dynalite = useDynalite();

@@ -1,16 +1,14 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { APIGatewayProxyResult } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbEventStore } from '../../lambdas/aws/dynamodb-event-store.js';
 import { DynamoDbExecutionStore } from '../../lambdas/aws/dynamodb-execution-store.js';
 import { executionName, type EngineEvent, type Trigger } from '../../lambdas/core/index.js';
 import { createQueryHandler, executionQueries, NO_EXECUTIONS, type QueryHttpHandler } from '../../lambdas/aws/http/query-http.js';
-import { getCorrelation, getExecution, listExecutions } from '../support/api-gateway.js';
+import { bodyOf, getCorrelation, getExecution, listExecutions } from '../support/api-gateway.js';
 import { useDynalite } from '../support/dynalite.js';
 
 const at = (minute: number) => new Date(Date.UTC(2026, 10, 1, 10, minute)).toISOString();
 const silent = new Logger({ logLevel: 'SILENT' });
-const bodyOf = (answer: APIGatewayProxyResult) => JSON.parse(answer.body) as Record<string, any>;
 
 const anOrder = (id: string, minute: number, orderId: string): EngineEvent => ({
   id,

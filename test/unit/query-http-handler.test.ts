@@ -5,13 +5,12 @@ import { DynamoDbEventStore } from '../../lambdas/aws/dynamodb-event-store.js';
 import type { EngineEvent, ExecutionRecord } from '../../lambdas/core/index.js';
 import { createQueryHandler, type QueryHttpHandler } from '../../lambdas/aws/http/query-http.js';
 import { queryDepsFromEnv } from '../../lambdas/aws/wiring/query.js';
-import { apiGatewayEvent, getCorrelation, listEvents } from '../support/api-gateway.js';
+import { apiGatewayEvent, bodyOf, getCorrelation, listEvents } from '../support/api-gateway.js';
 import { useDynalite } from '../support/dynalite.js';
 
 const NOW = Date.parse('2026-11-01T12:00:00.000Z');
 const at = (minute: number) => new Date(Date.UTC(2026, 10, 1, 10, minute)).toISOString();
 const silent = new Logger({ logLevel: 'SILENT' });
-const bodyOf = (answer: APIGatewayProxyResult) => JSON.parse(answer.body) as Record<string, any>;
 const idsOf = (answer: APIGatewayProxyResult) => (bodyOf(answer).events as EngineEvent[]).map((e) => e.id);
 
 const anEvent = (id: string, minute: number, overrides: Partial<EngineEvent> = {}): EngineEvent => ({
