@@ -10,7 +10,7 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { classifyDeadLetter } from '../../lambdas/aws/dead-letters.js';
 import { recordEnvelope } from '../../lambdas/aws/record-envelope.js';
 import { normaliseEvent } from '../../lambdas/core/index.js';
-import { dlqCommand, type DlqClients } from '../../cli/dlq-command.js';
+import { dlqClients, dlqCommand, type DlqClients } from '../../cli/dlq-command.js';
 import { memoryIo } from '../../cli/io.js';
 
 const REGION = 'eu-west-1';
@@ -111,15 +111,7 @@ describe('edwe dlq', () => {
   const regions: Array<string | undefined> = [];
   const clients = (region?: string): DlqClients => {
     regions.push(region);
-    const config = { region: region ?? REGION, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
-    return {
-      sqs: new SQSClient(config),
-      lambda: new LambdaClient(config),
-      cloudFormation: new CloudFormationClient(config),
-      dynamodb: new DynamoDBClient(config),
-      kinesis: new KinesisClient(config),
-      eventBridge: new EventBridgeClient(config),
-    };
+    return dlqClients(region ?? REGION, { credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
   };
   const queueHolds = (...messages: Message[]) => sqs.on(ReceiveMessageCommand).resolvesOnce({ Messages: messages }).resolves({ Messages: [] });
 
