@@ -40,16 +40,16 @@ export interface DlqClients {
   eventBridge: EventBridgeClient;
 }
 
-/** Clients for a region (undefined: the SDK's own default). */
-export function dlqClients(region?: string): DlqClients {
-  const config = region === undefined ? {} : { region };
+/** Clients for a region (undefined: the SDK's own default), with `config` beside it (tests give dummy credentials). */
+export function dlqClients(region?: string, config: { credentials?: { accessKeyId: string; secretAccessKey: string } } = {}): DlqClients {
+  const options = region === undefined ? config : { ...config, region };
   return {
-    sqs: new SQSClient(config),
-    lambda: new LambdaClient(config),
-    cloudFormation: new CloudFormationClient(config),
-    dynamodb: new DynamoDBClient(config),
-    kinesis: new KinesisClient(config),
-    eventBridge: new EventBridgeClient(config),
+    sqs: new SQSClient(options),
+    lambda: new LambdaClient(options),
+    cloudFormation: new CloudFormationClient(options),
+    dynamodb: new DynamoDBClient(options),
+    kinesis: new KinesisClient(options),
+    eventBridge: new EventBridgeClient(options),
   };
 }
 

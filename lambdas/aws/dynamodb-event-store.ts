@@ -3,7 +3,7 @@
  * indexed by hour (`byTime`) and by correlation (`byCorrelation`), expired by TTL, and read back
  * as pages of `GET /events` or as a time range for replay.
  */
-import { ConditionalCheckFailedException, GetItemCommand, PutItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import {
   ConflictError,
@@ -21,6 +21,7 @@ import {
 import { eventKey, fromItem, timeSortKey, toItem } from './event-item.js';
 import { EventsIndexReader, type IndexEntry, type IndexSpan, type TimeReadStop } from './events-index-reader.js';
 import { DEFAULT_RETENTION_DAYS, EVENTS_TABLE, TIME_SHARDS } from '../layout/events-table.js';
+import { putIfAbsent } from './conditional-check.js';
 import { classifySdkError } from './sdk-errors.js';
 
 export { eventKey, fromItem, timePartitionKey, toItem, type EventItem, type ItemOptions } from './event-item.js';
@@ -85,19 +86,8 @@ export class DynamoDbEventStore implements EventStore {
    */
   async put(event: EngineEvent): Promise<PutResult> {
     const item = toItem(event, { receivedAtMs: this.clock.now(), retentionDays: this.retentionDays, timeShards: this.timeShards });
-    try {
-      await this.client.send(
-        new PutItemCommand({
-          TableName: this.tableName,
-          Item: marshall(item, { removeUndefinedValues: true }),
-          ConditionExpression: 'attribute_not_exists(#pk)',
-          ExpressionAttributeNames: { '#pk': EVENTS_TABLE.partitionKey },
-        }),
-      );
-      return { id: event.id, duplicate: false };
-    } catch (error) {
-      if (!isConditionalCheckFailure(error)) throw classifySdkError(error, `storing event ${event.id}`);
-    }
+    const target = { client: this.client, tableName: this.tableName, partitionKey: EVENTS_TABLE.partitionKey, what: `storing event ${event.id}` };
+    if (await putIfAbsent(target, item)) return { id: event.id, duplicate: false };
     const stored = await this.get(event.id);
     // Only TTL deletes items: the id was taken a moment ago and has just expired. Trying again will store it.
     if (stored === undefined) throw new RetryableError(`event ${event.id} was stored and expired while being written again`);
@@ -197,8 +187,4 @@ export class DynamoDbEventStore implements EventStore {
     const lo = lower(from, query.after) as string;
     return this.reader.time({ ...span, lo, hi: to }, want, this.maxHoursPerPage);
   }
-}
-
-function isConditionalCheckFailure(error: unknown): boolean {
-  return error instanceof ConditionalCheckFailedException || (error instanceof Error && error.name === 'ConditionalCheckFailedException');
 }

@@ -6,7 +6,6 @@
 import {
   DeleteItemCommand,
   GetItemCommand,
-  PutItemCommand,
   QueryCommand,
   UpdateItemCommand,
   type AttributeValue,
@@ -28,7 +27,7 @@ import {
 } from '../core/index.js';
 import { DEFAULT_RETENTION_DAYS } from '../layout/events-table.js';
 import { correlationIndexKey, eventIndexKey, executionItem, executionKey, executionSortKey, fromExecutionItem, storedOutput, type ExecutionItem } from './execution-item.js';
-import { isConditionalCheckFailure } from './conditional-check.js';
+import { isConditionalCheckFailure, putIfAbsent } from './conditional-check.js';
 import { classifySdkError } from './sdk-errors.js';
 import { STATE_TABLE } from '../layout/state-table.js';
 
@@ -220,21 +219,8 @@ export class DynamoDbExecutionStore implements ExecutionStore, ExpressClaims {
     return (await this.list({ correlationId, limit: 1000 })).executions;
   }
 
-  private async putNew(item: ExecutionItem, name: string): Promise<boolean> {
-    try {
-      await this.client.send(
-        new PutItemCommand({
-          TableName: this.tableName,
-          Item: marshall(item, { removeUndefinedValues: true }),
-          ConditionExpression: 'attribute_not_exists(#pk)',
-          ExpressionAttributeNames: { '#pk': STATE_TABLE.partitionKey },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionalCheckFailure(error)) return false;
-      throw classifySdkError(error, `recording execution ${name}`);
-    }
+  private putNew(item: ExecutionItem, name: string): Promise<boolean> {
+    return putIfAbsent({ client: this.client, tableName: this.tableName, partitionKey: STATE_TABLE.partitionKey, what: `recording execution ${name}` }, item);
   }
 
   private async rawGet(name: string): Promise<Record<string, unknown> | undefined> {

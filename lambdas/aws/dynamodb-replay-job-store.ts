@@ -6,7 +6,7 @@
  * Cancelling touches only `status`, so it never breaks a running step's claim: the step sees it at
  * its next write and stops.
  */
-import { ConditionalCheckFailedException, GetItemCommand, PutItemCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import {
   ConflictError,
@@ -18,6 +18,7 @@ import {
   type ReplayStatus,
   type StoredReplayJob,
 } from '../core/index.js';
+import { isConditionalCheckFailure, putIfAbsent } from './conditional-check.js';
 import { classifySdkError } from './sdk-errors.js';
 import { STATE_TABLE } from '../layout/state-table.js';
 
@@ -53,19 +54,8 @@ export class DynamoDbReplayJobStore implements ReplayJobStore {
    */
   async create(job: ReplayJob, expiresAt: number): Promise<void> {
     const item = { ...DynamoDbReplayJobStore.keyObject(job.replayId), ...job, version: 0, failures: [], [STATE_TABLE.ttlAttribute]: expiresAt };
-    try {
-      await this.client.send(
-        new PutItemCommand({
-          TableName: this.tableName,
-          Item: marshall(item, { removeUndefinedValues: true }),
-          ConditionExpression: 'attribute_not_exists(#pk)',
-          ExpressionAttributeNames: { '#pk': NAMES['#pk'] },
-        }),
-      );
-    } catch (error) {
-      if (isConditionalCheckFailure(error)) throw new ConflictError(`A replay with id "${job.replayId}" already exists`);
-      throw classifySdkError(error, `recording replay ${job.replayId}`);
-    }
+    const target = { client: this.client, tableName: this.tableName, partitionKey: NAMES['#pk'], what: `recording replay ${job.replayId}` };
+    if (!(await putIfAbsent(target, item))) throw new ConflictError(`A replay with id "${job.replayId}" already exists`);
   }
 
   /** The job, read consistently; `undefined` when there is none. */
@@ -165,8 +155,4 @@ function fromItem(item: Record<string, AttributeValue>): StoredReplayJob {
   const stored: StoredReplayJob = { job: job as unknown as ReplayJob, version: Number(version ?? 0), failures: (failures as ReplayFailure[] | undefined) ?? [] };
   if (typeof pacedUntil === 'number') stored.pacedUntil = pacedUntil;
   return stored;
-}
-
-function isConditionalCheckFailure(error: unknown): boolean {
-  return error instanceof ConditionalCheckFailedException || (error instanceof Error && error.name === 'ConditionalCheckFailedException');
 }

@@ -10,6 +10,7 @@ import type { ClaimedEvent, Clock, RoutingMarks } from '../core/index.js';
 import { mapBounded } from '../core/app/concurrency.js';
 import { eventKey, fromItem } from './event-item.js';
 import { EVENTS_TABLE, UNROUTED_SHARDS } from '../layout/events-table.js';
+import { isConditionalCheckFailure } from './conditional-check.js';
 import { queryItems } from './query-items.js';
 import { classifySdkError } from './sdk-errors.js';
 
@@ -22,7 +23,6 @@ export interface DynamoDbRoutingMarksOptions {
 }
 
 const { partitionKey, byUnrouted, routedAttribute, sweepsAttribute, parkedAttribute } = EVENTS_TABLE;
-const isConditionFailure = (error: unknown): boolean => error instanceof Error && error.name === 'ConditionalCheckFailedException';
 
 /**
  * @example await new DynamoDbRoutingMarks({ client, tableName }).markRouted('01J…')
@@ -57,7 +57,7 @@ export class DynamoDbRoutingMarks implements RoutingMarks {
         }),
       );
     } catch (error) {
-      if (isConditionFailure(error)) return;
+      if (isConditionalCheckFailure(error)) return;
       throw classifySdkError(error, `marking event ${eventId} routed`);
     }
   }
@@ -118,7 +118,7 @@ export class DynamoDbRoutingMarks implements RoutingMarks {
         }),
       ));
     } catch (error) {
-      if (isConditionFailure(error)) return undefined;
+      if (isConditionalCheckFailure(error)) return undefined;
       throw classifySdkError(error, `claiming a sweep of event ${eventId}`);
     }
     if (attributes === undefined) return undefined;
@@ -156,7 +156,7 @@ export class DynamoDbRoutingMarks implements RoutingMarks {
         }),
       );
     } catch (error) {
-      if (isConditionFailure(error)) return;
+      if (isConditionalCheckFailure(error)) return;
       throw classifySdkError(error, `${what} event ${eventId}`);
     }
   }

@@ -3,7 +3,7 @@
  * `byEvent` / `byCorrelation` index keys, the record's fields, the input it was started with, and a TTL
  * that follows the event retention.
  */
-import type { ExecutionRecord, ExecutionStatus, StoredExecution, Trigger, WorkflowInput } from '../core/index.js';
+import { runningExecution, type ExecutionRecord, type ExecutionStatus, type StoredExecution, type Trigger, type WorkflowInput } from '../core/index.js';
 import { STATE_TABLE } from '../layout/state-table.js';
 
 const { prefix } = STATE_TABLE;
@@ -47,13 +47,7 @@ export function executionItem(trigger: Trigger, startedAt: string, options: { re
   const { input } = trigger;
   const item: ExecutionItem = {
     ...executionKey(trigger.executionName),
-    name: trigger.executionName,
-    workflowId: trigger.workflowId,
-    ruleId: trigger.ruleId,
-    eventId: input.event.id,
-    correlationId: input.correlationId,
-    status: 'RUNNING',
-    startedAt,
+    ...runningExecution(trigger, startedAt),
     input: JSON.stringify(input),
     epk: eventIndexKey(input.event.id),
     cpk: correlationIndexKey(input.correlationId),

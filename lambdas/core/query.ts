@@ -47,23 +47,17 @@ export function decodeCursor(cursor: string): EventPosition {
   throw new ValidationError('cursor is not one this API returned', [{ path: 'cursor', message: 'invalid cursor' }]);
 }
 
+/** Query-string parameters as API Gateway and the embedded HTTP server hand them over. */
+export type QueryParameters = Readonly<Record<string, string | undefined>>;
+
 /**
  * Parses query-string parameters into an `EventQuery`.
  * @throws ValidationError naming each bad parameter.
  */
-export function parseEventQuery(params: Readonly<Record<string, string | undefined>>): EventQuery {
+export function parseEventQuery(params: QueryParameters): EventQuery {
   const details: ErrorDetail[] = [];
-  const query: EventQuery = { limit: DEFAULT_QUERY_LIMIT };
-  for (const key of Object.keys(params)) {
-    if (!['type', 'source', 'from', 'to', 'correlationId', 'limit', 'cursor'].includes(key)) details.push({ path: key, message: 'unknown query parameter' });
-  }
-  for (const key of ['type', 'source', 'correlationId'] as const) {
-    const value = params[key];
-    if (value !== undefined) {
-      if (value === '') details.push({ path: key, message: 'must not be empty' });
-      else query[key] = value;
-    }
-  }
+  noteUnknownParameters(params, ['type', 'source', 'from', 'to', 'correlationId', 'limit', 'cursor'], details);
+  const query: EventQuery = { ...nonEmptyParameters(params, ['type', 'source', 'correlationId'], details), limit: DEFAULT_QUERY_LIMIT };
   for (const key of ['from', 'to'] as const) {
     const value = params[key];
     if (value === undefined) continue;
@@ -71,19 +65,57 @@ export function parseEventQuery(params: Readonly<Record<string, string | undefin
     if (Number.isNaN(time) || !/^\d{4}-\d{2}-\d{2}/.test(value)) details.push({ path: key, message: 'must be an ISO 8601 timestamp' });
     else query[key] = new Date(time).toISOString();
   }
-  if (params.limit !== undefined) {
-    const limit = Number(params.limit);
-    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_QUERY_LIMIT) details.push({ path: 'limit', message: `must be an integer from 1 to ${MAX_QUERY_LIMIT}` });
-    else query.limit = limit;
-  }
+  query.limit = limitParameter(params, details);
   if (query.from !== undefined && query.to !== undefined && query.from >= query.to) details.push({ path: 'to', message: 'must be after from' });
-  if (params.cursor !== undefined) {
-    try {
-      query.after = decodeCursor(params.cursor);
-    } catch (error) {
-      details.push(...(error as ValidationError).details);
-    }
-  }
-  if (details.length > 0) throw new ValidationError(`Invalid query: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`, details);
+  const after = cursorParameter(params, details);
+  if (after !== undefined) query.after = after;
+  throwQueryProblems(details);
   return query;
+}
+
+/*
+ * What every query parser shares. Each notes its problems in `details` rather than throwing, so that
+ * one answer names every bad parameter.
+ */
+
+/** Notes each parameter whose name is not in `known`. */
+export function noteUnknownParameters(params: QueryParameters, known: readonly string[], details: ErrorDetail[]): void {
+  for (const key of Object.keys(params)) if (!known.includes(key)) details.push({ path: key, message: 'unknown query parameter' });
+}
+
+/** The parameters among `keys` that are given; an empty one is noted instead. */
+export function nonEmptyParameters<K extends string>(params: QueryParameters, keys: readonly K[], details: ErrorDetail[]): Partial<Record<K, string>> {
+  const values: Partial<Record<K, string>> = {};
+  for (const key of keys) {
+    const value = params[key];
+    if (value === undefined) continue;
+    if (value === '') details.push({ path: key, message: 'must not be empty' });
+    else values[key] = value;
+  }
+  return values;
+}
+
+/** The page size: `limit`, or the default when it is absent or out of range (then noted). */
+export function limitParameter(params: QueryParameters, details: ErrorDetail[]): number {
+  if (params.limit === undefined) return DEFAULT_QUERY_LIMIT;
+  const limit = Number(params.limit);
+  if (Number.isInteger(limit) && limit >= 1 && limit <= MAX_QUERY_LIMIT) return limit;
+  details.push({ path: 'limit', message: `must be an integer from 1 to ${MAX_QUERY_LIMIT}` });
+  return DEFAULT_QUERY_LIMIT;
+}
+
+/** The position `cursor` continues after, if one is given; a cursor this API did not issue is noted. */
+export function cursorParameter(params: QueryParameters, details: ErrorDetail[]): EventPosition | undefined {
+  if (params.cursor === undefined) return undefined;
+  try {
+    return decodeCursor(params.cursor);
+  } catch (error) {
+    details.push(...(error as ValidationError).details);
+    return undefined;
+  }
+}
+
+/** @throws ValidationError naming every noted problem, when there is one. */
+export function throwQueryProblems(details: readonly ErrorDetail[]): void {
+  if (details.length > 0) throw new ValidationError(`Invalid query: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`, [...details]);
 }

@@ -3,7 +3,7 @@
  * primary key), and only a new record is launched on the local runner; an existing one means the
  * execution was started already — by an earlier routing of the same event, or before a restart.
  */
-import type { Clock, ExecutionStore, StoredExecution, Trigger, WorkflowStarter } from '../core/index.js';
+import { runningExecution, type Clock, type ExecutionStore, type StoredExecution, type Trigger, type WorkflowStarter } from '../core/index.js';
 
 export interface EmbeddedWorkflowStarterOptions {
   executions: Pick<ExecutionStore, 'record'>;
@@ -23,22 +23,8 @@ export class EmbeddedWorkflowStarter implements WorkflowStarter {
   async start(trigger: Trigger): Promise<{ alreadyStarted: boolean }> {
     const startedAt = new Date(this.options.clock.now()).toISOString();
     if (!(await this.options.executions.record(trigger, startedAt))) return { alreadyStarted: true };
+    // The record `record` has just written.
     this.options.launch(runningExecution(trigger, startedAt));
     return { alreadyStarted: false };
   }
-}
-
-/** The record `record` has just written for the trigger. */
-function runningExecution(trigger: Trigger, startedAt: string): StoredExecution {
-  const { input } = trigger;
-  return {
-    name: trigger.executionName,
-    workflowId: trigger.workflowId,
-    ruleId: trigger.ruleId,
-    eventId: input.event.id,
-    correlationId: input.correlationId,
-    status: 'RUNNING',
-    startedAt,
-    input,
-  };
 }

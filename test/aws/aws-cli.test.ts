@@ -1,7 +1,7 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEngine, type EngineProcess } from '../support/engine-process.js';
+import { describe, expect, it } from 'vitest';
+import { useEngine } from '../support/engine-process.js';
 
 const run = promisify(execFile);
 const hasAwsCli = spawnSync('aws', ['--version'], { stdio: 'ignore' }).status === 0;
@@ -21,15 +21,7 @@ async function awsPutEvents(endpoint: string, entries: unknown[]): Promise<{ Fai
 }
 
 describe.skipIf(!hasAwsCli)('the AWS CLI as a real client of the embedded engine (aws events put-events --endpoint-url)', () => {
-  let engine: EngineProcess;
-
-  beforeAll(async () => {
-    engine = await startEngine(['--memory', '--log-level', 'warn']);
-  });
-
-  afterAll(async () => {
-    await engine?.stop();
-  });
+  const engine = useEngine();
 
   it('stores the events it puts and routes them by the rules', async () => {
     const answer = await awsPutEvents(engine.url, [

@@ -1,6 +1,5 @@
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { APIGatewayProxyResult } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventKey, timePartitionKey, timeSortKey } from '../../lambdas/aws/event-item.js';
 import { DEFAULT_RETENTION_DAYS, EVENTS_TABLE } from '../../lambdas/layout/events-table.js';
@@ -8,12 +7,10 @@ import { createIngestHandler, type IngestHttpHandler } from '../../lambdas/aws/h
 import { ingestDepsFromEnv } from '../../lambdas/aws/wiring/ingest.js';
 import { createQueryHandler, type QueryHttpHandler } from '../../lambdas/aws/http/query-http.js';
 import { queryDepsFromEnv } from '../../lambdas/aws/wiring/query.js';
-import { getEvent, listEvents, postEvent } from '../support/api-gateway.js';
+import { bodyOf, getEvent, listEvents, postEvent } from '../support/api-gateway.js';
 import { awsClients, type AwsClients } from './support/aws-clients.js';
 import { aRegistration, storedItem } from './support/fixtures.js';
 import { createEngineResources, type EngineResources } from './support/resources.js';
-
-const bodyOf = (answer: APIGatewayProxyResult) => JSON.parse(answer.body) as Record<string, any>;
 
 describe('HTTP ingestion on AWS: API Gateway proxy event → ingest Lambda → Events table', () => {
   let aws: AwsClients;

@@ -7,22 +7,10 @@ import { REPLAY_SOURCE } from '../../lambdas/core/index.js';
 import { EdweStack } from '../../lib/edwe-stack.js';
 import { testApp, withConfig } from '../support/cdk.js';
 import { awsClients, type AwsClients } from './support/aws-clients.js';
-import {
-  createEngineResources,
-  eventsTableDefinition,
-  FORWARD_TO_ENGINE_PATTERN,
-  KINESIS_STREAM_DEFAULTS,
-  REPLAY_DRIVER_SUBSTITUTIONS,
-  replayRulePattern,
-  repositoryProject,
-  ROUTER_EVENT_SOURCE,
-  ROUTER_STREAM_FILTER,
-  stateMachineDefinitions,
-  stateTableDefinition,
-  taskFunctionArn,
-  type EngineResources,
-  type FunctionEnvironments,
-} from './support/resources.js';
+import { FORWARD_TO_ENGINE_PATTERN, KINESIS_STREAM_DEFAULTS, replayRulePattern } from './support/messaging-resources.js';
+import { createEngineResources, repositoryProject, ROUTER_EVENT_SOURCE, ROUTER_STREAM_FILTER, type EngineResources, type FunctionEnvironments } from './support/resources.js';
+import { eventsTableDefinition, stateTableDefinition } from './support/table-resources.js';
+import { REPLAY_DRIVER_SUBSTITUTIONS, stateMachineDefinitions, taskFunctionArn } from './support/workflow-resources.js';
 
 type Resource = { Properties: Record<string, any> };
 

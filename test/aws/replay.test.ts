@@ -1,5 +1,5 @@
 import { ListExecutionsCommand, DescribeExecutionCommand } from '@aws-sdk/client-sfn';
-import type { APIGatewayProxyResult, EventBridgeEvent } from 'aws-lambda';
+import type { EventBridgeEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { executionName, REPLAY_SOURCE } from '../../lambdas/core/index.js';
 import { createIngestHandler, type IngestHttpHandler } from '../../lambdas/aws/http/ingest-http.js';
@@ -8,13 +8,11 @@ import { createReplayPageHandler, type ReplayPageHandler } from '../../lambdas/a
 import { replayPageDepsFromEnv, replayStartDepsFromEnv, replaysDepsFromEnv } from '../../lambdas/aws/wiring/replay.js';
 import { createReplayStartHandler, type ReplayStartHandler } from '../../lambdas/aws/eventbridge/replay-start.js';
 import { createReplaysHandler, type ReplaysHttpHandler } from '../../lambdas/aws/http/replays-http.js';
-import { apiGatewayEvent, postEvent } from '../support/api-gateway.js';
+import { apiGatewayEvent, bodyOf, postEvent } from '../support/api-gateway.js';
 import { awsClients, type AwsClients } from './support/aws-clients.js';
 import { anId } from './support/fixtures.js';
 import { receiveAllJson } from './support/queues.js';
 import { createEngineResources, type EngineResources } from './support/resources.js';
-
-const bodyOf = (answer: APIGatewayProxyResult) => JSON.parse(answer.body) as Record<string, any>;
 
 /** Whole seconds, some minutes ago: inside the retention window a replay may reach back into. */
 const BASE = Math.floor(Date.now() / 1000) * 1000 - 30 * 60_000;

@@ -20,7 +20,8 @@ import { capturedLogs } from './support/captured-logs.js';
 import { anId } from './support/fixtures.js';
 import { setStepFunctionsExecution } from './support/moto.js';
 import { receiveAllJson } from './support/queues.js';
-import { createEngineResources, createQueue, ROUTER_STREAM_FILTER, type EngineResources, type Queue } from './support/resources.js';
+import { createQueue, type Queue } from './support/messaging-resources.js';
+import { createEngineResources, ROUTER_STREAM_FILTER, type EngineResources } from './support/resources.js';
 import { createStreamPoller, type StreamPoller } from './support/stream-poller.js';
 
 /** Polls `read` until `done` holds (moto runs executions on its own threads), or fails after `timeoutMs`. */

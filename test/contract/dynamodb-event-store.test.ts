@@ -1,33 +1,23 @@
-import { GetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DynamoDbEventStore, eventKey, fromItem, toItem } from '../../lambdas/aws/dynamodb-event-store.js';
 import { timeShardOf } from '../../lambdas/aws/event-item.js';
 import { TIME_SHARDS } from '../../lambdas/layout/events-table.js';
 import { decodeCursor, ValidationError, type EngineEvent } from '../../lambdas/core/index.js';
-import { createEventsTable, startDynalite, uniqueTableName, type Dynalite } from '../support/dynalite.js';
+import { useDynalite } from '../support/dynalite.js';
 import { describeEventStoreContract } from './event-store.contract.js';
 import { anEvent, byTimeThenId, HOUR, putAll, T0 } from './event-store.fixtures.js';
 
 const RECEIVED_AT = Date.parse('2026-03-04T05:06:07.000Z');
 const DAY = 86_400;
 
-let dynamo: Dynalite;
-let client: DynamoDBClient;
-
-beforeAll(async () => {
-  dynamo = await startDynalite();
-  client = dynamo.client();
-});
-
-afterAll(async () => {
-  await dynamo?.close();
-});
+const dynalite = useDynalite();
 
 /** A store on a fresh table, and a raw read of its items. */
 async function aStore(options: Partial<ConstructorParameters<typeof DynamoDbEventStore>[0]> = {}) {
-  const tableName = uniqueTableName();
-  await createEventsTable(client, tableName);
+  const client = dynalite.client();
+  const tableName = await dynalite.eventsTable();
   const store = new DynamoDbEventStore({ client, tableName, retentionDays: 7, clock: { now: () => RECEIVED_AT }, ...options });
   const storedItem = async (id: string) => {
     const { Item } = await client.send(new GetItemCommand({ TableName: tableName, Key: { pk: { S: eventKey(id) } }, ConsistentRead: true }));

@@ -1,9 +1,9 @@
-import { GetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DynamoDbExecutionStore } from '../../lambdas/aws/dynamodb-execution-store.js';
 import { executionKey, MAX_STORED_OUTPUT_BYTES } from '../../lambdas/aws/execution-item.js';
-import { createStateTable, startDynalite, uniqueTableName, type Dynalite } from '../support/dynalite.js';
+import { useDynalite } from '../support/dynalite.js';
 import { aTrigger as aContractTrigger, describeExecutionStoreContract } from './execution-store.contract.js';
 
 // Times follow the clock the suite runs under.
@@ -11,22 +11,12 @@ const NOW = Date.now();
 const at = (second: number): string => new Date(NOW + second * 1000).toISOString();
 const aTrigger = (overrides: Parameters<typeof aContractTrigger>[1] = {}) => aContractTrigger(at, overrides);
 
-let dynamo: Dynalite;
-let client: DynamoDBClient;
-
-beforeAll(async () => {
-  dynamo = await startDynalite();
-  client = dynamo.client();
-});
-
-afterAll(async () => {
-  await dynamo?.close();
-});
+const dynalite = useDynalite();
 
 /** A store on a fresh State table whose clock the test moves, and a raw read of its items. */
 async function aStore() {
-  const tableName = uniqueTableName('state');
-  await createStateTable(client, tableName);
+  const client = dynalite.client();
+  const tableName = await dynalite.stateTable();
   const clock = { ms: NOW };
   let claims = 0;
   const store = new DynamoDbExecutionStore({ client, tableName, retentionDays: 7, clock: { now: () => clock.ms }, newClaimId: () => `claim-${++claims}` });
@@ -37,11 +27,10 @@ async function aStore() {
   return { store, clock, rawItem };
 }
 
-describeExecutionStoreContract('DynamoDbExecutionStore (on dynalite)', async ({ now }) => {
-  const tableName = uniqueTableName('state');
-  await createStateTable(client, tableName);
-  return { store: new DynamoDbExecutionStore({ client, tableName, clock: { now } }), close: async () => undefined };
-});
+describeExecutionStoreContract('DynamoDbExecutionStore (on dynalite)', async ({ now }) => ({
+  store: new DynamoDbExecutionStore({ client: dynalite.client(), tableName: await dynalite.stateTable(), clock: { now } }),
+  close: async () => undefined,
+}));
 
 describe('DynamoDbExecutionStore items and Express claims (on dynalite)', () => {
   it('records an execution laid out for its indexes, expiring with the retention', async () => {

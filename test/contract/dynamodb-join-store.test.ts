@@ -1,35 +1,19 @@
-import { GetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DynamoDbJoinStore, joinKey } from '../../lambdas/aws/dynamodb-join-store.js';
 import { compileRules, parseRules, type EngineEvent, type Rule } from '../../lambdas/core/index.js';
-import { createStateTable, startDynalite, uniqueTableName, type Dynalite } from '../support/dynalite.js';
+import { useDynalite } from '../support/dynalite.js';
 import { describeJoinStoreContract } from './join-store.contract.js';
 
 // Times follow the clock the suite runs under.
 const NOW = Date.now();
 const BASE = NOW - 60 * 60_000;
 
-let dynamo: Dynalite;
-let client: DynamoDBClient;
-
-beforeAll(async () => {
-  dynamo = await startDynalite();
-  client = dynamo.client();
-});
-
-afterAll(async () => {
-  await dynamo?.close();
-});
-
-async function aStateTable(): Promise<string> {
-  const tableName = uniqueTableName('state');
-  await createStateTable(client, tableName);
-  return tableName;
-}
+const dynalite = useDynalite();
 
 describeJoinStoreContract('DynamoDbJoinStore (on dynalite)', async ({ now }) => ({
-  joins: new DynamoDbJoinStore({ client, tableName: await aStateTable(), clock: { now } }),
+  joins: new DynamoDbJoinStore({ client: dynalite.client(), tableName: await dynalite.stateTable(), clock: { now } }),
   close: async () => undefined,
 }));
 
@@ -48,7 +32,8 @@ describe('DynamoDbJoinStore items and redeliveries (on dynalite)', () => {
   });
 
   it('keeps the newer event of a type in its item, which outlives the window by a day', async () => {
-    const tableName = await aStateTable();
+    const client = dynalite.client();
+    const tableName = await dynalite.stateTable();
     const joins = new DynamoDbJoinStore({ client, tableName, clock: { now: () => NOW } });
     await joins.offer(join, anEvent('p-2', 'payment.received', 'o-2', 7));
 
@@ -61,7 +46,7 @@ describe('DynamoDbJoinStore items and redeliveries (on dynalite)', () => {
   });
 
   it('answers the same trigger again for a redelivered event (its start is idempotent, and a failed one must be made by the retry)', async () => {
-    const joins = new DynamoDbJoinStore({ client, tableName: await aStateTable(), clock: { now: () => NOW } });
+    const joins = new DynamoDbJoinStore({ client: dynalite.client(), tableName: await dynalite.stateTable(), clock: { now: () => NOW } });
     const stock = anEvent('s-1', 'stock.reserved', 'o-3', 5);
     await joins.offer(join, anEvent('p-1', 'payment.received', 'o-3', 0));
     const first = await joins.offer(join, stock);

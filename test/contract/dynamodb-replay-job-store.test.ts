@@ -1,24 +1,17 @@
 import { GetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbReplayJobStore } from '../../lambdas/aws/dynamodb-replay-job-store.js';
-import { startDynalite, uniqueTableName, type Dynalite } from '../support/dynalite.js';
-import { createReplayStateTable } from '../support/replay-fixtures.js';
+import { useDynalite } from '../support/dynalite.js';
 import { aReplayJob, describeReplayJobStoreContract } from './replay-job-store.contract.js';
 
-let dynamo: Dynalite;
+const dynalite = useDynalite();
 let client: DynamoDBClient;
 let tableName: string;
 
 beforeAll(async () => {
-  dynamo = await startDynalite();
-  client = dynamo.client();
-  tableName = uniqueTableName('state');
-  await createReplayStateTable(client, tableName);
-});
-
-afterAll(async () => {
-  await dynamo?.close();
+  client = dynalite.client();
+  tableName = await dynalite.stateTable();
 });
 
 // One State table for the file: every job of the suite has its own id.

@@ -1,25 +1,13 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll } from 'vitest';
 import { DynamoDbEventStore } from '../../lambdas/aws/dynamodb-event-store.js';
 import { DynamoDbRoutingMarks } from '../../lambdas/aws/dynamodb-routing-marks.js';
-import { createEventsTable, startDynalite, uniqueTableName, type Dynalite } from '../support/dynalite.js';
+import { useDynalite } from '../support/dynalite.js';
 import { describeRoutingMarksContract } from './routing-marks.contract.js';
 
-let dynamo: Dynalite;
-let client: DynamoDBClient;
-
-beforeAll(async () => {
-  dynamo = await startDynalite();
-  client = dynamo.client();
-});
-
-afterAll(async () => {
-  await dynamo?.close();
-});
+const dynalite = useDynalite();
 
 describeRoutingMarksContract('DynamoDbRoutingMarks (on dynalite)', async ({ now }) => {
-  const tableName = uniqueTableName('marks');
-  await createEventsTable(client, tableName);
+  const client = dynalite.client();
+  const tableName = await dynalite.eventsTable('marks');
   const clock = { now };
   return {
     events: new DynamoDbEventStore({ client, tableName, clock }),

@@ -1,36 +1,21 @@
-import { GetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DynamoDbWaiterStore, waiterKey } from '../../lambdas/aws/dynamodb-waiter-store.js';
-import { createStateTable, startDynalite, uniqueTableName, type Dynalite } from '../support/dynalite.js';
+import { useDynalite } from '../support/dynalite.js';
 import { describeWaiterStoreContract } from './waiter-store.contract.js';
 
-let dynamo: Dynalite;
-let client: DynamoDBClient;
-
-beforeAll(async () => {
-  dynamo = await startDynalite();
-  client = dynamo.client();
-});
-
-afterAll(async () => {
-  await dynamo?.close();
-});
-
-async function aStateTable(): Promise<string> {
-  const tableName = uniqueTableName('state');
-  await createStateTable(client, tableName);
-  return tableName;
-}
+const dynalite = useDynalite();
 
 describeWaiterStoreContract('DynamoDbWaiterStore (on dynalite)', async () => ({
-  waiters: new DynamoDbWaiterStore({ client, tableName: await aStateTable() }),
+  waiters: new DynamoDbWaiterStore({ client: dynalite.client(), tableName: await dynalite.stateTable() }),
   close: async () => undefined,
 }));
 
 describe('DynamoDbWaiterStore items (on dynalite)', () => {
   it("stores a waiter under its correlation and type, with the wait's end as TTL", async () => {
-    const tableName = await aStateTable();
+    const client = dynalite.client();
+    const tableName = await dynalite.stateTable();
     const waiters = new DynamoDbWaiterStore({ client, tableName });
     const expiresAt = new Date(Date.now() + 15 * 60_000).toISOString();
 

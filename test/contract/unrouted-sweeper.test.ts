@@ -1,16 +1,16 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { GetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { SFNClient, SFNServiceException, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbEventStore, eventKey } from '../../lambdas/aws/dynamodb-event-store.js';
 import { DynamoDbRoutingMarks } from '../../lambdas/aws/dynamodb-routing-marks.js';
 import { SfnWorkflowStarter } from '../../lambdas/aws/sfn-workflow-starter.js';
 import { compileRules, EventRouter, UnroutedSweeper, type DeadLetter, type EngineEvent, type Rule } from '../../lambdas/core/index.js';
 import { createRouterHandler } from '../../lambdas/aws/streams/router.js';
 import { createSweeperHandler } from '../../lambdas/aws/jobs/sweeper.js';
-import { createEventsTable, startDynalite, uniqueTableName, type Dynalite } from '../support/dynalite.js';
+import { useDynalite } from '../support/dynalite.js';
 import { streamEvent, streamRecord } from '../support/stream-records.js';
 
 const ONBOARDING_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:Onboarding';
@@ -30,8 +30,7 @@ const anEvent = (): EngineEvent => ({
 describe('the sweeper and the routedAt mark (Events table on dynalite, Step Functions mocked)', () => {
   const sfn = mockClient(SFNClient);
   const silent = new Logger({ logLevel: 'SILENT' });
-  let dynamo: Dynalite;
-  let client: DynamoDBClient;
+  const dynalite = useDynalite();
   let tableName: string;
   let store: DynamoDbEventStore;
   let now: number;
@@ -40,24 +39,19 @@ describe('the sweeper and the routedAt mark (Events table on dynalite, Step Func
   let sweeper: UnroutedSweeper;
 
   const item = async (id: string) => {
-    const { Item } = await client.send(new GetItemCommand({ TableName: tableName, Key: marshall({ pk: eventKey(id) }), ConsistentRead: true }));
+    const { Item } = await dynalite.client().send(new GetItemCommand({ TableName: tableName, Key: marshall({ pk: eventKey(id) }), ConsistentRead: true }));
     return Item === undefined ? undefined : unmarshall(Item);
   };
   const starts = () => sfn.commandCalls(StartExecutionCommand).map((call) => call.args[0].input.name);
 
-  beforeAll(async () => {
-    dynamo = await startDynalite();
-    client = dynamo.client();
-  });
-  afterAll(async () => {
+  afterAll(() => {
     sfn.restore();
-    await dynamo?.close();
   });
   beforeEach(async () => {
     sfn.reset();
     sfn.on(StartExecutionCommand).resolves({ executionArn: `${ONBOARDING_ARN}:run`, startDate: new Date() });
-    tableName = uniqueTableName('events');
-    await createEventsTable(client, tableName);
+    const client = dynalite.client();
+    tableName = await dynalite.eventsTable();
     now = RECEIVED;
     const clock = { now: () => now };
     store = new DynamoDbEventStore({ client, tableName, clock });

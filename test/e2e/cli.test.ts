@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEngine, type EngineProcess } from '../support/engine-process.js';
+import { describe, expect, it } from 'vitest';
+import { useEngine } from '../support/engine-process.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const run = promisify(execFile);
@@ -22,13 +22,7 @@ const BASE = Math.floor((Date.now() - 86_400_000) / 3_600_000) * 3_600_000;
 const at = (minute: number) => new Date(BASE + minute * 60_000).toISOString();
 
 describe('the edwe CLI against a running engine', () => {
-  let engine: EngineProcess;
-  beforeAll(async () => {
-    engine = await startEngine(['--memory', '--log-level', 'warn']);
-  });
-  afterAll(async () => {
-    await engine?.stop();
-  });
+  const engine = useEngine();
 
   it('sends an event and reads it back with edwe events', async () => {
     const sent = await edwe([

@@ -1,18 +1,11 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registration, startEngine, type EngineProcess } from '../support/engine-process.js';
+import { describe, expect, it } from 'vitest';
+import { registration, useEngine } from '../support/engine-process.js';
 
 const at = (minute: number) => new Date(Date.UTC(2026, 10, 1, 10, minute)).toISOString();
 
 describe('edwe dev ingestion and queries', () => {
-  let engine: EngineProcess;
-
-  beforeAll(async () => {
-    engine = await startEngine(['--memory', '--log-level', 'warn']);
-  });
-  afterAll(async () => {
-    await engine?.stop();
-  });
+  const engine = useEngine();
 
   it('stores every valid entry of a 500-event batch and reports the 3 bad ones at their index', async () => {
     const entries: unknown[] = Array.from({ length: 500 }, (_, i) => ({ id: `batch-${i}`, type: 'page.viewed', source: 'batch-test', timestamp: at(0), data: { i } }));
@@ -148,13 +141,7 @@ describe('edwe dev ingestion and queries', () => {
 });
 
 describe('edwe dev GET /executions', () => {
-  let engine: EngineProcess;
-  beforeAll(async () => {
-    engine = await startEngine(['--memory', '--log-level', 'warn']);
-  });
-  afterAll(async () => {
-    await engine?.stop();
-  });
+  const engine = useEngine();
 
   it("lists a correlation's executions by workflow and status, paged with a cursor", async () => {
     for (let i = 0; i < 5; i++) await engine.post('/events', registration({ id: `ex-${i}`, correlationId: 'ex-corr' }, { userId: `u-ex-${i}` }));

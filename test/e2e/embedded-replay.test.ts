@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEngine, type EngineProcess } from '../support/engine-process.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useEngine } from '../support/engine-process.js';
 
 // Three days ago at a whole hour: inside the retention window, and fixed for the whole file.
 const BASE = Math.floor((Date.now() - 3 * 86_400_000) / 3_600_000) * 3_600_000;
@@ -14,10 +14,9 @@ const premium = (id: string, timestamp: string) => ({
 const free = (id: string, timestamp: string) => ({ id, type: 'user_registration', source: 'replay-test', timestamp, data: { userId: id, user_type: 'free' } });
 
 describe('replays in the embedded engine', () => {
-  let engine: EngineProcess;
+  const engine = useEngine();
 
   beforeAll(async () => {
-    engine = await startEngine(['--memory', '--log-level', 'warn']);
     await engine.post('/events', [
       premium('rp-before', hour(0, 59)),
       premium('rp-1', hour(1, 0)),
@@ -29,9 +28,6 @@ describe('replays in the embedded engine', () => {
     for (const id of ['rp-before', 'rp-1', 'rp-2', 'rp-3', 'rp-after']) {
       await engine.waitFor(`/executions?eventId=${id}`, (b) => b.executions?.[0]?.status === 'SUCCEEDED');
     }
-  });
-  afterAll(async () => {
-    await engine?.stop();
   });
 
   async function finished(replayId: string) {

@@ -1,14 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEngine, type EngineProcess } from '../support/engine-process.js';
+import { describe, expect, it } from 'vitest';
+import { useEngine } from '../support/engine-process.js';
 
 describe('edwe dev --token', () => {
-  let engine: EngineProcess;
-  beforeAll(async () => {
-    engine = await startEngine(['--memory', '--token', 's3cret-token', '--log-level', 'warn']);
-  });
-  afterAll(async () => {
-    await engine?.stop();
-  });
+  const engine = useEngine(['--memory', '--token', 's3cret-token', '--log-level', 'warn']);
 
   it('answers 401 without the bearer token, and stores nothing', async () => {
     const answer = await engine.post('/events', { id: 'tok-1', type: 't', source: 's' });

@@ -1,17 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadProject } from '../../lambdas/project/load-project.js';
-import { registration, startEngine, type EngineProcess } from '../support/engine-process.js';
+import { registration, useEngine } from '../support/engine-process.js';
 
 describe('edwe dev (embedded, over HTTP)', () => {
-  let engine: EngineProcess;
-
-  beforeAll(async () => {
-    engine = await startEngine(['--memory']);
-  });
-
-  afterAll(async () => {
-    await engine?.stop();
-  });
+  const engine = useEngine(['--memory']);
 
   it('answers /health with the loaded rules and workflows', async () => {
     const health = await engine.get('/health');

@@ -1,5 +1,5 @@
 /** API Gateway REST (v1) Lambda proxy events, as API Gateway builds them for the routes of `Ingestion`. */
-import type { APIGatewayProxyEvent } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 
 export interface ProxyRequest {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -64,6 +64,17 @@ export function apiGatewayEvent(request: ProxyRequest): APIGatewayProxyEvent {
     },
   };
 }
+
+/** A handler's answer body, parsed. */
+export const bodyOf = (answer: APIGatewayProxyResult) => JSON.parse(answer.body) as Record<string, any>;
+
+/** A body for POST /events: a premium user registers (no id or timestamp unless `overrides` give them). */
+export const aRegistration = (overrides: Record<string, unknown> = {}) => ({
+  type: 'user_registration',
+  source: 'web-signup',
+  data: { userId: 'u-1', user_type: 'premium' },
+  ...overrides,
+});
 
 /** POST /events with this body (and headers, e.g. a CloudEvents content type). */
 export const postEvent = (body: unknown, headers?: Record<string, string>): APIGatewayProxyEvent =>

@@ -1,7 +1,7 @@
 /** CDK apps for infrastructure tests: configured like `cdk synth` (cdk.json's feature flags) but without bundling. */
 import { readFileSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
-import type { Template } from 'aws-cdk-lib/assertions';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { parseEngineConfig } from '../../lambdas/core/index.js';
 import type { Project } from '../../lambdas/project/load-project.js';
 
@@ -16,6 +16,12 @@ export const testApp = (): App => new App({ context: { ...cdkContext(), 'aws:cdk
 export function withConfig(project: Project, yaml: string): Project {
   return { ...project, config: parseEngineConfig(`event_driven_workflow_engine:\n${yaml.replace(/^/gm, '  ')}`, 'edwe.config.yaml') };
 }
+
+/** Matches a `Ref` to the resource whose logical id starts with `prefix`. */
+export const ref = (prefix: string) => ({ Ref: Match.stringLikeRegexp(`^${prefix}`) });
+
+/** Matches the `Arn` of the resource whose logical id starts with `prefix`. */
+export const arnOf = (prefix: string) => ({ 'Fn::GetAtt': [Match.stringLikeRegexp(`^${prefix}`), 'Arn'] });
 
 type TemplateResource = { Type: string; Properties?: Record<string, any>; DependsOn?: string | string[] };
 

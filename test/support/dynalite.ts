@@ -1,10 +1,11 @@
 /**
  * An in-memory DynamoDB (dynalite) on 127.0.0.1 for contract and handler tests, driven by the real
- * SDK v3 client. Start it in `beforeAll`, close it in `afterAll`.
+ * SDK v3 client: `useDynalite()` starts it for a test file or `describe` block and closes it after.
  */
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll } from 'vitest';
 import { EVENTS_TABLE } from '../../lambdas/layout/events-table.js';
 import { STATE_TABLE } from '../../lambdas/layout/state-table.js';
 import { EMULATOR_CLIENT_CONFIG, startLocalEmulator, type LocalEmulator } from './local-emulator.js';
@@ -19,6 +20,49 @@ export type Dynalite = LocalEmulator<DynamoDBClient>;
 export function startDynalite(): Promise<Dynalite> {
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   return startLocalEmulator(server, (endpoint) => new DynamoDBClient({ endpoint, ...EMULATOR_CLIENT_CONFIG }));
+}
+
+/** dynalite as a test file or `describe` block uses it: one shared client, and fresh tables on demand. */
+export interface DynaliteTables {
+  /** The client of the running dynalite (available from the first `beforeAll` on). */
+  client(): DynamoDBClient;
+  /** Creates a fresh Events table (the deployed keys and indexes) and answers its name. */
+  eventsTable(prefix?: string): Promise<string>;
+  /** Creates a fresh State table (the deployed keys and indexes) and answers its name. */
+  stateTable(prefix?: string): Promise<string>;
+}
+
+/**
+ * Starts dynalite in a `beforeAll` and closes it in an `afterAll` of the enclosing file or
+ * `describe` block. Call it before the hooks that use it: `beforeAll` hooks run in the order given.
+ */
+export function useDynalite(): DynaliteTables {
+  let dynamo: Dynalite | undefined;
+  let shared: DynamoDBClient | undefined;
+  beforeAll(async () => {
+    dynamo = await startDynalite();
+    shared = dynamo.client();
+  });
+  afterAll(async () => {
+    await dynamo?.close();
+  });
+  const client = (): DynamoDBClient => {
+    if (shared === undefined) throw new Error('dynalite is not running yet: use its client from a hook or a test');
+    return shared;
+  };
+  return {
+    client,
+    async eventsTable(prefix = 'events') {
+      const tableName = uniqueTableName(prefix);
+      await createEventsTable(client(), tableName);
+      return tableName;
+    },
+    async stateTable(prefix = 'state') {
+      const tableName = uniqueTableName(prefix);
+      await createStateTable(client(), tableName);
+      return tableName;
+    },
+  };
 }
 
 /**

@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
+import { afterAll, beforeAll } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -76,6 +77,39 @@ export async function startEngine(args: string[] = ['--memory']): Promise<Engine
       child.kill(signal);
       await exited;
     },
+  };
+}
+
+/**
+ * `edwe dev` for a test file or `describe` block: started in a `beforeAll` (by default in memory,
+ * logging warnings only) and stopped in an `afterAll`. The answer stands for the running engine.
+ */
+export function useEngine(args: string[] = ['--memory', '--log-level', 'warn']): EngineProcess {
+  let started: EngineProcess | undefined;
+  beforeAll(async () => {
+    started = await startEngine(args);
+  });
+  afterAll(async () => {
+    await started?.stop();
+  });
+  const engine = (): EngineProcess => {
+    if (started === undefined) throw new Error('the engine is not running yet: use it from a hook or a test');
+    return started;
+  };
+  return {
+    get url() {
+      return engine().url;
+    },
+    get child() {
+      return engine().child;
+    },
+    get logs() {
+      return engine().logs;
+    },
+    post: (path, body, headers) => engine().post(path, body, headers),
+    get: (path) => engine().get(path),
+    waitFor: (path, predicate, timeoutMs) => engine().waitFor(path, predicate, timeoutMs),
+    stop: (signal) => engine().stop(signal),
   };
 }
 

@@ -1,16 +1,28 @@
 /**
  * Fixtures for the AWS replay tests: rules that route to three workflows, events spread over hours
- * (every time shard, pairs sharing a timestamp), the tables on dynalite, a job, and readers of the
- * exact PutEvents calls an `aws-sdk-client-mock` stub received.
+ * (every time shard, pairs sharing a timestamp), the tables on dynalite, jobs and a run to their end,
+ * and readers of the exact PutEvents calls an `aws-sdk-client-mock` stub received.
  */
 import { createHash } from 'node:crypto';
-import { BatchWriteItemCommand, CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchWriteItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { AwsStub } from 'aws-sdk-client-mock';
-import { toItem } from '../../lambdas/aws/dynamodb-event-store.js';
-import { STATE_TABLE } from '../../lambdas/layout/state-table.js';
-import { compileRules, newReplayJob, parseRules, ulid, type EngineEvent, type ReplayJob, type ReplayRequest, type RuleSet } from '../../lambdas/core/index.js';
+import { DynamoDbEventStore, toItem } from '../../lambdas/aws/dynamodb-event-store.js';
+import { DynamoDbReplayJobStore } from '../../lambdas/aws/dynamodb-replay-job-store.js';
+import type { ReplayPageResult, ReplayPageRunner } from '../../lambdas/core/app/replay-page.js';
+import {
+  compileRules,
+  newReplayJob,
+  parseRules,
+  ulid,
+  type EngineEvent,
+  type ReplayJob,
+  type ReplayJobStore,
+  type ReplayRequest,
+  type RuleSet,
+} from '../../lambdas/core/index.js';
+import type { DynaliteTables } from './dynalite.js';
 
 /** Premium registrations → onboarding; placed orders → fulfilment; confirmed orders → confirmation. */
 export const REPLAY_RULES_YAML = `
@@ -78,24 +90,51 @@ export async function seedEvents(client: DynamoDBClient, tableName: string, even
   );
 }
 
-/** A State table with the deployed keys (the indexes replay does not use are left out). */
-export async function createReplayStateTable(client: DynamoDBClient, tableName: string): Promise<void> {
-  await client.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [STATE_TABLE.partitionKey, STATE_TABLE.sortKey].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
-      KeySchema: [
-        { AttributeName: STATE_TABLE.partitionKey, KeyType: 'HASH' },
-        { AttributeName: STATE_TABLE.sortKey, KeyType: 'RANGE' },
-      ],
-    }),
-  );
+/** What an AWS replay test works on: events seeded in a fresh Events table, and a fresh State table for the jobs. */
+export interface SeededReplayTables {
+  stateTable: string;
+  /** The whole hour the events start at. */
+  base: number;
+  events: EngineEvent[];
+  store: DynamoDbEventStore;
+  jobs: DynamoDbReplayJobStore;
+}
+
+/** Seeds `count` events over `hours` (see `eventsOverHours`) in a fresh Events table of `dynalite`, beside a fresh State table. */
+export async function seedReplayTables(dynalite: DynaliteTables, count: number, hours: number): Promise<SeededReplayTables> {
+  const client = dynalite.client();
+  const eventsTable = await dynalite.eventsTable();
+  const stateTable = await dynalite.stateTable();
+  const base = replayBase();
+  const events = eventsOverHours(count, base, hours);
+  await seedEvents(client, eventsTable, events);
+  return { stateTable, base, events, store: new DynamoDbEventStore({ client, tableName: eventsTable }), jobs: new DynamoDbReplayJobStore({ client, tableName: stateTable }) };
 }
 
 /** A running job over `[startMs, endMs)`. */
 export function aJob(replayId: string, startMs: number, endMs: number, request: Partial<ReplayRequest> = {}): ReplayJob {
   return newReplayJob(replayId, { startTime: new Date(startMs).toISOString(), endTime: new Date(endMs).toISOString(), dryRun: false, ...request }, new Date().toISOString());
+}
+
+let jobCounter = 0;
+/** Records a running job over `[startMs, endMs)`, kept a day, under a replay id unique in the test file; answers the id. */
+export async function recordJob(jobs: Pick<ReplayJobStore, 'create'>, startMs: number, endMs: number, request: Partial<ReplayRequest> = {}): Promise<string> {
+  const replayId = `R${String(++jobCounter).padStart(25, '0')}`;
+  await jobs.create(aJob(replayId, startMs, endMs, request), Math.floor(Date.now() / 1000) + 86_400);
+  return replayId;
+}
+
+/** Runs pages as the driver does, from the first, until the job ends (at most 100 pages). */
+export async function runToEnd(runner: Pick<ReplayPageRunner, 'run'>, replayId: string): Promise<ReplayPageResult[]> {
+  const results: ReplayPageResult[] = [];
+  let input = { replayId, generation: 0, page: 0 };
+  for (let i = 0; i < 100; i++) {
+    const result = await runner.run(input);
+    results.push(result);
+    if (!result.more) return results;
+    input = result;
+  }
+  throw new Error('the job did not end in 100 pages');
 }
 
 /** The events a replay of the window should select: in the window, chosen by `keep`, in (timestamp, id) order. */

@@ -1,8 +1,8 @@
-import { QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbEventStore } from '../../lambdas/aws/dynamodb-event-store.js';
 import { DynamoDbWaiterStore } from '../../lambdas/aws/dynamodb-waiter-store.js';
 import { SfnTaskTokens } from '../../lambdas/aws/sfn-task-tokens.js';
@@ -11,32 +11,25 @@ import { CorrelationWaits, createTaskServices, type EngineEvent } from '../../la
 import { handler as emitEvent } from '../../lambdas/tasks/emit-event.js';
 import { installTaskServices } from '../../lambdas/tasks/runtime.js';
 import { handler as waitForEvent } from '../../lambdas/tasks/wait-for-event.js';
-import { createEventsTable, createStateTable, startDynalite, uniqueTableName, type Dynalite } from '../support/dynalite.js';
+import { useDynalite } from '../support/dynalite.js';
 
 const NOW = Date.parse('2026-11-20T10:00:00.000Z');
 
 describe('the built-in tasks on AWS (Events and State tables on dynalite, Step Functions mocked)', () => {
   const sfn = mockClient(SFNClient);
-  let dynamo: Dynalite;
-  let client: DynamoDBClient;
+  const dynalite = useDynalite();
   let events: DynamoDbEventStore;
   let stateTable: string;
 
-  beforeAll(async () => {
-    dynamo = await startDynalite();
-    client = dynamo.client();
-  });
-  afterAll(async () => {
+  afterAll(() => {
     sfn.restore();
-    await dynamo?.close();
   });
   beforeEach(async () => {
     sfn.reset();
     sfn.on(SendTaskSuccessCommand).resolves({});
-    const eventsTable = uniqueTableName('events');
-    stateTable = uniqueTableName('state');
-    await createEventsTable(client, eventsTable);
-    await createStateTable(client, stateTable);
+    const client = dynalite.client();
+    const eventsTable = await dynalite.eventsTable();
+    stateTable = await dynalite.stateTable();
     events = new DynamoDbEventStore({ client, tableName: eventsTable, clock: { now: () => NOW } });
     const waits = new CorrelationWaits({
       waiters: new DynamoDbWaiterStore({ client, tableName: stateTable }),
@@ -50,7 +43,7 @@ describe('the built-in tasks on AWS (Events and State tables on dynalite, Step F
 
   /** The waiter items of a correlation, as stored. */
   const waiterItems = async (correlationId: string) => {
-    const { Items } = await client.send(
+    const { Items } = await dynalite.client().send(
       new QueryCommand({
         TableName: stateTable,
         KeyConditionExpression: 'pk = :pk',

@@ -7,18 +7,25 @@ import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient, type Message } 
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { classifyDeadLetter } from '../../lambdas/aws/dead-letters.js';
 import { recordEnvelope } from '../../lambdas/aws/record-envelope.js';
 import { normaliseEvent } from '../../lambdas/core/index.js';
-import { dlqCommand, type DlqClients } from '../../cli/dlq-command.js';
+import { dlqClients, dlqCommand, type DlqClients } from '../../cli/dlq-command.js';
 import { memoryIo } from '../../cli/io.js';
+import {
+  BUS_INGEST_ARN,
+  failedBusInvocation,
+  kinesisBatch,
+  parkedEvent,
+  refusedKinesisRecord,
+  routerBatch,
+  STREAM_ARN,
+  undelivered,
+} from '../support/dead-letter-messages.js';
 
 const REGION = 'eu-west-1';
 const INGEST_DLQ = 'https://sqs.eu-west-1.amazonaws.com/123456789012/EdweStack-IngestDeadLetterQueue';
 const ROUTER_QUEUE = 'https://sqs.eu-west-1.amazonaws.com/123456789012/EdweStack-RouterFailureQueue';
 const SWEEPER = 'EdweStack-SweeperFunction';
-const BUS_INGEST_ARN = 'arn:aws:lambda:eu-west-1:123456789012:function:EdweStack-BusIngestionIngestFunction:$LATEST';
-const STREAM_ARN = 'arn:aws:kinesis:eu-west-1:123456789012:stream/user-events';
 const OUTPUTS = {
   IngestDeadLetterQueueUrl: INGEST_DLQ,
   FailureQueueUrl: ROUTER_QUEUE,
@@ -31,76 +38,6 @@ const OUTPUTS = {
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64');
 /** A Lambda Invoke answer's payload. */
 const payload = (text: string) => Buffer.from(text) as unknown as NonNullable<InvokeCommandOutput['Payload']>;
-const aMessage = (id: string, body: unknown, attributes: Record<string, string> = {}): Message => ({
-  MessageId: id,
-  ReceiptHandle: `receipt-${id}`,
-  Body: JSON.stringify(body),
-  Attributes: { SentTimestamp: String(Date.parse('2026-07-01T12:00:00Z')), ApproximateReceiveCount: '1' },
-  MessageAttributes: Object.fromEntries(Object.entries(attributes).map(([k, v]) => [k, { DataType: 'String', StringValue: v }])),
-});
-
-/** What the engine and AWS put in its queues (lambdas/aws/dead-letters.ts). */
-const refusedKinesisRecord = (data: string) =>
-  aMessage('m-refused', {
-    source: 'kinesis',
-    reason: 'validation_error',
-    message: 'Invalid event: type: required',
-    details: [{ path: 'type', message: 'required' }],
-    record: {
-      eventSourceARN: STREAM_ARN,
-      eventID: 'shardId-000000000000:49590338271490256608559692538361571095921575989136588898',
-      approximateArrivalTimestamp: 1_782_907_200,
-    },
-    data,
-    failedAt: '2026-07-01T12:00:00.000Z',
-  });
-const failedBusInvocation = aMessage('m-async', {
-  version: '1.0',
-  timestamp: '2026-07-01T12:00:00.000Z',
-  requestContext: { requestId: 'r-1', functionArn: BUS_INGEST_ARN, condition: 'RetriesExhausted', approximateInvokeCount: 3 },
-  requestPayload: { id: 'eb-1', 'detail-type': 'user_registration', source: 'web', time: '2026-07-01T11:59:00Z', detail: { userId: 'u-1' } },
-  responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
-  responsePayload: { errorType: 'RetryableError', errorMessage: 'storing event failed' },
-});
-const parkedEvent = aMessage('m-parked', {
-  source: 'sweeper',
-  reason: 'unroutable',
-  message: 'gave up routing event 01JPARK after 3 sweeps',
-  details: [],
-  record: { eventId: '01JPARK', attempts: 3 },
-});
-const routerBatch = aMessage('m-batch', {
-  requestContext: { requestId: 'r-2', functionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:router', condition: 'RetryAttemptsExhausted', approximateInvokeCount: 6 },
-  responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
-  version: '1.0',
-  timestamp: '2026-07-01T12:00:00.000Z',
-  DDBStreamBatchInfo: { shardId: 'shardId-0001', startSequenceNumber: '100', endSequenceNumber: '200', batchSize: 3, streamArn: 'arn:aws:dynamodb:…/stream/…' },
-});
-const kinesisBatch = aMessage('m-kinesis', {
-  requestContext: {
-    requestId: 'r-3',
-    functionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:ingest-kinesis',
-    condition: 'RecordAgeExceeded',
-    approximateInvokeCount: 11,
-  },
-  version: '1.0',
-  timestamp: '2026-07-01T12:00:00.000Z',
-  KinesisBatchInfo: {
-    shardId: 'shardId-000000000000',
-    startSequenceNumber: '10',
-    endSequenceNumber: '11',
-    batchSize: 2,
-    streamArn: STREAM_ARN,
-    approximateArrivalOfFirstRecord: '',
-    approximateArrivalOfLastRecord: '',
-  },
-});
-const undelivered = aMessage(
-  'm-undelivered',
-  { id: 'eb-2', 'detail-type': 'x', source: 'web', time: '2026-07-01T11:59:00Z', detail: {} },
-  { ERROR_CODE: 'SDK_CLIENT_ERROR', ERROR_MESSAGE: 'throttled', RULE_ARN: 'arn:rule', TARGET_ARN: 'arn:aws:lambda:eu-west-1:123456789012:function:bus-ingest' },
-);
-
 describe('edwe dlq', () => {
   const sqs = mockClient(SQSClient);
   const lambda = mockClient(LambdaClient);
@@ -111,15 +48,7 @@ describe('edwe dlq', () => {
   const regions: Array<string | undefined> = [];
   const clients = (region?: string): DlqClients => {
     regions.push(region);
-    const config = { region: region ?? REGION, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
-    return {
-      sqs: new SQSClient(config),
-      lambda: new LambdaClient(config),
-      cloudFormation: new CloudFormationClient(config),
-      dynamodb: new DynamoDBClient(config),
-      kinesis: new KinesisClient(config),
-      eventBridge: new EventBridgeClient(config),
-    };
+    return dlqClients(region ?? REGION, { credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
   };
   const queueHolds = (...messages: Message[]) => sqs.on(ReceiveMessageCommand).resolvesOnce({ Messages: messages }).resolves({ Messages: [] });
 
@@ -296,17 +225,5 @@ describe('edwe dlq', () => {
     expect(await dlqCommand(['list'], io, clients)).toBe(2);
     expect(await dlqCommand(['list', 'ingest', '--max', 'lots'], io, clients)).toBe(2);
     expect(io.err).toContain('edwe dlq list <queue>');
-  });
-});
-
-describe('classifyDeadLetter', () => {
-  it("tells EventBridge's undelivered events from the engine's letters and Lambda's on-failure records", () => {
-    const kinds = [refusedKinesisRecord('e30='), failedBusInvocation, parkedEvent, routerBatch, kinesisBatch, undelivered].map(
-      (m) =>
-        classifyDeadLetter({ body: m.Body as string, attributes: Object.fromEntries(Object.entries(m.MessageAttributes ?? {}).map(([k, v]) => [k, v.StringValue])) }).kind,
-    );
-
-    expect(kinds).toEqual(['refused-record', 'failed-invocation', 'parked-event', 'failed-router-batch', 'failed-kinesis-batch', 'undelivered-event']);
-    expect(classifyDeadLetter({ body: 'not json' })).toEqual({ kind: 'unknown', why: 'the body is not JSON' });
   });
 });

@@ -4,6 +4,7 @@ import {
   ExecutionLifecycle,
   executionName,
   RetryableError,
+  runningExecution,
   type EngineEvent,
   type EventStore,
   type ExecutionEnd,
@@ -24,17 +25,7 @@ class MemoryExecutions implements Pick<ExecutionStore, 'get' | 'record' | 'finis
 
   async record(trigger: Trigger, startedAt: string): Promise<boolean> {
     if (this.records.has(trigger.executionName)) return false;
-    const { input } = trigger;
-    this.records.set(trigger.executionName, {
-      name: trigger.executionName,
-      workflowId: trigger.workflowId,
-      ruleId: trigger.ruleId,
-      eventId: input.event.id,
-      correlationId: input.correlationId,
-      status: 'RUNNING',
-      startedAt,
-      input,
-    });
+    this.records.set(trigger.executionName, runningExecution(trigger, startedAt));
     return true;
   }
 

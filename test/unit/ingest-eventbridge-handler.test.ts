@@ -1,30 +1,22 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbEventStore } from '../../lambdas/aws/dynamodb-event-store.js';
 import { ConflictError, RetryableError, ValidationError } from '../../lambdas/core/index.js';
 import { createEventBridgeIngestHandler, type EventBridgeIngestHandler } from '../../lambdas/aws/eventbridge/ingest-eventbridge.js';
 import { eventBridgeDepsFromEnv } from '../../lambdas/aws/wiring/ingest.js';
-import { createEventsTable, startDynalite, uniqueTableName, type Dynalite } from '../support/dynalite.js';
+import { useDynalite } from '../support/dynalite.js';
 import { eventBridgeEvent } from '../support/event-shapes.js';
 
 const silent = new Logger({ logLevel: 'SILENT' });
 
 describe('EventBridge ingest handler (store on dynalite)', () => {
-  let dynamo: Dynalite;
+  const dynalite = useDynalite();
   let store: DynamoDbEventStore;
   let ingest: EventBridgeIngestHandler;
 
   beforeAll(async () => {
-    dynamo = await startDynalite();
-    const client = dynamo.client();
-    const tableName = uniqueTableName();
-    await createEventsTable(client, tableName);
-    store = new DynamoDbEventStore({ client, tableName });
+    store = new DynamoDbEventStore({ client: dynalite.client(), tableName: await dynalite.eventsTable() });
     ingest = createEventBridgeIngestHandler({ store, logger: silent });
-  });
-
-  afterAll(async () => {
-    await dynamo?.close();
   });
 
   it('maps detail-type → type, source, detail → data, time → timestamp and keeps the EventBridge id', async () => {

@@ -1,18 +1,16 @@
-import type { APIGatewayProxyResult } from 'aws-lambda';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbEventStore } from '../../lambdas/aws/dynamodb-event-store.js';
 import { compileAccessPolicy } from '../../lambdas/core/access.js';
 import { ulid, type EventStore } from '../../lambdas/core/index.js';
 import { createIngestHandler, type IngestHttpHandler } from '../../lambdas/aws/http/ingest-http.js';
 import { ingestDepsFromEnv } from '../../lambdas/aws/wiring/ingest.js';
-import { postEvent, withCaller } from '../support/api-gateway.js';
-import { createEventsTable, startDynalite, uniqueTableName, type Dynalite } from '../support/dynalite.js';
+import { bodyOf, postEvent, withCaller } from '../support/api-gateway.js';
+import { useDynalite } from '../support/dynalite.js';
 
 const NOW = Date.parse('2026-05-06T07:08:09.000Z');
 const SHOP_SESSION = 'arn:aws:sts::123456789012:assumed-role/Shop/i-0abc';
 
 const anEvent = (id: string, source: string) => ({ id, type: 'order.placed', source, data: { orderId: id } });
-const bodyOf = (answer: APIGatewayProxyResult) => JSON.parse(answer.body) as Record<string, any>;
 
 /** A logger and a metrics sink that remember what they were told. */
 function recorders() {
@@ -32,21 +30,14 @@ function recorders() {
 }
 
 describe('ingest HTTP handler with an access policy (store on dynalite)', () => {
-  let dynamo: Dynalite;
+  const dynalite = useDynalite();
   let store: EventStore;
   let ingest: IngestHttpHandler;
   let seen: ReturnType<typeof recorders>;
   let random = 0;
 
   beforeAll(async () => {
-    dynamo = await startDynalite();
-    const client = dynamo.client();
-    const tableName = uniqueTableName();
-    await createEventsTable(client, tableName);
-    store = new DynamoDbEventStore({ client, tableName, clock: { now: () => NOW } });
-  });
-  afterAll(async () => {
-    await dynamo?.close();
+    store = new DynamoDbEventStore({ client: dynalite.client(), tableName: await dynalite.eventsTable(), clock: { now: () => NOW } });
   });
   beforeEach(() => {
     seen = recorders();

@@ -1,45 +1,27 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { APIGatewayProxyResult } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbEventStore } from '../../lambdas/aws/dynamodb-event-store.js';
 import { MAX_EVENT_BYTES, ulid, type EventStore } from '../../lambdas/core/index.js';
 import { createIngestHandler, type IngestHttpHandler } from '../../lambdas/aws/http/ingest-http.js';
 import { ingestDepsFromEnv } from '../../lambdas/aws/wiring/ingest.js';
-import { apiGatewayEvent, getEvent, postEvent } from '../support/api-gateway.js';
-import { createEventsTable, startDynalite, uniqueTableName, type Dynalite } from '../support/dynalite.js';
+import { apiGatewayEvent, aRegistration, bodyOf, getEvent, postEvent } from '../support/api-gateway.js';
+import { useDynalite } from '../support/dynalite.js';
 
 const NOW = Date.parse('2026-03-04T05:06:07.000Z');
 
-const aRegistration = (overrides: Record<string, unknown> = {}) => ({
-  type: 'user_registration',
-  source: 'web-signup',
-  data: { userId: 'u-1', user_type: 'premium' },
-  ...overrides,
-});
-
-const bodyOf = (answer: APIGatewayProxyResult) => JSON.parse(answer.body) as Record<string, unknown>;
-
 describe('ingest HTTP handler (store on dynalite)', () => {
-  let dynamo: Dynalite;
+  const dynalite = useDynalite();
   let store: EventStore;
   let ingest: IngestHttpHandler;
   let random = 0;
 
   beforeAll(async () => {
-    dynamo = await startDynalite();
-    const client = dynamo.client();
-    const tableName = uniqueTableName();
-    await createEventsTable(client, tableName);
-    store = new DynamoDbEventStore({ client, tableName, clock: { now: () => NOW } });
+    store = new DynamoDbEventStore({ client: dynalite.client(), tableName: await dynalite.eventsTable(), clock: { now: () => NOW } });
     ingest = createIngestHandler({
       store,
       envelope: { clock: { now: () => NOW }, ids: { newId: (t) => ulid(t, new Uint8Array(10).fill(++random)) } },
       logger: new Logger({ logLevel: 'SILENT' }),
     });
-  });
-
-  afterAll(async () => {
-    await dynamo?.close();
   });
 
   it('answers 202 with the assigned id and stores the event', async () => {

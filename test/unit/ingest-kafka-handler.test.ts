@@ -7,7 +7,7 @@ import { SqsDeadLetterQueue } from '../../lambdas/aws/sqs-dead-letter-queue.js';
 import { RetryableError, type EngineEvent, type EventStore } from '../../lambdas/core/index.js';
 import { createKafkaIngestHandler } from '../../lambdas/aws/streams/ingest-kafka.js';
 import { kafkaDepsFromEnv } from '../../lambdas/aws/wiring/ingest.js';
-import { createEventsTable, startDynalite, uniqueTableName, type Dynalite } from '../support/dynalite.js';
+import { useDynalite } from '../support/dynalite.js';
 import { kafkaRecord, mskEvent, selfManagedKafkaEvent } from '../support/event-shapes.js';
 
 const QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/edwe-ingest-dead-letters';
@@ -19,7 +19,7 @@ const anEvent = (id: string) => ({ id, type: 'order.placed', source: 'kafka-test
 const sentMessages = () => sqs.commandCalls(SendMessageCommand).map((call) => call.args[0].input);
 
 describe('Kafka ingest handler (store on dynalite)', () => {
-  let dynamo: Dynalite;
+  const dynalite = useDynalite();
   let store: DynamoDbEventStore;
 
   const handlerWith = (eventStore: Pick<EventStore, 'put' | 'get'> = store) =>
@@ -30,15 +30,10 @@ describe('Kafka ingest handler (store on dynalite)', () => {
     });
 
   beforeAll(async () => {
-    dynamo = await startDynalite();
-    const client = dynamo.client();
-    const tableName = uniqueTableName();
-    await createEventsTable(client, tableName);
-    store = new DynamoDbEventStore({ client, tableName, clock: { now: () => NOW } });
+    store = new DynamoDbEventStore({ client: dynalite.client(), tableName: await dynalite.eventsTable(), clock: { now: () => NOW } });
   });
 
-  afterAll(async () => {
-    await dynamo?.close();
+  afterAll(() => {
     sqs.restore();
   });
 

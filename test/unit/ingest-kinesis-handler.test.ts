@@ -9,7 +9,7 @@ import { SqsDeadLetterQueue } from '../../lambdas/aws/sqs-dead-letter-queue.js';
 import { RetryableError, type EngineEvent, type EventStore } from '../../lambdas/core/index.js';
 import { createKinesisIngestHandler } from '../../lambdas/aws/streams/ingest-kinesis.js';
 import { kinesisDepsFromEnv } from '../../lambdas/aws/wiring/ingest.js';
-import { createEventsTable, startDynalite, uniqueTableName, type Dynalite } from '../support/dynalite.js';
+import { useDynalite } from '../support/dynalite.js';
 import { createStream, kinesisEvent, lambdaKinesisRecord, readAllRecords, startKinesalite, type Kinesalite } from '../support/kinesalite.js';
 
 const QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/edwe-ingest-dead-letters';
@@ -31,7 +31,7 @@ const jsonParseError = (text: string): string => {
 const deadLetters = () => sqs.commandCalls(SendMessageCommand).map((call) => ({ ...call.args[0].input, MessageBody: JSON.parse(call.args[0].input.MessageBody as string) }));
 
 describe('Kinesis ingest handler, fed by kinesalite, storing on dynalite', () => {
-  let dynamo: Dynalite;
+  const dynalite = useDynalite();
   let kinesis: Kinesalite;
   let client: KinesisClient;
   let store: DynamoDbEventStore;
@@ -58,16 +58,13 @@ describe('Kinesis ingest handler, fed by kinesalite, storing on dynalite', () =>
     });
 
   beforeAll(async () => {
-    [dynamo, kinesis] = await Promise.all([startDynalite(), startKinesalite()]);
+    kinesis = await startKinesalite();
     client = kinesis.client();
-    const tableName = uniqueTableName();
-    const dynamoClient = dynamo.client();
-    await createEventsTable(dynamoClient, tableName);
-    store = new DynamoDbEventStore({ client: dynamoClient, tableName, clock: { now: () => NOW } });
+    store = new DynamoDbEventStore({ client: dynalite.client(), tableName: await dynalite.eventsTable(), clock: { now: () => NOW } });
   });
 
   afterAll(async () => {
-    await Promise.all([dynamo?.close(), kinesis?.close()]);
+    await kinesis?.close();
     sqs.restore();
   });
 

@@ -1,12 +1,11 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbEventStore } from '../../lambdas/aws/dynamodb-event-store.js';
 import { DynamoDbExecutionStore } from '../../lambdas/aws/dynamodb-execution-store.js';
 import { ExecutionLifecycle, executionName, ValidationError, type EngineEvent, type Trigger, type WorkflowInput } from '../../lambdas/core/index.js';
 import { createLifecycleHandler, type LifecycleHandler } from '../../lambdas/aws/eventbridge/lifecycle.js';
 import { lifecycleDepsFromEnv } from '../../lambdas/aws/wiring/lifecycle.js';
-import { createEventsTable, createStateTable, startDynalite, uniqueTableName, type Dynalite } from '../support/dynalite.js';
+import { useDynalite } from '../support/dynalite.js';
 import { statusChangeEvent, type StatusChangeFields } from '../support/event-shapes.js';
 
 const FULFILMENT_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:WorkflowsorderfulfilmentA1B2C3';
@@ -35,24 +34,15 @@ const change = (trigger: Trigger, fields: Partial<StatusChangeFields> & Pick<Sta
   statusChangeEvent({ stateMachineArn: FULFILMENT_ARN, name: trigger.executionName, startDate: STARTED, input: trigger.input, ...fields });
 
 describe('lifecycle handler (Events and State tables on dynalite)', () => {
-  let dynamo: Dynalite;
-  let client: DynamoDBClient;
+  const dynalite = useDynalite();
   let events: DynamoDbEventStore;
   let executions: DynamoDbExecutionStore;
   let handle: LifecycleHandler;
 
-  beforeAll(async () => {
-    dynamo = await startDynalite();
-    client = dynamo.client();
-  });
-  afterAll(async () => {
-    await dynamo?.close();
-  });
   beforeEach(async () => {
-    const eventsTable = uniqueTableName('events');
-    const stateTable = uniqueTableName('state');
-    await createEventsTable(client, eventsTable);
-    await createStateTable(client, stateTable);
+    const client = dynalite.client();
+    const eventsTable = await dynalite.eventsTable();
+    const stateTable = await dynalite.stateTable();
     const clock = { now: () => STOPPED + 5_000 };
     events = new DynamoDbEventStore({ client, tableName: eventsTable, clock });
     executions = new DynamoDbExecutionStore({ client, tableName: stateTable, clock });

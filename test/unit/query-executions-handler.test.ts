@@ -1,16 +1,14 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { APIGatewayProxyResult } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbEventStore } from '../../lambdas/aws/dynamodb-event-store.js';
 import { DynamoDbExecutionStore } from '../../lambdas/aws/dynamodb-execution-store.js';
 import { executionName, NO_EXECUTIONS, type EngineEvent, type Trigger } from '../../lambdas/core/index.js';
 import { createQueryHandler, type QueryHttpHandler } from '../../lambdas/aws/http/query-http.js';
-import { getCorrelation, getExecution, listExecutions } from '../support/api-gateway.js';
-import { createEventsTable, createStateTable, startDynalite, uniqueTableName, type Dynalite } from '../support/dynalite.js';
+import { bodyOf, getCorrelation, getExecution, listExecutions } from '../support/api-gateway.js';
+import { useDynalite } from '../support/dynalite.js';
 
 const at = (minute: number) => new Date(Date.UTC(2026, 10, 1, 10, minute)).toISOString();
 const silent = new Logger({ logLevel: 'SILENT' });
-const bodyOf = (answer: APIGatewayProxyResult) => JSON.parse(answer.body) as Record<string, any>;
 
 const anOrder = (id: string, minute: number, orderId: string): EngineEvent => ({
   id,
@@ -27,30 +25,21 @@ const triggerFor = (event: EngineEvent, ruleId: string, workflowId: string, corr
 });
 
 describe('query HTTP handler: executions (Events and State tables on dynalite)', () => {
-  let dynamo: Dynalite;
+  const dynalite = useDynalite();
   let query: QueryHttpHandler;
   const placed = anOrder('order-1', 0, 'o-1');
   const fulfil = triggerFor(placed, 'fulfil-order', 'order_fulfilment', 'o-1');
   const audit = triggerFor(placed, 'audit-orders', 'audit', 'o-1');
 
   beforeAll(async () => {
-    dynamo = await startDynalite();
-    const client = dynamo.client();
-    const eventsTable = uniqueTableName('events');
-    const stateTable = uniqueTableName('state');
-    await createEventsTable(client, eventsTable);
-    await createStateTable(client, stateTable);
-    const events = new DynamoDbEventStore({ client, tableName: eventsTable });
-    const executions = new DynamoDbExecutionStore({ client, tableName: stateTable });
+    const client = dynalite.client();
+    const events = new DynamoDbEventStore({ client, tableName: await dynalite.eventsTable() });
+    const executions = new DynamoDbExecutionStore({ client, tableName: await dynalite.stateTable() });
     await events.put(placed);
     await executions.record(fulfil, at(0));
     await executions.record(audit, at(1));
     await executions.finish(fulfil.executionName, { status: 'SUCCEEDED', stoppedAt: at(5), output: { outcome: 'confirmed' } });
     query = createQueryHandler({ events, executions, logger: silent });
-  });
-
-  afterAll(async () => {
-    await dynamo?.close();
   });
 
   it('answers GET /executions/{name} with one execution in the API shape', async () => {

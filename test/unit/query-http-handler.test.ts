@@ -1,17 +1,16 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbEventStore } from '../../lambdas/aws/dynamodb-event-store.js';
 import { NO_EXECUTIONS, type EngineEvent, type ExecutionRecord } from '../../lambdas/core/index.js';
 import { createQueryHandler, type QueryHttpHandler } from '../../lambdas/aws/http/query-http.js';
 import { queryDepsFromEnv } from '../../lambdas/aws/wiring/query.js';
-import { apiGatewayEvent, getCorrelation, listEvents } from '../support/api-gateway.js';
-import { createEventsTable, startDynalite, uniqueTableName, type Dynalite } from '../support/dynalite.js';
+import { apiGatewayEvent, bodyOf, getCorrelation, listEvents } from '../support/api-gateway.js';
+import { useDynalite } from '../support/dynalite.js';
 
 const NOW = Date.parse('2026-11-01T12:00:00.000Z');
 const at = (minute: number) => new Date(Date.UTC(2026, 10, 1, 10, minute)).toISOString();
 const silent = new Logger({ logLevel: 'SILENT' });
-const bodyOf = (answer: APIGatewayProxyResult) => JSON.parse(answer.body) as Record<string, any>;
 const idsOf = (answer: APIGatewayProxyResult) => (bodyOf(answer).events as EngineEvent[]).map((e) => e.id);
 
 const anEvent = (id: string, minute: number, overrides: Partial<EngineEvent> = {}): EngineEvent => ({
@@ -24,16 +23,12 @@ const anEvent = (id: string, minute: number, overrides: Partial<EngineEvent> = {
 });
 
 describe('query HTTP handler (store on dynalite)', () => {
-  let dynamo: Dynalite;
+  const dynalite = useDynalite();
   let store: DynamoDbEventStore;
   let query: QueryHttpHandler;
 
   beforeAll(async () => {
-    dynamo = await startDynalite();
-    const client = dynamo.client();
-    const tableName = uniqueTableName();
-    await createEventsTable(client, tableName);
-    store = new DynamoDbEventStore({ client, tableName, retentionDays: 1, clock: { now: () => NOW } });
+    store = new DynamoDbEventStore({ client: dynalite.client(), tableName: await dynalite.eventsTable(), retentionDays: 1, clock: { now: () => NOW } });
     query = createQueryHandler({ events: store, logger: silent });
     const events = [
       ...Array.from({ length: 25 }, (_, i) => anEvent(`page-${String(i).padStart(2, '0')}`, (i % 5) * 20)),
@@ -42,10 +37,6 @@ describe('query HTTP handler (store on dynalite)', () => {
       anEvent('f-3', 3, { type: 'a', source: 'filter-test' }),
     ];
     for (const event of events) await store.put(event);
-  });
-
-  afterAll(async () => {
-    await dynamo?.close();
   });
 
   it('pages GET /events in (timestamp, id) order with an opaque cursor, losing and repeating nothing', async () => {

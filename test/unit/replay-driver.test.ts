@@ -1,33 +1,22 @@
 import '../../lambdas/embedded/polyfills.js';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { UpdateItemCommand, type DynamoDBClient, type UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
+import { UpdateItemCommand, type UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import aslValidator from 'asl-validator';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { replayDriverDefinition } from '../../lib/replay-driver.js';
-import { DynamoDbEventStore } from '../../lambdas/aws/dynamodb-event-store.js';
-import { DynamoDbReplayJobStore } from '../../lambdas/aws/dynamodb-replay-job-store.js';
+import type { DynamoDbEventStore } from '../../lambdas/aws/dynamodb-event-store.js';
+import type { DynamoDbReplayJobStore } from '../../lambdas/aws/dynamodb-replay-job-store.js';
 import { EventBridgeReplayEmitter } from '../../lambdas/aws/eventbridge-replay-emitter.js';
 import { ReplayPageRunner, type ReplayPageLimits } from '../../lambdas/core/app/replay-page.js';
 import { SqsDeadLetterQueue } from '../../lambdas/aws/sqs-dead-letter-queue.js';
 import type { EngineEvent } from '../../lambdas/core/index.js';
 import { createReplayPageHandler } from '../../lambdas/aws/jobs/replay-page.js';
-import { createEventsTable, startDynalite, uniqueTableName, type Dynalite } from '../support/dynalite.js';
-import {
-  acceptAll,
-  aJob,
-  createReplayStateTable,
-  eventsOverHours,
-  expectedIds,
-  originalIdOf,
-  putEventsCalls,
-  replayBase,
-  replayRuleSet,
-  seedEvents,
-} from '../support/replay-fixtures.js';
+import { useDynalite } from '../support/dynalite.js';
+import { acceptAll, expectedIds, originalIdOf, putEventsCalls, recordJob, replayRuleSet, seedReplayTables } from '../support/replay-fixtures.js';
 
 const PAGE_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:edwe-replay-page';
 const DRIVER_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:EdweStack-Replay-Driver';
@@ -40,30 +29,15 @@ const isPremium = (e: EngineEvent) => e.type === 'user_registration' && (e.data 
 type Handler = (input: any) => Promise<unknown>;
 
 describe('the replay driver state machine (run by aws-local-stepfunctions, pages on dynalite)', () => {
-  let dynamo: Dynalite;
-  let client: DynamoDBClient;
+  const dynalite = useDynalite();
   let stateTable: string;
   let store: DynamoDbEventStore;
   let jobs: DynamoDbReplayJobStore;
   let events: EngineEvent[];
   let base: number;
-  let counter = 0;
 
   beforeAll(async () => {
-    dynamo = await startDynalite();
-    client = dynamo.client();
-    const eventsTable = uniqueTableName('events');
-    stateTable = uniqueTableName('state');
-    await createEventsTable(client, eventsTable);
-    await createReplayStateTable(client, stateTable);
-    base = replayBase();
-    events = eventsOverHours(400, base, 1);
-    await seedEvents(client, eventsTable, events);
-    store = new DynamoDbEventStore({ client, tableName: eventsTable });
-    jobs = new DynamoDbReplayJobStore({ client, tableName: stateTable });
-  });
-  afterAll(async () => {
-    await dynamo?.close();
+    ({ stateTable, store, jobs, events, base } = await seedReplayTables(dynalite, 400, 1));
   });
   beforeEach(() => {
     eb.reset();
@@ -96,7 +70,7 @@ describe('the replay driver state machine (run by aws-local-stepfunctions, pages
   /** DynamoDB's `updateItem` integration, carried out on dynalite with the state's parameters. */
   const updateItemTask: Handler = async (input: UpdateItemCommandInput) => {
     try {
-      return await client.send(new UpdateItemCommand(input));
+      return await dynalite.client().send(new UpdateItemCommand(input));
     } catch (error) {
       throw Object.assign(new Error((error as Error).message), { name: `DynamoDB.${(error as Error).name}` });
     }
@@ -116,11 +90,7 @@ describe('the replay driver state machine (run by aws-local-stepfunctions, pages
     ).result;
   }
 
-  async function aRunningJob(fromMinute = 0, toMinute = 60): Promise<string> {
-    const replayId = `DRV${String(++counter).padStart(23, '0')}`;
-    await jobs.create(aJob(replayId, base + fromMinute * 60_000, base + toMinute * 60_000, { workflowId: 'onboarding_workflow' }), Math.floor(Date.now() / 1000) + 86_400);
-    return replayId;
-  }
+  const aRunningJob = (fromMinute = 0, toMinute = 60) => recordJob(jobs, base + fromMinute * 60_000, base + toMinute * 60_000, { workflowId: 'onboarding_workflow' });
 
   it('is valid Amazon States Language', () => {
     const result = aslValidator(definition() as never);

@@ -1,15 +1,15 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbReplayJobStore } from '../../lambdas/aws/dynamodb-replay-job-store.js';
 import { SfnReplayDriver } from '../../lambdas/aws/sfn-replay-driver.js';
 import { EnvironmentError } from '../../lambdas/aws/wiring/env.js';
 import { createReplaysHandler } from '../../lambdas/aws/http/replays-http.js';
 import { replaysDepsFromEnv } from '../../lambdas/aws/wiring/replay.js';
 import { apiGatewayEvent } from '../support/api-gateway.js';
-import { startDynalite, uniqueTableName, type Dynalite } from '../support/dynalite.js';
-import { createReplayStateTable, REPLAY_WORKFLOWS, replayRuleSet, replayRules } from '../support/replay-fixtures.js';
+import { useDynalite } from '../support/dynalite.js';
+import { REPLAY_WORKFLOWS, replayRuleSet, replayRules } from '../support/replay-fixtures.js';
 
 const DRIVER_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:EdweStack-Replay-Driver';
 const NOW = Date.parse('2026-11-26T12:00:00.000Z');
@@ -23,19 +23,12 @@ const getReplay = (replayId: string) => apiGatewayEvent({ method: 'GET', resourc
 const deleteReplay = (replayId: string) => apiGatewayEvent({ method: 'DELETE', resource: '/replays/{replayId}', pathParameters: { replayId } });
 
 describe('the replay API handler (jobs on dynalite, StartExecution stubbed)', () => {
-  let dynamo: Dynalite;
+  const dynalite = useDynalite();
   let jobs: DynamoDbReplayJobStore;
   let ids = 0;
 
   beforeAll(async () => {
-    dynamo = await startDynalite();
-    const client = dynamo.client();
-    const tableName = uniqueTableName('state');
-    await createReplayStateTable(client, tableName);
-    jobs = new DynamoDbReplayJobStore({ client, tableName });
-  });
-  afterAll(async () => {
-    await dynamo?.close();
+    jobs = new DynamoDbReplayJobStore({ client: dynalite.client(), tableName: await dynalite.stateTable() });
   });
   beforeEach(() => {
     sfn.reset();

@@ -1,20 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  REPLAY_SOURCE,
-  ReplayPageRunner,
-  type EngineEvent,
-  type ReplayBusEntry,
-  type ReplayPageResult,
-  type ReplayPageRunnerDeps,
-  type ReplayRequest,
-} from '../../lambdas/core/index.js';
+import { REPLAY_SOURCE, ReplayPageRunner, type EngineEvent, type ReplayBusEntry, type ReplayPageRunnerDeps, type ReplayRequest } from '../../lambdas/core/index.js';
 import { GroupCommit } from '../../lambdas/embedded/group-commit.js';
 import { LocalBus, LocalBusReplayEmitter } from '../../lambdas/embedded/local-bus.js';
 import { openDatabase, type SqliteDatabase } from '../../lambdas/embedded/sqlite-database.js';
 import { SqliteDeadLetterQueue } from '../../lambdas/embedded/sqlite-dead-letter-queue.js';
 import { SqliteEventStore } from '../../lambdas/embedded/sqlite-event-store.js';
 import { SqliteReplayJobStore } from '../../lambdas/embedded/sqlite-replay-job-store.js';
-import { aJob, eventsOverHours, expectedIds, replayBase, replayRuleSet } from '../support/replay-fixtures.js';
+import { eventsOverHours, expectedIds, recordJob, replayBase, replayRuleSet, runToEnd } from '../support/replay-fixtures.js';
 
 const MINUTE = 60_000;
 const isPremium = (e: EngineEvent) => e.type === 'user_registration' && (e.data as { user_type?: string }).user_type === 'premium';
@@ -25,7 +17,6 @@ describe('a replay page on the embedded adapters (SQLite, the local bus)', () =>
   let deadLetters: SqliteDeadLetterQueue;
   let events: EngineEvent[];
   let base: number;
-  let jobCounter = 0;
   /** What each workflow's bus subscription took, in order; `order_fulfilment` has none. */
   let delivered: ReplayBusEntry[];
   const bus = new LocalBus();
@@ -59,23 +50,8 @@ describe('a replay page on the embedded adapters (SQLite, the local bus)', () =>
     });
   }
 
-  async function aJobOver(from: number, to: number, request: Partial<ReplayRequest> = {}): Promise<string> {
-    const replayId = `L${String(++jobCounter).padStart(25, '0')}`;
-    await jobs.create(aJob(replayId, base + from * MINUTE, base + to * MINUTE, request), Math.floor(Date.now() / 1000) + 86_400);
-    return replayId;
-  }
-
-  async function runToEnd(runner: ReplayPageRunner, replayId: string): Promise<ReplayPageResult[]> {
-    const results: ReplayPageResult[] = [];
-    let input = { replayId, generation: 0, page: 0 };
-    for (let i = 0; i < 100; i++) {
-      const result = await runner.run(input);
-      results.push(result);
-      if (!result.more) return results;
-      input = result;
-    }
-    throw new Error('the job did not end in 100 pages');
-  }
+  /** Records a running job over minutes `[from, to)` of the fixture. */
+  const aJobOver = (from: number, to: number, request: Partial<ReplayRequest> = {}) => recordJob(jobs, base + from * MINUTE, base + to * MINUTE, request);
 
   const window = (from: number, to: number, keep: (e: EngineEvent) => boolean) => expectedIds(events, base + from * MINUTE, base + to * MINUTE, keep);
 

@@ -1,27 +1,16 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DynamoDbEventStore, timePartitionKey } from '../../lambdas/aws/dynamodb-event-store.js';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type DynamoDbEventStore, timePartitionKey } from '../../lambdas/aws/dynamodb-event-store.js';
 import { TIME_SHARDS } from '../../lambdas/layout/events-table.js';
-import { DynamoDbReplayJobStore } from '../../lambdas/aws/dynamodb-replay-job-store.js';
+import type { DynamoDbReplayJobStore } from '../../lambdas/aws/dynamodb-replay-job-store.js';
 import { EventBridgeReplayEmitter } from '../../lambdas/aws/eventbridge-replay-emitter.js';
-import { ReplayPageRunner, type ReplayPageLimits, type ReplayPageResult, type ReplayPageRunnerDeps } from '../../lambdas/core/app/replay-page.js';
+import { ReplayPageRunner, type ReplayPageLimits, type ReplayPageRunnerDeps } from '../../lambdas/core/app/replay-page.js';
 import { SqsDeadLetterQueue } from '../../lambdas/aws/sqs-dead-letter-queue.js';
 import { DRY_RUN_SAMPLE, executionName, replayView, type EngineEvent, type ReplayRequest } from '../../lambdas/core/index.js';
-import { createEventsTable, startDynalite, uniqueTableName, type Dynalite } from '../support/dynalite.js';
-import {
-  acceptAll,
-  aJob,
-  createReplayStateTable,
-  eventsOverHours,
-  expectedIds,
-  originalIdOf,
-  putEventsCalls,
-  replayBase,
-  replayRuleSet,
-  seedEvents,
-} from '../support/replay-fixtures.js';
+import { useDynalite } from '../support/dynalite.js';
+import { acceptAll, expectedIds, originalIdOf, putEventsCalls, recordJob, replayRuleSet, runToEnd, seedReplayTables } from '../support/replay-fixtures.js';
 
 const BUS = 'edwe-engine-bus';
 const DLQ_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/edwe-replay-dead-letters';
@@ -35,29 +24,15 @@ const throttled = () =>
   Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $fault: 'client', $retryable: { throttling: true }, $metadata: { httpStatusCode: 400 } });
 
 describe('a replay page on AWS (dynalite time index, PutEvents stubbed)', () => {
-  let dynamo: Dynalite;
+  const dynalite = useDynalite();
   let store: DynamoDbEventStore;
   let jobs: DynamoDbReplayJobStore;
   let events: EngineEvent[];
   let base: number;
   let sleeps: number[];
-  let jobCounter = 0;
 
   beforeAll(async () => {
-    dynamo = await startDynalite();
-    const client = dynamo.client();
-    const eventsTable = uniqueTableName('events');
-    const stateTable = uniqueTableName('state');
-    await createEventsTable(client, eventsTable);
-    await createReplayStateTable(client, stateTable);
-    base = replayBase();
-    events = eventsOverHours(10_000, base, 3);
-    await seedEvents(client, eventsTable, events);
-    store = new DynamoDbEventStore({ client, tableName: eventsTable });
-    jobs = new DynamoDbReplayJobStore({ client, tableName: stateTable });
-  });
-  afterAll(async () => {
-    await dynamo?.close();
+    ({ store, jobs, events, base } = await seedReplayTables(dynalite, 10_000, 3));
   });
   beforeEach(() => {
     eb.reset();
@@ -81,24 +56,7 @@ describe('a replay page on AWS (dynalite time index, PutEvents stubbed)', () => 
   }
 
   /** Records a running job over minutes `[from, to)` of the fixture. */
-  async function aJobOver(from: number, to: number, request: Partial<ReplayRequest> = {}): Promise<string> {
-    const replayId = `R${String(++jobCounter).padStart(25, '0')}`;
-    await jobs.create(aJob(replayId, base + from * MINUTE, base + to * MINUTE, request), Math.floor(Date.now() / 1000) + 86_400);
-    return replayId;
-  }
-
-  /** Runs pages as the driver does until the job ends. */
-  async function runToEnd(runner: ReplayPageRunner, replayId: string): Promise<ReplayPageResult[]> {
-    const results: ReplayPageResult[] = [];
-    let input = { replayId, generation: 0, page: 0 };
-    for (let i = 0; i < 100; i++) {
-      const result = await runner.run(input);
-      results.push(result);
-      if (!result.more) return results;
-      input = result;
-    }
-    throw new Error('the job did not end in 100 pages');
-  }
+  const aJobOver = (from: number, to: number, request: Partial<ReplayRequest> = {}) => recordJob(jobs, base + from * MINUTE, base + to * MINUTE, request);
 
   const window = (from: number, to: number, keep: (e: EngineEvent) => boolean) => expectedIds(events, base + from * MINUTE, base + to * MINUTE, keep);
   const job = async (replayId: string) => (await jobs.get(replayId))!;

@@ -1,5 +1,4 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   ExecutionAlreadyExists,
   SendTaskSuccessCommand,
@@ -10,7 +9,7 @@ import {
   type StartExecutionCommandInput,
 } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { toItem } from '../../lambdas/aws/dynamodb-event-store.js';
 import { DynamoDbExecutionStore } from '../../lambdas/aws/dynamodb-execution-store.js';
 import { DynamoDbJoinStore } from '../../lambdas/aws/dynamodb-join-store.js';
@@ -20,7 +19,7 @@ import { SfnTaskTokens } from '../../lambdas/aws/sfn-task-tokens.js';
 import { SfnWorkflowStarter } from '../../lambdas/aws/sfn-workflow-starter.js';
 import { compileRules, CorrelationWaits, executionName, type EngineEvent, type Rule } from '../../lambdas/core/index.js';
 import { createRouterHandler } from '../../lambdas/aws/streams/router.js';
-import { createStateTable, startDynalite, uniqueTableName, type Dynalite } from '../support/dynalite.js';
+import { useDynalite } from '../support/dynalite.js';
 import { sequenceNumberOf, streamEvent, streamRecord } from '../support/stream-records.js';
 
 const ARNS = {
@@ -77,27 +76,21 @@ function fakeStepFunctions(sfn: ReturnType<typeof mockClient>) {
 
 describe('router handler: exactly-once starts, joins and waiters (State table on dynalite, Step Functions mocked)', () => {
   const sfn = mockClient(SFNClient);
-  let dynamo: Dynalite;
-  let client: DynamoDBClient;
+  const dynalite = useDynalite();
   let executions: DynamoDbExecutionStore;
   let waiters: DynamoDbWaiterStore;
   let route: ReturnType<typeof createRouterHandler>;
   let stepFunctions: ReturnType<typeof fakeStepFunctions>;
 
-  beforeAll(async () => {
-    dynamo = await startDynalite();
-    client = dynamo.client();
-  });
-  afterAll(async () => {
+  afterAll(() => {
     sfn.restore();
-    await dynamo?.close();
   });
 
   beforeEach(async () => {
     sfn.reset();
     stepFunctions = fakeStepFunctions(sfn);
-    const tableName = uniqueTableName('state');
-    await createStateTable(client, tableName);
+    const client = dynalite.client();
+    const tableName = await dynalite.stateTable();
     const clock = { now: () => NOW };
     const sfnClient = new SFNClient({ region: 'us-east-1' });
     executions = new DynamoDbExecutionStore({ client, tableName, clock });

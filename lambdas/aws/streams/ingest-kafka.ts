@@ -9,10 +9,9 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { MSKEvent, MSKRecord, SelfManagedKafkaEvent } from 'aws-lambda';
 import { mapBounded } from '../../core/app/concurrency.js';
-import { isEngineError } from '../../core/index.js';
-import { emitCount, type PowertoolsMetricsSink } from '../powertools-engine-metrics.js';
+import type { PowertoolsMetricsSink } from '../powertools-engine-metrics.js';
 import { logger as sharedLogger } from '../wiring/powertools.js';
-import { ingestRecord, type RecordIngestDeps, type StreamRecordInput } from './ingest-record.js';
+import { ingestRecordReported, type RecordIngestDeps, type StreamRecordInput } from './ingest-record.js';
 
 export type KafkaEvent = MSKEvent | SelfManagedKafkaEvent;
 
@@ -56,24 +55,8 @@ export function createKafkaIngestHandler(deps: KafkaIngestDeps): KafkaIngestHand
     for (const record of records) {
       const input = kafkaRecordInput(event, record);
       try {
-        const outcome = await ingestRecord(input, deps);
-        if (outcome.kind === 'stored') {
-          emitCount(deps.metrics, outcome.result.duplicate ? 'EventsDuplicate' : 'EventsIngested');
-          log.info('event stored', {
-            eventId: outcome.event.id,
-            correlationId: outcome.event.correlationId,
-            type: outcome.event.type,
-            source: outcome.event.source,
-            ...input.position,
-            duplicate: outcome.result.duplicate,
-          });
-        } else {
-          emitCount(deps.metrics, 'EventsRejected');
-          log.warn('record refused and sent to the dead-letter queue', { ...input.position, reason: outcome.letter.reason, message: outcome.letter.message });
-        }
-      } catch (error) {
-        emitCount(deps.metrics, 'RecordsFailed');
-        log.error('record failed; its partition resumes from it', { ...input.position, retryable: isEngineError(error) ? error.retryable : undefined, error: error as Error });
+        await ingestRecordReported(input, deps, { logger: log, metrics: deps.metrics, where: input.position, onFailure: 'record failed; its partition resumes from it' });
+      } catch {
         return record.offset;
       }
     }

@@ -8,10 +8,9 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
 import { createLimiter } from '../../core/app/concurrency.js';
-import { isEngineError } from '../../core/index.js';
-import { emitCount, type PowertoolsMetricsSink } from '../powertools-engine-metrics.js';
+import type { PowertoolsMetricsSink } from '../powertools-engine-metrics.js';
 import { logger as sharedLogger } from '../wiring/powertools.js';
-import { ingestRecord, type RecordIngestDeps, type StreamRecordInput } from './ingest-record.js';
+import { ingestRecordReported, type RecordIngestDeps, type StreamRecordInput } from './ingest-record.js';
 
 /** What the Kinesis handler needs; tests pass their own. */
 export interface KinesisIngestDeps extends RecordIngestDeps {
@@ -46,37 +45,11 @@ export function createKinesisIngestHandler(deps: KinesisIngestDeps): KinesisInge
   return (event, context) => {
     // Powertools starts every record at once; the limiter keeps the table's view of it bounded.
     const limit = createLimiter(deps.concurrency ?? 25);
-    const ingest = async (record: KinesisStreamRecord): Promise<void> => {
+    // A failure is thrown on, so that Powertools reports the record as a batch item failure.
+    const ingest = (record: KinesisStreamRecord): Promise<void> => {
       const input = kinesisRecordInput(record);
-      try {
-        const outcome = await limit(() => ingestRecord(input, deps));
-        if (outcome.kind === 'stored') {
-          emitCount(deps.metrics, outcome.result.duplicate ? 'EventsDuplicate' : 'EventsIngested');
-          log.info('event stored', {
-            eventId: outcome.event.id,
-            correlationId: outcome.event.correlationId,
-            type: outcome.event.type,
-            source: outcome.event.source,
-            sequenceNumber: input.position.sequenceNumber,
-            duplicate: outcome.result.duplicate,
-          });
-        } else {
-          emitCount(deps.metrics, 'EventsRejected');
-          log.warn('record refused and sent to the dead-letter queue', {
-            sequenceNumber: input.position.sequenceNumber,
-            reason: outcome.letter.reason,
-            message: outcome.letter.message,
-          });
-        }
-      } catch (error) {
-        emitCount(deps.metrics, 'RecordsFailed');
-        log.error('record failed; it will be retried', {
-          sequenceNumber: input.position.sequenceNumber,
-          retryable: isEngineError(error) ? error.retryable : undefined,
-          error: error as Error,
-        });
-        throw error;
-      }
+      const where = { sequenceNumber: input.position.sequenceNumber };
+      return limit(() => ingestRecordReported(input, deps, { logger: log, metrics: deps.metrics, where, onFailure: 'record failed; it will be retried' }));
     };
     return processPartialResponse(event, ingest, processor, {
       ...(context === undefined ? {} : { context }),

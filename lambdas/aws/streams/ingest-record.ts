@@ -3,10 +3,12 @@
  * A record refused for its content goes to the dead-letter queue and counts as handled; anything
  * else (a store outage) is thrown, so the record is reported as a batch item failure and retried.
  */
+import type { Logger } from '@aws-lambda-powertools/logger';
 import {
   eventInputOf,
   httpErrorOf,
   ingestEvent,
+  isEngineError,
   parseJsonBody,
   ValidationError,
   type DeadLetter,
@@ -15,6 +17,7 @@ import {
   type EventStore,
   type PutResult,
 } from '../../core/index.js';
+import { emitCount, type PowertoolsMetricsSink } from '../powertools-engine-metrics.js';
 import { recordEnvelope } from '../record-envelope.js';
 
 /** A record as the ingestion sees it, whatever stream it came from. */
@@ -65,5 +68,38 @@ export async function ingestRecord(record: StreamRecordInput, deps: RecordIngest
     };
     await deps.deadLetters.send(letter);
     return { kind: 'dead-lettered', letter };
+  }
+}
+
+/** How a stream handler reports each record. */
+export interface RecordReport {
+  logger: Pick<Logger, 'info' | 'warn' | 'error'>;
+  metrics?: PowertoolsMetricsSink | undefined;
+  /** Where the record sits in its stream, logged with each line. */
+  where: Readonly<Record<string, unknown>>;
+  /** The failure line's message: what becomes of the record next. */
+  onFailure: string;
+}
+
+/**
+ * `ingestRecord`, logged and counted: stored (ingested or a duplicate), dead-lettered (rejected) or failed.
+ * @throws what `ingestRecord` throws, once logged.
+ */
+export async function ingestRecordReported(record: StreamRecordInput, deps: RecordIngestDeps, report: RecordReport): Promise<void> {
+  const { logger: log, metrics, where } = report;
+  try {
+    const outcome = await ingestRecord(record, deps);
+    if (outcome.kind === 'stored') {
+      const { event, result } = outcome;
+      emitCount(metrics, result.duplicate ? 'EventsDuplicate' : 'EventsIngested');
+      log.info('event stored', { eventId: event.id, correlationId: event.correlationId, type: event.type, source: event.source, ...where, duplicate: result.duplicate });
+    } else {
+      emitCount(metrics, 'EventsRejected');
+      log.warn('record refused and sent to the dead-letter queue', { ...where, reason: outcome.letter.reason, message: outcome.letter.message });
+    }
+  } catch (error) {
+    emitCount(metrics, 'RecordsFailed');
+    log.error(report.onFailure, { ...where, retryable: isEngineError(error) ? error.retryable : undefined, error: error as Error });
+    throw error;
   }
 }

@@ -11,7 +11,7 @@ import { normaliseEvent, type EngineEvent } from '../envelope.js';
 import type { ExecutionRecord, ExecutionStatus, WorkflowInput } from '../execution.js';
 import { lifecycleEvent, type LifecyclePhase } from '../lifecycle.js';
 import type { EventStore } from '../ports/events.js';
-import { toApiExecution, type ExecutionEnd, type ExecutionStore, type StoredExecution } from '../ports/executions.js';
+import { runningExecution, toApiExecution, type ExecutionEnd, type ExecutionStore, type StoredExecution } from '../ports/executions.js';
 
 /** What happened to an execution: it runs (`RUNNING`), or it ended with this status. */
 export interface ExecutionChange {
@@ -104,18 +104,7 @@ export class ExecutionLifecycle {
     if (workflowId === undefined) return 'no execution record and no workflow id';
     const trigger = { workflowId, ruleId: input.rule.id, executionName: change.name, input };
     await this.deps.executions.record(trigger, change.startedAt);
-    return (
-      (await this.deps.executions.get(change.name)) ?? {
-        name: change.name,
-        workflowId,
-        ruleId: input.rule.id,
-        eventId: input.event.id,
-        correlationId: input.correlationId,
-        status: 'RUNNING',
-        startedAt: change.startedAt,
-        input,
-      }
-    );
+    return (await this.deps.executions.get(change.name)) ?? runningExecution(trigger, change.startedAt);
   }
 }
 

@@ -9,12 +9,9 @@ import type { ExecutionRecord } from '../execution.js';
 import { parseExecutionQuery } from '../execution-query.js';
 import type { EventStore } from '../ports/events.js';
 import { toApiExecution, type ExecutionPage, type ExecutionStore } from '../ports/executions.js';
-import { parseEventQuery, type EventPage } from '../query.js';
+import { parseEventQuery, type EventPage, type QueryParameters } from '../query.js';
 import type { CorrelationTimeline } from '../timeline.js';
 import { correlationTimeline } from './timeline.js';
-
-/** Query-string parameters as they arrived. */
-export type QueryParameters = Readonly<Record<string, string | undefined>>;
 
 export interface EngineQueriesDeps {
   events: Pick<EventStore, 'get' | 'query'>;

@@ -33,6 +33,21 @@ export interface ExecutionStore {
   byCorrelation(correlationId: string): Promise<ExecutionRecord[]>;
 }
 
+/** The record of a trigger's execution as `ExecutionStore.record` writes it: RUNNING since `startedAt`, no end yet. */
+export function runningExecution(trigger: Trigger, startedAt: string): Omit<StoredExecution, 'stoppedAt' | 'output' | 'error'> {
+  const { input } = trigger;
+  return {
+    name: trigger.executionName,
+    workflowId: trigger.workflowId,
+    ruleId: trigger.ruleId,
+    eventId: input.event.id,
+    correlationId: input.correlationId,
+    status: 'RUNNING',
+    startedAt,
+    input,
+  };
+}
+
 /** The API shape of an execution: the record without its input. */
 export function toApiExecution({ input: _input, ...record }: StoredExecution): ExecutionRecord {
   return record;
