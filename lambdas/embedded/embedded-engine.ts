@@ -6,7 +6,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import {
-  correlationTimeline,
   createTaskServices,
   EngineQueries,
   CorrelationWaits,
@@ -22,7 +21,6 @@ import {
   ulidIds,
   UnroutedSweeper,
   type BatchAnswer,
-  type CorrelationTimeline,
   type EngineEvent,
   type IngestDeps,
   type IngestRequestAnswer,
@@ -212,11 +210,6 @@ export class EmbeddedEngine {
     await this.replays.finished(replayId);
     await this.idle();
     return this.executions.byReplay(replayId);
-  }
-
-  /** A correlation's events and the executions tied to it, in time order. */
-  timeline(correlationId: string): Promise<CorrelationTimeline> {
-    return correlationTimeline(correlationId, { events: this.events, executions: this.executions });
   }
 
   /** Executions (and their lifecycle changes) in flight in this process. */

@@ -29,7 +29,7 @@ describe('a multi-event trigger (all + within), embedded', () => {
   }
   const executionsFor = async (e: EmbeddedEngine, correlationId: string) => {
     await e.idle();
-    return (await e.timeline(correlationId)).executions;
+    return (await e.queries.executions({ correlationId })).executions;
   };
 
   it('fires once, when the last of its events arrives, with all of them in its input', async () => {
