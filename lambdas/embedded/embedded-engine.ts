@@ -101,8 +101,7 @@ export class EmbeddedEngine {
     this.#runs = new LocalExecutions({
       runner,
       lifecycle,
-      finishQuietly: (name, { status, stoppedAt, output, error }) =>
-        status === 'RUNNING' ? Promise.resolve() : executions.finish(name, { status, stoppedAt: stoppedAt ?? new Date(now()).toISOString(), output, error }),
+      executions,
       onEnded: (name) => waiters.removeForExecution(name),
       logger,
       now,

@@ -3,14 +3,14 @@
  * and its start and end go through the application layer's `ExecutionLifecycle` (the record
  * finished, `workflow.*` events stored and so routed), as Step Functions' status changes do on AWS.
  */
-import type { ExecutionLifecycle, Logger, StoredExecution } from '../core/index.js';
+import type { ExecutionChange, ExecutionLifecycle, ExecutionStore, Logger, StoredExecution } from '../core/index.js';
 import type { LocalWorkflowRunner } from './asl-runner.js';
 
 export interface LocalExecutionsDeps {
   runner: LocalWorkflowRunner;
   lifecycle: Pick<ExecutionLifecycle, 'onChange'>;
-  /** Finishes a record without a lifecycle event: for executions ending while the engine closes. */
-  finishQuietly: (name: string, end: Parameters<ExecutionLifecycle['onChange']>[0]) => Promise<unknown>;
+  /** Where an execution ending while the engine closes is finished without a lifecycle event. */
+  executions: Pick<ExecutionStore, 'finish'>;
   /** Told when an execution has ended, so that its waiters go too. */
   onEnded: (executionName: string) => void;
   logger: Logger;
@@ -66,11 +66,12 @@ export class LocalExecutions {
   }
 
   /** Records a change through the lifecycle; while closing, an end is recorded without its event. */
-  #change(change: Parameters<ExecutionLifecycle['onChange']>[0]): Promise<void> {
+  #change(change: ExecutionChange): Promise<void> {
     const { name } = change;
     const done = (async () => {
       if (this.deps.closing()) {
-        if (change.status !== 'RUNNING') await this.deps.finishQuietly(name, change);
+        const { status, stoppedAt, output, error } = change;
+        if (status !== 'RUNNING') await this.deps.executions.finish(name, { status, stoppedAt: stoppedAt ?? new Date(this.deps.now()).toISOString(), output, error });
         return;
       }
       const outcome = await this.deps.lifecycle.onChange(change);
