@@ -127,7 +127,7 @@ export class EmbeddedEngine {
         this.#start({ workflowId, ruleId, executionName, input });
       });
     }
-    this.queries = new EngineQueries({ events, executions });
+    this.queries = new EngineQueries({ events, executions, ruleSet: project.ruleSet });
     const ids = ulidIds(randomBytes);
     this.replays = new LocalReplayJobs({ db, events, writes, bus, ruleSet: project.ruleSet, logger, now, newId: () => ids.newId(now()), retentionDays });
   }

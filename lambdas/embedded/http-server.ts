@@ -5,6 +5,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { fromPutEventsEntry, httpErrorOf, MAX_BODY_BYTES, NotFoundError, parseJsonBody, replayJobView, PayloadTooLargeError, ValidationError } from '../core/index.js';
+import { createConsoleRoute } from './console-route.js';
 import type { EmbeddedEngine } from './embedded-engine.js';
 import type { Logger } from './logger.js';
 
@@ -75,6 +76,7 @@ export function createHttpServer(engine: EmbeddedEngine, logger: Logger, options
     }
   });
 
+  on('GET', '/events/{id}/routing', async (_request, { id }) => ({ status: 200, body: await queries.routing(id as string) }));
   on('GET', '/events/{id}', async (_request, { id }) => ({ status: 200, body: await queries.event(id as string) }));
   on('GET', '/executions', async (_request, _params, url) => ({ status: 200, body: await queries.executions(parameters(url)) }));
   on('GET', '/executions/{name}', async (_request, { name }) => ({ status: 200, body: await queries.execution(name as string) }));
@@ -91,7 +93,9 @@ export function createHttpServer(engine: EmbeddedEngine, logger: Logger, options
   on('GET', '/rules', async () => ({ status: 200, body: { rules: engine.project.rules } }));
 
   const authorised = bearerCheck(options.token);
+  const serveConsole = createConsoleRoute({ onBuilt: (milliseconds) => logger.info('console built', { milliseconds: Math.round(milliseconds) }) });
   return createServer((request, response) => {
+    if (serveConsole(request, response)) return;
     if (!authorised(request)) {
       request.resume();
       const payload = JSON.stringify({ error: 'unauthorized', message: 'A bearer token is required: Authorization: Bearer <token>', details: [] });
