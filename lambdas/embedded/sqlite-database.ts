@@ -101,6 +101,7 @@ const ADDED_COLUMNS: ReadonlyArray<readonly [string, string, string]> = [
   ['replays', 'failures', "TEXT NOT NULL DEFAULT '[]'"],
   ['replays', 'paced_until', 'INTEGER'],
   ['replays', 'expires_at', 'INTEGER'],
+  ['executions', 'states', 'TEXT'],
 ];
 
 /** Opens (creating if needed) the database at `path`, or an in-memory one when `path` is `:memory:`. */

@@ -35,6 +35,7 @@ interface ExecutionRow {
   stopped_at: string | null;
   output: string | null;
   error: string | null;
+  states: string | null;
 }
 
 /**
@@ -59,7 +60,7 @@ export class SqliteExecutionStore implements ExecutionStore {
     );
     this.#get = db.prepare<[string], ExecutionRow>('SELECT * FROM executions WHERE name = ?');
     this.#byEvent = db.prepare<[string], ExecutionRow>('SELECT * FROM executions WHERE event_id = ? ORDER BY started_at, name');
-    this.#finish = db.prepare(`UPDATE executions SET status = ?, stopped_at = ?, output = ?, error = ? WHERE name = ? AND status = 'RUNNING'`);
+    this.#finish = db.prepare(`UPDATE executions SET status = ?, stopped_at = ?, output = ?, error = ?, states = ? WHERE name = ? AND status = 'RUNNING'`);
     this.#byCorrelation = db.prepare<[string], ExecutionRow>('SELECT * FROM executions WHERE correlation_id = ? ORDER BY started_at, name');
     this.#byReplay = db.prepare<[string], ExecutionRow>("SELECT * FROM executions WHERE json_extract(input, '$.replay.replayId') = ? ORDER BY rowid");
     this.#running = db.prepare<[], ExecutionRow>(`SELECT * FROM executions WHERE status = 'RUNNING' ORDER BY started_at, name`);
@@ -81,7 +82,8 @@ export class SqliteExecutionStore implements ExecutionStore {
   finish(name: string, end: ExecutionEnd): Promise<boolean> {
     const output = end.output === undefined ? null : JSON.stringify(end.output);
     const error = end.error === undefined ? null : JSON.stringify(end.error);
-    return this.writes.submit(() => this.#finish.run(end.status, end.stoppedAt, output, error, name).changes === 1);
+    const states = end.states === undefined ? null : JSON.stringify(end.states);
+    return this.writes.submit(() => this.#finish.run(end.status, end.stoppedAt, output, error, states, name).changes === 1);
   }
 
   /** One page of `GET /executions`, in (startedAt, name) order. */
@@ -145,5 +147,6 @@ function fromRow(row: ExecutionRow): StoredExecution {
   if (row.stopped_at !== null) record.stoppedAt = row.stopped_at;
   if (row.output !== null) record.output = JSON.parse(row.output) as unknown;
   if (row.error !== null) record.error = JSON.parse(row.error) as ExecutionRecord['error'] & object;
+  if (row.states !== null) record.states = JSON.parse(row.states) as NonNullable<ExecutionRecord['states']>;
   return record;
 }

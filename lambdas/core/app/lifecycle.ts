@@ -23,6 +23,8 @@ export interface ExecutionChange {
   stoppedAt?: string;
   output?: unknown;
   error?: ExecutionRecord['error'];
+  /** The states it passed through, when the runner records them (kept on the record, not in the lifecycle event). */
+  states?: ExecutionRecord['states'];
   /** The input it was started with: lets a change that outran the execution's record write it. */
   input?: WorkflowInput;
   /** Its workflow, for the same purpose. */
@@ -113,5 +115,6 @@ function endOf(change: ExecutionChange, nowMs: number): ExecutionEnd {
   const end: ExecutionEnd = { status: change.status as ExecutionEnd['status'], stoppedAt: change.stoppedAt ?? iso(nowMs) };
   if (change.output !== undefined) end.output = change.output;
   if (change.error !== undefined) end.error = change.error;
+  if (change.states !== undefined) end.states = change.states;
   return end;
 }

@@ -13,6 +13,8 @@ export interface ExecutionEnd {
   stoppedAt: string;
   output?: unknown;
   error?: ExecutionRecord['error'];
+  /** The states it passed through, when the runner records them. */
+  states?: ExecutionRecord['states'];
 }
 
 /** One page of `GET /executions`. */
