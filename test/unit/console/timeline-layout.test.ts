@@ -41,9 +41,9 @@ describe('layoutTimeline', () => {
 
   it('draws an execution as a bar from its start to its end, and a running one up to now', () => {
     const layout = layoutTimeline([event('e1', 0)], [execution('done', 'e1', 1000, 3000), execution('running', 'e1', 2000)], options);
-    const done = layout.rows.find((row) => row.id === 'done');
+    const done = layout.rows.find((row) => row.id === 'done')!;
     const running = layout.rows.find((row) => row.id === 'running');
-    expect(done?.x2! - done?.x!).toBeCloseTo((2000 / 60_000) * (layout.right - layout.left));
+    expect(done.x2! - done.x).toBeCloseTo((2000 / 60_000) * (layout.right - layout.left));
     expect(running?.x2).toBe(layout.right);
     expect(layout.end).toBe(options.now);
   });
