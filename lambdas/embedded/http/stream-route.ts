@@ -61,7 +61,10 @@ export function serveEventStream(source: StoredEventSource, request: IncomingMes
         position = seq;
         if (pattern.matches(event)) response.write(`id: ${seq}\ndata: ${JSON.stringify(event)}\n\n`);
       }
-      if (response.writableLength > highWaterBytes) return waitForDrain();
+      if (response.writableLength > highWaterBytes) {
+        waitForDrain();
+        return;
+      }
       if (rows.length < PAGE) return;
     }
   };
