@@ -198,7 +198,7 @@ export class Ingestion extends Construct {
         new iam.PolicyStatement({
           sid: 'QueryExecutionIndexes',
           actions: ['dynamodb:Query'],
-          resources: indexArns(props.stateTable, [STATE_TABLE.byEvent.indexName, STATE_TABLE.byCorrelation.indexName]),
+          resources: indexArns(props.stateTable, [STATE_TABLE.byEvent, STATE_TABLE.byCorrelation, STATE_TABLE.byWorkflow, STATE_TABLE.byStatus].map((index) => index.indexName)),
         }),
       );
     }

@@ -33,5 +33,7 @@ export class StateTable extends Construct {
       encryptionKey: props.encryptionKey,
     });
     for (const index of [STATE_TABLE.byEvent, STATE_TABLE.byCorrelation]) addIndex(this.table, index);
+    // The listings' sparse indexes carry no input or output: an execution's input alone may be 256 KiB.
+    for (const index of [STATE_TABLE.byWorkflow, STATE_TABLE.byStatus]) addIndex(this.table, index, dynamodb.ProjectionType.INCLUDE, STATE_TABLE.listedFields);
   }
 }

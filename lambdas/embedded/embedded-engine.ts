@@ -71,6 +71,7 @@ export class EmbeddedEngine {
   readonly #starter: EmbeddedWorkflowStarter;
   readonly #runs: LocalExecutions;
   readonly #sweeper: UnroutedSweeper;
+  readonly #storedListeners = new Set<(event: EngineEvent) => void>();
   #closed = false;
 
   private constructor(
@@ -90,7 +91,10 @@ export class EmbeddedEngine {
       (batch, error) => logger.error('routing failed; the events stay unrouted until the next start', { eventIds: batch.map((e) => e.id), error: String(error) }),
     );
     // What the store takes goes on the change feed, as DynamoDB Streams carries an inserted item to the router.
-    const stream = feedingPuts(events, (event) => this.#feed.publish(event));
+    const stream = feedingPuts(events, (event) => {
+      this.#feed.publish(event);
+      for (const listener of this.#storedListeners) listener(event);
+    });
     this.#ingest = {
       store: stream,
       envelope: liveEnvelope(clock, randomBytes),
@@ -164,6 +168,15 @@ export class EmbeddedEngine {
 
   get executions(): EmbeddedStores['executions'] {
     return this.#stores.executions;
+  }
+
+  /**
+   * Calls `listener` after each newly stored event is committed (lifecycle events included), until the
+   * answer is called. The live stream reads the store on this signal, so it never holds events of its own.
+   */
+  onStored(listener: (event: EngineEvent) => void): () => void {
+    this.#storedListeners.add(listener);
+    return () => this.#storedListeners.delete(listener);
   }
 
   /** `POST /events`: one event or a batch (see `ingestRequest`), every put of a batch in one commit. */

@@ -7,7 +7,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { fromPutEventsEntry, httpErrorOf, MAX_BODY_BYTES, NotFoundError, parseJsonBody, replayJobView, PayloadTooLargeError, ValidationError } from '../core/index.js';
 import { createConsoleRoute } from './console-route.js';
 import type { EmbeddedEngine } from './embedded-engine.js';
+import { serveEventStream, type EventStreamOptions } from './http/stream-route.js';
 import type { Logger } from './logger.js';
+
+/** A route that writes its own answer (a stream, a text format) instead of returning JSON. */
+type RawHandler = (request: IncomingMessage, response: ServerResponse, url: URL) => void | Promise<void>;
 
 type Handler = (request: IncomingMessage, params: Record<string, string>, url: URL) => Promise<{ status: number; body: unknown }>;
 
@@ -21,6 +25,8 @@ interface Route {
 export interface HttpServerOptions {
   /** When set, every request but `GET /health` must carry `Authorization: Bearer <token>`. */
   token?: string | undefined;
+  /** `GET /events/stream`: heartbeat and slow-client limits. */
+  stream?: EventStreamOptions;
 }
 
 export function createHttpServer(engine: EmbeddedEngine, logger: Logger, options: HttpServerOptions = {}): Server {
@@ -92,6 +98,9 @@ export function createHttpServer(engine: EmbeddedEngine, logger: Logger, options
 
   on('GET', '/rules', async () => ({ status: 200, body: { rules: engine.project.rules } }));
 
+  const raw = new Map<string, RawHandler>();
+  raw.set('GET /events/stream', (request, response, url) => serveEventStream(engine, request, response, url, { logger, ...options.stream }));
+
   const authorised = bearerCheck(options.token);
   const serveConsole = createConsoleRoute({ onBuilt: (milliseconds) => logger.info('console built', { milliseconds: Math.round(milliseconds) }) });
   return createServer((request, response) => {
@@ -103,7 +112,10 @@ export function createHttpServer(engine: EmbeddedEngine, logger: Logger, options
       response.end(payload);
       return;
     }
-    void dispatch(routes, request, response, logger);
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const rawRoute = raw.get(`${request.method} ${url.pathname}`);
+    if (rawRoute !== undefined) void rawRoute(request, response, url);
+    else void dispatch(routes, request, response, logger);
   });
 }
 

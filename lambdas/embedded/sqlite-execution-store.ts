@@ -7,7 +7,9 @@
 import {
   encodeCursor,
   toApiExecution,
+  toListedExecution,
   type ExecutionEnd,
+  type ExecutionListing,
   type ExecutionPage,
   type ExecutionQuery,
   type ExecutionRecord,
@@ -111,6 +113,31 @@ export class SqliteExecutionStore implements ExecutionStore {
     if (more) rows.pop();
     const last = rows[rows.length - 1];
     return { executions: rows.map((row) => toApiExecution(fromRow(row))), ...(more && last ? { cursor: encodeCursor({ timestamp: last.started_at, id: last.name }) } : {}) };
+  }
+
+  /** One page of every execution, narrowed by workflow, status and start time, newest first. */
+  async recent(listing: ExecutionListing): Promise<ExecutionPage> {
+    const where: string[] = [];
+    const params: Record<string, string | number> = { limit: listing.limit + 1 };
+    const condition = (sql: string, values: Record<string, string | undefined>) => {
+      if (Object.values(values).some((v) => v === undefined)) return;
+      where.push(sql);
+      Object.assign(params, values);
+    };
+    condition('workflow_id = @workflowId', { workflowId: listing.workflowId });
+    condition('status = @status', { status: listing.status });
+    condition('started_at >= @from', { from: listing.from });
+    condition('started_at < @to', { to: listing.to });
+    condition('(started_at < @beforeAt OR (started_at = @beforeAt AND name < @beforeName))', { beforeAt: listing.before?.timestamp, beforeName: listing.before?.id });
+    const sql = `SELECT * FROM executions ${where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`} ORDER BY started_at DESC, name DESC LIMIT @limit`;
+    const rows = this.db.prepare<[Record<string, string | number>], ExecutionRow>(sql).all(params);
+    const more = rows.length > listing.limit;
+    if (more) rows.pop();
+    const last = rows[rows.length - 1];
+    return {
+      executions: rows.map((row) => toListedExecution(fromRow(row))),
+      ...(more && last ? { cursor: encodeCursor({ timestamp: last.started_at, id: last.name }) } : {}),
+    };
   }
 
   async byCorrelation(correlationId: string): Promise<ExecutionRecord[]> {

@@ -6,7 +6,7 @@
 import type { EngineEvent } from '../envelope.js';
 import { NotFoundError } from '../errors.js';
 import { correlationIdFor, type ExecutionRecord } from '../execution.js';
-import { parseExecutionQuery } from '../execution-query.js';
+import { isExecutionListing, parseExecutionListing, parseExecutionQuery } from '../execution-query.js';
 import type { EventStore } from '../ports/events.js';
 import { toApiExecution, type ExecutionPage, type ExecutionStore } from '../ports/executions.js';
 import { parseEventQuery, type EventPage, type QueryParameters } from '../query.js';
@@ -17,7 +17,7 @@ import { correlationTimeline } from './timeline.js';
 
 export interface EngineQueriesDeps {
   events: Pick<EventStore, 'get' | 'query'>;
-  executions: Pick<ExecutionStore, 'get' | 'list' | 'byCorrelation'>;
+  executions: Pick<ExecutionStore, 'get' | 'list' | 'recent' | 'byCorrelation'>;
   /** Today's rules, to explain an event's routing; a home without them answers `routing` with NotFoundError. */
   ruleSet?: RuleSet;
 }
@@ -48,7 +48,12 @@ export function explainRouting(ruleSet: RuleSet, event: EngineEvent): RoutingExp
 }
 
 /** A home without execution records (a deployment with no State table): timelines hold only events. */
-export const NO_EXECUTIONS: EngineQueriesDeps['executions'] = { byCorrelation: async () => [], list: async () => ({ executions: [] }), get: async () => undefined };
+export const NO_EXECUTIONS: EngineQueriesDeps['executions'] = {
+  byCorrelation: async () => [],
+  list: async () => ({ executions: [] }),
+  recent: async () => ({ executions: [] }),
+  get: async () => undefined,
+};
 
 /**
  * @example const page = await new EngineQueries({ events, executions }).events({ type: 'order.placed', limit: '50' })
@@ -85,8 +90,13 @@ export class EngineQueries {
     return timeline;
   }
 
-  /** @throws ValidationError naming each bad parameter. */
+  /**
+   * An event's or a correlation's executions in start order; with neither, every execution by workflow, status
+   * and time, newest first.
+   * @throws ValidationError naming each bad parameter.
+   */
   executions(parameters: QueryParameters): Promise<ExecutionPage> {
+    if (isExecutionListing(parameters)) return this.deps.executions.recent(parseExecutionListing(parameters));
     return this.deps.executions.list(parseExecutionQuery(parameters));
   }
 
