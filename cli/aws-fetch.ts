@@ -3,8 +3,14 @@
  * requires IAM. Credentials come from the standard chain (env, profile, SSO, IMDS…), resolved once.
  */
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
-import { SignatureV4 } from '@smithy/signature-v4';
-import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, SourceData } from '@smithy/types';
+import { SignatureV4, type SignatureV4Init } from '@smithy/signature-v4';
+
+// The signer's own types, so the CLI depends on no package it does not declare.
+type Credentials = SignatureV4Init['credentials'];
+type AwsCredentialIdentity = Exclude<Credentials, (...args: never[]) => unknown>;
+type AwsCredentialIdentityProvider = () => Promise<AwsCredentialIdentity>;
+/** What the signer hands a hash: text or bytes. */
+type SourceData = string | ArrayBuffer | ArrayBufferView;
 
 /** What `fetch` takes and answers: the shape every API caller here depends on. */
 export type FetchLike = (url: string | URL, init?: RequestInit) => Promise<Response>;

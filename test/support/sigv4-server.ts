@@ -6,7 +6,6 @@ import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { SourceData } from '@smithy/types';
 import { afterAll, beforeAll } from 'vitest';
 
 /** The credentials the server accepts; tests hand them to the client through AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY. */
@@ -21,6 +20,8 @@ export interface SeenRequest {
   /** Undefined when the signature verified; else why not. */
   rejected?: string;
 }
+
+type SourceData = string | ArrayBuffer | ArrayBufferView;
 
 class Sha256 {
   private readonly hash: Hash | Hmac;
