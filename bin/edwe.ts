@@ -27,7 +27,8 @@ ${indent(REPLAY_USAGE)}
   edwe dlq                    list and redrive a deployed stack's dead-letter queues
 ${indent('Usage: edwe dlq list|redrive <ingest|router|lifecycle|replay|QUEUE_URL> [--stack EdweStack] (edwe dlq for all options)')}
 
-API commands talk to --url (default $EDWE_URL or http://127.0.0.1:3000), with --token or $EDWE_TOKEN when set.
+API commands talk to --url (default $EDWE_URL or http://127.0.0.1:3000), with --token or $EDWE_TOKEN when set;
+to an execute-api URL, or with --aws, they sign with SigV4 from the AWS credential chain (region from the URL or $AWS_REGION).
 `;
 
 type Command = (argv: string[], io: CliIo & { isTTY?: boolean }) => Promise<number>;

@@ -158,6 +158,7 @@ export class EdweStack extends Stack {
     if (this.workflows.stateMachines.size > 0) {
       this.lifecycle = new Lifecycle(this, 'Lifecycle', {
         stateMachines: this.workflows.stateMachines,
+        expressLogGroups: new Map([...this.workflows.logGroups].filter(([id]) => project.workflows.get(id)?.settings.type === 'EXPRESS')),
         eventsTable: table,
         stateTable,
         encryptionKey,

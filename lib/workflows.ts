@@ -69,6 +69,8 @@ export interface WorkflowsProps {
 export class Workflows extends Construct {
   /** Workflow id → state machine. */
   public readonly stateMachines = new Map<string, sfn.StateMachine>();
+  /** Workflow id → the log group its state machine logs every step to (Express workflows: what the lifecycle reads). */
+  public readonly logGroups = new Map<string, logs.LogGroup>();
   /** Task name (the placeholder, e.g. `ValidateUser`) → function; a task shared by workflows is one function. */
   public readonly taskFunctions = new Map<string, NodejsFunction>();
 
@@ -105,6 +107,7 @@ export class Workflows extends Construct {
       machine.addToRolePolicy(new iam.PolicyStatement({ sid: 'InvokeTasks', actions: ['lambda:InvokeFunction'], resources: tasks.map(([, fn]) => fn.functionArn) }));
       acknowledgeStateMachineRules(machine);
       this.stateMachines.set(workflow.id, machine);
+      this.logGroups.set(workflow.id, logGroup);
     }
     if (props.taskServices !== undefined) this.connectBuiltInTasks(props.taskServices);
   }
