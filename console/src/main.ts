@@ -1,6 +1,6 @@
 /**
  * The edwe console: a hash router over the views, the header's navigation and keyboard shortcuts
- * (1–7 switch views, / focuses the view's search field, Escape leaves it).
+ * (1–6 switch views, / focuses the view's search field, Escape leaves it).
  */
 import { config, forgetToken } from './api.js';
 import { h, show } from './dom.js';

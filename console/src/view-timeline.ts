@@ -48,8 +48,12 @@ export const renderTimeline: View = (root, id) => {
             { class: `bar status-${(row.status ?? '').toLowerCase()}`, x: row.x, y: row.y - 7, width: Math.max(3, (row.x2 ?? row.x) - row.x), height: 14, rx: 3 },
             s('title', {}, `${row.detail} ${row.status}`),
           );
-          const segments = (row.segments ?? []).map((seg) =>
-            s('rect', { class: 'segment', x: seg.x, y: row.y - 5, width: Math.max(2, seg.x2 - seg.x), height: 10 }, s('title', {}, `${seg.name} ${seg.status ?? ''}`)),
+          const segments = (row.segments ?? []).map((seg, i) =>
+            s(
+              'rect',
+              { class: `segment seg-${i % 2}`, x: seg.x, y: row.y - 5, width: Math.max(2, seg.x2 - seg.x), height: 10 },
+              s('title', {}, `${seg.name} ${seg.status ?? ''}`),
+            ),
           );
           return [label, bar, ...segments];
         }),

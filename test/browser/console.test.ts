@@ -1,6 +1,8 @@
 import { writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createConsoleProxy } from '../../cli/console-command.js';
 import { registration, startEngine, type EngineProcess } from '../support/engine-process.js';
 import { ARTIFACTS, useBrowser } from './browser.js';
 
@@ -140,8 +142,29 @@ describe('the web console, in Chromium, against edwe dev', () => {
     await snap('metrics');
   });
 
+  it('through edwe console against an API without a stream (as on AWS), polls the tail', async () => {
+    const proxy = createConsoleProxy({ target: engine.url, fetch: (input, init) => fetch(input, init), signed: false, token: TOKEN, home: 'aws', region: 'eu-west-1' });
+    await new Promise<void>((ready) => proxy.listen(0, '127.0.0.1', ready));
+    try {
+      const local = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+      const polled = await browser.page();
+      await polled.goto(`${local}/console#/tail`);
+      await polled
+        .getByTestId('tail-status')
+        .getByText(/polling/)
+        .waitFor({ timeout: 10_000 });
+      await call('POST', '/events', { type: 'polled.event', source: 'console-test' });
+      await polled.locator('table.tail tbody').getByRole('link', { name: 'polled.event' }).waitFor({ timeout: 3000 });
+      expect(await polled.locator('header .home').textContent()).toBe('AWS eu-west-1');
+      await polled.screenshot({ path: `${ARTIFACTS}tail-polling.png` });
+    } finally {
+      proxy.close();
+    }
+  });
+
   it('loaded nothing from outside the engine', () => {
     const outside = requested.filter((url) => !url.startsWith(engine.url));
+    expect(requested.length).toBeGreaterThan(0);
     expect(outside).toEqual([]);
     const built = engine.logs.find((line) => line.message === 'console built');
     writeFileSync(`${ARTIFACTS}build.json`, JSON.stringify({ consoleBuildMs: built?.milliseconds }, null, 2));
