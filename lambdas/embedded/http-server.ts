@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { fromPutEventsEntry, httpErrorOf, MAX_BODY_BYTES, NotFoundError, parseJsonBody, replayJobView, PayloadTooLargeError, ValidationError } from '../core/index.js';
 import { createConsoleRoute } from './console-route.js';
 import type { EmbeddedEngine } from './embedded-engine.js';
+import { serveMetrics } from './http/metrics-route.js';
 import { serveEventStream, type EventStreamOptions } from './http/stream-route.js';
 import type { Logger } from './logger.js';
 
@@ -99,6 +100,7 @@ export function createHttpServer(engine: EmbeddedEngine, logger: Logger, options
   on('GET', '/rules', async () => ({ status: 200, body: { rules: engine.project.rules } }));
 
   const raw = new Map<string, RawHandler>();
+  raw.set('GET /metrics', (_request, response) => serveMetrics(engine.metrics, response));
   raw.set('GET /events/stream', (request, response, url) => serveEventStream(engine, request, response, url, { logger, ...options.stream }));
 
   const authorised = bearerCheck(options.token);
