@@ -39,11 +39,16 @@ class Sha256 {
 const AUTHORIZATION = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, SignedHeaders=([a-z0-9;-]+), Signature=([0-9a-f]{64})$/;
 
 /** Why the request's signature does not hold for `service`, or undefined when it does. */
-export async function checkSignature(request: IncomingMessage, body: string, service: string): Promise<string | undefined> {
+export async function checkSignature(
+  request: IncomingMessage,
+  body: string,
+  service: string,
+  credentials: { accessKeyId: string; secretAccessKey: string } = TEST_CREDENTIALS,
+): Promise<string | undefined> {
   const match = AUTHORIZATION.exec(request.headers.authorization ?? '');
   if (!match) return `no SigV4 Authorization header (${request.headers.authorization ?? 'none'})`;
   const [, accessKeyId, day, region, signedService, signedHeaders, signature] = match as unknown as string[];
-  if (accessKeyId !== TEST_CREDENTIALS.accessKeyId) return `unknown access key ${accessKeyId}`;
+  if (accessKeyId !== credentials.accessKeyId) return `unknown access key ${accessKeyId}`;
   if (signedService !== service) return `signed for ${signedService}, not ${service}`;
   const amzDate = String(request.headers['x-amz-date'] ?? '');
   if (!amzDate.startsWith(day as string)) return `x-amz-date ${amzDate} is not the credential day ${day}`;
@@ -62,7 +67,7 @@ export async function checkSignature(request: IncomingMessage, body: string, ser
   const signingDate = new Date(
     `${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}T${amzDate.slice(9, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`,
   );
-  const signer = new SignatureV4({ service, region: region as string, credentials: TEST_CREDENTIALS, sha256: Sha256 });
+  const signer = new SignatureV4({ service, region: region as string, credentials, sha256: Sha256 });
   const expected = await signer.sign(
     { method: request.method ?? 'GET', protocol: 'http:', hostname: url.hostname, path: url.pathname, query, headers, body },
     { signingDate },
