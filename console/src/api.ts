@@ -66,11 +66,14 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
   }
 }
 
-/** The API's plain-text answer (for /metrics). */
+/** The API's plain-text answer (for /metrics); a 401 asks for the token and retries once. */
 export async function apiText(path: string): Promise<string> {
-  const response = await fetch(`${config.base}${path}`, { headers: headers() });
-  if (!response.ok) throw new ApiError(response.status, `${path}: ${response.status} ${response.statusText}`);
-  return response.text();
+  for (let attempt = 0; ; attempt++) {
+    const response = await fetch(`${config.base}${path}`, { headers: headers() });
+    if (response.status === 401 && attempt === 0 && askToken()) continue;
+    if (!response.ok) throw new ApiError(response.status, `${path}: ${response.status} ${response.statusText}`);
+    return response.text();
+  }
 }
 
 /**

@@ -133,12 +133,19 @@ describe('the web console, in Chromium, against edwe dev', () => {
     await snap('replay');
   });
 
-  it('lists the rules, and charts the metrics', async () => {
+  it('lists the rules with their match counts, and charts the metrics', async () => {
     await page.goto(`${engine.url}/console#/rules`);
-    await page.getByTestId('rules').getByText('premium-onboarding').waitFor();
+    const onboarding = page.getByTestId('rules').locator('tr', { hasText: 'premium-onboarding' });
+    await onboarding.waitFor();
+    // Two registrations matched it: the seed's example and the one made to fail.
+    expect(await onboarding.locator('td.num').nth(1).textContent()).toBe('2');
     await snap('rules');
+
     await page.goto(`${engine.url}/console#/metrics`);
-    await page.locator('.cards .card').first().or(page.locator('.problem')).first().waitFor();
+    await page.locator('.cards .card').first().waitFor();
+    // A rate needs two scrapes: the first sparkline segment appears with the third.
+    await page.locator('svg.spark path[d*="L"]').first().waitFor({ state: 'attached', timeout: 15_000 });
+    expect(await page.locator('.cards .card figcaption').allTextContents()).toContain('Events received');
     await snap('metrics');
   });
 
