@@ -33,6 +33,11 @@ export interface ObservabilityProps {
   readonly stateMachines: ReadonlyMap<string, sfn.IStateMachine>;
   /** Alarm when a stream consumer lags this far behind. Default 1 minute. */
   readonly maxIteratorAge?: Duration;
+  /**
+   * `real_time_execution.max_latency`, and the router's `service`: an alarm when any start the router made was
+   * later than the objective (the sweeper's late starts are late by design and not watched).
+   */
+  readonly startLatencyObjective?: { readonly ms: number; readonly service: string };
   /** An e-mail address subscribed to the alarm topic (AWS asks it to confirm). */
   readonly alarmEmail?: string;
 }
@@ -144,9 +149,18 @@ export class Observability extends Construct {
         'executions-fail',
       );
     }
+    if (props.startLatencyObjective !== undefined) {
+      const { ms, service } = props.startLatencyObjective;
+      alarm(
+        'StartLatencyObjectiveMissed',
+        new cloudwatch.Metric({ namespace: props.namespace, metricName: 'StartLatencyObjectiveMissed', dimensionsMap: { service }, period: fiveMinutes, statistic: 'Sum' }),
+        `Executions started more than ${ms} ms (real_time_execution.max_latency) after their event was received.`,
+        'starts-miss-the-latency-objective',
+      );
+    }
     if (props.api) alarm('Api5xx', props.api.metricServerError({ period: fiveMinutes, statistic: 'Sum' }), 'The API answered 5xx.', 'the-api-answers-5xx');
 
-    const search = (dimensions: string, metricName: string, statistic: 'Sum' | 'Maximum') =>
+    const search = (dimensions: string, metricName: string, statistic: string) =>
       `SEARCH('{${props.namespace},${dimensions}} MetricName="${metricName}"', '${statistic}', 300)`;
     const engineMetric = (metricName: string) => {
       const latency = LATENCY_METRICS.has(metricName);
@@ -170,6 +184,17 @@ export class Observability extends Construct {
             right: names.filter((n) => LATENCY_METRICS.has(n)).map(engineMetric),
           }),
       ),
+    );
+    // The distributions, as percentiles: CloudWatch keeps each EMF value.
+    const percentile = (metricName: string, stat: string, dimensions = 'service') =>
+      new cloudwatch.MathExpression({ expression: search(dimensions, metricName, stat), label: '', period: fiveMinutes });
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'routing and start latency (s, p50 / p99)',
+        width: 12,
+        left: ['RoutingLatency', 'StartLatency'].flatMap((m) => ['p50', 'p99'].map((p) => percentile(m, p))),
+      }),
+      new cloudwatch.GraphWidget({ title: 'execution duration by workflow (s, p99)', width: 12, left: [percentile('ExecutionDuration', 'p99', 'service,workflowId')] }),
     );
     this.dashboard.addWidgets(...ENGINE_WORKFLOW_METRICS.map((name) => new cloudwatch.GraphWidget({ title: `${name} by workflow`, width: 6, left: [perWorkflow(name)] })));
     this.dashboard.addWidgets(
