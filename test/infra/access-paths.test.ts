@@ -49,7 +49,8 @@ describe('access paths: every source, IAM-signed API', () => {
   beforeAll(() => {
     template = Template.fromStack(anEdweStack(DEPLOYMENT.stackName, {}, ALL_SOURCES)).toJSON() as CfnTemplate;
     model = new AccessModel(template);
-  });
+    // A synth of every source takes a while on a busy machine.
+  }, 180_000);
 
   it('knows the runtime calls of every function of the stack (a new function must say what it calls)', () => {
     const unknown = model
