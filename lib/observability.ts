@@ -3,7 +3,7 @@
  * (Powertools EMF, namespace `edwe`) and alarms on everything that means "something is stuck or
  * failing", all notifying one encrypted SNS topic. docs/operations.md says what each alarm means.
  */
-import { Duration, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Aws, CfnMapping, Duration, Stack } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -56,8 +56,11 @@ export class Observability extends Construct {
   /** With `alarmEmail`: where notifications SNS could not deliver to the address are kept. */
   public readonly undeliveredAlarms?: sqs.Queue;
 
+  private readonly consoleHosts: CfnMapping;
+
   constructor(scope: Construct, id: string, props: ObservabilityProps) {
     super(scope, id);
+    this.consoleHosts = new CfnMapping(this, 'ConsoleHosts', { mapping: Object.fromEntries(Object.entries(CONSOLE_HOSTS).map(([partition, host]) => [partition, { host }])) });
     this.topic = new sns.Topic(this, 'Alarms', { masterKey: props.encryptionKey, displayName: 'edwe alarms' });
     // Publishing over plain HTTP is refused (AwsSolutions-SNS3).
     this.topic.addToResourcePolicy(
@@ -68,6 +71,21 @@ export class Observability extends Construct {
         actions: ['sns:Publish'],
         resources: [this.topic.topicArn],
         conditions: { Bool: { 'aws:SecureTransport': 'false' } },
+      }),
+    );
+    // A topic policy replaces SNS's default one, so CloudWatch must be let in by name: alarms of this
+    // account publish their notifications (as AWS documents, conditioned on the source account and alarm ARN).
+    const stack = Stack.of(this);
+    this.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchAlarmsPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
+        },
       }),
     );
     // CloudWatch publishes alarm notifications to the encrypted topic: the key lets it, for this account's alarms only.
@@ -184,9 +202,13 @@ export class Observability extends Construct {
 
   /** The dashboard in the CloudWatch console. */
   get dashboardUrl(): string {
+    // The console's host follows the partition (console.amazonaws.cn in China, …).
     const { region } = Stack.of(this);
-    return `https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#dashboards:name=${this.dashboard.dashboardName}`;
+    return `https://${region}.${this.consoleHosts.findInMap(Aws.PARTITION, 'host')}/cloudwatch/home?region=${region}#dashboards:name=${this.dashboard.dashboardName}`;
   }
 }
+
+/** The console's host in each partition (the CloudFormation pseudo parameter picks one at deploy time). */
+const CONSOLE_HOSTS: Record<string, string> = { aws: 'console.aws.amazon.com', 'aws-cn': 'console.amazonaws.cn', 'aws-us-gov': 'console.amazonaws-us-gov.com' };
 
 const pascal = (name: string) => name.replace(/(^|[-_\s]+)([a-zA-Z0-9])/g, (_, _sep: string, c: string) => c.toUpperCase());
