@@ -11,7 +11,17 @@ import { RUNTIME_CALLS } from '../../lambdas/aws/wiring/runtime-calls.js';
 import { ALL_SOURCES, anEdweStack } from '../support/stacks.js';
 import { AccessModel, type AccessRequest } from './support/access-model.js';
 import { DEPLOYMENT } from './support/cfn-resolve.js';
-import { alarmPaths, apiGatewayPaths, apiMethods, busPaths, eventBridgePaths, lambdaServicePaths, logsPaths, stepFunctionsPaths } from './support/service-paths.js';
+import {
+  alarmPaths,
+  apiGatewayPaths,
+  apiMethods,
+  busPaths,
+  eventBridgePaths,
+  lambdaServicePaths,
+  logSubscriptionPaths,
+  logsPaths,
+  stepFunctionsPaths,
+} from './support/service-paths.js';
 import type { CfnTemplate } from './support/cfn-resolve.js';
 import { deniedRequests, recoveryProblems, timeoutProblems } from './support/access-checks.js';
 
@@ -32,6 +42,7 @@ function allPaths(model: AccessModel): Record<string, AccessRequest[]> {
     functions: model.idsOf('AWS::Lambda::Function').flatMap((id) => model.functionRequests(id)),
     'Step Functions → task functions and the key': stepFunctionsPaths(model),
     'CloudWatch Logs → the key': logsPaths(model),
+    'CloudWatch Logs subscriptions → the lifecycle function': logSubscriptionPaths(model),
     'CloudWatch alarms → the topic': alarmPaths(model),
     'EventBridge rules → targets and dead-letter queues': eventBridgePaths(model),
     'EventBridge bus → the key and its dead-letter queue': busPaths(model),
@@ -66,6 +77,7 @@ describe('access paths: every source, IAM-signed API', () => {
     'functions',
     'Step Functions → task functions and the key',
     'CloudWatch Logs → the key',
+    'CloudWatch Logs subscriptions → the lifecycle function',
     'CloudWatch alarms → the topic',
     'EventBridge rules → targets and dead-letter queues',
     'EventBridge bus → the key and its dead-letter queue',
@@ -92,6 +104,17 @@ describe('access paths: every source, IAM-signed API', () => {
 
   it('exposes every API method to API Gateway’s own invocation only', () => {
     expect(apiMethods(model).filter((m) => m.functionArn === undefined)).toEqual([]);
+  });
+
+  it('lets CloudWatch Logs invoke the lifecycle function for the Express log groups only when the function’s policy says so', async () => {
+    const broken = clone(template);
+    for (const [id, resource] of Object.entries(broken.Resources))
+      if (resource.Type === 'AWS::Lambda::Permission' && resource.Properties?.Principal === 'logs.amazonaws.com') delete broken.Resources[id];
+    const brokenModel = new AccessModel(broken);
+
+    const refused = await notAs(brokenModel, logSubscriptionPaths(brokenModel), 'Allowed');
+
+    expect(refused).toEqual([expect.stringMatching(/log-group:.*send_confirmation.* → lambda:InvokeFunction .*: ImplicitlyDenied$/)]);
   });
 
   describe('fails for each bug of the first review, reintroduced', () => {

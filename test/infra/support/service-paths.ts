@@ -32,6 +32,26 @@ export function logsPaths(model: AccessModel): AccessRequest[] {
     .flatMap((id) => model.keyRequests(`CloudWatch Logs writes ${model.resolver.arnOf(id)}`, { service: `logs.${region}.amazonaws.com` }, id));
 }
 
+/** CloudWatch Logs invokes each subscription filter's function (the lifecycle, for Express workflows' log groups), for that log group's ARN. */
+export function logSubscriptionPaths(model: AccessModel): AccessRequest[] {
+  return model.idsOf('AWS::Logs::SubscriptionFilter').flatMap((id) => {
+    const p = model.resources[id]?.Properties ?? {};
+    const destination = model.resolver.resolve(p.DestinationArn) as string;
+    const logGroupId = (p.LogGroupName?.Ref as string | undefined) ?? model.named(model.resolver.resolve(p.LogGroupName) as string).logicalId;
+    const logGroupArn = model.resolver.arnOf(logGroupId);
+    if (!destination.includes(':lambda:')) return [];
+    return [
+      {
+        label: `log group ${logGroupArn} → lambda:InvokeFunction on ${destination}`,
+        caller: { service: 'logs.amazonaws.com' },
+        action: 'lambda:InvokeFunction',
+        resource: destination,
+        context: sourceOf(logGroupArn),
+      },
+    ];
+  });
+}
+
 /** CloudWatch publishes each alarm's notification to its topics (and uses the topic's key). */
 export function alarmPaths(model: AccessModel): AccessRequest[] {
   return model.idsOf('AWS::CloudWatch::Alarm').flatMap((id) => {
