@@ -19,7 +19,8 @@ export interface LogsSubscriptionEvent {
 const LogsDelivery = z.object({
   messageType: z.string(),
   logGroup: z.string(),
-  logEvents: z.array(z.object({ id: z.string().optional(), timestamp: z.number().optional(), message: z.string() })),
+  // Only the message is read: `id` and `timestamp` vary in type between producers (moto writes a numeric id).
+  logEvents: z.array(z.looseObject({ message: z.string() })),
 });
 export type LogsDelivery = z.infer<typeof LogsDelivery>;
 
