@@ -2,6 +2,7 @@
  * `GET /events` queries (see README.md, HTTP API): filters, a page size and an opaque cursor, validated once here
  * for both homes. Results are ordered by (timestamp, id); the cursor is the last position returned.
  */
+import { parseZonedInstant } from './envelope.js';
 import { ValidationError, type ErrorDetail } from './errors.js';
 
 export const MAX_QUERY_LIMIT = 1000;
@@ -61,8 +62,8 @@ export function parseEventQuery(params: QueryParameters): EventQuery {
   for (const key of ['from', 'to'] as const) {
     const value = params[key];
     if (value === undefined) continue;
-    const time = Date.parse(value);
-    if (Number.isNaN(time) || !/^\d{4}-\d{2}-\d{2}/.test(value)) details.push({ path: key, message: 'must be an ISO 8601 timestamp' });
+    const time = parseZonedInstant(value);
+    if (time === undefined) details.push({ path: key, message: 'must be an ISO 8601 timestamp with a zone (Z or ±hh:mm) in the years 0000 to 9999' });
     else query[key] = new Date(time).toISOString();
   }
   query.limit = limitParameter(params, details);

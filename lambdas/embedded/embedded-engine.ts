@@ -58,6 +58,13 @@ export interface EmbeddedEngineOptions {
 
 /** Unrouted events one start-up sweep takes at a time. */
 const SWEEP_PAGE = 500;
+/**
+ * How often the running engine sweeps for events stored but not routed (a routing step failed: a
+ * full disk, a lock held too long), and how old they must be — older than any batch the change feed
+ * may still be routing, so the sweep never races it.
+ */
+export const SWEEP_INTERVAL_MS = 30_000;
+const SWEEP_MIN_AGE_MS = 30_000;
 
 export class EmbeddedEngine {
   readonly #stores: EmbeddedStores;
@@ -71,6 +78,11 @@ export class EmbeddedEngine {
   readonly #starter: EmbeddedWorkflowStarter;
   readonly #runs: LocalExecutions;
   readonly #sweeper: UnroutedSweeper;
+  readonly #periodicSweeper: UnroutedSweeper;
+  #sweepTimer: NodeJS.Timeout | undefined;
+  #sweeping: Promise<void> | undefined;
+  /** The last store failure not yet followed by a successful write: health is degraded meanwhile. */
+  #storeFault: string | undefined;
   #closed = false;
 
   private constructor(
@@ -87,15 +99,20 @@ export class EmbeddedEngine {
     const { events, executions, waiters, joins, marks, deadLetters, db, writes } = stores;
     this.#feed = new ChangeFeed(
       (batch) => this.#route(batch),
-      (batch, error) => logger.error('routing failed; the events stay unrouted until the next start', { eventIds: batch.map((e) => e.id), error: String(error) }),
+      (batch, error) => {
+        this.noteStoreFailure(error);
+        logger.error('routing failed; the events stay unrouted until a sweep', { eventIds: batch.map((e) => e.id), error: String(error) });
+      },
     );
     // What the store takes goes on the change feed, as DynamoDB Streams carries an inserted item to the router.
     const stream = feedingPuts(events, (event) => this.#feed.publish(event));
     this.#ingest = {
       store: stream,
       envelope: liveEnvelope(clock, randomBytes),
-      onStored: (event, { duplicate }) =>
-        logger.info('event received', { eventId: event.id, type: event.type, source: event.source, correlationId: event.correlationId, duplicate }),
+      onStored: (event, { duplicate }) => {
+        this.#storeFault = undefined;
+        logger.info('event received', { eventId: event.id, type: event.type, source: event.source, correlationId: event.correlationId, duplicate });
+      },
     };
     const lifecycle = new ExecutionLifecycle({ executions, events: stream, clock });
     this.#runs = new LocalExecutions({
@@ -110,15 +127,16 @@ export class EmbeddedEngine {
     this.#starter = new EmbeddedWorkflowStarter({ executions, launch: (execution) => this.#runs.launch(execution), clock });
     this.#waits = new CorrelationWaits({ waiters, tokens: new LocalTaskTokens(tokens), events, clock });
     this.#router = new EventRouter({ ruleSet: project.ruleSet, starter: this.#starter, joins, waits: this.#waits, marks, logger, clock });
-    this.#sweeper = new UnroutedSweeper({
+    const sweeperDeps = {
       marks,
-      route: (event, receivedAt) => this.#router.route(event, { via: 'sweeper', ...(receivedAt === undefined ? {} : { receivedAt }) }),
+      route: (event: EngineEvent, receivedAt?: string) => this.#router.route(event, { via: 'sweeper', ...(receivedAt === undefined ? {} : { receivedAt }) }),
       deadLetters,
       clock,
-      minAgeMs: 0,
       maxEvents: SWEEP_PAGE,
-      onFailed: (eventId, attempts, error) => logger.error('sweep of an event failed', { eventId, attempts, error: String(error) }),
-    });
+      onFailed: (eventId: string, attempts: number, error: unknown) => logger.error('sweep of an event failed', { eventId, attempts, error: String(error) }),
+    };
+    this.#sweeper = new UnroutedSweeper({ ...sweeperDeps, minAgeMs: 0 });
+    this.#periodicSweeper = new UnroutedSweeper({ ...sweeperDeps, minAgeMs: SWEEP_MIN_AGE_MS });
     // Per-workflow "bus rules" for replayed events, as on AWS: each starts its workflow under the replay's name.
     const bus = new LocalBus();
     for (const workflowId of project.workflows.keys()) {
@@ -155,6 +173,7 @@ export class EmbeddedEngine {
     );
     engine.#recover();
     engine.replays.resume();
+    engine.#sweepTimer = setInterval(() => engine.#sweepNow(), SWEEP_INTERVAL_MS).unref();
     return engine;
   }
 
@@ -167,8 +186,8 @@ export class EmbeddedEngine {
   }
 
   /** `POST /events`: one event or a batch (see `ingestRequest`), every put of a batch in one commit. */
-  ingestRequest(body: unknown): Promise<IngestRequestAnswer> {
-    return ingestRequest(body, this.#ingest, { concurrency: MAX_BATCH_ENTRIES });
+  ingestRequest(body: unknown, admit?: IngestDeps['admit']): Promise<IngestRequestAnswer> {
+    return ingestRequest(body, admit ? { ...this.#ingest, admit } : this.#ingest, { concurrency: MAX_BATCH_ENTRIES });
   }
 
   /** Validates and stores one event (durably); the change feed routes it. */
@@ -180,8 +199,8 @@ export class EmbeddedEngine {
    * Stores a batch's valid entries and reports each entry: its id, or why it was refused. Every put
    * is issued in the same turn, so the batch commits as one transaction (one disk sync).
    */
-  ingestBatch(inputs: readonly unknown[], toInput: (entry: unknown) => unknown = (entry) => entry): Promise<BatchAnswer> {
-    return ingestBatch(inputs, this.#ingest, { concurrency: inputs.length, toInput });
+  ingestBatch(inputs: readonly unknown[], toInput: (entry: unknown) => unknown = (entry) => entry, admit?: IngestDeps['admit']): Promise<BatchAnswer> {
+    return ingestBatch(inputs, admit ? { ...this.#ingest, admit } : this.#ingest, { concurrency: inputs.length, toInput });
   }
 
   /**
@@ -211,6 +230,34 @@ export class EmbeddedEngine {
     return this.executions.byReplay(replayId);
   }
 
+  /** Stored events handed to routing but not yet routed (cheap: the change feed's queue). */
+  get unroutedBacklog(): number {
+    return this.#feed.backlog;
+  }
+
+  /** Records a store failure (a full disk, a read-only file, a lock held elsewhere): health is degraded until a write succeeds. */
+  noteStoreFailure(error: unknown): void {
+    this.#storeFault = String(error instanceof Error ? error.message : error);
+  }
+
+  /** `degraded` names the last store failure while no write has succeeded since. */
+  health(): { degraded?: string } {
+    return this.#storeFault === undefined ? {} : { degraded: `the store failed: ${this.#storeFault}` };
+  }
+
+  /** Sweeps once now for events left unrouted (also run every `SWEEP_INTERVAL_MS`); one sweep at a time. */
+  sweepNow(): Promise<void> {
+    return this.#sweepNow();
+  }
+
+  #sweepNow(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    this.#sweeping ??= this.#sweep(this.#periodicSweeper)
+      .catch((error: unknown) => this.logger.error('the periodic sweep failed', { error: String(error) }))
+      .finally(() => (this.#sweeping = undefined));
+    return this.#sweeping;
+  }
+
   /** Executions (and their lifecycle changes) in flight in this process. */
   get runningCount(): number {
     return this.#runs.inFlight;
@@ -232,6 +279,8 @@ export class EmbeddedEngine {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    clearInterval(this.#sweepTimer);
+    await this.#sweeping;
     await this.idle();
     this.#stores.close();
   }
@@ -243,7 +292,8 @@ export class EmbeddedEngine {
     const outcomes = await Promise.allSettled(batch.map((event) => this.#router.route(event, { via: 'stream' })));
     outcomes.forEach((outcome, i) => {
       if (outcome.status === 'rejected') {
-        this.logger.error('routing failed; the event stays unrouted until the next start', { eventId: batch[i]?.id, error: String(outcome.reason) });
+        this.noteStoreFailure(outcome.reason);
+        this.logger.error('routing failed; the event stays unrouted until a sweep', { eventId: batch[i]?.id, error: String(outcome.reason) });
       }
     });
   }
@@ -264,13 +314,13 @@ export class EmbeddedEngine {
       this.logger.warn('resuming an execution a previous run left unfinished', { executionName: execution.name, eventId: execution.eventId });
       this.#runs.launch(execution);
     }
-    this.#runs.track(this.#sweep().catch((error: unknown) => this.logger.error('the start-up sweep failed', { error: String(error) })));
+    this.#runs.track(this.#sweep(this.#sweeper).catch((error: unknown) => this.logger.error('the start-up sweep failed', { error: String(error) })));
   }
 
   /** Sweeps page by page until a sweep finds fewer than a page: each event is routed by the router's own code. */
-  async #sweep(): Promise<void> {
+  async #sweep(sweeper: UnroutedSweeper): Promise<void> {
     for (;;) {
-      const report = await this.#sweeper.sweep();
+      const report = await sweeper.sweep();
       const { found, routed, failed, parked } = report;
       if (found > 0) this.logger.info('sweeper found unrouted events', { found, routed: routed.length, failed: failed.length, parked: parked.length });
       if (found < SWEEP_PAGE || routed.length === 0) return;

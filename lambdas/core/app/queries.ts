@@ -10,8 +10,7 @@ import { parseExecutionQuery } from '../execution-query.js';
 import type { EventStore } from '../ports/events.js';
 import { toApiExecution, type ExecutionPage, type ExecutionStore } from '../ports/executions.js';
 import { parseEventQuery, type EventPage, type QueryParameters } from '../query.js';
-import type { CorrelationTimeline } from '../timeline.js';
-import { correlationTimeline } from './timeline.js';
+import { correlationTimeline, parseTimelinePage, type CorrelationPage } from './timeline.js';
 
 export interface EngineQueriesDeps {
   events: Pick<EventStore, 'get' | 'query'>;
@@ -39,9 +38,12 @@ export class EngineQueries {
     return event;
   }
 
-  /** A correlation's first 1,000 events and its executions. @throws NotFoundError when it has neither. */
-  async correlation(correlationId: string): Promise<CorrelationTimeline> {
-    const timeline = await correlationTimeline(correlationId, this.deps);
+  /**
+   * A page of a correlation's events (`limit`, default 1,000; `cursor` continues) with the executions
+   * started within it. @throws ValidationError for bad parameters, NotFoundError when it has neither.
+   */
+  async correlation(correlationId: string, parameters: QueryParameters = {}): Promise<CorrelationPage> {
+    const timeline = await correlationTimeline(correlationId, this.deps, parseTimelinePage(parameters));
     if (timeline.events.length === 0 && timeline.executions.length === 0) throw new NotFoundError(`No events or executions with correlationId "${correlationId}"`);
     return timeline;
   }
