@@ -88,7 +88,14 @@ export async function devCommand(argv: string[]): Promise<number> {
   await new Promise<void>((stopped) => {
     const stop = (signal: string) => {
       logger.info('edwe stopping', { signal });
-      server.close(() => void engine.close().then(stopped));
+      // Executions waiting (a 900 s wait, an event that may never come) are not waited for past the
+      // deadline: they are stored RUNNING and resume at the next start.
+      const deadline = setTimeout(() => {
+        logger.warn('executions still running at the shutdown deadline; they resume at the next start', { deadlineMs: SHUTDOWN_DEADLINE_MS });
+        // Their timers would keep the process alive; what they committed is in the database already.
+        process.stdout.write('', () => process.exit(0));
+      }, SHUTDOWN_DEADLINE_MS).unref();
+      server.close(() => void engine.close().then(() => (clearTimeout(deadline), stopped())));
       server.closeAllConnections();
     };
     process.once('SIGINT', () => stop('SIGINT'));
@@ -96,6 +103,9 @@ export async function devCommand(argv: string[]): Promise<number> {
   });
   return 0;
 }
+
+/** How long `SIGTERM`/`SIGINT` waits for executions in flight before the process exits anyway. */
+export const SHUTDOWN_DEADLINE_MS = 5_000;
 
 /** A mistake in how the command was called: printed with the usage, exit code 2. */
 export class UsageError extends Error {

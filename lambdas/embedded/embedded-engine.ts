@@ -19,7 +19,6 @@ import {
   parseReplayRequest,
   REPLAY_SOURCE,
   ulidIds,
-  UnroutedSweeper,
   type BatchAnswer,
   type EngineEvent,
   type IngestDeps,
@@ -37,6 +36,7 @@ import { installTaskServices } from '../tasks/runtime.js';
 import { LocalWorkflowRunner } from './asl-runner.js';
 import { ChangeFeed, feedingPuts } from './change-feed.js';
 import { EmbeddedStores } from './embedded-stores.js';
+import { EngineSweeps } from './engine-sweeps.js';
 import { EmbeddedWorkflowStarter } from './embedded-workflow-starter.js';
 import { LocalBus } from './local-bus.js';
 import { LocalExecutions } from './local-executions.js';
@@ -56,15 +56,6 @@ export interface EmbeddedEngineOptions {
   now?: () => number;
 }
 
-/** Unrouted events one start-up sweep takes at a time. */
-const SWEEP_PAGE = 500;
-/**
- * How often the running engine sweeps for events stored but not routed (a routing step failed: a
- * full disk, a lock held too long), and how old they must be — older than any batch the change feed
- * may still be routing, so the sweep never races it.
- */
-export const SWEEP_INTERVAL_MS = 30_000;
-const SWEEP_MIN_AGE_MS = 30_000;
 
 export class EmbeddedEngine {
   readonly #stores: EmbeddedStores;
@@ -77,10 +68,7 @@ export class EmbeddedEngine {
   readonly #waits: CorrelationWaits;
   readonly #starter: EmbeddedWorkflowStarter;
   readonly #runs: LocalExecutions;
-  readonly #sweeper: UnroutedSweeper;
-  readonly #periodicSweeper: UnroutedSweeper;
-  #sweepTimer: NodeJS.Timeout | undefined;
-  #sweeping: Promise<void> | undefined;
+  readonly #sweeps: EngineSweeps;
   /** The last store failure not yet followed by a successful write: health is degraded meanwhile. */
   #storeFault: string | undefined;
   #closed = false;
@@ -127,16 +115,16 @@ export class EmbeddedEngine {
     this.#starter = new EmbeddedWorkflowStarter({ executions, launch: (execution) => this.#runs.launch(execution), clock });
     this.#waits = new CorrelationWaits({ waiters, tokens: new LocalTaskTokens(tokens), events, clock });
     this.#router = new EventRouter({ ruleSet: project.ruleSet, starter: this.#starter, joins, waits: this.#waits, marks, logger, clock });
-    const sweeperDeps = {
-      marks,
-      route: (event: EngineEvent, receivedAt?: string) => this.#router.route(event, { via: 'sweeper', ...(receivedAt === undefined ? {} : { receivedAt }) }),
-      deadLetters,
-      clock,
-      maxEvents: SWEEP_PAGE,
-      onFailed: (eventId: string, attempts: number, error: unknown) => logger.error('sweep of an event failed', { eventId, attempts, error: String(error) }),
-    };
-    this.#sweeper = new UnroutedSweeper({ ...sweeperDeps, minAgeMs: 0 });
-    this.#periodicSweeper = new UnroutedSweeper({ ...sweeperDeps, minAgeMs: SWEEP_MIN_AGE_MS });
+    this.#sweeps = new EngineSweeps(
+      {
+        marks,
+        route: (event, receivedAt) => this.#router.route(event, { via: 'sweeper', ...(receivedAt === undefined ? {} : { receivedAt }) }),
+        deadLetters,
+        clock,
+        onFailed: (eventId, attempts, error) => logger.error('sweep of an event failed', { eventId, attempts, error: String(error) }),
+      },
+      logger,
+    );
     // Per-workflow "bus rules" for replayed events, as on AWS: each starts its workflow under the replay's name.
     const bus = new LocalBus();
     for (const workflowId of project.workflows.keys()) {
@@ -173,7 +161,7 @@ export class EmbeddedEngine {
     );
     engine.#recover();
     engine.replays.resume();
-    engine.#sweepTimer = setInterval(() => engine.#sweepNow(), SWEEP_INTERVAL_MS).unref();
+    engine.#sweeps.start();
     return engine;
   }
 
@@ -245,17 +233,9 @@ export class EmbeddedEngine {
     return this.#storeFault === undefined ? {} : { degraded: `the store failed: ${this.#storeFault}` };
   }
 
-  /** Sweeps once now for events left unrouted (also run every `SWEEP_INTERVAL_MS`); one sweep at a time. */
+  /** Sweeps once now for events left unrouted (as every `SWEEP_INTERVAL_MS`); one sweep at a time. */
   sweepNow(): Promise<void> {
-    return this.#sweepNow();
-  }
-
-  #sweepNow(): Promise<void> {
-    if (this.#closed) return Promise.resolve();
-    this.#sweeping ??= this.#sweep(this.#periodicSweeper)
-      .catch((error: unknown) => this.logger.error('the periodic sweep failed', { error: String(error) }))
-      .finally(() => (this.#sweeping = undefined));
-    return this.#sweeping;
+    return this.#closed ? Promise.resolve() : this.#sweeps.now();
   }
 
   /** Executions (and their lifecycle changes) in flight in this process. */
@@ -279,8 +259,7 @@ export class EmbeddedEngine {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    clearInterval(this.#sweepTimer);
-    await this.#sweeping;
+    await this.#sweeps.stop();
     await this.idle();
     this.#stores.close();
   }
@@ -314,16 +293,5 @@ export class EmbeddedEngine {
       this.logger.warn('resuming an execution a previous run left unfinished', { executionName: execution.name, eventId: execution.eventId });
       this.#runs.launch(execution);
     }
-    this.#runs.track(this.#sweep(this.#sweeper).catch((error: unknown) => this.logger.error('the start-up sweep failed', { error: String(error) })));
-  }
-
-  /** Sweeps page by page until a sweep finds fewer than a page: each event is routed by the router's own code. */
-  async #sweep(sweeper: UnroutedSweeper): Promise<void> {
-    for (;;) {
-      const report = await sweeper.sweep();
-      const { found, routed, failed, parked } = report;
-      if (found > 0) this.logger.info('sweeper found unrouted events', { found, routed: routed.length, failed: failed.length, parked: parked.length });
-      if (found < SWEEP_PAGE || routed.length === 0) return;
-    }
-  }
-}
+    this.#runs.track(this.#sweeps.startup().catch((error: unknown) => this.logger.error('the start-up sweep failed', { error: String(error) })));
+  }}
