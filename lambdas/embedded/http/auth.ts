@@ -46,7 +46,8 @@ const TokenEntrySchema = z.strictObject({
     .min(1)
     .optional(),
 });
-const TokensFileSchema = z.union([z.array(TokenEntrySchema), z.strictObject({ tokens: z.array(TokenEntrySchema) })]);
+const TokenListSchema = z.array(TokenEntrySchema);
+const TokensObjectSchema = z.strictObject({ tokens: TokenListSchema });
 
 /** One entry of a tokens file. */
 export type TokenEntry = z.output<typeof TokenEntrySchema>;
@@ -79,7 +80,8 @@ export function readTokensFile(path: string): TokenEntry[] {
 
 /** Checks a tokens list (the file's content). @throws Error naming `where` and each bad path. */
 export function parseTokens(value: unknown, where = 'tokens'): TokenEntry[] {
-  const result = TokensFileSchema.safeParse(value);
+  // Either form is checked by its own schema, so an error names the entry rather than "no form matched".
+  const result = Array.isArray(value) ? TokenListSchema.safeParse(value) : TokensObjectSchema.safeParse(value);
   if (!result.success) {
     throw new Error(`${where}: ${result.error.issues.map((i) => `${i.path.map(String).join('.') || '(file)'}: ${i.message}`).join('; ')}`);
   }
