@@ -95,7 +95,9 @@ export async function readBody(request: IncomingMessage, budget: BytesInFlight, 
       };
       const arm = () => {
         clearTimeout(timer);
-        timer = setTimeout(() => fail(new HttpStatusError(408, 'request_timeout', `The body stalled for ${limits.bodyIdleTimeoutMs / 1000} s`)), limits.bodyIdleTimeoutMs);
+        // The connection is closed with the answer: the rest of the body may never come.
+        const stalled = new HttpStatusError(408, 'request_timeout', `The body stalled for ${limits.bodyIdleTimeoutMs / 1000} s`, { connection: 'close' });
+        timer = setTimeout(() => fail(stalled), limits.bodyIdleTimeoutMs);
       };
       arm();
       request.on('data', (chunk: Buffer) => {
