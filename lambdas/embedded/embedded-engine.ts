@@ -56,7 +56,6 @@ export interface EmbeddedEngineOptions {
   now?: () => number;
 }
 
-
 export class EmbeddedEngine {
   readonly #stores: EmbeddedStores;
   readonly replays: LocalReplayJobs;
@@ -294,4 +293,5 @@ export class EmbeddedEngine {
       this.#runs.launch(execution);
     }
     this.#runs.track(this.#sweeps.startup().catch((error: unknown) => this.logger.error('the start-up sweep failed', { error: String(error) })));
-  }}
+  }
+}

@@ -107,7 +107,13 @@ describe('edwe dev under requests meant to crash it', () => {
   });
 
   it('pages GET /correlations/{id} with a cursor instead of truncating', async () => {
-    const events = Array.from({ length: 5 }, (_, i) => ({ id: `corr-page-${i}`, type: 't', source: 's', correlationId: 'corr-paged', timestamp: new Date(Date.now() - 5000 + i).toISOString() }));
+    const events = Array.from({ length: 5 }, (_, i) => ({
+      id: `corr-page-${i}`,
+      type: 't',
+      source: 's',
+      correlationId: 'corr-paged',
+      timestamp: new Date(Date.now() - 5000 + i).toISOString(),
+    }));
     expect((await engine.post('/events', events)).status).toBe(200);
 
     const first = await engine.get('/correlations/corr-paged?limit=3');

@@ -38,7 +38,9 @@ describe('the embedded HTTP server at its limits', () => {
   it('answers 408 to a body that stalls, without waiting for Node’s minutes-long timeout', async () => {
     const { port } = new URL(url);
     const answer = await new Promise<string>((resolve) => {
-      const socket = connect(Number(port), '127.0.0.1', () => socket.write('POST /events HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"type":'));
+      const socket = connect(Number(port), '127.0.0.1', () =>
+        socket.write('POST /events HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"type":'),
+      );
       let text = '';
       socket.on('data', (chunk) => (text += chunk.toString()));
       socket.on('close', () => resolve(text));

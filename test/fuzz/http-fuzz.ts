@@ -50,22 +50,35 @@ const timestamp = fc.oneof(
 );
 
 /** A valid event with a fresh id (recorded as good), or one with a field replaced by anything. */
-const goodEvent = fc.record({ n: fc.nat(1000), data: fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }).filter((k) => !['__proto__', 'constructor', 'prototype'].includes(k)), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 4 }) }).map(({ n, data }) => ({
-  id: nextId(),
-  type: `fuzz.t${n % 5}`,
-  source: GOOD_SOURCE,
-  data,
-}));
+const goodEvent = fc
+  .record({
+    n: fc.nat(1000),
+    data: fc.dictionary(
+      fc.string({ minLength: 1, maxLength: 8 }).filter((k) => !['__proto__', 'constructor', 'prototype'].includes(k)),
+      fc.jsonValue({ maxDepth: 3 }),
+      { maxKeys: 4 },
+    ),
+  })
+  .map(({ n, data }) => ({
+    id: nextId(),
+    type: `fuzz.t${n % 5}`,
+    source: GOOD_SOURCE,
+    data,
+  }));
 const badEvent = fc
   .tuple(goodEvent, fc.constantFrom('id', 'type', 'source', 'timestamp', 'data', 'correlationId', 'extra', '__proto__'), anything)
   .map(([event, key, value]) => ({ ...event, source: 'fuzz.bad', [key]: value }) as Record<string, unknown>);
 const deepEvent = fc.integer({ min: 31, max: 5000 }).map((depth) => `{"id":"${nextId()}","type":"fuzz.deep","source":"fuzz.bad","data":${nestedJson(depth)}}`);
 
 /** A batch mixing valid and invalid entries; the valid ones are expected stored once each. */
-const batch = fc.array(fc.oneof({ arbitrary: goodEvent, weight: 3 }, { arbitrary: badEvent, weight: 2 }, { arbitrary: anything, weight: 1 }), { minLength: 1, maxLength: 20 }).map((entries) => {
-  const good = entries.filter((e): e is { id: string; source: string } => typeof e === 'object' && e !== null && (e as { source?: unknown }).source === GOOD_SOURCE).map((e) => e.id);
-  return { body: JSON.stringify({ events: entries }), good };
-});
+const batch = fc
+  .array(fc.oneof({ arbitrary: goodEvent, weight: 3 }, { arbitrary: badEvent, weight: 2 }, { arbitrary: anything, weight: 1 }), { minLength: 1, maxLength: 20 })
+  .map((entries) => {
+    const good = entries
+      .filter((e): e is { id: string; source: string } => typeof e === 'object' && e !== null && (e as { source?: unknown }).source === GOOD_SOURCE)
+      .map((e) => e.id);
+    return { body: JSON.stringify({ events: entries }), good };
+  });
 
 const json = (body: string, good: string[] = []): Omit<FuzzRequest, 'method' | 'path'> => ({ headers: { 'content-type': 'application/json' }, body, good });
 const query = fc.dictionary(fc.constantFrom('type', 'source', 'from', 'to', 'limit', 'cursor', 'correlationId', 'status', 'workflowId', 'x'), text, { maxKeys: 3 });
@@ -89,27 +102,55 @@ const requests: fc.Arbitrary<FuzzRequest> = fc.oneof(
   {
     arbitrary: fc.array(fc.oneof(goodEvent, badEvent, anything), { minLength: 0, maxLength: 11 }).map((entries) => {
       const mapped = entries.map((e) =>
-        typeof e === 'object' && e !== null && 'type' in e ? { Source: (e as { source?: unknown }).source, DetailType: (e as { type?: unknown }).type, Detail: JSON.stringify((e as { data?: unknown }).data ?? {}), Time: (e as { timestamp?: unknown }).timestamp } : e,
+        typeof e === 'object' && e !== null && 'type' in e
+          ? {
+              Source: (e as { source?: unknown }).source,
+              DetailType: (e as { type?: unknown }).type,
+              Detail: JSON.stringify((e as { data?: unknown }).data ?? {}),
+              Time: (e as { timestamp?: unknown }).timestamp,
+            }
+          : e,
       );
-      return { method: 'POST', path: '/', headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSEvents.PutEvents' }, body: JSON.stringify({ Entries: mapped }), good: [] };
+      return {
+        method: 'POST',
+        path: '/',
+        headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSEvents.PutEvents' },
+        body: JSON.stringify({ Entries: mapped }),
+        good: [],
+      };
     }),
     weight: 2,
   },
-  { arbitrary: fc.tuple(fc.constantFrom('/events', '/executions', '/rules'), query).map(([path, q]) => ({ method: 'GET', path: `${path}${qs(q)}`, headers: {}, good: [] })), weight: 3 },
-  { arbitrary: fc.tuple(fc.constantFrom('/events/', '/executions/', '/replays/', '/correlations/'), segment, query).map(([p, s, q]) => ({ method: 'GET', path: `${p}${s}${qs(q)}`, headers: {}, good: [] })), weight: 3 },
+  {
+    arbitrary: fc.tuple(fc.constantFrom('/events', '/executions', '/rules'), query).map(([path, q]) => ({ method: 'GET', path: `${path}${qs(q)}`, headers: {}, good: [] })),
+    weight: 3,
+  },
+  {
+    arbitrary: fc
+      .tuple(fc.constantFrom('/events/', '/executions/', '/replays/', '/correlations/'), segment, query)
+      .map(([p, s, q]) => ({ method: 'GET', path: `${p}${s}${qs(q)}`, headers: {}, good: [] })),
+    weight: 3,
+  },
   { arbitrary: segment.map((s) => ({ method: 'DELETE', path: `/replays/${s}`, headers: {}, good: [] })), weight: 1 },
   {
-    arbitrary: fc.record({ startTime: timestamp, endTime: timestamp, ratePerSecond: fc.oneof(fc.double(), anything), workflowId: text, dryRun: fc.constant(true) }, { requiredKeys: ['startTime', 'endTime', 'dryRun'] }).map((b) => ({ method: 'POST', path: '/replays', ...json(JSON.stringify(b)) })),
+    arbitrary: fc
+      .record(
+        { startTime: timestamp, endTime: timestamp, ratePerSecond: fc.oneof(fc.double(), anything), workflowId: text, dryRun: fc.constant(true) },
+        { requiredKeys: ['startTime', 'endTime', 'dryRun'] },
+      )
+      .map((b) => ({ method: 'POST', path: '/replays', ...json(JSON.stringify(b)) })),
     weight: 1,
   },
   {
-    arbitrary: fc.tuple(fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'), text, fc.constantFrom('text/plain', 'application/json', '', 'application/cloudevents+json')).map(([method, path, type]) => ({
-      method,
-      path: `/${encode(path)}`,
-      headers: type === '' ? {} : { 'content-type': type },
-      ...(method === 'GET' || method === 'OPTIONS' ? {} : { body: '{}' }),
-      good: [],
-    })),
+    arbitrary: fc
+      .tuple(fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'), text, fc.constantFrom('text/plain', 'application/json', '', 'application/cloudevents+json'))
+      .map(([method, path, type]) => ({
+        method,
+        path: `/${encode(path)}`,
+        headers: type === '' ? {} : { 'content-type': type },
+        ...(method === 'GET' || method === 'OPTIONS' ? {} : { body: '{}' }),
+        good: [],
+      })),
     weight: 1,
   },
 );
@@ -138,7 +179,17 @@ export function violations(figures: FuzzFigures, maxRssMb: number): string[] {
 
 /** Runs `inputs` generated requests against a running engine, then checks what it stored. */
 export async function fuzzEngine(engine: EngineProcess, options: { inputs: number; seed?: number; timeoutMs?: number }): Promise<FuzzFigures> {
-  const figures: FuzzFigures = { inputs: 0, byStatus: {}, serverErrors: [], hangs: 0, crashed: false, goodEntriesSent: 0, goodEntriesStored: 0, invalidStored: 0, peakRssMb: 0 };
+  const figures: FuzzFigures = {
+    inputs: 0,
+    byStatus: {},
+    serverErrors: [],
+    hangs: 0,
+    crashed: false,
+    goodEntriesSent: 0,
+    goodEntriesStored: 0,
+    invalidStored: 0,
+    peakRssMb: 0,
+  };
   const good = new Set<string>();
   const samples = fc.sample(requests, { numRuns: options.inputs, ...(options.seed === undefined ? {} : { seed: options.seed }) });
   for (const request of samples) {
@@ -161,7 +212,8 @@ export async function fuzzEngine(engine: EngineProcess, options: { inputs: numbe
     }
     if (figures.crashed) break;
     figures.byStatus[status] = (figures.byStatus[status] ?? 0) + 1;
-    if (status >= 500 && figures.serverErrors.length < 10) figures.serverErrors.push({ status, request: `${request.method} ${request.path} ${String(request.body).slice(0, 300)}`, body: answer.slice(0, 300) });
+    if (status >= 500 && figures.serverErrors.length < 10)
+      figures.serverErrors.push({ status, request: `${request.method} ${request.path} ${String(request.body).slice(0, 300)}`, body: answer.slice(0, 300) });
     if (status === 200 || status === 202) for (const id of request.good) good.add(id);
   }
   figures.goodEntriesSent = good.size;

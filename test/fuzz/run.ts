@@ -14,8 +14,12 @@ const started = Date.now();
 try {
   const figures = await fuzzEngine(engine, { inputs, seed });
   const broken = violations(figures, Number(values['max-rss-mb']));
-  const fourXx = Object.entries(figures.byStatus).filter(([s]) => s.startsWith('4')).reduce((n, [, c]) => n + c, 0);
-  const fiveXx = Object.entries(figures.byStatus).filter(([s]) => s.startsWith('5')).reduce((n, [, c]) => n + c, 0);
+  const fourXx = Object.entries(figures.byStatus)
+    .filter(([s]) => s.startsWith('4'))
+    .reduce((n, [, c]) => n + c, 0);
+  const fiveXx = Object.entries(figures.byStatus)
+    .filter(([s]) => s.startsWith('5'))
+    .reduce((n, [, c]) => n + c, 0);
   process.stdout.write(
     `${JSON.stringify({ seed, seconds: (Date.now() - started) / 1000, inputs: figures.inputs, '4xx': fourXx, '5xx': fiveXx, byStatus: figures.byStatus, crashed: figures.crashed, hangs: figures.hangs, goodEntriesSent: figures.goodEntriesSent, goodEntriesStored: figures.goodEntriesStored, invalidStored: figures.invalidStored, peakRssMb: figures.peakRssMb }, null, 2)}\n`,
   );

@@ -9,16 +9,7 @@ import { z } from 'zod';
 import { ForbiddenError } from '../../core/index.js';
 
 /** Every scope a token can hold. */
-export const SCOPES = [
-  'events:write',
-  'events:read',
-  'events:read-sensitive',
-  'executions:read',
-  'executions:write',
-  'replays:write',
-  'rules:read',
-  'rules:write',
-] as const;
+export const SCOPES = ['events:write', 'events:read', 'events:read-sensitive', 'executions:read', 'executions:write', 'replays:write', 'rules:read', 'rules:write'] as const;
 
 export type Scope = (typeof SCOPES)[number];
 

@@ -25,7 +25,10 @@ export function engineRoutes(engine: EmbeddedEngine, { routes, readBody }: Serve
     const job = await engine.replay(engine.parseReplay(parseJsonBody(await readBody(request))));
     return { status: 202, body: { replayId: job.replayId } };
   });
-  routes.on('GET', '/replays/{replayId}', 'executions:read', async (_request, { replayId }) => ({ status: 200, body: replayJobView(engine.replays.stored(replayId as string)) }));
+  routes.on('GET', '/replays/{replayId}', 'executions:read', async (_request, { replayId }) => ({
+    status: 200,
+    body: replayJobView(engine.replays.stored(replayId as string)),
+  }));
   routes.on('DELETE', '/replays/{replayId}', 'replays:write', async (_request, { replayId }) => ({
     status: 200,
     body: replayJobView(await engine.replays.cancel(replayId as string)),

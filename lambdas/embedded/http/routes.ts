@@ -20,13 +20,7 @@ export const HANDLED = Symbol('handled');
  * calling (the token's name and scopes). A handler that answers with something other than JSON
  * writes to `response` and returns `HANDLED`.
  */
-export type Handler = (
-  request: IncomingMessage,
-  params: Record<string, string>,
-  url: URL,
-  caller: Caller,
-  response: ServerResponse,
-) => Promise<HttpAnswer | typeof HANDLED>;
+export type Handler = (request: IncomingMessage, params: Record<string, string>, url: URL, caller: Caller, response: ServerResponse) => Promise<HttpAnswer | typeof HANDLED>;
 
 /** `public`: no token needed (health checks); otherwise the scope the caller must hold. */
 export type Access = Scope | 'public';

@@ -179,7 +179,11 @@ function send(response: ServerResponse, answer: HttpAnswer, corsOrigin: string |
 export const limitsOf = (given: Partial<HttpLimits> = {}): HttpLimits => ({ ...DEFAULT_LIMITS, ...given });
 
 /** A context for route modules: the table, the limits and a body reader sharing one byte budget. */
-export function serverContext(routes: Routes, limits: HttpLimits, readBody: (request: IncomingMessage, budget: BytesInFlight, l: HttpLimits) => Promise<string>): ServerContext {
+export function serverContext(
+  routes: Routes,
+  limits: HttpLimits,
+  readBody: (request: IncomingMessage, budget: BytesInFlight, l: HttpLimits) => Promise<string>,
+): ServerContext {
   const budget = new BytesInFlight(limits.maxBytesInFlight);
   return { routes, limits, readBody: (request) => readBody(request, budget, limits) };
 }
