@@ -139,7 +139,13 @@ async function sustainedLoad(url: string, durationMs: number, concurrency: numbe
       const n = batchNo++;
       const body = JSON.stringify(Array.from({ length: BATCH }, (_, i) => eventFor(`${prefix}-${n}-${i}`, n * BATCH + i)));
       const t0 = performance.now();
-      const response = await fetch(`${url}/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      let response = await fetch(`${url}/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      // Shed load (503 + Retry-After while the unrouted backlog is over its limit) is retried as a client should.
+      while (response.status === 503) {
+        await response.arrayBuffer();
+        await new Promise((resolve) => setTimeout(resolve, Number(response.headers.get('retry-after') ?? 1) * 1000));
+        response = await fetch(`${url}/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      }
       const answer = (await response.json()) as { failedCount?: number };
       latencies.push(performance.now() - t0);
       if (response.status !== 200 || answer.failedCount !== 0) throw new Error(`batch refused: ${response.status} ${JSON.stringify(answer).slice(0, 300)}`);

@@ -4,12 +4,13 @@ import { parseArgs } from 'node:util';
 import { defaultPaths, loadProject, ProjectError } from '../lambdas/project/load-project.js';
 import { EmbeddedEngine } from '../lambdas/embedded/embedded-engine.js';
 import { createHttpServer } from '../lambdas/embedded/http-server.js';
+import { readTokensFile, type TokenEntry } from '../lambdas/embedded/http/auth.js';
 import { createLogger, type LogLevel } from '../lambdas/embedded/logger.js';
 import type { SyncMode } from '../lambdas/embedded/sqlite-database.js';
 
 export const DEV_USAGE = `Usage: edwe dev [--port 3000] [--host 127.0.0.1] [--db .edwe/events.db | --memory]
-                [--rules DIR] [--workflows DIR] [--token T | $EDWE_TOKEN] [--sync normal|full]
-                [--log-level debug|info|warn|error|silent]`;
+                [--rules DIR] [--workflows DIR] [--token T | $EDWE_TOKEN] [--tokens FILE | $EDWE_TOKENS_FILE]
+                [--cors ORIGIN]... [--sync normal|full] [--log-level debug|info|warn|error|silent]`;
 
 export async function devCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -23,6 +24,8 @@ export async function devCommand(argv: string[]): Promise<number> {
       workflows: { type: 'string' },
       'log-level': { type: 'string', default: 'info' },
       token: { type: 'string', default: process.env.EDWE_TOKEN },
+      tokens: { type: 'string', default: process.env.EDWE_TOKENS_FILE },
+      cors: { type: 'string', multiple: true, default: [] },
       sync: { type: 'string', default: 'normal' },
     },
     strict: true,
@@ -34,6 +37,17 @@ export async function devCommand(argv: string[]): Promise<number> {
   const logger = createLogger({ level });
   const sync = values.sync as SyncMode;
   if (sync !== 'normal' && sync !== 'full') throw new UsageError(`--sync must be normal or full, got "${values.sync}"`);
+
+  let tokens: TokenEntry[] = [];
+  try {
+    if (values.tokens) tokens = readTokensFile(resolve(values.tokens));
+  } catch (error) {
+    process.stderr.write(`edwe: ${(error as Error).message}\n`);
+    return 1;
+  }
+  for (const origin of values.cors) {
+    if (origin !== '*' && !/^https?:\/\/[^/\s]+$/i.test(origin)) throw new UsageError(`--cors takes an origin such as https://app.example.com (or *), got "${origin}"`);
+  }
 
   const paths = defaultPaths();
   if (values.rules) paths.rulesDir = resolve(values.rules);
@@ -53,10 +67,10 @@ export async function devCommand(argv: string[]): Promise<number> {
   const retentionDays = project.config ? project.config.eventSourcing.retentionSeconds / 86_400 : 30;
   const engine = await EmbeddedEngine.open({ project, dbPath, logger, retentionDays, sync });
   const loopback = ['127.0.0.1', 'localhost', '::1'].includes(values.host);
-  if (!loopback && !values.token) {
+  if (!loopback && !values.token && tokens.length === 0) {
     logger.warn('listening beyond this machine without a token: anyone who can reach it can post events; set --token or EDWE_TOKEN', { host: values.host });
   }
-  const server = createHttpServer(engine, logger, { token: values.token });
+  const server = createHttpServer(engine, logger, { token: values.token, tokens, host: values.host, cors: values.cors });
   await new Promise<void>((ready, fail) => {
     server.once('error', fail);
     server.listen(port, values.host, ready);
@@ -74,7 +88,14 @@ export async function devCommand(argv: string[]): Promise<number> {
   await new Promise<void>((stopped) => {
     const stop = (signal: string) => {
       logger.info('edwe stopping', { signal });
-      server.close(() => void engine.close().then(stopped));
+      // Executions waiting (a 900 s wait, an event that may never come) are not waited for past the
+      // deadline: they are stored RUNNING and resume at the next start.
+      const deadline = setTimeout(() => {
+        logger.warn('executions still running at the shutdown deadline; they resume at the next start', { deadlineMs: SHUTDOWN_DEADLINE_MS });
+        // Their timers would keep the process alive; what they committed is in the database already.
+        process.stdout.write('', () => process.exit(0));
+      }, SHUTDOWN_DEADLINE_MS).unref();
+      server.close(() => void engine.close().then(() => (clearTimeout(deadline), stopped())));
       server.closeAllConnections();
     };
     process.once('SIGINT', () => stop('SIGINT'));
@@ -82,6 +103,9 @@ export async function devCommand(argv: string[]): Promise<number> {
   });
   return 0;
 }
+
+/** How long `SIGTERM`/`SIGINT` waits for executions in flight before the process exits anyway. */
+export const SHUTDOWN_DEADLINE_MS = 5_000;
 
 /** A mistake in how the command was called: printed with the usage, exit code 2. */
 export class UsageError extends Error {

@@ -5,6 +5,9 @@
 import { z } from 'zod';
 import type { Clock, IdSource } from './clock.js';
 import { PayloadTooLargeError, ValidationError, validationErrorOf } from './errors.js';
+import { FORBIDDEN_KEYS, MAX_NESTING_DEPTH, pruneDeepJson, structureProblem } from './json-limits.js';
+
+export { FORBIDDEN_KEYS, MAX_NESTING_DEPTH };
 
 /** The stored and routed form of an event (the seed's `Event`). */
 export interface EngineEvent {
@@ -19,18 +22,19 @@ export interface EngineEvent {
 
 /** EventBridge entries and Step Functions inputs are capped at 256 KiB; so are events. */
 export const MAX_EVENT_BYTES = 256 * 1024;
-/** Keys that would reach an object's prototype if ever merged; refused anywhere in a payload. */
-export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
-
 /** Printable text: no C0/C1 control characters. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this rejects
 export const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
+/** Text that is valid Unicode: no lone surrogate (which no UTF-8 store or log can carry). */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const wellFormed = (s: string): boolean => !LONE_SURROGATE.test(s);
 const name = () =>
   z
     .string({ error: (issue) => (issue.input === undefined ? 'required' : 'must be a string') })
     .min(1, { error: 'must not be empty' })
     .max(256, { error: 'must be at most 256 characters' })
-    .refine((s) => !CONTROL_CHARS.test(s), { error: 'must not contain control characters' });
+    .refine((s) => !CONTROL_CHARS.test(s), { error: 'must not contain control characters' })
+    .refine(wellFormed, { error: 'must be valid Unicode (no lone surrogates)' });
 
 const EventInputSchema = z.strictObject(
   {
@@ -39,15 +43,17 @@ const EventInputSchema = z.strictObject(
       .min(1, { error: 'must not be empty' })
       .max(128, { error: 'must be at most 128 characters' })
       .regex(/^[A-Za-z0-9._:~-]+$/, { error: 'may contain only letters, digits and . _ : ~ -' })
+      .refine((id) => id !== '.' && id !== '..', { error: 'must not be "." or ".." (they name a path, not an event)' })
       .optional(),
     type: name(),
     source: name(),
     timestamp: z
       .string({ error: 'must be an ISO 8601 string' })
       .refine(isIsoTimestampWithZone, { error: 'must be ISO 8601 with a time zone, e.g. 2026-01-02T03:04:05Z' })
+      .refine(inUtcYearRange, { error: 'must fall within the years 0000 to 9999 in UTC' })
       .optional(),
     data: z.record(z.string(), z.unknown(), { error: 'must be a JSON object' }).optional(),
-    correlationId: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }).max(256, { error: 'must be at most 256 characters' }).optional(),
+    correlationId: name().optional(),
   },
   { error: (issue) => (issue.code === 'unrecognized_keys' ? undefined : 'an event must be a JSON object') },
 );
@@ -56,6 +62,32 @@ const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-
 
 function isIsoTimestampWithZone(value: string): boolean {
   return ISO_WITH_ZONE.test(value) && !Number.isNaN(Date.parse(value));
+}
+
+/** The latest instant stored timestamps can name: they are 4-digit-year UTC text that sorts as text. */
+export const MAX_TIMESTAMP_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+/** The earliest: 0000-01-01T00:00:00.000Z. */
+export const MIN_TIMESTAMP_MS = -62_167_219_200_000;
+
+/** Whether a parsed instant (epoch ms) is representable as a stored timestamp. */
+export function isRepresentableTime(ms: number): boolean {
+  return Number.isFinite(ms) && ms >= MIN_TIMESTAMP_MS && ms <= MAX_TIMESTAMP_MS;
+}
+
+/** True for what `isIsoTimestampWithZone` refuses, so that a bad timestamp is named once. */
+function inUtcYearRange(value: string): boolean {
+  return !isIsoTimestampWithZone(value) || isRepresentableTime(Date.parse(value));
+}
+
+/**
+ * An ISO 8601 instant with an explicit zone (`Z` or `±hh:mm`) and a 4-digit UTC year, as epoch ms;
+ * `undefined` otherwise. For query and replay bounds: a time without a zone means a different
+ * instant on every machine.
+ */
+export function parseZonedInstant(value: unknown): number | undefined {
+  if (typeof value !== 'string' || !isIsoTimestampWithZone(value)) return undefined;
+  const ms = Date.parse(value);
+  return isRepresentableTime(ms) ? ms : undefined;
 }
 
 /** Context for assigning what the input leaves out. */
@@ -70,12 +102,8 @@ export interface EnvelopeContext {
  * @example normaliseEvent({ type: 'user_registration', source: 'web', data: { user_type: 'premium' } }, ctx)
  */
 export function normaliseEvent(input: unknown, ctx: EnvelopeContext): EngineEvent {
-  const forbidden = findForbiddenKey(input);
-  if (forbidden !== undefined) {
-    throw new ValidationError(`Invalid event: ${forbidden}: forbidden key`, [
-      { path: forbidden, message: 'forbidden key (__proto__, constructor and prototype are refused)' },
-    ]);
-  }
+  const problem = structureProblem(input, MAX_NESTING_DEPTH);
+  if (problem !== undefined) throw new ValidationError(`Invalid event: ${problem.path}: ${problem.message}`, [problem]);
   const parsed = EventInputSchema.safeParse(input);
   if (!parsed.success) throw validationErrorOf('Invalid event', parsed.error.issues, { root: '(event)' });
   const value = parsed.data;
@@ -97,34 +125,40 @@ export function normaliseEvent(input: unknown, ctx: EnvelopeContext): EngineEven
   return event;
 }
 
-/** Parses a request body as JSON, with an error that says where it broke. */
+/**
+ * Levels a request body may add around its events (`{"events": [event]}`). Deeper parts are pruned
+ * before parsing; the envelope then refuses the event that held them, and only that one.
+ */
+export const BODY_WRAPPER_DEPTH = 2;
+
+/**
+ * Parses a request body as JSON, with an error that says where it broke. Parts nested deeper than
+ * an event may be (plus a batch's wrapper) are replaced before parsing, so a deep body costs one
+ * scan of its text, not a parse of every level — and only the entries holding them are refused.
+ */
 export function parseJsonBody(text: string): unknown {
   if (text.trim() === '') throw new ValidationError('The body is empty; expected a JSON event', [{ path: '(body)', message: 'empty' }]);
   try {
-    return JSON.parse(text);
+    return JSON.parse(pruneDeepJson(text, MAX_NESTING_DEPTH + BODY_WRAPPER_DEPTH));
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new ValidationError(`The body is not valid JSON: ${reason}`, [{ path: '(body)', message: reason }], { cause: error });
   }
 }
 
-/** Depth-first search (iterative, so deep input cannot overflow the stack) for a forbidden key. */
-export function findForbiddenKey(value: unknown): string | undefined {
-  const stack: Array<{ value: unknown; path: string }> = [{ value, path: '' }];
-  while (stack.length > 0) {
-    const { value: current, path } = stack.pop() as { value: unknown; path: string };
-    if (current === null || typeof current !== 'object') continue;
-    if (Array.isArray(current)) {
-      for (let i = current.length - 1; i >= 0; i--) stack.push({ value: current[i], path: `${path}[${i}]` });
-      continue;
-    }
-    for (const key of Object.keys(current)) {
-      const childPath = path === '' ? key : `${path}.${key}`;
-      if (FORBIDDEN_KEYS.has(key)) return childPath;
-      stack.push({ value: (current as Record<string, unknown>)[key], path: childPath });
-    }
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
+/**
+ * A request body's bytes as text. Invalid UTF-8 is refused rather than replaced by U+FFFD: the
+ * stored event would otherwise differ from what the client sent without anyone being told.
+ * @throws ValidationError for bytes that are not UTF-8.
+ */
+export function decodeUtf8Body(bytes: Uint8Array): string {
+  try {
+    return UTF8.decode(bytes);
+  } catch (error) {
+    throw new ValidationError('The body is not valid UTF-8', [{ path: '(body)', message: 'invalid UTF-8' }], { cause: error });
   }
-  return undefined;
 }
 
 /**

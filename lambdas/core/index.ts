@@ -6,6 +6,7 @@ export * from './errors.js';
 export * from './clock.js';
 export * from './ids.js';
 export * from './envelope.js';
+export { pruneDeepJson, structureProblem, TOO_DEEP_MARKER, type StructureProblem } from './json-limits.js';
 export * from './ports/index.js';
 export * from './metric-names.js';
 export * from './execution.js';

@@ -2,6 +2,7 @@
  * `GET /events` queries (see README.md, HTTP API): filters, a page size and an opaque cursor, validated once here
  * for both homes. Results are ordered by (timestamp, id); the cursor is the last position returned.
  */
+import { parseZonedInstant } from './envelope.js';
 import { ValidationError, type ErrorDetail } from './errors.js';
 
 export const MAX_QUERY_LIMIT = 1000;
@@ -94,8 +95,8 @@ export function timeRangeParameters(params: QueryParameters, details: ErrorDetai
   for (const key of ['from', 'to'] as const) {
     const value = params[key];
     if (value === undefined) continue;
-    const time = Date.parse(value);
-    if (Number.isNaN(time) || !/^\d{4}-\d{2}-\d{2}/.test(value)) details.push({ path: key, message: 'must be an ISO 8601 timestamp' });
+    const time = parseZonedInstant(value);
+    if (time === undefined) details.push({ path: key, message: 'must be an ISO 8601 timestamp with a zone (Z or ±hh:mm) in the years 0000 to 9999' });
     else range[key] = new Date(time).toISOString();
   }
   if (range.from !== undefined && range.to !== undefined && range.from >= range.to) details.push({ path: 'to', message: 'must be after from' });

@@ -2,7 +2,7 @@
  * Replay: which stored events a replay re-emits, to which workflows, under which execution names —
  * and the job's counters. The page that runs it is `app/replay-page.ts`; each home drives its pages.
  */
-import type { EngineEvent } from './envelope.js';
+import { parseZonedInstant, type EngineEvent } from './envelope.js';
 import { ValidationError, type ErrorDetail } from './errors.js';
 import { planTriggers, type Trigger } from './execution.js';
 import type { EventPosition } from './query.js';
@@ -53,6 +53,11 @@ export interface ReplayContext {
   ruleSet: RuleSet;
 }
 
+/** The slowest replay pace: one event every 100 seconds. Slower paces would sleep past any timer's range. */
+export const MIN_REPLAY_RATE = 0.01;
+/** The fastest requested pace (the home's own ceiling may be lower). */
+export const MAX_REPLAY_RATE = 1_000_000;
+
 /**
  * Validates a `POST /replays` body.
  * @throws ValidationError naming each problem: bad or reversed times, a window older than the
@@ -67,9 +72,11 @@ export function parseReplayRequest(body: unknown, ctx: ReplayContext): ReplayReq
   }
   const time = (key: 'startTime' | 'endTime'): number | undefined => {
     const value = input[key];
-    const parsed = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(value) ? Date.parse(value) : Number.NaN;
-    if (Number.isNaN(parsed)) details.push({ path: key, message: value === undefined ? 'required' : 'must be an ISO 8601 timestamp' });
-    return Number.isNaN(parsed) ? undefined : parsed;
+    const parsed = parseZonedInstant(value);
+    if (parsed === undefined) {
+      details.push({ path: key, message: value === undefined ? 'required' : 'must be an ISO 8601 timestamp with a zone (Z or ±hh:mm) in the years 0000 to 9999' });
+    }
+    return parsed;
   };
   const start = time('startTime');
   const end = time('endTime');
@@ -95,8 +102,8 @@ export function parseReplayRequest(body: unknown, ctx: ReplayContext): ReplayReq
     }
   }
   if (dryRun !== undefined && typeof dryRun !== 'boolean') details.push({ path: 'dryRun', message: 'must be true or false' });
-  if (ratePerSecond !== undefined && (typeof ratePerSecond !== 'number' || !(ratePerSecond > 0) || ratePerSecond > 1_000_000)) {
-    details.push({ path: 'ratePerSecond', message: 'must be a number above 0' });
+  if (ratePerSecond !== undefined && (typeof ratePerSecond !== 'number' || !(ratePerSecond >= MIN_REPLAY_RATE) || ratePerSecond > MAX_REPLAY_RATE)) {
+    details.push({ path: 'ratePerSecond', message: `must be a number from ${MIN_REPLAY_RATE} to ${MAX_REPLAY_RATE} (events per second)` });
   }
   if (details.length > 0) throw new ValidationError(`Invalid replay: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`, details);
   const request: ReplayRequest = { startTime: new Date(start as number).toISOString(), endTime: new Date(end as number).toISOString(), dryRun: dryRun === true };

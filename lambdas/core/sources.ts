@@ -4,6 +4,7 @@
  * EventBridge `PutEvents` entries. Each returns a plain input for `normaliseEvent`.
  */
 import { ValidationError } from './errors.js';
+import { MAX_NESTING_DEPTH, pruneDeepJson, structureProblem } from './json-limits.js';
 
 const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
 
@@ -21,6 +22,9 @@ export function fromCloudEvent(cloudEvent: Record<string, unknown>): Record<stri
       { path: 'specversion', message: 'must be "1.0"' },
     ]);
   }
+  // Extensions are dropped, but a forbidden one (`__proto__`) or a too-deep `data` is refused, not silently lost.
+  const problem = structureProblem(cloudEvent, MAX_NESTING_DEPTH);
+  if (problem !== undefined) throw new ValidationError(`Invalid CloudEvent: ${problem.path}: ${problem.message}`, [problem]);
   if ('data_base64' in cloudEvent) {
     throw new ValidationError('CloudEvents data_base64 is not supported; send JSON data', [{ path: 'data_base64', message: 'not supported' }]);
   }
@@ -61,19 +65,31 @@ export interface PutEventsEntry {
 
 /** `PutEvents` entry → event input. @throws ValidationError when `Detail` is not a JSON object string. */
 export function fromPutEventsEntry(entry: PutEventsEntry): Record<string, unknown> {
+  if (!isObject(entry)) throw new ValidationError('A PutEvents entry must be a JSON object', [{ path: '(entry)', message: 'must be an object' }]);
   let data: unknown = {};
   if (entry.Detail !== undefined) {
     if (typeof entry.Detail !== 'string') throw new ValidationError('Detail must be a JSON string', [{ path: 'Detail', message: 'must be a string' }]);
     try {
-      data = JSON.parse(entry.Detail);
+      // Detail holds the event's data: one level below the event, so one level less of nesting.
+      data = JSON.parse(pruneDeepJson(entry.Detail, MAX_NESTING_DEPTH));
     } catch {
       throw new ValidationError('Detail is not valid JSON', [{ path: 'Detail', message: 'not valid JSON' }]);
     }
   }
   const input: Record<string, unknown> = { type: entry.DetailType, source: entry.Source, data };
-  if (typeof entry.Time === 'number') input.timestamp = new Date(entry.Time * 1000).toISOString();
+  if (typeof entry.Time === 'number') input.timestamp = epochSecondsToIso(entry.Time);
   else if (entry.Time !== undefined) input.timestamp = entry.Time;
   const correlationId = isObject(data) ? data.correlationId : undefined;
   if (typeof correlationId === 'string') input.correlationId = correlationId;
   return input;
+}
+
+/** PutEvents' `Time` in epoch seconds as ISO text. @throws ValidationError outside the years 0000–9999. */
+function epochSecondsToIso(seconds: number): string {
+  const ms = seconds * 1000;
+  // 0000-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z: what a stored (4-digit-year) timestamp can name.
+  if (!Number.isFinite(ms) || ms < -62_167_219_200_000 || ms > 253_402_300_799_999) {
+    throw new ValidationError(`Time ${seconds} is outside the years 0000 to 9999`, [{ path: 'Time', message: 'must be epoch seconds within the years 0000 to 9999' }]);
+  }
+  return new Date(ms).toISOString();
 }

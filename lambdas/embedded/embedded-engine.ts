@@ -20,7 +20,6 @@ import {
   parseReplayRequest,
   REPLAY_SOURCE,
   ulidIds,
-  UnroutedSweeper,
   type BatchAnswer,
   type EngineEvent,
   type IngestDeps,
@@ -38,6 +37,7 @@ import { installTaskServices } from '../tasks/runtime.js';
 import { LocalWorkflowRunner } from './asl-runner.js';
 import { ChangeFeed, feedingPuts } from './change-feed.js';
 import { EmbeddedStores } from './embedded-stores.js';
+import { EngineSweeps } from './engine-sweeps.js';
 import { EmbeddedWorkflowStarter } from './embedded-workflow-starter.js';
 import { LocalBus } from './local-bus.js';
 import { LocalExecutions } from './local-executions.js';
@@ -58,9 +58,6 @@ export interface EmbeddedEngineOptions {
   now?: () => number;
 }
 
-/** Unrouted events one start-up sweep takes at a time. */
-const SWEEP_PAGE = 500;
-
 export class EmbeddedEngine {
   readonly #stores: EmbeddedStores;
   readonly replays: LocalReplayJobs;
@@ -74,7 +71,9 @@ export class EmbeddedEngine {
   readonly #waits: CorrelationWaits;
   readonly #starter: EmbeddedWorkflowStarter;
   readonly #runs: LocalExecutions;
-  readonly #sweeper: UnroutedSweeper;
+  readonly #sweeps: EngineSweeps;
+  /** The last store failure not yet followed by a successful write: health is degraded meanwhile. */
+  #storeFault: string | undefined;
   readonly #storedListeners = new Set<(event: EngineEvent) => void>();
   /** When each event in the change feed's hands was received: the routing and start latencies are measured from it. */
   readonly #receivedAt = new WeakMap<EngineEvent, number>();
@@ -97,7 +96,10 @@ export class EmbeddedEngine {
     const { events, executions, waiters, joins, marks, deadLetters, db, writes } = stores;
     this.#feed = new ChangeFeed(
       (batch) => this.#route(batch),
-      (batch, error) => logger.error('routing failed; the events stay unrouted until the next start', { eventIds: batch.map((e) => e.id), error: String(error) }),
+      (batch, error) => {
+        this.noteStoreFailure(error);
+        logger.error('routing failed; the events stay unrouted until a sweep', { eventIds: batch.map((e) => e.id), error: String(error) });
+      },
     );
     // What the store takes goes on the change feed, as DynamoDB Streams carries an inserted item to the router.
     const published = feedingPuts(events, (event) => {
@@ -109,8 +111,10 @@ export class EmbeddedEngine {
       store: stream,
       envelope: liveEnvelope(clock, randomBytes),
       metrics,
-      onStored: (event, { duplicate }) =>
-        logger.info('event received', { eventId: event.id, type: event.type, source: event.source, correlationId: event.correlationId, duplicate }),
+      onStored: (event, { duplicate }) => {
+        this.#storeFault = undefined;
+        logger.info('event received', { eventId: event.id, type: event.type, source: event.source, correlationId: event.correlationId, duplicate });
+      },
     };
     const lifecycle = new ExecutionLifecycle({ executions, events: stream, clock, metrics });
     this.#runs = new LocalExecutions({
@@ -137,15 +141,16 @@ export class EmbeddedEngine {
       correlations,
       ...(startLatencyObjectiveMs === undefined ? {} : { startLatencyObjectiveMs }),
     });
-    this.#sweeper = new UnroutedSweeper({
-      marks,
-      route: (event, receivedAt) => this.#router.route(event, { via: 'sweeper', ...(receivedAt === undefined ? {} : { receivedAt }) }),
-      deadLetters,
-      clock,
-      minAgeMs: 0,
-      maxEvents: SWEEP_PAGE,
-      onFailed: (eventId, attempts, error) => logger.error('sweep of an event failed', { eventId, attempts, error: String(error) }),
-    });
+    this.#sweeps = new EngineSweeps(
+      {
+        marks,
+        route: (event, receivedAt) => this.#router.route(event, { via: 'sweeper', ...(receivedAt === undefined ? {} : { receivedAt }) }),
+        deadLetters,
+        clock,
+        onFailed: (eventId, attempts, error) => logger.error('sweep of an event failed', { eventId, attempts, error: String(error) }),
+      },
+      logger,
+    );
     // Per-workflow "bus rules" for replayed events, as on AWS: each starts its workflow under the replay's name.
     const bus = new LocalBus();
     for (const workflowId of project.workflows.keys()) {
@@ -182,6 +187,7 @@ export class EmbeddedEngine {
     );
     engine.#recover();
     engine.replays.resume();
+    engine.#sweeps.start();
     return engine;
   }
 
@@ -203,8 +209,8 @@ export class EmbeddedEngine {
   }
 
   /** `POST /events`: one event or a batch (see `ingestRequest`), every put of a batch in one commit. */
-  ingestRequest(body: unknown): Promise<IngestRequestAnswer> {
-    return ingestRequest(body, this.#ingest, { concurrency: MAX_BATCH_ENTRIES });
+  ingestRequest(body: unknown, admit?: IngestDeps['admit']): Promise<IngestRequestAnswer> {
+    return ingestRequest(body, admit ? { ...this.#ingest, admit } : this.#ingest, { concurrency: MAX_BATCH_ENTRIES });
   }
 
   /** Validates and stores one event (durably); the change feed routes it. */
@@ -216,8 +222,8 @@ export class EmbeddedEngine {
    * Stores a batch's valid entries and reports each entry: its id, or why it was refused. Every put
    * is issued in the same turn, so the batch commits as one transaction (one disk sync).
    */
-  ingestBatch(inputs: readonly unknown[], toInput: (entry: unknown) => unknown = (entry) => entry): Promise<BatchAnswer> {
-    return ingestBatch(inputs, this.#ingest, { concurrency: inputs.length, toInput });
+  ingestBatch(inputs: readonly unknown[], toInput: (entry: unknown) => unknown = (entry) => entry, admit?: IngestDeps['admit']): Promise<BatchAnswer> {
+    return ingestBatch(inputs, admit ? { ...this.#ingest, admit } : this.#ingest, { concurrency: inputs.length, toInput });
   }
 
   /**
@@ -247,6 +253,26 @@ export class EmbeddedEngine {
     return this.executions.byReplay(replayId);
   }
 
+  /** Stored events handed to routing but not yet routed (cheap: the change feed's queue). */
+  get unroutedBacklog(): number {
+    return this.#feed.backlog;
+  }
+
+  /** Records a store failure (a full disk, a read-only file, a lock held elsewhere): health is degraded until a write succeeds. */
+  noteStoreFailure(error: unknown): void {
+    this.#storeFault = String(error instanceof Error ? error.message : error);
+  }
+
+  /** `degraded` names the last store failure while no write has succeeded since. */
+  health(): { degraded?: string } {
+    return this.#storeFault === undefined ? {} : { degraded: `the store failed: ${this.#storeFault}` };
+  }
+
+  /** Sweeps once now for events left unrouted (as every `SWEEP_INTERVAL_MS`); one sweep at a time. */
+  sweepNow(): Promise<void> {
+    return this.#closed ? Promise.resolve() : this.#sweeps.now();
+  }
+
   /** Executions (and their lifecycle changes) in flight in this process. */
   get runningCount(): number {
     return this.#runs.inFlight;
@@ -268,6 +294,7 @@ export class EmbeddedEngine {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    await this.#sweeps.stop();
     await this.idle();
     this.#stores.close();
   }
@@ -283,7 +310,8 @@ export class EmbeddedEngine {
     const outcomes = await Promise.allSettled(batch.map((event) => this.#router.route(event, context(event))));
     outcomes.forEach((outcome, i) => {
       if (outcome.status === 'rejected') {
-        this.logger.error('routing failed; the event stays unrouted until the next start', { eventId: batch[i]?.id, error: String(outcome.reason) });
+        this.noteStoreFailure(outcome.reason);
+        this.logger.error('routing failed; the event stays unrouted until a sweep', { eventId: batch[i]?.id, error: String(outcome.reason) });
       }
     });
   }
@@ -304,16 +332,6 @@ export class EmbeddedEngine {
       this.logger.warn('resuming an execution a previous run left unfinished', { executionName: execution.name, eventId: execution.eventId });
       this.#runs.launch(execution);
     }
-    this.#runs.track(this.#sweep().catch((error: unknown) => this.logger.error('the start-up sweep failed', { error: String(error) })));
-  }
-
-  /** Sweeps page by page until a sweep finds fewer than a page: each event is routed by the router's own code. */
-  async #sweep(): Promise<void> {
-    for (;;) {
-      const report = await this.#sweeper.sweep();
-      const { found, routed, failed, parked } = report;
-      if (found > 0) this.logger.info('sweeper found unrouted events', { found, routed: routed.length, failed: failed.length, parked: parked.length });
-      if (found < SWEEP_PAGE || routed.length === 0) return;
-    }
+    this.#runs.track(this.#sweeps.startup().catch((error: unknown) => this.logger.error('the start-up sweep failed', { error: String(error) })));
   }
 }

@@ -44,6 +44,8 @@ export class LocalReplayJobs {
   readonly #loops = new Map<string, Promise<ReplayJob>>();
   /** Wakes a driver waiting between pages (rate control), so a cancel is seen at once. */
   readonly #wakers = new Map<string, () => void>();
+  /** Wakes pages sleeping for their pace inside a page, so a cancel does not wait out a slow job's interval. */
+  readonly #pageSleeps = new Set<() => void>();
 
   constructor(private readonly deps: ReplayJobsDeps) {
     const clock = { now: deps.now };
@@ -57,6 +59,7 @@ export class LocalReplayJobs {
       clock,
       // The local bus costs nothing per call: a paced job's entries go one by one, evenly spaced.
       limits: { pacedBurstSeconds: 0 },
+      sleep: (ms) => this.#pageSleep(ms),
     });
     const driver = { start: async (replayId: string) => this.#launch(replayId) };
     this.#jobs = new ReplayJobs({ jobs: this.#store, driver, clock, newId: deps.newId, retentionDays: deps.retentionDays ?? 30 });
@@ -88,6 +91,8 @@ export class LocalReplayJobs {
   async cancel(replayId: string): Promise<StoredReplayJob> {
     const stored = await this.#jobs.cancel(replayId);
     this.#wakers.get(replayId)?.();
+    // A woken page sends its entry early and then sees the cancel at its next write.
+    for (const wake of [...this.#pageSleeps]) wake();
     return stored;
   }
 
@@ -132,6 +137,18 @@ export class LocalReplayJobs {
     this.deps.logger.error('replay failed', { replayId, error: message });
     const stored = await this.#store.get(replayId);
     if (stored?.job.status === 'running') await this.#store.finish(replayId, stored.version, 'failed', new Date(this.deps.now()).toISOString(), message);
+  }
+
+  #pageSleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = (): void => {
+        clearTimeout(timer);
+        this.#pageSleeps.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.#pageSleeps.add(wake);
+    });
   }
 
   #wait(replayId: string, ms: number): Promise<void> {

@@ -107,8 +107,20 @@ const ADDED_COLUMNS: ReadonlyArray<readonly [string, string, string]> = [
   ['executions', 'states', 'TEXT'],
 ];
 
+/** How long a statement waits for a lock another process holds before failing with SQLITE_BUSY. */
+export const BUSY_TIMEOUT_MS = 100;
+
 /** Opens (creating if needed) the database at `path`, or an in-memory one when `path` is `:memory:`. */
 export function openDatabase(path: string, sync: SyncMode = 'normal'): SqliteDatabase {
+  try {
+    return prepare(path, sync);
+  } catch (error) {
+    // The start-up error names the file: "unable to open database file" alone does not say which.
+    throw new Error(`Cannot open the database ${path}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+function prepare(path: string, sync: SyncMode): SqliteDatabase {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
   if (path !== ':memory:') {
@@ -118,7 +130,9 @@ export function openDatabase(path: string, sync: SyncMode = 'normal'): SqliteDat
   }
   db.pragma(`synchronous = ${sync === 'full' ? 'FULL' : 'NORMAL'}`);
   db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
+  // better-sqlite3 is synchronous: waiting on another process's lock freezes every request. Wait briefly, then
+  // fail with SQLITE_BUSY, which the HTTP API answers 503 + Retry-After (docs/security.md, Limits).
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   db.exec(SCHEMA);
   // Columns added after a table's first release: a database file written before them gains them here.
   for (const [table, column, definition] of ADDED_COLUMNS) {

@@ -153,7 +153,8 @@ function loadWorkflows(paths: ProjectPaths, issues: RuleFileIssue[]): Map<string
     const id = basename(file, '.asl.json');
     try {
       const settingsPath = join(paths.workflowsDir, `${id}.settings.json`);
-      const settings = existsSync(settingsPath) ? (JSON.parse(readFileSync(settingsPath, 'utf8')) as Partial<WorkflowSettings>) : {};
+      const settings = existsSync(settingsPath) ? readSettings(settingsPath, issues) : {};
+      if (settings === undefined) continue;
       const workflow = parseWorkflow(id, readFileSync(path, 'utf8'), settings, path);
       for (const task of workflow.tasks) {
         const taskPath = taskEntry(paths, task);
@@ -167,6 +168,20 @@ function loadWorkflows(paths: ProjectPaths, issues: RuleFileIssue[]): Map<string
     }
   }
   return workflows;
+}
+
+/** A workflow's settings file; `undefined` (with the issue noted, naming the file) when it is not a JSON object. */
+function readSettings(path: string, issues: RuleFileIssue[]): Partial<WorkflowSettings> | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    issues.push({ file: path, line: 1, column: 1, path: '', message: `not valid JSON: ${(error as Error).message}` });
+    return undefined;
+  }
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) return value as Partial<WorkflowSettings>;
+  issues.push({ file: path, line: 1, column: 1, path: '', message: 'must be a JSON object' });
+  return undefined;
 }
 
 /** The task function file for a placeholder: the project's own, else a built-in one of that name. */

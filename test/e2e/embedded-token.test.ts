@@ -8,7 +8,19 @@ describe('edwe dev --token', () => {
     const answer = await engine.post('/events', { id: 'tok-1', type: 't', source: 's' });
 
     expect(answer).toEqual({ status: 401, body: { error: 'unauthorized', message: expect.stringMatching(/Bearer/), details: [] } });
-    expect((await engine.get('/health')).body.events.stored).toBe(0);
+    const health = await fetch(`${engine.url}/health`, { headers: { authorization: 'Bearer s3cret-token' } });
+    expect(((await health.json()) as { events: { stored: number } }).events.stored).toBe(0);
+  });
+
+  it('keeps GET /health to its status for a caller without the token', async () => {
+    expect(await engine.get('/health')).toEqual({ status: 200, body: { status: 'ok' } });
+  });
+
+  it('takes the scheme in any case (bearer, BEARER), as RFC 7235 says', async () => {
+    for (const scheme of ['bearer', 'BEARER']) {
+      const answer = await engine.post('/events', { type: 't', source: 's' }, { authorization: `${scheme} s3cret-token` });
+      expect(answer.status).toBe(202);
+    }
   });
 
   it('answers 401 for a wrong token', async () => {

@@ -45,3 +45,26 @@ describe('EmbeddedEngine start-up sweeper', () => {
     }
   });
 });
+
+describe('EmbeddedEngine periodic sweep', () => {
+  it('routes an event left unrouted while the engine runs (a failed routing step), without a restart', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'edwe-sweeper-'));
+    const dbPath = join(dir, 'events.db');
+    try {
+      const engine = await EmbeddedEngine.open({ project: loadProject(), dbPath, logger: createLogger({ level: 'silent' }) });
+      await engine.idle();
+      // What a routing step that failed leaves: stored, acknowledged, never routed — received a minute ago.
+      const other = openDatabase(dbPath);
+      await new SqliteEventStore(other, { now: () => Date.now() - 60_000 }).put(premiumEvent('unrouted-while-running'));
+      other.close();
+
+      await engine.sweepNow();
+      await engine.idle();
+
+      expect(engine.executionsForEvent('unrouted-while-running').map((e) => e.status)).toEqual(['SUCCEEDED']);
+      await engine.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

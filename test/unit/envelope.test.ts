@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_EVENT_BYTES, normaliseEvent, parseJsonBody, PayloadTooLargeError, sameContent, ulid, ValidationError, type EnvelopeContext } from '../../lambdas/core/index.js';
+import {
+  MAX_EVENT_BYTES,
+  normaliseEvent,
+  parseJsonBody,
+  PayloadTooLargeError,
+  pruneDeepJson,
+  sameContent,
+  TOO_DEEP_MARKER,
+  ulid,
+  ValidationError,
+  type EnvelopeContext,
+} from '../../lambdas/core/index.js';
 
 const NOW = Date.parse('2026-11-26T12:00:00.000Z');
 const ctx: EnvelopeContext = { clock: { now: () => NOW }, ids: { newId: (t) => ulid(t, new Uint8Array(10).fill(7)) } };
@@ -102,12 +113,36 @@ describe('normaliseEvent', () => {
     it('a payload nested far deeper than the stack, without crashing', () => {
       const deep = JSON.parse(`{"type":"t","source":"s","data":${'{"a":'.repeat(20_000)}{"__proto__":1}${'}'.repeat(20_000)}}`);
 
-      expect(problemsOf(deep)[0]?.message).toMatch(/forbidden key/);
+      expect(problemsOf(deep)[0]).toEqual({ path: `data${'.a'.repeat(31)}`, message: expect.stringMatching(/nests deeper than 32 levels/) });
+    });
+
+    it('an event one level deeper than 32, but not one at 32', () => {
+      const at = (levels: number) => JSON.parse(`{"type":"t","source":"s","data":${'{"a":'.repeat(levels - 1)}1${'}'.repeat(levels - 1)}}`);
+
+      expect(() => normaliseEvent(at(32), ctx)).not.toThrow();
+      expect(problemsOf(at(33))[0]?.message).toMatch(/deeper than 32/);
     });
   });
 });
 
+describe('pruneDeepJson', () => {
+  it('replaces what nests deeper than the limit and leaves the rest as it was, strings included', () => {
+    const text = '{"s":"[[[{\\"","a":{"b":[1,{"c":2}]},"d":[]}';
+
+    expect(pruneDeepJson(text, 5)).toBe(text);
+    expect(JSON.parse(pruneDeepJson(text, 2))).toEqual({ s: '[[[{"', a: { b: TOO_DEEP_MARKER }, d: [] });
+  });
+});
+
 describe('parseJsonBody', () => {
+  it('parses a body of a million levels into a marker the envelope refuses, one entry only', () => {
+    const body = parseJsonBody(`[{"type":"t","source":"s"},{"type":"t","source":"s","data":${'['.repeat(1_000_000)}${']'.repeat(1_000_000)}}]`) as unknown[];
+
+    expect(body[0]).toEqual({ type: 't', source: 's' });
+    expect(JSON.stringify(body[1]).length).toBeLessThan(500);
+    expect(problemsOf(body[1])[0]?.message).toMatch(/deeper than 32/);
+  });
+
   it('names where the JSON broke', () => {
     expect(() => parseJsonBody('{"type": 1 2}')).toThrow(/The body is not valid JSON: .*position 11/);
     expect(() => parseJsonBody('{"type": ')).toThrow(/The body is not valid JSON: Unexpected end/);

@@ -34,7 +34,7 @@ export function createQueryHandler(deps: QueryDeps): QueryHttpHandler {
     try {
       if (request.httpMethod === 'GET' && request.resource === '/events') return json(200, await queries.events(parameters(request)));
       if (request.httpMethod === 'GET' && request.resource === '/correlations/{correlationId}')
-        return json(200, await queries.correlation(pathParameter(request, 'correlationId')));
+        return json(200, await queries.correlation(pathParameter(request, 'correlationId'), parameters(request) as Record<string, string>));
       if (request.httpMethod === 'GET' && request.resource === '/executions') return json(200, await queries.executions(parameters(request)));
       if (request.httpMethod === 'GET' && request.resource === '/executions/{name}') return json(200, await queries.execution(pathParameter(request, 'name')));
       throw new NotFoundError(`no route for ${request.httpMethod} ${request.path}`);

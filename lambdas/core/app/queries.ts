@@ -12,8 +12,7 @@ import { toApiExecution, type ExecutionPage, type ExecutionStore } from '../port
 import { parseEventQuery, type EventPage, type QueryParameters } from '../query.js';
 import { explainRoute } from '../rules/rule-set.js';
 import type { RuleSet } from '../rules/types.js';
-import type { CorrelationTimeline } from '../timeline.js';
-import { correlationTimeline } from './timeline.js';
+import { correlationTimeline, parseTimelinePage, type CorrelationPage } from './timeline.js';
 
 export interface EngineQueriesDeps {
   events: Pick<EventStore, 'get' | 'query'>;
@@ -83,9 +82,12 @@ export class EngineQueries {
     return { eventId: event.id, rules: explainRouting(this.deps.ruleSet, event) };
   }
 
-  /** A correlation's first 1,000 events and its executions. @throws NotFoundError when it has neither. */
-  async correlation(correlationId: string): Promise<CorrelationTimeline> {
-    const timeline = await correlationTimeline(correlationId, this.deps);
+  /**
+   * A page of a correlation's events (`limit`, default 1,000; `cursor` continues) with the executions
+   * started within it. @throws ValidationError for bad parameters, NotFoundError when it has neither.
+   */
+  async correlation(correlationId: string, parameters: QueryParameters = {}): Promise<CorrelationPage> {
+    const timeline = await correlationTimeline(correlationId, this.deps, parseTimelinePage(parameters));
     if (timeline.events.length === 0 && timeline.executions.length === 0) throw new NotFoundError(`No events or executions with correlationId "${correlationId}"`);
     return timeline;
   }
