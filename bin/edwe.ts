@@ -3,6 +3,7 @@
 import { devCommand, DEV_USAGE, UsageError } from '../cli/dev-command.js';
 import { EVENTS_USAGE, eventsCommand, SEND_USAGE, sendCommand } from '../cli/events-command.js';
 import { processIo, type CliIo } from '../cli/io.js';
+import { EXECUTIONS_USAGE, executionsListCommand } from '../cli/observe-commands.js';
 import { REPLAY_USAGE, replayCommand } from '../cli/replay-command.js';
 import { RULES_CHECK_USAGE, RULES_ROUTE_USAGE, rulesCheck, rulesRoute, TEST_EVENT_PATTERN_USAGE, testEventPattern } from '../cli/rules-commands.js';
 
@@ -22,6 +23,8 @@ ${indent(TEST_EVENT_PATTERN_USAGE)}
 ${indent(SEND_USAGE)}
   edwe events                 query stored events
 ${indent(EVENTS_USAGE)}
+  edwe executions list        list executions newest first, by workflow, status and age
+${indent(EXECUTIONS_USAGE)}
   edwe replay                 re-run a time range of history, with a progress bar
 ${indent(REPLAY_USAGE)}
   edwe console                the web console against a running engine or a deployed stack (edwe dev serves it at /console too)
@@ -42,6 +45,7 @@ const commands: Record<string, Command> = {
   'test-event-pattern': testEventPattern,
   send: sendCommand,
   events: eventsCommand,
+  'executions list': (argv, io) => executionsListCommand(argv, io),
   replay: replayCommand,
   // Imported when used, so the AWS SDK stays out of every other command's start-up.
   console: async (argv, io) => (await import('../cli/console-command.js')).consoleCommand(argv, io),

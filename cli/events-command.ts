@@ -6,13 +6,15 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CliIo } from './io.js';
 import { API_OPTIONS, apiClient } from './api-client.js';
+import { eventsTailCommand, TAIL_USAGE } from './observe-commands.js';
 
 export const SEND_USAGE = `Usage: edwe send --type T --source S [--data JSON] [--correlation-id ID] [--id ID] [--url URL]
        edwe send --file FILE|-      (one event, an array, or {"events": [...]})`;
 
 export const EVENTS_USAGE = `Usage: edwe events [--type T] [--source S] [--from ISO] [--to ISO] [--correlation-id ID] [--limit N] [--all] [--url URL]
        edwe events get ID
-       edwe events timeline CORRELATION_ID`;
+       edwe events timeline CORRELATION_ID
+${TAIL_USAGE.replace('Usage: ', '       ')}`;
 
 export async function sendCommand(argv: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({
@@ -45,6 +47,7 @@ export async function sendCommand(argv: string[], io: CliIo): Promise<number> {
 
 export async function eventsCommand(argv: string[], io: CliIo): Promise<number> {
   const [first, second, ...rest] = argv;
+  if (first === 'tail') return eventsTailCommand(argv.slice(1), io);
   if (first === 'get' || first === 'timeline') {
     if (second === undefined) throw new Error(`edwe events ${first} needs an id\n${EVENTS_USAGE}`);
     const { values } = parseArgs({ args: rest, options: API_OPTIONS });

@@ -220,7 +220,10 @@ export class Ingestion extends Construct {
         new iam.PolicyStatement({
           sid: 'QueryExecutionIndexes',
           actions: ['dynamodb:Query'],
-          resources: indexArns(props.stateTable, [STATE_TABLE.byEvent, STATE_TABLE.byCorrelation, STATE_TABLE.byWorkflow, STATE_TABLE.byStatus].map((index) => index.indexName)),
+          resources: indexArns(
+            props.stateTable,
+            [STATE_TABLE.byEvent, STATE_TABLE.byCorrelation, STATE_TABLE.byWorkflow, STATE_TABLE.byStatus].map((index) => index.indexName),
+          ),
         }),
       );
     }

@@ -74,3 +74,39 @@ export function feedingPuts(store: Pick<EventStore, 'put'>, publish: (event: Eng
     },
   };
 }
+
+/**
+ * The store's `put` as the engine uses it: each event's receipt noted (routing and start latencies are measured
+ * from it), and each newly stored event published to the feed and to listeners (the live stream) once committed.
+ */
+export class StoredEventSignals {
+  readonly #listeners = new Set<(event: EngineEvent) => void>();
+  readonly #receivedAt = new WeakMap<EngineEvent, number>();
+  /** The put to store through. */
+  readonly store: Pick<EventStore, 'put'>;
+
+  constructor(inner: Pick<EventStore, 'put'>, publish: (event: EngineEvent) => void, now: () => number) {
+    const published = feedingPuts(inner, (event) => {
+      publish(event);
+      for (const listener of this.#listeners) listener(event);
+    });
+    this.store = {
+      put: (event) => {
+        this.#receivedAt.set(event, now());
+        return published.put(event);
+      },
+    };
+  }
+
+  /** Calls `listener` after each newly stored event is committed, until the answer is called. */
+  onStored(listener: (event: EngineEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** When this put took the event (ISO), while the event object is alive. */
+  receivedAt(event: EngineEvent): string | undefined {
+    const ms = this.#receivedAt.get(event);
+    return ms === undefined ? undefined : new Date(ms).toISOString();
+  }
+}

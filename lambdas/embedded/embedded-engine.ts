@@ -35,7 +35,7 @@ import {
 import type { Project } from '../project/load-project.js';
 import { installTaskServices } from '../tasks/runtime.js';
 import { LocalWorkflowRunner } from './asl-runner.js';
-import { ChangeFeed, feedingPuts } from './change-feed.js';
+import { ChangeFeed, StoredEventSignals } from './change-feed.js';
 import { EmbeddedStores } from './embedded-stores.js';
 import { EngineSweeps } from './engine-sweeps.js';
 import { EmbeddedWorkflowStarter } from './embedded-workflow-starter.js';
@@ -74,9 +74,7 @@ export class EmbeddedEngine {
   readonly #sweeps: EngineSweeps;
   /** The last store failure not yet followed by a successful write: health is degraded meanwhile. */
   #storeFault: string | undefined;
-  readonly #storedListeners = new Set<(event: EngineEvent) => void>();
-  /** When each event in the change feed's hands was received: the routing and start latencies are measured from it. */
-  readonly #receivedAt = new WeakMap<EngineEvent, number>();
+  readonly #signals: StoredEventSignals;
   #closed = false;
 
   private constructor(
@@ -102,11 +100,8 @@ export class EmbeddedEngine {
       },
     );
     // What the store takes goes on the change feed, as DynamoDB Streams carries an inserted item to the router.
-    const published = feedingPuts(events, (event) => {
-      this.#feed.publish(event);
-      for (const listener of this.#storedListeners) listener(event);
-    });
-    const stream: typeof published = { put: (event) => (this.#receivedAt.set(event, now()), published.put(event)) };
+    this.#signals = new StoredEventSignals(events, (event) => this.#feed.publish(event), now);
+    const stream = this.#signals.store;
     this.#ingest = {
       store: stream,
       envelope: liveEnvelope(clock, randomBytes),
@@ -128,19 +123,9 @@ export class EmbeddedEngine {
     });
     this.#starter = new EmbeddedWorkflowStarter({ executions, launch: (execution) => this.#runs.launch(execution), clock });
     this.#waits = new CorrelationWaits({ waiters, tokens: new LocalTaskTokens(tokens), events, clock });
-    const startLatencyObjectiveMs = project.config?.realTimeExecution.maxLatencyMs;
-    this.#router = new EventRouter({
-      ruleSet: project.ruleSet,
-      starter: this.#starter,
-      joins,
-      waits: this.#waits,
-      marks,
-      logger,
-      clock,
-      metrics,
-      correlations,
-      ...(startLatencyObjectiveMs === undefined ? {} : { startLatencyObjectiveMs }),
-    });
+    const objective = project.config?.realTimeExecution.maxLatencyMs;
+    const measured = { metrics, correlations, ...(objective === undefined ? {} : { startLatencyObjectiveMs: objective }) };
+    this.#router = new EventRouter({ ruleSet: project.ruleSet, starter: this.#starter, joins, waits: this.#waits, marks, logger, clock, ...measured });
     this.#sweeps = new EngineSweeps(
       {
         marks,
@@ -199,13 +184,9 @@ export class EmbeddedEngine {
     return this.#stores.executions;
   }
 
-  /**
-   * Calls `listener` after each newly stored event is committed (lifecycle events included), until the
-   * answer is called. The live stream reads the store on this signal, so it never holds events of its own.
-   */
+  /** Calls `listener` after each newly stored event is committed, lifecycle events included (the live stream), until the answer is called. */
   onStored(listener: (event: EngineEvent) => void): () => void {
-    this.#storedListeners.add(listener);
-    return () => this.#storedListeners.delete(listener);
+    return this.#signals.onStored(listener);
   }
 
   /** `POST /events`: one event or a batch (see `ingestRequest`), every put of a batch in one commit. */
@@ -304,8 +285,8 @@ export class EmbeddedEngine {
     if (this.#closed) return;
     // Together, so that each routing step of the whole batch shares one commit.
     const context = (event: EngineEvent) => {
-      const receivedAt = this.#receivedAt.get(event);
-      return receivedAt === undefined ? { via: 'stream' } : { via: 'stream', receivedAt: new Date(receivedAt).toISOString() };
+      const receivedAt = this.#signals.receivedAt(event);
+      return receivedAt === undefined ? { via: 'stream' } : { via: 'stream', receivedAt };
     };
     const outcomes = await Promise.allSettled(batch.map((event) => this.#router.route(event, context(event))));
     outcomes.forEach((outcome, i) => {

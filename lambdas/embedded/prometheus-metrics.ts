@@ -22,6 +22,8 @@ const snake = (name: string): string => name.replace(/([a-z0-9])([A-Z])/g, '$1_$
 export class PrometheusEngineMetrics implements EngineMetrics {
   readonly registry = new Registry();
   readonly #counters = new Map<string, Counter>();
+  /** Service counts by their core name, so a count costs one look-up. */
+  readonly #byName = new Map<string, Counter>();
   readonly #eventPairs = new Set<string>();
   readonly #received = this.#counter('edwe_events_received_total', 'Events stored, by source and type', ['source', 'type']);
   readonly #ruleMatches = this.#counter('edwe_rule_matches_total', 'Events a rule matched, by rule', ['rule']);
@@ -52,8 +54,13 @@ export class PrometheusEngineMetrics implements EngineMetrics {
   count(name: ServiceMetric, value = 1): void {
     // Shown elsewhere: RoutingLag as edwe_routing_latency_seconds, ExecutionsStarted by workflow.
     if (name === 'RoutingLag' || name === 'ExecutionsStarted') return;
-    const metric = `edwe_${snake(name)}_total`;
-    (this.#counters.get(metric) ?? this.#counter(metric, `${name} (see lambdas/core/metric-names.ts)`)).inc(value);
+    let counter = this.#byName.get(name);
+    if (counter === undefined) {
+      const metric = `edwe_${snake(name)}_total`;
+      counter = this.#counters.get(metric) ?? this.#counter(metric, `${name} (see lambdas/core/metric-names.ts)`);
+      this.#byName.set(name, counter);
+    }
+    counter.inc(value);
   }
 
   countForWorkflow(name: WorkflowMetric, workflowId: string, value = 1): void {

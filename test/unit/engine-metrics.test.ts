@@ -98,6 +98,7 @@ describe('CorrelationActivity', () => {
     activity.started('o-1', 'audit');
     activity.started('o-1', 'audit');
     activity.event('o-2');
+    activity.expire();
 
     expect(seen.gauges.at(-1)).toBe(2);
     expect(seen.observed).toEqual([]);

@@ -28,6 +28,7 @@ export class CorrelationActivity {
   readonly #active = new Map<string, Activity>();
   readonly #windowMs: number;
   readonly #capacity: number;
+  #expiredAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly options: CorrelationActivityOptions) {
     this.#windowMs = options.windowMs ?? 5 * 60_000;
@@ -46,7 +47,9 @@ export class CorrelationActivity {
 
   /** Closes the correlations idle past the window and reports how many stay active (a scrape calls it too). */
   expire(): void {
-    const horizon = this.options.clock.now() - this.#windowMs;
+    const now = this.options.clock.now();
+    this.#expiredAt = now;
+    const horizon = now - this.#windowMs;
     // The map is in order of last activity (each touch re-inserts), so the idle ones are first.
     for (const [id, activity] of this.#active) {
       if (activity.lastMs > horizon && this.#active.size <= this.#capacity) break;
@@ -64,7 +67,8 @@ export class CorrelationActivity {
       activity.lastMs = now;
     }
     this.#active.set(correlationId, activity);
-    this.expire();
+    // At most once a second, or when full: walking the map's idle head on every event costs more than the event.
+    if (now - this.#expiredAt >= 1000 || this.#active.size > this.#capacity) this.expire();
     return activity;
   }
 

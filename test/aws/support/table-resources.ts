@@ -16,6 +16,8 @@ interface KeyedIndex {
   readonly sortKey: string;
 }
 
+const LISTINGS: readonly string[] = [STATE_TABLE.byWorkflow.indexName, STATE_TABLE.byStatus.indexName];
+
 function tableDefinition(
   tableName: string,
   key: { partitionKey: string; sortKey?: string },
@@ -29,9 +31,11 @@ function tableDefinition(
       { AttributeName: index.partitionKey, KeyType: 'HASH' },
       { AttributeName: index.sortKey, KeyType: 'RANGE' },
     ],
-    // The constructs project everything (replay, timelines and execution lists read whole items),
-    // except the sweeper's sparse index, which only needs the keys.
-    Projection: { ProjectionType: index.indexName === EVENTS_TABLE.byUnrouted.indexName ? 'KEYS_ONLY' : 'ALL' },
+    // The constructs project everything (replay, timelines and execution lists read whole items), except the
+    // sweeper's sparse index, which only needs the keys, and the executions listings' (the listed fields only).
+    Projection: LISTINGS.includes(index.indexName)
+      ? { ProjectionType: 'INCLUDE', NonKeyAttributes: [...STATE_TABLE.listedFields] }
+      : { ProjectionType: index.indexName === EVENTS_TABLE.byUnrouted.indexName ? 'KEYS_ONLY' : 'ALL' },
   }));
   return {
     TableName: tableName,
@@ -49,7 +53,12 @@ export const eventsTableDefinition = (tableName: string): CreateTableCommandInpu
 
 /** The State table as lib/state-table.ts declares it. */
 export const stateTableDefinition = (tableName: string): CreateTableCommandInput =>
-  tableDefinition(tableName, { partitionKey: STATE_TABLE.partitionKey, sortKey: STATE_TABLE.sortKey }, [STATE_TABLE.byEvent, STATE_TABLE.byCorrelation]);
+  tableDefinition(tableName, { partitionKey: STATE_TABLE.partitionKey, sortKey: STATE_TABLE.sortKey }, [
+    STATE_TABLE.byEvent,
+    STATE_TABLE.byCorrelation,
+    STATE_TABLE.byWorkflow,
+    STATE_TABLE.byStatus,
+  ]);
 
 /** Creates a table and turns its TTL on; answers its stream ARN when it has one. */
 async function createTable(clients: AwsClients, definition: CreateTableCommandInput, ttlAttribute: string): Promise<{ tableName: string; streamArn?: string }> {
