@@ -101,9 +101,20 @@ export class EdweStack extends Stack {
     this.stateTable = new StateTable(this, 'StateStore', { encryptionKey });
     const stateTable = this.stateTable.table as unknown as dynamodb.ITable;
 
+    this.workflows = new Workflows(this, 'Workflows', {
+      workflows: project.workflows,
+      taskEntry: (task) => taskEntry(project.paths, task),
+      encryptionKey,
+      logRetention,
+      taskServices: { eventsTable: table, stateTable, encryptionKey, ...(retentionDays === undefined ? {} : { retentionDays }) },
+    });
+    const rules = portableRules(project.rules, dirname(project.paths.rulesDir));
+    const workflowTypes = Object.fromEntries([...project.workflows.values()].map((w) => [w.id, w.settings.type]));
+
     this.ingestion = new Ingestion(this, 'Ingestion', {
       ...stored,
       stateTable,
+      ...(settings.fastPath ? { fastPath: { rules, stateMachines: this.workflows.stateMachines, workflowTypes, stateTable } } : {}),
       webhookPaths: plan.webhookPaths,
       auth: settings.auth,
       throttle: settings.throttle,
@@ -127,20 +138,11 @@ export class EdweStack extends Stack {
     });
     if (plan.kafka.length > 0) this.kafkaIngestion = new KafkaIngestion(this, 'KafkaIngestion', { ...stored, ...logged, deadLetterQueue, sources: plan.kafka });
 
-    this.workflows = new Workflows(this, 'Workflows', {
-      workflows: project.workflows,
-      taskEntry: (task) => taskEntry(project.paths, task),
-      encryptionKey,
-      logRetention,
-      taskServices: { eventsTable: table, stateTable, encryptionKey, ...(retentionDays === undefined ? {} : { retentionDays }) },
-    });
-
-    const rules = portableRules(project.rules, dirname(project.paths.rulesDir));
     const routing = {
       table,
       rules,
       stateMachines: this.workflows.stateMachines,
-      workflowTypes: Object.fromEntries([...project.workflows.values()].map((w) => [w.id, w.settings.type])),
+      workflowTypes,
       stateTable,
       encryptionKey,
       logRetention,

@@ -12,6 +12,7 @@ import type { IngestHttpDeps } from '../http/ingest-http.js';
 import type { KafkaIngestDeps } from '../streams/ingest-kafka.js';
 import type { KinesisIngestDeps } from '../streams/ingest-kinesis.js';
 import { parseEnv } from './env.js';
+import { fastPathFromEnv } from './fast-path.js';
 import { DeadLetterEnv, deadLettersFrom, storeFrom, StoreEnv } from './events.js';
 import { logger, metrics, tracer } from './powertools.js';
 
@@ -33,9 +34,13 @@ const AccessEnv = z.object({
     }),
 });
 
-/** The HTTP ingest function's dependencies, from the environment the `Ingestion` construct sets. */
-export function ingestDepsFromEnv(env: Env = process.env): IngestHttpDeps {
+/**
+ * The HTTP ingest function's dependencies, from the environment the `Ingestion` construct sets; with
+ * state machines in it, the fast path too (`rulesJson` for tests; the bundle's rules otherwise).
+ */
+export function ingestDepsFromEnv(env: Env = process.env, rulesJson?: string): IngestHttpDeps {
   const config = parseEnv(StoreEnv.extend(AccessEnv.shape), env);
+  const fastPath = fastPathFromEnv(env, rulesJson);
   return {
     store: storeFrom(config),
     envelope: liveEnvelope({ now: () => Date.now() }, randomBytes),
@@ -43,6 +48,7 @@ export function ingestDepsFromEnv(env: Env = process.env): IngestHttpDeps {
     logger,
     metrics,
     tracer,
+    ...(fastPath === undefined ? {} : { fastPath }),
   };
 }
 

@@ -101,6 +101,8 @@ export function routingDepsFromEnv(env: Record<string, string | undefined> = pro
       starter: new SfnWorkflowStarter({ client: sfn, stateMachineArns: config.STATE_MACHINE_ARNS }),
       executions,
       expressWorkflows,
+      // The ingest's fast path may have started it: a record found costs a read, not a StartExecution.
+      lookFirst: true,
       backoff: { onRetry: (error, attempt, delayMs) => sharedLogger.warn('start throttled; trying again', { attempt, delayMs, error: error as Error }) },
       onThrottled: (trigger, error) => {
         sharedLogger.warn('start throttled', { workflowId: trigger.workflowId, ruleId: trigger.ruleId, executionName: trigger.executionName, error: error as Error });

@@ -77,17 +77,7 @@ export class EventRouter {
     const { via } = context;
     const rules = this.deps.ruleSet.route(event);
     const starts: RouteOutcome['starts'] = [];
-    const start = async (trigger: Trigger): Promise<void> => {
-      const { alreadyStarted } = await this.deps.starter.start(trigger);
-      starts.push({ trigger, alreadyStarted });
-      const { ruleId, workflowId, executionName } = trigger;
-      this.logger.info('execution started', { eventId, correlationId: trigger.input.correlationId, ruleId, workflowId, executionName, alreadyStarted, via });
-      if (!alreadyStarted) {
-        this.metrics.count('ExecutionsStarted');
-        this.metrics.countForWorkflow('WorkflowsStarted', workflowId);
-      }
-      observer.started?.(trigger, alreadyStarted);
-    };
+    const start = (trigger: Trigger) => this.startOne(event, trigger, via, starts, observer);
     // In firing order, one at a time: a failure leaves the later starts to the retry, which names them identically.
     for (const trigger of planTriggers(event, rules)) await start(trigger);
     for (const rule of rules) {
@@ -112,5 +102,29 @@ export class EventRouter {
     this.metrics.count('RulesMatched', rules.length);
     if (lagMs !== undefined) this.metrics.count('RoutingLag', lagMs);
     return lagMs === undefined ? { rules, starts, waiters } : { rules, starts, waiters, lagMs };
+  }
+
+  /**
+   * The fast path of an ingest that has just stored the event: its planned starts only, in firing
+   * order — no joins, no waiters, no routed mark. The stream's `route` of the same event still
+   * follows; it names the same executions, finds them started and does the rest.
+   * @throws whatever a start throws; the starts before it stand.
+   */
+  async startPlanned(event: EngineEvent, context: RouteContext = {}): Promise<RouteOutcome['starts']> {
+    const starts: RouteOutcome['starts'] = [];
+    for (const trigger of planTriggers(event, this.deps.ruleSet.route(event))) await this.startOne(event, trigger, context.via, starts, {});
+    return starts;
+  }
+
+  private async startOne(event: EngineEvent, trigger: Trigger, via: string | undefined, starts: RouteOutcome['starts'], observer: RouteObserver): Promise<void> {
+    const { alreadyStarted } = await this.deps.starter.start(trigger);
+    starts.push({ trigger, alreadyStarted });
+    const { ruleId, workflowId, executionName } = trigger;
+    this.logger.info('execution started', { eventId: event.id, correlationId: trigger.input.correlationId, ruleId, workflowId, executionName, alreadyStarted, via });
+    if (!alreadyStarted) {
+      this.metrics.count('ExecutionsStarted');
+      this.metrics.countForWorkflow('WorkflowsStarted', workflowId);
+    }
+    observer.started?.(trigger, alreadyStarted);
   }
 }
