@@ -119,7 +119,11 @@ export class Ingestion extends Construct {
       handler: 'ingest-http',
       serviceName: 'edwe-ingest',
       description: 'edwe: validates and stores events received over HTTP',
-      functionProps: this.ingestFunctionProps(props, { ...keyed, ...props.functionProps, environment: { ...this.accessEnvironment(props), ...props.functionProps?.environment } }),
+      functionProps: this.ingestFunctionProps(props, {
+        ...keyed,
+        ...props.functionProps,
+        environment: { ...this.accessEnvironment(props), ...props.functionProps?.environment },
+      }),
     });
     if (props.fastPath !== undefined) grantFastPath(this.ingestFunction, props.fastPath);
 

@@ -64,7 +64,10 @@ describe('the fast path on AWS: the ingest function starts, the stream router fi
     const drained = await poller.drain();
 
     expect(answers.map((a) => a.statusCode)).toEqual([202, 202]);
-    expect(before.map((list) => list.map((e) => e.name))).toEqual([[executionName('premium-onboarding', registration.id)], [executionName('send-order-confirmation', confirmation.id)]]);
+    expect(before.map((list) => list.map((e) => e.name))).toEqual([
+      [executionName('premium-onboarding', registration.id)],
+      [executionName('send-order-confirmation', confirmation.id)],
+    ]);
     expect(drained.flatMap((i) => i.failures)).toEqual([]);
     expect(streamStarts()).toEqual([
       [executionName('premium-onboarding', registration.id), true],

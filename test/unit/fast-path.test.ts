@@ -91,7 +91,14 @@ describe('the fast path and the stream router, on the same State table (dynalite
     const sfnStarter = new SfnWorkflowStarter({ client: new SFNClient({ region: 'us-east-1' }), stateMachineArns: ARNS });
     // As lambdas/aws/wiring/fast-path.ts and routing.ts build them.
     const fastStarter = new RecordedWorkflowStarter({ starter: sfnStarter, executions, expressWorkflows: EXPRESS, clock, backoff: { tries: 1 }, firstOnly: true });
-    const streamStarter = new RecordedWorkflowStarter({ starter: sfnStarter, executions, expressWorkflows: EXPRESS, clock, lookFirst: true, backoff: { sleep: async () => undefined } });
+    const streamStarter = new RecordedWorkflowStarter({
+      starter: sfnStarter,
+      executions,
+      expressWorkflows: EXPRESS,
+      clock,
+      lookFirst: true,
+      backoff: { sleep: async () => undefined },
+    });
     metrics = counted();
     fastPath = new FastPath({ router: new EventRouter({ ruleSet: RULES, starter: fastStarter, clock }), metrics });
     stream = new EventRouter({ ruleSet: RULES, starter: streamStarter, clock });
