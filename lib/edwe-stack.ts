@@ -23,6 +23,7 @@ import { DEFAULT_RETENTION_DAYS } from '../lambdas/layout/events-table.js';
 import type { Rule } from '../lambdas/core/index.js';
 import { taskEntry, type Project } from '../lambdas/project/load-project.js';
 import { BusIngestion } from './bus-ingestion.js';
+import { warnStartRates } from './capacity-warnings.js';
 import { allowServicesToUseKey } from './encryption.js';
 import { resolveSettings, type EngineSettings, type SettingsInput } from './engine-settings.js';
 import { planSources } from './engine-sources.js';
@@ -108,6 +109,7 @@ export class EdweStack extends Stack {
       logRetention,
       taskServices: { eventsTable: table, stateTable, encryptionKey, ...(retentionDays === undefined ? {} : { retentionDays }) },
     });
+    warnStartRates(this, project.workflows.values());
     const rules = portableRules(project.rules, dirname(project.paths.rulesDir));
     const workflowTypes = Object.fromEntries([...project.workflows.values()].map((w) => [w.id, w.settings.type]));
 
@@ -180,6 +182,7 @@ export class EdweStack extends Stack {
         rules,
         stateMachines: this.workflows.stateMachines,
         ...(retentionDays === undefined ? {} : { retentionDays }),
+        ...(settings.replayMaxRate === undefined ? {} : { maxRatePerSecond: settings.replayMaxRate }),
       });
       new CfnOutput(this, 'ReplayDeadLetterQueueUrl', { value: this.replay.deadLetterQueue.queueUrl });
     }

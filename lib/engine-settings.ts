@@ -22,6 +22,7 @@ export const SETTINGS_CONTEXT = {
   logRetentionDays: 'edwe:logRetentionDays',
   sweeper: 'edwe:sweeper',
   fastPath: 'edwe:fastPath',
+  replayMaxRate: 'edwe:replayMaxRate',
 } as const;
 
 /** CloudWatch Logs' allowed retention periods, in days. */
@@ -73,6 +74,8 @@ const Schema = z
       .default({ everyMinutes: 5, minAgeMinutes: 10, maxAttempts: 3 }),
     /** Whether the HTTP ingest function starts the workflows of the events it stores before it answers (docs/capacity.md). */
     fastPath: z.boolean().default(true),
+    /** The replay ceiling in entries/s. Unset: the Standard StartExecution refill of the smallest region class (lib/replay.ts). */
+    replayMaxRate: z.number().positive().max(10_000).optional(),
   })
   .superRefine((settings, ctx) => {
     settings.access?.callers.forEach((caller, i) => {
