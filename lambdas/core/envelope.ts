@@ -2,7 +2,7 @@
  * The event envelope (see README.md, HTTP API): validation, defaults (id, timestamp) and limits.
  * Every entry point — HTTP, Kinesis, EventBridge, the CLI — goes through `normaliseEvent`.
  */
-import { z } from 'zod';
+import * as z from './schema.js';
 import type { Clock, IdSource } from './clock.js';
 import { PayloadTooLargeError, ValidationError, validationErrorOf } from './errors.js';
 
@@ -26,28 +26,32 @@ export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constr
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this rejects
 export const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
 const name = () =>
-  z
-    .string({ error: (issue) => (issue.input === undefined ? 'required' : 'must be a string') })
-    .min(1, { error: 'must not be empty' })
-    .max(256, { error: 'must be at most 256 characters' })
-    .refine((s) => !CONTROL_CHARS.test(s), { error: 'must not contain control characters' });
+  z.string({ error: (issue) => (issue.input === undefined ? 'required' : 'must be a string') }).check(
+    z.minLength(1, { error: 'must not be empty' }),
+    z.maxLength(256, { error: 'must be at most 256 characters' }),
+    z.refine((s) => !CONTROL_CHARS.test(s), { error: 'must not contain control characters' }),
+  );
 
 const EventInputSchema = z.strictObject(
   {
-    id: z
-      .string({ error: 'must be a string' })
-      .min(1, { error: 'must not be empty' })
-      .max(128, { error: 'must be at most 128 characters' })
-      .regex(/^[A-Za-z0-9._:~-]+$/, { error: 'may contain only letters, digits and . _ : ~ -' })
-      .optional(),
+    id: z.optional(
+      z
+        .string({ error: 'must be a string' })
+        .check(
+          z.minLength(1, { error: 'must not be empty' }),
+          z.maxLength(128, { error: 'must be at most 128 characters' }),
+          z.regex(/^[A-Za-z0-9._:~-]+$/, { error: 'may contain only letters, digits and . _ : ~ -' }),
+        ),
+    ),
     type: name(),
     source: name(),
-    timestamp: z
-      .string({ error: 'must be an ISO 8601 string' })
-      .refine(isIsoTimestampWithZone, { error: 'must be ISO 8601 with a time zone, e.g. 2026-01-02T03:04:05Z' })
-      .optional(),
-    data: z.record(z.string(), z.unknown(), { error: 'must be a JSON object' }).optional(),
-    correlationId: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }).max(256, { error: 'must be at most 256 characters' }).optional(),
+    timestamp: z.optional(
+      z.string({ error: 'must be an ISO 8601 string' }).check(z.refine(isIsoTimestampWithZone, { error: 'must be ISO 8601 with a time zone, e.g. 2026-01-02T03:04:05Z' })),
+    ),
+    data: z.optional(z.record(z.string(), z.unknown(), { error: 'must be a JSON object' })),
+    correlationId: z.optional(
+      z.string({ error: 'must be a string' }).check(z.minLength(1, { error: 'must not be empty' }), z.maxLength(256, { error: 'must be at most 256 characters' })),
+    ),
   },
   { error: (issue) => (issue.code === 'unrecognized_keys' ? undefined : 'an event must be a JSON object') },
 );

@@ -5,6 +5,7 @@
  */
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { compileRules, EventRouter, FastPath, type Rule } from '../../core/index.js';
+import * as z from '../../core/schema.js';
 import { ENV } from '../../layout/environment.js';
 import { PowertoolsEngineMetrics } from '../powertools-engine-metrics.js';
 import { powertoolsLogger } from '../powertools-logger.js';
@@ -18,9 +19,9 @@ import { stateFrom, StateEnv } from './state.js';
 declare const __EDWE_RULES__: string | undefined;
 
 /** What the fast path reads: the State table and the state machines, as the router is given them. */
-const FastPathEnv = StateEnv.extend({
+const FastPathEnv = z.extend(StateEnv, {
   [ENV.STATE_MACHINE_ARNS]: jsonMapVar(),
-  [ENV.WORKFLOW_TYPES]: jsonMapVar().optional(),
+  [ENV.WORKFLOW_TYPES]: z.optional(jsonMapVar()),
 });
 
 /**
