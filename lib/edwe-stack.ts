@@ -23,6 +23,7 @@ import { DEFAULT_RETENTION_DAYS } from '../lambdas/layout/events-table.js';
 import type { Rule } from '../lambdas/core/index.js';
 import { taskEntry, type Project } from '../lambdas/project/load-project.js';
 import { BusIngestion } from './bus-ingestion.js';
+import { warnStartRates } from './capacity-warnings.js';
 import { allowServicesToUseKey } from './encryption.js';
 import { resolveSettings, type EngineSettings, type SettingsInput } from './engine-settings.js';
 import { planSources } from './engine-sources.js';
@@ -101,9 +102,21 @@ export class EdweStack extends Stack {
     this.stateTable = new StateTable(this, 'StateStore', { encryptionKey });
     const stateTable = this.stateTable.table as unknown as dynamodb.ITable;
 
+    this.workflows = new Workflows(this, 'Workflows', {
+      workflows: project.workflows,
+      taskEntry: (task) => taskEntry(project.paths, task),
+      encryptionKey,
+      logRetention,
+      taskServices: { eventsTable: table, stateTable, encryptionKey, ...(retentionDays === undefined ? {} : { retentionDays }) },
+    });
+    warnStartRates(this, project.workflows.values());
+    const rules = portableRules(project.rules, dirname(project.paths.rulesDir));
+    const workflowTypes = Object.fromEntries([...project.workflows.values()].map((w) => [w.id, w.settings.type]));
+
     this.ingestion = new Ingestion(this, 'Ingestion', {
       ...stored,
       stateTable,
+      ...(settings.fastPath ? { fastPath: { rules, stateMachines: this.workflows.stateMachines, workflowTypes, stateTable } } : {}),
       webhookPaths: plan.webhookPaths,
       auth: settings.auth,
       throttle: settings.throttle,
@@ -127,22 +140,13 @@ export class EdweStack extends Stack {
     });
     if (plan.kafka.length > 0) this.kafkaIngestion = new KafkaIngestion(this, 'KafkaIngestion', { ...stored, ...logged, deadLetterQueue, sources: plan.kafka });
 
-    this.workflows = new Workflows(this, 'Workflows', {
-      workflows: project.workflows,
-      taskEntry: (task) => taskEntry(project.paths, task),
-      encryptionKey,
-      logRetention,
-      taskServices: { eventsTable: table, stateTable, encryptionKey, ...(retentionDays === undefined ? {} : { retentionDays }) },
-    });
-
-    const rules = portableRules(project.rules, dirname(project.paths.rulesDir));
     const maxLatencyMs = project.config?.realTimeExecution.maxLatencyMs;
     this.startLatencyObjectiveMs = maxLatencyMs;
     const routing = {
       table,
       rules,
       stateMachines: this.workflows.stateMachines,
-      workflowTypes: Object.fromEntries([...project.workflows.values()].map((w) => [w.id, w.settings.type])),
+      workflowTypes,
       stateTable,
       encryptionKey,
       logRetention,
@@ -182,6 +186,7 @@ export class EdweStack extends Stack {
         rules,
         stateMachines: this.workflows.stateMachines,
         ...(retentionDays === undefined ? {} : { retentionDays }),
+        ...(settings.replayMaxRate === undefined ? {} : { maxRatePerSecond: settings.replayMaxRate }),
       });
       new CfnOutput(this, 'ReplayDeadLetterQueueUrl', { value: this.replay.deadLetterQueue.queueUrl });
     }

@@ -1,7 +1,7 @@
 /**
  * The deployment's operational settings ("Configuration"): API authorisation mode, which
  * caller may publish which sources, stage throttling, the usage plan's quota, the alarm e-mail, the
- * API Gateway account role, log retention and the sweeper — from `EdweStack` props or, for what
+ * API Gateway account role, log retention, the sweeper and the fast path — from `EdweStack` props or, for what
  * props leave unset, `cdk.json` context (`-c edwe:auth=api-key`, or objects as JSON text). Checked
  * with zod at synth; an error names the context key and the field, e.g. `edwe:throttle.rateLimit`.
  */
@@ -21,6 +21,8 @@ export const SETTINGS_CONTEXT = {
   apiCloudWatchRole: 'edwe:apiCloudWatchRole',
   logRetentionDays: 'edwe:logRetentionDays',
   sweeper: 'edwe:sweeper',
+  fastPath: 'edwe:fastPath',
+  replayMaxRate: 'edwe:replayMaxRate',
 } as const;
 
 /** CloudWatch Logs' allowed retention periods, in days. */
@@ -72,6 +74,10 @@ const Schema = z
         maxAttempts: z.number().int().min(1).max(20).default(3),
       })
       .default({ everyMinutes: 5, minAgeMinutes: 10, maxAttempts: 3 }),
+    /** Whether the HTTP ingest function starts the workflows of the events it stores before it answers (docs/capacity.md). */
+    fastPath: z.boolean().default(true),
+    /** The replay ceiling in entries/s. Unset: the Standard StartExecution refill of the smallest region class (lib/replay.ts). */
+    replayMaxRate: z.number().positive().max(10_000).optional(),
   })
   .superRefine((settings, ctx) => {
     settings.access?.callers.forEach((caller, i) => {

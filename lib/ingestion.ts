@@ -22,6 +22,7 @@ import { STATE_TABLE } from '../lambdas/layout/state-table.js';
 import { contractErrorResponses, createUsagePlan, ingestBodyValidation, stageOptions, type ThrottleSettings } from './api-protection.js';
 import { grantKeyUse } from './encryption.js';
 import type { CallerSetting } from './engine-settings.js';
+import { fastPathFunctionProps, grantFastPath, type FastPathProps } from './fast-path.js';
 import { checkedRetentionDays, createIngestFunction, type EventTableProps } from './ingest-function.js';
 import { createFunction, handlerEntry, type EdweFunctionProps } from './lambda-defaults.js';
 
@@ -54,6 +55,11 @@ export interface IngestionProps extends EventTableProps {
   readonly stateTable?: dynamodb.ITable;
   /** More `POST` paths that ingest like `POST /events` (the config's webhook endpoints), e.g. `/webhooks/github`. */
   readonly webhookPaths?: readonly string[];
+  /**
+   * The fast path (docs/capacity.md): the ingest function starts the workflows of the events it has
+   * just stored, as the router would, before it answers. Default: off (the router starts them).
+   */
+  readonly fastPath?: FastPathProps;
   /** Merged over the REST API defaults (regional endpoint, the protected stage `v1`). */
   readonly restApiProps?: Partial<apigw.RestApiProps>;
   /** Merged over the ingest function's defaults. */
@@ -135,8 +141,13 @@ export class Ingestion extends Construct {
       handler: 'ingest-http',
       serviceName: 'edwe-ingest',
       description: 'edwe: validates and stores events received over HTTP',
-      functionProps: { ...keyed, ...props.functionProps, environment: { ...this.accessEnvironment(props), ...props.functionProps?.environment } },
+      functionProps: this.ingestFunctionProps(props, {
+        ...keyed,
+        ...props.functionProps,
+        environment: { ...this.accessEnvironment(props), ...props.functionProps?.environment },
+      }),
     });
+    if (props.fastPath !== undefined) grantFastPath(this.ingestFunction, props.fastPath);
 
     this.queryFunction = createFunction(this, 'QueryFunction', {
       entry: handlerEntry('query-http'),
@@ -175,6 +186,11 @@ export class Ingestion extends Construct {
         .reduce<apigw.IResource>((parent, part) => parent.getResource(part) ?? parent.addResource(part), this.api.root)
         .addMethod('POST', ingest, validated);
     }
+  }
+
+  /** The ingest function's props, with the fast path's bundled rules and environment when it is on. */
+  private ingestFunctionProps(props: IngestionProps, base: Partial<EdweFunctionProps>): Partial<EdweFunctionProps> {
+    return props.fastPath === undefined ? base : fastPathFunctionProps(this, props.fastPath, base);
   }
 
   /** `ACCESS_POLICY` for the ingest function: each caller's principal (API keys by their id) and sources. */

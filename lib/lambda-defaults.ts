@@ -26,6 +26,9 @@ export const handlerEntry = (name: string): string => fileURLToPath(new URL(`../
  */
 export const ESM_REQUIRE_BANNER = "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
 
+/** What `semver` resolves to in a bundle (lib/bundling-semver-stub.cjs). */
+export const SEMVER_STUB = fileURLToPath(new URL('./bundling-semver-stub.cjs', import.meta.url));
+
 /** The CloudWatch metrics namespace of every handler. */
 export const METRICS_NAMESPACE = 'edwe';
 
@@ -51,6 +54,8 @@ export function defaultFunctionProps(): NodejsFunctionProps {
       keepNames: true,
       sourceMap: true,
       sourcesContent: false,
+      // The X-Ray SDK's AWS SDK v2 patcher is all that needs semver: a stub instead (see the file).
+      esbuildArgs: { '--alias': [`semver=${SEMVER_STUB}`] },
       forceDockerBundling: false,
     },
     environment: {

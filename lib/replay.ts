@@ -22,13 +22,18 @@ import { EVENTS_TABLE } from '../lambdas/layout/events-table.js';
 import { STATE_TABLE } from '../lambdas/layout/state-table.js';
 import { REPLAY_SOURCE, type Rule } from '../lambdas/core/index.js';
 import { grantKeyUse, grantSendToQueue, QueueOnFailure } from './encryption.js';
+import { QUOTAS } from './capacity-quotas.js';
 import { checkedRetentionDays, createDeadLetterQueue } from './ingest-function.js';
 import { createFunction, handlerEntry, type EdweFunctionProps } from './lambda-defaults.js';
 import { replayDriverDefinition } from './replay-driver.js';
 import { acknowledgeStateMachineRules } from './workflows.js';
 
-/** Entries per second a job may put on the bus unless the deployer says otherwise (see docs/replay.md). */
-export const DEFAULT_REPLAY_MAX_RATE = 500;
+/**
+ * Entries per second a job may put on the bus unless the deployer says otherwise (see docs/replay.md):
+ * the Standard StartExecution refill of the smallest region class, since each replayed entry a rule
+ * routes becomes a start (docs/capacity.md). A deployer in a larger region, or with Express workflows, raises it.
+ */
+export const DEFAULT_REPLAY_MAX_RATE = QUOTAS.standardStartRefill.small;
 
 export interface ReplayProps {
   /** The engine's REST API: `/replays` is added to it (its default authorization applies). */

@@ -59,15 +59,28 @@ export interface DynamoDbExecutionStoreOptions {
   newClaimId?: () => string;
 }
 
-/** What `claim` found: the start is ours to make, was already made, or is being made by someone else right now. */
-export type ClaimOutcome = { kind: 'claimed'; claimId: string } | { kind: 'started' } | { kind: 'busy' };
+/**
+ * What `claim` found: the start is ours to make, was already made, or is being made by someone else
+ * right now — or, when the claim was asked not to look (`lookup: false`), that a record exists (`taken`).
+ */
+export type ClaimOutcome = { kind: 'claimed'; claimId: string } | { kind: 'started' } | { kind: 'busy' } | { kind: 'taken' };
+
+/** How a claim is made. */
+export interface ClaimOptions {
+  /**
+   * Whether to read an existing record to tell started from busy, and take over an abandoned claim.
+   * Default true. The ingest's fast path claims without reading (it may not read the State table):
+   * an existing record is then simply `taken`, left to the stream's router.
+   */
+  lookup?: boolean;
+}
 
 /**
  * The exactly-once guard of Express starts, which Step Functions does not deduplicate by name: a
  * claim on the execution's record before StartExecution, confirmed or released after it.
  */
 export interface ExpressClaims {
-  claim(trigger: Trigger, startedAt: string): Promise<ClaimOutcome>;
+  claim(trigger: Trigger, startedAt: string, options?: ClaimOptions): Promise<ClaimOutcome>;
   confirm(name: string, claimId: string): Promise<void>;
   release(name: string, claimId: string): Promise<void>;
 }
@@ -109,10 +122,11 @@ export class DynamoDbExecutionStore implements ExecutionStore, ExpressClaims {
    * invocation (`busy`); a claim older than the lease was abandoned by a crashed invocation and is
    * taken over.
    */
-  async claim(trigger: Trigger, startedAt: string): Promise<ClaimOutcome> {
+  async claim(trigger: Trigger, startedAt: string, options: ClaimOptions = {}): Promise<ClaimOutcome> {
     const claimId = this.newClaimId();
     const item = executionItem(trigger, startedAt, { retentionDays: this.retentionDays, claim: { id: claimId, atMs: this.clock.now() } });
     if (await this.putNew(item, trigger.executionName)) return { kind: 'claimed', claimId };
+    if (options.lookup === false) return { kind: 'taken' };
     const existing = await this.rawGet(trigger.executionName);
     if (existing === undefined) return { kind: 'busy' };
     if (typeof existing.claimId !== 'string') return { kind: 'started' };

@@ -5,6 +5,10 @@
  * - EXPRESS (which Step Functions does not deduplicate by name): a conditional put of the record
  *   claims the start first; an existing record means "already started" and no second StartExecution.
  * Throttled starts are retried with backoff inside the batch, then thrown for the stream to retry.
+ * Two paths start the same triggers (docs/capacity.md, "The fast path"): the ingest's fast path
+ * starts first, without reading the State table (`firstOnly`); the stream's router then looks at the
+ * record before a Standard StartExecution (`lookFirst`), so a start the fast path made costs it one
+ * read, not a second StartExecution from the account's start quota.
  */
 import { isEngineError, RetryableError, type Clock, type ExecutionStore, type Trigger, type WorkflowStarter } from '../core/index.js';
 import type { ExpressClaims } from './dynamodb-execution-store.js';
@@ -14,7 +18,7 @@ export interface RecordedWorkflowStarterOptions {
   /** The bare start (SfnWorkflowStarter). */
   starter: WorkflowStarter;
   /** The execution records (DynamoDbExecutionStore), with the Express claims. */
-  executions: Pick<ExecutionStore, 'record'> & ExpressClaims;
+  executions: Pick<ExecutionStore, 'record' | 'get'> & ExpressClaims;
   /** Ids of the EXPRESS workflows; every other workflow is STANDARD. */
   expressWorkflows: ReadonlySet<string>;
   clock?: Clock;
@@ -24,6 +28,10 @@ export interface RecordedWorkflowStarterOptions {
   onThrottled?: (trigger: Trigger, error: unknown) => void;
   /** Told when a confirmed start could not be marked as such (the execution runs; see `confirm`). */
   onUnconfirmed?: (trigger: Trigger, error: unknown) => void;
+  /** Standard: a recorded execution counts as started, without a StartExecution (the stream's router, after the fast path). */
+  lookFirst?: boolean;
+  /** Express: claim without reading an existing record, which then counts as another path's (the ingest's fast path). */
+  firstOnly?: boolean;
 }
 
 /**
@@ -46,6 +54,8 @@ export class RecordedWorkflowStarter implements WorkflowStarter {
   }
 
   private async startStandard(trigger: Trigger, startedAt: string): Promise<{ alreadyStarted: boolean }> {
+    // A record is written only once StartExecution has answered, so it proves the start.
+    if (this.options.lookFirst === true && (await this.options.executions.get(trigger.executionName)) !== undefined) return { alreadyStarted: true };
     const result = await this.startWithBackoff(trigger);
     // A record that exists already (a redelivery, or the lifecycle handler was first) is kept as it is.
     await this.options.executions.record(trigger, startedAt);
@@ -54,8 +64,8 @@ export class RecordedWorkflowStarter implements WorkflowStarter {
 
   private async startExpress(trigger: Trigger, startedAt: string): Promise<{ alreadyStarted: boolean }> {
     const { executions } = this.options;
-    const claim = await executions.claim(trigger, startedAt);
-    if (claim.kind === 'started') return { alreadyStarted: true };
+    const claim = await executions.claim(trigger, startedAt, { lookup: this.options.firstOnly !== true });
+    if (claim.kind === 'started' || claim.kind === 'taken') return { alreadyStarted: true };
     if (claim.kind === 'busy') throw new RetryableError(`execution ${trigger.executionName} is being started by another invocation`);
     try {
       await this.startWithBackoff(trigger);

@@ -9,7 +9,7 @@ import { Tracer } from '@aws-lambda-powertools/tracer';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import * as z from '../core/schema.js';
 import { CorrelationWaits, createTaskServices, liveEnvelope, type TaskServices } from '../core/index.js';
 import { DynamoDbEventStore } from './dynamodb-event-store.js';
 import { DynamoDbWaiterStore } from './dynamodb-waiter-store.js';

@@ -3,7 +3,7 @@
  * mapped to the `source` values it may put events under. Pure: the AWS home reads the caller from
  * API Gateway's request context, the embedded engine could map its bearer token to one.
  */
-import { z } from 'zod';
+import * as z from './schema.js';
 import { EngineError, type ErrorDetail } from './errors.js';
 
 /** The caller may not do this (HTTP 403). Not retryable: the same caller will be refused again. */
@@ -18,11 +18,11 @@ export class ForbiddenError extends EngineError {
 }
 
 /** A pattern: exact text, or text ending in `*` (a prefix), or `*` alone (anything). */
-const Pattern = z
-  .string()
-  .min(1)
-  .max(2048)
-  .refine((p) => !p.slice(0, -1).includes('*'), { message: 'may hold "*" only at its end' });
+const Pattern = z.string().check(
+  z.minLength(1),
+  z.maxLength(2048),
+  z.refine((p) => !p.slice(0, -1).includes('*'), { message: 'may hold "*" only at its end' }),
+);
 
 /** One caller and the sources it may publish. */
 export const AccessCallerSchema = z.strictObject({
@@ -32,7 +32,7 @@ export const AccessCallerSchema = z.strictObject({
    */
   principal: Pattern,
   /** Event sources it may publish: exact, a prefix ending in `*` (`web-*`), or `*` for any. */
-  sources: z.array(Pattern).min(1),
+  sources: z.array(Pattern).check(z.minLength(1)),
 });
 
 /** The whole policy: callers not listed may publish nothing. */

@@ -2,7 +2,7 @@
  * The event envelope (see README.md, HTTP API): validation, defaults (id, timestamp) and limits.
  * Every entry point — HTTP, Kinesis, EventBridge, the CLI — goes through `normaliseEvent`.
  */
-import { z } from 'zod';
+import * as z from './schema.js';
 import type { Clock, IdSource } from './clock.js';
 import { PayloadTooLargeError, ValidationError, validationErrorOf } from './errors.js';
 import { FORBIDDEN_KEYS, MAX_NESTING_DEPTH, pruneDeepJson, structureProblem } from './json-limits.js';
@@ -29,31 +29,37 @@ export const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const wellFormed = (s: string): boolean => !LONE_SURROGATE.test(s);
 const name = () =>
-  z
-    .string({ error: (issue) => (issue.input === undefined ? 'required' : 'must be a string') })
-    .min(1, { error: 'must not be empty' })
-    .max(256, { error: 'must be at most 256 characters' })
-    .refine((s) => !CONTROL_CHARS.test(s), { error: 'must not contain control characters' })
-    .refine(wellFormed, { error: 'must be valid Unicode (no lone surrogates)' });
+  z.string({ error: (issue) => (issue.input === undefined ? 'required' : 'must be a string') }).check(
+    z.minLength(1, { error: 'must not be empty' }),
+    z.maxLength(256, { error: 'must be at most 256 characters' }),
+    z.refine((s) => !CONTROL_CHARS.test(s), { error: 'must not contain control characters' }),
+    z.refine(wellFormed, { error: 'must be valid Unicode (no lone surrogates)' }),
+  );
 
 const EventInputSchema = z.strictObject(
   {
-    id: z
-      .string({ error: 'must be a string' })
-      .min(1, { error: 'must not be empty' })
-      .max(128, { error: 'must be at most 128 characters' })
-      .regex(/^[A-Za-z0-9._:~-]+$/, { error: 'may contain only letters, digits and . _ : ~ -' })
-      .refine((id) => id !== '.' && id !== '..', { error: 'must not be "." or ".." (they name a path, not an event)' })
-      .optional(),
+    id: z.optional(
+      z
+        .string({ error: 'must be a string' })
+        .check(
+          z.minLength(1, { error: 'must not be empty' }),
+          z.maxLength(128, { error: 'must be at most 128 characters' }),
+          z.regex(/^[A-Za-z0-9._:~-]+$/, { error: 'may contain only letters, digits and . _ : ~ -' }),
+          z.refine((id) => id !== '.' && id !== '..', { error: 'must not be "." or ".." (they name a path, not an event)' }),
+        ),
+    ),
     type: name(),
     source: name(),
-    timestamp: z
-      .string({ error: 'must be an ISO 8601 string' })
-      .refine(isIsoTimestampWithZone, { error: 'must be ISO 8601 with a time zone, e.g. 2026-01-02T03:04:05Z' })
-      .refine(inUtcYearRange, { error: 'must fall within the years 0000 to 9999 in UTC' })
-      .optional(),
-    data: z.record(z.string(), z.unknown(), { error: 'must be a JSON object' }).optional(),
-    correlationId: name().optional(),
+    timestamp: z.optional(
+      z
+        .string({ error: 'must be an ISO 8601 string' })
+        .check(
+          z.refine(isIsoTimestampWithZone, { error: 'must be ISO 8601 with a time zone, e.g. 2026-01-02T03:04:05Z' }),
+          z.refine(inUtcYearRange, { error: 'must fall within the years 0000 to 9999 in UTC' }),
+        ),
+    ),
+    data: z.optional(z.record(z.string(), z.unknown(), { error: 'must be a JSON object' })),
+    correlationId: z.optional(name()),
   },
   { error: (issue) => (issue.code === 'unrecognized_keys' ? undefined : 'an event must be a JSON object') },
 );

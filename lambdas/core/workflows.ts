@@ -10,6 +10,11 @@ export interface WorkflowSettings {
   type: WorkflowType;
   /** Whole-execution timeout. */
   timeoutSeconds: number;
+  /**
+   * The starts per second the deployer expects at peak: `cdk synth` warns when a Standard
+   * workflow's exceeds the region's StartExecution refill (docs/capacity.md). Optional.
+   */
+  expectedRatePerSecond?: number;
 }
 
 export interface WorkflowDefinition {
@@ -62,5 +67,9 @@ export function parseWorkflow(id: string, text: string, settings: Partial<Workfl
   const merged: WorkflowSettings = { ...DEFAULT_WORKFLOW_SETTINGS, ...settings };
   if (merged.type !== 'STANDARD' && merged.type !== 'EXPRESS') throw new ValidationError(`${fileName}: type must be STANDARD or EXPRESS`);
   if (!Number.isInteger(merged.timeoutSeconds) || merged.timeoutSeconds < 1) throw new ValidationError(`${fileName}: timeoutSeconds must be a positive integer`);
+  const rate = merged.expectedRatePerSecond;
+  if (rate !== undefined && (typeof rate !== 'number' || !Number.isFinite(rate) || rate <= 0)) {
+    throw new ValidationError(`${fileName}: expectedRatePerSecond must be a number of starts per second above 0`);
+  }
   return { id, definition: text, settings: merged, tasks: placeholdersOf(text) };
 }

@@ -2,15 +2,15 @@
  * Built-in task: a workflow emits an event that carries its correlationId and is ingested like any other.
  * Parameters: `{ "type": "order.confirmed", "data.$": "$.order", "correlationId.$": "$.correlationId" }`.
  */
-import { z } from 'zod';
+import * as z from '../core/schema.js';
 import { InvalidTaskInputError } from './task-errors.js';
 import { taskServices } from './runtime.js';
 
 const EmitRequest = z.strictObject({
-  type: z.string().min(1),
-  source: z.string().min(1).optional(),
-  data: z.record(z.string(), z.unknown()).optional(),
-  correlationId: z.string().min(1),
+  type: z.string().check(z.minLength(1)),
+  source: z.optional(z.string().check(z.minLength(1))),
+  data: z.optional(z.record(z.string(), z.unknown())),
+  correlationId: z.string().check(z.minLength(1)),
 });
 
 export async function handler(input: unknown): Promise<{ id: string; type: string }> {

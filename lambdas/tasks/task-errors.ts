@@ -2,7 +2,7 @@
  * Errors task functions throw. Step Functions matches `Retry`/`Catch` on the error's `name`,
  * so a bad input (which no retry can fix) is told apart from a transient failure.
  */
-import type { ZodError } from 'zod';
+import type { $ZodError as ZodError } from 'zod/v4/core';
 
 export class InvalidTaskInputError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {

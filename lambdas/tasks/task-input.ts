@@ -1,5 +1,5 @@
 /** Reads the standard workflow input (see docs/workflows.md) that every triggered execution receives. */
-import { z } from 'zod';
+import * as z from '../core/schema.js';
 import { InvalidTaskInputError } from './task-errors.js';
 
 const WorkflowInputSchema = z.looseObject({
@@ -9,7 +9,7 @@ const WorkflowInputSchema = z.looseObject({
     source: z.string(),
     timestamp: z.string(),
     data: z.record(z.string(), z.unknown()),
-    correlationId: z.string().optional(),
+    correlationId: z.optional(z.string()),
   }),
   rule: z.object({ id: z.string(), priority: z.number() }),
   correlationId: z.string(),

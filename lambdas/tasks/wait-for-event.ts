@@ -6,18 +6,18 @@
  * Parameters (Payload): `{ "taskToken.$": "$$.Task.Token", "correlationId.$": "$.correlationId",
  * "eventType": "payment.received", "pattern": {…}?, "timeoutSeconds": 900? }`.
  */
-import { z } from 'zod';
+import * as z from '../core/schema.js';
 import { InvalidTaskInputError } from './task-errors.js';
 import { taskServices } from './runtime.js';
 
 const DEFAULT_TIMEOUT_SECONDS = 24 * 60 * 60;
 
 const WaitRequest = z.strictObject({
-  taskToken: z.string().min(1),
-  correlationId: z.string().min(1),
-  eventType: z.string().min(1),
-  pattern: z.record(z.string(), z.unknown()).optional(),
-  timeoutSeconds: z.number().int().positive().optional(),
+  taskToken: z.string().check(z.minLength(1)),
+  correlationId: z.string().check(z.minLength(1)),
+  eventType: z.string().check(z.minLength(1)),
+  pattern: z.optional(z.record(z.string(), z.unknown())),
+  timeoutSeconds: z.optional(z.number().check(z.int(), z.positive())),
 });
 
 export async function handler(input: unknown): Promise<{ waiting: true }> {

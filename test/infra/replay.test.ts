@@ -103,7 +103,7 @@ describe('EdweStack replay (repository project)', () => {
           STATE_TABLE: { Ref: Match.stringLikeRegexp('^StateStoreState') },
           EVENT_BUS_NAME: { Ref: Match.stringLikeRegexp('^BusIngestionBus') },
           DEAD_LETTER_QUEUE_URL: { Ref: Match.stringLikeRegexp('^ReplayDeadLetterQueue') },
-          REPLAY_MAX_RATE: '500',
+          REPLAY_MAX_RATE: '150',
         }),
       },
     });

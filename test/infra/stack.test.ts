@@ -174,9 +174,17 @@ describe('EdweStack with the repository project', () => {
   });
 
   it('lets the ingest function put and get events, and nothing else on the table', () => {
-    const tableStatements = statementsOfRole(template, 'IngestionIngestFunction').filter((s) => String(s.Action).includes('dynamodb:'));
-    expect(tableStatements).toEqual([expect.objectContaining({ Effect: 'Allow', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^EventStoreEvents/), 'Arn'] } })]);
-    expect([...((tableStatements[0]?.Action ?? []) as string[])].sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
+    const onEvents = statementsOfRole(template, 'IngestionIngestFunction').filter(
+      (s) => String(s.Action).includes('dynamodb:') && JSON.stringify(s.Resource).includes('EventStoreEvents'),
+    );
+    expect(onEvents).toEqual([expect.objectContaining({ Effect: 'Allow', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^EventStoreEvents/), 'Arn'] } })]);
+    expect([...((onEvents[0]?.Action ?? []) as string[])].sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
+  });
+
+  it("lets the ingest function's fast path write execution records, and read nothing, on the State table", () => {
+    const onState = statementsOfRole(template, 'IngestionIngestFunction').filter((s) => JSON.stringify(s.Resource).includes('StateStore'));
+    expect(onState).toEqual([expect.objectContaining({ Effect: 'Allow', Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['EXEC#*'] } } })]);
+    expect([...((onState[0]?.Action ?? []) as string[])].sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
   });
 
   it('gives the ingest function its table and retention', () => {

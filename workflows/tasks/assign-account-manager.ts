@@ -1,8 +1,8 @@
 /** Task: gives a premium user an account manager, chosen stably from the team by the user id. */
-import { z } from 'zod';
+import * as z from '../../lambdas/tasks/schema.js';
 
 const ACCOUNT_MANAGERS = ['Ada Lovelace', 'Grace Hopper', 'Katherine Johnson', 'Margaret Hamilton'] as const;
-const Input = z.object({ user: z.object({ userId: z.string().min(1) }) });
+const Input = z.object({ user: z.object({ userId: z.string().check(z.minLength(1)) }) });
 
 export async function handler(input: unknown): Promise<{ name: string }> {
   const { user } = Input.parse(input);

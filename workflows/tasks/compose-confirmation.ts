@@ -1,9 +1,9 @@
 /** Task: composes the order confirmation message from an `order.confirmed` event. */
-import { z } from 'zod';
+import * as z from '../../lambdas/tasks/schema.js';
 import { InvalidTaskInputError } from '../../lambdas/tasks/task-errors.js';
 import { taskInput } from '../../lambdas/tasks/task-input.js';
 
-const Confirmed = z.looseObject({ orderId: z.string().min(1), customerEmail: z.string().optional(), amount: z.number().optional() });
+const Confirmed = z.looseObject({ orderId: z.string().check(z.minLength(1)), customerEmail: z.optional(z.string()), amount: z.optional(z.number()) });
 
 export async function handler(input: unknown): Promise<{ to: string | null; subject: string; orderId: string; correlationId: string }> {
   const { event, correlationId } = taskInput(input);

@@ -1,9 +1,9 @@
 /** Task: composes the welcome message for a new user (delivery is a separate concern of the deployer's). */
-import { z } from 'zod';
+import * as z from '../../lambdas/tasks/schema.js';
 
 const Input = z.object({
-  user: z.object({ userId: z.string(), email: z.string().nullable(), tier: z.string() }),
-  accountManager: z.object({ name: z.string().nullable() }),
+  user: z.object({ userId: z.string(), email: z.nullable(z.string()), tier: z.string() }),
+  accountManager: z.object({ name: z.nullable(z.string()) }),
 });
 
 export interface WelcomeMessage {

@@ -1,12 +1,12 @@
 /** Task: reserves the ordered items (here: counts them and picks the warehouse by the order's region). */
-import { z } from 'zod';
+import * as z from '../../lambdas/tasks/schema.js';
 import { InvalidTaskInputError } from '../../lambdas/tasks/task-errors.js';
 import { taskInput } from '../../lambdas/tasks/task-input.js';
 
 const Order = z.looseObject({
-  orderId: z.string().min(1),
-  items: z.array(z.looseObject({ sku: z.string().min(1), quantity: z.number().int().positive() })).min(1),
-  region: z.string().optional(),
+  orderId: z.string().check(z.minLength(1)),
+  items: z.array(z.looseObject({ sku: z.string().check(z.minLength(1)), quantity: z.number().check(z.int(), z.positive()) })).check(z.minLength(1)),
+  region: z.optional(z.string()),
 });
 
 export interface Reservation {

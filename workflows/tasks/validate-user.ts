@@ -1,12 +1,12 @@
 /** Task: checks the registering user's details and derives their tier. */
-import { z } from 'zod';
+import * as z from '../../lambdas/tasks/schema.js';
 import { InvalidTaskInputError } from '../../lambdas/tasks/task-errors.js';
 import { taskInput } from '../../lambdas/tasks/task-input.js';
 
 const UserData = z.looseObject({
-  userId: z.string().min(1).optional(),
-  email: z.email({ error: 'must be an email address' }).optional(),
-  user_type: z.string().min(1).optional(),
+  userId: z.optional(z.string().check(z.minLength(1))),
+  email: z.optional(z.email({ error: 'must be an email address' })),
+  user_type: z.optional(z.string().check(z.minLength(1))),
 });
 
 export interface ValidatedUser {

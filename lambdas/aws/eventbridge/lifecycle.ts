@@ -7,7 +7,7 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { EventBridgeEvent } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from '../../core/schema.js';
 import { validationErrorOf, type ExecutionLifecycle, type LifecycleOutcome } from '../../core/index.js';
 import { emitCountForWorkflow, type PowertoolsMetricsSink } from '../powertools-engine-metrics.js';
 import { decodeLogsSubscription, isLogsSubscriptionEvent, type LogsSubscriptionEvent, statusChangeOfLogMessage } from '../express-log-changes.js';
@@ -16,16 +16,16 @@ import { logger as sharedLogger } from '../wiring/powertools.js';
 
 /** The detail of "Step Functions Execution Status Change" (Step Functions' EventBridge events), as far as the engine reads it. */
 const StatusChangeDetail = z.looseObject({
-  executionArn: z.string().min(1),
-  stateMachineArn: z.string().min(1),
-  name: z.string().min(1),
-  status: z.string().min(1),
+  executionArn: z.string().check(z.minLength(1)),
+  stateMachineArn: z.string().check(z.minLength(1)),
+  name: z.string().check(z.minLength(1)),
+  status: z.string().check(z.minLength(1)),
   startDate: z.number(),
-  stopDate: z.number().nullish(),
-  input: z.string().nullish(),
-  output: z.string().nullish(),
-  error: z.string().nullish(),
-  cause: z.string().nullish(),
+  stopDate: z.nullish(z.number()),
+  input: z.nullish(z.string()),
+  output: z.nullish(z.string()),
+  error: z.nullish(z.string()),
+  cause: z.nullish(z.string()),
 });
 
 export type StatusChangeEvent = EventBridgeEvent<'Step Functions Execution Status Change', unknown>;

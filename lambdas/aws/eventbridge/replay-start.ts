@@ -7,7 +7,7 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { EventBridgeEvent } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from '../../core/schema.js';
 import { REPLAY_SOURCE, validationErrorOf, type Trigger, type WorkflowStarter } from '../../core/index.js';
 import { emitCount, type PowertoolsMetricsSink } from '../powertools-engine-metrics.js';
 import { logger as sharedLogger } from '../wiring/powertools.js';
@@ -16,10 +16,10 @@ import { logger as sharedLogger } from '../wiring/powertools.js';
 const ReplayedEvent = z.object({
   source: z.literal(REPLAY_SOURCE),
   detail: z.object({
-    workflowId: z.string().min(1),
-    ruleId: z.string().min(1),
-    executionName: z.string().min(1).max(80),
-    input: z.looseObject({ event: z.looseObject({ id: z.string() }), replay: z.object({ replayId: z.string().min(1) }) }),
+    workflowId: z.string().check(z.minLength(1)),
+    ruleId: z.string().check(z.minLength(1)),
+    executionName: z.string().check(z.minLength(1), z.maxLength(80)),
+    input: z.looseObject({ event: z.looseObject({ id: z.string() }), replay: z.object({ replayId: z.string().check(z.minLength(1)) }) }),
   }),
 });
 

@@ -17,6 +17,7 @@ import {
   type EngineEvent,
   type EnvelopeContext,
   type EventStore,
+  type FastPath,
   type IngestDeps,
   type IngestRequestAnswer,
   type PutResult,
@@ -37,6 +38,11 @@ export interface IngestHttpDeps {
   logger?: Pick<Logger, 'info' | 'warn' | 'error'>;
   metrics?: PowertoolsMetricsSink;
   tracer?: Pick<Tracer, 'putAnnotation'>;
+  /**
+   * Starts the new events' workflows before answering (docs/capacity.md, "The fast path"); never
+   * fails the request. Without it, the stream's router starts them.
+   */
+  fastPath?: Pick<FastPath, 'run'>;
 }
 
 export type IngestHttpHandler = (request: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
@@ -50,7 +56,7 @@ export function createIngestHandler(deps: IngestHttpDeps): IngestHttpHandler {
   const access = deps.access ?? OPEN_ACCESS;
 
   /** The application's ingest, with this caller's publish check and the handler's log and metrics. */
-  const ingestDeps = (caller: ReturnType<typeof callerOf>): IngestDeps => ({
+  const ingestDeps = (caller: ReturnType<typeof callerOf>, stored: EngineEvent[]): IngestDeps => ({
     store: deps.store,
     envelope: deps.envelope,
     admit: (event: EngineEvent) => {
@@ -72,20 +78,25 @@ export function createIngestHandler(deps: IngestHttpDeps): IngestHttpHandler {
     onStored: (event: EngineEvent, { id, duplicate }: PutResult) => {
       log.info('event stored', { eventId: id, correlationId: event.correlationId, type: event.type, source: event.source, duplicate });
       emitCount(deps.metrics, duplicate ? 'EventsDuplicate' : 'EventsIngested');
+      // A duplicate's starts were its first ingest's business (and the stream's, which saw its put).
+      if (!duplicate) stored.push(event);
     },
   });
 
   const postEvents = async (request: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
     const options = deps.batchConcurrency === undefined ? {} : { concurrency: deps.batchConcurrency };
     let answer: IngestRequestAnswer;
+    const stored: EngineEvent[] = [];
     try {
-      answer = await ingestRequest(parseJsonBody(bodyText(request)), ingestDeps(callerOf(request)), options);
+      answer = await ingestRequest(parseJsonBody(bodyText(request)), ingestDeps(callerOf(request), stored), options);
     } catch (error) {
       const { statusCode } = toHttpError(error);
       if (statusCode < 500) emitCount(deps.metrics, 'EventsRejected');
       if (statusCode === 403) emitCount(deps.metrics, 'EventsForbidden');
       throw error;
     }
+    // After the puts, before the answer: a Lambda's work stops when it answers.
+    if (deps.fastPath !== undefined && stored.length > 0) await deps.fastPath.run(stored);
     if (answer.status === 202) {
       deps.tracer?.putAnnotation('eventId', answer.body.id);
       return json(202, answer.body);

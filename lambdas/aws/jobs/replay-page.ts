@@ -6,7 +6,7 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from '../../core/schema.js';
 import { validationErrorOf, type ReplayPageInput, type ReplayPageResult, type ReplayPageRunner } from '../../core/index.js';
 import type { PowertoolsMetricsSink } from '../powertools-engine-metrics.js';
 import { logger as sharedLogger } from '../wiring/powertools.js';
@@ -15,9 +15,9 @@ import { logger as sharedLogger } from '../wiring/powertools.js';
 const SAFETY_MARGIN_MS = 15_000;
 
 const PageInput = z.object({
-  replayId: z.string().min(1),
-  generation: z.number().int().nonnegative().default(0),
-  page: z.number().int().nonnegative().default(0),
+  replayId: z.string().check(z.minLength(1)),
+  generation: z._default(z.number().check(z.int(), z.nonnegative()), 0),
+  page: z._default(z.number().check(z.int(), z.nonnegative()), 0),
 });
 
 export interface ReplayPageDeps {

@@ -4,7 +4,7 @@
  * `{ "eventIds": [...] }` (by `edwe dlq redrive`), it routes those events now and answers each.
  */
 import type { Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from '../../core/schema.js';
 import { NO_METRICS, type EngineMetrics, type RouteByIdOutcome, type SweepReport, type UnroutedSweeper } from '../../core/index.js';
 import type { PowertoolsLogs } from '../powertools-logger.js';
 import { logger as sharedLogger } from '../wiring/powertools.js';
@@ -13,7 +13,7 @@ import { logger as sharedLogger } from '../wiring/powertools.js';
 const SAFETY_MARGIN_MS = 20_000;
 
 /** A redrive's request; anything else (the schedule's event) means "sweep". */
-const RouteRequest = z.object({ eventIds: z.array(z.string().min(1)).min(1).max(500) });
+const RouteRequest = z.object({ eventIds: z.array(z.string().check(z.minLength(1))).check(z.minLength(1), z.maxLength(500)) });
 
 export interface SweeperDeps {
   sweeper: Pick<UnroutedSweeper, 'sweep' | 'routeByIds'>;

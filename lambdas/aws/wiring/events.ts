@@ -4,7 +4,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { z } from 'zod';
+import * as z from '../../core/schema.js';
 import { ENV } from '../../layout/environment.js';
 import { DynamoDbEventStore } from '../dynamodb-event-store.js';
 import { SqsDeadLetterQueue } from '../sqs-dead-letter-queue.js';

@@ -3,7 +3,7 @@
  * lib/bus-ingestion.ts, lib/kinesis-ingestion.ts, lib/kafka-ingestion.ts) to each adapter's dependencies.
  */
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import * as z from '../../core/schema.js';
 import { compileAccessPolicy, parseAccessPolicy } from '../../core/access.js';
 import { liveEnvelope } from '../../core/index.js';
 import { ENV } from '../../layout/environment.js';
@@ -12,6 +12,7 @@ import type { IngestHttpDeps } from '../http/ingest-http.js';
 import type { KafkaIngestDeps } from '../streams/ingest-kafka.js';
 import type { KinesisIngestDeps } from '../streams/ingest-kinesis.js';
 import { parseEnv } from './env.js';
+import { fastPathFromEnv } from './fast-path.js';
 import { DeadLetterEnv, deadLettersFrom, storeFrom, StoreEnv } from './events.js';
 import { logger, metrics, tracer } from './powertools.js';
 
@@ -19,23 +20,27 @@ type Env = Record<string, string | undefined>;
 
 /** The access policy the `Ingestion` construct hands over (JSON of core's `AccessPolicy`); unset: open to every authorised caller. */
 const AccessEnv = z.object({
-  [ENV.ACCESS_POLICY]: z
-    .string()
-    .optional()
-    .transform((text, ctx) => {
+  [ENV.ACCESS_POLICY]: z.pipe(
+    z.optional(z.string()),
+    z.transform((text: string | undefined, ctx) => {
       if (text === undefined || text === '') return undefined;
       try {
         return parseAccessPolicy(JSON.parse(text));
       } catch (error) {
-        ctx.addIssue({ code: 'custom', message: `must be the JSON of an access policy (${(error as Error).message})` });
+        ctx.issues.push({ code: 'custom', message: `must be the JSON of an access policy (${(error as Error).message})`, input: text });
         return z.NEVER;
       }
     }),
+  ),
 });
 
-/** The HTTP ingest function's dependencies, from the environment the `Ingestion` construct sets. */
-export function ingestDepsFromEnv(env: Env = process.env): IngestHttpDeps {
-  const config = parseEnv(StoreEnv.extend(AccessEnv.shape), env);
+/**
+ * The HTTP ingest function's dependencies, from the environment the `Ingestion` construct sets; with
+ * state machines in it, the fast path too (`rulesJson` for tests; the bundle's rules otherwise).
+ */
+export function ingestDepsFromEnv(env: Env = process.env, rulesJson?: string): IngestHttpDeps {
+  const config = parseEnv(z.extend(StoreEnv, AccessEnv.shape), env);
+  const fastPath = fastPathFromEnv(env, rulesJson);
   return {
     store: storeFrom(config),
     envelope: liveEnvelope({ now: () => Date.now() }, randomBytes),
@@ -43,6 +48,7 @@ export function ingestDepsFromEnv(env: Env = process.env): IngestHttpDeps {
     logger,
     metrics,
     tracer,
+    ...(fastPath === undefined ? {} : { fastPath }),
   };
 }
 
@@ -52,7 +58,7 @@ export function eventBridgeDepsFromEnv(env: Env = process.env): EventBridgeInges
 }
 
 /** The Events table and the dead-letter queue: what a stream ingest function stores to and refuses to. */
-const StreamIngestEnv = StoreEnv.extend(DeadLetterEnv.shape);
+const StreamIngestEnv = z.extend(StoreEnv, DeadLetterEnv.shape);
 
 /** The Kinesis ingest function's dependencies, from the environment the `KinesisIngestion` construct sets. */
 export function kinesisDepsFromEnv(env: Env = process.env): KinesisIngestDeps {

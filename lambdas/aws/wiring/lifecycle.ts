@@ -1,6 +1,7 @@
 /** The lifecycle function's wiring: from the environment the `Lifecycle` construct sets (lib/lifecycle.ts) to the lifecycle adapter's dependencies. */
 import { ExecutionLifecycle } from '../../core/index.js';
 import { PowertoolsEngineMetrics } from '../powertools-engine-metrics.js';
+import * as z from '../../core/schema.js';
 import { ENV } from '../../layout/environment.js';
 import type { LifecycleDeps } from '../eventbridge/lifecycle.js';
 import { jsonMapVar, parseEnv } from './env.js';
@@ -8,7 +9,7 @@ import { storeFrom, StoreEnv } from './events.js';
 import { logger, metrics } from './powertools.js';
 import { stateFrom, StateEnv } from './state.js';
 
-const LifecycleEnv = StoreEnv.extend(StateEnv.shape).extend({ [ENV.STATE_MACHINE_ARNS]: jsonMapVar() });
+const LifecycleEnv = z.extend(z.extend(StoreEnv, StateEnv.shape), { [ENV.STATE_MACHINE_ARNS]: jsonMapVar() });
 
 /** The lifecycle function's dependencies: core's ExecutionLifecycle on both tables, and the state machines by ARN. */
 export function lifecycleDepsFromEnv(env: Record<string, string | undefined> = process.env): LifecycleDeps {

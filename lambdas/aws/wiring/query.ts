@@ -1,6 +1,7 @@
 /** The query function's wiring: from the environment the `Ingestion` construct sets (lib/ingestion.ts) to the query adapter's dependencies. */
 import { ENV } from '../../layout/environment.js';
 import { NO_EXECUTIONS } from '../../core/index.js';
+import * as z from '../../core/schema.js';
 import type { QueryDeps } from '../http/query-http.js';
 import { parseEnv } from './env.js';
 import { storeFrom, StoreEnv } from './events.js';
@@ -8,7 +9,7 @@ import { logger, metrics } from './powertools.js';
 import { stateFrom, StateEnv } from './state.js';
 
 /** The State table is optional: an `Ingestion` deployed without one answers no executions. */
-const QueryEnv = StoreEnv.extend({ [ENV.STATE_TABLE]: StateEnv.shape.STATE_TABLE.optional() });
+const QueryEnv = z.extend(StoreEnv, { [ENV.STATE_TABLE]: z.optional(StateEnv.shape.STATE_TABLE) });
 
 /** The query function's dependencies: the event store, and the execution records when there is a State table. */
 export function queryDepsFromEnv(env: Record<string, string | undefined> = process.env): QueryDeps {

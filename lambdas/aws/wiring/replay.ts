@@ -6,7 +6,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { z } from 'zod';
+import * as z from '../../core/schema.js';
 import { compileRules, ReplayPageRunner, type Rule, type RuleSet } from '../../core/index.js';
 import { ENV } from '../../layout/environment.js';
 import { DynamoDbReplayJobStore } from '../dynamodb-replay-job-store.js';
@@ -31,7 +31,7 @@ export const StateTableEnv = z.object({ [ENV.STATE_TABLE]: requiredVar() });
 
 /** The deployment's ceiling on any job's rate, in entries per second (unset: none). */
 export const RateCeilingEnv = z.object({
-  [ENV.REPLAY_MAX_RATE]: z.coerce.number({ error: 'must be a number of entries per second' }).positive({ error: 'must be above 0' }).optional(),
+  [ENV.REPLAY_MAX_RATE]: z.optional(z.coerce.number({ error: 'must be a number of entries per second' }).check(z.positive({ error: 'must be above 0' }))),
 });
 
 /** Today's rules, compiled from the bundle (or from `rulesJson`, for tests). */
@@ -46,10 +46,7 @@ export function replayJobsFrom(config: z.output<typeof StateTableEnv>): DynamoDb
   return new DynamoDbReplayJobStore({ client: tracer.captureAWSv3Client(new DynamoDBClient({})), tableName: config.STATE_TABLE });
 }
 
-const PageEnv = StoreEnv.extend(StateTableEnv.shape)
-  .extend(DeadLetterEnv.shape)
-  .extend(RateCeilingEnv.shape)
-  .extend({ [ENV.EVENT_BUS_NAME]: requiredVar() });
+const PageEnv = z.extend(StoreEnv, { ...StateTableEnv.shape, ...DeadLetterEnv.shape, ...RateCeilingEnv.shape, [ENV.EVENT_BUS_NAME]: requiredVar() });
 
 /** The page runner of the replay page function: the time index, the job table, the engine bus, the dead-letter queue. */
 export function replayPageRunnerFromEnv(env: Env = process.env, rulesJson?: string): ReplayPageRunner {
@@ -65,18 +62,22 @@ export function replayPageRunnerFromEnv(env: Env = process.env, rulesJson?: stri
   });
 }
 
-const ApiEnv = StateTableEnv.extend(RateCeilingEnv.shape).extend({
+const ApiEnv = z.extend(StateTableEnv, {
+  ...RateCeilingEnv.shape,
   [ENV.REPLAY_DRIVER_ARN]: requiredVar(),
   [ENV.RETENTION_DAYS]: retentionDaysVar(),
   /** Comma-separated workflow ids. */
-  [ENV.WORKFLOW_IDS]: requiredVar().transform(
-    (text) =>
-      new Set(
-        text
-          .split(',')
-          .map((id) => id.trim())
-          .filter((id) => id !== ''),
-      ),
+  [ENV.WORKFLOW_IDS]: z.pipe(
+    requiredVar(),
+    z.transform(
+      (text: string) =>
+        new Set(
+          text
+            .split(',')
+            .map((id) => id.trim())
+            .filter((id) => id !== ''),
+        ),
+    ),
   ),
 });
 

@@ -7,7 +7,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
-import { z } from 'zod';
+import * as z from '../../core/schema.js';
 import {
   compileRules,
   CorrelationWaits,
@@ -65,13 +65,13 @@ export function routeTraced(deps: RoutingDeps): RouteTraced {
 }
 
 /** The environment of a routing function (the router, the sweeper), set by the CDK constructs. */
-export const RoutingEnv = StateEnv.extend({
+export const RoutingEnv = z.extend(StateEnv, {
   [ENV.STATE_MACHINE_ARNS]: jsonMapVar(),
   /** Workflow id → STANDARD or EXPRESS; a workflow not named is STANDARD. */
-  [ENV.WORKFLOW_TYPES]: jsonMapVar().optional(),
+  [ENV.WORKFLOW_TYPES]: z.optional(jsonMapVar()),
   /** The Events table, for the `routedAt` mark. Unset: events are routed but not marked (the sweeper would route them again). */
-  [ENV.EVENTS_TABLE]: requiredVar().optional(),
-  [ENV.START_LATENCY_OBJECTIVE_MS]: z.coerce.number().positive().optional(),
+  [ENV.EVENTS_TABLE]: z.optional(requiredVar()),
+  [ENV.START_LATENCY_OBJECTIVE_MS]: z.optional(z.coerce.number().check(z.positive())),
 });
 
 /**
@@ -102,6 +102,8 @@ export function routingDepsFromEnv(env: Record<string, string | undefined> = pro
       starter: new SfnWorkflowStarter({ client: sfn, stateMachineArns: config.STATE_MACHINE_ARNS }),
       executions,
       expressWorkflows,
+      // The ingest's fast path may have started it: a record found costs a read, not a StartExecution.
+      lookFirst: true,
       backoff: { onRetry: (error, attempt, delayMs) => sharedLogger.warn('start throttled; trying again', { attempt, delayMs, error: error as Error }) },
       onThrottled: (trigger, error) => {
         sharedLogger.warn('start throttled', { workflowId: trigger.workflowId, ruleId: trigger.ruleId, executionName: trigger.executionName, error: error as Error });
@@ -121,12 +123,14 @@ export function routingDepsFromEnv(env: Record<string, string | undefined> = pro
 }
 
 /** The sweeper's environment: the router's, the Events table (required here) and its schedule's limits, the failure queue. */
-export const SweeperEnv = RoutingEnv.extend({
+const positiveIntVar = (fallback: number) => z._default(z.coerce.number().check(z.int(), z.positive()), fallback);
+
+export const SweeperEnv = z.extend(RoutingEnv, {
   [ENV.EVENTS_TABLE]: requiredVar(),
   [ENV.DEAD_LETTER_QUEUE_URL]: requiredVar(),
-  [ENV.SWEEP_MIN_AGE_SECONDS]: z.coerce.number().int().positive().default(600),
-  [ENV.SWEEP_MAX_EVENTS]: z.coerce.number().int().positive().default(200),
-  [ENV.SWEEP_MAX_ATTEMPTS]: z.coerce.number().int().positive().default(3),
+  [ENV.SWEEP_MIN_AGE_SECONDS]: positiveIntVar(600),
+  [ENV.SWEEP_MAX_EVENTS]: positiveIntVar(200),
+  [ENV.SWEEP_MAX_ATTEMPTS]: positiveIntVar(3),
 });
 
 /** The sweeper and what its handler reports with. */

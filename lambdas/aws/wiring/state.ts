@@ -1,6 +1,6 @@
 /** The State table (executions, waiters, joins) as the environment names it, and its adapters on one traced client. */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { z } from 'zod';
+import * as z from '../../core/schema.js';
 import type { Clock } from '../../core/index.js';
 import { ENV } from '../../layout/environment.js';
 import { DynamoDbExecutionStore } from '../dynamodb-execution-store.js';

@@ -17,3 +17,4 @@ export * from './timeline.js';
 export * from './lifecycle.js';
 export * from './task-services.js';
 export * from './queries.js';
+export * from './fast-path.js';

@@ -84,19 +84,7 @@ export class EventRouter {
     const receivedMs = context.receivedAt === undefined ? Number.NaN : Date.parse(context.receivedAt);
     if (correlationId !== undefined) this.deps.correlations?.event(correlationId);
     const starts: RouteOutcome['starts'] = [];
-    const start = async (trigger: Trigger): Promise<void> => {
-      const { alreadyStarted } = await this.deps.starter.start(trigger);
-      starts.push({ trigger, alreadyStarted });
-      const { ruleId, workflowId, executionName } = trigger;
-      this.logger.info('execution started', { eventId, correlationId: trigger.input.correlationId, ruleId, workflowId, executionName, alreadyStarted, via });
-      if (!alreadyStarted) {
-        this.metrics.count('ExecutionsStarted');
-        this.metrics.countForWorkflow('WorkflowsStarted', workflowId);
-        this.deps.correlations?.started(trigger.input.correlationId, workflowId);
-        if (!Number.isNaN(receivedMs)) this.startLatency(Math.max(0, this.clock.now() - receivedMs));
-      }
-      observer.started?.(trigger, alreadyStarted);
-    };
+    const start = (trigger: Trigger) => this.startOne(event, trigger, { via, receivedMs }, starts, observer);
     // In firing order, one at a time: a failure leaves the later starts to the retry, which names them identically.
     for (const trigger of planTriggers(event, rules)) await start(trigger);
     for (const rule of rules) {
@@ -124,6 +112,39 @@ export class EventRouter {
       this.metrics.observe('RoutingLatency', lagMs / 1000);
     }
     return lagMs === undefined ? { rules, starts, waiters } : { rules, starts, waiters, lagMs };
+  }
+
+  /**
+   * The fast path of an ingest that has just stored the event: its planned starts only, in firing
+   * order — no joins, no waiters, no routed mark. The stream's `route` of the same event still
+   * follows; it names the same executions, finds them started and does the rest.
+   * @throws whatever a start throws; the starts before it stand.
+   */
+  async startPlanned(event: EngineEvent, context: RouteContext = {}): Promise<RouteOutcome['starts']> {
+    const starts: RouteOutcome['starts'] = [];
+    const receivedMs = context.receivedAt === undefined ? Number.NaN : Date.parse(context.receivedAt);
+    for (const trigger of planTriggers(event, this.deps.ruleSet.route(event))) await this.startOne(event, trigger, { via: context.via, receivedMs }, starts, {});
+    return starts;
+  }
+
+  private async startOne(
+    event: EngineEvent,
+    trigger: Trigger,
+    { via, receivedMs }: { via: string | undefined; receivedMs: number },
+    starts: RouteOutcome['starts'],
+    observer: RouteObserver,
+  ): Promise<void> {
+    const { alreadyStarted } = await this.deps.starter.start(trigger);
+    starts.push({ trigger, alreadyStarted });
+    const { ruleId, workflowId, executionName } = trigger;
+    this.logger.info('execution started', { eventId: event.id, correlationId: trigger.input.correlationId, ruleId, workflowId, executionName, alreadyStarted, via });
+    if (!alreadyStarted) {
+      this.metrics.count('ExecutionsStarted');
+      this.metrics.countForWorkflow('WorkflowsStarted', workflowId);
+      this.deps.correlations?.started(trigger.input.correlationId, workflowId);
+      if (!Number.isNaN(receivedMs)) this.startLatency(Math.max(0, this.clock.now() - receivedMs));
+    }
+    observer.started?.(trigger, alreadyStarted);
   }
 
   /** From receipt to a start: observed, and counted against the objective when there is one. */

@@ -1,0 +1,70 @@
+/**
+ * Every Lambda bundle stays small (docs/capacity.md, "Bundles"): built here with esbuild and the
+ * stack's own bundling options (lib/lambda-defaults.ts), minified, without its source map.
+ */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { build, type BuildOptions } from 'esbuild';
+import { describe, expect, it } from 'vitest';
+import { defaultFunctionProps, PROJECT_ROOT } from '../../lib/lambda-defaults.js';
+import { defaultPaths, loadProject } from '../../lambdas/project/load-project.js';
+
+const LIMIT_BYTES = 250 * 1024;
+
+/**
+ * Bundles still over the limit, with why. The built-in tasks import their AWS services lazily
+ * (lambdas/tasks/runtime.ts), and esbuild keeps the whole of what a lazily imported module reaches —
+ * the YAML parser of core's rules included. A listed bundle that gets under the limit fails the
+ * test, so the list cannot go stale.
+ */
+const KNOWN_OVER: Readonly<Record<string, string>> = {
+  'lambdas/tasks/emit-event.ts': 'lazy import of lambdas/aws/task-services.ts keeps yaml',
+  'lambdas/tasks/wait-for-event.ts': 'lazy import of lambdas/aws/task-services.ts keeps yaml',
+};
+
+/** The stack's bundling props as esbuild options (what NodejsFunction passes on the command line). */
+function esbuildOptions(): BuildOptions {
+  const bundling = defaultFunctionProps().bundling ?? {};
+  const alias = Object.fromEntries(((bundling.esbuildArgs?.['--alias'] as string[] | undefined) ?? []).map((pair) => pair.split('=', 2) as [string, string]));
+  return {
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: bundling.target ?? 'node22',
+    mainFields: bundling.mainFields ?? [],
+    external: bundling.externalModules ?? [],
+    minify: bundling.minify ?? false,
+    keepNames: bundling.keepNames ?? false,
+    banner: { js: bundling.banner ?? '' },
+    alias,
+    // The router's, the sweeper's and the fast path's rules, as lib/router.ts puts them in.
+    define: { __EDWE_RULES__: JSON.stringify(JSON.stringify(loadProject(defaultPaths(PROJECT_ROOT)).rules)) },
+    write: false,
+    outdir: join(PROJECT_ROOT, 'cdk.out', 'bundle-size'),
+    logLevel: 'silent',
+  };
+}
+
+const entries = [
+  ...readdirSync(join(PROJECT_ROOT, 'lambdas/handlers')).map((f) => `lambdas/handlers/${f}`),
+  'lambdas/tasks/emit-event.ts',
+  'lambdas/tasks/wait-for-event.ts',
+  ...readdirSync(join(PROJECT_ROOT, 'workflows/tasks')).map((f) => `workflows/tasks/${f}`),
+].filter((f) => f.endsWith('.ts'));
+
+describe('Lambda bundles', () => {
+  it(`are each at most ${LIMIT_BYTES / 1024} KB minified, without the source map`, { timeout: 120_000 }, async () => {
+    const options = esbuildOptions();
+    const sizes: Array<{ entry: string; kb: number }> = [];
+    for (const entry of entries) {
+      const result = await build({ ...options, entryPoints: [join(PROJECT_ROOT, entry)] });
+      const bytes = result.outputFiles?.find((file) => file.path.endsWith('.js'))?.contents.length ?? Number.NaN;
+      sizes.push({ entry, kb: Math.round((bytes / 1024) * 10) / 10 });
+    }
+    console.log(sizes.map(({ entry, kb }) => `${entry.padEnd(46)} ${kb.toFixed(1).padStart(6)} KB`).join('\n'));
+
+    expect(sizes.length).toBeGreaterThan(10);
+    const over = sizes.filter(({ kb }) => !(kb * 1024 <= LIMIT_BYTES)).map(({ entry }) => entry);
+    expect(over).toEqual(Object.keys(KNOWN_OVER));
+  });
+});
