@@ -16,7 +16,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { ENV } from '../lambdas/layout/environment.js';
 import { DEFAULT_RETENTION_DAYS, EVENTS_TABLE } from '../lambdas/layout/events-table.js';
-import { taskFileName, type WorkflowDefinition } from '../lambdas/core/index.js';
+import { taskFileName, withIdempotencyKeys, type WorkflowDefinition } from '../lambdas/core/index.js';
 import { grantKeyUse } from './encryption.js';
 import { createFunction, type EdweFunctionProps } from './lambda-defaults.js';
 
@@ -91,7 +91,8 @@ export class Workflows extends Construct {
         removalPolicy: RemovalPolicy.DESTROY,
       });
       const machine = new sfn.StateMachine(this, workflow.id, {
-        definitionBody: sfn.DefinitionBody.fromString(workflow.definition),
+        // Every invoked task gets `<execution>/<state>` as its idempotency key (core/task-keys.ts).
+        definitionBody: sfn.DefinitionBody.fromString(withIdempotencyKeys(workflow.definition)),
         definitionSubstitutions: Object.fromEntries(tasks.map(([task, fn]) => [task, fn.functionArn])),
         stateMachineType: express ? sfn.StateMachineType.EXPRESS : sfn.StateMachineType.STANDARD,
         timeout: Duration.seconds(timeoutSeconds),

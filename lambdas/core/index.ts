@@ -10,6 +10,7 @@ export * from './ports/index.js';
 export * from './metric-names.js';
 export * from './execution.js';
 export * from './workflows.js';
+export * from './task-keys.js';
 export * from './rules/types.js';
 export { compileRules, byPriorityThenId } from './rules/rule-set.js';
 export { parseRules, RuleFileError, formatIssue, type RuleFileIssue } from './rules/parse.js';

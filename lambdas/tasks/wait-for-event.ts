@@ -18,6 +18,8 @@ const WaitRequest = z.strictObject({
   eventType: z.string().min(1),
   pattern: z.record(z.string(), z.unknown()).optional(),
   timeoutSeconds: z.number().int().positive().optional(),
+  /** Given to every invoked task; a wait needs none (its waiter is keyed by its task token). */
+  idempotencyKey: z.string().optional(),
 });
 
 export async function handler(input: unknown): Promise<{ waiting: true }> {

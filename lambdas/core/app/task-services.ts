@@ -3,7 +3,9 @@
  * emitted event is ingested like an event from any other entry point (validated, stored once, routed
  * from the store's stream), and a wait registers its waiter and looks back over its correlation.
  */
+import { ConflictError } from '../errors.js';
 import type { TaskServices } from '../ports/tasks.js';
+import { emittedEventId } from '../task-keys.js';
 import type { WaiterRequest } from '../ports/waiters.js';
 import type { CorrelationWaits, WaiterOutcome } from './correlation-waits.js';
 import { ingestEvent, type IngestDeps } from './ingest.js';
@@ -24,8 +26,17 @@ export interface TaskServicesDeps {
  */
 export function createTaskServices(deps: TaskServicesDeps): TaskServices {
   return {
-    emitEvent: async ({ type, source, data, correlationId }) => {
-      const { id } = await ingestEvent({ type, source: source ?? EMITTED_SOURCE, data: data ?? {}, correlationId }, deps.ingest);
+    emitEvent: async ({ type, source, data, correlationId, idempotencyKey }) => {
+      const input = { type, source: source ?? EMITTED_SOURCE, data: data ?? {}, correlationId };
+      if (idempotencyKey === undefined) return { id: (await ingestEvent(input, deps.ingest)).id };
+      const id = emittedEventId(idempotencyKey);
+      try {
+        await ingestEvent({ id, ...input }, deps.ingest);
+      } catch (error) {
+        // The key's event is stored already, with other content (a re-run read a later payment, say):
+        // it was emitted once, and emitting is what the key makes happen at most once.
+        if (!(error instanceof ConflictError)) throw error;
+      }
       return { id };
     },
     registerWaiter: async (request) => {
