@@ -19,6 +19,7 @@ export { compileRuleMatcher, explainRoute, describeCondition } from './rules/rul
 export { parseRulesFile, parseEngineConfig, parseEngineConfigValue, seedIdGenerator, SEED_ROOT_KEY, type RulesFile } from './rules/parse.js';
 export { conditionsToPattern, conditionPattern, conditionLeaf, conditionValueProblem, containsWildcard, isConditionOp } from './rules/conditions.js';
 export { fieldSegments, compileFieldReader, fieldPathProblem, normaliseCorrelateBy, ENVELOPE_FIELDS, type FieldReader } from './rules/field-path.js';
+export { encryptedFieldUses, type EncryptedFieldUse } from './rules/encrypted-fields.js';
 export * from './config/engine-config.js';
 export * from './sources.js';
 export * from './query.js';
@@ -30,3 +31,4 @@ export * from './join.js';
 export * from './execution-query.js';
 export * from './access.js';
 export * from './app/index.js';
+export * from './field-encryption.js';
