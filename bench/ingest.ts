@@ -9,7 +9,7 @@
  * server that answers 202 without storing anything, so the ratio shows what the engine adds.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -62,6 +62,9 @@ export default async function ingestBench(argv: string[]): Promise<number> {
     } finally {
       await fullEngine.stop();
     }
+    // Field encryption's cost: the same load on two engines with the same rules, one sealing two fields
+    // of every event (`event_sourcing.encrypt`), one sealing none.
+    const sealing = await encryptionCost(dir, duration / 3, concurrency);
     // Counted in the database itself once the engine has stopped: the bench's own events only
     // (lifecycle events of the executions they started are stored too, under another source).
     const db = new Database(dbPath, { readonly: true });
@@ -106,6 +109,13 @@ export default async function ingestBench(argv: string[]): Promise<number> {
       ],
       ['single POSTs sent / failed', `${latency.latencies.length} / ${latency.failed}`, '', '', ''],
       [
+        'field encryption, 2 fields of every event: stored and routed (events/s)',
+        `${fmt(sealing.sealed)} (without: ${fmt(sealing.plain)})`,
+        '',
+        `${(sealing.sealed / sealing.plain).toFixed(2)}× of without`,
+        '',
+      ],
+      [
         '--sync full: single POST at 500/s p50 / p99 (ms)',
         `${ms(percentile(fullLatency.latencies, 50))} / ${ms(percentile(fullLatency.latencies, 99))}`,
         '',
@@ -126,6 +136,42 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const ms = (n: number) => n.toFixed(2);
 const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}×` : '');
 const floor = (pass: boolean, text: string) => `${pass ? 'PASS' : 'FAIL'} ${text}`;
+
+const SEALING_RULES = `event_driven_workflow_engine:
+  trigger_rules:
+    - event_type: user_registration
+      workflow: onboarding_workflow
+      conditions:
+        - field: user_type
+          value: premium
+`;
+const SEALED_FIELDS = `  event_sourcing:
+    encrypt:
+      - event_type: page.viewed
+        fields: [data.sessionId, data.referrer]
+      - event_type: user_registration
+        fields: [data.email]
+`;
+
+/** Stored-and-routed rates of the same load with and without sealing (one rules directory each). */
+async function encryptionCost(dir: string, durationMs: number, concurrency: number): Promise<{ plain: number; sealed: number }> {
+  const rate = async (name: string, config: string) => {
+    const rulesDir = join(dir, `${name}-rules`);
+    mkdirSync(rulesDir, { recursive: true });
+    writeFileSync(join(rulesDir, 'edwe.config.yaml'), config);
+    const engine = await startChild(['--import', 'tsx', 'bin/edwe.ts', 'dev', '--port', '0', '--db', join(dir, `${name}.db`), '--rules', rulesDir, '--log-level', 'warn']);
+    try {
+      const load = await sustainedLoad(engine.url, durationMs, concurrency, name);
+      const routedAt = await waitUntilRouted(engine.url, load.sent);
+      return load.sent / ((routedAt - load.startedAt) / 1000);
+    } finally {
+      await engine.stop();
+    }
+  };
+  const plain = await rate('plain', SEALING_RULES);
+  const sealed = await rate('sealed', SEALING_RULES + SEALED_FIELDS);
+  return { plain, sealed };
+}
 
 /** Posts batches of 100 with `concurrency` requests in flight until `durationMs` has passed. */
 async function sustainedLoad(url: string, durationMs: number, concurrency: number, prefix: string) {

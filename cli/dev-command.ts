@@ -10,7 +10,7 @@ import type { SyncMode } from '../lambdas/embedded/sqlite-database.js';
 
 export const DEV_USAGE = `Usage: edwe dev [--port 3000] [--host 127.0.0.1] [--db .edwe/events.db | --memory]
                 [--rules DIR] [--workflows DIR] [--token T | $EDWE_TOKEN] [--tokens FILE | $EDWE_TOKENS_FILE]
-                [--cors ORIGIN]... [--sync normal|full] [--log-level debug|info|warn|error|silent]`;
+                [--cors ORIGIN]... [--sync normal|full] [--log-level debug|info|warn|error|silent] [--data-key-file FILE]`;
 
 export async function devCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -27,6 +27,7 @@ export async function devCommand(argv: string[]): Promise<number> {
       tokens: { type: 'string', default: process.env.EDWE_TOKENS_FILE },
       cors: { type: 'string', multiple: true, default: [] },
       sync: { type: 'string', default: 'normal' },
+      'data-key-file': { type: 'string' },
     },
     strict: true,
   });
@@ -65,7 +66,8 @@ export async function devCommand(argv: string[]): Promise<number> {
 
   const dbPath = values.memory ? ':memory:' : resolve(values.db);
   const retentionDays = project.config ? project.config.eventSourcing.retentionSeconds / 86_400 : 30;
-  const engine = await EmbeddedEngine.open({ project, dbPath, logger, retentionDays, sync });
+  const dataKeyFile = values['data-key-file'] === undefined ? {} : { dataKeyFile: resolve(values['data-key-file']) };
+  const engine = await EmbeddedEngine.open({ project, dbPath, logger, retentionDays, sync, ...dataKeyFile });
   const loopback = ['127.0.0.1', 'localhost', '::1'].includes(values.host);
   if (!loopback && !values.token && tokens.length === 0) {
     logger.warn('listening beyond this machine without a token: anyone who can reach it can post events; set --token or EDWE_TOKEN', { host: values.host });

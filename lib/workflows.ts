@@ -17,7 +17,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { ENV } from '../lambdas/layout/environment.js';
 import { DEFAULT_RETENTION_DAYS, EVENTS_TABLE } from '../lambdas/layout/events-table.js';
-import { taskFileName, type WorkflowDefinition } from '../lambdas/core/index.js';
+import { taskFileName, withIdempotencyKeys, type WorkflowDefinition } from '../lambdas/core/index.js';
 import { grantKeyUse } from './encryption.js';
 import { createFunction, type EdweFunctionProps } from './lambda-defaults.js';
 
@@ -140,7 +140,8 @@ export class Workflows extends Construct {
         // A name, not one CloudFormation makes up: the key policy's grant to the execution role is
         // conditioned on the machine's ARN in the encryption context, which must be known at synth.
         stateMachineName,
-        definitionBody: sfn.DefinitionBody.fromString(deployedDefinition(workflow)),
+        // Every invoked task gets `<execution>/<state>` as its idempotency key (core/task-keys.ts).
+        definitionBody: sfn.DefinitionBody.fromString(deployedDefinition({ ...workflow, definition: withIdempotencyKeys(workflow.definition) })),
         definitionSubstitutions: Object.fromEntries(tasks.map(([task, fn]) => [task, fn.functionArn])),
         stateMachineType: express ? sfn.StateMachineType.EXPRESS : sfn.StateMachineType.STANDARD,
         tracingEnabled: true,

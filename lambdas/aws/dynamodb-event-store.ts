@@ -3,6 +3,7 @@
  * indexed by hour (`byTime`) and by correlation (`byCorrelation`), expired by TTL, and read back
  * as pages of `GET /events` or as a time range for replay.
  */
+import { randomUUID } from 'node:crypto';
 import { GetItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import {
@@ -85,27 +86,36 @@ export class DynamoDbEventStore implements EventStore {
    * @throws ConflictError, RetryableError (throttling, server faults)
    */
   async put(event: EngineEvent): Promise<PutResult> {
-    const item = toItem(event, { receivedAtMs: this.clock.now(), retentionDays: this.retentionDays, timeShards: this.timeShards });
+    // `writeId` tells this put's own item from another's: the SDK's retries of one put resend the same.
+    const item = { ...toItem(event, { receivedAtMs: this.clock.now(), retentionDays: this.retentionDays, timeShards: this.timeShards }), writeId: randomUUID() };
     const target = { client: this.client, tableName: this.tableName, partitionKey: EVENTS_TABLE.partitionKey, what: `storing event ${event.id}` };
     if (await putIfAbsent(target, item)) return { id: event.id, duplicate: false };
-    const stored = await this.get(event.id);
+    const storedItem = await this.rawGet(event.id);
     // Only TTL deletes items: the id was taken a moment ago and has just expired. Trying again will store it.
-    if (stored === undefined) throw new RetryableError(`event ${event.id} was stored and expired while being written again`);
+    if (storedItem === undefined) throw new RetryableError(`event ${event.id} was stored and expired while being written again`);
+    const stored = fromItem(storedItem);
     if (!sameContent(stored, event)) {
       throw new ConflictError(`An event with id "${event.id}" is already stored with different content`);
     }
-    return { id: event.id, duplicate: true };
+    // The SDK retries a put whose answer was lost (a timeout after it reached the table): the retry
+    // finds the item its own first attempt wrote. That is not a duplicate.
+    return { id: event.id, duplicate: storedItem.writeId !== item.writeId };
   }
 
   /** The event with this id, read consistently so that a client sees its own write. */
   async get(id: string): Promise<EngineEvent | undefined> {
+    const item = await this.rawGet(id);
+    return item === undefined ? undefined : fromItem(item);
+  }
+
+  private async rawGet(id: string): Promise<Record<string, unknown> | undefined> {
     let result;
     try {
       result = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: marshall({ [EVENTS_TABLE.partitionKey]: eventKey(id) }), ConsistentRead: true }));
     } catch (error) {
       throw classifySdkError(error, `reading event ${id}`);
     }
-    return result.Item === undefined ? undefined : fromItem(unmarshall(result.Item as Record<string, AttributeValue>));
+    return result.Item === undefined ? undefined : unmarshall(result.Item as Record<string, AttributeValue>);
   }
 
   /**

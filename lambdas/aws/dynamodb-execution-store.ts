@@ -256,8 +256,12 @@ export class DynamoDbExecutionStore implements ExecutionStore, ExpressClaims {
     return (await this.list({ correlationId, limit: 1000 })).executions;
   }
 
-  private putNew(item: ExecutionItem, name: string): Promise<boolean> {
-    return putIfAbsent({ client: this.client, tableName: this.tableName, partitionKey: STATE_TABLE.partitionKey, what: `recording execution ${name}` }, item);
+  private async putNew(item: ExecutionItem, name: string): Promise<boolean> {
+    if (await putIfAbsent({ client: this.client, tableName: this.tableName, partitionKey: STATE_TABLE.partitionKey, what: `recording execution ${name}` }, item)) return true;
+    // The SDK retries a put whose answer was lost (a timeout after it reached the table): the retry
+    // then finds the item its own first attempt wrote. That is this write, not someone else's.
+    const existing = await this.rawGet(name);
+    return existing !== undefined && existing.claimId === item.claimId && existing.startedAt === item.startedAt && existing.input === item.input;
   }
 
   private async rawGet(name: string): Promise<Record<string, unknown> | undefined> {

@@ -173,18 +173,29 @@ export function decodeUtf8Body(bytes: Uint8Array): string {
  * timestamp the engine assigned gets a new one each time.
  */
 export function sameContent(a: EngineEvent, b: EngineEvent): boolean {
-  return a.id === b.id && a.type === b.type && a.source === b.source && a.correlationId === b.correlationId && canonicalJson(a.data) === canonicalJson(b.data);
+  if (a.id !== b.id || a.type !== b.type || a.source !== b.source || a.correlationId !== b.correlationId) return false;
+  return canonicalJson(a.data, sealedAsOne) === canonicalJson(b.data, sealedAsOne);
 }
 
+/** What every field sealed by field encryption starts with (see field-encryption.ts). */
+export const SEALED_PREFIX = 'edwe:enc:v1:';
+
+/**
+ * Sealed fields compare equal: a retry is sealed under a fresh IV (and on AWS maybe another data
+ * key), so its ciphertext differs though its plaintext may not; the rest of the event still decides.
+ */
+const sealedAsOne = (value: unknown): unknown => (typeof value === 'string' && value.startsWith(SEALED_PREFIX) ? SEALED_PREFIX : value);
+
 /** JSON with object keys sorted, so equal values serialise equally whatever their key order. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v !== null && typeof v === 'object' && !Array.isArray(v)
+export function canonicalJson(value: unknown, mapLeaf: (leaf: unknown) => unknown = (leaf) => leaf): string {
+  return JSON.stringify(value, (_key, raw: unknown) => {
+    const v = mapLeaf(raw);
+    return v !== null && typeof v === 'object' && !Array.isArray(v)
       ? Object.fromEntries(
           Object.keys(v)
             .sort()
             .map((k) => [k, (v as Record<string, unknown>)[k]]),
         )
-      : v,
-  );
+      : v;
+  });
 }

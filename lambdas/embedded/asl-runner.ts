@@ -5,7 +5,7 @@
 import './polyfills.js';
 import { pathToFileURL } from 'node:url';
 import { ExecutionAbortedError, ExecutionError, ExecutionTimeoutError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
-import { substitutePlaceholders, taskFileName, type ExecutionStatus, type StateStep, type WorkflowDefinition } from '../core/index.js';
+import { substitutePlaceholders, taskFileName, withIdempotencyKeys, type ExecutionStatus, type StateStep, type WorkflowDefinition } from '../core/index.js';
 import { taskEntry, type ProjectPaths } from '../project/load-project.js';
 import type { TaskTokens } from './task-tokens.js';
 
@@ -58,7 +58,7 @@ export class LocalWorkflowRunner {
       for (const task of workflow.tasks) {
         if (!tasks.has(task)) tasks.set(task, await importTask(taskEntry(paths, task)));
       }
-      const asl = JSON.parse(substitutePlaceholders(workflow.definition, (task) => `${LOCAL_ARN_PREFIX}${taskFileName(task)}`)) as StateMachineDefinition;
+      const asl = JSON.parse(substitutePlaceholders(withIdempotencyKeys(workflow.definition), (task) => `${LOCAL_ARN_PREFIX}${taskFileName(task)}`)) as StateMachineDefinition;
       if (asl.TimeoutSeconds === undefined) asl.TimeoutSeconds = workflow.settings.timeoutSeconds;
       const taskFor = (arn: unknown): TaskFunction | undefined => {
         if (typeof arn !== 'string' || !arn.startsWith(LOCAL_ARN_PREFIX)) return undefined;

@@ -10,6 +10,7 @@
 import { resolve } from 'node:path';
 import {
   compileRules,
+  encryptedFieldUses,
   parseEngineConfigValue,
   planTriggers,
   ValidationError,
@@ -60,6 +61,8 @@ export interface EventDrivenEngineConfig {
   /** Project directories; default `rules/`, `workflows/`, `workflows/tasks/` under the working directory. */
   paths?: Partial<ProjectPaths>;
   logLevel?: LogLevel;
+  /** The data key file for `eventSourcing.encrypt`; default `<storePath>.key` (a per-process key in memory). */
+  dataKeyFile?: string;
 }
 
 export interface ExecutionResult extends ExecutionRecord {}
@@ -95,16 +98,21 @@ export interface Engine {
 }
 
 export async function createEngine(config: EventDrivenEngineConfig = {}): Promise<Engine> {
-  const { storePath = ':memory:', sync = 'normal', paths: pathOverrides, logLevel, ...seed } = config;
+  const { storePath = ':memory:', sync = 'normal', paths: pathOverrides, logLevel, dataKeyFile, ...seed } = config;
   const settings = parseEngineConfigValue(seed, 'createEngine(config)');
   const paths = { ...defaultPaths(), ...pathOverrides };
   const project = config.triggerRules ? projectFromRules(settings.triggerRules, paths) : loadProject(paths);
+  const misuses = encryptedFieldUses(project.rules, settings.eventSourcing.encrypt);
+  if (misuses.length > 0) throw new ProjectError(misuses.map(({ key, message }) => ({ file: 'createEngine(config)', line: 1, column: 1, path: key, message })));
   const engine = await EmbeddedEngine.open({
     project,
     dbPath: storePath === ':memory:' ? storePath : resolve(storePath),
     retentionDays: settings.eventSourcing.retentionSeconds / 86_400,
     sync,
     logger: createLogger({ level: logLevel ?? 'warn' }),
+    // Given in code, else the project configuration's (rules/*.yaml).
+    ...(settings.eventSourcing.encrypt.length === 0 ? {} : { encrypt: settings.eventSourcing.encrypt }),
+    ...(dataKeyFile === undefined ? {} : { dataKeyFile: resolve(dataKeyFile) }),
   });
 
   return {

@@ -12,6 +12,7 @@ import {
   CorrelationWaits,
   EventRouter,
   ExecutionLifecycle,
+  FieldEncryption,
   ingestBatch,
   ingestEvent,
   ingestRequest,
@@ -21,6 +22,7 @@ import {
   REPLAY_SOURCE,
   ulidIds,
   type BatchAnswer,
+  type EncryptRule,
   type EngineEvent,
   type IngestDeps,
   type IngestRequestAnswer,
@@ -40,6 +42,7 @@ import { EmbeddedStores } from './embedded-stores.js';
 import { EngineSweeps } from './engine-sweeps.js';
 import { EmbeddedWorkflowStarter } from './embedded-workflow-starter.js';
 import { LocalBus } from './local-bus.js';
+import { LocalDataKeys } from './local-data-keys.js';
 import { LocalExecutions } from './local-executions.js';
 import { createLogger } from './logger.js';
 import { PrometheusEngineMetrics } from './prometheus-metrics.js';
@@ -56,6 +59,10 @@ export interface EmbeddedEngineOptions {
   sync?: SyncMode;
   logger?: Logger;
   now?: () => number;
+  /** Fields to encrypt (`event_sourcing.encrypt`); default the project configuration's. */
+  encrypt?: EncryptRule[];
+  /** The data key file; default `<dbPath>.key` (created 0600), a per-process key for `:memory:`. */
+  dataKeyFile?: string;
 }
 
 export class EmbeddedEngine {
@@ -85,6 +92,7 @@ export class EmbeddedEngine {
     private readonly logger: Logger,
     private readonly now: () => number,
     readonly retentionDays: number,
+    fields: FieldEncryption | undefined,
   ) {
     const clock = { now };
     this.#stores = stores;
@@ -106,12 +114,13 @@ export class EmbeddedEngine {
       store: stream,
       envelope: liveEnvelope(clock, randomBytes),
       metrics,
+      ...(fields === undefined ? {} : { fields }),
       onStored: (event, { duplicate }) => {
         this.#storeFault = undefined;
         logger.info('event received', { eventId: event.id, type: event.type, source: event.source, correlationId: event.correlationId, duplicate });
       },
     };
-    const lifecycle = new ExecutionLifecycle({ executions, events: stream, clock, metrics });
+    const lifecycle = new ExecutionLifecycle({ executions, events: stream, clock, metrics, ...(fields === undefined ? {} : { fields }) });
     this.#runs = new LocalExecutions({
       runner,
       lifecycle,
@@ -120,6 +129,7 @@ export class EmbeddedEngine {
       logger,
       now,
       closing: () => this.#closed,
+      ...(fields === undefined ? {} : { fields }),
     });
     this.#starter = new EmbeddedWorkflowStarter({ executions, launch: (execution) => this.#runs.launch(execution), clock });
     this.#waits = new CorrelationWaits({ waiters, tokens: new LocalTaskTokens(tokens), events, clock });
@@ -144,7 +154,7 @@ export class EmbeddedEngine {
         this.#start({ workflowId, ruleId, executionName, input });
       });
     }
-    this.queries = new EngineQueries({ events, executions, ruleSet: project.ruleSet });
+    this.queries = new EngineQueries({ events, executions, ruleSet: project.ruleSet, ...(fields === undefined ? {} : { fields }) });
     const ids = ulidIds(randomBytes);
     this.replays = new LocalReplayJobs({ db, events, writes, bus, ruleSet: project.ruleSet, logger, now, newId: () => ids.newId(now()), retentionDays });
   }
@@ -159,12 +169,23 @@ export class EmbeddedEngine {
     const now = options.now ?? Date.now;
     const logger = options.logger ?? createLogger();
     const retentionDays = options.retentionDays ?? 30;
+    const encrypt = options.encrypt ?? options.project.config?.eventSourcing.encrypt ?? [];
+    const keyFile = options.dataKeyFile ?? (options.dbPath === ':memory:' ? undefined : `${options.dbPath}.key`);
     const stores = EmbeddedStores.open(options.dbPath, { sync: options.sync ?? 'normal', retentionDays, now, logger });
-    const engine = new EmbeddedEngine(options.project, stores, runner, tokens, logger, now, retentionDays);
+    let fields: FieldEncryption | undefined;
+    try {
+      // After the store: opening it creates the database's directory, where the key file goes.
+      fields = encrypt.length === 0 ? undefined : new FieldEncryption(encrypt, LocalDataKeys.open(keyFile));
+    } catch (error) {
+      stores.close();
+      throw error;
+    }
+    const engine = new EmbeddedEngine(options.project, stores, runner, tokens, logger, now, retentionDays, fields);
     installTaskServices(
       createTaskServices({
         ingest: engine.#ingest,
         waits: engine.#waits,
+        ...(fields === undefined ? {} : { concealing: { fields, executions: stores.executions } }),
         onWaiterCompleted: ({ token, eventId, delivered }, { correlationId }) => {
           if (delivered) logger.info('waiter completed', { token, eventId, correlationId });
         },

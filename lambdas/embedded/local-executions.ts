@@ -3,7 +3,7 @@
  * and its start and end go through the application layer's `ExecutionLifecycle` (the record
  * finished, `workflow.*` events stored and so routed), as Step Functions' status changes do on AWS.
  */
-import type { ExecutionChange, ExecutionLifecycle, ExecutionStore, Logger, StoredExecution } from '../core/index.js';
+import type { ExecutionChange, ExecutionLifecycle, ExecutionStore, FieldEncryption, Logger, StoredExecution } from '../core/index.js';
 import type { LocalWorkflowRunner } from './asl-runner.js';
 
 export interface LocalExecutionsDeps {
@@ -17,6 +17,11 @@ export interface LocalExecutionsDeps {
   now: () => number;
   /** Whether the engine is closing: no new lifecycle events then, so nothing new is started. */
   closing: () => boolean;
+  /**
+   * Encrypted fields: the workflow is handed its input with them open (in memory only), and what it
+   * returns has their plaintext sealed again before it is logged or stored.
+   */
+  fields?: Pick<FieldEncryption, 'revealInput' | 'conceal'>;
 }
 
 export class LocalExecutions {
@@ -30,8 +35,10 @@ export class LocalExecutions {
     const { runner, logger, now } = this.deps;
     const { name, workflowId, ruleId, eventId, correlationId, startedAt } = execution;
     this.#change({ name, status: 'RUNNING', startedAt });
-    const run = runner
-      .run(workflowId, execution.input, { executionName: name, startTime: startedAt })
+    const { fields } = this.deps;
+    const run = (fields === undefined ? Promise.resolve(execution.input) : fields.revealInput(execution.input))
+      .then((input) => runner.run(workflowId, input, { executionName: name, startTime: startedAt }))
+      .then(async (outcome) => (fields === undefined ? outcome : await fields.conceal(execution.input, outcome)) as typeof outcome)
       .then(async ({ status, ...result }) => {
         await this.#change({ name, status, startedAt, stoppedAt: new Date(now()).toISOString(), ...result });
         this.deps.onEnded(name);

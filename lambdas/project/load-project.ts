@@ -14,6 +14,7 @@ import { basename, join, resolve } from 'node:path';
 import { validateAsl } from './validate-asl.js';
 import {
   compileRules,
+  encryptedFieldUses,
   parseRulesFile,
   parseWorkflow,
   RuleFileError,
@@ -75,6 +76,7 @@ export function loadProject(paths: ProjectPaths = defaultPaths()): Project {
   const workflows = loadWorkflows(paths, issues);
   const { rules, config, partial } = loadRules(paths.rulesDir, issues);
   issues.push(...crossFileIssues([...rules, ...partial], workflows, paths));
+  issues.push(...encryptedFieldIssues([...rules, ...partial], config, paths));
   if (issues.length > 0) throw new ProjectError(sortIssues(issues));
   const project: Project = { paths, rules, ruleSet: compileRules(rules), workflows };
   if (config !== undefined) project.config = config;
@@ -107,6 +109,15 @@ function crossFileIssues(rules: readonly Rule[], workflows: Map<string, Workflow
     }
   }
   return issues;
+}
+
+/** A rule that tests an encrypted field for more than its existence (it would be testing ciphertext). */
+function encryptedFieldIssues(rules: readonly Rule[], config: EngineConfig | undefined, paths: ProjectPaths): RuleFileIssue[] {
+  return encryptedFieldUses(rules, config?.eventSourcing.encrypt ?? []).map(({ rule, key, message }) => {
+    const where = rule.location ?? { file: paths.rulesDir, line: 1, column: 1 };
+    const position = where.keys?.[key] ?? where;
+    return { file: where.file, line: position.line, column: position.column, path: key, message };
+  });
 }
 
 /** The rules of valid files, the valid rules of invalid files (`partial`, for the checks across files), and the seed config. */

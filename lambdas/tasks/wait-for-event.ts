@@ -18,6 +18,8 @@ const WaitRequest = z.strictObject({
   eventType: z.string().check(z.minLength(1)),
   pattern: z.optional(z.record(z.string(), z.unknown())),
   timeoutSeconds: z.optional(z.number().check(z.int(), z.positive())),
+  /** Given to every invoked task; a wait needs none (its waiter is keyed by its task token). */
+  idempotencyKey: z.optional(z.string()),
 });
 
 export async function handler(input: unknown): Promise<{ waiting: true }> {

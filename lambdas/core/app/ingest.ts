@@ -5,6 +5,7 @@
  */
 import type { EngineEvent, EnvelopeContext } from '../envelope.js';
 import { normaliseEvent } from '../envelope.js';
+import type { FieldEncryption } from '../field-encryption.js';
 import { classifyIngestBody, entryError, eventInputOf, type BatchEntryResult } from '../http.js';
 import type { EventStore, PutResult } from '../ports/events.js';
 import type { EngineMetrics } from '../ports/observability.js';
@@ -20,6 +21,8 @@ export interface IngestDeps {
    * throw (a `ForbiddenError`, …) to refuse it. Called synchronously, before the put.
    */
   admit?: (event: EngineEvent) => void;
+  /** Seals the configured sensitive fields (`event_sourcing.encrypt`) before the put: the store never sees them in the clear. */
+  fields?: Pick<FieldEncryption, 'covers' | 'seal'>;
   /** Told of each event once stored (`duplicate` included), e.g. to log, count or publish it. */
   onStored?: (event: EngineEvent, result: PutResult) => void;
   /** Each newly stored event counted as received, under its source and type. */
@@ -59,8 +62,10 @@ export interface BatchAnswer {
  * @example const { id, duplicate } = await ingestEvent(body, { store, envelope: liveEnvelope(clock, randomBytes) })
  */
 export async function ingestEvent(input: unknown, deps: IngestDeps): Promise<IngestResult> {
-  const event = normaliseEvent(input, deps.envelope);
-  deps.admit?.(event);
+  const received = normaliseEvent(input, deps.envelope);
+  deps.admit?.(received);
+  // Sealing awaits only microtasks once the data key is loaded, so a batch's puts still share one turn.
+  const event = deps.fields?.covers(received.type) === true ? await deps.fields.seal(received) : received;
   const result = await deps.store.put(event);
   deps.onStored?.(event, result);
   if (!result.duplicate) deps.metrics?.countLabelled('EventsReceived', { source: event.source, type: event.type });

@@ -7,6 +7,7 @@
  */
 import type { Clock } from '../clock.js';
 import { ConflictError } from '../errors.js';
+import type { FieldEncryption } from '../field-encryption.js';
 import { normaliseEvent, type EngineEvent } from '../envelope.js';
 import type { ExecutionRecord, ExecutionStatus, WorkflowInput } from '../execution.js';
 import { lifecycleEvent, type LifecyclePhase } from '../lifecycle.js';
@@ -47,6 +48,12 @@ export interface ExecutionLifecycleDeps {
   clock: Clock;
   /** Executions finished (by workflow and status) and their durations, counted once per end. */
   metrics?: Pick<EngineMetrics, 'countLabelled' | 'observe'>;
+  /**
+   * Encrypted fields: an execution's output and error are stored with the plaintext of its input's
+   * sealed fields sealed again, and an input reported in the clear (Step Functions hands back what it
+   * was started with) is sealed before it is recorded.
+   */
+  fields?: Pick<FieldEncryption, 'conceal' | 'sealInput'>;
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -63,9 +70,10 @@ export class ExecutionLifecycle {
    * name + phase) and content depend only on the change, so a repeat is stored once.
    * @throws RetryableError when a store throttles or fails.
    */
-  async onChange(change: ExecutionChange): Promise<LifecycleOutcome> {
-    const stored = (await this.deps.executions.get(change.name)) ?? (await this.recordFromChange(change));
+  async onChange(reported: ExecutionChange): Promise<LifecycleOutcome> {
+    const stored = (await this.deps.executions.get(reported.name)) ?? (await this.recordFromChange(reported));
     if (typeof stored === 'string') return { kind: 'ignored', reason: stored };
+    const change = await this.concealed(reported, stored.input);
 
     let phase: LifecyclePhase = 'started';
     let execution: ExecutionRecord = { ...toApiExecution(stored), status: 'RUNNING' };
@@ -109,12 +117,21 @@ export class ExecutionLifecycle {
    * StartExecution answers): record it from the change. A string says why it could not be.
    */
   private async recordFromChange(change: ExecutionChange): Promise<StoredExecution | string> {
-    const { input, workflowId } = change;
-    if (input === undefined) return 'no execution record and no readable workflow input';
+    const { workflowId } = change;
+    if (change.input === undefined) return 'no execution record and no readable workflow input';
+    const input = this.deps.fields === undefined ? change.input : await this.deps.fields.sealInput(change.input);
     if (workflowId === undefined) return 'no execution record and no workflow id';
     const trigger = { workflowId, ruleId: input.rule.id, executionName: change.name, input };
     await this.deps.executions.record(trigger, change.startedAt);
     return (await this.deps.executions.get(change.name)) ?? runningExecution(trigger, change.startedAt);
+  }
+
+  /** The change with the plaintext of the input's sealed fields sealed again in its output and error. */
+  private async concealed(change: ExecutionChange, input: WorkflowInput): Promise<ExecutionChange> {
+    const { fields } = this.deps;
+    if (fields === undefined || (change.output === undefined && change.error === undefined)) return change;
+    const { output, error } = (await fields.conceal(input, { output: change.output, error: change.error })) as Pick<ExecutionChange, 'output' | 'error'>;
+    return { ...change, output, error };
   }
 }
 

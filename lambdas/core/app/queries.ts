@@ -7,6 +7,7 @@ import type { EngineEvent } from '../envelope.js';
 import { NotFoundError } from '../errors.js';
 import { correlationIdFor, type ExecutionRecord } from '../execution.js';
 import { isExecutionListing, parseExecutionListing, parseExecutionQuery } from '../execution-query.js';
+import type { FieldEncryption } from '../field-encryption.js';
 import type { EventStore } from '../ports/events.js';
 import { toApiExecution, type ExecutionPage, type ExecutionStore } from '../ports/executions.js';
 import { parseEventQuery, type EventPage, type QueryParameters } from '../query.js';
@@ -19,6 +20,14 @@ export interface EngineQueriesDeps {
   executions: Pick<ExecutionStore, 'get' | 'list' | 'recent' | 'byCorrelation'>;
   /** Today's rules, to explain an event's routing; a home without them answers `routing` with NotFoundError. */
   ruleSet?: RuleSet;
+  /** Opens encrypted fields for a reader allowed to see them (`events:read-sensitive`); without it they stay sealed. */
+  fields?: Pick<FieldEncryption, 'reveal'>;
+}
+
+/** How an event read answers: encrypted fields stay sealed unless the caller may see them. */
+export interface ReadOptions {
+  /** The caller holds `events:read-sensitive`: answer encrypted fields in the clear. */
+  revealSensitive?: boolean;
 }
 
 /** Why a rule fires for an event, or why not: `edwe rules route` and `GET /events/{id}/routing` print it. */
@@ -61,15 +70,16 @@ export class EngineQueries {
   constructor(private readonly deps: EngineQueriesDeps) {}
 
   /** @throws ValidationError naming each bad parameter. */
-  events(parameters: QueryParameters): Promise<EventPage<EngineEvent>> {
-    return this.deps.events.query(parseEventQuery(parameters));
+  async events(parameters: QueryParameters, options: ReadOptions = {}): Promise<EventPage<EngineEvent>> {
+    const page = await this.deps.events.query(parseEventQuery(parameters));
+    return this.#revealing(options) ? { ...page, events: await this.#reveal(page.events) } : page;
   }
 
   /** @throws NotFoundError when no event has this id. */
-  async event(id: string): Promise<EngineEvent> {
+  async event(id: string, options: ReadOptions = {}): Promise<EngineEvent> {
     const event = id === '' ? undefined : await this.deps.events.get(id);
     if (event === undefined) throw new NotFoundError(`No event with id "${id}"`);
-    return event;
+    return this.#revealing(options) ? ((await this.#reveal([event]))[0] as EngineEvent) : event;
   }
 
   /**
@@ -86,10 +96,21 @@ export class EngineQueries {
    * A page of a correlation's events (`limit`, default 1,000; `cursor` continues) with the executions
    * started within it. @throws ValidationError for bad parameters, NotFoundError when it has neither.
    */
-  async correlation(correlationId: string, parameters: QueryParameters = {}): Promise<CorrelationPage> {
+  async correlation(correlationId: string, parameters: QueryParameters = {}, options: ReadOptions = {}): Promise<CorrelationPage> {
     const timeline = await correlationTimeline(correlationId, this.deps, parseTimelinePage(parameters));
     if (timeline.events.length === 0 && timeline.executions.length === 0) throw new NotFoundError(`No events or executions with correlationId "${correlationId}"`);
-    return timeline;
+    if (!this.#revealing(options)) return timeline;
+    // The timeline's entries carry no event data; only the events themselves are opened.
+    return { ...timeline, events: await this.#reveal(timeline.events) };
+  }
+
+  #revealing(options: ReadOptions): boolean {
+    return options.revealSensitive === true && this.deps.fields !== undefined;
+  }
+
+  #reveal(events: readonly EngineEvent[]): Promise<EngineEvent[]> {
+    const fields = this.deps.fields as Pick<FieldEncryption, 'reveal'>;
+    return Promise.all(events.map((event) => fields.reveal(event)));
   }
 
   /**

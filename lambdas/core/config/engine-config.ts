@@ -4,6 +4,7 @@
  * ingestion, store and replay work. Snake_case (the seed) and camelCase spellings are both accepted.
  */
 import type { YAMLMap } from 'yaml';
+import { encryptFieldProblem, type EncryptRule } from '../field-encryption.js';
 import type { Rule } from '../rules/types.js';
 import { checks, expectMap, expectSeq, readKeys, readValue, show, type Entry, type KeySpec, type NodeReader } from '../rules/yaml-nodes.js';
 
@@ -53,6 +54,8 @@ export interface EventSourcingConfig {
   /** From `retention: "30d"`; the store's TTL. */
   retentionSeconds: number;
   replayEnabled: boolean;
+  /** `encrypt:` — the fields sealed before an event of each type is stored (see docs/security.md). */
+  encrypt: EncryptRule[];
 }
 
 /** How the engine treats routing latency. */
@@ -71,7 +74,7 @@ export interface EngineConfig {
 }
 
 /** Events are kept 30 days and may be replayed, unless configured otherwise. */
-export const DEFAULT_EVENT_SOURCING: EventSourcingConfig = { enabled: true, retentionSeconds: 30 * 86_400, replayEnabled: true };
+export const DEFAULT_EVENT_SOURCING: EventSourcingConfig = { enabled: true, retentionSeconds: 30 * 86_400, replayEnabled: true, encrypt: [] };
 /** Real-time execution is on, with no latency objective, unless configured otherwise. */
 export const DEFAULT_REAL_TIME_EXECUTION: RealTimeExecutionConfig = { enabled: true };
 
@@ -199,6 +202,7 @@ export function readEventSourcing(r: NodeReader, entry: Entry): EventSourcingCon
       f('enabled', undefined, checks.boolean),
       f('retention', undefined, (v) => (typeof v === 'number' ? checks.positiveInteger(v) : durationCheck(v))),
       f('replayEnabled', 'replay_enabled', checks.boolean),
+      f('encrypt', undefined, encryptCheck),
     ],
     'event_sourcing',
   );
@@ -214,7 +218,31 @@ export function readEventSourcing(r: NodeReader, entry: Entry): EventSourcingCon
           ? retention * 86_400
           : Math.ceil((parseDuration(retention as string) as number) / 1000),
     replayEnabled: (fields.replayEnabled as boolean | undefined) ?? DEFAULT_EVENT_SOURCING.replayEnabled,
+    encrypt: fields.encrypt === undefined ? [] : encryptRulesOf(fields.encrypt as Array<Record<string, unknown>>),
   };
+}
+
+/** `encrypt: [{event_type, fields: [data.email]}]`: each entry names one event type and its paths under `data.`. */
+function encryptCheck(value: unknown): string | undefined {
+  if (!Array.isArray(value) || value.length === 0) return `must be a list of {event_type, fields}, got ${show(value)}`;
+  for (const [i, entry] of value.entries()) {
+    if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) return `[${i}] must be a mapping {event_type, fields}, got ${show(entry)}`;
+    const unknownKey = Object.keys(entry).find((k) => !['event_type', 'eventType', 'fields'].includes(k));
+    if (unknownKey !== undefined) return `[${i}]: unknown key "${unknownKey}" (expected event_type and fields)`;
+    const type = (entry as Record<string, unknown>).event_type ?? (entry as Record<string, unknown>).eventType;
+    if (typeof type !== 'string' || type.trim() === '' || type === '*') return `[${i}].event_type must name one event type, got ${show(type)}`;
+    const fields = (entry as Record<string, unknown>).fields;
+    if (!Array.isArray(fields) || fields.length === 0) return `[${i}].fields must be a non-empty list of paths such as data.email, got ${show(fields)}`;
+    for (const field of fields) {
+      const problem = encryptFieldProblem(field);
+      if (problem !== undefined) return `[${i}].fields: ${problem}`;
+    }
+  }
+  return undefined;
+}
+
+function encryptRulesOf(entries: Array<Record<string, unknown>>): EncryptRule[] {
+  return entries.map((entry) => ({ eventType: (entry.event_type ?? entry.eventType) as string, fields: [...new Set(entry.fields as string[])] }));
 }
 
 /** `real_time_execution:` → a mapping, or `true`/`false` for just `enabled`. */

@@ -11,3 +11,4 @@ export * from './replay.js';
 export * from './dead-letters.js';
 export * from './observability.js';
 export * from './tasks.js';
+export * from './data-keys.js';

@@ -37,11 +37,13 @@ export function eventRoutes(engine: EmbeddedEngine, { routes, readBody }: Server
 
   const queries = engine.queries;
   const parameters = (url: URL) => Object.fromEntries(url.searchParams);
-  routes.on('GET', '/events', 'events:read', async (_request, _params, url) => ({ status: 200, body: await queries.events(parameters(url)) }));
-  routes.on('GET', '/events/{id}', 'events:read', async (_request, { id }) => ({ status: 200, body: await queries.event(id as string) }));
-  routes.on('GET', '/correlations/{correlationId}', 'events:read', async (_request, { correlationId }, url) => ({
+  // Encrypted event fields are answered in the clear only to a caller holding `events:read-sensitive`.
+  const reading = (caller: Caller) => ({ revealSensitive: caller.scopes.has('events:read-sensitive') });
+  routes.on('GET', '/events', 'events:read', async (_request, _params, url, caller) => ({ status: 200, body: await queries.events(parameters(url), reading(caller)) }));
+  routes.on('GET', '/events/{id}', 'events:read', async (_request, { id }, _url, caller) => ({ status: 200, body: await queries.event(id as string, reading(caller)) }));
+  routes.on('GET', '/correlations/{correlationId}', 'events:read', async (_request, { correlationId }, url, caller) => ({
     status: 200,
-    body: await queries.correlation(correlationId as string, parameters(url)),
+    body: await queries.correlation(correlationId as string, parameters(url), reading(caller)),
   }));
 }
 
