@@ -1,7 +1,8 @@
-#!/usr/bin/env tsx
+#!/usr/bin/env node
 /** The `edwe` command line: the embedded engine, and the tools around rules, events and replays. */
 import { devCommand, DEV_USAGE, UsageError } from '../cli/dev-command.js';
 import { EVENTS_USAGE, eventsCommand, SEND_USAGE, sendCommand } from '../cli/events-command.js';
+import { INIT_USAGE, initCommand } from '../cli/init-command.js';
 import { processIo, type CliIo } from '../cli/io.js';
 import { REPLAY_USAGE, replayCommand } from '../cli/replay-command.js';
 import { RULES_CHECK_USAGE, RULES_ROUTE_USAGE, rulesCheck, rulesRoute, TEST_EVENT_PATTERN_USAGE, testEventPattern } from '../cli/rules-commands.js';
@@ -10,6 +11,8 @@ const indent = (text: string) => text.replace(/^/gm, '    ');
 
 const USAGE = `edwe — event-driven workflow engine
 
+  edwe init                   scaffold a project folder (rules/, workflows/) with the seed's example
+${indent(INIT_USAGE)}
   edwe dev                    run the engine embedded (HTTP API, SQLite store, local workflows)
 ${indent(DEV_USAGE)}
   edwe rules check            validate rules/ and workflows/
@@ -33,6 +36,7 @@ API commands talk to --url (default $EDWE_URL or http://127.0.0.1:3000), with --
 type Command = (argv: string[], io: CliIo & { isTTY?: boolean }) => Promise<number>;
 
 const commands: Record<string, Command> = {
+  init: initCommand,
   dev: (argv) => devCommand(argv),
   'rules check': rulesCheck,
   'rules route': rulesRoute,

@@ -32,7 +32,8 @@ const name = () =>
     .max(256, { error: 'must be at most 256 characters' })
     .refine((s) => !CONTROL_CHARS.test(s), { error: 'must not contain control characters' });
 
-const EventInputSchema = z.strictObject(
+/** The event envelope as received (zod): what `normaliseEvent` validates before assigning defaults. */
+export const EventInputSchema = z.strictObject(
   {
     id: z
       .string({ error: 'must be a string' })
