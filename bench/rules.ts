@@ -226,19 +226,28 @@ export default async function main(args: string[]): Promise<number> {
     };
   };
   const rates: Record<string, number> = {};
+  // A hot reload compiles the whole set: how long that takes for each size.
+  const compileMs: Record<string, number> = {};
   for (const [name, types, perType] of [
     ['a: 10 rules', 1, 10],
     ['b: 1,000 rules / 100 types', 100, 10],
     ['c: 10,000 rules / 1,000 types', 1000, 10],
   ] as const) {
     const { rules, events } = scenario(types, perType, 10_000);
+    const compileStart = performance.now();
     const ruleSet = compileRules(rules);
+    compileMs[name[0] as string] = performance.now() - compileStart;
     const [result] = measure(MS, 100, routeBatch(ruleSet, events)) as [Measured];
     const jre = await versusJre(rules, ruleSet, events, JRE_MS, result.meanRate);
     rates[name[0] as string] = result.rate;
     rows.push(`| ${name} (${rules.length} rules) | ${fmt(result.rate)} | ${fmt(result.meanRate)} | ${us(result.p50)} | ${us(result.p99)} | ${jre} |`);
   }
   floors.push(['b ≥ 1,000,000 events/s', (rates.b ?? 0) >= 1e6, fmt(rates.b ?? 0)]);
+  floors.push([
+    'compile 10,002 rules (c) < 1 s',
+    (compileMs.c ?? Infinity) < 1000,
+    `${(compileMs.c ?? 0).toFixed(0)} ms (a ${(compileMs.a ?? 0).toFixed(1)} ms, b ${(compileMs.b ?? 0).toFixed(0)} ms)`,
+  ]);
   floors.push(['c ≥ half of b', (rates.c ?? 0) >= (rates.b ?? 0) / 2, `${(((rates.c ?? 0) / (rates.b ?? 1)) * 100).toFixed(0)}% of b`]);
 
   const texts = parcelEvents(5_000);
@@ -270,6 +279,7 @@ export default async function main(args: string[]): Promise<number> {
       `| d: ${kind} (${rules.length} rules, ${matched} matches / ${texts.length}) | ${fmt(result.rate)} (${(share * 100).toFixed(0)}% of parse) | ${fmt(result.meanRate)} | ${us(result.p50)} | ${us(result.p99)} | ${jre} |`,
     );
     if (kind !== 'all kinds at once') floors.push([`d ${kind} ≥ 75% of JSON.parse`, share >= 0.75, `${(share * 100).toFixed(0)}%`]);
+    else floors.push([`d ${kind} ≥ 60% of JSON.parse`, share >= 0.6, `${(share * 100).toFixed(0)}%`]);
   }
 
   const cpu = /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? 'unknown CPU';

@@ -27,10 +27,13 @@ ${indent(SEND_USAGE)}
 ${indent(EVENTS_USAGE)}
   edwe replay                 re-run a time range of history, with a progress bar
 ${indent(REPLAY_USAGE)}
+  edwe console                the web console against a running engine or a deployed stack (edwe dev serves it at /console too)
+${indent('Usage: edwe console --url URL [--aws] [--token T] [--port 8233] [--host 127.0.0.1]')}
   edwe dlq                    list and redrive a deployed stack's dead-letter queues
 ${indent('Usage: edwe dlq list|redrive <ingest|router|lifecycle|replay|QUEUE_URL> [--stack EdweStack] (edwe dlq for all options)')}
 
-API commands talk to --url (default $EDWE_URL or http://127.0.0.1:3000), with --token or $EDWE_TOKEN when set.
+API commands talk to --url (default $EDWE_URL or http://127.0.0.1:3000), with --token or $EDWE_TOKEN when set;
+to an execute-api URL, or with --aws, they sign with SigV4 from the AWS credential chain (region from the URL or $AWS_REGION).
 `;
 
 type Command = (argv: string[], io: CliIo & { isTTY?: boolean }) => Promise<number>;
@@ -45,6 +48,7 @@ const commands: Record<string, Command> = {
   events: eventsCommand,
   replay: replayCommand,
   // Imported when used, so the AWS SDK stays out of every other command's start-up.
+  console: async (argv, io) => (await import('../cli/console-command.js')).consoleCommand(argv, io),
   dlq: async (argv, io) => (await import('../cli/dlq-command.js')).dlqCommand(argv, io),
 };
 

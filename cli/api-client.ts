@@ -1,4 +1,6 @@
 /** A small client for the engine's HTTP API (embedded, or any deployment that answers the same paths). */
+import { awsFetch, type FetchLike, isExecuteApiUrl } from './aws-fetch.js';
+
 export const DEFAULT_URL = 'http://127.0.0.1:3000';
 
 export interface ApiClient {
@@ -18,21 +20,38 @@ export class ApiError extends Error {
   }
 }
 
-export function apiClient(options: { url?: string | undefined; token?: string | undefined; env?: NodeJS.ProcessEnv }): ApiClient {
+/** Where and how to call: `aws` signs with SigV4 (also chosen when the URL is an `execute-api` host). */
+export interface ApiClientOptions {
+  url?: string | undefined;
+  token?: string | undefined;
+  aws?: boolean | undefined;
+  env?: NodeJS.ProcessEnv;
+  /** The signing fetch; default: `awsFetch` (the SDK's credential chain). */
+  signedFetch?: FetchLike;
+}
+
+export function apiClient(options: ApiClientOptions): ApiClient {
   const env = options.env ?? process.env;
   const url = (options.url ?? env.EDWE_URL ?? DEFAULT_URL).replace(/\/+$/, '');
   const token = options.token ?? env.EDWE_TOKEN;
+  const signed = options.aws === true || isExecuteApiUrl(url);
+  // SigV4 and a bearer token both travel in Authorization: one request carries only one of them.
+  if (signed && options.token !== undefined) throw new Error('--token and SigV4 (--aws, or an execute-api URL) both set the Authorization header: give one');
+  const send: FetchLike = signed ? (options.signedFetch ?? awsFetch) : (input, init) => fetch(input, init);
+  const bearer = !signed && token ? { authorization: `Bearer ${token}` } : {};
   return {
     url,
     async request<T>(method: string, path: string, body?: unknown): Promise<T> {
       let response: Response;
       try {
-        response = await fetch(`${url}${path}`, {
+        response = await send(`${url}${path}`, {
           method,
-          headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+          headers: { 'content-type': 'application/json', ...bearer },
           ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         });
       } catch (error) {
+        // Signing fails before any connection (no region, no credentials): say that, not "cannot reach".
+        if (!(error instanceof TypeError && error.message === 'fetch failed')) throw error;
         throw new Error(`cannot reach the engine at ${url} (${(error as Error).cause ?? (error as Error).message}); is \`edwe dev\` running, or is --url right?`);
       }
       const text = await response.text();
@@ -47,4 +66,5 @@ export function apiClient(options: { url?: string | undefined; token?: string | 
 export const API_OPTIONS = {
   url: { type: 'string' },
   token: { type: 'string' },
+  aws: { type: 'boolean' },
 } as const;

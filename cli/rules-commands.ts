@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { correlationIdFor, explainRoute, formatIssue, normaliseEvent, parseJsonBody, ulid, ValidationError, type RuleFileIssue } from '../lambdas/core/index.js';
+import { explainRouting, formatIssue, normaliseEvent, parseJsonBody, ulid, ValidationError, type RuleFileIssue } from '../lambdas/core/index.js';
 import { InvalidEventError, InvalidPatternError, testEventPattern as testPattern } from '../lambdas/core/pattern/index.js';
 import { defaultPaths, loadProject, ProjectError, type Project, type ProjectPaths } from '../lambdas/project/load-project.js';
 import type { CliIo } from './io.js';
@@ -111,17 +111,12 @@ export async function rulesRoute(argv: string[], io: CliIo): Promise<number> {
     }
     const project = loadOrReport(io, paths);
     if (project === undefined) return 1;
-    const explained = explainRoute(project.ruleSet, event).filter((e) => values.all === true || e.outcome !== 'skipped');
-    const output = explained.map(({ rule, outcome, reasons, cutBy }) => ({
-      rule: rule.id,
-      workflow: rule.workflow,
-      priority: rule.priority,
-      outcome,
-      reasons,
-      ...(cutBy === undefined ? {} : { cutBy }),
-      ...(outcome === 'fired' ? { correlationId: correlationIdFor(event, rule) } : {}),
-      ...(rule.location === undefined ? {} : { location: `${displayPath(io, rule.location.file)}:${rule.location.line}:${rule.location.column}` }),
-    }));
+    const explained = explainRouting(project.ruleSet, event).filter((e) => values.all === true || e.outcome !== 'skipped');
+    const rules = new Map(project.rules.map((rule) => [rule.id, rule]));
+    const output = explained.map((explanation) => {
+      const location = rules.get(explanation.rule)?.location;
+      return { ...explanation, ...(location === undefined ? {} : { location: `${displayPath(io, location.file)}:${location.line}:${location.column}` }) };
+    });
     io.stdout(`${JSON.stringify(output, null, 2)}\n`);
     return 0;
   });

@@ -38,9 +38,10 @@ export const ACCESS_LOG_FORMAT = `{${[
   ['latencyMs', '$context.responseLatency'],
   ['integrationLatencyMs', '$context.integrationLatency'],
   ['xrayTraceId', '$context.xrayTraceId'],
-  ['error', '$context.error.message'],
 ]
   .map(([name, value]) => `"${name}":"${value}"`)
+  // The one value a caller's request can put quotes or backslashes into: `messageString` is already a quoted JSON string.
+  .concat('"error":$context.error.messageString')
   .join(',')}}`;
 
 /** The stage: traced, metrics on, execution logs for errors (no request data), JSON access logs, throttled. */

@@ -15,7 +15,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { QueueOnFailure } from './encryption.js';
+import { createFailureQueue, QueueOnFailure } from './encryption.js';
 import { createIngestFunction, type EventTableProps } from './ingest-function.js';
 import type { EdweFunctionProps } from './lambda-defaults.js';
 
@@ -40,11 +40,18 @@ export class BusIngestion extends Construct {
   public readonly bus: events.EventBus;
   public readonly rule: events.Rule;
   public readonly ingestFunction: NodejsFunction;
+  /** With a customer-managed key: where the bus puts events it could not encrypt or decrypt. */
+  public readonly busDeadLetterQueue: sqs.Queue | undefined;
 
   constructor(scope: Construct, id: string, props: BusIngestionProps) {
     super(scope, id);
     const key = props.busKey ?? props.encryptionKey;
+    // Events the bus itself cannot process — an encryption or decryption error, such as the key being
+    // disabled — go to a queue of their own, encrypted by SQS rather than by that same key.
+    this.busDeadLetterQueue =
+      key === undefined ? undefined : createFailureQueue(this, 'BusDeadLetterQueue', undefined, 'the engine bus (events it could not encrypt or decrypt)');
     this.bus = new events.EventBus(this, 'Bus', {
+      ...(this.busDeadLetterQueue === undefined ? {} : { deadLetterQueue: this.busDeadLetterQueue }),
       ...(props.busName === undefined ? {} : { eventBusName: props.busName }),
       ...(key === undefined ? {} : { kmsKey: key }),
       description: 'edwe: events put here are stored by the engine and routed by its rules',

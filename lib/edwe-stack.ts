@@ -36,7 +36,7 @@ import { METRICS_NAMESPACE } from './lambda-defaults.js';
 import { Lifecycle } from './lifecycle.js';
 import { Observability } from './observability.js';
 import { Replay } from './replay.js';
-import { Router } from './router.js';
+import { ROUTER_SERVICE, Router } from './router.js';
 import { Sweeper } from './sweeper.js';
 import { Workflows } from './workflows.js';
 
@@ -136,6 +136,8 @@ export class EdweStack extends Stack {
     });
 
     const rules = portableRules(project.rules, dirname(project.paths.rulesDir));
+    const maxLatencyMs = project.config?.realTimeExecution.maxLatencyMs;
+    this.startLatencyObjectiveMs = maxLatencyMs;
     const routing = {
       table,
       rules,
@@ -145,6 +147,7 @@ export class EdweStack extends Stack {
       encryptionKey,
       logRetention,
       ...(retentionDays === undefined ? {} : { retentionDays }),
+      ...(maxLatencyMs === undefined ? {} : { startLatencyObjectiveMs: maxLatencyMs }),
     };
     this.router = new Router(this, 'Router', routing);
     this.sweeper = new Sweeper(this, 'Sweeper', {
@@ -158,6 +161,7 @@ export class EdweStack extends Stack {
     if (this.workflows.stateMachines.size > 0) {
       this.lifecycle = new Lifecycle(this, 'Lifecycle', {
         stateMachines: this.workflows.stateMachines,
+        expressLogGroups: new Map([...this.workflows.logGroups].filter(([id]) => project.workflows.get(id)?.settings.type === 'EXPRESS')),
         eventsTable: table,
         stateTable,
         encryptionKey,
@@ -187,6 +191,9 @@ export class EdweStack extends Stack {
   }
 
   /** Alarms and the dashboard over every function, stream consumer, failure queue, state machine and the API. */
+  /** `real_time_execution.max_latency`, when the seed configuration sets it: the router counts starts later than it, and an alarm watches the count. */
+  private startLatencyObjectiveMs: number | undefined;
+
   private watch(encryptionKey: kms.IKey): Observability {
     const functions: Record<string, lambda.IFunction> = {
       ingest: this.ingestion.ingestFunction,
@@ -219,6 +226,7 @@ export class EdweStack extends Stack {
       streamConsumers,
       deadLetterQueues,
       stateMachines,
+      ...(this.startLatencyObjectiveMs === undefined ? {} : { startLatencyObjective: { ms: this.startLatencyObjectiveMs, service: ROUTER_SERVICE } }),
       ...(this.settings.alarmEmail === undefined ? {} : { alarmEmail: this.settings.alarmEmail }),
     });
   }

@@ -39,7 +39,7 @@ export function allowServicesToUseKey(key: kms.IKey): void {
   key.addToResourcePolicy(
     new iam.PolicyStatement({
       sid: 'CloudWatchLogsOfThisAccount',
-      principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+      principals: [new iam.ServicePrincipal(`logs.${stack.region}.${stack.urlSuffix}`)],
       actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:DescribeKey'],
       // In a key policy, "*" is the key itself.
       resources: ['*'],

@@ -48,9 +48,11 @@ const Schema = z
     alarmEmail: z.email().optional(),
     /**
      * Whether this stack sets the account's (per region) CloudWatch role for API Gateway, which access
-     * and execution logs need. Turn off when another stack already owns it.
+     * and execution logs need. Off by default: it is one setting per account and region, which two
+     * stacks would overwrite (and one deleted would take from the other); turn it on in one stack only
+     * (docs/operations.md, "The API Gateway account role").
      */
-    apiCloudWatchRole: z.boolean().default(true),
+    apiCloudWatchRole: z.boolean().default(false),
     /** Days every log group keeps its logs: one of CloudWatch's periods (1, 3, 5, 7, 14, 30, 60, 90, …). */
     logRetentionDays: z
       .number()

@@ -17,7 +17,7 @@ export type EventsTableOverrides = Omit<Partial<dynamodb.TableProps>, 'partition
 export interface EventTableProps {
   /** The key that encrypts the table and its stream. Default: a new key with yearly rotation. */
   readonly encryptionKey?: kms.IKey;
-  /** Merged over the defaults (on-demand billing, point-in-time recovery, retained on stack deletion). */
+  /** Merged over the defaults (on-demand billing, point-in-time recovery, retained on stack deletion, deletion protection). */
   readonly tableProps?: EventsTableOverrides;
 }
 
@@ -37,6 +37,8 @@ export class EventTable extends Construct {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       // Events are the system of record: deleting the stack must not delete them.
       removalPolicy: RemovalPolicy.RETAIN,
+      // Nor may anyone delete it by hand (or by a replacement) without first turning this off.
+      deletionProtection: true,
       ...props.tableProps,
       partitionKey: { name: EVENTS_TABLE.partitionKey, type: dynamodb.AttributeType.STRING },
       stream: dynamodb.StreamViewType.NEW_IMAGE,

@@ -44,7 +44,8 @@ export interface IngestionProps extends EventTableProps {
   readonly quota?: { limit: number; period: 'DAY' | 'WEEK' | 'MONTH' };
   /**
    * Whether to set the account's CloudWatch role for API Gateway (needed by access and execution
-   * logs; one per account and region). Default true; turn off when another stack owns it.
+   * logs; one per account and region, so two stacks would overwrite each other). Default false: the
+   * account's role is set once, by one stack or by hand (docs/operations.md).
    */
   readonly apiCloudWatchRole?: boolean;
   /** How long access logs and the functions' logs are kept. Default one month. */
@@ -59,6 +60,26 @@ export interface IngestionProps extends EventTableProps {
   readonly functionProps?: Partial<EdweFunctionProps>;
   /** Merged over the query function's defaults. */
   readonly queryFunctionProps?: Partial<EdweFunctionProps>;
+}
+
+/**
+ * The API's resource policy with IAM authorization: signed requests of principals outside the
+ * account are refused, whatever their own policies allow. It allows nothing by itself, so a caller
+ * of the account still needs an identity policy naming the routes it may invoke.
+ */
+function ownAccountOnly(account: string): iam.PolicyDocument {
+  return new iam.PolicyDocument({
+    statements: [
+      new iam.PolicyStatement({
+        sid: 'OnlyThisAccount',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['execute-api:Invoke'],
+        resources: ['execute-api:/*'],
+        conditions: { StringNotEquals: { 'aws:PrincipalAccount': account } },
+      }),
+    ],
+  });
 }
 
 /**
@@ -93,8 +114,9 @@ export class Ingestion extends Construct {
       description: 'edwe: event ingestion and queries',
       endpointTypes: [apigw.EndpointType.REGIONAL],
       // Access and execution logs need the account's CloudWatch role for API Gateway (one per account and region).
-      cloudWatchRole: props.apiCloudWatchRole ?? true,
+      cloudWatchRole: props.apiCloudWatchRole ?? false,
       defaultMethodOptions,
+      ...(defaultMethodOptions.authorizationType === apigw.AuthorizationType.IAM ? { policy: ownAccountOnly(Stack.of(this).account) } : {}),
       ...props.restApiProps,
       deployOptions: { ...stageOptions(throttle, this.accessLogs), ...props.restApiProps?.deployOptions },
     });
@@ -198,7 +220,7 @@ export class Ingestion extends Construct {
         new iam.PolicyStatement({
           sid: 'QueryExecutionIndexes',
           actions: ['dynamodb:Query'],
-          resources: indexArns(props.stateTable, [STATE_TABLE.byEvent.indexName, STATE_TABLE.byCorrelation.indexName]),
+          resources: indexArns(props.stateTable, [STATE_TABLE.byEvent, STATE_TABLE.byCorrelation, STATE_TABLE.byWorkflow, STATE_TABLE.byStatus].map((index) => index.indexName)),
         }),
       );
     }

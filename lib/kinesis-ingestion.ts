@@ -17,6 +17,15 @@ import { QueueOnFailure } from './encryption.js';
 import { createIngestFunction, type EventTableProps } from './ingest-function.js';
 import type { EdweFunctionProps } from './lambda-defaults.js';
 
+/** How long a record is retried before its batch goes to the dead-letter queue. */
+export const DEFAULT_MAX_RECORD_AGE = Duration.hours(24);
+/**
+ * How long a record outlives its batch's on-failure message: the stream keeps it this much longer
+ * than the mapping retries it, so a batch dropped for its age can still be read back — a week-end
+ * and a working week for the alarm to be seen and acted on.
+ */
+export const RECOVERY_MARGIN = Duration.days(6);
+
 export interface KinesisIngestionProps extends EventTableProps {
   /** The source as configured (`type: kinesis`): stream name, mode, shard count, batch size, starting position. */
   readonly source?: Omit<KinesisSourceConfig, 'type'>;
@@ -44,12 +53,16 @@ export class KinesisIngestion extends Construct {
     const provisioned = source.mode === 'provisioned';
     const key = props.streamKey ?? props.encryptionKey;
 
+    // A batch dropped for its age reaches the dead-letter queue as shard and sequence numbers only:
+    // the records must still be in the stream when an operator reads them back (docs/operations.md).
+    const maxRecordAge = props.eventSourceProps?.maxRecordAge ?? DEFAULT_MAX_RECORD_AGE;
+    const retentionPeriod = Duration.hours(Math.ceil(maxRecordAge.toSeconds() / 3600) + RECOVERY_MARGIN.toHours());
     this.stream = new kinesis.Stream(this, 'Stream', {
       ...(source.streamName === undefined ? {} : { streamName: source.streamName }),
       streamMode: provisioned ? kinesis.StreamMode.PROVISIONED : kinesis.StreamMode.ON_DEMAND,
       ...(provisioned ? { shardCount: source.shardCount ?? 1 } : {}),
       ...(key === undefined ? { encryption: kinesis.StreamEncryption.MANAGED } : { encryption: kinesis.StreamEncryption.KMS, encryptionKey: key }),
-      retentionPeriod: Duration.hours(24),
+      retentionPeriod,
     });
     if (key !== undefined) {
       Validations.of(this.stream).acknowledge({
@@ -73,7 +86,7 @@ export class KinesisIngestion extends Construct {
       batchSize: source.batchSize ?? 100,
       bisectBatchOnError: true,
       retryAttempts: 10,
-      maxRecordAge: Duration.hours(24),
+      maxRecordAge,
       onFailure: new QueueOnFailure(props.deadLetterQueue),
       ...props.eventSourceProps,
       reportBatchItemFailures: true,

@@ -4,8 +4,9 @@
  * own state machines, and the lifecycle Lambda it invokes, which updates the execution record and
  * stores `workflow.*` events in the Events table so that rules can chain workflows.
  *
- * Step Functions sends these events for STANDARD workflows only: EXPRESS executions keep the
- * status their record was given at the start (see docs/workflows.md).
+ * Step Functions sends these events for STANDARD workflows only: for EXPRESS workflows the same
+ * function is subscribed to each machine's log group, filtered to the records of an execution's start
+ * and end (lambdas/layout/express-logs.ts), so both types end their records the same way.
  *
  * Two failure paths end in the dead-letter queue: events EventBridge cannot deliver (after the
  * target's retries), and events the function keeps failing (after Lambda's asynchronous retries).
@@ -17,11 +18,13 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import type * as logs from 'aws-cdk-lib/aws-logs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { LambdaDestination } from 'aws-cdk-lib/aws-logs-destinations';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { ENV } from '../lambdas/layout/environment.js';
+import { EXPRESS_LIFECYCLE_FILTER_PATTERN } from '../lambdas/layout/express-logs.js';
 import { DEFAULT_RETENTION_DAYS } from '../lambdas/layout/events-table.js';
 import { STATE_TABLE } from '../lambdas/layout/state-table.js';
 import { grantKeyUse, QueueOnFailure } from './encryption.js';
@@ -36,6 +39,11 @@ export interface LifecycleProps {
   readonly stateMachines: ReadonlyMap<string, sfn.IStateMachine>;
   /** Where lifecycle events are stored (and from where the router's stream routes them). */
   readonly eventsTable: dynamodb.ITable;
+  /**
+   * Workflow id → log group of each EXPRESS state machine (logging at level ALL, execution data
+   * included): the lifecycle function is subscribed to its start and end records. Default: none.
+   */
+  readonly expressLogGroups?: ReadonlyMap<string, logs.ILogGroup>;
   /** Where execution records are kept. */
   readonly stateTable: dynamodb.ITable;
   /** The tables' key. */
@@ -57,6 +65,8 @@ export class Lifecycle extends Construct {
   public readonly rule: events.Rule;
   public readonly lifecycleFunction: NodejsFunction;
   public readonly deadLetterQueue: sqs.IQueue;
+  /** Workflow id → the subscription of the lifecycle function to that Express workflow's log group. */
+  public readonly expressSubscriptions = new Map<string, logs.SubscriptionFilter>();
 
   constructor(scope: Construct, id: string, props: LifecycleProps) {
     super(scope, id);
@@ -99,6 +109,19 @@ export class Lifecycle extends Construct {
       maxEventAge: Duration.hours(6),
       onFailure: new QueueOnFailure(this.deadLetterQueue),
     });
+
+    // CloudWatch Logs invokes the function asynchronously, as EventBridge does: the same retries and
+    // dead-letter queue. LambdaDestination adds the invoke permission for logs.amazonaws.com, limited
+    // to that log group (SourceArn).
+    for (const [workflowId, logGroup] of props.expressLogGroups ?? []) {
+      const subscription = new logs.SubscriptionFilter(this, `${workflowId}ExpressLifecycle`, {
+        logGroup,
+        destination: new LambdaDestination(this.lifecycleFunction),
+        filterPattern: logs.FilterPattern.literal(EXPRESS_LIFECYCLE_FILTER_PATTERN),
+        filterName: 'edwe-express-lifecycle',
+      });
+      this.expressSubscriptions.set(workflowId, subscription);
+    }
 
     this.rule = new events.Rule(this, 'StatusChanges', {
       description: "edwe: status changes of the engine's state machines, to the lifecycle function",

@@ -3,7 +3,7 @@
  * (Powertools EMF, namespace `edwe`) and alarms on everything that means "something is stuck or
  * failing", all notifying one encrypted SNS topic. docs/operations.md says what each alarm means.
  */
-import { Duration, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Aws, CfnMapping, Duration, Stack } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -33,6 +33,11 @@ export interface ObservabilityProps {
   readonly stateMachines: ReadonlyMap<string, sfn.IStateMachine>;
   /** Alarm when a stream consumer lags this far behind. Default 1 minute. */
   readonly maxIteratorAge?: Duration;
+  /**
+   * `real_time_execution.max_latency`, and the router's `service`: an alarm when any start the router made was
+   * later than the objective (the sweeper's late starts are late by design and not watched).
+   */
+  readonly startLatencyObjective?: { readonly ms: number; readonly service: string };
   /** An e-mail address subscribed to the alarm topic (AWS asks it to confirm). */
   readonly alarmEmail?: string;
 }
@@ -56,8 +61,11 @@ export class Observability extends Construct {
   /** With `alarmEmail`: where notifications SNS could not deliver to the address are kept. */
   public readonly undeliveredAlarms?: sqs.Queue;
 
+  private readonly consoleHosts: CfnMapping;
+
   constructor(scope: Construct, id: string, props: ObservabilityProps) {
     super(scope, id);
+    this.consoleHosts = new CfnMapping(this, 'ConsoleHosts', { mapping: Object.fromEntries(Object.entries(CONSOLE_HOSTS).map(([partition, host]) => [partition, { host }])) });
     this.topic = new sns.Topic(this, 'Alarms', { masterKey: props.encryptionKey, displayName: 'edwe alarms' });
     // Publishing over plain HTTP is refused (AwsSolutions-SNS3).
     this.topic.addToResourcePolicy(
@@ -68,6 +76,21 @@ export class Observability extends Construct {
         actions: ['sns:Publish'],
         resources: [this.topic.topicArn],
         conditions: { Bool: { 'aws:SecureTransport': 'false' } },
+      }),
+    );
+    // A topic policy replaces SNS's default one, so CloudWatch must be let in by name: alarms of this
+    // account publish their notifications (as AWS documents, conditioned on the source account and alarm ARN).
+    const stack = Stack.of(this);
+    this.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchAlarmsPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
+        },
       }),
     );
     // CloudWatch publishes alarm notifications to the encrypted topic: the key lets it, for this account's alarms only.
@@ -144,9 +167,18 @@ export class Observability extends Construct {
         'executions-fail',
       );
     }
+    if (props.startLatencyObjective !== undefined) {
+      const { ms, service } = props.startLatencyObjective;
+      alarm(
+        'StartLatencyObjectiveMissed',
+        new cloudwatch.Metric({ namespace: props.namespace, metricName: 'StartLatencyObjectiveMissed', dimensionsMap: { service }, period: fiveMinutes, statistic: 'Sum' }),
+        `Executions started more than ${ms} ms (real_time_execution.max_latency) after their event was received.`,
+        'starts-miss-the-latency-objective',
+      );
+    }
     if (props.api) alarm('Api5xx', props.api.metricServerError({ period: fiveMinutes, statistic: 'Sum' }), 'The API answered 5xx.', 'the-api-answers-5xx');
 
-    const search = (dimensions: string, metricName: string, statistic: 'Sum' | 'Maximum') =>
+    const search = (dimensions: string, metricName: string, statistic: string) =>
       `SEARCH('{${props.namespace},${dimensions}} MetricName="${metricName}"', '${statistic}', 300)`;
     const engineMetric = (metricName: string) => {
       const latency = LATENCY_METRICS.has(metricName);
@@ -171,6 +203,17 @@ export class Observability extends Construct {
           }),
       ),
     );
+    // The distributions, as percentiles: CloudWatch keeps each EMF value.
+    const percentile = (metricName: string, stat: string, dimensions = 'service') =>
+      new cloudwatch.MathExpression({ expression: search(dimensions, metricName, stat), label: '', period: fiveMinutes });
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'routing and start latency (s, p50 / p99)',
+        width: 12,
+        left: ['RoutingLatency', 'StartLatency'].flatMap((m) => ['p50', 'p99'].map((p) => percentile(m, p))),
+      }),
+      new cloudwatch.GraphWidget({ title: 'execution duration by workflow (s, p99)', width: 12, left: [percentile('ExecutionDuration', 'p99', 'service,workflowId')] }),
+    );
     this.dashboard.addWidgets(...ENGINE_WORKFLOW_METRICS.map((name) => new cloudwatch.GraphWidget({ title: `${name} by workflow`, width: 6, left: [perWorkflow(name)] })));
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
@@ -184,9 +227,13 @@ export class Observability extends Construct {
 
   /** The dashboard in the CloudWatch console. */
   get dashboardUrl(): string {
+    // The console's host follows the partition (console.amazonaws.cn in China, …).
     const { region } = Stack.of(this);
-    return `https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#dashboards:name=${this.dashboard.dashboardName}`;
+    return `https://${region}.${this.consoleHosts.findInMap(Aws.PARTITION, 'host')}/cloudwatch/home?region=${region}#dashboards:name=${this.dashboard.dashboardName}`;
   }
 }
+
+/** The console's host in each partition (the CloudFormation pseudo parameter picks one at deploy time). */
+const CONSOLE_HOSTS: Record<string, string> = { aws: 'console.aws.amazon.com', 'aws-cn': 'console.amazonaws.cn', 'aws-us-gov': 'console.amazonaws-us-gov.com' };
 
 const pascal = (name: string) => name.replace(/(^|[-_\s]+)([a-zA-Z0-9])/g, (_, _sep: string, c: string) => c.toUpperCase());

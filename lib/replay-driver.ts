@@ -20,15 +20,15 @@ const TRANSIENT_ERRORS = [
   'States.Timeout',
 ];
 
-/** The driver's definition, with its placeholders. */
-export function replayDriverDefinition(): Record<string, unknown> {
+/** The driver's definition, with its placeholders; its service integrations in `partition` (the stack passes `Aws.PARTITION`). */
+export function replayDriverDefinition(partition = 'aws'): Record<string, unknown> {
   return {
     Comment: 'edwe replay driver: runs one replay job page by page from its recorded cursor',
     StartAt: 'Page',
     States: {
       Page: {
         Type: 'Task',
-        Resource: 'arn:aws:states:::lambda:invoke',
+        Resource: `arn:${partition}:states:::lambda:invoke`,
         Parameters: {
           FunctionName: '${ReplayPageFunctionArn}',
           Payload: { 'replayId.$': '$.replayId', 'generation.$': '$.generation', 'page.$': '$.page' },
@@ -65,7 +65,7 @@ export function replayDriverDefinition(): Record<string, unknown> {
       Pace: { Type: 'Wait', SecondsPath: '$.waitSeconds', Next: 'Page' },
       ContinueAsNew: {
         Type: 'Task',
-        Resource: 'arn:aws:states:::states:startExecution',
+        Resource: `arn:${partition}:states:::states:startExecution`,
         Parameters: {
           'StateMachineArn.$': '$$.StateMachine.Id',
           'Name.$': "States.Format('{}-{}', $.replayId, $.generation)",
@@ -89,7 +89,7 @@ export function replayDriverDefinition(): Record<string, unknown> {
       },
       MarkFailed: {
         Type: 'Task',
-        Resource: 'arn:aws:states:::dynamodb:updateItem',
+        Resource: `arn:${partition}:states:::dynamodb:updateItem`,
         Parameters: {
           TableName: '${StateTableName}',
           Key: {

@@ -5,7 +5,7 @@
  * workflow that hands that workflow's replayed events to the replay start Lambda, which starts the
  * execution under its replay name; and a dead-letter queue for what the bus or the start refuses.
  */
-import { ArnFormat, Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Aws, Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -178,7 +178,7 @@ export class Replay extends Construct {
     });
     const driver = new sfn.StateMachine(this, 'Driver', {
       stateMachineName: name,
-      definitionBody: sfn.DefinitionBody.fromString(JSON.stringify(replayDriverDefinition(), null, 2)),
+      definitionBody: sfn.DefinitionBody.fromString(JSON.stringify(replayDriverDefinition(Aws.PARTITION), null, 2)),
       definitionSubstitutions: { ReplayPageFunctionArn: this.pageFunction.functionArn, StateTableName: props.stateTable.tableName },
       stateMachineType: sfn.StateMachineType.STANDARD,
       tracingEnabled: true,

@@ -22,6 +22,9 @@ import type { Rule, WorkflowType } from '../lambdas/core/index.js';
 import { createFailureQueue, grantKeyUse, QueueOnFailure } from './encryption.js';
 import { createFunction, handlerEntry, type EdweFunctionProps } from './lambda-defaults.js';
 
+/** The router function's `service` (its logs and its metrics' dimension). */
+export const ROUTER_SERVICE = 'edwe-router';
+
 /** What routing an event takes, shared by the router and the sweeper. */
 export interface RoutingProps {
   /** The Events table; it must have a stream (for the router). */
@@ -38,6 +41,8 @@ export interface RoutingProps {
   readonly encryptionKey?: kms.IKey;
   /** Days an execution record is kept (the event retention). Default 30. */
   readonly retentionDays?: number;
+  /** The latency objective (`real_time_execution.max_latency`): starts later than this after receipt are counted. */
+  readonly startLatencyObjectiveMs?: number;
   /** How long the function's logs are kept. Default one month. */
   readonly logRetention?: logs.RetentionDays;
   /** Merged over the function's defaults. */
@@ -73,6 +78,7 @@ export function routingFunctionProps(scope: Construct, props: RoutingProps, extr
       [ENV.STATE_TABLE]: props.stateTable.tableName,
       [ENV.EVENTS_TABLE]: props.table.tableName,
       [ENV.RETENTION_DAYS]: String(props.retentionDays ?? DEFAULT_RETENTION_DAYS),
+      ...(props.startLatencyObjectiveMs === undefined ? {} : { [ENV.START_LATENCY_OBJECTIVE_MS]: String(props.startLatencyObjectiveMs) }),
       ...extra.environment,
       ...props.functionProps?.environment,
     },
@@ -129,7 +135,7 @@ export class Router extends Construct {
     super(scope, id);
     this.routerFunction = createFunction(this, 'RouterFunction', {
       entry: handlerEntry('router'),
-      serviceName: 'edwe-router',
+      serviceName: ROUTER_SERVICE,
       description: 'edwe: routes stored events to workflows by the rules',
       ...routingFunctionProps(this, props, { timeout: Duration.seconds(60), invocation: 'stream' }),
     });

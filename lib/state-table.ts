@@ -11,7 +11,7 @@ import { addIndex } from './table-indexes.js';
 
 export interface StateTableProps {
   readonly encryptionKey: kms.IKey;
-  /** Merged over the defaults (on-demand billing, point-in-time recovery, retained on stack deletion). */
+  /** Merged over the defaults (on-demand billing, point-in-time recovery, retained on stack deletion, deletion protection). */
   readonly tableProps?: Omit<Partial<dynamodb.TableProps>, 'partitionKey' | 'sortKey' | 'timeToLiveAttribute' | 'encryption' | 'encryptionKey'>;
 }
 
@@ -25,6 +25,8 @@ export class StateTable extends Construct {
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       removalPolicy: RemovalPolicy.RETAIN,
+      // Nor may anyone delete it by hand (or by a replacement) without first turning this off.
+      deletionProtection: true,
       ...props.tableProps,
       partitionKey: { name: STATE_TABLE.partitionKey, type: dynamodb.AttributeType.STRING },
       sortKey: { name: STATE_TABLE.sortKey, type: dynamodb.AttributeType.STRING },
@@ -33,5 +35,7 @@ export class StateTable extends Construct {
       encryptionKey: props.encryptionKey,
     });
     for (const index of [STATE_TABLE.byEvent, STATE_TABLE.byCorrelation]) addIndex(this.table, index);
+    // The listings' sparse indexes carry no input or output: an execution's input alone may be 256 KiB.
+    for (const index of [STATE_TABLE.byWorkflow, STATE_TABLE.byStatus]) addIndex(this.table, index, dynamodb.ProjectionType.INCLUDE, STATE_TABLE.listedFields);
   }
 }

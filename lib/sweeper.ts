@@ -45,6 +45,9 @@ export class Sweeper extends Construct {
       ...routingFunctionProps(this, props, {
         // A sweep ends well before the next one starts.
         timeout: Duration.seconds(Math.min(every.toSeconds(), 300)),
+        // And never runs beside another (a retried schedule, a redrive from the CLI): a second invocation
+        // is throttled, and retried by Lambda's asynchronous queue once the first has ended.
+        reservedConcurrentExecutions: 1,
         invocation: 'async',
         environment: {
           [ENV.DEAD_LETTER_QUEUE_URL]: props.failureQueue.queueUrl,

@@ -7,12 +7,13 @@ export interface StringKeyedIndex {
   readonly sortKey: string;
 }
 
-/** Adds the index to the table, projecting everything unless told otherwise. */
-export function addIndex(table: dynamodb.Table, index: StringKeyedIndex, projectionType = dynamodb.ProjectionType.ALL): void {
+/** Adds the index to the table, projecting everything unless told otherwise (`nonKeyAttributes`: an INCLUDE projection). */
+export function addIndex(table: dynamodb.Table, index: StringKeyedIndex, projectionType = dynamodb.ProjectionType.ALL, nonKeyAttributes?: readonly string[]): void {
   table.addGlobalSecondaryIndex({
     indexName: index.indexName,
     partitionKey: { name: index.partitionKey, type: dynamodb.AttributeType.STRING },
     sortKey: { name: index.sortKey, type: dynamodb.AttributeType.STRING },
     projectionType,
+    ...(nonKeyAttributes === undefined ? {} : { nonKeyAttributes: [...nonKeyAttributes] }),
   });
 }

@@ -6,7 +6,8 @@
  * may complete tasks of the engine's own state machines. Every machine is traced, logs every step
  * to a log group of its own, and — like its logs — is encrypted with the engine's key when one is given.
  */
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { createHash } from 'node:crypto';
+import { ArnFormat, Aws, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -22,6 +23,47 @@ import { createFunction, type EdweFunctionProps } from './lambda-defaults.js';
 
 /** Express executions cannot run longer than five minutes. */
 const EXPRESS_MAX_SECONDS = 300;
+
+/** Step Functions' limit on a state machine's name; workflow ids are at most 64 characters, which leaves 16 for the prefix. */
+const MAX_NAME = 80;
+const MAX_PREFIX = 16;
+
+/**
+ * The name prefix of a stack's workflow state machines: the stack name and `_` (`EdweStack_`), or —
+ * for a stack name too long to leave room for a 64-character workflow id — its first characters and a
+ * hash of the whole name (`MyVery-1a2b3c4d_`). Stack names have no `_`, so no other stack's machines
+ * (nor the replay driver, whose name has none either) start with this prefix: a machine's name is
+ * `<prefix><workflow id>`, deterministic and unique per stack, and its ARN is known without a
+ * reference to it (the KMS grant's encryption context, the functions' environment, the lifecycle rule).
+ */
+export function workflowNamePrefix(stackName: string): string {
+  if (stackName.length < MAX_PREFIX) return `${stackName}_`;
+  return `${stackName.slice(0, MAX_PREFIX - 10)}-${createHash('sha256').update(stackName).digest('hex').slice(0, 8)}_`;
+}
+
+/** The ARN every workflow state machine's ARN of `scope`'s stack starts with (`arn:<partition>:states:<region>:<account>:stateMachine:<prefix>`). */
+export function workflowArnPrefix(scope: Construct): string {
+  const stack = Stack.of(scope);
+  return stack.formatArn({ service: 'states', resource: 'stateMachine', resourceName: workflowNamePrefix(stack.stackName), arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+}
+
+/**
+ * The definition as deployed: the ASL with the workflow's `timeoutSeconds` as its top-level
+ * `TimeoutSeconds` (Step Functions applies only that one to an execution given as a definition string),
+ * and its service integrations in the stack's partition.
+ * @throws Error when the ASL sets another top-level TimeoutSeconds than the settings.
+ */
+export function deployedDefinition(workflow: WorkflowDefinition): string {
+  const asl = JSON.parse(workflow.definition) as Record<string, unknown>;
+  const { timeoutSeconds } = workflow.settings;
+  if (asl.TimeoutSeconds !== undefined && asl.TimeoutSeconds !== timeoutSeconds) {
+    throw new Error(
+      `workflow ${workflow.id}: the ASL's TimeoutSeconds (${String(asl.TimeoutSeconds)}) differs from timeoutSeconds in its settings (${timeoutSeconds}); set it in one place`,
+    );
+  }
+  // Service integrations are written `arn:aws:states:::…`; in another partition (China, GovCloud) they are that partition's.
+  return JSON.stringify({ ...asl, TimeoutSeconds: timeoutSeconds }, null, 2).replaceAll('"arn:aws:states:::', `"arn:${Aws.PARTITION}:states:::`);
+}
 
 /** The task files of the built-in tasks (docs/workflows.md), which reach the engine's tables. */
 export const BUILT_IN_TASKS = { emitEvent: 'emit-event', waitForEvent: 'wait-for-event' } as const;
@@ -69,6 +111,8 @@ export interface WorkflowsProps {
 export class Workflows extends Construct {
   /** Workflow id → state machine. */
   public readonly stateMachines = new Map<string, sfn.StateMachine>();
+  /** Workflow id → the log group its state machine logs every step to (Express workflows: what the lifecycle reads). */
+  public readonly logGroups = new Map<string, logs.LogGroup>();
   /** Task name (the placeholder, e.g. `ValidateUser`) → function; a task shared by workflows is one function. */
   public readonly taskFunctions = new Map<string, NodejsFunction>();
 
@@ -90,11 +134,15 @@ export class Workflows extends Construct {
         // A named group left behind would block the stack from being created again.
         removalPolicy: RemovalPolicy.DESTROY,
       });
+      const stateMachineName = `${workflowNamePrefix(Stack.of(this).stackName)}${workflow.id}`;
+      if (stateMachineName.length > MAX_NAME) throw new Error(`workflow ${workflow.id}: its state machine name ${stateMachineName} is longer than ${MAX_NAME} characters`);
       const machine = new sfn.StateMachine(this, workflow.id, {
-        definitionBody: sfn.DefinitionBody.fromString(workflow.definition),
+        // A name, not one CloudFormation makes up: the key policy's grant to the execution role is
+        // conditioned on the machine's ARN in the encryption context, which must be known at synth.
+        stateMachineName,
+        definitionBody: sfn.DefinitionBody.fromString(deployedDefinition(workflow)),
         definitionSubstitutions: Object.fromEntries(tasks.map(([task, fn]) => [task, fn.functionArn])),
         stateMachineType: express ? sfn.StateMachineType.EXPRESS : sfn.StateMachineType.STANDARD,
-        timeout: Duration.seconds(timeoutSeconds),
         tracingEnabled: true,
         // Every step is logged; the data only for Express executions, which keep no history but their logs.
         logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: express },
@@ -105,6 +153,7 @@ export class Workflows extends Construct {
       machine.addToRolePolicy(new iam.PolicyStatement({ sid: 'InvokeTasks', actions: ['lambda:InvokeFunction'], resources: tasks.map(([, fn]) => fn.functionArn) }));
       acknowledgeStateMachineRules(machine);
       this.stateMachines.set(workflow.id, machine);
+      this.logGroups.set(workflow.id, logGroup);
     }
     if (props.taskServices !== undefined) this.connectBuiltInTasks(props.taskServices);
   }

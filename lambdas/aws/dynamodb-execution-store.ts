@@ -18,6 +18,7 @@ import {
   toApiExecution,
   type Clock,
   type ExecutionEnd,
+  type ExecutionListing,
   type ExecutionPage,
   type ExecutionQuery,
   type ExecutionRecord,
@@ -26,7 +27,19 @@ import {
   type Trigger,
 } from '../core/index.js';
 import { DEFAULT_RETENTION_DAYS } from '../layout/events-table.js';
-import { correlationIndexKey, eventIndexKey, executionItem, executionKey, executionSortKey, fromExecutionItem, storedOutput, type ExecutionItem } from './execution-item.js';
+import {
+  correlationIndexKey,
+  eventIndexKey,
+  executionItem,
+  executionKey,
+  executionSortKey,
+  fromExecutionItem,
+  listingShard,
+  statusIndexKey,
+  storedOutput,
+  type ExecutionItem,
+} from './execution-item.js';
+import { listRecentExecutions } from './execution-listing.js';
 import { isConditionalCheckFailure, putIfAbsent } from './conditional-check.js';
 import { classifySdkError } from './sdk-errors.js';
 import { STATE_TABLE } from '../layout/state-table.js';
@@ -142,8 +155,13 @@ export class DynamoDbExecutionStore implements ExecutionStore, ExpressClaims {
    * (a finished record never goes back, and a late duplicate changes nothing).
    */
   async finish(name: string, end: ExecutionEnd): Promise<boolean> {
-    const values: Record<string, unknown> = { ':status': end.status, ':stoppedAt': end.stoppedAt, ':running': 'RUNNING' };
-    const sets = ['#status = :status', 'stoppedAt = :stoppedAt'];
+    const values: Record<string, unknown> = {
+      ':status': end.status,
+      ':stoppedAt': end.stoppedAt,
+      ':running': 'RUNNING',
+      ':spk': statusIndexKey(end.status, listingShard(name)),
+    };
+    const sets = ['#status = :status', 'stoppedAt = :stoppedAt', 'spk = :spk'];
     const output = storedOutput(end.output);
     if (output !== undefined) {
       sets.push('#output = :output');
@@ -212,6 +230,11 @@ export class DynamoDbExecutionStore implements ExecutionStore, ExpressClaims {
     const executions = found.slice(0, query.limit);
     const last = executions[executions.length - 1];
     return found.length > query.limit && last !== undefined ? { executions, cursor: encodeCursor({ timestamp: last.startedAt, id: last.name }) } : { executions };
+  }
+
+  /** Every execution by workflow, status and start time, newest first, from the sharded sparse indexes (see execution-listing.ts). */
+  recent(listing: ExecutionListing): Promise<ExecutionPage> {
+    return listRecentExecutions(this.client, this.tableName, listing);
   }
 
   /** A correlation's executions (its first 1,000), for its timeline. */

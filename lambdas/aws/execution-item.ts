@@ -1,9 +1,9 @@
 /**
  * How an execution record is laid out in the State table (see state-table.ts): its key, the
- * `byEvent` / `byCorrelation` index keys, the record's fields, the input it was started with, and a TTL
+ * `byEvent` / `byCorrelation` / `byWorkflow` / `byStatus` index keys, the record's fields, the input it was started with, and a TTL
  * that follows the event retention.
  */
-import { runningExecution, type ExecutionRecord, type ExecutionStatus, type StoredExecution, type Trigger, type WorkflowInput } from '../core/index.js';
+import { runningExecution, shortHash, type ExecutionRecord, type ExecutionStatus, type StoredExecution, type Trigger, type WorkflowInput } from '../core/index.js';
 import { STATE_TABLE } from '../layout/state-table.js';
 
 const { prefix } = STATE_TABLE;
@@ -31,6 +31,8 @@ export interface ExecutionItem extends Omit<ExecutionRecord, 'output' | 'error'>
   claimedAt?: number;
   epk: string;
   cpk: string;
+  wpk: string;
+  spk: string;
   esk: string;
   /** TTL, epoch seconds. */
   expiresAt: number;
@@ -39,7 +41,11 @@ export interface ExecutionItem extends Omit<ExecutionRecord, 'output' | 'error'>
 export const executionKey = (name: string): { pk: string; sk: string } => ({ pk: `${prefix.execution}${name}`, sk: 'EXEC' });
 export const eventIndexKey = (eventId: string): string => `${prefix.event}${eventId}`;
 export const correlationIndexKey = (correlationId: string): string => `${prefix.correlation}${correlationId}`;
-/** Both indexes sort by `<startedAt>#<name>`: time order, and unique. */
+/** The listing shard of an execution: a hash of its name, so that finishing it finds the same shard. */
+export const listingShard = (name: string): number => Number.parseInt(shortHash(name, 4), 16) % STATE_TABLE.listingShards;
+export const workflowIndexKey = (workflowId: string, shard: number): string => `${prefix.workflow}${workflowId}#${shard}`;
+export const statusIndexKey = (status: ExecutionStatus, shard: number): string => `${prefix.status}${status}#${shard}`;
+/** Every index sorts by `<startedAt>#<name>`: time order, and unique. */
 export const executionSortKey = (startedAt: string, name: string): string => `${startedAt}#${name}`;
 
 /** The stored form of a trigger's execution, started (or claimed) at `startedAt`. */
@@ -51,6 +57,8 @@ export function executionItem(trigger: Trigger, startedAt: string, options: { re
     input: JSON.stringify(input),
     epk: eventIndexKey(input.event.id),
     cpk: correlationIndexKey(input.correlationId),
+    wpk: workflowIndexKey(trigger.workflowId, listingShard(trigger.executionName)),
+    spk: statusIndexKey('RUNNING', listingShard(trigger.executionName)),
     esk: executionSortKey(startedAt, trigger.executionName),
     expiresAt: Math.floor(Date.parse(startedAt) / 1000) + options.retentionDays * 86_400,
   };

@@ -3,7 +3,7 @@
  * the `service` dimension on every metric and `workflowId` on the per-workflow ones.
  */
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
-import type { EngineMetrics, ServiceMetric, WorkflowMetric } from '../core/index.js';
+import type { EngineMetrics, GaugeMetric, HistogramMetric, LabelledMetric, MetricLabels, ServiceMetric, WorkflowMetric } from '../core/index.js';
 
 /** What the adapter needs of Powertools Metrics; tests pass a stand-in. */
 export type PowertoolsMetricsSink = Pick<Metrics, 'addMetric' | 'singleMetric'>;
@@ -26,6 +26,35 @@ export class PowertoolsEngineMetrics implements EngineMetrics {
    */
   countForWorkflow(name: WorkflowMetric, workflowId: string, value = 1): void {
     emitCountForWorkflow(this.metrics, name, workflowId, value);
+  }
+
+  /**
+   * A labelled count under its bounded labels only: `EventsReceived` is `EventsIngested` (the source and type are
+   * client-chosen), `RuleMatches` goes under `ruleId`, `ExecutionsFinished` under `workflowId` and `status`.
+   */
+  countLabelled(name: LabelledMetric, labels: MetricLabels, value = 1): void {
+    if (name === 'EventsReceived') {
+      emitCount(this.metrics, 'EventsIngested', value);
+      return;
+    }
+    const single = this.metrics.singleMetric();
+    for (const key of ['ruleId', 'workflowId', 'status'] as const) {
+      const label = labels[key];
+      if (label !== undefined) single.addDimension(key, label);
+    }
+    single.addMetric(name, MetricUnit.Count, value);
+  }
+
+  /** One value of a distribution: CloudWatch keeps every value of an EMF metric and derives the percentiles. */
+  observe(name: HistogramMetric, value: number, labels: MetricLabels = {}): void {
+    const unit = name === 'CorrelationEvents' || name === 'CorrelationWorkflows' ? MetricUnit.Count : MetricUnit.Seconds;
+    if (labels.workflowId === undefined) this.metrics.addMetric(name, unit, value);
+    else this.metrics.singleMetric().addDimension('workflowId', labels.workflowId).addMetric(name, unit, value);
+  }
+
+  /** A level, as its latest value. */
+  gauge(name: GaugeMetric, value: number): void {
+    this.metrics.addMetric(name, MetricUnit.Count, value);
   }
 }
 

@@ -39,6 +39,16 @@ export interface ExecutionRecord {
   stoppedAt?: string;
   output?: unknown;
   error?: { error: string; cause?: string };
+  /** The states it passed through, where the home records them (the embedded runner does; on AWS, Step Functions keeps the history). */
+  states?: StateStep[];
+}
+
+/** One state an execution passed through: entered, and exited (or failed) unless it is still there. */
+export interface StateStep {
+  name: string;
+  enteredAt: string;
+  exitedAt?: string;
+  status?: 'SUCCEEDED' | 'FAILED';
 }
 
 const MAX_NAME = 80;

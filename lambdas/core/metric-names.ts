@@ -10,7 +10,7 @@
 /** Metrics with the `service` dimension only. */
 export const SERVICE_METRICS = {
   ingestion: ['EventsIngested', 'EventsDuplicate', 'EventsRejected', 'EventsForbidden', 'RecordsFailed', 'RequestsRefused', 'RequestsFailed'],
-  routing: ['EventsRouted', 'RulesMatched', 'ExecutionsStarted', 'WaitersCompleted', 'RoutingLag', 'EventsSwept', 'EventsParked'],
+  routing: ['EventsRouted', 'RulesMatched', 'ExecutionsStarted', 'WaitersCompleted', 'RoutingLag', 'EventsSwept', 'EventsParked', 'StartLatencyObjectiveMissed'],
   replay: ['ReplaysStarted', 'ReplaysCancelled', 'ReplayEventsEmitted', 'ReplayEventsFailed', 'ReplayExecutionsStarted'],
 } as const;
 
@@ -19,3 +19,30 @@ export const WORKFLOW_METRICS = ['WorkflowsStarted', 'WorkflowsThrottled', 'Work
 
 export type ServiceMetric = (typeof SERVICE_METRICS)[keyof typeof SERVICE_METRICS][number];
 export type WorkflowMetric = (typeof WORKFLOW_METRICS)[number];
+
+/**
+ * Counts under labels. Prometheus keeps every label; EMF keeps only the bounded ones as dimensions (`ruleId`,
+ * `workflowId`, `status`), never the client-chosen `source` and `type`: on AWS `EventsReceived` is `EventsIngested`.
+ */
+export const LABELLED_METRICS = ['EventsReceived', 'RuleMatches', 'ExecutionsFinished'] as const;
+
+/**
+ * Distributions: a Prometheus histogram embedded, EMF values on AWS (CloudWatch derives the percentiles).
+ * Latencies and spans in seconds, the per-correlation ones in counts.
+ */
+export const HISTOGRAM_METRICS = ['RoutingLatency', 'StartLatency', 'ExecutionDuration', 'CorrelationEvents', 'CorrelationWorkflows', 'CorrelationSpan'] as const;
+
+/** Levels: the value now. */
+export const GAUGE_METRICS = ['ActiveCorrelations'] as const;
+
+export type LabelledMetric = (typeof LABELLED_METRICS)[number];
+export type HistogramMetric = (typeof HISTOGRAM_METRICS)[number];
+export type GaugeMetric = (typeof GAUGE_METRICS)[number];
+/** The labels a labelled metric or a histogram takes. */
+export interface MetricLabels {
+  source?: string;
+  type?: string;
+  ruleId?: string;
+  workflowId?: string;
+  status?: string;
+}

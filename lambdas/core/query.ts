@@ -58,15 +58,8 @@ export function parseEventQuery(params: QueryParameters): EventQuery {
   const details: ErrorDetail[] = [];
   noteUnknownParameters(params, ['type', 'source', 'from', 'to', 'correlationId', 'limit', 'cursor'], details);
   const query: EventQuery = { ...nonEmptyParameters(params, ['type', 'source', 'correlationId'], details), limit: DEFAULT_QUERY_LIMIT };
-  for (const key of ['from', 'to'] as const) {
-    const value = params[key];
-    if (value === undefined) continue;
-    const time = Date.parse(value);
-    if (Number.isNaN(time) || !/^\d{4}-\d{2}-\d{2}/.test(value)) details.push({ path: key, message: 'must be an ISO 8601 timestamp' });
-    else query[key] = new Date(time).toISOString();
-  }
+  Object.assign(query, timeRangeParameters(params, details));
   query.limit = limitParameter(params, details);
-  if (query.from !== undefined && query.to !== undefined && query.from >= query.to) details.push({ path: 'to', message: 'must be after from' });
   const after = cursorParameter(params, details);
   if (after !== undefined) query.after = after;
   throwQueryProblems(details);
@@ -93,6 +86,20 @@ export function nonEmptyParameters<K extends string>(params: QueryParameters, ke
     else values[key] = value;
   }
   return values;
+}
+
+/** `from` (inclusive) and `to` (exclusive) as UTC ISO timestamps; a bad one, or a `to` not after `from`, is noted. */
+export function timeRangeParameters(params: QueryParameters, details: ErrorDetail[]): { from?: string; to?: string } {
+  const range: { from?: string; to?: string } = {};
+  for (const key of ['from', 'to'] as const) {
+    const value = params[key];
+    if (value === undefined) continue;
+    const time = Date.parse(value);
+    if (Number.isNaN(time) || !/^\d{4}-\d{2}-\d{2}/.test(value)) details.push({ path: key, message: 'must be an ISO 8601 timestamp' });
+    else range[key] = new Date(time).toISOString();
+  }
+  if (range.from !== undefined && range.to !== undefined && range.from >= range.to) details.push({ path: 'to', message: 'must be after from' });
+  return range;
 }
 
 /** The page size: `limit`, or the default when it is absent or out of range (then noted). */

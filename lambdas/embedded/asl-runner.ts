@@ -8,7 +8,7 @@
  */
 import './polyfills.js';
 import type { StateMachine, StateMachineDefinition } from 'aws-local-stepfunctions';
-import { substitutePlaceholders, taskFileName, type ExecutionStatus, type WorkflowDefinition } from '../core/index.js';
+import { substitutePlaceholders, taskFileName, type ExecutionStatus, type StateStep, type WorkflowDefinition } from '../core/index.js';
 import { taskEntry, type ProjectPaths } from '../project/load-project.js';
 import { importTask, type TaskFunction } from './task-modules.js';
 import type { TaskTokens } from './task-tokens.js';
@@ -19,7 +19,15 @@ export interface WorkflowOutcome {
   status: Exclude<ExecutionStatus, 'RUNNING'>;
   output?: unknown;
   error?: { error: string; cause?: string };
+  /** The top-level states it passed through, in order (at most MAX_STEPS). */
+  states?: StateStep[];
 }
+
+/** One entry of the interpreter's event log (the package does not export the type). */
+type EventLog = ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer T> ? T : never;
+
+/** A looping workflow can pass through states without end: its record keeps the first ones. */
+const MAX_STEPS = 200;
 
 const LOCAL_ARN_PREFIX = 'arn:aws:lambda:us-east-1:000000000000:function:edwe-';
 
@@ -93,6 +101,9 @@ export class LocalWorkflowRunner {
     const { ExecutionAbortedError, ExecutionTimeoutError, StateMachine } = await loadInterpreter();
     // loadProject has validated every definition (validate-asl.ts): validating again would cost a second schema compile.
     workflow.machine ??= new StateMachine(workflow.definition, { validationOptions: { noValidate: true } });
+    const states: StateStep[] = [];
+    let history: Promise<void> | undefined;
+    const withStates = <T extends WorkflowOutcome>(outcome: T): T => (states.length > 0 ? { ...outcome, states } : outcome);
     try {
       const execution = workflow.machine.run(input as Parameters<StateMachine['run']>[0], {
         overrides: { taskResourceLocalHandlers: handlers as never },
@@ -102,11 +113,15 @@ export class LocalWorkflowRunner {
           Task: { Token: `${context.executionName}#context` },
         } as never,
       });
-      return { status: 'SUCCEEDED', output: await execution.result };
+      history = recordStates(execution.eventLogs, states);
+      const output = await execution.result;
+      await settle(history);
+      return withStates({ status: 'SUCCEEDED', output });
     } catch (error) {
-      if (error instanceof ExecutionTimeoutError) return { status: 'TIMED_OUT', error: { error: 'States.Timeout', cause: 'The execution exceeded its timeout' } };
-      if (error instanceof ExecutionAbortedError) return { status: 'ABORTED', error: { error: 'States.Aborted', cause: 'The execution was aborted' } };
-      return { status: 'FAILED', error: describeFailure(error, await loadInterpreter()) };
+      await settle(history);
+      if (error instanceof ExecutionTimeoutError) return withStates({ status: 'TIMED_OUT', error: { error: 'States.Timeout', cause: 'The execution exceeded its timeout' } });
+      if (error instanceof ExecutionAbortedError) return withStates({ status: 'ABORTED', error: { error: 'States.Aborted', cause: 'The execution was aborted' } });
+      return withStates({ status: 'FAILED', error: describeFailure(error, await loadInterpreter()) });
     } finally {
       this.tokens.release(context.executionName);
     }
@@ -129,6 +144,30 @@ export class LocalWorkflowRunner {
         };
     }
   }
+}
+
+/** Follows the interpreter's event log into `steps`: a step per top-level state entered, closed when it exits or fails. */
+async function recordStates(log: AsyncGenerator<EventLog>, steps: StateStep[]): Promise<void> {
+  const iso = (ms: number) => new Date(ms).toISOString();
+  let open: StateStep | undefined;
+  for await (const entry of log) {
+    // Map iterations and Parallel branches report their inner states with an index or a parent: the record keeps the top level.
+    if (!('state' in entry) || 'index' in entry || 'parentState' in entry) continue;
+    if (entry.type === 'StateEntered') {
+      if (steps.length >= MAX_STEPS) continue;
+      open = { name: entry.state.name, enteredAt: iso(entry.timestamp) };
+      steps.push(open);
+    } else if ((entry.type === 'StateExited' || entry.type === 'StateFailed') && open !== undefined && open.name === entry.state.name) {
+      open.exitedAt = iso(entry.timestamp);
+      open.status = entry.type === 'StateExited' ? 'SUCCEEDED' : 'FAILED';
+      open = undefined;
+    }
+  }
+}
+
+/** Lets the log's last entries in (they are queued by the time the result settles) without waiting on a log that never closes. */
+async function settle(history: Promise<void> | undefined): Promise<void> {
+  if (history) await Promise.race([history.catch(() => undefined), new Promise((resolve) => setImmediate(resolve))]);
 }
 
 function describeFailure(error: unknown, { ExecutionError }: Interpreter): { error: string; cause?: string } {

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import {
   createTaskServices,
   EngineQueries,
+  CorrelationActivity,
   CorrelationWaits,
   EventRouter,
   ExecutionLifecycle,
@@ -41,6 +42,7 @@ import { EmbeddedWorkflowStarter } from './embedded-workflow-starter.js';
 import { LocalBus } from './local-bus.js';
 import { LocalExecutions } from './local-executions.js';
 import { createLogger } from './logger.js';
+import { PrometheusEngineMetrics } from './prometheus-metrics.js';
 import { LocalReplayJobs } from './replay-jobs.js';
 import type { SyncMode } from './sqlite-database.js';
 import { LocalTaskTokens, TaskTokens } from './task-tokens.js';
@@ -64,6 +66,8 @@ export class EmbeddedEngine {
   readonly replays: LocalReplayJobs;
   /** The read side of the HTTP API (events, timelines, executions), as on AWS. */
   readonly queries: EngineQueries;
+  /** What `GET /metrics` serves. */
+  readonly metrics = new PrometheusEngineMetrics();
   readonly #feed: ChangeFeed<EngineEvent>;
   readonly #ingest: IngestDeps;
   readonly #router: EventRouter;
@@ -71,6 +75,9 @@ export class EmbeddedEngine {
   readonly #starter: EmbeddedWorkflowStarter;
   readonly #runs: LocalExecutions;
   readonly #sweeper: UnroutedSweeper;
+  readonly #storedListeners = new Set<(event: EngineEvent) => void>();
+  /** When each event in the change feed's hands was received: the routing and start latencies are measured from it. */
+  readonly #receivedAt = new WeakMap<EngineEvent, number>();
   #closed = false;
 
   private constructor(
@@ -84,20 +91,28 @@ export class EmbeddedEngine {
   ) {
     const clock = { now };
     this.#stores = stores;
+    const metrics = this.metrics;
+    const correlations = new CorrelationActivity({ metrics, clock });
+    metrics.beforeScrape = () => correlations.expire();
     const { events, executions, waiters, joins, marks, deadLetters, db, writes } = stores;
     this.#feed = new ChangeFeed(
       (batch) => this.#route(batch),
       (batch, error) => logger.error('routing failed; the events stay unrouted until the next start', { eventIds: batch.map((e) => e.id), error: String(error) }),
     );
     // What the store takes goes on the change feed, as DynamoDB Streams carries an inserted item to the router.
-    const stream = feedingPuts(events, (event) => this.#feed.publish(event));
+    const published = feedingPuts(events, (event) => {
+      this.#feed.publish(event);
+      for (const listener of this.#storedListeners) listener(event);
+    });
+    const stream: typeof published = { put: (event) => (this.#receivedAt.set(event, now()), published.put(event)) };
     this.#ingest = {
       store: stream,
       envelope: liveEnvelope(clock, randomBytes),
+      metrics,
       onStored: (event, { duplicate }) =>
         logger.info('event received', { eventId: event.id, type: event.type, source: event.source, correlationId: event.correlationId, duplicate }),
     };
-    const lifecycle = new ExecutionLifecycle({ executions, events: stream, clock });
+    const lifecycle = new ExecutionLifecycle({ executions, events: stream, clock, metrics });
     this.#runs = new LocalExecutions({
       runner,
       lifecycle,
@@ -109,7 +124,19 @@ export class EmbeddedEngine {
     });
     this.#starter = new EmbeddedWorkflowStarter({ executions, launch: (execution) => this.#runs.launch(execution), clock });
     this.#waits = new CorrelationWaits({ waiters, tokens: new LocalTaskTokens(tokens), events, clock });
-    this.#router = new EventRouter({ ruleSet: project.ruleSet, starter: this.#starter, joins, waits: this.#waits, marks, logger, clock });
+    const startLatencyObjectiveMs = project.config?.realTimeExecution.maxLatencyMs;
+    this.#router = new EventRouter({
+      ruleSet: project.ruleSet,
+      starter: this.#starter,
+      joins,
+      waits: this.#waits,
+      marks,
+      logger,
+      clock,
+      metrics,
+      correlations,
+      ...(startLatencyObjectiveMs === undefined ? {} : { startLatencyObjectiveMs }),
+    });
     this.#sweeper = new UnroutedSweeper({
       marks,
       route: (event, receivedAt) => this.#router.route(event, { via: 'sweeper', ...(receivedAt === undefined ? {} : { receivedAt }) }),
@@ -127,7 +154,7 @@ export class EmbeddedEngine {
         this.#start({ workflowId, ruleId, executionName, input });
       });
     }
-    this.queries = new EngineQueries({ events, executions });
+    this.queries = new EngineQueries({ events, executions, ruleSet: project.ruleSet });
     const ids = ulidIds(randomBytes);
     this.replays = new LocalReplayJobs({ db, events, writes, bus, ruleSet: project.ruleSet, logger, now, newId: () => ids.newId(now()), retentionDays });
   }
@@ -164,6 +191,15 @@ export class EmbeddedEngine {
 
   get executions(): EmbeddedStores['executions'] {
     return this.#stores.executions;
+  }
+
+  /**
+   * Calls `listener` after each newly stored event is committed (lifecycle events included), until the
+   * answer is called. The live stream reads the store on this signal, so it never holds events of its own.
+   */
+  onStored(listener: (event: EngineEvent) => void): () => void {
+    this.#storedListeners.add(listener);
+    return () => this.#storedListeners.delete(listener);
   }
 
   /** `POST /events`: one event or a batch (see `ingestRequest`), every put of a batch in one commit. */
@@ -240,7 +276,11 @@ export class EmbeddedEngine {
   async #route(batch: readonly EngineEvent[]): Promise<void> {
     if (this.#closed) return;
     // Together, so that each routing step of the whole batch shares one commit.
-    const outcomes = await Promise.allSettled(batch.map((event) => this.#router.route(event, { via: 'stream' })));
+    const context = (event: EngineEvent) => {
+      const receivedAt = this.#receivedAt.get(event);
+      return receivedAt === undefined ? { via: 'stream' } : { via: 'stream', receivedAt: new Date(receivedAt).toISOString() };
+    };
+    const outcomes = await Promise.allSettled(batch.map((event) => this.#router.route(event, context(event))));
     outcomes.forEach((outcome, i) => {
       if (outcome.status === 'rejected') {
         this.logger.error('routing failed; the event stays unrouted until the next start', { eventId: batch[i]?.id, error: String(outcome.reason) });

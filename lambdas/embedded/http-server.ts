@@ -5,8 +5,14 @@
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { fromPutEventsEntry, httpErrorOf, MAX_BODY_BYTES, NotFoundError, parseJsonBody, replayJobView, PayloadTooLargeError, ValidationError } from '../core/index.js';
+import { createConsoleRoute } from './console-route.js';
 import type { EmbeddedEngine } from './embedded-engine.js';
+import { serveMetrics } from './http/metrics-route.js';
+import { serveEventStream, type EventStreamOptions } from './http/stream-route.js';
 import type { Logger } from './logger.js';
+
+/** A route that writes its own answer (a stream, a text format) instead of returning JSON. */
+type RawHandler = (request: IncomingMessage, response: ServerResponse, url: URL) => void | Promise<void>;
 
 type Handler = (request: IncomingMessage, params: Record<string, string>, url: URL) => Promise<{ status: number; body: unknown }>;
 
@@ -20,6 +26,8 @@ interface Route {
 export interface HttpServerOptions {
   /** When set, every request but `GET /health` must carry `Authorization: Bearer <token>`. */
   token?: string | undefined;
+  /** `GET /events/stream`: heartbeat and slow-client limits. */
+  stream?: EventStreamOptions;
 }
 
 export function createHttpServer(engine: EmbeddedEngine, logger: Logger, options: HttpServerOptions = {}): Server {
@@ -75,6 +83,7 @@ export function createHttpServer(engine: EmbeddedEngine, logger: Logger, options
     }
   });
 
+  on('GET', '/events/{id}/routing', async (_request, { id }) => ({ status: 200, body: await queries.routing(id as string) }));
   on('GET', '/events/{id}', async (_request, { id }) => ({ status: 200, body: await queries.event(id as string) }));
   on('GET', '/executions', async (_request, _params, url) => ({ status: 200, body: await queries.executions(parameters(url)) }));
   on('GET', '/executions/{name}', async (_request, { name }) => ({ status: 200, body: await queries.execution(name as string) }));
@@ -90,8 +99,14 @@ export function createHttpServer(engine: EmbeddedEngine, logger: Logger, options
 
   on('GET', '/rules', async () => ({ status: 200, body: { rules: engine.project.rules } }));
 
+  const raw = new Map<string, RawHandler>();
+  raw.set('GET /metrics', (_request, response) => serveMetrics(engine.metrics, response));
+  raw.set('GET /events/stream', (request, response, url) => serveEventStream(engine, request, response, url, { logger, ...options.stream }));
+
   const authorised = bearerCheck(options.token);
+  const serveConsole = createConsoleRoute({ onBuilt: (milliseconds) => logger.info('console built', { milliseconds: Math.round(milliseconds) }) });
   return createServer((request, response) => {
+    if (serveConsole(request, response)) return;
     if (!authorised(request)) {
       request.resume();
       const payload = JSON.stringify({ error: 'unauthorized', message: 'A bearer token is required: Authorization: Bearer <token>', details: [] });
@@ -99,7 +114,10 @@ export function createHttpServer(engine: EmbeddedEngine, logger: Logger, options
       response.end(payload);
       return;
     }
-    void dispatch(routes, request, response, logger);
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const rawRoute = raw.get(`${request.method} ${url.pathname}`);
+    if (rawRoute !== undefined) void rawRoute(request, response, url);
+    else void dispatch(routes, request, response, logger);
   });
 }
 

@@ -70,8 +70,8 @@ export class LocalExecutions {
     const { name } = change;
     const done = (async () => {
       if (this.deps.closing()) {
-        const { status, stoppedAt, output, error } = change;
-        if (status !== 'RUNNING') await this.deps.executions.finish(name, { status, stoppedAt: stoppedAt ?? new Date(this.deps.now()).toISOString(), output, error });
+        const { status, stoppedAt, output, error, states } = change;
+        if (status !== 'RUNNING') await this.deps.executions.finish(name, { status, stoppedAt: stoppedAt ?? new Date(this.deps.now()).toISOString(), output, error, states });
         return;
       }
       const outcome = await this.deps.lifecycle.onChange(change);

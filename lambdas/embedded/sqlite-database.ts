@@ -90,6 +90,9 @@ CREATE TABLE IF NOT EXISTS dead_letters (
 CREATE INDEX IF NOT EXISTS executions_by_event ON executions (event_id, started_at);
 CREATE INDEX IF NOT EXISTS executions_by_correlation ON executions (correlation_id, started_at);
 CREATE INDEX IF NOT EXISTS executions_by_status ON executions (status) WHERE status = 'RUNNING';
+CREATE INDEX IF NOT EXISTS executions_by_start ON executions (started_at, name);
+CREATE INDEX IF NOT EXISTS executions_by_workflow ON executions (workflow_id, started_at, name);
+CREATE INDEX IF NOT EXISTS executions_by_status_and_start ON executions (status, started_at, name);
 `;
 
 /** [table, column, definition] of columns `SCHEMA` has that older files lack (`SCHEMA` may not index them). */
@@ -101,6 +104,7 @@ const ADDED_COLUMNS: ReadonlyArray<readonly [string, string, string]> = [
   ['replays', 'failures', "TEXT NOT NULL DEFAULT '[]'"],
   ['replays', 'paced_until', 'INTEGER'],
   ['replays', 'expires_at', 'INTEGER'],
+  ['executions', 'states', 'TEXT'],
 ];
 
 /** Opens (creating if needed) the database at `path`, or an in-memory one when `path` is `:memory:`. */

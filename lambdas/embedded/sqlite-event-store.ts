@@ -51,6 +51,8 @@ export class SqliteEventStore implements EventStore {
   readonly #byId;
   readonly #range;
   readonly #counts;
+  readonly #since;
+  readonly #lastSeq;
   readonly #queries = new Map<string, Statement<[Record<string, string | number>], RangeRow>>();
   readonly #retentionMs: number;
   readonly #now: () => number;
@@ -74,6 +76,8 @@ export class SqliteEventStore implements EventStore {
        WHERE timestamp >= @from AND timestamp < @to AND (timestamp > @afterTs OR (timestamp = @afterTs AND id > @afterId))
        ORDER BY timestamp, id LIMIT @limit`,
     );
+    this.#since = db.prepare<[number, number], EventRow>('SELECT seq, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?');
+    this.#lastSeq = db.prepare<[], { seq: number | null }>('SELECT max(seq) AS seq FROM events');
     this.#counts = db.prepare<[], { stored: number; unrouted: number }>(
       'SELECT (SELECT count(*) FROM events) AS stored, (SELECT count(*) FROM events WHERE routed_at IS NULL) AS unrouted',
     );
@@ -109,6 +113,20 @@ export class SqliteEventStore implements EventStore {
   async get(id: string): Promise<EngineEvent | undefined> {
     const row = this.#byId.get(id);
     return row ? (JSON.parse(row.body) as EngineEvent) : undefined;
+  }
+
+  /**
+   * Events stored after position `seq`, in the order they were stored (the live stream's reading). Positions
+   * only grow: a commit is synchronous and the column is AUTOINCREMENT, so a reader that remembers the last
+   * position it saw misses nothing stored later, whatever the events' own timestamps say.
+   */
+  since(seq: number, limit: number): Array<{ seq: number; event: EngineEvent }> {
+    return this.#since.all(seq, limit).map((row) => ({ seq: row.seq, event: JSON.parse(row.body) as EngineEvent }));
+  }
+
+  /** The position of the last event stored (0 when none is). */
+  lastSeq(): number {
+    return this.#lastSeq.get()?.seq ?? 0;
   }
 
   /** How many events are stored, and how many of them are not routed yet. */

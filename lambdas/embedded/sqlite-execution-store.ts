@@ -7,7 +7,9 @@
 import {
   encodeCursor,
   toApiExecution,
+  toListedExecution,
   type ExecutionEnd,
+  type ExecutionListing,
   type ExecutionPage,
   type ExecutionQuery,
   type ExecutionRecord,
@@ -35,6 +37,7 @@ interface ExecutionRow {
   stopped_at: string | null;
   output: string | null;
   error: string | null;
+  states: string | null;
 }
 
 /**
@@ -59,7 +62,7 @@ export class SqliteExecutionStore implements ExecutionStore {
     );
     this.#get = db.prepare<[string], ExecutionRow>('SELECT * FROM executions WHERE name = ?');
     this.#byEvent = db.prepare<[string], ExecutionRow>('SELECT * FROM executions WHERE event_id = ? ORDER BY started_at, name');
-    this.#finish = db.prepare(`UPDATE executions SET status = ?, stopped_at = ?, output = ?, error = ? WHERE name = ? AND status = 'RUNNING'`);
+    this.#finish = db.prepare(`UPDATE executions SET status = ?, stopped_at = ?, output = ?, error = ?, states = ? WHERE name = ? AND status = 'RUNNING'`);
     this.#byCorrelation = db.prepare<[string], ExecutionRow>('SELECT * FROM executions WHERE correlation_id = ? ORDER BY started_at, name');
     this.#byReplay = db.prepare<[string], ExecutionRow>("SELECT * FROM executions WHERE json_extract(input, '$.replay.replayId') = ? ORDER BY rowid");
     this.#running = db.prepare<[], ExecutionRow>(`SELECT * FROM executions WHERE status = 'RUNNING' ORDER BY started_at, name`);
@@ -81,7 +84,8 @@ export class SqliteExecutionStore implements ExecutionStore {
   finish(name: string, end: ExecutionEnd): Promise<boolean> {
     const output = end.output === undefined ? null : JSON.stringify(end.output);
     const error = end.error === undefined ? null : JSON.stringify(end.error);
-    return this.writes.submit(() => this.#finish.run(end.status, end.stoppedAt, output, error, name).changes === 1);
+    const states = end.states === undefined ? null : JSON.stringify(end.states);
+    return this.writes.submit(() => this.#finish.run(end.status, end.stoppedAt, output, error, states, name).changes === 1);
   }
 
   /** One page of `GET /executions`, in (startedAt, name) order. */
@@ -109,6 +113,31 @@ export class SqliteExecutionStore implements ExecutionStore {
     if (more) rows.pop();
     const last = rows[rows.length - 1];
     return { executions: rows.map((row) => toApiExecution(fromRow(row))), ...(more && last ? { cursor: encodeCursor({ timestamp: last.started_at, id: last.name }) } : {}) };
+  }
+
+  /** One page of every execution, narrowed by workflow, status and start time, newest first. */
+  async recent(listing: ExecutionListing): Promise<ExecutionPage> {
+    const where: string[] = [];
+    const params: Record<string, string | number> = { limit: listing.limit + 1 };
+    const condition = (sql: string, values: Record<string, string | undefined>) => {
+      if (Object.values(values).some((v) => v === undefined)) return;
+      where.push(sql);
+      Object.assign(params, values);
+    };
+    condition('workflow_id = @workflowId', { workflowId: listing.workflowId });
+    condition('status = @status', { status: listing.status });
+    condition('started_at >= @from', { from: listing.from });
+    condition('started_at < @to', { to: listing.to });
+    condition('(started_at < @beforeAt OR (started_at = @beforeAt AND name < @beforeName))', { beforeAt: listing.before?.timestamp, beforeName: listing.before?.id });
+    const sql = `SELECT * FROM executions ${where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`} ORDER BY started_at DESC, name DESC LIMIT @limit`;
+    const rows = this.db.prepare<[Record<string, string | number>], ExecutionRow>(sql).all(params);
+    const more = rows.length > listing.limit;
+    if (more) rows.pop();
+    const last = rows[rows.length - 1];
+    return {
+      executions: rows.map((row) => toListedExecution(fromRow(row))),
+      ...(more && last ? { cursor: encodeCursor({ timestamp: last.started_at, id: last.name }) } : {}),
+    };
   }
 
   async byCorrelation(correlationId: string): Promise<ExecutionRecord[]> {
@@ -145,5 +174,6 @@ function fromRow(row: ExecutionRow): StoredExecution {
   if (row.stopped_at !== null) record.stoppedAt = row.stopped_at;
   if (row.output !== null) record.output = JSON.parse(row.output) as unknown;
   if (row.error !== null) record.error = JSON.parse(row.error) as ExecutionRecord['error'] & object;
+  if (row.states !== null) record.states = JSON.parse(row.states) as NonNullable<ExecutionRecord['states']>;
   return record;
 }

@@ -30,6 +30,8 @@ export const ENV = {
   SWEEP_MIN_AGE_SECONDS: 'SWEEP_MIN_AGE_SECONDS',
   /** Unrouted events one sweep takes at most. */
   SWEEP_MAX_EVENTS: 'SWEEP_MAX_EVENTS',
+  /** The latency objective (`real_time_execution.max_latency`) in ms: the router counts starts later than this after receipt. */
+  START_LATENCY_OBJECTIVE_MS: 'START_LATENCY_OBJECTIVE_MS',
   /** Sweeps of one event before it is parked and reported. */
   SWEEP_MAX_ATTEMPTS: 'SWEEP_MAX_ATTEMPTS',
 

@@ -5,10 +5,15 @@
  *
  * | item          | pk                                  | sk                        | indexes                                          |
  * |---------------|-------------------------------------|---------------------------|--------------------------------------------------|
- * | execution     | `EXEC#<executionName>`              | `EXEC`                    | byEvent `EVT#<eventId>`, byCorrelation `CORR#<id>` (sort: `<startedAt>#<name>`) |
+ * | execution     | `EXEC#<executionName>`              | `EXEC`                    | byEvent `EVT#<eventId>`, byCorrelation `CORR#<id>`, byWorkflow `WF#<workflowId>#<shard>`, byStatus `ST#<status>#<shard>` (sort: `<startedAt>#<name>`) |
  * | waiter        | `WAIT#<correlationId>`              | `<eventType>#<tokenHash>` | —                                                |
  * | join progress | `JOIN#<ruleId>#<correlationId>`     | `<eventType>`             | —                                                |
  * | replay job    | `REPLAY#<replayId>`                 | `JOB`                     | —                                                |
+ *
+ * byWorkflow and byStatus are sparse (only executions carry `wpk` / `spk`) and project only the listed
+ * fields, not the input or the output. Each key is spread over `listingShards` partitions by a hash of the
+ * execution's name: one busy workflow (or every SUCCEEDED execution) would otherwise write a single index
+ * partition, which takes about 1,000 writes a second. A listing queries every shard newest first and merges.
  */
 export const STATE_TABLE = {
   partitionKey: 'pk',
@@ -17,5 +22,11 @@ export const STATE_TABLE = {
   ttlAttribute: 'expiresAt',
   byEvent: { indexName: 'byEvent', partitionKey: 'epk', sortKey: 'esk' },
   byCorrelation: { indexName: 'byCorrelation', partitionKey: 'cpk', sortKey: 'esk' },
-  prefix: { execution: 'EXEC#', waiter: 'WAIT#', join: 'JOIN#', replay: 'REPLAY#', event: 'EVT#', correlation: 'CORR#' },
+  byWorkflow: { indexName: 'byWorkflow', partitionKey: 'wpk', sortKey: 'esk' },
+  byStatus: { indexName: 'byStatus', partitionKey: 'spk', sortKey: 'esk' },
+  /** Partitions per workflow and per status in byWorkflow and byStatus. */
+  listingShards: 4,
+  /** What byWorkflow and byStatus hold besides their keys: an execution as a listing shows it. */
+  listedFields: ['name', 'workflowId', 'ruleId', 'eventId', 'correlationId', 'status', 'startedAt', 'stoppedAt', 'error'],
+  prefix: { execution: 'EXEC#', waiter: 'WAIT#', join: 'JOIN#', replay: 'REPLAY#', event: 'EVT#', correlation: 'CORR#', workflow: 'WF#', status: 'ST#' },
 } as const;

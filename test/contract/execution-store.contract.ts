@@ -1,10 +1,11 @@
 /**
  * The execution-store port's contract, run against every adapter (SQLite embedded, DynamoDB on
  * dynalite): a record is written once and an end recorded once, reads give it back with its input,
- * and listings by event or correlation come in (startedAt, name) order, narrowed and paged.
+ * listings by event or correlation come in (startedAt, name) order, narrowed and paged, and the listing of
+ * every execution comes newest first, narrowed by workflow, status and time, and paged.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { decodeCursor, executionName, type EngineEvent, type ExecutionQuery, type ExecutionStore, type Trigger } from '../../lambdas/core/index.js';
+import { decodeCursor, executionName, type EngineEvent, type ExecutionListing, type ExecutionQuery, type ExecutionStore, type Trigger } from '../../lambdas/core/index.js';
 
 /** An adapter as the contract drives it. */
 export interface ExecutionStoreUnderTest {
@@ -193,6 +194,105 @@ export function describeExecutionStoreContract(name: string, factory: ExecutionS
 
         expect(first.executions.map((e) => e.name)).toEqual([triggers[0], triggers[2]].map((t) => t?.executionName));
         expect(second).toEqual({ executions: [expect.objectContaining({ name: triggers[4]?.executionName })] });
+      });
+    });
+
+    describe('listing every execution, newest first', () => {
+      /** Records one execution per spec, a second apart, ending those given a status; answers their names. */
+      const recordAll = async (store: ExecutionStore, specs: Array<{ workflowId?: string; status?: 'SUCCEEDED' | 'FAILED' }>) => {
+        const started = specs.map((spec) => trigger(spec.workflowId === undefined ? {} : { workflowId: spec.workflowId }));
+        for (const [i, t] of started.entries()) await store.record(t, at(i));
+        for (const [i, spec] of specs.entries()) {
+          const t = started[i] as Trigger;
+          if (spec.status === 'FAILED') await store.finish(t.executionName, { status: 'FAILED', stoppedAt: at(i + 100), error: { error: 'Boom' } });
+          if (spec.status === 'SUCCEEDED') await store.finish(t.executionName, { status: 'SUCCEEDED', stoppedAt: at(i + 100), output: { ok: true } });
+        }
+        return started.map((t) => t.executionName);
+      };
+      const names = async (store: ExecutionStore, listing: Omit<ExecutionListing, 'limit'> & { limit?: number }) =>
+        (await store.recent({ limit: 100, ...listing })).executions.map((e) => e.name);
+
+      it('lists every execution newest first, in the API shape without input or output', async () => {
+        const store = await open();
+        const [a, b, c] = await recordAll(store, [{ status: 'SUCCEEDED' }, { workflowId: 'send_confirmation', status: 'FAILED' }, {}]);
+
+        const { executions, cursor } = await store.recent({ limit: 100 });
+
+        expect(executions.map((e) => e.name)).toEqual([c, b, a]);
+        expect(cursor).toBeUndefined();
+        expect(executions[1]).toEqual({
+          name: b,
+          workflowId: 'send_confirmation',
+          ruleId: 'fulfil-order',
+          eventId: expect.any(String),
+          correlationId: 'o-1',
+          status: 'FAILED',
+          startedAt: at(1),
+          stoppedAt: at(101),
+          error: { error: 'Boom' },
+        });
+        expect(executions[2]).not.toHaveProperty('output');
+      });
+
+      it('narrows by workflow, by status, and by both; an end moves an execution from RUNNING to its status', async () => {
+        const store = await open();
+        const [okA, failA, runA, failB] = await recordAll(store, [{ status: 'SUCCEEDED' }, { status: 'FAILED' }, {}, { workflowId: 'fraud_check', status: 'FAILED' }]);
+
+        expect(await names(store, { workflowId: 'order_fulfilment' })).toEqual([runA, failA, okA]);
+        expect(await names(store, { status: 'FAILED' })).toEqual([failB, failA]);
+        expect(await names(store, { status: 'RUNNING' })).toEqual([runA]);
+        expect(await names(store, { workflowId: 'fraud_check', status: 'FAILED' })).toEqual([failB]);
+        expect(await names(store, { workflowId: 'fraud_check', status: 'SUCCEEDED' })).toEqual([]);
+      });
+
+      it('narrows by start time: from inclusive, to exclusive', async () => {
+        const store = await open();
+        const started = await recordAll(store, [{}, {}, {}, {}, {}]);
+
+        expect(await names(store, { from: at(1), to: at(3) })).toEqual([started[2], started[1]]);
+        expect(await names(store, { from: at(3) })).toEqual([started[4], started[3]]);
+        expect(await names(store, { to: at(1) })).toEqual([started[0]]);
+        expect(await names(store, { workflowId: 'order_fulfilment', from: at(4), to: at(4.5) })).toEqual([started[4]]);
+      });
+
+      it('pages newest first with a cursor, losing and repeating nothing, within a narrowing and a time range', async () => {
+        const store = await open();
+        const started = await recordAll(
+          store,
+          Array.from({ length: 9 }, (_, i) => (i % 3 === 2 ? { workflowId: 'fraud_check' } : {})),
+        );
+        const ours = started.filter((_, i) => i % 3 !== 2 && i >= 1);
+
+        const seen: string[] = [];
+        const sizes: number[] = [];
+        let before: ExecutionListing['before'];
+        for (let page = 0; page < 10; page++) {
+          const { executions, cursor } = await store.recent({ workflowId: 'order_fulfilment', from: at(1), to: at(9), limit: 2, ...(before === undefined ? {} : { before }) });
+          seen.push(...executions.map((e) => e.name));
+          sizes.push(executions.length);
+          if (cursor === undefined) break;
+          before = decodeCursor(cursor);
+        }
+
+        expect(seen).toEqual([...ours].reverse());
+        expect(sizes).toEqual([2, 2, 1]);
+      });
+
+      it('orders executions started at the same instant by name, descending, across pages', async () => {
+        const store = await open();
+        const tied = Array.from({ length: 6 }, (_, i) => trigger({ ruleId: `rule-${i}` }));
+        for (const t of tied) await store.record(t, at(0));
+
+        const first = await store.recent({ limit: 4 });
+        const second = await store.recent({ limit: 4, before: decodeCursor(first.cursor as string) });
+
+        expect([...first.executions, ...second.executions].map((e) => e.name)).toEqual(
+          tied
+            .map((t) => t.executionName)
+            .sort()
+            .reverse(),
+        );
+        expect(second.cursor).toBeUndefined();
       });
     });
   });

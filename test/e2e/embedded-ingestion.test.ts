@@ -158,8 +158,8 @@ describe('edwe dev GET /executions', () => {
     expect((await engine.get('/executions?correlationId=ex-corr&status=FAILED')).body.executions).toEqual([]);
   });
 
-  it('answers 400 naming the parameter when nothing narrows the list or a status is unknown', async () => {
-    expect((await engine.get('/executions')).body.details).toEqual([{ path: 'eventId', message: 'eventId or correlationId is required' }]);
+  it('answers 400 naming the parameter when a limit is above 1,000 or a status is unknown', async () => {
+    expect((await engine.get('/executions?limit=1001')).body.details).toEqual([{ path: 'limit', message: 'must be an integer from 1 to 1000' }]);
     expect((await engine.get('/executions?eventId=x&status=DONE')).body.details[0].path).toBe('status');
   });
 });

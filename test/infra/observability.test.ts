@@ -10,7 +10,7 @@ import { ENGINE_METRICS, ENGINE_WORKFLOW_METRICS, Observability } from '../../li
 import { SERVICE_METRICS, WORKFLOW_METRICS } from '../../lambdas/core/metric-names.js';
 
 /** A stack with one of each thing Observability watches. */
-function watchedStack(alarmEmail?: string): Template {
+function watchedStack(alarmEmail?: string, startLatencyObjective?: { ms: number; service: string }): Template {
   const stack = new Stack(new App(), 'Watched');
   const encryptionKey = new kms.Key(stack, 'Key', { enableKeyRotation: true });
   const fn = (id: string) =>
@@ -29,6 +29,7 @@ function watchedStack(alarmEmail?: string): Template {
     deadLetterQueues: { 'router-failures': new sqs.Queue(stack, 'Failures') },
     stateMachines: new Map([['onboarding_workflow', machine]]),
     ...(alarmEmail === undefined ? {} : { alarmEmail }),
+    ...(startLatencyObjective === undefined ? {} : { startLatencyObjective }),
   });
   return Template.fromStack(stack);
 }
@@ -90,6 +91,28 @@ describe('Observability', () => {
   it('knows exactly the metric names the handlers emit (lambdas/core/metric-names.ts)', () => {
     expect(ENGINE_METRICS).toEqual(SERVICE_METRICS);
     expect(ENGINE_WORKFLOW_METRICS).toEqual(WORKFLOW_METRICS);
+  });
+
+  it('draws the routing and start latencies and the execution durations as percentiles', () => {
+    const expressions = dashboardExpressions(template);
+
+    expect(expressions).toContain(`SEARCH('{edwe,service} MetricName="StartLatency"', 'p99', 300)`);
+    expect(expressions).toContain(`SEARCH('{edwe,service} MetricName="RoutingLatency"', 'p50', 300)`);
+    expect(expressions).toContain(`SEARCH('{edwe,service,workflowId} MetricName="ExecutionDuration"', 'p99', 300)`);
+  });
+
+  it("alarms on the router's starts that missed real_time_execution.max_latency, only when the configuration sets it", () => {
+    const withObjective = watchedStack(undefined, { ms: 100, service: 'edwe-router' });
+
+    withObjective.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'StartLatencyObjectiveMissed',
+      Namespace: 'edwe',
+      Dimensions: [{ Name: 'service', Value: 'edwe-router' }],
+      Statistic: 'Sum',
+      Threshold: 0,
+      AlarmDescription: Match.stringLikeRegexp('more than 100 ms'),
+    });
+    template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'StartLatencyObjectiveMissed' }, 0);
   });
 
   it('e-mails alarms to the configured address, keeping what SNS cannot deliver in an encrypted queue', () => {

@@ -93,7 +93,7 @@ describe('EdweStack with the repository project', () => {
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
   });
 
-  it('keeps executions, waiters, joins and replay jobs in a State table under the same key, indexed by event and correlation', () => {
+  it('keeps executions, waiters, joins and replay jobs in a State table under the same key, indexed by event, correlation, workflow and status', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       KeySchema: [
         { AttributeName: 'pk', KeyType: 'HASH' },
@@ -117,6 +117,17 @@ describe('EdweStack with the repository project', () => {
             { AttributeName: 'esk', KeyType: 'RANGE' },
           ],
         }),
+        // The listings' sparse indexes carry the listed fields only, never the input or the output.
+        ...(['byWorkflow', 'byStatus'] as const).map((IndexName) =>
+          Match.objectLike({
+            IndexName,
+            KeySchema: [
+              { AttributeName: IndexName === 'byWorkflow' ? 'wpk' : 'spk', KeyType: 'HASH' },
+              { AttributeName: 'esk', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: Match.arrayWith(['workflowId', 'status', 'startedAt']) },
+          }),
+        ),
       ],
     });
   });

@@ -141,7 +141,7 @@ describe('EdweStack workflows on AWS (the repository project: order flow with th
       expect.objectContaining({ Action: 'dynamodb:GetItem', Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['EXEC#*'] } } }),
       expect.objectContaining({
         Action: 'dynamodb:Query',
-        Resource: [{ 'Fn::Join': ['', [arnOf('StateStoreState'), '/index/byCorrelation']] }, { 'Fn::Join': ['', [arnOf('StateStoreState'), '/index/byEvent']] }],
+        Resource: ['byCorrelation', 'byEvent', 'byStatus', 'byWorkflow'].map((index) => ({ 'Fn::Join': ['', [arnOf('StateStoreState'), `/index/${index}`]] })),
       }),
     ]);
   });

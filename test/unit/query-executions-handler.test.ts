@@ -82,13 +82,36 @@ describe('query HTTP handler: executions (Events and State tables on dynalite)',
     expect(second).toEqual({ executions: [expect.objectContaining({ name: audit.executionName })] });
   });
 
-  it('answers 400 without an event or a correlation to list by, and for a status Step Functions does not have', async () => {
-    const unscoped = await query(listExecutions({ workflowId: 'audit' }));
-    const badStatus = await query(listExecutions({ eventId: 'order-1', status: 'DONE' }));
+  it('lists every execution newest first without an event or a correlation, narrowed by workflow, status and time', async () => {
+    const all = bodyOf(await query(listExecutions({})));
+    const audits = bodyOf(await query(listExecutions({ workflowId: 'audit' })));
+    const succeeded = bodyOf(await query(listExecutions({ status: 'SUCCEEDED' })));
+    const early = bodyOf(await query(listExecutions({ from: at(0), to: at(1) })));
 
-    expect(unscoped.statusCode).toBe(400);
-    expect(bodyOf(unscoped).details).toEqual([{ path: 'eventId', message: 'eventId or correlationId is required' }]);
+    expect(all.executions.map((e: { name: string }) => e.name)).toEqual([audit.executionName, fulfil.executionName]);
+    expect(audits).toEqual({ executions: [expect.objectContaining({ name: audit.executionName, status: 'RUNNING' })] });
+    expect(succeeded.executions).toEqual([expect.not.objectContaining({ output: expect.anything() })]);
+    expect(succeeded.executions[0]).toMatchObject({ name: fulfil.executionName, stoppedAt: at(5) });
+    expect(early.executions.map((e: { name: string }) => e.name)).toEqual([fulfil.executionName]);
+  });
+
+  it('pages the listing with a cursor, newest first', async () => {
+    const first = bodyOf(await query(listExecutions({ limit: '1' })));
+    const second = bodyOf(await query(listExecutions({ limit: '1', cursor: first.cursor })));
+
+    expect(first.executions.map((e: { name: string }) => e.name)).toEqual([audit.executionName]);
+    expect(second).toEqual({ executions: [expect.objectContaining({ name: fulfil.executionName })] });
+  });
+
+  it('answers 400 naming a limit above 1,000, a status Step Functions does not have, and a bad time', async () => {
+    const tooMany = await query(listExecutions({ limit: '1001' }));
+    const badStatus = await query(listExecutions({ eventId: 'order-1', status: 'DONE' }));
+    const badTime = await query(listExecutions({ workflowId: 'audit', from: 'yesterday' }));
+
+    expect(tooMany.statusCode).toBe(400);
+    expect(bodyOf(tooMany).details).toEqual([{ path: 'limit', message: 'must be an integer from 1 to 1000' }]);
     expect(bodyOf(badStatus).details).toEqual([{ path: 'status', message: 'must be one of RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED' }]);
+    expect(bodyOf(badTime).details).toEqual([{ path: 'from', message: 'must be an ISO 8601 timestamp' }]);
   });
 
   it("tells a correlation's story with its executions from the State table", async () => {

@@ -4,6 +4,7 @@ import {
   CorrelationWaits,
   EventRouter,
   executionName,
+  NO_METRICS,
   parseRules,
   type EngineEvent,
   type EngineMetrics,
@@ -63,11 +64,15 @@ function aStarter() {
 function recorders() {
   const lines: Array<[string, Record<string, unknown> | undefined]> = [];
   const counts: Array<[string, number, string?]> = [];
+  const observed: Array<[string, number, Record<string, unknown>?]> = [];
   const metrics: EngineMetrics = {
+    ...NO_METRICS,
+    countLabelled: (name, labels, value = 1) => void observed.push([name, value, { ...labels }]),
+    observe: (name, value, labels) => void observed.push(labels === undefined ? [name, value] : [name, value, { ...labels }]),
     count: (name, value = 1) => void counts.push([name, value]),
     countForWorkflow: (name, workflowId, value = 1) => void counts.push([name, value, workflowId]),
   };
-  return { lines, counts, metrics, logger: { info: (message: string, fields?: Record<string, unknown>) => void lines.push([message, fields]) } };
+  return { lines, counts, observed, metrics, logger: { info: (message: string, fields?: Record<string, unknown>) => void lines.push([message, fields]) } };
 }
 
 describe('EventRouter', () => {

@@ -176,6 +176,14 @@ describe('router configuration from the environment', () => {
     );
   });
 
+  it('takes the latency objective from START_LATENCY_OBJECTIVE_MS, and refuses one that is not a positive number', () => {
+    const arns = JSON.stringify({ onboarding_workflow: ONBOARDING_ARN, audit_workflow: AUDIT_ARN });
+
+    expect(routingDepsFromEnv(withState({ STATE_MACHINE_ARNS: arns, START_LATENCY_OBJECTIVE_MS: '100' }), rulesJson).startLatencyObjectiveMs).toBe(100);
+    expect(routingDepsFromEnv(withState({ STATE_MACHINE_ARNS: arns }), rulesJson)).not.toHaveProperty('startLatencyObjectiveMs');
+    expect(() => routingDepsFromEnv(withState({ STATE_MACHINE_ARNS: arns, START_LATENCY_OBJECTIVE_MS: 'fast' }), rulesJson)).toThrow(/START_LATENCY_OBJECTIVE_MS/);
+  });
+
   it('refuses to start without bundled rules', () => {
     expect(() => routingDepsFromEnv(withState({ STATE_MACHINE_ARNS: '{}' }))).toThrow(/bundled without rules/);
   });

@@ -45,7 +45,7 @@ describe("the router's logs and metrics", () => {
   });
   afterAll(() => sfn.restore());
 
-  it('logs eventId, correlationId, ruleId and workflowId, and counts the routing, the rules, the lag and the start by workflow', async () => {
+  it('logs eventId, correlationId, ruleId and workflowId, and counts the routing, the rules, the lag, the latencies and the start by workflow', async () => {
     const seen = metricsRecorder();
     const route = createRouterHandler({ ruleSet: compileRules(RULES), starter: starter(), logger, metrics: seen.metrics, clock: { now: () => RECEIVED + 1500 } });
     const event = anEvent('01JMETRIC000001');
@@ -61,11 +61,16 @@ describe("the router's logs and metrics", () => {
     ]);
     expect(seen.buffered).toEqual([
       ['ExecutionsStarted', 'Count', 1],
+      ['StartLatency', 'Seconds', 1.5],
       ['EventsRouted', 'Count', 1],
       ['RulesMatched', 'Count', 1],
       ['RoutingLag', 'Milliseconds', 1500],
+      ['RoutingLatency', 'Seconds', 1.5],
     ]);
-    expect(seen.single).toEqual([{ dimensions: { workflowId: 'onboarding_workflow' }, name: 'WorkflowsStarted', value: 1 }]);
+    expect(seen.single).toEqual([
+      { dimensions: { workflowId: 'onboarding_workflow' }, name: 'WorkflowsStarted', value: 1 },
+      { dimensions: { ruleId: 'onboard' }, name: 'RuleMatches', value: 1 },
+    ]);
   });
 
   it('counts a throttled start by workflow, each time it is tried', async () => {

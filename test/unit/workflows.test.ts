@@ -45,7 +45,13 @@ describe('the shipped workflows, run by the ASL interpreter with their real task
     installTaskServices(recorder.services);
     return { runner: await LocalWorkflowRunner.load(definitions, project.paths, tokens), ...recorder };
   }
-  const run = (runner: LocalWorkflowRunner, id: string, input: unknown) => runner.run(id, input, { executionName: `test-${id}`, startTime: new Date().toISOString() });
+  const runWithStates = (runner: LocalWorkflowRunner, id: string, input: unknown) =>
+    runner.run(id, input, { executionName: `test-${id}`, startTime: new Date().toISOString() });
+  /** The outcome without the states it passed through (a test of its own checks those). */
+  const run = async (runner: LocalWorkflowRunner, id: string, input: unknown) => {
+    const { states: _states, ...outcome } = await runWithStates(runner, id, input);
+    return outcome;
+  };
 
   describe('onboarding_workflow', () => {
     it('gives a premium user an account manager and a premium welcome', async () => {
@@ -113,6 +119,23 @@ describe('the shipped workflows, run by the ASL interpreter with their real task
           data: { orderId: 'o-1', customerEmail: 'c@example.com', amount: 20, paymentEventId: 'pay-1' },
         },
       ]);
+    });
+
+    it('records the states it passed through, the wait for the payment among them, in order', async () => {
+      const { runner, nextWaiter, complete } = await runnerFor([project.workflows.get('order_fulfilment')!]);
+
+      const outcome = runWithStates(runner, 'order_fulfilment', orderInput());
+      const waiter = await nextWaiter();
+      complete(waiter.token, { id: 'pay-1', type: 'payment.received', source: 'payments', timestamp: '2026-11-01T10:05:00.000Z', correlationId: 'o-1', data: { amount: 20 } });
+
+      const { states = [] } = await outcome;
+      expect(states.map((step) => `${step.name}:${step.status}`)).toEqual([
+        'ReserveStock:SUCCEEDED',
+        'WaitForPayment:SUCCEEDED',
+        'ConfirmOrder:SUCCEEDED',
+        'Confirmed:SUCCEEDED',
+      ]);
+      for (const [before, after] of states.slice(0, -1).map((step, i) => [step, states[i + 1]!] as const)) expect(before.exitedAt! <= after.enteredAt).toBe(true);
     });
 
     it('catches the wait timeout and cancels the order', async () => {

@@ -1,14 +1,16 @@
 /**
  * The lifecycle adapter, target of the default bus's rule for the engine's own Step Functions
- * "Execution Status Change" events: each one updates the execution record and is stored as a
- * `workflow.*` event in the Events table, where the router's stream picks it up so rules can chain.
- * EventBridge invokes it asynchronously: a thrown error is retried by Lambda, then dead-lettered.
+ * "Execution Status Change" events (Standard workflows), and subscribed to the Express workflows'
+ * log groups (lambdas/aws/express-log-changes.ts): each change updates the execution record and is
+ * stored as a `workflow.*` event in the Events table, where the router's stream picks it up so rules
+ * can chain. Both invoke it asynchronously: a thrown error is retried by Lambda, then dead-lettered.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { validationErrorOf, type ExecutionLifecycle, type LifecycleOutcome } from '../../core/index.js';
 import { emitCountForWorkflow, type PowertoolsMetricsSink } from '../powertools-engine-metrics.js';
+import { decodeLogsSubscription, isLogsSubscriptionEvent, type LogsSubscriptionEvent, statusChangeOfLogMessage } from '../express-log-changes.js';
 import { executionChangeOf, type StatusChange } from '../sfn-status-change.js';
 import { logger as sharedLogger } from '../wiring/powertools.js';
 
@@ -37,7 +39,12 @@ export interface LifecycleDeps {
   metrics?: PowertoolsMetricsSink;
 }
 
-export type LifecycleHandler = (event: StatusChangeEvent) => Promise<LifecycleOutcome>;
+/** One outcome for a status change event; one per log record for a log subscription delivery (none for its control message). */
+export interface LifecycleHandler {
+  (event: StatusChangeEvent): Promise<LifecycleOutcome>;
+  (event: LogsSubscriptionEvent): Promise<LifecycleOutcome[]>;
+  (event: StatusChangeEvent | LogsSubscriptionEvent): Promise<LifecycleOutcome | LifecycleOutcome[]>;
+}
 
 /**
  * The lifecycle handler without middlewares.
@@ -46,14 +53,8 @@ export type LifecycleHandler = (event: StatusChangeEvent) => Promise<LifecycleOu
  */
 export function createLifecycleHandler(deps: LifecycleDeps): LifecycleHandler {
   const log = deps.logger ?? sharedLogger;
-  return async (delivery) => {
-    const parsed = StatusChangeDetail.safeParse(delivery.detail);
-    if (!parsed.success) {
-      const error = validationErrorOf('Not a Step Functions status change', parsed.error.issues, { prefix: 'detail' });
-      log.warn('status change refused', { id: delivery.id, details: error.details });
-      throw error;
-    }
-    const change: StatusChange = parsed.data;
+
+  const recordChange = async (change: StatusChange): Promise<LifecycleOutcome> => {
     try {
       const read = executionChangeOf(change, deps.workflowIds);
       const outcome = read.kind === 'change' ? await deps.lifecycle.onChange(read.change) : read;
@@ -72,7 +73,7 @@ export function createLifecycleHandler(deps: LifecycleDeps): LifecycleHandler {
         lifecycleEventId: event?.id,
         duplicate: outcome.duplicate,
       });
-      // Starts are counted by the router (Express ones included); the end of a Standard execution here.
+      // Starts are counted by the router (Express ones included); the end of an execution here.
       if (phase !== 'started' && outcome.duplicate !== true)
         emitCountForWorkflow(deps.metrics, phase === 'succeeded' ? 'WorkflowsSucceeded' : 'WorkflowsFailed', execution.workflowId);
       return outcome;
@@ -81,4 +82,35 @@ export function createLifecycleHandler(deps: LifecycleDeps): LifecycleHandler {
       throw error;
     }
   };
+
+  const fromLogs = async (delivery: LogsSubscriptionEvent): Promise<LifecycleOutcome[]> => {
+    const { messageType, logGroup, logEvents } = decodeLogsSubscription(delivery);
+    // CloudWatch Logs checks a new subscription's destination with a control message: nothing to record.
+    if (messageType !== 'DATA_MESSAGE') return [];
+    const outcomes: LifecycleOutcome[] = [];
+    // In order, one at a time: a retry of the delivery repeats the ones done, which the lifecycle stores once.
+    for (const { message } of logEvents) {
+      const read = statusChangeOfLogMessage(message);
+      if (read.kind === 'skipped') {
+        log.warn('log record skipped', { logGroup, reason: read.reason });
+        outcomes.push({ kind: 'ignored', reason: read.reason });
+        continue;
+      }
+      outcomes.push(await recordChange(read.change));
+    }
+    return outcomes;
+  };
+
+  const fromEventBridge = async (delivery: StatusChangeEvent): Promise<LifecycleOutcome> => {
+    const parsed = StatusChangeDetail.safeParse(delivery.detail);
+    if (!parsed.success) {
+      const error = validationErrorOf('Not a Step Functions status change', parsed.error.issues, { prefix: 'detail' });
+      log.warn('status change refused', { id: delivery.id, details: error.details });
+      throw error;
+    }
+    return recordChange(parsed.data);
+  };
+
+  return (async (delivery: StatusChangeEvent | LogsSubscriptionEvent) =>
+    isLogsSubscriptionEvent(delivery) ? fromLogs(delivery) : fromEventBridge(delivery)) as LifecycleHandler;
 }

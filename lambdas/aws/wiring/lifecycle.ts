@@ -1,5 +1,6 @@
 /** The lifecycle function's wiring: from the environment the `Lifecycle` construct sets (lib/lifecycle.ts) to the lifecycle adapter's dependencies. */
 import { ExecutionLifecycle } from '../../core/index.js';
+import { PowertoolsEngineMetrics } from '../powertools-engine-metrics.js';
 import { ENV } from '../../layout/environment.js';
 import type { LifecycleDeps } from '../eventbridge/lifecycle.js';
 import { jsonMapVar, parseEnv } from './env.js';
@@ -15,7 +16,7 @@ export function lifecycleDepsFromEnv(env: Record<string, string | undefined> = p
   const clock = { now: () => Date.now() };
   const workflowIds = new Map(Object.entries(config.STATE_MACHINE_ARNS).map(([workflowId, arn]) => [arn, workflowId]));
   return {
-    lifecycle: new ExecutionLifecycle({ executions: stateFrom(config, clock).executions, events: storeFrom(config), clock }),
+    lifecycle: new ExecutionLifecycle({ executions: stateFrom(config, clock).executions, events: storeFrom(config), clock, metrics: new PowertoolsEngineMetrics(metrics) }),
     workflowIds,
     logger,
     metrics,

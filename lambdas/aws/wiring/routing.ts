@@ -71,6 +71,7 @@ export const RoutingEnv = StateEnv.extend({
   [ENV.WORKFLOW_TYPES]: jsonMapVar().optional(),
   /** The Events table, for the `routedAt` mark. Unset: events are routed but not marked (the sweeper would route them again). */
   [ENV.EVENTS_TABLE]: requiredVar().optional(),
+  [ENV.START_LATENCY_OBJECTIVE_MS]: z.coerce.number().positive().optional(),
 });
 
 /**
@@ -114,6 +115,7 @@ export function routingDepsFromEnv(env: Record<string, string | undefined> = pro
     ...(marks === undefined ? {} : { marks }),
     logger: sharedLogger,
     metrics,
+    ...(config.START_LATENCY_OBJECTIVE_MS === undefined ? {} : { startLatencyObjectiveMs: config.START_LATENCY_OBJECTIVE_MS }),
     tracer: sharedTracer,
   };
 }

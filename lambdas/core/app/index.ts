@@ -10,6 +10,7 @@ export * from './replay-page.js';
 export * from './replay-jobs.js';
 export * from './correlation-waits.js';
 export * from './route-event.js';
+export * from './correlation-activity.js';
 export * from './sweeper.js';
 export * from './ingest.js';
 export * from './timeline.js';

@@ -7,6 +7,7 @@ import type { EngineEvent, EnvelopeContext } from '../envelope.js';
 import { normaliseEvent } from '../envelope.js';
 import { classifyIngestBody, entryError, eventInputOf, type BatchEntryResult } from '../http.js';
 import type { EventStore, PutResult } from '../ports/events.js';
+import type { EngineMetrics } from '../ports/observability.js';
 import { mapBounded } from './concurrency.js';
 
 /** What ingesting needs. */
@@ -21,6 +22,8 @@ export interface IngestDeps {
   admit?: (event: EngineEvent) => void;
   /** Told of each event once stored (`duplicate` included), e.g. to log, count or publish it. */
   onStored?: (event: EngineEvent, result: PutResult) => void;
+  /** Each newly stored event counted as received, under its source and type. */
+  metrics?: Pick<EngineMetrics, 'countLabelled'>;
 }
 
 /** The answer to one ingested event. */
@@ -60,6 +63,7 @@ export async function ingestEvent(input: unknown, deps: IngestDeps): Promise<Ing
   deps.admit?.(event);
   const result = await deps.store.put(event);
   deps.onStored?.(event, result);
+  if (!result.duplicate) deps.metrics?.countLabelled('EventsReceived', { source: event.source, type: event.type });
   return { id: result.id, duplicate: result.duplicate, event };
 }
 

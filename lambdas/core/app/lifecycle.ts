@@ -11,6 +11,7 @@ import { normaliseEvent, type EngineEvent } from '../envelope.js';
 import type { ExecutionRecord, ExecutionStatus, WorkflowInput } from '../execution.js';
 import { lifecycleEvent, type LifecyclePhase } from '../lifecycle.js';
 import type { EventStore } from '../ports/events.js';
+import type { EngineMetrics } from '../ports/observability.js';
 import { runningExecution, toApiExecution, type ExecutionEnd, type ExecutionStore, type StoredExecution } from '../ports/executions.js';
 
 /** What happened to an execution: it runs (`RUNNING`), or it ended with this status. */
@@ -23,6 +24,8 @@ export interface ExecutionChange {
   stoppedAt?: string;
   output?: unknown;
   error?: ExecutionRecord['error'];
+  /** The states it passed through, when the runner records them (kept on the record, not in the lifecycle event). */
+  states?: ExecutionRecord['states'];
   /** The input it was started with: lets a change that outran the execution's record write it. */
   input?: WorkflowInput;
   /** Its workflow, for the same purpose. */
@@ -42,6 +45,8 @@ export interface ExecutionLifecycleDeps {
   /** Where lifecycle events go: the event store (embedded: an ingest that also routes them). */
   events: Pick<EventStore, 'put'>;
   clock: Clock;
+  /** Executions finished (by workflow and status) and their durations, counted once per end. */
+  metrics?: Pick<EngineMetrics, 'countLabelled' | 'observe'>;
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -67,7 +72,12 @@ export class ExecutionLifecycle {
     let timestamp = change.startedAt;
     if (change.status !== 'RUNNING') {
       const end = endOf(change, this.deps.clock.now());
-      await this.deps.executions.finish(change.name, end);
+      if (await this.deps.executions.finish(change.name, end)) {
+        const { workflowId } = stored;
+        this.deps.metrics?.countLabelled('ExecutionsFinished', { workflowId, status: end.status });
+        const seconds = (Date.parse(end.stoppedAt) - Date.parse(stored.startedAt)) / 1000;
+        if (Number.isFinite(seconds)) this.deps.metrics?.observe('ExecutionDuration', Math.max(0, seconds), { workflowId });
+      }
       phase = end.status === 'SUCCEEDED' ? 'succeeded' : 'failed';
       execution = { ...execution, status: end.status, stoppedAt: end.stoppedAt };
       if (end.output !== undefined) execution.output = end.output;
@@ -113,5 +123,6 @@ function endOf(change: ExecutionChange, nowMs: number): ExecutionEnd {
   const end: ExecutionEnd = { status: change.status as ExecutionEnd['status'], stoppedAt: change.stoppedAt ?? iso(nowMs) };
   if (change.output !== undefined) end.output = change.output;
   if (change.error !== undefined) end.error = change.error;
+  if (change.states !== undefined) end.states = change.states;
   return end;
 }

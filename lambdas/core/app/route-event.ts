@@ -13,6 +13,7 @@ import { NO_LOGS, NO_METRICS, type EngineMetrics, type Logger } from '../ports/o
 import type { JoinStore } from '../ports/waiters.js';
 import type { WorkflowStarter } from '../ports/workflows.js';
 import type { Rule, RuleSet } from '../rules/types.js';
+import type { CorrelationActivity } from './correlation-activity.js';
 import type { CorrelationWaits, WaiterOutcome } from './correlation-waits.js';
 
 export interface EventRouterDeps {
@@ -27,6 +28,10 @@ export interface EventRouterDeps {
   marks?: Pick<RoutingMarks, 'markRouted'>;
   logger?: Pick<Logger, 'info'>;
   metrics?: EngineMetrics;
+  /** The latency objective (`real_time_execution.max_latency`): a start later than this after receipt is counted as missed. */
+  startLatencyObjectiveMs?: number;
+  /** Correlation metrics, where the process lives long enough to keep them (the embedded engine). */
+  correlations?: Pick<CorrelationActivity, 'event' | 'started'>;
   /** "Now" for the routing lag. */
   clock: Clock;
 }
@@ -76,6 +81,8 @@ export class EventRouter {
     const { id: eventId, correlationId } = event;
     const { via } = context;
     const rules = this.deps.ruleSet.route(event);
+    const receivedMs = context.receivedAt === undefined ? Number.NaN : Date.parse(context.receivedAt);
+    if (correlationId !== undefined) this.deps.correlations?.event(correlationId);
     const starts: RouteOutcome['starts'] = [];
     const start = async (trigger: Trigger): Promise<void> => {
       const { alreadyStarted } = await this.deps.starter.start(trigger);
@@ -85,6 +92,8 @@ export class EventRouter {
       if (!alreadyStarted) {
         this.metrics.count('ExecutionsStarted');
         this.metrics.countForWorkflow('WorkflowsStarted', workflowId);
+        this.deps.correlations?.started(trigger.input.correlationId, workflowId);
+        if (!Number.isNaN(receivedMs)) this.startLatency(Math.max(0, this.clock.now() - receivedMs));
       }
       observer.started?.(trigger, alreadyStarted);
     };
@@ -105,12 +114,22 @@ export class EventRouter {
     // Last: a failure before this leaves the event unrouted, for the stream's retry or the sweeper.
     await this.deps.marks?.markRouted(eventId);
     // From receipt (the put) to routed: the stream's delay, the iterator age and the routing itself.
-    const receivedAt = context.receivedAt === undefined ? Number.NaN : Date.parse(context.receivedAt);
-    const lagMs = Number.isNaN(receivedAt) ? undefined : Math.max(0, this.clock.now() - receivedAt);
+    const lagMs = Number.isNaN(receivedMs) ? undefined : Math.max(0, this.clock.now() - receivedMs);
     this.logger.info('event routed', { eventId, correlationId, type: event.type, source: event.source, ruleIds: rules.map((r) => r.id), lagMs, via });
     this.metrics.count('EventsRouted');
     this.metrics.count('RulesMatched', rules.length);
-    if (lagMs !== undefined) this.metrics.count('RoutingLag', lagMs);
+    for (const rule of rules) this.metrics.countLabelled('RuleMatches', { ruleId: rule.id });
+    if (lagMs !== undefined) {
+      this.metrics.count('RoutingLag', lagMs);
+      this.metrics.observe('RoutingLatency', lagMs / 1000);
+    }
     return lagMs === undefined ? { rules, starts, waiters } : { rules, starts, waiters, lagMs };
+  }
+
+  /** From receipt to a start: observed, and counted against the objective when there is one. */
+  private startLatency(ms: number): void {
+    this.metrics.observe('StartLatency', ms / 1000);
+    const objective = this.deps.startLatencyObjectiveMs;
+    if (objective !== undefined && ms > objective) this.metrics.count('StartLatencyObjectiveMissed');
   }
 }

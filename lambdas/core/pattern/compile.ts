@@ -2,6 +2,7 @@
  * Compiles an EventBridge event pattern into nested closures, validating it on the way exactly once;
  * matching then walks only the fields the pattern names and allocates nothing on the usual path.
  */
+import { dottedChild, expandDottedKeys } from './dotted.js';
 import { describe, fail, isObject } from './errors.js';
 import { compileLeaf, flattenArrays, type ValueTest } from './leaf.js';
 
@@ -94,6 +95,7 @@ function nestedTest(child: ObjectMatcher): ValueTest {
 function compileObject(path: string, pattern: Record<string, unknown>, depth: number, inOr: boolean): ObjectMatcher {
   if (depth > MAX_PATTERN_DEPTH) fail(path, `pattern is nested deeper than ${MAX_PATTERN_DEPTH} levels`);
   const keys: string[] = [];
+  const nested: boolean[] = [];
   const tests: ValueTest[] = [];
   const alternatives: ObjectMatcher[][] = [];
   const names = Object.keys(pattern);
@@ -117,6 +119,7 @@ function compileObject(path: string, pattern: Record<string, unknown>, depth: nu
       fail(fieldPath, `must be an object or an array of values, got ${describe(value)}`);
     }
     keys.push(key);
+    nested.push(isObject(value));
   }
 
   const absent = tests.every((t) => t(undefined)) && alternatives.every((group) => group.some((b) => b.absent));
@@ -124,8 +127,9 @@ function compileObject(path: string, pattern: Record<string, unknown>, depth: nu
   const test = (object: Record<string, unknown>): boolean => {
     for (let i = 0; i < count; i++) {
       const key = keys[i] as string;
-      // Own properties only: an event key never resolves through the prototype chain.
-      const value = Object.hasOwn(object, key) ? object[key] : undefined;
+      // Own properties only: an event key never resolves through the prototype chain. An absent
+      // object may be spelled with dotted keys (`"state.status"` for `state: {status}`).
+      const value = Object.hasOwn(object, key) ? object[key] : nested[i] === true ? dottedChild(object, key) : undefined;
       if (!(tests[i] as ValueTest)(value)) return false;
     }
     for (const group of alternatives) {
@@ -157,6 +161,58 @@ const MATCH_ALL: CompiledPattern = Object.freeze({ matches: () => true });
 export function compilePattern(pattern: unknown): CompiledPattern {
   if (!isObject(pattern)) fail('', `a pattern must be a JSON object, got ${describe(pattern)}`);
   if (Object.keys(pattern).length === 0) return MATCH_ALL;
-  const matchValue = nestedTest(compileObject('', pattern, 1, false));
+  const matchValue = nestedTest(compileObject('', expandDottedKeys(pattern, MAX_PATTERN_DEPTH), 1, false));
   return Object.freeze({ matches: (event: unknown) => matchValue(event) });
+}
+
+/** One leaf of a pattern: the path from the event's root and the test of the value found there. */
+export interface PatternLeaf {
+  readonly segments: readonly string[];
+  readonly test: ValueTest;
+}
+
+/** More alternatives than this and a pattern is matched whole: the expansion would cost more than it saves. */
+export const MAX_LEAF_GROUPS = 16;
+
+/**
+ * A pattern, already validated by `compilePattern`, as alternatives of leaves: it matches when every
+ * leaf of some group holds (its `$or`s multiplied out, as event-ruler expands them into sub-rules).
+ * This is the form that lets a router read each field once for many rules. `undefined` past
+ * `MAX_LEAF_GROUPS` alternatives. Its answers equal `compilePattern`'s while no object on a leaf's
+ * path is an array: the caller falls back to the compiled pattern for events where one is (see
+ * rules/flat-candidates.ts).
+ */
+export function compileLeafGroups(pattern: Record<string, unknown>): PatternLeaf[][] | undefined {
+  const groups = expand(expandDottedKeys(pattern, MAX_PATTERN_DEPTH), []);
+  return groups === undefined ? undefined : groups.map((group) => group.map(({ segments, values }) => ({ segments, test: compileLeaf(segments.join('.'), values) })));
+}
+
+type RawLeaf = { segments: string[]; values: unknown[] };
+
+/** The object's alternatives (each a list of leaves), or `undefined` when there are too many. */
+function expand(node: Record<string, unknown>, at: string[]): RawLeaf[][] | undefined {
+  let groups: RawLeaf[][] = [[]];
+  const and = (alternatives: RawLeaf[][]): boolean => {
+    if (groups.length * alternatives.length > MAX_LEAF_GROUPS) return false;
+    groups = groups.flatMap((group) => alternatives.map((alternative) => [...group, ...alternative]));
+    return true;
+  };
+  for (const key of Object.keys(node)) {
+    const value = node[key];
+    if (key === '$or') {
+      const alternatives: RawLeaf[][] = [];
+      for (const branch of value as Record<string, unknown>[]) {
+        const expanded = expand(branch, at);
+        if (expanded === undefined) return undefined;
+        alternatives.push(...expanded);
+      }
+      if (!and(alternatives)) return undefined;
+    } else if (Array.isArray(value)) {
+      for (const group of groups) group.push({ segments: [...at, key], values: value });
+    } else {
+      const inner = expand(value as Record<string, unknown>, [...at, key]);
+      if (inner === undefined || !and(inner)) return undefined;
+    }
+  }
+  return groups;
 }

@@ -5,7 +5,9 @@
 import { compilePattern, type CompiledPattern } from './compile.js';
 import { describe, InvalidEventError, InvalidPatternError, isObject } from './errors.js';
 
-export { compilePattern, MAX_PATTERN_DEPTH, type CompiledPattern } from './compile.js';
+export { compileLeafGroups, compilePattern, MAX_LEAF_GROUPS, MAX_PATTERN_DEPTH, type CompiledPattern, type PatternLeaf } from './compile.js';
+export { dottedChild } from './dotted.js';
+export type { ValueTest } from './leaf.js';
 export { InvalidEventError, InvalidPatternError } from './errors.js';
 
 /** Compiled patterns by identity: a pattern object is treated as immutable once it has been matched. */

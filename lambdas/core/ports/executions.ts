@@ -1,6 +1,6 @@
 /** Execution records: one per started workflow, keyed by its deterministic name. */
 import type { ExecutionRecord, ExecutionStatus, Trigger, WorkflowInput } from '../execution.js';
-import type { ExecutionQuery } from '../execution-query.js';
+import type { ExecutionListing, ExecutionQuery } from '../execution-query.js';
 
 /** An execution with the input it was started with (lifecycle events and resumption need its lineage). */
 export interface StoredExecution extends ExecutionRecord {
@@ -13,6 +13,8 @@ export interface ExecutionEnd {
   stoppedAt: string;
   output?: unknown;
   error?: ExecutionRecord['error'];
+  /** The states it passed through, when the runner records them. */
+  states?: ExecutionRecord['states'];
 }
 
 /** One page of `GET /executions`. */
@@ -29,6 +31,11 @@ export interface ExecutionStore {
   finish(name: string, end: ExecutionEnd): Promise<boolean>;
   /** One page of `GET /executions`, in (startedAt, name) order. */
   list(query: ExecutionQuery): Promise<ExecutionPage>;
+  /**
+   * One page of `GET /executions` without an event or a correlation: every execution, narrowed by workflow, status
+   * and start time, newest first — (startedAt, name) descending. Records leave out their output (`get` has it).
+   */
+  recent(listing: ExecutionListing): Promise<ExecutionPage>;
   /** Every execution of a correlation, in (startedAt, name) order. */
   byCorrelation(correlationId: string): Promise<ExecutionRecord[]>;
 }
@@ -46,6 +53,11 @@ export function runningExecution(trigger: Trigger, startedAt: string): Omit<Stor
     startedAt,
     input,
   };
+}
+
+/** The shape of an execution in a listing: the API shape without its output. */
+export function toListedExecution({ input: _input, output: _output, ...record }: StoredExecution): ExecutionRecord {
+  return record;
 }
 
 /** The API shape of an execution: the record without its input. */

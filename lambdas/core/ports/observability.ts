@@ -1,5 +1,5 @@
 /** Logs and metrics, as the application layer reports what it does. */
-import type { ServiceMetric, WorkflowMetric } from '../metric-names.js';
+import type { GaugeMetric, HistogramMetric, LabelledMetric, MetricLabels, ServiceMetric, WorkflowMetric } from '../metric-names.js';
 
 /** Structured logs: a message and its fields (Powertools Logger in both homes). */
 export interface Logger {
@@ -15,10 +15,22 @@ export interface EngineMetrics {
   count(name: ServiceMetric, value?: number): void;
   /** Adds a count under the workflow's dimension. */
   countForWorkflow(name: WorkflowMetric, workflowId: string, value?: number): void;
+  /** Adds a count under labels (see `LABELLED_METRICS` for which labels each home keeps). */
+  countLabelled(name: LabelledMetric, labels: MetricLabels, value?: number): void;
+  /** Records one value of a distribution: seconds for latencies and spans, a count otherwise. */
+  observe(name: HistogramMetric, value: number, labels?: MetricLabels): void;
+  /** Sets a level. */
+  gauge(name: GaugeMetric, value: number): void;
 }
 
 /** Metrics that go nowhere: the default where a caller measures nothing. */
-export const NO_METRICS: EngineMetrics = { count: () => undefined, countForWorkflow: () => undefined };
+export const NO_METRICS: EngineMetrics = {
+  count: () => undefined,
+  countForWorkflow: () => undefined,
+  countLabelled: () => undefined,
+  observe: () => undefined,
+  gauge: () => undefined,
+};
 
 /** Logs that go nowhere. */
 export const NO_LOGS: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };

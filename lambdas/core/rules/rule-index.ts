@@ -5,15 +5,15 @@
  * from what is left to check (its "residual"). Anything unusual (an array on the path, a value that
  * could be an IP address) falls back to the full list and the full matchers, so answers never change.
  */
-import { compilePattern, type CompiledPattern } from '../pattern/index.js';
+import { compileLeafGroups, compilePattern, dottedChild } from '../pattern/index.js';
 import { conditionsToPattern } from './conditions.js';
 import { fieldSegments } from './field-path.js';
+import { groupsOfAll, type Matcher, SEVERAL } from './flat-candidates.js';
 import type { Condition, EventPattern, Rule } from './types.js';
 
-/** What routing calls per candidate rule. */
-export type Matcher = Pick<CompiledPattern, 'matches'>;
+export { type Matcher, SEVERAL } from './flat-candidates.js';
 
-const ALWAYS: Matcher = Object.freeze({ matches: () => true });
+const ALWAYS: Matcher = Object.freeze({ matches: () => true, groups: [[]] });
 
 /**
  * Compiled matchers by content. Rule sets repeat themselves (the same `amount gt 100` under many
@@ -29,20 +29,26 @@ export class MatcherCache {
     const key = parts.map((p) => p.key).join('\u0000');
     let matcher = this.byKey.get(key);
     if (matcher === undefined) {
-      matcher = parts.length === 1 ? compilePattern((parts[0] as { pattern: EventPattern }).pattern) : every(parts.map((p) => this.all([p.pattern])));
+      matcher = parts.length === 1 ? compileOne((parts[0] as { pattern: EventPattern }).pattern) : every(parts.map((p) => this.all([p.pattern])));
       this.byKey.set(key, matcher);
     }
     return matcher;
   }
 }
 
+function compileOne(pattern: EventPattern): Matcher {
+  const { matches } = compilePattern(pattern);
+  const groups = compileLeafGroups(pattern);
+  return groups === undefined ? { matches } : { matches, groups };
+}
+
 function every(matchers: readonly Matcher[]): Matcher {
-  return {
-    matches(event) {
-      for (const matcher of matchers) if (!matcher.matches(event)) return false;
-      return true;
-    },
+  const matches = (event: unknown): boolean => {
+    for (const matcher of matchers) if (!matcher.matches(event)) return false;
+    return true;
   };
+  const groups = groupsOfAll(matchers);
+  return groups === undefined ? { matches } : { matches, groups };
 }
 
 /** JSON with object keys sorted, so that patterns equal in meaning share a key. */
@@ -127,9 +133,6 @@ function withoutLeaf(pattern: EventPattern, segments: readonly string[]): EventP
   return Object.keys(copy).length === 0 ? undefined : copy;
 }
 
-/** Read from an event when the path crosses an array: the event may hold several values. */
-export const SEVERAL = Symbol('several values');
-
 /** Reads a path for the index: a scalar, `undefined` (absent or not a scalar), or `SEVERAL`. */
 export function compileKeyReader(path: string): (event: unknown) => unknown {
   const segments = path.split('.');
@@ -140,8 +143,9 @@ export function compileKeyReader(path: string): (event: unknown) => unknown {
       if (typeof current !== 'object' || current === null) return undefined;
       if (Array.isArray(current)) return SEVERAL;
       const key = segments[i] as string;
-      if (!Object.hasOwn(current, key)) return undefined;
-      current = (current as Record<string, unknown>)[key];
+      if (Object.hasOwn(current, key)) current = (current as Record<string, unknown>)[key];
+      else if (i < count - 1) current = dottedChild(current as Record<string, unknown>, key);
+      else return undefined;
     }
     if (Array.isArray(current)) return SEVERAL;
     return current !== null && typeof current === 'object' ? undefined : current;

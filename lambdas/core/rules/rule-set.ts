@@ -8,17 +8,11 @@ import type { EngineEvent } from '../envelope.js';
 import { compilePattern } from '../pattern/index.js';
 import { conditionPattern } from './conditions.js';
 import { compileFieldReader } from './field-path.js';
+import { Candidates, FieldSlots } from './flat-candidates.js';
 import { compileKeyReader, compileRuleMatcher, equalityKeys, MatcherCache, SEVERAL, type EqualityKey, type Matcher } from './rule-index.js';
 
 export { compileRuleMatcher } from './rule-index.js';
 import type { Condition, RouteExplanation, Rule, RuleSet } from './types.js';
-
-/** One candidate list in firing order, as parallel arrays for a tight loop. */
-interface Candidates {
-  readonly rules: Rule[];
-  readonly matchers: Matcher[];
-  readonly stops: boolean[];
-}
 
 /** The rules one event type meets, with the equality index over one field when one pays. */
 interface TypeRoute {
@@ -46,13 +40,10 @@ export const byPriorityThenId = (a: Rule, b: Rule): number => b.priority - a.pri
 const typesOf = (rule: Rule): readonly string[] => (Array.isArray(rule.eventType) ? rule.eventType : [rule.eventType]);
 const matchesEveryType = (rule: Rule): boolean => typesOf(rule).includes('*');
 
-const candidates = (items: ReadonlyArray<{ rule: Rule; matcher: Matcher }>): Candidates => ({
-  rules: items.map((i) => i.rule),
-  matchers: items.map((i) => i.matcher),
-  stops: items.map((i) => i.rule.stop),
-});
-
 function buildRoute(entries: readonly Entry[], readers: Map<string, (event: unknown) => unknown>): TypeRoute {
+  // The fields this type's rules read, shared by all its candidate lists: each is read once per event.
+  const fields = new FieldSlots();
+  const candidates = (items: ReadonlyArray<{ rule: Rule; matcher: Matcher }>): Candidates => new Candidates(items, fields);
   const all = candidates(entries.map((e) => ({ rule: e.rule, matcher: e.full })));
   const counts = new Map<string, number>();
   for (const entry of entries) for (const path of new Set(entry.keys.map((k) => k.path))) counts.set(path, (counts.get(path) ?? 0) + 1);
@@ -113,6 +104,8 @@ export function compileRules(rules: readonly Rule[]): RuleSet {
       ),
     );
   const fallback = buildRoute(everyType, readers);
+  // A new stamp per routed event marks which field values were read for it.
+  let stamp = 0;
 
   return {
     rules: sorted,
@@ -123,14 +116,7 @@ export function compileRules(rules: readonly Rule[]): RuleSet {
         const value = route.read(event);
         list = value === undefined ? route.unkeyed : value === SEVERAL ? route.all : (route.byValue.get(value) ?? route.unkeyed);
       }
-      const { rules: found, matchers, stops } = list;
-      const fired: Rule[] = [];
-      for (let i = 0; i < matchers.length; i++) {
-        if (!(matchers[i] as Matcher).matches(event)) continue;
-        fired.push(found[i] as Rule);
-        if (stops[i] === true) break;
-      }
-      return fired;
+      return list.select(event, ++stamp);
     },
   };
 }

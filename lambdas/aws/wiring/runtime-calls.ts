@@ -1,0 +1,105 @@
+/**
+ * Every AWS call each engine function makes at run time, by the function's service name and the
+ * environment variable that names the resource — the same variables this directory's wiring builds
+ * its clients from. test/infra/access-paths.test.ts evaluates each against the synthesized stack's
+ * policies as AWS would; a call added to a function's wiring goes here, or the suite cannot prove it.
+ * Data only (no SDK): the suite reads it without loading runtime code. docs/access-paths.md explains.
+ */
+import { ENV, type EnvName } from '../../layout/environment.js';
+import { EVENTS_TABLE } from '../../layout/events-table.js';
+import { STATE_TABLE } from '../../layout/state-table.js';
+
+/** What a call acts on: the resource an environment variable names (a table's index under it), or every workflow state machine. */
+export type CallTarget = { readonly env: EnvName; readonly index?: string } | { readonly workflows: true };
+
+/** One call: the IAM action, its target, and the condition keys the request carries (e.g. `dynamodb:LeadingKeys`). */
+export interface RuntimeCall {
+  readonly action: string;
+  readonly on: CallTarget;
+  readonly context?: Readonly<Record<string, string | readonly string[]>>;
+  /** Why the function makes it, for the suite's report. */
+  readonly why: string;
+}
+
+const events = { env: ENV.EVENTS_TABLE } as const;
+const state = { env: ENV.STATE_TABLE } as const;
+const deadLetters = { env: ENV.DEAD_LETTER_QUEUE_URL } as const;
+const workflows = { workflows: true } as const;
+const keys = (...prefixes: string[]) => ({ 'dynamodb:LeadingKeys': prefixes.map((p) => `${p}example`) });
+const attributes = (...names: string[]) => ({ 'dynamodb:Attributes': [EVENTS_TABLE.partitionKey, ...names] });
+
+/** Appending an event, as every ingest path does: a conditional put, and a get to tell a duplicate from a conflict. */
+const APPEND: RuntimeCall[] = [
+  { action: 'dynamodb:PutItem', on: events, why: 'store the event (conditional put)' },
+  { action: 'dynamodb:GetItem', on: events, why: 'tell a duplicate from a conflict' },
+];
+const REFUSE: RuntimeCall = { action: 'sqs:SendMessage', on: deadLetters, why: 'send a record refused for its content to the dead-letter queue' };
+
+/** Routing an event (the router and the sweeper): start, record, join, complete waiters, mark. */
+const ROUTE: RuntimeCall[] = [
+  { action: 'states:StartExecution', on: workflows, why: 'start a matched workflow' },
+  { action: 'states:SendTaskSuccess', on: workflows, why: 'complete a workflow waiting for the event' },
+  ...['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'].map(
+    (action): RuntimeCall => ({ action, on: state, why: 'keep execution records, joins and waiters' }),
+  ),
+  {
+    action: 'dynamodb:UpdateItem',
+    on: events,
+    context: attributes(EVENTS_TABLE.routedAttribute, EVENTS_TABLE.byUnrouted.partitionKey),
+    why: 'mark the event routed',
+  },
+];
+
+/** Function service name (POWERTOOLS_SERVICE_NAME, or `edwe-task:<file>` for a built-in task) → its calls. */
+export const RUNTIME_CALLS: Readonly<Record<string, readonly RuntimeCall[]>> = {
+  'edwe-ingest': APPEND,
+  'edwe-ingest-eventbridge': APPEND,
+  'edwe-ingest-kinesis': [...APPEND, REFUSE],
+  'edwe-ingest-kafka': [...APPEND, REFUSE],
+  'edwe-query': [
+    { action: 'dynamodb:Query', on: { ...events, index: EVENTS_TABLE.byTime.indexName }, why: 'GET /events' },
+    { action: 'dynamodb:Query', on: { ...events, index: EVENTS_TABLE.byCorrelation.indexName }, why: 'GET /correlations/{id}' },
+    { action: 'dynamodb:GetItem', on: state, context: keys(STATE_TABLE.prefix.execution), why: 'GET /executions/{name}' },
+    { action: 'dynamodb:Query', on: { ...state, index: STATE_TABLE.byEvent.indexName }, why: 'executions of an event' },
+    { action: 'dynamodb:Query', on: { ...state, index: STATE_TABLE.byCorrelation.indexName }, why: 'executions of a correlation' },
+  ],
+  'edwe-router': ROUTE,
+  'edwe-sweeper': [
+    ...ROUTE,
+    { action: 'dynamodb:Query', on: { ...events, index: EVENTS_TABLE.byUnrouted.indexName }, why: 'find unrouted events' },
+    { action: 'dynamodb:UpdateItem', on: events, context: attributes(EVENTS_TABLE.sweepsAttribute), why: 'count a sweep' },
+    {
+      action: 'dynamodb:UpdateItem',
+      on: events,
+      context: attributes(EVENTS_TABLE.parkedAttribute, EVENTS_TABLE.byUnrouted.partitionKey),
+      why: 'park an event',
+    },
+    { ...REFUSE, why: 'report a parked event' },
+  ],
+  'edwe-lifecycle': [
+    ...APPEND.map((call) => ({ ...call, why: `lifecycle event: ${call.why}` })),
+    ...['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'].map(
+      (action): RuntimeCall => ({ action, on: state, context: keys(STATE_TABLE.prefix.execution), why: 'end the execution record' }),
+    ),
+  ],
+  'edwe-replays-api': [
+    ...['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'].map(
+      (action): RuntimeCall => ({ action, on: state, context: keys(STATE_TABLE.prefix.replay), why: 'create, show and cancel replay jobs' }),
+    ),
+    { action: 'states:StartExecution', on: { env: ENV.REPLAY_DRIVER_ARN }, why: 'start the replay driver' },
+  ],
+  'edwe-replay': [
+    { action: 'dynamodb:Query', on: { ...events, index: EVENTS_TABLE.byTime.indexName }, why: 'read a page of the window' },
+    ...['dynamodb:GetItem', 'dynamodb:UpdateItem'].map((action): RuntimeCall => ({ action, on: state, context: keys(STATE_TABLE.prefix.replay), why: 'follow the job' })),
+    { action: 'events:PutEvents', on: { env: ENV.EVENT_BUS_NAME }, why: 'put replayed events on the engine bus' },
+    { ...REFUSE, why: 'record an entry the bus refused' },
+  ],
+  'edwe-replay-start': [{ action: 'states:StartExecution', on: workflows, why: 'start a replayed execution' }],
+  'edwe-task:emit-event': APPEND.map((call) => ({ ...call, why: `emit-event: ${call.why}` })),
+  'edwe-task:wait-for-event': [
+    { action: 'dynamodb:PutItem', on: state, why: 'register a waiter' },
+    { action: 'dynamodb:DeleteItem', on: state, why: 'remove a waiter' },
+    { action: 'dynamodb:Query', on: { ...events, index: EVENTS_TABLE.byCorrelation.indexName }, why: 'look back over the correlation' },
+    { action: 'states:SendTaskSuccess', on: workflows, why: 'complete its own task when the event is already there' },
+  ],
+};

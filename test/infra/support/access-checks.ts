@@ -1,0 +1,126 @@
+/**
+ * What the access-path suite holds besides "every call is allowed": the calls that must be denied,
+ * every workflow execution having an end, and every Kinesis record outliving its batch's failure.
+ */
+import { RECOVERY_MARGIN } from '../../../lib/kinesis-ingestion.js';
+import { RUNTIME_CALLS, type RuntimeCall } from '../../../lambdas/aws/wiring/runtime-calls.js';
+import { ENV } from '../../../lambdas/layout/environment.js';
+import { EVENTS_TABLE } from '../../../lambdas/layout/events-table.js';
+import { STATE_TABLE } from '../../../lambdas/layout/state-table.js';
+import type { AccessModel, AccessRequest } from './access-model.js';
+import { apiMethods } from './service-paths.js';
+import { type CfnTemplate, DEPLOYMENT, TemplateResolver } from './cfn-resolve.js';
+
+const { account, region, partition } = DEPLOYMENT;
+
+/** The one function with this key (service name), by logical id. */
+export function functionWithKey(model: AccessModel, key: string): string {
+  const found = model.idsOf('AWS::Lambda::Function').filter((id) => model.functionKey(id) === key);
+  if (found.length !== 1) throw new Error(`${found.length} functions ${key}`);
+  return found[0] as string;
+}
+
+/** A call a function does not make, to be refused: its requests without the implied key use (the key is shared on purpose). */
+function refused(model: AccessModel, key: string, call: RuntimeCall, envFrom?: string): AccessRequest[] {
+  const fn = functionWithKey(model, key);
+  const borrowed = envFrom === undefined ? fn : functionWithKey(model, envFrom);
+  // The target is named by the environment of `envFrom` (a function that has it), the caller is `key`'s role.
+  return model
+    .functionRequests(borrowed, [call])
+    .filter((r) => !r.action.startsWith('kms:'))
+    .map((r) => ({ ...r, caller: { role: model.roleOf(fn) }, label: r.label.replace(/^[^ ]+/, key) }));
+}
+
+/** The calls that must be denied. */
+export function deniedRequests(model: AccessModel): AccessRequest[] {
+  const apiId = model.resolver.resolve({ Ref: model.idsOf('AWS::ApiGateway::RestApi')[0] }) as string;
+  const invoke = (method: string, path: string) => `arn:${partition}:execute-api:${region}:${account}:${apiId}/v1/${method}${path}`;
+  const anyInvoke = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'execute-api:Invoke', Resource: '*' }] };
+  const publishOnly = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'execute-api:Invoke', Resource: invoke('POST', '/events') }] };
+  const publisher = `arn:${partition}:iam::${account}:role/Publisher`;
+  const outsider = 'arn:aws:iam::444455556666:role/Outsider';
+  const readPaths = apiMethods(model).filter((m) => !(m.method === 'POST' && (m.path === '/events' || m.path.startsWith('/webhooks'))));
+  const driver = model.idsOf('AWS::StepFunctions::StateMachine').find((id) => !model.workflowMachines().includes(id)) as string;
+  const state = { env: ENV.STATE_TABLE } as const;
+  const events = { env: ENV.EVENTS_TABLE } as const;
+  return [
+    // The router starts workflows only: not the replay driver (nor anything else of the account).
+    {
+      label: 'edwe-router → states:StartExecution on the replay driver',
+      caller: { role: model.roleOf(functionWithKey(model, 'edwe-router')) },
+      action: 'states:StartExecution',
+      resource: model.resolver.arnOf(driver),
+    },
+    // Ingest is append-only on the Events table and never reads the State table.
+    ...['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem'].flatMap((action) =>
+      refused(model, 'edwe-ingest', { action, on: state, why: 'read the State table' }, 'edwe-router'),
+    ),
+    ...['dynamodb:UpdateItem', 'dynamodb:DeleteItem'].flatMap((action) => refused(model, 'edwe-ingest', { action, on: events, why: 'change a stored event' })),
+    // The query function reads through indexes only.
+    ...refused(model, 'edwe-query', { action: 'dynamodb:PutItem', on: events, why: 'write an event' }),
+    ...refused(model, 'edwe-query', {
+      action: 'dynamodb:GetItem',
+      on: state,
+      context: { 'dynamodb:LeadingKeys': [`${STATE_TABLE.prefix.replay}x`] },
+      why: 'read a replay job',
+    }),
+    // Routing marks may touch no attribute but its own.
+    ...refused(model, 'edwe-router', {
+      action: 'dynamodb:UpdateItem',
+      on: events,
+      context: { 'dynamodb:Attributes': [EVENTS_TABLE.partitionKey, 'data'] },
+      why: "rewrite an event's data",
+    }),
+    // The lifecycle keeps execution records only.
+    ...refused(model, 'edwe-lifecycle', {
+      action: 'dynamodb:PutItem',
+      on: state,
+      context: { 'dynamodb:LeadingKeys': [`${STATE_TABLE.prefix.replay}x`] },
+      why: 'write a replay job',
+    }),
+    // A caller allowed only to publish reads nothing and starts no replay.
+    ...readPaths.map(({ method, path }) => ({
+      label: `a publish-only caller → ${method} ${path}`,
+      caller: { principal: publisher, policies: [publishOnly] },
+      action: 'execute-api:Invoke',
+      resource: invoke(method, path),
+      context: { 'aws:PrincipalAccount': account },
+    })),
+    // No principal of another account, whatever its own policies say.
+    ...apiMethods(model).map(({ method, path }) => ({
+      label: `a principal of another account → ${method} ${path}`,
+      caller: { principal: outsider, policies: [anyInvoke] },
+      action: 'execute-api:Invoke',
+      resource: invoke(method, path),
+      context: { 'aws:PrincipalAccount': '444455556666' },
+    })),
+  ];
+}
+
+/** Workflow machines whose definition gives executions no end: a top-level TimeoutSeconds is what Step Functions applies. */
+export function timeoutProblems(template: CfnTemplate): string[] {
+  const resolver = new TemplateResolver(template);
+  return Object.entries(template.Resources)
+    .filter(([, r]) => r.Type === 'AWS::StepFunctions::StateMachine' && r.Properties?.DefinitionSubstitutions?.ReplayPageFunctionArn === undefined)
+    .flatMap(([id, r]) => {
+      const definition = JSON.parse(resolver.resolve(r.Properties?.DefinitionString) as string) as { TimeoutSeconds?: unknown };
+      const limit = r.Properties?.StateMachineType === 'EXPRESS' ? 300 : 365 * 86_400;
+      const seconds = definition.TimeoutSeconds;
+      return typeof seconds === 'number' && seconds > 0 && seconds <= limit ? [] : [`${id}: top-level TimeoutSeconds is ${String(seconds)}`];
+    });
+}
+
+/** Kinesis mappings whose stream does not keep records RECOVERY_MARGIN longer than the mapping retries them. */
+export function recoveryProblems(model: AccessModel): string[] {
+  return model.idsOf('AWS::Lambda::EventSourceMapping').flatMap((id) => {
+    const p = model.resolver.resolve(model.resources[id]?.Properties ?? {}) as Record<string, any>;
+    const source = p.EventSourceArn as string | undefined;
+    if (source === undefined || !source.includes(':kinesis:') || p.DestinationConfig?.OnFailure === undefined) return [];
+    const stream = model.resources[model.named(source).logicalId]?.Properties ?? {};
+    const keptSeconds = Number(stream.RetentionPeriodHours ?? 24) * 3600;
+    const retriedSeconds = Number(p.MaximumRecordAgeInSeconds ?? 604_800);
+    return keptSeconds - retriedSeconds >= RECOVERY_MARGIN.toSeconds() ? [] : [`${id}: ${source} keeps records ${keptSeconds} s, retried for ${retriedSeconds} s`];
+  });
+}
+
+export { RUNTIME_CALLS };
