@@ -4,7 +4,7 @@
  * against the shipped declarations. Installs with `--prefer-offline` from the npm cache; the native
  * SQLite binding is copied from this repository's build when the versions agree (else rebuilt).
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -83,6 +83,19 @@ console.log(JSON.stringify({ rule: rule.id, status: result.status, tier: result.
       // npx runs edwe in a child of its own: the whole group stops.
       process.kill(-(child.pid as number), 'SIGTERM');
     }
+  });
+
+  it('refuses a TypeScript task function under plain node without tsx, saying how to fix it', () => {
+    const other = join(project, 'ts-project');
+    mkdirSync(join(other, 'workflows/tasks'), { recursive: true });
+    writeFileSync(join(other, 'workflows/typed.asl.json'), '{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"${Typed}","End":true}}}');
+    writeFileSync(join(other, 'workflows/tasks/typed.ts'), 'export async function handler(input: unknown): Promise<unknown> { return input; }\n');
+    writeFileSync(join(other, 'start.mjs'), "import { createEngine } from 'edwe';\nawait createEngine();\n");
+
+    const started = spawnSync(process.execPath, ['start.mjs'], { cwd: other, encoding: 'utf8' });
+
+    expect(started.status).not.toBe(0);
+    expect(started.stderr).toMatch(/typed\.ts is TypeScript: install tsx beside edwe \(npm install --save-dev tsx\) or write the task in JavaScript/);
   });
 
   it('type-checks a TypeScript file against the shipped declarations (the seed types, core, tasks)', () => {
