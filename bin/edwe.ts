@@ -1,7 +1,8 @@
-#!/usr/bin/env tsx
+#!/usr/bin/env node
 /** The `edwe` command line: the embedded engine, and the tools around rules, events and replays. */
 import { devCommand, DEV_USAGE, UsageError } from '../cli/dev-command.js';
 import { EVENTS_USAGE, eventsCommand, SEND_USAGE, sendCommand } from '../cli/events-command.js';
+import { INIT_USAGE, initCommand } from '../cli/init-command.js';
 import { processIo, type CliIo } from '../cli/io.js';
 import { EXECUTIONS_USAGE, executionsListCommand } from '../cli/observe-commands.js';
 import { REPLAY_USAGE, replayCommand } from '../cli/replay-command.js';
@@ -11,6 +12,8 @@ const indent = (text: string) => text.replace(/^/gm, '    ');
 
 const USAGE = `edwe — event-driven workflow engine
 
+  edwe init                   scaffold a project folder (rules/, workflows/) with the seed's example
+${indent(INIT_USAGE)}
   edwe dev                    run the engine embedded (HTTP API, SQLite store, local workflows)
 ${indent(DEV_USAGE)}
   edwe rules check            validate rules/ and workflows/
@@ -39,6 +42,7 @@ to an execute-api URL, or with --aws, they sign with SigV4 from the AWS credenti
 type Command = (argv: string[], io: CliIo & { isTTY?: boolean }) => Promise<number>;
 
 const commands: Record<string, Command> = {
+  init: initCommand,
   dev: (argv) => devCommand(argv),
   'rules check': rulesCheck,
   'rules route': rulesRoute,

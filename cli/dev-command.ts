@@ -2,6 +2,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultPaths, loadProject, ProjectError } from '../lambdas/project/load-project.js';
+import { loadInterpreter } from '../lambdas/embedded/asl-runner.js';
 import { EmbeddedEngine } from '../lambdas/embedded/embedded-engine.js';
 import { createHttpServer } from '../lambdas/embedded/http-server.js';
 import { readTokensFile, type TokenEntry } from '../lambdas/embedded/http/auth.js';
@@ -9,7 +10,7 @@ import { createLogger, type LogLevel } from '../lambdas/embedded/logger.js';
 import type { SyncMode } from '../lambdas/embedded/sqlite-database.js';
 
 export const DEV_USAGE = `Usage: edwe dev [--port 3000] [--host 127.0.0.1] [--db .edwe/events.db | --memory]
-                [--rules DIR] [--workflows DIR] [--token T | $EDWE_TOKEN] [--tokens FILE | $EDWE_TOKENS_FILE]
+                [--rules DIR] [--workflows DIR] [--tasks DIR] [--token T | $EDWE_TOKEN] [--tokens FILE | $EDWE_TOKENS_FILE]
                 [--cors ORIGIN]... [--sync normal|full] [--log-level debug|info|warn|error|silent] [--data-key-file FILE]`;
 
 export async function devCommand(argv: string[]): Promise<number> {
@@ -22,6 +23,7 @@ export async function devCommand(argv: string[]): Promise<number> {
       memory: { type: 'boolean', default: false },
       rules: { type: 'string' },
       workflows: { type: 'string' },
+      tasks: { type: 'string' },
       'log-level': { type: 'string', default: 'info' },
       token: { type: 'string', default: process.env.EDWE_TOKEN },
       tokens: { type: 'string', default: process.env.EDWE_TOKENS_FILE },
@@ -53,6 +55,9 @@ export async function devCommand(argv: string[]): Promise<number> {
   const paths = defaultPaths();
   if (values.rules) paths.rulesDir = resolve(values.rules);
   if (values.workflows) paths.workflowsDir = resolve(values.workflows);
+  // Task functions default to workflows/tasks/ under the workflows folder given.
+  if (values.tasks) paths.tasksDir = resolve(values.tasks);
+  else if (values.workflows) paths.tasksDir = resolve(values.workflows, 'tasks');
   let project;
   try {
     project = loadProject(paths);
@@ -86,6 +91,8 @@ export async function devCommand(argv: string[]): Promise<number> {
     rules: project.rules.length,
     workflows: [...project.workflows.keys()],
   });
+  // Listening first, then the workflow interpreter (a second of imports), so the first event finds it loaded.
+  void loadInterpreter();
 
   await new Promise<void>((stopped) => {
     const stop = (signal: string) => {

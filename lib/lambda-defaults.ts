@@ -4,6 +4,8 @@
  * encrypted with the engine's key, and a role of its own that starts with nothing but writing those
  * logs (and X-Ray's segments) — every other permission is granted by name where the function is made.
  */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -14,11 +16,30 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { ENV } from '../lambdas/layout/environment.js';
 
-/** The repository root: the handlers and the lock file are found from here, whatever the working directory. */
-export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+const LOCK_FILES = ['package-lock.json', 'yarn.lock', 'pnpm-lock.yaml'];
 
-/** The entry file of a Lambda in `lambdas/handlers/` (one file per function, `export const handler = lambdaHandler(…)`). */
-export const handlerEntry = (name: string): string => fileURLToPath(new URL(`../lambdas/handlers/${name}.ts`, import.meta.url));
+/** The nearest lock file above `dir`: the repository's, or (an installed package ships none) the CDK app's that installed it. */
+function findLockFile(dir: string): string | undefined {
+  for (let at = dir; ; at = dirname(at)) {
+    const found = LOCK_FILES.map((name) => join(at, name)).find((file) => existsSync(file));
+    if (found !== undefined || dirname(at) === at) return found;
+  }
+}
+
+/** The lock file esbuild's bundling reads the dependency versions from. */
+export const DEPS_LOCK_FILE = findLockFile(fileURLToPath(new URL('.', import.meta.url)));
+
+/** The repository root (or the app that installed the package): the handlers and the lock file are found from here, whatever the working directory. */
+export const PROJECT_ROOT = DEPS_LOCK_FILE === undefined ? fileURLToPath(new URL('..', import.meta.url)) : dirname(DEPS_LOCK_FILE);
+
+/**
+ * The entry file of a Lambda in `lambdas/handlers/` (one file per function, `export const handler = lambdaHandler(…)`):
+ * the TypeScript source in the repository, the built JavaScript in an installed package.
+ */
+export const handlerEntry = (name: string): string => {
+  const source = fileURLToPath(new URL(`../lambdas/handlers/${name}.ts`, import.meta.url));
+  return existsSync(source) ? source : source.replace(/\.ts$/, '.js');
+};
 
 /**
  * Gives bundled CommonJS dependencies (the X-Ray SDK under the Powertools tracer) a `require`
@@ -41,7 +62,7 @@ export function defaultFunctionProps(): NodejsFunctionProps {
     memorySize: 512,
     timeout: Duration.seconds(10),
     projectRoot: PROJECT_ROOT,
-    depsLockFilePath: fileURLToPath(new URL('../package-lock.json', import.meta.url)),
+    ...(DEPS_LOCK_FILE === undefined ? {} : { depsLockFilePath: DEPS_LOCK_FILE }),
     bundling: {
       format: OutputFormat.ESM,
       target: 'node22',

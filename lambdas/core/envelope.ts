@@ -36,7 +36,8 @@ const name = () =>
     z.refine(wellFormed, { error: 'must be valid Unicode (no lone surrogates)' }),
   );
 
-const EventInputSchema = z.strictObject(
+/** The event envelope as received (zod): what `normaliseEvent` validates before assigning defaults. */
+export const EventInputSchema = z.strictObject(
   {
     id: z.optional(
       z

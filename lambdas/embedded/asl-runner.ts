@@ -1,16 +1,19 @@
 /**
  * Runs the project's `workflows/*.asl.json` locally with aws-local-stepfunctions: each `${Task}`
  * placeholder becomes a Lambda ARN whose Task states are served by the task function itself.
+ *
+ * The interpreter is imported on first use (or by `loadInterpreter()`), not with this module: it
+ * loads the AWS SDK's Lambda client and a JSON schema validator at import, about a second of CPU
+ * that neither the library's import nor `edwe dev`'s start-up should pay.
  */
 import './polyfills.js';
-import { pathToFileURL } from 'node:url';
-import { ExecutionAbortedError, ExecutionError, ExecutionTimeoutError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import type { StateMachine, StateMachineDefinition } from 'aws-local-stepfunctions';
 import { substitutePlaceholders, taskFileName, withIdempotencyKeys, type ExecutionStatus, type StateStep, type WorkflowDefinition } from '../core/index.js';
 import { taskEntry, type ProjectPaths } from '../project/load-project.js';
+import { importTask, type TaskFunction } from './task-modules.js';
 import type { TaskTokens } from './task-tokens.js';
 
-/** A task function as the task files (`workflows/tasks/*.ts`, built-ins in `lambdas/tasks/`) export it. */
-export type TaskFunction = (input: unknown) => Promise<unknown>;
+export type { TaskFunction } from './task-modules.js';
 
 export interface WorkflowOutcome {
   status: Exclude<ExecutionStatus, 'RUNNING'>;
@@ -38,8 +41,19 @@ type TaskBinding =
   | { kind: 'waitForTaskToken'; task: TaskFunction };
 
 interface PreparedWorkflow {
-  machine: StateMachine;
+  definition: StateMachineDefinition;
+  /** Made on the workflow's first run. */
+  machine?: StateMachine;
   bindings: Map<string, TaskBinding>;
+}
+
+type Interpreter = typeof import('aws-local-stepfunctions');
+let interpreter: Promise<Interpreter> | undefined;
+
+/** Imports the ASL interpreter once; call it after start-up to have the first execution find it loaded. */
+export function loadInterpreter(): Promise<Interpreter> {
+  interpreter ??= import('aws-local-stepfunctions');
+  return interpreter;
 }
 
 const INVOKE = 'arn:aws:states:::lambda:invoke';
@@ -50,7 +64,7 @@ export class LocalWorkflowRunner {
     private readonly tokens: TaskTokens,
   ) {}
 
-  /** Loads every task function the workflows use and validates each definition. */
+  /** Loads every task function the workflows use and finds the Task state each one serves. */
   static async load(definitions: Iterable<WorkflowDefinition>, paths: ProjectPaths, tokens: TaskTokens): Promise<LocalWorkflowRunner> {
     const tasks = new Map<string, TaskFunction>();
     const prepared = new Map<string, PreparedWorkflow>();
@@ -73,7 +87,7 @@ export class LocalWorkflowRunner {
         if (invoked && state.Resource === INVOKE) bindings.set(stateName, { kind: 'invoke', task: invoked });
         if (invoked && state.Resource === `${INVOKE}.waitForTaskToken`) bindings.set(stateName, { kind: 'waitForTaskToken', task: invoked });
       }
-      prepared.set(workflow.id, { machine: new StateMachine(asl, { validationOptions: { checkPaths: true } }), bindings });
+      prepared.set(workflow.id, { definition: asl, bindings });
     }
     return new LocalWorkflowRunner(prepared, tokens);
   }
@@ -84,6 +98,9 @@ export class LocalWorkflowRunner {
     if (!workflow) return { status: 'FAILED', error: { error: 'States.Runtime', cause: `Unknown workflow "${workflowId}"` } };
     const handlers: Record<string, (stateInput: unknown) => Promise<unknown>> = {};
     for (const [stateName, binding] of workflow.bindings) handlers[stateName] = this.#handler(binding, context.executionName, stateName);
+    const { ExecutionAbortedError, ExecutionTimeoutError, StateMachine } = await loadInterpreter();
+    // loadProject has validated every definition (validate-asl.ts): validating again would cost a second schema compile.
+    workflow.machine ??= new StateMachine(workflow.definition, { validationOptions: { noValidate: true } });
     const states: StateStep[] = [];
     let history: Promise<void> | undefined;
     const withStates = <T extends WorkflowOutcome>(outcome: T): T => (states.length > 0 ? { ...outcome, states } : outcome);
@@ -104,7 +121,7 @@ export class LocalWorkflowRunner {
       await settle(history);
       if (error instanceof ExecutionTimeoutError) return withStates({ status: 'TIMED_OUT', error: { error: 'States.Timeout', cause: 'The execution exceeded its timeout' } });
       if (error instanceof ExecutionAbortedError) return withStates({ status: 'ABORTED', error: { error: 'States.Aborted', cause: 'The execution was aborted' } });
-      return withStates({ status: 'FAILED', error: describeFailure(error) });
+      return withStates({ status: 'FAILED', error: describeFailure(error, await loadInterpreter()) });
     } finally {
       this.tokens.release(context.executionName);
     }
@@ -153,7 +170,7 @@ async function settle(history: Promise<void> | undefined): Promise<void> {
   if (history) await Promise.race([history.catch(() => undefined), new Promise((resolve) => setImmediate(resolve))]);
 }
 
-function describeFailure(error: unknown): { error: string; cause?: string } {
+function describeFailure(error: unknown, { ExecutionError }: Interpreter): { error: string; cause?: string } {
   const inner = error instanceof ExecutionError && error.cause instanceof Error ? error.cause : error;
   if (inner instanceof Error) {
     const name = (inner as { name: string }).name;
@@ -185,10 +202,4 @@ function taskStates(asl: StateMachineDefinition): Array<[string, TaskStateShape]
   };
   visit(asl.States as Record<string, unknown>);
   return found;
-}
-
-async function importTask(path: string): Promise<TaskFunction> {
-  const module = (await import(pathToFileURL(path).href)) as { handler?: unknown };
-  if (typeof module.handler !== 'function') throw new Error(`${path} does not export a "handler" function`);
-  return module.handler as TaskFunction;
 }

@@ -7,8 +7,11 @@
  * await engine.ingestEvent({ type: 'user_registration', source: 'web', data: { user_type: 'premium' } });
  * await engine.close();
  */
+import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import {
+  liveEnvelope,
+  normaliseEvent,
   compileRules,
   encryptedFieldUses,
   parseEngineConfigValue,
@@ -26,7 +29,20 @@ import { EmbeddedEngine } from './embedded-engine.js';
 import { createLogger, type LogLevel } from './logger.js';
 import { toApiExecution } from './sqlite-execution-store.js';
 
-/** A trigger rule as the seed writes it; the rule language's fields are accepted too. */
+/**
+ * An event as the seed writes it: `timestamp` a `Date` or an ISO 8601 string with a time zone
+ * (default: now), `id` assigned when absent. `data` is a JSON object.
+ */
+export interface Event {
+  id?: string;
+  type: string;
+  source: string;
+  timestamp?: Date | string;
+  data?: Record<string, unknown>;
+  correlationId?: string;
+}
+
+/** A trigger rule as the seed writes it (`eventType`, `conditions`, `workflowId`, `priority`); the rule language's fields are accepted too. */
 export interface TriggerRule {
   id?: string;
   /** Required unless `all` is given. */
@@ -35,7 +51,9 @@ export interface TriggerRule {
   all?: string[];
   within?: string;
   conditions?: Condition[];
-  workflow: string;
+  /** The workflow to start; `workflowId` is the seed's name for it. One of the two is required. */
+  workflow?: string;
+  workflowId?: string;
   priority?: number;
   pattern?: Record<string, unknown>;
   stop?: boolean;
@@ -85,11 +103,11 @@ export interface ReplayResult {
 
 export interface Engine {
   /** Validates and durably stores the event; routing and execution follow asynchronously. */
-  ingestEvent(event: unknown): Promise<void>;
+  ingestEvent(event: Event | EngineEvent): Promise<void>;
   /** The rules this event would fire, in firing order (nothing is started). */
-  routeEvent(event: EngineEvent): Promise<TriggerRule[]>;
-  /** Runs the rule's workflow for the event (once per pair) and resolves when it ends. */
-  executeTriggeredWorkflow(trigger: TriggerRule, event: EngineEvent): Promise<ExecutionResult>;
+  routeEvent(event: Event | EngineEvent): Promise<TriggerRule[]>;
+  /** Runs the rule's workflow for the event (once per pair: give the event an `id`) and resolves when it ends. */
+  executeTriggeredWorkflow(trigger: TriggerRule, event: Event | EngineEvent): Promise<ExecutionResult>;
   /** Re-runs one workflow over the stored events with `startTime ≤ timestamp < endTime`. */
   replayEventStream(workflowId: string, startTime: Date | string, endTime: Date | string): Promise<ReplayResult>;
   /** Resolves when every ingested event is routed and every execution has ended. */
@@ -104,6 +122,8 @@ export async function createEngine(config: EventDrivenEngineConfig = {}): Promis
   const project = config.triggerRules ? projectFromRules(settings.triggerRules, paths) : loadProject(paths);
   const misuses = encryptedFieldUses(project.rules, settings.eventSourcing.encrypt);
   if (misuses.length > 0) throw new ProjectError(misuses.map(({ key, message }) => ({ file: 'createEngine(config)', line: 1, column: 1, path: key, message })));
+  const envelope = liveEnvelope({ now: () => Date.now() }, randomBytes);
+  const toEngineEvent = (event: Event | EngineEvent): EngineEvent => normaliseEvent(withIsoTimestamp(event), envelope);
   const engine = await EmbeddedEngine.open({
     project,
     dbPath: storePath === ':memory:' ? storePath : resolve(storePath),
@@ -117,15 +137,15 @@ export async function createEngine(config: EventDrivenEngineConfig = {}): Promis
 
   return {
     async ingestEvent(event) {
-      await engine.ingest(event);
+      await engine.ingest(withIsoTimestamp(event));
     },
     async routeEvent(event) {
-      return project.ruleSet.route(event).map(fromRule);
+      return project.ruleSet.route(toEngineEvent(event)).map(fromRule);
     },
     async executeTriggeredWorkflow(trigger, event) {
       const rule = toRule(trigger);
       if (rule.join) throw new ValidationError(`Rule "${rule.id}" is a multi-event trigger: it fires when its events have all arrived, not for one event`);
-      const [planned] = planTriggers(event, [rule]);
+      const [planned] = planTriggers(toEngineEvent(event), [rule]);
       if (!planned) throw new Error('unreachable: one rule plans one trigger');
       if (!project.workflows.has(planned.workflowId))
         throw new ProjectError([{ file: '(trigger)', line: 1, column: 1, path: 'workflow', message: `unknown workflow "${planned.workflowId}"` }]);
@@ -143,6 +163,17 @@ export async function createEngine(config: EventDrivenEngineConfig = {}): Promis
     idle: () => engine.idle(),
     close: () => engine.close(),
   };
+}
+
+/**
+ * The seed's `timestamp: Date` as the envelope's ISO string; anything else is left for the envelope's
+ * validation to judge. @throws ValidationError for an invalid `Date`.
+ */
+function withIsoTimestamp(event: unknown): unknown {
+  if (typeof event !== 'object' || event === null || !((event as Event).timestamp instanceof Date)) return event;
+  const timestamp = (event as Event).timestamp as Date;
+  if (Number.isNaN(timestamp.getTime())) throw new ValidationError('Invalid event: timestamp: is an invalid Date', [{ path: 'timestamp', message: 'is an invalid Date' }]);
+  return { ...event, timestamp: timestamp.toISOString() };
 }
 
 /** Builds a project from rules given in code, checking their workflows exist on disk. */

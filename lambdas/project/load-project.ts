@@ -169,7 +169,8 @@ function loadWorkflows(paths: ProjectPaths, issues: RuleFileIssue[]): Map<string
       const workflow = parseWorkflow(id, readFileSync(path, 'utf8'), settings, path);
       for (const task of workflow.tasks) {
         const taskPath = taskEntry(paths, task);
-        if (!existsSync(taskPath)) issues.push({ file: path, line: 1, column: 1, path: task, message: `\${${task}} has no task function (expected ${taskPath})` });
+        if (!existsSync(taskPath))
+          issues.push({ file: path, line: 1, column: 1, path: task, message: `\${${task}} has no task function (expected ${taskPath}, or .js/.mjs)` });
       }
       issues.push(...validateAsl(workflow, path));
       workflows.set(id, workflow);
@@ -195,9 +196,16 @@ function readSettings(path: string, issues: RuleFileIssue[]): Partial<WorkflowSe
   return undefined;
 }
 
+/**
+ * Extensions a task function file may have, in the order they are looked for: TypeScript (loaded
+ * through tsx when Node cannot run it itself), then JavaScript. Built-in tasks are `.ts` in the
+ * repository and `.js` in the built package.
+ */
+export const TASK_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'] as const;
+
 /** The task function file for a placeholder: the project's own, else a built-in one of that name. */
 export function taskEntry(paths: ProjectPaths, task: string): string {
-  const own = join(paths.tasksDir, `${taskFileName(task)}.ts`);
-  const builtIn = join(BUILT_IN_TASKS_DIR, `${taskFileName(task)}.ts`);
-  return !existsSync(own) && existsSync(builtIn) ? builtIn : own;
+  const name = taskFileName(task);
+  const find = (dir: string) => TASK_EXTENSIONS.map((ext) => join(dir, `${name}${ext}`)).find((file) => existsSync(file));
+  return find(paths.tasksDir) ?? find(BUILT_IN_TASKS_DIR) ?? join(paths.tasksDir, `${name}.ts`);
 }

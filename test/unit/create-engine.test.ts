@@ -83,4 +83,39 @@ describe('createEngine (the embedded engine as a library)', () => {
 
     await expect(engine.replayEventStream('onboarding_workflow', at(60), at(0))).rejects.toThrow(/endTime: must be after startTime/);
   });
+
+  describe("the seed's types as written", () => {
+    it('takes a Date timestamp and stores the event at that instant', async () => {
+      engine = await createEngine();
+      const when = new Date(at(5));
+
+      await engine.ingestEvent({ ...premium('date-1'), timestamp: when });
+      await engine.idle();
+      const [rule] = await engine.routeEvent({ ...premium('date-1'), timestamp: when });
+      const result = await engine.executeTriggeredWorkflow(rule!, { ...premium('date-1'), timestamp: when });
+      const replay = await engine.replayEventStream('onboarding_workflow', new Date(at(4)), new Date(at(6)));
+
+      expect(result).toMatchObject({ eventId: 'date-1', status: 'SUCCEEDED' });
+      expect(replay.executions.map((e) => e.eventId)).toEqual(['date-1']);
+    });
+
+    it('refuses an invalid Date, naming the timestamp', async () => {
+      engine = await createEngine();
+
+      await expect(engine.ingestEvent({ ...premium('date-2'), timestamp: new Date('not a date') })).rejects.toThrow(/timestamp: is an invalid Date/);
+    });
+
+    it('routes an event without id or timestamp, and takes a rule with workflowId', async () => {
+      engine = await createEngine({
+        triggerRules: [{ eventType: 'user_registration', conditions: [{ field: 'user_type', value: 'premium' }], workflowId: 'onboarding_workflow', priority: 100 }],
+      });
+      const event = { type: 'user_registration', source: 'web-app', data: { userId: 'u-seed', user_type: 'premium' } };
+
+      const fired = await engine.routeEvent(event);
+      const result = await engine.executeTriggeredWorkflow(fired[0]!, event);
+
+      expect(fired).toMatchObject([{ workflow: 'onboarding_workflow', priority: 100 }]);
+      expect(result).toMatchObject({ workflowId: 'onboarding_workflow', status: 'SUCCEEDED', output: { userId: 'u-seed' } });
+    });
+  });
 });

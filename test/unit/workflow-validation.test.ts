@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -61,5 +61,50 @@ describe('workflow definitions are validated when a project loads', () => {
     expect(found).toHaveLength(2);
     expect(found.join('\n')).toMatch(/workflow "nowhere" does not exist/);
     expect(found.join('\n')).toMatch(/other\.asl\.json:1: not valid JSON/);
+  });
+});
+
+describe('the cache of definitions found valid', () => {
+  const VALID = '{"StartAt":"A","States":{"A":{"Type":"Pass","End":true}}}';
+  const INVALID = '{"StartAt":"A","States":{"A":{"Type":"Pass","Next":"Nowhere"}}}';
+  const withCache = <T>(dir: string, body: () => T): T => {
+    const before = process.env.EDWE_CACHE_DIR;
+    process.env.EDWE_CACHE_DIR = dir;
+    try {
+      return body();
+    } finally {
+      if (before === undefined) delete process.env.EDWE_CACHE_DIR;
+      else process.env.EDWE_CACHE_DIR = before;
+    }
+  };
+
+  it('remembers a valid definition and never an invalid one, which is reported on every load', () => {
+    const cache = mkdtempSync(join(tmpdir(), 'edwe-cache-'));
+    roots.push(cache);
+    const entries = () => (existsSync(join(cache, 'valid-asl')) ? readdirSync(join(cache, 'valid-asl')) : []);
+
+    withCache(cache, () => problems({ 'rules/r.yaml': RULE, 'workflows/flow.asl.json': VALID }));
+    expect(entries()).toHaveLength(1);
+    const first = withCache(cache, () => problems({ 'rules/r.yaml': RULE, 'workflows/flow.asl.json': INVALID }));
+    const again = withCache(cache, () => problems({ 'rules/r.yaml': RULE, 'workflows/flow.asl.json': INVALID }));
+
+    expect(first).toEqual(again);
+    expect(first.join('\n')).toMatch(/Nowhere/);
+    expect(entries()).toHaveLength(1);
+  });
+
+  it('is not written when EDWE_CACHE_DIR=off', () => {
+    const home = mkdtempSync(join(tmpdir(), 'edwe-cache-'));
+    roots.push(home);
+    const before = process.env.XDG_CACHE_HOME;
+    process.env.XDG_CACHE_HOME = home;
+    try {
+      withCache('off', () => problems({ 'rules/r.yaml': RULE, 'workflows/flow.asl.json': VALID }));
+    } finally {
+      if (before === undefined) delete process.env.XDG_CACHE_HOME;
+      else process.env.XDG_CACHE_HOME = before;
+    }
+
+    expect(readdirSync(home)).toEqual([]);
   });
 });
