@@ -119,7 +119,8 @@ module.exports = {
       severity: 'error',
       comment: 'A package that is imported but not declared in package.json works only while some other package happens to pull it in; declare it.',
       from: {},
-      to: { dependencyTypes: ['npm-no-pkg', 'npm-unknown'] },
+      // A peer dependency that is also a dev dependency is tagged npm-no-pkg as well: declared is declared.
+      to: { dependencyTypes: ['npm-no-pkg', 'npm-unknown'], dependencyTypesNot: ['npm', 'npm-dev', 'npm-peer', 'npm-optional'] },
     },
   ],
   options: {

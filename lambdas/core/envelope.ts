@@ -40,14 +40,12 @@ const name = () =>
 export const EventInputSchema = z.strictObject(
   {
     id: z.optional(
-      z
-        .string({ error: 'must be a string' })
-        .check(
-          z.minLength(1, { error: 'must not be empty' }),
-          z.maxLength(128, { error: 'must be at most 128 characters' }),
-          z.regex(/^[A-Za-z0-9._:~-]+$/, { error: 'may contain only letters, digits and . _ : ~ -' }),
-          z.refine((id) => id !== '.' && id !== '..', { error: 'must not be "." or ".." (they name a path, not an event)' }),
-        ),
+      z.string({ error: 'must be a string' }).check(
+        z.minLength(1, { error: 'must not be empty' }),
+        z.maxLength(128, { error: 'must be at most 128 characters' }),
+        z.regex(/^[A-Za-z0-9._:~-]+$/, { error: 'may contain only letters, digits and . _ : ~ -' }),
+        z.refine((id) => id !== '.' && id !== '..', { error: 'must not be "." or ".." (they name a path, not an event)' }),
+      ),
     ),
     type: name(),
     source: name(),

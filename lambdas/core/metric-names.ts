@@ -10,7 +10,17 @@
 /** Metrics with the `service` dimension only. */
 export const SERVICE_METRICS = {
   ingestion: ['EventsIngested', 'EventsDuplicate', 'EventsRejected', 'EventsForbidden', 'RecordsFailed', 'RequestsRefused', 'RequestsFailed'],
-  routing: ['EventsRouted', 'RulesMatched', 'ExecutionsStarted', 'WaitersCompleted', 'RoutingLag', 'EventsSwept', 'EventsParked', 'StartLatencyObjectiveMissed', 'FastPathLeftToStream'],
+  routing: [
+    'EventsRouted',
+    'RulesMatched',
+    'ExecutionsStarted',
+    'WaitersCompleted',
+    'RoutingLag',
+    'EventsSwept',
+    'EventsParked',
+    'StartLatencyObjectiveMissed',
+    'FastPathLeftToStream',
+  ],
   replay: ['ReplaysStarted', 'ReplaysCancelled', 'ReplayEventsEmitted', 'ReplayEventsFailed', 'ReplayExecutionsStarted'],
 } as const;
 

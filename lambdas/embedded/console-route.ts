@@ -30,10 +30,17 @@ interface Asset {
 /** Built console assets: `index.html`, `app.js`, `styles.css`. */
 export type ConsoleAssets = Map<string, Asset>;
 
-/** Bundles `console/src/main.ts` and fills the page's API settings. */
-export async function buildConsole(options: ConsoleOptions = {}): Promise<ConsoleAssets> {
-  const started = performance.now();
-  // esbuild is a development dependency: imported when the console is first asked for, not at engine start.
+/** The bundle `npm run build` made (an installed package): `app.js` beside the page, or `undefined`. */
+async function prebuilt(): Promise<Uint8Array | undefined> {
+  try {
+    return await readFile(`${CONSOLE_DIR}app.js`);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Bundles `console/src/main.ts` with esbuild, a development dependency imported only here, on the first request. */
+async function bundle(): Promise<Uint8Array> {
   const { build } = await import('esbuild');
   const result = await build({
     entryPoints: [`${CONSOLE_DIR}src/main.ts`],
@@ -45,7 +52,13 @@ export async function buildConsole(options: ConsoleOptions = {}): Promise<Consol
     legalComments: 'none',
     logLevel: 'silent',
   });
-  const script = result.outputFiles[0]?.contents ?? new Uint8Array();
+  return result.outputFiles[0]?.contents ?? new Uint8Array();
+}
+
+/** The console's page, script and styles, with the page's API settings filled in. */
+export async function buildConsole(options: ConsoleOptions = {}): Promise<ConsoleAssets> {
+  const started = performance.now();
+  const script = (await prebuilt()) ?? (await bundle());
   const [page, styles] = await Promise.all([readFile(`${CONSOLE_DIR}index.html`, 'utf8'), readFile(`${CONSOLE_DIR}styles.css`)]);
   const escapeHtml = (text: string) => text.replace(/[&"<>]/g, (c) => `&#${c.charCodeAt(0)};`);
   const html = page

@@ -40,6 +40,7 @@ export function createHttpServer(engine: EmbeddedEngine, logger: Logger, options
   const serveConsole = createConsoleRoute({ onBuilt: (milliseconds) => logger.info('console built', { milliseconds: Math.round(milliseconds) }) });
   const consoleFile = async (request: Parameters<typeof serveConsole>[0], response: Parameters<typeof serveConsole>[1]) =>
     serveConsole(request, response) ? HANDLED : { status: 404, body: { error: 'not_found', message: `No console file ${request.url ?? ''}`, details: [] } };
-  for (const path of ['/console', '/console/', '/console/{file}']) routes.on('GET', path, 'public', (request, _params, _url, _caller, response) => consoleFile(request, response));
+  for (const path of ['/console', '/console/', '/console/{file}'])
+    routes.on('GET', path, 'public', (request, _params, _url, _caller, response) => consoleFile(request, response));
   return createRoutedServer(routes, { unrouted: () => engine.unroutedBacklog, storeFailed: (error) => engine.noteStoreFailure(error) }, logger, options, limits);
 }

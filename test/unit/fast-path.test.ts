@@ -7,7 +7,18 @@ import { DynamoDbExecutionStore } from '../../lambdas/aws/dynamodb-execution-sto
 import { createIngestHandler } from '../../lambdas/aws/http/ingest-http.js';
 import { RecordedWorkflowStarter } from '../../lambdas/aws/recorded-workflow-starter.js';
 import { SfnWorkflowStarter } from '../../lambdas/aws/sfn-workflow-starter.js';
-import { compileRules, EventRouter, executionName, FastPath, isEngineError, NO_METRICS, parseRules, ulid, type EngineEvent, type EngineMetrics } from '../../lambdas/core/index.js';
+import {
+  compileRules,
+  EventRouter,
+  executionName,
+  FastPath,
+  isEngineError,
+  NO_METRICS,
+  parseRules,
+  ulid,
+  type EngineEvent,
+  type EngineMetrics,
+} from '../../lambdas/core/index.js';
 import { bodyOf, postEvent } from '../support/api-gateway.js';
 import { useDynalite } from '../support/dynalite.js';
 
