@@ -13,6 +13,7 @@ import { dirname, relative } from 'node:path';
 import { Annotations, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as events from 'aws-cdk-lib/aws-events';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
@@ -211,7 +212,24 @@ export class EdweStack extends Stack {
     const stateMachines = new Map<string, sfn.IStateMachine>(this.workflows.stateMachines);
     if (this.replay) stateMachines.set('replay-driver', this.replay.driver);
 
+    const busName = this.busIngestion.bus.eventBusName;
+    const rules: Record<string, { rule: events.IRule; busName?: string }> = {
+      'bus-forward': { rule: this.busIngestion.rule, busName },
+      'sweeper-schedule': { rule: this.sweeper.schedule },
+    };
+    const asyncFunctions: Record<string, lambda.IFunction> = { 'ingest-eventbridge': this.busIngestion.ingestFunction, sweeper: this.sweeper.sweeperFunction };
+    if (this.lifecycle) {
+      rules['lifecycle-status-changes'] = { rule: this.lifecycle.rule };
+      asyncFunctions.lifecycle = this.lifecycle.lifecycleFunction;
+    }
+    if (this.replay) {
+      for (const [workflowId, rule] of this.replay.rules) rules[`replay-start-${workflowId}`] = { rule, busName };
+      asyncFunctions['replay-start'] = this.replay.startFunction;
+    }
+
     return new Observability(this, 'Observability', {
+      rules,
+      asyncFunctions,
       encryptionKey,
       namespace: METRICS_NAMESPACE,
       api: this.ingestion.api,

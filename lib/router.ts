@@ -22,6 +22,27 @@ import type { Rule, WorkflowType } from '../lambdas/core/index.js';
 import { createFailureQueue, grantKeyUse, QueueOnFailure } from './encryption.js';
 import { createFunction, handlerEntry, type EdweFunctionProps } from './lambda-defaults.js';
 
+/** Records a mapping hands one router invocation. */
+export const ROUTER_BATCH_SIZE = 100;
+/** Invocations per stream shard at once: records of one key (one event) stay in order, different events run side by side. */
+export const ROUTER_PARALLELIZATION = 5;
+/** Events one invocation routes at once (lambdas/aws/streams/router.ts `ROUTE_CONCURRENCY`). */
+const ROUTE_CONCURRENCY = 10;
+/**
+ * The most one event's routing may take: a start retried in the batch (3 tries, up to 1 s apart)
+ * with the SDK's own retries, a join, a waiter, the mark — about 6 s when every dependency is slow.
+ */
+const WORST_ROUTE_SECONDS = 6;
+
+/**
+ * The router's timeout, sized against its mapping: the batch's events in rounds of ROUTE_CONCURRENCY,
+ * each round at worst WORST_ROUTE_SECONDS, plus 10 s to start and report; a timed-out batch would be
+ * retried whole, so the timeout must cover the worst batch rather than the usual one.
+ */
+export function routerTimeout(batchSize: number): Duration {
+  return Duration.seconds(Math.ceil(batchSize / ROUTE_CONCURRENCY) * WORST_ROUTE_SECONDS + 10);
+}
+
 /** What routing an event takes, shared by the router and the sweeper. */
 export interface RoutingProps {
   /** The Events table; it must have a stream (for the router). */
@@ -127,11 +148,12 @@ export class Router extends Construct {
 
   constructor(scope: Construct, id: string, props: RouterProps) {
     super(scope, id);
+    const batchSize = props.eventSourceProps?.batchSize ?? ROUTER_BATCH_SIZE;
     this.routerFunction = createFunction(this, 'RouterFunction', {
       entry: handlerEntry('router'),
       serviceName: 'edwe-router',
       description: 'edwe: routes stored events to workflows by the rules',
-      ...routingFunctionProps(this, props, { timeout: Duration.seconds(60), invocation: 'stream' }),
+      ...routingFunctionProps(this, props, { timeout: routerTimeout(batchSize), invocation: 'stream' }),
     });
     grantRouting(this.routerFunction, props);
 
@@ -140,7 +162,8 @@ export class Router extends Construct {
     this.eventSource = new DynamoEventSource(props.table, {
       // From the oldest record: events stored before the mapping existed are routed too.
       startingPosition: lambda.StartingPosition.TRIM_HORIZON,
-      batchSize: 100,
+      batchSize,
+      parallelizationFactor: ROUTER_PARALLELIZATION,
       bisectBatchOnError: true,
       reportBatchItemFailures: true,
       retryAttempts: 5,

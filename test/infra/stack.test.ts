@@ -158,8 +158,8 @@ describe('EdweStack with the repository project', () => {
       });
     }
     template.hasResourceProperties('AWS::ApiGateway::Stage', { StageName: 'v1', TracingEnabled: true });
-    // Access and execution logs need the account's CloudWatch role for API Gateway: the stack sets it.
-    template.resourceCountIs('AWS::ApiGateway::Account', 1);
+    // The account's CloudWatch role for API Gateway is one per account and region: the stack leaves it alone unless told.
+    template.resourceCountIs('AWS::ApiGateway::Account', 0);
   });
 
   it('lets the ingest function put and get events, and nothing else on the table', () => {

@@ -55,13 +55,14 @@ export type RouteTraced = (event: EngineEvent, context: RouteContext) => Promise
 
 /**
  * Core's EventRouter on these dependencies, with each event in its own X-Ray subsegment (annotated
- * with `eventId` and `correlationId`, so a trace can be found by either).
+ * with `eventId` and `correlationId`, so a trace can be found by either); `concurrent` when the
+ * caller routes several events at once (see `inSubsegment`).
  * @example const route = routeTraced(deps); await route(event, { receivedAt, via: 'stream' })
  */
-export function routeTraced(deps: RoutingDeps): RouteTraced {
+export function routeTraced(deps: RoutingDeps, concurrent = false): RouteTraced {
   const router = new EventRouter({ ...deps, logger: powertoolsLogger(deps.logger ?? sharedLogger), clock: deps.clock ?? wallClock });
   const tracer = deps.tracer ?? sharedTracer;
-  return (event, context) => inSubsegment(tracer, '### route', { eventId: event.id, correlationId: event.correlationId }, () => router.route(event, context));
+  return (event, context) => inSubsegment(tracer, '### route', { eventId: event.id, correlationId: event.correlationId }, () => router.route(event, context), concurrent);
 }
 
 /** The environment of a routing function (the router, the sweeper), set by the CDK constructs. */
