@@ -39,7 +39,7 @@ import { Observability } from './observability.js';
 import { Replay } from './replay.js';
 import { Router } from './router.js';
 import { Sweeper } from './sweeper.js';
-import { Workflows } from './workflows.js';
+import { workflowArnPrefix, Workflows } from './workflows.js';
 
 export interface EdweStackProps extends StackProps, Partial<SettingsInput> {
   /** The project as `loadProject()` returns it; its seed configuration, if any, chooses the sources and retention. */
@@ -137,8 +137,11 @@ export class EdweStack extends Stack {
     });
 
     const rules = portableRules(project.rules, dirname(project.paths.rulesDir));
+    // The workflow machines are named `<prefix><workflow id>`: functions get the prefix, not 30 ARNs.
+    const stateMachineArnPrefix = workflowArnPrefix(this);
     const routing = {
       table,
+      stateMachineArnPrefix,
       rules,
       stateMachines: this.workflows.stateMachines,
       workflowTypes: Object.fromEntries([...project.workflows.values()].map((w) => [w.id, w.settings.type])),
@@ -159,6 +162,7 @@ export class EdweStack extends Stack {
     if (this.workflows.stateMachines.size > 0) {
       this.lifecycle = new Lifecycle(this, 'Lifecycle', {
         stateMachines: this.workflows.stateMachines,
+        stateMachineArnPrefix,
         eventsTable: table,
         stateTable,
         encryptionKey,
@@ -178,6 +182,7 @@ export class EdweStack extends Stack {
         logRetention,
         rules,
         stateMachines: this.workflows.stateMachines,
+        stateMachineArnPrefix,
         ...(retentionDays === undefined ? {} : { retentionDays }),
       });
       new CfnOutput(this, 'ReplayDeadLetterQueueUrl', { value: this.replay.deadLetterQueue.queueUrl });

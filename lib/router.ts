@@ -51,6 +51,12 @@ export interface RoutingProps {
   readonly rules: readonly Rule[];
   /** Workflow id → its state machine: the only ones the router may start and whose tasks it may complete. */
   readonly stateMachines: ReadonlyMap<string, sfn.IStateMachine>;
+  /**
+   * The ARN every machine of `stateMachines` starts with, the workflow id completing it (lib/workflows.ts
+   * `workflowArnPrefix`): handed to the function instead of the ARNs themselves, which at 30 workflows
+   * would fill most of Lambda's 4 KB environment. Default: the ARNs, in STATE_MACHINE_ARNS.
+   */
+  readonly stateMachineArnPrefix?: string;
   /** Workflow id → STANDARD or EXPRESS (Express starts are guarded by their record). Default: all STANDARD. */
   readonly workflowTypes?: Readonly<Record<string, WorkflowType>>;
   /** The State table: execution records, joins and waiters. */
@@ -75,9 +81,15 @@ export interface RouterProps extends RoutingProps {
   readonly eventSourceProps?: Omit<Partial<DynamoEventSourceProps>, 'filters'>;
 }
 
+/** STATE_MACHINE_ARN_PREFIX when the machines share one, else STATE_MACHINE_ARNS (workflow id → ARN). */
+export function machinesEnvironment(scope: Construct, machines: ReadonlyMap<string, sfn.IStateMachine>, prefix: string | undefined): Record<string, string> {
+  if (prefix !== undefined) return { [ENV.STATE_MACHINE_ARN_PREFIX]: prefix };
+  const arns = Object.fromEntries([...machines].map(([workflowId, machine]) => [workflowId, machine.stateMachineArn]));
+  return { [ENV.STATE_MACHINE_ARNS]: Stack.of(scope).toJsonString(arns) };
+}
+
 /** The props of a routing function: rules in the bundle, its environment (the marks' table included), its logs. */
 export function routingFunctionProps(scope: Construct, props: RoutingProps, extra: Partial<EdweFunctionProps>): Partial<EdweFunctionProps> {
-  const arns = Object.fromEntries([...props.stateMachines].map(([workflowId, machine]) => [workflowId, machine.stateMachineArn]));
   return {
     ...(props.encryptionKey === undefined ? {} : { logKey: props.encryptionKey }),
     ...(props.logRetention === undefined ? {} : { logRetention: props.logRetention }),
@@ -89,7 +101,7 @@ export function routingFunctionProps(scope: Construct, props: RoutingProps, extr
       define: { ...props.functionProps?.bundling?.define, __EDWE_RULES__: JSON.stringify(JSON.stringify(props.rules)) },
     },
     environment: {
-      [ENV.STATE_MACHINE_ARNS]: Stack.of(scope).toJsonString(arns),
+      ...machinesEnvironment(scope, props.stateMachines, props.stateMachineArnPrefix),
       [ENV.WORKFLOW_TYPES]: JSON.stringify(props.workflowTypes ?? {}),
       [ENV.STATE_TABLE]: props.stateTable.tableName,
       [ENV.EVENTS_TABLE]: props.table.tableName,

@@ -89,7 +89,7 @@ describe('failure handling of the full EdweStack (every source)', () => {
     expect(sweeper.Properties.Environment.Variables).toMatchObject({
       EVENTS_TABLE: { Ref: expect.stringMatching(/^EventStoreEvents/) },
       STATE_TABLE: { Ref: expect.stringMatching(/^StateStoreState/) },
-      STATE_MACHINE_ARNS: router.Properties.Environment.Variables.STATE_MACHINE_ARNS,
+      STATE_MACHINE_ARN_PREFIX: router.Properties.Environment.Variables.STATE_MACHINE_ARN_PREFIX,
       DEAD_LETTER_QUEUE_URL: { Ref: expect.stringMatching(/^RouterFailureQueue/) },
       SWEEP_MIN_AGE_SECONDS: '600',
       SWEEP_MAX_ATTEMPTS: '3',

@@ -3,6 +3,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EdweStack } from '../../lib/edwe-stack.js';
+import { workflowArnPrefix } from '../../lib/workflows.js';
 import { PROJECT_ROOT } from '../../lib/lambda-defaults.js';
 import { compileRules, parseWorkflow, type Rule, type WorkflowType } from '../../lambdas/core/index.js';
 import { defaultPaths, loadProject, type Project } from '../../lambdas/project/load-project.js';
@@ -227,15 +228,18 @@ describe('EdweStack with two workflows', () => {
     expect(JSON.stringify(starts)).not.toContain('"*"');
   });
 
-  it("tells the router every workflow's ARN in STATE_MACHINE_ARNS", () => {
+  it("tells the router the ARN prefix every workflow's ARN completes with its id (one value, however many workflows)", () => {
     const router = Object.values(template.findResources('AWS::Lambda::Function')).find(
       (fn) => String(fn.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME) === 'edwe-router',
     );
-    const joined = JSON.stringify(router?.Properties.Environment.Variables.STATE_MACHINE_ARNS);
+    const variables = router?.Properties.Environment.Variables;
+    const prefix = stack.resolve(workflowArnPrefix(stack));
 
-    for (const machine of stack.workflows.stateMachines.values()) expect(joined).toContain(JSON.stringify(stack.resolve(machine.stateMachineArn)));
-    expect(joined).toContain('\\"onboarding_workflow\\":\\"');
-    expect(joined).toContain('\\"quick_check\\":\\"');
+    expect(variables.STATE_MACHINE_ARN_PREFIX).toEqual(prefix);
+    expect(variables).not.toHaveProperty('STATE_MACHINE_ARNS');
+    for (const [workflowId, machine] of stack.workflows.stateMachines) {
+      expect(JSON.stringify(stack.resolve(machine.stateMachineArn))).toBe(JSON.stringify(prefix).replace(/_"\]\]\}$/, `_${workflowId}"]]}`));
+    }
   });
 
   it('makes one function of a task that two workflows share', () => {

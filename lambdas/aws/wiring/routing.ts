@@ -30,7 +30,7 @@ import { RecordedWorkflowStarter } from '../recorded-workflow-starter.js';
 import { SfnTaskTokens } from '../sfn-task-tokens.js';
 import { SfnWorkflowStarter } from '../sfn-workflow-starter.js';
 import { SqsDeadLetterQueue } from '../sqs-dead-letter-queue.js';
-import { EnvironmentError, jsonMapVar, parseEnv, requiredVar } from './env.js';
+import { EnvironmentError, jsonMapVar, parseEnv, parseEnvWithMachines, requiredVar } from './env.js';
 import { inSubsegment, logger as sharedLogger, metrics as sharedMetrics, tracer as sharedTracer } from './powertools.js';
 import { stateFrom, StateEnv } from './state.js';
 
@@ -67,7 +67,8 @@ export function routeTraced(deps: RoutingDeps, concurrent = false): RouteTraced 
 
 /** The environment of a routing function (the router, the sweeper), set by the CDK constructs. */
 export const RoutingEnv = StateEnv.extend({
-  [ENV.STATE_MACHINE_ARNS]: jsonMapVar(),
+  [ENV.STATE_MACHINE_ARNS]: jsonMapVar().optional(),
+  [ENV.STATE_MACHINE_ARN_PREFIX]: requiredVar().optional(),
   /** Workflow id → STANDARD or EXPRESS; a workflow not named is STANDARD. */
   [ENV.WORKFLOW_TYPES]: jsonMapVar().optional(),
   /** The Events table, for the `routedAt` mark. Unset: events are routed but not marked (the sweeper would route them again). */
@@ -80,9 +81,11 @@ export const RoutingEnv = StateEnv.extend({
  * @throws EnvironmentError when a rule's workflow has no state machine ARN, so a bad deploy fails at once.
  */
 export function routingDepsFromEnv(env: Record<string, string | undefined> = process.env, rulesJson = bundledRules()): RoutingDeps & { metrics: EngineMetrics } {
-  const config = parseEnv(RoutingEnv, env);
+  const config = parseEnvWithMachines(RoutingEnv, env);
   const rules = JSON.parse(rulesJson) as Rule[];
-  const missing = [...new Set(rules.map((r) => r.workflow))].filter((w) => !Object.hasOwn(config.STATE_MACHINE_ARNS, w));
+  const { machines } = config;
+  const arnOf = typeof machines === 'function' ? machines : (workflowId: string) => machines.get(workflowId);
+  const missing = [...new Set(rules.map((r) => r.workflow))].filter((w) => arnOf(w) === undefined);
   if (missing.length > 0) throw new EnvironmentError(`Invalid environment: STATE_MACHINE_ARNS has no ARN for workflow ${missing.join(', ')}`);
   const sfn = sharedTracer.captureAWSv3Client(new SFNClient({}));
   const metrics = new PowertoolsEngineMetrics(sharedMetrics);
@@ -99,7 +102,7 @@ export function routingDepsFromEnv(env: Record<string, string | undefined> = pro
   return {
     ruleSet: compileRules(rules),
     starter: new RecordedWorkflowStarter({
-      starter: new SfnWorkflowStarter({ client: sfn, stateMachineArns: config.STATE_MACHINE_ARNS }),
+      starter: new SfnWorkflowStarter({ client: sfn, stateMachineArns: machines }),
       executions,
       expressWorkflows,
       backoff: { onRetry: (error, attempt, delayMs) => sharedLogger.warn('start throttled; trying again', { attempt, delayMs, error: error as Error }) },
