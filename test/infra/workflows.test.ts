@@ -47,7 +47,8 @@ describe('EdweStack workflows on AWS (the repository project: order flow with th
       // Every workflow machine's ARN starts with the stack's prefix, and no other machine's does.
       detail: { stateMachineArn: [{ prefix: stack.resolve(workflowArnPrefix(stack)) }] },
     });
-    for (const arn of machineArns) expect(JSON.stringify(arn)).toContain(':stateMachine:WorkflowsStack_');
+    const names = Object.values(template.findResources('AWS::StepFunctions::StateMachine')).map((m) => m.Properties.StateMachineName as string);
+    expect(names.filter((name) => name.startsWith('WorkflowsStack_')).sort()).toEqual([...project.workflows.keys()].map((id) => `WorkflowsStack_${id}`).sort());
     expect(rules[0]?.Properties.Targets).toEqual([
       expect.objectContaining({
         Arn: { 'Fn::GetAtt': [lifecycle, 'Arn'] },
