@@ -213,6 +213,7 @@ export class EdweStack extends Stack {
 
     const deadLetterQueues: Record<string, sqs.IQueue> = { 'ingest-dead-letters': this.ingestDeadLetterQueue, 'router-failures': this.router.failureQueue };
     if (this.lifecycle) deadLetterQueues['lifecycle-dead-letters'] = this.lifecycle.deadLetterQueue;
+    if (this.busIngestion.busDeadLetterQueue) deadLetterQueues['bus-dead-letters'] = this.busIngestion.busDeadLetterQueue;
     if (this.replay) deadLetterQueues['replay-dead-letters'] = this.replay.deadLetterQueue;
     const stateMachines = new Map<string, sfn.IStateMachine>(this.workflows.stateMachines);
     if (this.replay) stateMachines.set('replay-driver', this.replay.driver);

@@ -112,7 +112,9 @@ describe('failure handling of the full EdweStack (every source)', () => {
 
   it('watches every function, stream consumer, state machine and the API', () => {
     const alarms = values(template, 'AWS::CloudWatch::Alarm');
-    const count = (metric: string) => alarms.filter((a) => a.Properties.MetricName === metric).length;
+    // An alarm on one metric names it; one on metric math names it in its Metrics.
+    const count = (metric: string) =>
+      alarms.filter((a) => a.Properties.MetricName === metric || (a.Properties.Metrics ?? []).some((m: any) => m.MetricStat?.Metric?.MetricName === metric)).length;
     const functions = values(template, 'AWS::Lambda::Function').length;
 
     expect(count('Errors')).toBe(functions);
