@@ -71,7 +71,8 @@ describe('Observability', () => {
       Metrics: Match.arrayWith([Match.objectLike({ MetricStat: Match.objectLike({ Metric: Match.objectLike({ MetricName: 'ExecutionsFailed', Namespace: 'AWS/States' }) }) })]),
     });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: '5XXError', Namespace: 'AWS/ApiGateway' });
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 8);
+    // 2 functions × 2, 1 queue, 1 stream consumer, the API, and per workflow failed-or-timed-out, aborted, throttled.
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 10);
   });
 
   it('notifies an SNS topic encrypted with the engine key that refuses plain HTTP', () => {
