@@ -21,8 +21,9 @@ const MAX_NAME = 256;
 
 /**
  * One access log line per request, as JSON: who called (IAM ARN, API key id, IP), what, the answer,
- * the latencies, the X-Ray trace id (so that a request can be followed into the trace) and API
- * Gateway's own error message, if it refused the request.
+ * the latencies, the X-Ray trace id (so that a request can be followed into the trace) and the kind
+ * of API Gateway's own refusal, if it refused the request. Every value is one API Gateway writes
+ * without quotes or backslashes (ids, ARNs, numbers, enums), so every line is valid JSON.
  */
 export const ACCESS_LOG_FORMAT = `{${[
   ['requestId', '$context.requestId'],
@@ -38,10 +39,11 @@ export const ACCESS_LOG_FORMAT = `{${[
   ['latencyMs', '$context.responseLatency'],
   ['integrationLatencyMs', '$context.integrationLatency'],
   ['xrayTraceId', '$context.xrayTraceId'],
+  // The kind of refusal (ACCESS_DENIED, BAD_REQUEST_BODY, …): an enum, where the error's message may
+  // quote the caller's input and break the line's JSON. The message itself is in the answer to the caller.
+  ['error', '$context.error.responseType'],
 ]
   .map(([name, value]) => `"${name}":"${value}"`)
-  // The one value a caller's request can put quotes or backslashes into: `messageString` is already a quoted JSON string.
-  .concat('"error":$context.error.messageString')
   .join(',')}}`;
 
 /** The stage: traced, metrics on, execution logs for errors (no request data), JSON access logs, throttled. */

@@ -10,6 +10,7 @@
  */
 import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -56,6 +57,16 @@ export class BusIngestion extends Construct {
       ...(key === undefined ? {} : { kmsKey: key }),
       description: 'edwe: events put here are stored by the engine and routed by its rules',
     });
+    // CDK names the queue on the bus but lets no one send to it: EventBridge is let in, for this bus only.
+    this.busDeadLetterQueue?.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'EngineBusDeadLetters',
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['sqs:SendMessage'],
+        resources: [this.busDeadLetterQueue.queueArn],
+        conditions: { ArnEquals: { 'aws:SourceArn': this.bus.eventBusArn } },
+      }),
+    );
 
     this.ingestFunction = createIngestFunction(this, 'IngestFunction', {
       ...props,

@@ -13,6 +13,7 @@ import { dirname, relative } from 'node:path';
 import { Annotations, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as events from 'aws-cdk-lib/aws-events';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
@@ -39,7 +40,7 @@ import { Observability } from './observability.js';
 import { Replay } from './replay.js';
 import { ROUTER_SERVICE, Router } from './router.js';
 import { Sweeper } from './sweeper.js';
-import { Workflows } from './workflows.js';
+import { workflowArnPrefix, Workflows } from './workflows.js';
 
 export interface EdweStackProps extends StackProps, Partial<SettingsInput> {
   /** The project as `loadProject()` returns it; its seed configuration, if any, chooses the sources and retention. */
@@ -116,7 +117,7 @@ export class EdweStack extends Stack {
     this.ingestion = new Ingestion(this, 'Ingestion', {
       ...stored,
       stateTable,
-      ...(settings.fastPath ? { fastPath: { rules, stateMachines: this.workflows.stateMachines, workflowTypes, stateTable } } : {}),
+      ...(settings.fastPath ? { fastPath: { rules, stateMachines: this.workflows.stateMachines, workflowTypes, stateTable, stateMachineArnPrefix: workflowArnPrefix(this) } } : {}),
       webhookPaths: plan.webhookPaths,
       auth: settings.auth,
       throttle: settings.throttle,
@@ -142,8 +143,11 @@ export class EdweStack extends Stack {
 
     const maxLatencyMs = project.config?.realTimeExecution.maxLatencyMs;
     this.startLatencyObjectiveMs = maxLatencyMs;
+    // The workflow machines are named `<prefix><workflow id>`: functions get the prefix, not 30 ARNs.
+    const stateMachineArnPrefix = workflowArnPrefix(this);
     const routing = {
       table,
+      stateMachineArnPrefix,
       rules,
       stateMachines: this.workflows.stateMachines,
       workflowTypes,
@@ -166,6 +170,7 @@ export class EdweStack extends Stack {
       this.lifecycle = new Lifecycle(this, 'Lifecycle', {
         stateMachines: this.workflows.stateMachines,
         expressLogGroups: new Map([...this.workflows.logGroups].filter(([id]) => project.workflows.get(id)?.settings.type === 'EXPRESS')),
+        stateMachineArnPrefix,
         eventsTable: table,
         stateTable,
         encryptionKey,
@@ -185,6 +190,7 @@ export class EdweStack extends Stack {
         logRetention,
         rules,
         stateMachines: this.workflows.stateMachines,
+        stateMachineArnPrefix,
         ...(retentionDays === undefined ? {} : { retentionDays }),
         ...(settings.replayMaxRate === undefined ? {} : { maxRatePerSecond: settings.replayMaxRate }),
       });
@@ -219,11 +225,29 @@ export class EdweStack extends Stack {
 
     const deadLetterQueues: Record<string, sqs.IQueue> = { 'ingest-dead-letters': this.ingestDeadLetterQueue, 'router-failures': this.router.failureQueue };
     if (this.lifecycle) deadLetterQueues['lifecycle-dead-letters'] = this.lifecycle.deadLetterQueue;
+    if (this.busIngestion.busDeadLetterQueue) deadLetterQueues['bus-dead-letters'] = this.busIngestion.busDeadLetterQueue;
     if (this.replay) deadLetterQueues['replay-dead-letters'] = this.replay.deadLetterQueue;
     const stateMachines = new Map<string, sfn.IStateMachine>(this.workflows.stateMachines);
     if (this.replay) stateMachines.set('replay-driver', this.replay.driver);
 
+    const busName = this.busIngestion.bus.eventBusName;
+    const rules: Record<string, { rule: events.IRule; busName?: string }> = {
+      'bus-forward': { rule: this.busIngestion.rule, busName },
+      'sweeper-schedule': { rule: this.sweeper.schedule },
+    };
+    const asyncFunctions: Record<string, lambda.IFunction> = { 'ingest-eventbridge': this.busIngestion.ingestFunction, sweeper: this.sweeper.sweeperFunction };
+    if (this.lifecycle) {
+      rules['lifecycle-status-changes'] = { rule: this.lifecycle.rule };
+      asyncFunctions.lifecycle = this.lifecycle.lifecycleFunction;
+    }
+    if (this.replay) {
+      for (const [workflowId, rule] of this.replay.rules) rules[`replay-start-${workflowId}`] = { rule, busName };
+      asyncFunctions['replay-start'] = this.replay.startFunction;
+    }
+
     return new Observability(this, 'Observability', {
+      rules,
+      asyncFunctions,
       encryptionKey,
       namespace: METRICS_NAMESPACE,
       api: this.ingestion.api,

@@ -4,7 +4,6 @@
  * the state machines and the State table in its environment, StartExecution on those machines only,
  * and writes of execution records only (no read of the State table: the stream's router does the rest).
  */
-import { Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -14,6 +13,7 @@ import type { Rule, WorkflowType } from '../lambdas/core/index.js';
 import { ENV } from '../lambdas/layout/environment.js';
 import { STATE_TABLE } from '../lambdas/layout/state-table.js';
 import type { EdweFunctionProps } from './lambda-defaults.js';
+import { machinesEnvironment } from './router.js';
 
 /** What the fast path starts by: the router's rules and workflows. */
 export interface FastPathProps {
@@ -23,11 +23,12 @@ export interface FastPathProps {
   readonly workflowTypes?: Readonly<Record<string, WorkflowType>>;
   /** Where execution records are written (Express starts are claimed there first). */
   readonly stateTable: dynamodb.ITable;
+  /** The machines' shared ARN prefix (lib/workflows.ts `workflowArnPrefix`): passed instead of one ARN per workflow. */
+  readonly stateMachineArnPrefix?: string;
 }
 
 /** The ingest function's bundling and environment for the fast path, merged over its own. */
 export function fastPathFunctionProps(scope: Construct, props: FastPathProps, base: Partial<EdweFunctionProps> = {}): Partial<EdweFunctionProps> {
-  const arns = Object.fromEntries([...props.stateMachines].map(([workflowId, machine]) => [workflowId, machine.stateMachineArn]));
   return {
     ...base,
     bundling: {
@@ -36,7 +37,7 @@ export function fastPathFunctionProps(scope: Construct, props: FastPathProps, ba
       define: { ...base.bundling?.define, __EDWE_RULES__: JSON.stringify(JSON.stringify(props.rules)) },
     },
     environment: {
-      [ENV.STATE_MACHINE_ARNS]: Stack.of(scope).toJsonString(arns),
+      ...machinesEnvironment(scope, props.stateMachines, props.stateMachineArnPrefix),
       [ENV.WORKFLOW_TYPES]: JSON.stringify(props.workflowTypes ?? {}),
       [ENV.STATE_TABLE]: props.stateTable.tableName,
       ...base.environment,

@@ -11,7 +11,7 @@
  * Two failure paths end in the dead-letter queue: events EventBridge cannot deliver (after the
  * target's retries), and events the function keeps failing (after Lambda's asynchronous retries).
  */
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -30,6 +30,7 @@ import { STATE_TABLE } from '../lambdas/layout/state-table.js';
 import { grantKeyUse, QueueOnFailure } from './encryption.js';
 import { createDeadLetterQueue } from './ingest-function.js';
 import { createFunction, handlerEntry, type EdweFunctionProps } from './lambda-defaults.js';
+import { machinesEnvironment } from './router.js';
 
 /** What Step Functions puts on the default bus when an execution changes status. */
 export const STATUS_CHANGE = { source: 'aws.states', detailType: 'Step Functions Execution Status Change' } as const;
@@ -37,6 +38,12 @@ export const STATUS_CHANGE = { source: 'aws.states', detailType: 'Step Functions
 export interface LifecycleProps {
   /** Workflow id → state machine: only these machines' status changes are taken in. */
   readonly stateMachines: ReadonlyMap<string, sfn.IStateMachine>;
+  /**
+   * The ARN every machine of `stateMachines` starts with, the workflow id completing it (lib/workflows.ts
+   * `workflowArnPrefix`): handed to the function instead of the ARNs themselves, which at 30 workflows
+   * would fill most of Lambda's 4 KB environment. Default: the ARNs, in STATE_MACHINE_ARNS.
+   */
+  readonly stateMachineArnPrefix?: string;
   /** Where lifecycle events are stored (and from where the router's stream routes them). */
   readonly eventsTable: dynamodb.ITable;
   /**
@@ -86,7 +93,7 @@ export class Lifecycle extends Construct {
         [ENV.EVENTS_TABLE]: props.eventsTable.tableName,
         [ENV.STATE_TABLE]: props.stateTable.tableName,
         [ENV.RETENTION_DAYS]: String(props.retentionDays ?? DEFAULT_RETENTION_DAYS),
-        [ENV.STATE_MACHINE_ARNS]: Stack.of(this).toJsonString(arns),
+        ...machinesEnvironment(this, props.stateMachines, props.stateMachineArnPrefix),
         ...props.functionProps?.environment,
       },
     });
@@ -128,7 +135,8 @@ export class Lifecycle extends Construct {
       eventPattern: {
         source: [STATUS_CHANGE.source],
         detailType: [STATUS_CHANGE.detailType],
-        detail: { stateMachineArn: Object.values(arns) },
+        // One prefix, not a list of ARNs that grows with the workflows (a pattern is at most 4,096 characters).
+        detail: { stateMachineArn: props.stateMachineArnPrefix === undefined ? Object.values(arns) : events.Match.prefix(props.stateMachineArnPrefix) },
       },
       targets: [
         new targets.LambdaFunction(this.lifecycleFunction, {

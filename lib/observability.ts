@@ -5,6 +5,7 @@
  */
 import { ArnFormat, Aws, CfnMapping, Duration, Stack } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigateway';
+import type * as events from 'aws-cdk-lib/aws-events';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -31,6 +32,10 @@ export interface ObservabilityProps {
   /** Dead-letter and on-failure queues: one message there is one thing an operator must look at. */
   readonly deadLetterQueues: Readonly<Record<string, sqs.IQueue>>;
   readonly stateMachines: ReadonlyMap<string, sfn.IStateMachine>;
+  /** EventBridge rules, with the bus each is on (`undefined`: the default bus): deliveries that failed, and failures the dead-letter queue did not get. */
+  readonly rules?: Readonly<Record<string, { rule: events.IRule; busName?: string }>>;
+  /** Functions invoked asynchronously: events dropped, and failures their on-failure destination did not get. */
+  readonly asyncFunctions?: Readonly<Record<string, lambda.IFunction>>;
   /** Alarm when a stream consumer lags this far behind. Default 1 minute. */
   readonly maxIteratorAge?: Duration;
   /**
@@ -160,11 +165,48 @@ export class Observability extends Construct {
       alarm(`${pascal(name)}Throttles`, fn.metricThrottles({ period: fiveMinutes, statistic: 'Sum' }), `${name} was throttled.`, 'a-function-is-throttled');
     }
     for (const [workflowId, machine] of props.stateMachines) {
+      const sum = { period: fiveMinutes, statistic: 'Sum' };
+      // Step Functions counts a timed-out execution in ExecutionsTimedOut, not ExecutionsFailed: both are added here.
+      const failedOrTimedOut = new cloudwatch.MathExpression({
+        expression: 'FILL(failed, 0) + FILL(timedOut, 0)',
+        usingMetrics: { failed: machine.metricFailed(sum), timedOut: machine.metricTimedOut(sum) },
+        label: `${workflowId} failed or timed out`,
+        period: fiveMinutes,
+      });
+      alarm(`${pascal(workflowId)}ExecutionsFailed`, failedOrTimedOut, `Executions of ${workflowId} failed or timed out.`, 'executions-fail');
+      alarm(`${pascal(workflowId)}ExecutionsAborted`, machine.metricAborted(sum), `Executions of ${workflowId} were stopped (aborted).`, 'executions-fail');
+      alarm(`${pascal(workflowId)}ExecutionsThrottled`, machine.metricThrottled(sum), `Step Functions throttled ${workflowId}.`, 'executions-are-throttled');
+    }
+    for (const [name, { rule, busName }] of Object.entries(props.rules ?? {})) {
+      const ruleMetric = (metricName: string) =>
+        new cloudwatch.Metric({
+          namespace: 'AWS/Events',
+          metricName,
+          dimensionsMap: { RuleName: rule.ruleName, ...(busName === undefined ? {} : { EventBusName: busName }) },
+          period: fiveMinutes,
+          statistic: 'Sum',
+        });
+      alarm(`${pascal(name)}RuleFailedInvocations`, ruleMetric('FailedInvocations'), `Rule ${name} could not deliver events to its target.`, 'a-rule-fails-to-deliver');
       alarm(
-        `${pascal(workflowId)}ExecutionsFailed`,
-        machine.metricFailed({ period: fiveMinutes, statistic: 'Sum' }),
-        `Executions of ${workflowId} failed or timed out.`,
-        'executions-fail',
+        `${pascal(name)}RuleNotSentToDlq`,
+        ruleMetric('InvocationsFailedToBeSentToDLQ'),
+        `Rule ${name} could not put undelivered events in its dead-letter queue: they are lost.`,
+        'a-rule-fails-to-deliver',
+      );
+    }
+    for (const [name, fn] of Object.entries(props.asyncFunctions ?? {})) {
+      const lambdaMetric = (metricName: string) => fn.metric(metricName, { period: fiveMinutes, statistic: 'Sum' });
+      alarm(
+        `${pascal(name)}AsyncEventsDropped`,
+        lambdaMetric('AsyncEventsDropped'),
+        `${name} dropped asynchronous events without running them.`,
+        'asynchronous-events-are-lost',
+      );
+      alarm(
+        `${pascal(name)}DestinationDeliveryFailures`,
+        lambdaMetric('DestinationDeliveryFailures'),
+        `${name} could not send a failed invocation to its on-failure destination: it is lost.`,
+        'asynchronous-events-are-lost',
       );
     }
     if (props.startLatencyObjective !== undefined) {

@@ -26,6 +26,7 @@ import { QUOTAS } from './capacity-quotas.js';
 import { checkedRetentionDays, createDeadLetterQueue } from './ingest-function.js';
 import { createFunction, handlerEntry, type EdweFunctionProps } from './lambda-defaults.js';
 import { replayDriverDefinition } from './replay-driver.js';
+import { machinesEnvironment } from './router.js';
 import { acknowledgeStateMachineRules } from './workflows.js';
 
 /**
@@ -50,6 +51,12 @@ export interface ReplayProps {
   readonly rules: readonly Rule[];
   /** Workflow id → state machine: the only ones replays may start. */
   readonly stateMachines: ReadonlyMap<string, sfn.IStateMachine>;
+  /**
+   * The ARN every machine of `stateMachines` starts with, the workflow id completing it (lib/workflows.ts
+   * `workflowArnPrefix`): handed to the function instead of the ARNs themselves, which at 30 workflows
+   * would fill most of Lambda's 4 KB environment. Default: the ARNs, in STATE_MACHINE_ARNS.
+   */
+  readonly stateMachineArnPrefix?: string;
   /** Days events are kept: a replay window may not start earlier. Default 30. */
   readonly retentionDays?: number;
   /** Entries per second any job may put on the bus (jobs without a rate run at it). Default 500. */
@@ -218,7 +225,7 @@ export class Replay extends Construct {
       ...this.logging(props),
       ...props.functionProps,
       bundling: { ...props.functionProps?.bundling, keepNames: true },
-      environment: { [ENV.STATE_MACHINE_ARNS]: Stack.of(this).toJsonString(arns), ...props.functionProps?.environment },
+      environment: { ...machinesEnvironment(this, props.stateMachines, props.stateMachineArnPrefix), ...props.functionProps?.environment },
     });
     const machineArns = Object.values(arns);
     if (machineArns.length > 0) {

@@ -24,6 +24,26 @@ import { createFunction, handlerEntry, type EdweFunctionProps } from './lambda-d
 
 /** The router function's `service` (its logs and its metrics' dimension). */
 export const ROUTER_SERVICE = 'edwe-router';
+/** Records a mapping hands one router invocation. */
+export const ROUTER_BATCH_SIZE = 100;
+/** Invocations per stream shard at once: records of one key (one event) stay in order, different events run side by side. */
+export const ROUTER_PARALLELIZATION = 5;
+/** Events one invocation routes at once (lambdas/aws/streams/router.ts `ROUTE_CONCURRENCY`). */
+const ROUTE_CONCURRENCY = 10;
+/**
+ * The most one event's routing may take: a start retried in the batch (3 tries, up to 1 s apart)
+ * with the SDK's own retries, a join, a waiter, the mark — about 6 s when every dependency is slow.
+ */
+const WORST_ROUTE_SECONDS = 6;
+
+/**
+ * The router's timeout, sized against its mapping: the batch's events in rounds of ROUTE_CONCURRENCY,
+ * each round at worst WORST_ROUTE_SECONDS, plus 10 s to start and report; a timed-out batch would be
+ * retried whole, so the timeout must cover the worst batch rather than the usual one.
+ */
+export function routerTimeout(batchSize: number): Duration {
+  return Duration.seconds(Math.ceil(batchSize / ROUTE_CONCURRENCY) * WORST_ROUTE_SECONDS + 10);
+}
 
 /** What routing an event takes, shared by the router and the sweeper. */
 export interface RoutingProps {
@@ -33,6 +53,12 @@ export interface RoutingProps {
   readonly rules: readonly Rule[];
   /** Workflow id → its state machine: the only ones the router may start and whose tasks it may complete. */
   readonly stateMachines: ReadonlyMap<string, sfn.IStateMachine>;
+  /**
+   * The ARN every machine of `stateMachines` starts with, the workflow id completing it (lib/workflows.ts
+   * `workflowArnPrefix`): handed to the function instead of the ARNs themselves, which at 30 workflows
+   * would fill most of Lambda's 4 KB environment. Default: the ARNs, in STATE_MACHINE_ARNS.
+   */
+  readonly stateMachineArnPrefix?: string;
   /** Workflow id → STANDARD or EXPRESS (Express starts are guarded by their record). Default: all STANDARD. */
   readonly workflowTypes?: Readonly<Record<string, WorkflowType>>;
   /** The State table: execution records, joins and waiters. */
@@ -59,9 +85,15 @@ export interface RouterProps extends RoutingProps {
   readonly eventSourceProps?: Omit<Partial<DynamoEventSourceProps>, 'filters'>;
 }
 
+/** STATE_MACHINE_ARN_PREFIX when the machines share one, else STATE_MACHINE_ARNS (workflow id → ARN). */
+export function machinesEnvironment(scope: Construct, machines: ReadonlyMap<string, sfn.IStateMachine>, prefix: string | undefined): Record<string, string> {
+  if (prefix !== undefined) return { [ENV.STATE_MACHINE_ARN_PREFIX]: prefix };
+  const arns = Object.fromEntries([...machines].map(([workflowId, machine]) => [workflowId, machine.stateMachineArn]));
+  return { [ENV.STATE_MACHINE_ARNS]: Stack.of(scope).toJsonString(arns) };
+}
+
 /** The props of a routing function: rules in the bundle, its environment (the marks' table included), its logs. */
 export function routingFunctionProps(scope: Construct, props: RoutingProps, extra: Partial<EdweFunctionProps>): Partial<EdweFunctionProps> {
-  const arns = Object.fromEntries([...props.stateMachines].map(([workflowId, machine]) => [workflowId, machine.stateMachineArn]));
   return {
     ...(props.encryptionKey === undefined ? {} : { logKey: props.encryptionKey }),
     ...(props.logRetention === undefined ? {} : { logRetention: props.logRetention }),
@@ -73,7 +105,7 @@ export function routingFunctionProps(scope: Construct, props: RoutingProps, extr
       define: { ...props.functionProps?.bundling?.define, __EDWE_RULES__: JSON.stringify(JSON.stringify(props.rules)) },
     },
     environment: {
-      [ENV.STATE_MACHINE_ARNS]: Stack.of(scope).toJsonString(arns),
+      ...machinesEnvironment(scope, props.stateMachines, props.stateMachineArnPrefix),
       [ENV.WORKFLOW_TYPES]: JSON.stringify(props.workflowTypes ?? {}),
       [ENV.STATE_TABLE]: props.stateTable.tableName,
       [ENV.EVENTS_TABLE]: props.table.tableName,
@@ -133,11 +165,12 @@ export class Router extends Construct {
 
   constructor(scope: Construct, id: string, props: RouterProps) {
     super(scope, id);
+    const batchSize = props.eventSourceProps?.batchSize ?? ROUTER_BATCH_SIZE;
     this.routerFunction = createFunction(this, 'RouterFunction', {
       entry: handlerEntry('router'),
       serviceName: ROUTER_SERVICE,
       description: 'edwe: routes stored events to workflows by the rules',
-      ...routingFunctionProps(this, props, { timeout: Duration.seconds(60), invocation: 'stream' }),
+      ...routingFunctionProps(this, props, { timeout: routerTimeout(batchSize), invocation: 'stream' }),
     });
     grantRouting(this.routerFunction, props);
 
@@ -146,7 +179,8 @@ export class Router extends Construct {
     this.eventSource = new DynamoEventSource(props.table, {
       // From the oldest record: events stored before the mapping existed are routed too.
       startingPosition: lambda.StartingPosition.TRIM_HORIZON,
-      batchSize: 100,
+      batchSize,
+      parallelizationFactor: ROUTER_PARALLELIZATION,
       bisectBatchOnError: true,
       reportBatchItemFailures: true,
       retryAttempts: 5,

@@ -5,7 +5,7 @@
  * reading (sfn-status-change.ts) and one lifecycle serve both workflow types.
  */
 import { gunzipSync } from 'node:zlib';
-import { z } from 'zod';
+import * as z from '../core/schema.js';
 import { validationErrorOf, ValidationError } from '../core/index.js';
 import { EXPRESS_LIFECYCLE_LOG_TYPES } from '../layout/express-logs.js';
 import type { StatusChange } from './sfn-status-change.js';
@@ -27,10 +27,10 @@ export type LogsDelivery = z.infer<typeof LogsDelivery>;
 /** A Step Functions execution log record (level ALL; input and output only with execution data included). */
 const ExecutionLogRecord = z.looseObject({
   type: z.string(),
-  execution_arn: z.string().min(1),
+  execution_arn: z.string().check(z.minLength(1)),
   /** Epoch milliseconds, written as a string. */
-  event_timestamp: z.union([z.string().regex(/^\d+$/), z.number()]),
-  details: z.looseObject({ input: z.string().nullish(), output: z.string().nullish(), error: z.string().nullish(), cause: z.string().nullish() }).nullish(),
+  event_timestamp: z.union([z.string().check(z.regex(/^\d+$/)), z.number()]),
+  details: z.nullish(z.looseObject({ input: z.nullish(z.string()), output: z.nullish(z.string()), error: z.nullish(z.string()), cause: z.nullish(z.string()) })),
 });
 
 /** A log record read as a status change, or why it is not one. */

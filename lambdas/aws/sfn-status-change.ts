@@ -36,7 +36,7 @@ const iso = (ms: number): string => new Date(ms).toISOString();
  * An output too large to keep beside the input in the execution record is left out.
  * @example const read = executionChangeOf(event.detail, workflowIds); if (read.kind === 'change') await lifecycle.onChange(read.change)
  */
-export function executionChangeOf(statusChange: StatusChange, workflowIds: ReadonlyMap<string, string>): ReadStatusChange {
+export function executionChangeOf(statusChange: StatusChange, workflowIds: Pick<ReadonlyMap<string, string>, 'get'>): ReadStatusChange {
   const { status } = statusChange;
   if (!TRACKED.has(status)) return { kind: 'ignored', reason: `status ${status} is not tracked` };
   const change: ExecutionChange = { name: statusChange.name, status: status as ExecutionStatus, startedAt: iso(statusChange.startDate) };

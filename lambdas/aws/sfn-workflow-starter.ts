@@ -9,8 +9,8 @@ import { classifySdkError } from './sdk-errors.js';
 /** What the adapter is given; it reads no environment of its own. */
 export interface SfnWorkflowStarterOptions {
   client: SFNClient;
-  /** Workflow id → state machine ARN. */
-  stateMachineArns: ReadonlyMap<string, string> | Readonly<Record<string, string>>;
+  /** Workflow id → state machine ARN (or the function that answers it: a name prefix completed by the id). */
+  stateMachineArns: ReadonlyMap<string, string> | Readonly<Record<string, string>> | ((workflowId: string) => string | undefined);
 }
 
 /**
@@ -19,12 +19,12 @@ export interface SfnWorkflowStarterOptions {
  */
 export class SfnWorkflowStarter implements WorkflowStarter {
   private readonly client: SFNClient;
-  private readonly arns: ReadonlyMap<string, string>;
+  private readonly arns: Pick<ReadonlyMap<string, string>, 'get' | 'keys'>;
 
   constructor(options: SfnWorkflowStarterOptions) {
     this.client = options.client;
     const arns = options.stateMachineArns;
-    this.arns = arns instanceof Map ? arns : new Map(Object.entries(arns as Record<string, string>));
+    this.arns = typeof arns === 'function' ? { get: arns, keys: () => [].values() } : arns instanceof Map ? arns : new Map(Object.entries(arns as Record<string, string>));
   }
 
   /**

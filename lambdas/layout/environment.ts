@@ -24,6 +24,12 @@ export const ENV = {
   // Workflows and routing (lib/router.ts, lib/lifecycle.ts, lib/sweeper.ts).
   /** JSON object: workflow id → its state machine's ARN. */
   STATE_MACHINE_ARNS: 'STATE_MACHINE_ARNS',
+  /**
+   * Instead of STATE_MACHINE_ARNS: the ARN every workflow's state machine ARN starts with, the workflow
+   * id following it (`arn:…:stateMachine:EdweStack_` + `onboarding_workflow`). One value however many
+   * workflows there are: a map of 30 ARNs would take most of Lambda's 4 KB environment.
+   */
+  STATE_MACHINE_ARN_PREFIX: 'STATE_MACHINE_ARN_PREFIX',
   /** JSON object: workflow id → `STANDARD` or `EXPRESS`; a workflow not named is STANDARD. */
   WORKFLOW_TYPES: 'WORKFLOW_TYPES',
   /** Seconds after its receipt an unrouted event becomes the sweeper's. */

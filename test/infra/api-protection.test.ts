@@ -76,9 +76,16 @@ describe('the API with IAM (the default) and an access policy', () => {
     template.hasResourceProperties('AWS::Logs::LogGroup', { KmsKeyId: Match.anyValue(), RetentionInDays: 30 });
   });
 
-  it("sets the account's CloudWatch role for API Gateway, which access and execution logs need", () => {
-    template.resourceCountIs('AWS::ApiGateway::Account', 1);
-    template.hasResourceProperties('AWS::ApiGateway::Account', { CloudWatchRoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^IngestionApiCloudWatchRole'), 'Arn'] } });
+  it("leaves the account's CloudWatch role for API Gateway alone by default: one per account and region, which two stacks would overwrite", () => {
+    template.resourceCountIs('AWS::ApiGateway::Account', 0);
+  });
+
+  it('logs no value a request can put quotes into (the error message): every line stays valid JSON', () => {
+    const [stage] = Object.values(template.findResources('AWS::ApiGateway::Stage')) as Resource[];
+    const format = JSON.parse(stage?.Properties.AccessLogSetting.Format) as Record<string, string>;
+
+    expect(Object.values(format).filter((value) => /error\.message|identity\.userAgent|requestOverride|\$input/.test(value))).toEqual([]);
+    expect(format.error).toBe('$context.error.responseType');
   });
 
   it('validates the body of POST /events and of each webhook path against the events model before the Lambda runs', () => {
@@ -182,10 +189,11 @@ describe('API settings from cdk.json context', () => {
     template.hasResourceProperties('AWS::ApiGateway::Stage', { MethodSettings: [Match.objectLike({ ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 })] });
   });
 
-  it('leaves the account role to another stack with edwe:apiCloudWatchRole false', () => {
-    const template = Template.fromStack(new EdweStack(appWith({ 'edwe:apiCloudWatchRole': false }), 'NoAccount', { project: project() }));
+  it("sets the account's CloudWatch role for API Gateway with edwe:apiCloudWatchRole true (one stack per account and region)", () => {
+    const template = Template.fromStack(new EdweStack(appWith({ 'edwe:apiCloudWatchRole': true }), 'OwnsAccount', { project: project() }));
 
-    template.resourceCountIs('AWS::ApiGateway::Account', 0);
+    template.resourceCountIs('AWS::ApiGateway::Account', 1);
+    template.hasResourceProperties('AWS::ApiGateway::Account', { CloudWatchRoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^IngestionApiCloudWatchRole'), 'Arn'] } });
   });
 
   it('refuses a bad setting at synth, naming the context key and the field', () => {

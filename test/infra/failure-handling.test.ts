@@ -89,7 +89,7 @@ describe('failure handling of the full EdweStack (every source)', () => {
     expect(sweeper.Properties.Environment.Variables).toMatchObject({
       EVENTS_TABLE: { Ref: expect.stringMatching(/^EventStoreEvents/) },
       STATE_TABLE: { Ref: expect.stringMatching(/^StateStoreState/) },
-      STATE_MACHINE_ARNS: router.Properties.Environment.Variables.STATE_MACHINE_ARNS,
+      STATE_MACHINE_ARN_PREFIX: router.Properties.Environment.Variables.STATE_MACHINE_ARN_PREFIX,
       DEAD_LETTER_QUEUE_URL: { Ref: expect.stringMatching(/^RouterFailureQueue/) },
       SWEEP_MIN_AGE_SECONDS: '600',
       SWEEP_MAX_ATTEMPTS: '3',
@@ -112,7 +112,9 @@ describe('failure handling of the full EdweStack (every source)', () => {
 
   it('watches every function, stream consumer, state machine and the API', () => {
     const alarms = values(template, 'AWS::CloudWatch::Alarm');
-    const count = (metric: string) => alarms.filter((a) => a.Properties.MetricName === metric).length;
+    // An alarm on one metric names it; one on metric math names it in its Metrics.
+    const count = (metric: string) =>
+      alarms.filter((a) => a.Properties.MetricName === metric || (a.Properties.Metrics ?? []).some((m: any) => m.MetricStat?.Metric?.MetricName === metric)).length;
     const functions = values(template, 'AWS::Lambda::Function').length;
 
     expect(count('Errors')).toBe(functions);

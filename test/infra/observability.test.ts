@@ -67,9 +67,13 @@ describe('Observability', () => {
 
   it('alarms on errors and throttles of every function, failed executions and API 5xx', () => {
     for (const metric of ['Errors', 'Throttles']) template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: metric, Namespace: 'AWS/Lambda' }, 2);
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ExecutionsFailed', Namespace: 'AWS/States' });
+    // Failed and timed out together, by metric math (Step Functions counts them apart).
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Metrics: Match.arrayWith([Match.objectLike({ MetricStat: Match.objectLike({ Metric: Match.objectLike({ MetricName: 'ExecutionsFailed', Namespace: 'AWS/States' }) }) })]),
+    });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: '5XXError', Namespace: 'AWS/ApiGateway' });
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 8);
+    // 2 functions × 2, 1 queue, 1 stream consumer, the API, and per workflow failed-or-timed-out, aborted, throttled.
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 10);
   });
 
   it('notifies an SNS topic encrypted with the engine key that refuses plain HTTP', () => {

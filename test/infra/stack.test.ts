@@ -3,6 +3,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EdweStack } from '../../lib/edwe-stack.js';
+import { workflowArnPrefix, workflowNamePrefix } from '../../lib/workflows.js';
 import { PROJECT_ROOT } from '../../lib/lambda-defaults.js';
 import { compileRules, parseWorkflow, type Rule, type WorkflowType } from '../../lambdas/core/index.js';
 import { defaultPaths, loadProject, type Project } from '../../lambdas/project/load-project.js';
@@ -169,8 +170,8 @@ describe('EdweStack with the repository project', () => {
       });
     }
     template.hasResourceProperties('AWS::ApiGateway::Stage', { StageName: 'v1', TracingEnabled: true });
-    // Access and execution logs need the account's CloudWatch role for API Gateway: the stack sets it.
-    template.resourceCountIs('AWS::ApiGateway::Account', 1);
+    // The account's CloudWatch role for API Gateway is one per account and region: the stack leaves it alone unless told.
+    template.resourceCountIs('AWS::ApiGateway::Account', 0);
   });
 
   it('lets the ingest function put and get events, and nothing else on the table', () => {
@@ -246,15 +247,18 @@ describe('EdweStack with two workflows', () => {
     expect(JSON.stringify(starts)).not.toContain('"*"');
   });
 
-  it("tells the router every workflow's ARN in STATE_MACHINE_ARNS", () => {
+  it("tells the router the ARN prefix every workflow's ARN completes with its id (one value, however many workflows)", () => {
     const router = Object.values(template.findResources('AWS::Lambda::Function')).find(
       (fn) => String(fn.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME) === 'edwe-router',
     );
-    const joined = JSON.stringify(router?.Properties.Environment.Variables.STATE_MACHINE_ARNS);
+    const variables = router?.Properties.Environment.Variables;
+    const prefix = stack.resolve(workflowArnPrefix(stack));
 
-    for (const machine of stack.workflows.stateMachines.values()) expect(joined).toContain(JSON.stringify(stack.resolve(machine.stateMachineArn)));
-    expect(joined).toContain('\\"onboarding_workflow\\":\\"');
-    expect(joined).toContain('\\"quick_check\\":\\"');
+    expect(variables.STATE_MACHINE_ARN_PREFIX).toEqual(prefix);
+    expect(variables).not.toHaveProperty('STATE_MACHINE_ARNS');
+    expect(JSON.stringify(prefix)).toContain(`:stateMachine:${workflowNamePrefix(stack.stackName)}"`);
+    const names = Object.values(template.findResources('AWS::StepFunctions::StateMachine')).map((m) => m.Properties.StateMachineName);
+    for (const workflowId of stack.workflows.stateMachines.keys()) expect(names).toContain(`${workflowNamePrefix(stack.stackName)}${workflowId}`);
   });
 
   it('makes one function of a task that two workflows share', () => {

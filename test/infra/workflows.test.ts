@@ -1,6 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EdweStack } from '../../lib/edwe-stack.js';
+import { workflowArnPrefix } from '../../lib/workflows.js';
 import { PROJECT_ROOT } from '../../lib/lambda-defaults.js';
 import { defaultPaths, loadProject, type Project } from '../../lambdas/project/load-project.js';
 import { actionsOf, dependencyCycle, functionIdByDescription, functionIdByService, statementsOfFunction, testApp } from '../support/cdk.js';
@@ -43,8 +44,11 @@ describe('EdweStack workflows on AWS (the repository project: order flow with th
     expect(rules[0]?.Properties.EventPattern).toEqual({
       source: ['aws.states'],
       'detail-type': ['Step Functions Execution Status Change'],
-      detail: { stateMachineArn: machineArns },
+      // Every workflow machine's ARN starts with the stack's prefix, and no other machine's does.
+      detail: { stateMachineArn: [{ prefix: stack.resolve(workflowArnPrefix(stack)) }] },
     });
+    const names = Object.values(template.findResources('AWS::StepFunctions::StateMachine')).map((m) => m.Properties.StateMachineName as string);
+    expect(names.filter((name) => name.startsWith('WorkflowsStack_')).sort()).toEqual([...project.workflows.keys()].map((id) => `WorkflowsStack_${id}`).sort());
     expect(rules[0]?.Properties.Targets).toEqual([
       expect.objectContaining({
         Arn: { 'Fn::GetAtt': [lifecycle, 'Arn'] },

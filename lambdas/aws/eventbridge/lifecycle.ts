@@ -34,7 +34,7 @@ export type StatusChangeEvent = EventBridgeEvent<'Step Functions Execution Statu
 export interface LifecycleDeps {
   lifecycle: Pick<ExecutionLifecycle, 'onChange'>;
   /** State machine ARN → workflow id, for an execution whose record is not written yet. */
-  workflowIds: ReadonlyMap<string, string>;
+  workflowIds: Pick<ReadonlyMap<string, string>, 'get'>;
   logger?: Pick<Logger, 'info' | 'warn' | 'error'>;
   metrics?: PowertoolsMetricsSink;
 }

@@ -4,8 +4,12 @@
  * waiting for it, the routed mark. Failures are reported per record, so one poison event or one
  * throttled start does not send the whole batch round again; an event whose record keeps failing
  * stays unrouted, and the sweeper tries it again later (lambdas/aws/jobs/sweeper.ts).
+ *
+ * A batch's records are routed side by side, up to `ROUTE_CONCURRENCY` at once: routing is idempotent
+ * per event and nothing depends on the order between events (a table's stream already hands
+ * different keys to different invocations with a parallelization factor). Records of one event id —
+ * a stream may deliver one twice — are routed one after the other, in stream order.
  */
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
@@ -19,15 +23,17 @@ export type RouterDeps = RoutingDeps;
 
 export type RouterHandler = (event: DynamoDBStreamEvent, context?: Context) => Promise<DynamoDBBatchResponse>;
 
+/** Events of one batch routed at once: each takes a few sequential calls; ten keep an invocation busy without bursting the start quota. */
+export const ROUTE_CONCURRENCY = 10;
+
 /**
  * The router handler without middlewares.
  * @example const { batchItemFailures } = await createRouterHandler({ ruleSet, starter, joins, waits, marks })(streamEvent)
  */
-export function createRouterHandler(deps: RouterDeps): RouterHandler {
+export function createRouterHandler(deps: RouterDeps, concurrency = ROUTE_CONCURRENCY): RouterHandler {
   const log = deps.logger ?? sharedLogger;
   const metrics = deps.metrics ?? NO_METRICS;
-  const processor = new BatchProcessor(EventType.DynamoDBStreams);
-  const route = routeTraced({ ...deps, logger: log, metrics });
+  const route = routeTraced({ ...deps, logger: log, metrics }, concurrency > 1);
 
   const routeRecord = async (record: DynamoDBRecord): Promise<void> => {
     const sequenceNumber = record.dynamodb?.SequenceNumber;
@@ -52,11 +58,40 @@ export function createRouterHandler(deps: RouterDeps): RouterHandler {
     }
   };
 
-  return (event, context) =>
-    processPartialResponse(event, routeRecord, processor, {
-      ...(context === undefined ? {} : { context }),
-      // Stream order is kept within the batch; a full-batch failure is reported like any other, per record.
-      processInParallel: false,
-      throwOnFullBatchFailure: false,
-    });
+  return async (event) => {
+    const failed = new Set<DynamoDBRecord>();
+    const lanes = [...groupByEvent(event.Records).values()];
+    // Each worker takes the next event's records and routes them in order; a failed record fails the later ones of its event too.
+    const work = async (): Promise<void> => {
+      for (let lane = lanes.shift(); lane !== undefined; lane = lanes.shift()) {
+        let failing = false;
+        for (const record of lane) {
+          if (failing) {
+            failed.add(record);
+            continue;
+          }
+          await routeRecord(record).catch(() => {
+            failing = true;
+            failed.add(record);
+          });
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, lanes.length)) }, work));
+    // Reported in stream order: Lambda resumes the shard from the first one.
+    const batchItemFailures = event.Records.filter((record) => failed.has(record)).map((record) => ({ itemIdentifier: record.dynamodb?.SequenceNumber ?? '' }));
+    return { batchItemFailures };
+  };
+}
+
+/** The batch's records by event id (the table's key), each list in stream order; a record without a key is a lane of its own. */
+function groupByEvent(records: readonly DynamoDBRecord[]): Map<string, DynamoDBRecord[]> {
+  const lanes = new Map<string, DynamoDBRecord[]>();
+  records.forEach((record, i) => {
+    const key = JSON.stringify(record.dynamodb?.Keys ?? `#${i}`);
+    const lane = lanes.get(key);
+    if (lane) lane.push(record);
+    else lanes.set(key, [record]);
+  });
+  return lanes;
 }

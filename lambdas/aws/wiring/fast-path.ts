@@ -11,7 +11,7 @@ import { PowertoolsEngineMetrics } from '../powertools-engine-metrics.js';
 import { powertoolsLogger } from '../powertools-logger.js';
 import { RecordedWorkflowStarter } from '../recorded-workflow-starter.js';
 import { SfnWorkflowStarter } from '../sfn-workflow-starter.js';
-import { EnvironmentError, jsonMapVar, parseEnv } from './env.js';
+import { EnvironmentError, jsonMapVar, parseEnvWithMachines, requiredVar } from './env.js';
 import { logger, metrics, tracer } from './powertools.js';
 import { stateFrom, StateEnv } from './state.js';
 
@@ -20,7 +20,8 @@ declare const __EDWE_RULES__: string | undefined;
 
 /** What the fast path reads: the State table and the state machines, as the router is given them. */
 const FastPathEnv = z.extend(StateEnv, {
-  [ENV.STATE_MACHINE_ARNS]: jsonMapVar(),
+  [ENV.STATE_MACHINE_ARNS]: z.optional(jsonMapVar()),
+  [ENV.STATE_MACHINE_ARN_PREFIX]: z.optional(requiredVar()),
   [ENV.WORKFLOW_TYPES]: z.optional(jsonMapVar()),
 });
 
@@ -29,16 +30,18 @@ const FastPathEnv = z.extend(StateEnv, {
  * @throws EnvironmentError when state machines are named but the rules are missing, or a rule's workflow has no ARN.
  */
 export function fastPathFromEnv(env: Record<string, string | undefined>, rulesJson?: string): FastPath | undefined {
-  if (env[ENV.STATE_MACHINE_ARNS] === undefined) return undefined;
-  const config = parseEnv(FastPathEnv, env);
+  if (env[ENV.STATE_MACHINE_ARNS] === undefined && env[ENV.STATE_MACHINE_ARN_PREFIX] === undefined) return undefined;
+  const config = parseEnvWithMachines(FastPathEnv, env);
+  const { machines } = config;
+  const arnOf = typeof machines === 'function' ? machines : (workflowId: string) => machines.get(workflowId);
   const text = rulesJson ?? (typeof __EDWE_RULES__ === 'undefined' ? undefined : __EDWE_RULES__);
   if (text === undefined) throw new EnvironmentError('The ingest function was given state machines but bundled without rules (__EDWE_RULES__ is not defined)');
   const rules = JSON.parse(text) as Rule[];
-  const missing = [...new Set(rules.map((r) => r.workflow))].filter((w) => !Object.hasOwn(config.STATE_MACHINE_ARNS, w));
+  const missing = [...new Set(rules.map((r) => r.workflow))].filter((w) => arnOf(w) === undefined);
   if (missing.length > 0) throw new EnvironmentError(`Invalid environment: STATE_MACHINE_ARNS has no ARN for workflow ${missing.join(', ')}`);
   const engineMetrics = new PowertoolsEngineMetrics(metrics);
   const starter = new RecordedWorkflowStarter({
-    starter: new SfnWorkflowStarter({ client: tracer.captureAWSv3Client(new SFNClient({})), stateMachineArns: config.STATE_MACHINE_ARNS }),
+    starter: new SfnWorkflowStarter({ client: tracer.captureAWSv3Client(new SFNClient({})), stateMachineArns: machines }),
     executions: stateFrom(config).executions,
     expressWorkflows: new Set(
       Object.entries(config.WORKFLOW_TYPES ?? {})

@@ -13,8 +13,10 @@ export const metrics = new Metrics();
 
 /**
  * Runs `work` in its own X-Ray subsegment carrying `annotations` (indexed, so a trace can be found by
- * `annotation.eventId = "…"`). For work done one item at a time only: the current segment is shared
- * state. Without tracing (tests, local runs) it just runs `work`.
+ * `annotation.eventId = "…"`). The current segment is shared state: with `concurrent`, the subsegment
+ * is not made current (the SDK calls of `work` then hang under the invocation's segment, not this
+ * one), so that items processed side by side do not nest under each other. Without tracing (tests,
+ * local runs) it just runs `work`.
  * @example await inSubsegment(tracer, '### route', { eventId }, () => router.route(event))
  */
 export async function inSubsegment<T>(
@@ -22,12 +24,13 @@ export async function inSubsegment<T>(
   name: string,
   annotations: Readonly<Record<string, string | undefined>>,
   work: () => Promise<T>,
+  concurrent = false,
 ): Promise<T> {
   const parent = using.isTracingEnabled() ? using.getSegment() : undefined;
   if (parent === undefined) return work();
   const subsegment = parent.addNewSubsegment(name);
   for (const [key, value] of Object.entries(annotations)) if (value !== undefined) subsegment.addAnnotation(key, value);
-  using.setSegment(subsegment);
+  if (!concurrent) using.setSegment(subsegment);
   try {
     return await work();
   } catch (error) {
@@ -35,6 +38,6 @@ export async function inSubsegment<T>(
     throw error;
   } finally {
     subsegment.close();
-    using.setSegment(parent);
+    if (!concurrent) using.setSegment(parent);
   }
 }

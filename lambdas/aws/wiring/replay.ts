@@ -17,7 +17,7 @@ import type { ReplayPageDeps } from '../jobs/replay-page.js';
 import { PowertoolsEngineMetrics } from '../powertools-engine-metrics.js';
 import { SfnReplayDriver } from '../sfn-replay-driver.js';
 import { SfnWorkflowStarter } from '../sfn-workflow-starter.js';
-import { EnvironmentError, jsonMapVar, parseEnv, requiredVar, retentionDaysVar } from './env.js';
+import { EnvironmentError, jsonMapVar, parseEnv, parseEnvWithMachines, requiredVar, retentionDaysVar } from './env.js';
 import { DeadLetterEnv, deadLettersFrom, storeFrom, StoreEnv } from './events.js';
 import { logger as sharedLogger, metrics as sharedMetrics, tracer } from './powertools.js';
 
@@ -104,12 +104,12 @@ export function replayApiFromEnv(env: Env = process.env, rulesJson?: string): Re
   };
 }
 
-const StartEnv = z.object({ [ENV.STATE_MACHINE_ARNS]: jsonMapVar() });
+const StartEnv = z.object({ [ENV.STATE_MACHINE_ARNS]: z.optional(jsonMapVar()), [ENV.STATE_MACHINE_ARN_PREFIX]: z.optional(requiredVar()) });
 
 /** The starter of the replay start function: the engine's state machines from the environment. */
 export function replayStarterFromEnv(env: Env = process.env): SfnWorkflowStarter {
-  const config = parseEnv(StartEnv, env);
-  return new SfnWorkflowStarter({ client: tracer.captureAWSv3Client(new SFNClient({})), stateMachineArns: config.STATE_MACHINE_ARNS });
+  const { machines } = parseEnvWithMachines(StartEnv, env);
+  return new SfnWorkflowStarter({ client: tracer.captureAWSv3Client(new SFNClient({})), stateMachineArns: machines });
 }
 
 /** The replay page function's dependencies: the runner built from the environment and the bundled rules. */

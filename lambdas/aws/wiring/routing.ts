@@ -30,7 +30,7 @@ import { RecordedWorkflowStarter } from '../recorded-workflow-starter.js';
 import { SfnTaskTokens } from '../sfn-task-tokens.js';
 import { SfnWorkflowStarter } from '../sfn-workflow-starter.js';
 import { SqsDeadLetterQueue } from '../sqs-dead-letter-queue.js';
-import { EnvironmentError, jsonMapVar, parseEnv, requiredVar } from './env.js';
+import { EnvironmentError, jsonMapVar, parseEnv, parseEnvWithMachines, requiredVar } from './env.js';
 import { inSubsegment, logger as sharedLogger, metrics as sharedMetrics, tracer as sharedTracer } from './powertools.js';
 import { stateFrom, StateEnv } from './state.js';
 
@@ -55,18 +55,20 @@ export type RouteTraced = (event: EngineEvent, context: RouteContext) => Promise
 
 /**
  * Core's EventRouter on these dependencies, with each event in its own X-Ray subsegment (annotated
- * with `eventId` and `correlationId`, so a trace can be found by either).
+ * with `eventId` and `correlationId`, so a trace can be found by either); `concurrent` when the
+ * caller routes several events at once (see `inSubsegment`).
  * @example const route = routeTraced(deps); await route(event, { receivedAt, via: 'stream' })
  */
-export function routeTraced(deps: RoutingDeps): RouteTraced {
+export function routeTraced(deps: RoutingDeps, concurrent = false): RouteTraced {
   const router = new EventRouter({ ...deps, logger: powertoolsLogger(deps.logger ?? sharedLogger), clock: deps.clock ?? wallClock });
   const tracer = deps.tracer ?? sharedTracer;
-  return (event, context) => inSubsegment(tracer, '### route', { eventId: event.id, correlationId: event.correlationId }, () => router.route(event, context));
+  return (event, context) => inSubsegment(tracer, '### route', { eventId: event.id, correlationId: event.correlationId }, () => router.route(event, context), concurrent);
 }
 
 /** The environment of a routing function (the router, the sweeper), set by the CDK constructs. */
 export const RoutingEnv = z.extend(StateEnv, {
-  [ENV.STATE_MACHINE_ARNS]: jsonMapVar(),
+  [ENV.STATE_MACHINE_ARNS]: z.optional(jsonMapVar()),
+  [ENV.STATE_MACHINE_ARN_PREFIX]: z.optional(requiredVar()),
   /** Workflow id → STANDARD or EXPRESS; a workflow not named is STANDARD. */
   [ENV.WORKFLOW_TYPES]: z.optional(jsonMapVar()),
   /** The Events table, for the `routedAt` mark. Unset: events are routed but not marked (the sweeper would route them again). */
@@ -80,9 +82,11 @@ export const RoutingEnv = z.extend(StateEnv, {
  * @throws EnvironmentError when a rule's workflow has no state machine ARN, so a bad deploy fails at once.
  */
 export function routingDepsFromEnv(env: Record<string, string | undefined> = process.env, rulesJson = bundledRules()): RoutingDeps & { metrics: EngineMetrics } {
-  const config = parseEnv(RoutingEnv, env);
+  const config = parseEnvWithMachines(RoutingEnv, env);
   const rules = JSON.parse(rulesJson) as Rule[];
-  const missing = [...new Set(rules.map((r) => r.workflow))].filter((w) => !Object.hasOwn(config.STATE_MACHINE_ARNS, w));
+  const { machines } = config;
+  const arnOf = typeof machines === 'function' ? machines : (workflowId: string) => machines.get(workflowId);
+  const missing = [...new Set(rules.map((r) => r.workflow))].filter((w) => arnOf(w) === undefined);
   if (missing.length > 0) throw new EnvironmentError(`Invalid environment: STATE_MACHINE_ARNS has no ARN for workflow ${missing.join(', ')}`);
   const sfn = sharedTracer.captureAWSv3Client(new SFNClient({}));
   const metrics = new PowertoolsEngineMetrics(sharedMetrics);
@@ -99,7 +103,7 @@ export function routingDepsFromEnv(env: Record<string, string | undefined> = pro
   return {
     ruleSet: compileRules(rules),
     starter: new RecordedWorkflowStarter({
-      starter: new SfnWorkflowStarter({ client: sfn, stateMachineArns: config.STATE_MACHINE_ARNS }),
+      starter: new SfnWorkflowStarter({ client: sfn, stateMachineArns: machines }),
       executions,
       expressWorkflows,
       // The ingest's fast path may have started it: a record found costs a read, not a StartExecution.
