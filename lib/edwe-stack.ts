@@ -117,7 +117,9 @@ export class EdweStack extends Stack {
     this.ingestion = new Ingestion(this, 'Ingestion', {
       ...stored,
       stateTable,
-      ...(settings.fastPath ? { fastPath: { rules, stateMachines: this.workflows.stateMachines, workflowTypes, stateTable, stateMachineArnPrefix: workflowArnPrefix(this) } } : {}),
+      ...(settings.fastPath
+        ? { fastPath: { rules, stateMachines: this.workflows.stateMachines, workflowTypes, stateTable, stateMachineArnPrefix: workflowArnPrefix(this) } }
+        : {}),
       webhookPaths: plan.webhookPaths,
       auth: settings.auth,
       throttle: settings.throttle,

@@ -2,7 +2,7 @@
  * `edwe executions list` and `edwe events tail` against a running `edwe dev`: the tail on the live stream, and
  * (with `--aws`) by polling `GET /events`, as it does against a deployed stack.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { eventsTailCommand, executionsListCommand, isAwsUrl } from '../../cli/observe-commands.js';
 import type { CliIo } from '../../cli/io.js';
 import { registration, useEngine } from '../support/engine-process.js';
@@ -68,6 +68,19 @@ describe('edwe executions list and edwe events tail', () => {
   });
 
   it('polls GET /events after the last event seen with --aws, as against a deployed stack', async () => {
+    // --aws signs with SigV4 from the credential chain: fixed test credentials (a token-less engine ignores the signature).
+    const saved = { region: process.env.AWS_REGION, key: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+    Object.assign(process.env, { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'AKIDTESTTAIL', AWS_SECRET_ACCESS_KEY: 'test-secret' });
+    onTestFinished(() => {
+      for (const [name, value] of [
+        ['AWS_REGION', saved.region],
+        ['AWS_ACCESS_KEY_ID', saved.key],
+        ['AWS_SECRET_ACCESS_KEY', saved.secret],
+      ] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    });
     const tail = fakeIo();
     const stop = new AbortController();
     const running = eventsTailCommand(['--url', engine.url, '--aws', '--interval', '50ms', '--pattern', '{"source":["tail-poll"]}'], tail.io, stop.signal);

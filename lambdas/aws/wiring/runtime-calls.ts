@@ -52,7 +52,14 @@ const ROUTE: RuntimeCall[] = [
 
 /** Function service name (POWERTOOLS_SERVICE_NAME, or `edwe-task:<file>` for a built-in task) → its calls. */
 export const RUNTIME_CALLS: Readonly<Record<string, readonly RuntimeCall[]>> = {
-  'edwe-ingest': APPEND,
+  // The HTTP ingest's fast path (wiring/fast-path.ts) starts the planned executions and writes their records.
+  'edwe-ingest': [
+    ...APPEND,
+    { action: 'states:StartExecution', on: workflows, why: 'fast path: start a matched workflow before answering' },
+    ...['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'].map(
+      (action): RuntimeCall => ({ action, on: state, context: keys(STATE_TABLE.prefix.execution), why: 'fast path: record (or claim) the started execution' }),
+    ),
+  ],
   'edwe-ingest-eventbridge': APPEND,
   'edwe-ingest-kinesis': [...APPEND, REFUSE],
   'edwe-ingest-kafka': [...APPEND, REFUSE],

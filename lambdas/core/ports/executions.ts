@@ -33,7 +33,7 @@ export interface ExecutionStore {
   list(query: ExecutionQuery): Promise<ExecutionPage>;
   /**
    * One page of `GET /executions` without an event or a correlation: every execution, narrowed by workflow, status
-   * and start time, newest first — (startedAt, name) descending. Records leave out their output (`get` has it).
+   * and start time, newest first — (startedAt, name) descending. Records leave out their output and states (`get` has them).
    */
   recent(listing: ExecutionListing): Promise<ExecutionPage>;
   /** Every execution of a correlation, in (startedAt, name) order. */
@@ -55,8 +55,8 @@ export function runningExecution(trigger: Trigger, startedAt: string): Omit<Stor
   };
 }
 
-/** The shape of an execution in a listing: the API shape without its output. */
-export function toListedExecution({ input: _input, output: _output, ...record }: StoredExecution): ExecutionRecord {
+/** The shape of an execution in a listing: the API shape without its output and the states it passed through (`get` has both). */
+export function toListedExecution({ input: _input, output: _output, states: _states, ...record }: StoredExecution): ExecutionRecord {
   return record;
 }
 

@@ -51,9 +51,16 @@ export function deniedRequests(model: AccessModel): AccessRequest[] {
       action: 'states:StartExecution',
       resource: model.resolver.arnOf(driver),
     },
-    // Ingest is append-only on the Events table and never reads the State table.
-    ...['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem'].flatMap((action) =>
-      refused(model, 'edwe-ingest', { action, on: state, why: 'read the State table' }, 'edwe-router'),
+    // Ingest is append-only on the Events table and never reads the State table; its fast path writes
+    // execution records (EXEC# keys) and nothing else there: not a waiter, a join or a replay job.
+    ...['dynamodb:GetItem', 'dynamodb:Query'].flatMap((action) => refused(model, 'edwe-ingest', { action, on: state, why: 'read the State table' }, 'edwe-router')),
+    ...[STATE_TABLE.prefix.waiter, STATE_TABLE.prefix.join, STATE_TABLE.prefix.replay].flatMap((prefix) =>
+      refused(
+        model,
+        'edwe-ingest',
+        { action: 'dynamodb:PutItem', on: state, context: { 'dynamodb:LeadingKeys': [`${prefix}example`] }, why: `write a ${prefix} item of the State table` },
+        'edwe-router',
+      ),
     ),
     ...['dynamodb:UpdateItem', 'dynamodb:DeleteItem'].flatMap((action) => refused(model, 'edwe-ingest', { action, on: events, why: 'change a stored event' })),
     // The query function reads through indexes only.
