@@ -143,18 +143,24 @@ const order = (orderId: string) => ({
 });
 const payment = (orderId: string) => ({ id: `pay-${orderId}`, type: 'payment.received', source: 'chaos', correlationId: orderId, data: { orderId, amount: 10 } });
 
-/** Waits until nothing is unrouted, running or replaying (or 60 s pass: then the counts say what is left). */
+/**
+ * Waits until nothing is unrouted, running or replaying for half a second (or 60 s pass: then the
+ * counts say what is left). Quiet once is not enough: a replay is `completed` when its last entry is
+ * emitted, and the execution that entry starts is recorded a moment later.
+ */
 async function settle(engine: EngineProcess, path: string): Promise<void> {
   const db = new Database(path, { readonly: true });
   try {
     const deadline = Date.now() + 60_000;
+    let quietSince: number | undefined;
     for (;;) {
       const busy = db
         .prepare<[], { n: number }>(
           `SELECT (SELECT count(*) FROM events WHERE routed_at IS NULL) + (SELECT count(*) FROM executions WHERE status = 'RUNNING') + (SELECT count(*) FROM replays WHERE status = 'running') AS n`,
         )
         .get() as { n: number };
-      if (busy.n === 0 || Date.now() > deadline) return;
+      quietSince = busy.n === 0 ? (quietSince ?? Date.now()) : undefined;
+      if ((quietSince !== undefined && Date.now() - quietSince >= 500) || Date.now() > deadline) return;
       await new Promise((r) => setTimeout(r, 100));
     }
   } finally {
