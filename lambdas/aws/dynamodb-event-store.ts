@@ -6,19 +6,12 @@
 import { randomUUID } from 'node:crypto';
 import { GetItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import {
-  ConflictError,
-  encodeCursor,
-  RetryableError,
-  sameContent,
-  type Clock,
-  type EngineEvent,
-  type EventPage,
-  type EventPosition,
-  type EventQuery,
-  type EventStore,
-  type PutResult,
-} from '../core/index.js';
+// Deep imports, not core's index: the built-in tasks load this lazily (see event-item.ts).
+import type { Clock } from '../core/clock.js';
+import { sameContent, type EngineEvent } from '../core/envelope.js';
+import { ConflictError, RetryableError } from '../core/errors.js';
+import type { EventStore, PutResult } from '../core/ports/events.js';
+import { encodeCursor, type EventPage, type EventPosition, type EventQuery } from '../core/query.js';
 import { eventKey, fromItem, timeSortKey, toItem } from './event-item.js';
 import { EventsIndexReader, type IndexEntry, type IndexSpan, type TimeReadStop } from './events-index-reader.js';
 import { DEFAULT_RETENTION_DAYS, EVENTS_TABLE, TIME_SHARDS } from '../layout/events-table.js';

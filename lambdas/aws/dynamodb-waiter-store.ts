@@ -5,7 +5,11 @@
  */
 import { DeleteItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { compilePattern, shortHash, type EngineEvent, type StoredWaiter, type WaiterRequest, type WaiterStore } from '../core/index.js';
+// Deep imports, not core's index: the built-in tasks load this lazily (see event-item.ts).
+import type { EngineEvent } from '../core/envelope.js';
+import { shortHash } from '../core/ids.js';
+import { compilePattern } from '../core/pattern/compile.js';
+import type { StoredWaiter, WaiterRequest, WaiterStore } from '../core/ports/waiters.js';
 import { queryItems } from './query-items.js';
 import { classifySdkError } from './sdk-errors.js';
 import { STATE_TABLE } from '../layout/state-table.js';

@@ -2,7 +2,10 @@
  * How an event is laid out as an item of the Events table: its key, the envelope fields
  * the indexes and filters read, the exact event as JSON, the TTL, and the `byTime` / `byCorrelation` keys.
  */
-import { normaliseEvent, shortHash, ValidationError, type EngineEvent } from '../core/index.js';
+// Deep imports, not core's index: the built-in tasks load this lazily, and esbuild keeps all a lazily loaded module reaches.
+import { normaliseEvent, type EngineEvent } from '../core/envelope.js';
+import { ValidationError } from '../core/errors.js';
+import { shortHash } from '../core/ids.js';
 import { TIME_SHARDS, UNROUTED_SHARDS } from '../layout/events-table.js';
 
 /** An event as stored: the envelope's fields for indexes and filters, the exact event in `body`. */

@@ -2,7 +2,7 @@
  * Classifies AWS SDK v3 errors: throttling, server faults and network trouble are worth a retry,
  * so they become core `RetryableError`s; everything else is passed on as it is.
  */
-import { RetryableError } from '../core/index.js';
+import { RetryableError } from '../core/errors.js';
 
 const THROTTLING = new Set([
   'ThrottlingException',

@@ -10,7 +10,12 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { randomBytes } from 'node:crypto';
 import * as z from '../core/schema.js';
-import { CorrelationWaits, createTaskServices, liveEnvelope, type TaskServices } from '../core/index.js';
+// Deep imports, not core's index: the built-in tasks load this module lazily, and esbuild keeps all a
+// lazily loaded module reaches (core's index reaches the YAML parser of the rules).
+import { CorrelationWaits } from '../core/app/correlation-waits.js';
+import { createTaskServices } from '../core/app/task-services.js';
+import { liveEnvelope } from '../core/ids.js';
+import type { TaskServices } from '../core/ports/tasks.js';
 import { DynamoDbEventStore } from './dynamodb-event-store.js';
 import { DynamoDbWaiterStore } from './dynamodb-waiter-store.js';
 import { ENV } from '../layout/environment.js';

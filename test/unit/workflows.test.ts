@@ -117,6 +117,8 @@ describe('the shipped workflows, run by the ASL interpreter with their real task
           type: 'order.confirmed',
           correlationId: 'o-1',
           data: { orderId: 'o-1', customerEmail: 'c@example.com', amount: 20, paymentEventId: 'pay-1' },
+          // The emitted event's id derives from it: a retry or a re-run emits the same event.
+          idempotencyKey: 'test-order_fulfilment/ConfirmOrder',
         },
       ]);
     });

@@ -35,7 +35,7 @@ describe("the seed's configuration file", () => {
       { type: 'kafka', topics: ['user-events', 'system-events'] },
       { type: 'webhook', endpoints: ['/api/events'] },
     ]);
-    expect(config.eventSourcing).toEqual({ enabled: true, retentionSeconds: 30 * 86_400, replayEnabled: true });
+    expect(config.eventSourcing).toEqual({ enabled: true, retentionSeconds: 30 * 86_400, replayEnabled: true, encrypt: [] });
     expect(config.realTimeExecution).toEqual({ enabled: true, maxLatencyMs: 100 });
     expect(config.triggerRules).toHaveLength(1);
   });
@@ -146,7 +146,7 @@ describe('parseEngineConfigValue', () => {
     });
 
     expect(config.eventSources).toEqual([{ type: 'kinesis', streamName: 'events', mode: 'provisioned', shardCount: 2 }]);
-    expect(config.eventSourcing).toEqual({ enabled: true, retentionSeconds: 43_200, replayEnabled: false });
+    expect(config.eventSourcing).toEqual({ enabled: true, retentionSeconds: 43_200, replayEnabled: false, encrypt: [] });
     expect(config.realTimeExecution).toEqual({ enabled: true, maxLatencyMs: 250 });
     expect(
       compileRules(config.triggerRules)
