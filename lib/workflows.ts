@@ -53,7 +53,7 @@ export function workflowArnPrefix(scope: Construct): string {
  * and its service integrations in the stack's partition.
  * @throws Error when the ASL sets another top-level TimeoutSeconds than the settings.
  */
-export function deployedDefinition(workflow: WorkflowDefinition): string {
+export function deployedDefinition(workflow: WorkflowDefinition, partition: string = Aws.PARTITION): string {
   const asl = JSON.parse(workflow.definition) as Record<string, unknown>;
   const { timeoutSeconds } = workflow.settings;
   if (asl.TimeoutSeconds !== undefined && asl.TimeoutSeconds !== timeoutSeconds) {
@@ -62,7 +62,7 @@ export function deployedDefinition(workflow: WorkflowDefinition): string {
     );
   }
   // Service integrations are written `arn:aws:states:::…`; in another partition (China, GovCloud) they are that partition's.
-  return JSON.stringify({ ...asl, TimeoutSeconds: timeoutSeconds }, null, 2).replaceAll('"arn:aws:states:::', `"arn:${Aws.PARTITION}:states:::`);
+  return JSON.stringify({ ...asl, TimeoutSeconds: timeoutSeconds }, null, 2).replaceAll('"arn:aws:states:::', `"arn:${partition}:states:::`);
 }
 
 /** The task files of the built-in tasks (docs/workflows.md), which reach the engine's tables. */

@@ -9,6 +9,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-s
 import { compilePattern, REPLAY_SOURCE } from '../../../lambdas/core/index.js';
 import { ENGINE_SOURCES } from '../../../lib/bus-ingestion.js';
 import type { AwsClients } from './aws-clients.js';
+import { DEFAULT_MAX_RECORD_AGE, RECOVERY_MARGIN } from '../../../lib/kinesis-ingestion.js';
 
 /**
  * The engine bus's forwarding rule: everything but the engine's own sources, as
@@ -24,7 +25,8 @@ export const FORWARD_TO_ENGINE_PATTERN = { source: [{ 'anything-but': [...ENGINE
 export const replayRulePattern = (workflowId: string) => ({ source: [REPLAY_SOURCE], detail: { workflowId: [workflowId] } });
 
 /** A Kinesis source as `KinesisIngestion` builds it without configuration: on demand, kept 24 hours. */
-export const KINESIS_STREAM_DEFAULTS = { mode: 'ON_DEMAND', retentionHours: 24 } as const;
+// Retention outlives the mapping's maximum record age by the recovery margin (lib/kinesis-ingestion.ts).
+export const KINESIS_STREAM_DEFAULTS = { mode: 'ON_DEMAND', retentionHours: DEFAULT_MAX_RECORD_AGE.toHours() + RECOVERY_MARGIN.toHours() } as const;
 
 export interface Queue {
   url: string;

@@ -90,9 +90,13 @@ export async function createEngineResources(clients: AwsClients, project: Projec
   const retention = { RETENTION_DAYS: String(DEFAULT_RETENTION_DAYS) };
   const store = { EVENTS_TABLE: eventsTable.tableName, ...retention };
   const state = { STATE_TABLE: stateTable.tableName, ...retention };
-  const machines = { STATE_MACHINE_ARNS: JSON.stringify(Object.fromEntries(stateMachines)) };
+  // As the stack passes them (lib/router.ts machinesEnvironment): one prefix, each machine named by its workflow id.
+  const anyArn = [...stateMachines.values()][0] ?? `arn:aws:states:us-east-1:000000000000:stateMachine:none`;
+  const machines = { STATE_MACHINE_ARN_PREFIX: anyArn.slice(0, anyArn.lastIndexOf(':') + 1) };
+  const workflowTypes = { WORKFLOW_TYPES: JSON.stringify(Object.fromEntries([...project.workflows.values()].map((w) => [w.id, w.settings.type]))) };
   const rate = { REPLAY_MAX_RATE: String(DEFAULT_REPLAY_MAX_RATE) };
   const env: FunctionEnvironments = {
+    // Without the fast path (its variables and bundled rules: test/aws/fast-path.test.ts turns it on).
     ingestHttp: store,
     query: { ...store, STATE_TABLE: stateTable.tableName },
     ingestKinesis: { ...store, DEAD_LETTER_QUEUE_URL: ingestDeadLetterQueue.url },
@@ -101,7 +105,7 @@ export async function createEngineResources(clients: AwsClients, project: Projec
       ...store,
       ...state,
       ...machines,
-      WORKFLOW_TYPES: JSON.stringify(Object.fromEntries([...project.workflows.values()].map((w) => [w.id, w.settings.type]))),
+      ...workflowTypes,
     },
     waitForEventTask: { ...store, ...state },
     replaysApi: { ...state, ...rate, WORKFLOW_IDS: [...project.workflows.keys()].join(','), REPLAY_DRIVER_ARN: replayDriverArn as string },

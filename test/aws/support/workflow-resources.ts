@@ -3,7 +3,8 @@
  * as `definitionSubstitutions` does on deploy) and the replay driver (lib/replay-driver.ts).
  */
 import { CreateStateMachineCommand, type CreateStateMachineCommandInput } from '@aws-sdk/client-sfn';
-import { substitutePlaceholders, taskFileName, type WorkflowDefinition } from '../../../lambdas/core/index.js';
+import { substitutePlaceholders, taskFileName, withIdempotencyKeys, type WorkflowDefinition } from '../../../lambdas/core/index.js';
+import { deployedDefinition } from '../../../lib/workflows.js';
 import { replayDriverDefinition } from '../../../lib/replay-driver.js';
 import { ACCOUNT, REGION, type AwsClients } from './aws-clients.js';
 
@@ -14,7 +15,8 @@ export const taskFunctionArn = (task: string): string => `arn:aws:lambda:${REGIO
 export function stateMachineDefinitions(workflows: ReadonlyMap<string, WorkflowDefinition>): CreateStateMachineCommandInput[] {
   return [...workflows.values()].map((workflow) => ({
     name: workflow.id,
-    definition: substitutePlaceholders(workflow.definition, taskFunctionArn),
+    // What the stack deploys (lib/workflows.ts): the settings' timeout and the tasks' idempotency keys in the definition.
+    definition: substitutePlaceholders(deployedDefinition({ ...workflow, definition: withIdempotencyKeys(workflow.definition) }, 'aws'), taskFunctionArn),
     type: workflow.settings.type,
     roleArn: `arn:aws:iam::${ACCOUNT}:role/edwe-workflow-${workflow.id}`,
   }));
