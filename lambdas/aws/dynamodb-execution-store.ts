@@ -13,6 +13,7 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { randomUUID } from 'node:crypto';
 import {
   encodeCursor,
   toApiExecution,
@@ -174,8 +175,10 @@ export class DynamoDbExecutionStore implements ExecutionStore, ExpressClaims {
       ':stoppedAt': end.stoppedAt,
       ':running': 'RUNNING',
       ':spk': statusIndexKey(end.status, listingShard(name)),
+      // Tells this finish from another one, should the SDK retry it after its answer was lost.
+      ':finishId': randomUUID(),
     };
-    const sets = ['#status = :status', 'stoppedAt = :stoppedAt', 'spk = :spk'];
+    const sets = ['#status = :status', 'stoppedAt = :stoppedAt', 'spk = :spk', 'finishId = :finishId'];
     const output = storedOutput(end.output);
     if (output !== undefined) {
       sets.push('#output = :output');
@@ -185,12 +188,16 @@ export class DynamoDbExecutionStore implements ExecutionStore, ExpressClaims {
       sets.push('#error = :error');
       values[':error'] = JSON.stringify(end.error);
     }
-    return this.update(name, {
+    const finished = await this.update(name, {
       UpdateExpression: `SET ${sets.join(', ')}`,
       ConditionExpression: '#status = :running',
       ExpressionAttributeNames: { '#status': 'status', ...(output === undefined ? {} : { '#output': 'output' }), ...(end.error === undefined ? {} : { '#error': 'error' }) },
       ExpressionAttributeValues: marshall(values),
     });
+    if (finished) return true;
+    // The SDK retries an update whose answer was lost: the retry then finds the execution its own first
+    // attempt ended. That is this finish, not another delivery of the same end.
+    return (await this.rawGet(name))?.finishId === values[':finishId'];
   }
 
   /** The execution of this name (claims included), read consistently. */
