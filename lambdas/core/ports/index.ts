@@ -12,3 +12,5 @@ export * from './dead-letters.js';
 export * from './observability.js';
 export * from './tasks.js';
 export * from './data-keys.js';
+export * from './workflow-control.js';
+export * from './flow-wakeups.js';
