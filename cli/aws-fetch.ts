@@ -3,7 +3,7 @@
  * requires IAM. Credentials come from the standard chain (env, profile, SSO, IMDS…), resolved once.
  */
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
-import { SignatureV4, type SignatureV4Init } from '@smithy/signature-v4';
+import type { SignatureV4, SignatureV4Init } from '@smithy/signature-v4';
 
 // The signer's own types, so the CLI depends on no package it does not declare.
 type Credentials = SignatureV4Init['credentials'];
@@ -86,9 +86,11 @@ export function createAwsFetch(options: AwsFetchOptions = {}): FetchLike {
     return (await credentials)();
   };
   const signers = new Map<string, SignatureV4>();
-  const signerFor = (region: string) => {
+  const signerFor = async (region: string) => {
     let signer = signers.get(region);
     if (!signer) {
+      // Loaded when first used: the signer and its Smithy core are start-up cost every unsigned command would pay.
+      const { SignatureV4 } = await import('@smithy/signature-v4');
       signer = new SignatureV4({ service: options.service ?? 'execute-api', region, credentials: provider, sha256: NodeSha256 });
       signers.set(region, signer);
     }
@@ -109,7 +111,7 @@ export function createAwsFetch(options: AwsFetchOptions = {}): FetchLike {
       const seen = query[name];
       query[name] = seen === undefined ? value : [...(Array.isArray(seen) ? seen : [seen]), value];
     }
-    const signed = await signerFor(region).sign({
+    const signed = await (await signerFor(region)).sign({
       method: (init.method ?? 'GET').toUpperCase(),
       protocol: url.protocol,
       hostname: url.hostname,

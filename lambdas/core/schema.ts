@@ -5,7 +5,8 @@
  * bundle keeps only the functions it calls.
  */
 import { config } from 'zod/mini';
-import { en } from 'zod/locales';
+// The English locale alone: `zod/locales` would load every language's module.
+import en from 'zod/v4/locales/en.js';
 
 config(en());
 

@@ -2,8 +2,20 @@
  * The engine's metrics embedded: `EngineMetrics` on prom-client, served as `GET /metrics` in the Prometheus text
  * format. Names are prefixed `edwe_`; the table of names and labels is in docs/operations.md ("Metrics").
  */
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { createRequire } from 'node:module';
+import type * as Prom from 'prom-client';
 import type { EngineMetrics, GaugeMetric, HistogramMetric, LabelledMetric, MetricLabels, ServiceMetric, WorkflowMetric } from '../core/index.js';
+
+// The four classes from their own modules: prom-client's index also loads its default process metrics, which
+// the engine does not collect — most of the package's load time, paid at every `edwe dev` start.
+const require = createRequire(import.meta.url);
+const Registry: typeof Prom.Registry = require('prom-client/lib/registry');
+const Counter: typeof Prom.Counter = require('prom-client/lib/counter');
+const Gauge: typeof Prom.Gauge = require('prom-client/lib/gauge');
+const Histogram: typeof Prom.Histogram = require('prom-client/lib/histogram');
+type Counter = Prom.Counter;
+type Gauge = Prom.Gauge;
+type Histogram = Prom.Histogram;
 
 /** Distinct `source`/`type` pairs labelled before the rest are counted under `_other` (both are client-chosen). */
 const MAX_EVENT_LABEL_PAIRS = 1000;

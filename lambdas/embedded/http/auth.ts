@@ -5,8 +5,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
-import { z } from 'zod';
 import { ForbiddenError } from '../../core/index.js';
+import * as z from '../../core/schema.js';
 
 /** Every scope a token can hold. */
 export const SCOPES = ['events:write', 'events:read', 'events:read-sensitive', 'executions:read', 'executions:write', 'replays:write', 'rules:read', 'rules:write'] as const;
@@ -23,19 +23,20 @@ export interface Caller {
 }
 
 const TokenEntrySchema = z.strictObject({
-  name: z.string().min(1).max(128),
-  token: z.string().min(16, { error: 'must be at least 16 characters' }).max(4096),
-  scopes: z.array(z.enum(SCOPES)).min(1),
+  name: z.string().check(z.minLength(1), z.maxLength(128)),
+  token: z.string().check(z.minLength(16, { error: 'must be at least 16 characters' }), z.maxLength(4096)),
+  scopes: z.array(z.enum(SCOPES)).check(z.minLength(1)),
   /** Limits `events:write` to these sources. */
-  sources: z
-    .array(
-      z
-        .string()
-        .min(1)
-        .refine((p) => !p.slice(0, -1).includes('*'), { error: 'may hold "*" only at its end' }),
-    )
-    .min(1)
-    .optional(),
+  sources: z.optional(
+    z
+      .array(
+        z.string().check(
+          z.minLength(1),
+          z.refine((p) => !p.slice(0, -1).includes('*'), { error: 'may hold "*" only at its end' }),
+        ),
+      )
+      .check(z.minLength(1)),
+  ),
 });
 const TokenListSchema = z.array(TokenEntrySchema);
 const TokensObjectSchema = z.strictObject({ tokens: TokenListSchema });
