@@ -5,8 +5,7 @@
  * bundle keeps only the functions it calls.
  */
 import { config } from 'zod/mini';
-// The English locale alone: `zod/locales` would load every language's module.
-import en from 'zod/v4/locales/en.js';
+import { en } from 'zod/locales';
 
 config(en());
 
