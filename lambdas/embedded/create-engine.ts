@@ -140,7 +140,7 @@ export async function createEngine(config: EventDrivenEngineConfig = {}): Promis
       await engine.ingest(withIsoTimestamp(event));
     },
     async routeEvent(event) {
-      return project.ruleSet.route(toEngineEvent(event)).map(fromRule);
+      return engine.ruleSet.route(toEngineEvent(event)).map(fromRule);
     },
     async executeTriggeredWorkflow(trigger, event) {
       const rule = toRule(trigger);
