@@ -158,8 +158,8 @@ export class EmbeddedEngine {
     const bus = new LocalBus();
     for (const workflowId of project.workflows.keys()) {
       bus.subscribe({ source: [REPLAY_SOURCE], detail: { workflowId: [workflowId] } }, (entry) => {
-        const { ruleId, executionName, input } = (entry as ReplayBusEntry).detail;
-        this.#start({ workflowId, ruleId, executionName, input });
+        const { ruleId, ruleVersion, executionName, input } = (entry as ReplayBusEntry).detail;
+        this.#start({ workflowId, ruleId, executionName, input, ...(ruleVersion === undefined ? {} : { ruleVersion }) });
       });
     }
     this.queries = new EngineQueries({ events, executions, ruleSet, ...(fields === undefined ? {} : { fields }) });

@@ -60,4 +60,20 @@ describe('EmbeddedEngine with managed rules', () => {
     expect(audit.events.map((e) => e.type)).toEqual(['rule.created', 'rule.deleted']);
     await engine.close();
   });
+  it('records the rule version on the executions a replay starts', async () => {
+    const engine = await open(aDbPath());
+    await engine.rules.put('vip-confirmation', confirmation, { by: 'alice' });
+    await engine.rules.patch('vip-confirmation', { enabled: false }, { by: 'alice' });
+    await engine.rules.patch('vip-confirmation', { enabled: true }, { by: 'alice' });
+    const now = Date.now();
+    await engine.ingest({ id: 'replayed-1', type: 'vip.order', source: 'shop', timestamp: new Date(now - 1000).toISOString(), data: { tier: 'vip' } });
+    await engine.idle();
+
+    const window = { startTime: new Date(now - 60_000).toISOString(), endTime: new Date(now).toISOString(), workflowId: 'send_confirmation' };
+    const job = await engine.replay(engine.parseReplay(window));
+    const executions = await engine.replayExecutions(job.replayId);
+
+    expect(executions.map((e) => [e.ruleId, e.ruleVersion])).toEqual([['vip-confirmation', 3]]);
+    await engine.close();
+  });
 });
