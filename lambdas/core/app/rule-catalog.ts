@@ -72,7 +72,6 @@ class LiveRuleSet implements RuleSet {
     this.current = next;
   }
 }
-
 /** How many times a change without `If-Match` is retried when another change to the same rule slips in between. */
 const UNCONDITIONAL_ATTEMPTS = 3;
 
@@ -102,7 +101,6 @@ export class RuleCatalog {
   get revision(): number {
     return this.#revision;
   }
-
   /** Re-reads the managed layer when its revision moved (one small read otherwise); true when the set changed. */
   async refresh(): Promise<boolean> {
     if ((await this.deps.store.revision()) === this.#revision) return false;
@@ -120,9 +118,14 @@ export class RuleCatalog {
     this.#compile();
   }
 
-  /** `GET /rules`: every rule of both layers, in id order, and the managed layer's revision. */
+  /**
+   * `GET /rules`: every rule of both layers, in id order, and the managed layer's revision. Refreshed first, so that
+   * where several processes share the store (Lambda containers) the answer is the store's, not this process's cache.
+   */
   async list(): Promise<{ rules: RuleView[]; revision: number }> {
-    const views = [...[...this.#files.values()].map(filesView), ...[...this.#managed.values()].map(({ stored }) => managedView(stored))];
+    await this.refresh();
+    const managed = [...this.#managed.values()].filter(({ stored }) => !this.#files.has(stored.id));
+    const views = [...[...this.#files.values()].map(filesView), ...managed.map(({ stored }) => managedView(stored))];
     return { rules: views.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)), revision: this.#revision };
   }
 
@@ -180,7 +183,8 @@ export class RuleCatalog {
   }
 
   async #live(id: string): Promise<StoredRule> {
-    const stored = this.#managed.get(id)?.stored ?? (RULE_ID.test(id) ? await this.deps.store.get(id) : undefined);
+    // The store's record, not the cache's: another process may have changed it.
+    const stored = RULE_ID.test(id) ? await this.deps.store.get(id) : undefined;
     if (stored === undefined || stored.deleted) throw new NotFoundError(`No rule "${id}"`);
     return stored;
   }

@@ -228,6 +228,16 @@ describe('RuleCatalog', () => {
     expect((await other.list()).rules.map((r) => r.id)).toEqual(['from-files']);
   });
 
+  it('answers GET /rules and GET /rules/{id} from the store when another process changed it', async () => {
+    const { catalog, deps } = await aCatalog();
+    const other = await RuleCatalog.open(deps);
+    await catalog.put('vip-orders', vip, { by: 'alice' });
+
+    expect((await other.list()).rules.map((r) => r.id)).toEqual(['from-files', 'vip-orders']);
+    await catalog.delete('vip-orders', { by: 'alice' });
+    await expect(other.get('vip-orders')).rejects.toBeInstanceOf(NotFoundError);
+  });
+
   it('leaves out, with a warning, a stored rule that no longer holds (its workflow is gone)', async () => {
     const { store, deps } = await aCatalog();
     await store.write({ id: 'orphan', change: 'created', rule: { ...vip, workflow: 'removed_workflow' }, at: new Date(START).toISOString(), by: 'x' });
