@@ -31,6 +31,8 @@ describe('EmbeddedEngine with managed rules', () => {
     await engine.idle();
 
     expect(engine.executionsForEvent('vip-1').map((e) => [e.ruleId, e.ruleVersion])).toEqual([['vip-confirmation', 2]]);
+    const files = loadProject().rules.length;
+    expect((await engine.rules.list()).rules).toHaveLength(files + 1);
     await engine.close();
   });
 

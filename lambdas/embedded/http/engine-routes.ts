@@ -12,7 +12,7 @@ export function engineRoutes(engine: EmbeddedEngine, { routes, readBody }: Serve
     const status = health.degraded === undefined ? 200 : 503;
     const state = health.degraded === undefined ? { status: 'ok' } : { status: 'degraded', reason: health.degraded };
     if (caller.scopes.size === 0) return { status, body: state };
-    const counts = { rules: engine.project.rules.length, workflows: engine.project.workflows.size, events: engine.events.counts(), executionsRunning: engine.runningCount };
+    const counts = { rules: (await engine.rules.list()).rules.length, workflows: engine.project.workflows.size, events: engine.events.counts(), executionsRunning: engine.runningCount };
     return { status, body: { ...state, ...counts } };
   });
 
