@@ -1,5 +1,5 @@
 /**
- * The engine's other routes: health, executions, replays and rules. Health is open, but shows
+ * The engine's other routes: health, executions and replays (the rules routes are in rule-routes.ts). Health is open, but shows
  * counts only to a caller with a token (or to everyone on an engine without tokens).
  */
 import { parseJsonBody, replayJobView } from '../../core/index.js';
@@ -12,7 +12,7 @@ export function engineRoutes(engine: EmbeddedEngine, { routes, readBody }: Serve
     const status = health.degraded === undefined ? 200 : 503;
     const state = health.degraded === undefined ? { status: 'ok' } : { status: 'degraded', reason: health.degraded };
     if (caller.scopes.size === 0) return { status, body: state };
-    const counts = { rules: engine.project.rules.length, workflows: engine.project.workflows.size, events: engine.events.counts(), executionsRunning: engine.runningCount };
+    const counts = { rules: (await engine.rules.list()).rules.length, workflows: engine.project.workflows.size, events: engine.events.counts(), executionsRunning: engine.runningCount };
     return { status, body: { ...state, ...counts } };
   });
 
@@ -33,6 +33,4 @@ export function engineRoutes(engine: EmbeddedEngine, { routes, readBody }: Serve
     status: 200,
     body: replayJobView(await engine.replays.cancel(replayId as string)),
   }));
-
-  routes.on('GET', '/rules', 'rules:read', async () => ({ status: 200, body: { rules: engine.project.rules } }));
 }
