@@ -20,6 +20,7 @@ import {
   liveEnvelope,
   parseReplayRequest,
   REPLAY_SOURCE,
+  ScheduleRunner,
   ulidIds,
   type BatchAnswer,
   type EncryptRule,
@@ -47,6 +48,8 @@ import { LocalExecutions } from './local-executions.js';
 import { createLogger } from './logger.js';
 import { PrometheusEngineMetrics } from './prometheus-metrics.js';
 import { LocalReplayJobs } from './replay-jobs.js';
+import { ScheduleTimer } from './schedule-timer.js';
+import { SqliteScheduleState } from './sqlite-schedule-state.js';
 import type { SyncMode } from './sqlite-database.js';
 import { LocalTaskTokens, TaskTokens } from './task-tokens.js';
 
@@ -72,6 +75,10 @@ export class EmbeddedEngine {
   readonly queries: EngineQueries;
   /** What `GET /metrics` serves. */
   readonly metrics = new PrometheusEngineMetrics();
+  /** The schedule rules: `POST /rules/{id}/trigger` and the next fire times (see core/app/schedules.ts). */
+  readonly schedules: ScheduleRunner;
+  /** Fires the schedules when due; `tickNow()` for a test's fake clock. */
+  readonly scheduleTimer: ScheduleTimer;
   readonly #feed: ChangeFeed<EngineEvent>;
   readonly #ingest: IngestDeps;
   readonly #router: EventRouter;
@@ -156,6 +163,9 @@ export class EmbeddedEngine {
     }
     this.queries = new EngineQueries({ events, executions, ruleSet: project.ruleSet, ...(fields === undefined ? {} : { fields }) });
     const ids = ulidIds(randomBytes);
+    const scheduleState = new SqliteScheduleState(db, writes);
+    this.schedules = new ScheduleRunner({ rules: project.rules, ingest: this.#ingest, state: scheduleState, clock, ids, logger });
+    this.scheduleTimer = new ScheduleTimer(this.schedules, now, logger);
     this.replays = new LocalReplayJobs({ db, events, writes, bus, ruleSet: project.ruleSet, logger, now, newId: () => ids.newId(now()), retentionDays });
   }
 
@@ -194,7 +204,13 @@ export class EmbeddedEngine {
     engine.#recover();
     engine.replays.resume();
     engine.#sweeps.start();
+    engine.scheduleTimer.start();
     return engine;
+  }
+
+  /** The engine's clock (injectable for tests): what "now" is for schedules' next fire times. */
+  clockNow(): number {
+    return this.now();
   }
 
   get events(): EmbeddedStores['events'] {
@@ -296,6 +312,7 @@ export class EmbeddedEngine {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    await this.scheduleTimer.stop();
     await this.#sweeps.stop();
     await this.idle();
     this.#stores.close();

@@ -86,6 +86,8 @@ export interface ScheduleRunnerDeps {
 export class ScheduleRunner {
   readonly #rules: Map<string, Rule>;
   readonly #scheduled: Array<{ rule: Rule; schedule: Schedule }>;
+  /** The tick in progress: ticks run one after another, or two would read the same progress and fire twice. */
+  #ticking: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly deps: ScheduleRunnerDeps) {
     this.#rules = new Map(deps.rules.map((rule) => [rule.id, rule]));
@@ -105,7 +107,16 @@ export class ScheduleRunner {
    * when the next fire is due (epoch ms), or `undefined` when no schedule will fire again. A schedule
    * seen for the first time starts from now: it does not fire for the time before it existed.
    */
-  async tick(): Promise<number | undefined> {
+  tick(): Promise<number | undefined> {
+    const run = this.#ticking.then(
+      () => this.#tickOnce(),
+      () => this.#tickOnce(),
+    );
+    this.#ticking = run;
+    return run;
+  }
+
+  async #tickOnce(): Promise<number | undefined> {
     let next: number | undefined;
     for (const { rule, schedule } of this.#scheduled) {
       const now = this.deps.clock.now();

@@ -2,7 +2,7 @@
  * The engine's other routes: health, executions, replays and rules. Health is open, but shows
  * counts only to a caller with a token (or to everyone on an engine without tokens).
  */
-import { parseJsonBody, replayJobView } from '../../core/index.js';
+import { nextFires, parseJsonBody, replayJobView } from '../../core/index.js';
 import type { EmbeddedEngine } from '../embedded-engine.js';
 import type { ServerContext } from './server.js';
 
@@ -34,5 +34,15 @@ export function engineRoutes(engine: EmbeddedEngine, { routes, readBody }: Serve
     body: replayJobView(await engine.replays.cancel(replayId as string)),
   }));
 
-  routes.on('GET', '/rules', 'rules:read', async () => ({ status: 200, body: { rules: engine.project.rules } }));
+  // A schedule rule is listed with its next three fire times.
+  const withFires = <R extends Parameters<typeof nextFires>[0]>(rule: R) => {
+    const fires = nextFires(rule, engine.clockNow());
+    return fires === undefined ? rule : { ...rule, nextFires: fires };
+  };
+  routes.on('GET', '/rules', 'rules:read', async () => ({ status: 200, body: { rules: engine.project.rules.map(withFires) } }));
+  // Fires a schedule rule once now (404 unknown rule, 409 a rule without a schedule or disabled).
+  routes.on('POST', '/rules/{id}/trigger', 'rules:write', async (_request, { id }) => {
+    const { event, duplicate } = await engine.schedules.trigger(id as string);
+    return { status: 202, body: duplicate ? { id: event.id, duplicate: true } : { id: event.id } };
+  });
 }

@@ -21,10 +21,12 @@ const T0 = Date.parse('2026-01-05T10:00:00Z');
 /** An engine's worth of fakes: a store that keeps events by id (as the real ones dedupe), a map of schedule state, a settable clock. */
 function harness(rulesText: string) {
   const stored = new Map<string, EngineEvent>();
+  const puts: string[] = [];
   const state = new Map<string, number>();
   const clock = { t: T0, now: () => clock.t };
   const store = {
     put: async (event: EngineEvent) => {
+      puts.push(event.id);
       const duplicate = stored.has(event.id);
       if (!duplicate) stored.set(event.id, event);
       return { id: event.id, duplicate };
@@ -35,7 +37,7 @@ function harness(rulesText: string) {
   const rules = parseRules(rulesText, 'rules/s.yaml');
   const runner = () =>
     new ScheduleRunner({ rules, ingest: { store, envelope: liveEnvelope(clock, random) }, state: scheduleState, clock, ids: liveEnvelope(clock, random).ids });
-  return { stored, state, clock, runner, rules };
+  return { stored, puts, state, clock, runner, rules };
 }
 
 const rule = (id: string, schedule: string, extra = '') => yaml('rules:', `  - { id: ${id}, schedule: "${schedule}", workflow: w${extra} }`);
@@ -132,6 +134,15 @@ describe('ScheduleRunner', () => {
     h.state.set('tick', T0); // the record of the fire was lost
     await h.runner().tick();
     expect(h.stored.size).toBe(1);
+  });
+
+  it('runs ticks that overlap one after the other, so they never fire the same time twice', async () => {
+    const h = harness(rule('tick', 'rate(5 minutes)', ', catchUp: all'));
+    const runner = h.runner();
+    await runner.tick();
+    h.clock.t = T0 + 10 * MINUTE;
+    await Promise.all([runner.tick(), runner.tick(), runner.tick()]);
+    expect(h.puts).toEqual(['tick@2026-01-05T10:05:00Z', 'tick@2026-01-05T10:10:00Z']);
   });
 
   it('leaves disabled rules alone', async () => {
