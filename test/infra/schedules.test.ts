@@ -91,6 +91,13 @@ describe('EdweStack schedules (EventBridge Scheduler)', () => {
     ]);
   });
 
+  it('watches the dead-letter queue with an alarm, as every other one', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SchedulesDeadLetterQueue'), 'QueueName'] } }],
+    });
+  });
+
   it('adds nothing for a project without schedule rules', () => {
     const plain = Template.fromStack(new EdweStack(testApp(), 'PlainStack', { project: loadProject(defaultPaths(PROJECT_ROOT)) }));
     plain.resourceCountIs('AWS::Scheduler::Schedule', 0);
