@@ -208,11 +208,6 @@ export class EmbeddedEngine {
     return engine;
   }
 
-  /** The engine's clock (injectable for tests): what "now" is for schedules' next fire times. */
-  clockNow(): number {
-    return this.now();
-  }
-
   get events(): EmbeddedStores['events'] {
     return this.#stores.events;
   }

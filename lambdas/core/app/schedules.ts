@@ -141,6 +141,11 @@ export class ScheduleRunner {
     return next;
   }
 
+  /** The next `n` fire times of a rule after now (this engine's clock), or `undefined` for a rule without a schedule. */
+  nextFires(rule: Rule, n = 3): string[] | undefined {
+    return nextFires(rule, this.deps.clock.now(), n);
+  }
+
   /**
    * `POST /rules/{id}/trigger`: fires the rule's schedule once now, as event `<ruleId>@manual-<ulid>`.
    * @throws NotFoundError for an unknown rule; ConflictError for a rule without a schedule or a disabled one.

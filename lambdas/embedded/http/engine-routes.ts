@@ -2,7 +2,7 @@
  * The engine's other routes: health, executions, replays and rules. Health is open, but shows
  * counts only to a caller with a token (or to everyone on an engine without tokens).
  */
-import { nextFires, parseJsonBody, replayJobView } from '../../core/index.js';
+import { parseJsonBody, replayJobView, type Rule } from '../../core/index.js';
 import type { EmbeddedEngine } from '../embedded-engine.js';
 import type { ServerContext } from './server.js';
 
@@ -35,8 +35,8 @@ export function engineRoutes(engine: EmbeddedEngine, { routes, readBody }: Serve
   }));
 
   // A schedule rule is listed with its next three fire times.
-  const withFires = <R extends Parameters<typeof nextFires>[0]>(rule: R) => {
-    const fires = nextFires(rule, engine.clockNow());
+  const withFires = (rule: Rule) => {
+    const fires = engine.schedules.nextFires(rule);
     return fires === undefined ? rule : { ...rule, nextFires: fires };
   };
   routes.on('GET', '/rules', 'rules:read', async () => ({ status: 200, body: { rules: engine.project.rules.map(withFires) } }));
