@@ -148,6 +148,12 @@ describe('time zones and daylight saving time (Europe/Berlin)', () => {
     ]);
   });
 
+  it('walks backwards over the repeated autumn hour the same way: its local times once, at their first occurrence', () => {
+    const fires = firesUpTo(parseSchedule('cron(0/30 * * * ? *)', 'Europe/Berlin'), Date.parse('2026-10-25T02:10:00Z'));
+    const latest = Array.from({ length: 4 }, () => new Date(fires.next().value as number).toISOString());
+    expect(latest).toEqual(['2026-10-25T02:00:00.000Z', '2026-10-25T00:30:00.000Z', '2026-10-25T00:00:00.000Z', '2026-10-24T23:30:00.000Z']);
+  });
+
   it('refuses a time zone that is not an IANA name', () => {
     expect(() => parseSchedule('rate(1 minute)', 'Mars/Olympus')).toThrow(/unknown time zone "Mars\/Olympus"/);
     expect(() => parseSchedule('rate(1 minute)', '+01:00')).toThrow(/IANA time zone/);
