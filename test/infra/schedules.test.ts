@@ -31,7 +31,8 @@ describe('EdweStack schedules (EventBridge Scheduler)', () => {
   beforeAll(() => {
     template = Template.fromStack(new EdweStack(testApp(), 'SchedulesStack', { project: withSchedules(loadProject(defaultPaths(PROJECT_ROOT))) }));
     ingestEventBridge = functionIdByService(template, 'edwe-ingest-eventbridge');
-  });
+    // A synth takes a while on a busy machine.
+  }, 180_000);
 
   it('creates one schedule per enabled schedule rule, in one schedule group', () => {
     const schedules = template.findResources('AWS::Scheduler::Schedule');
@@ -102,5 +103,5 @@ describe('EdweStack schedules (EventBridge Scheduler)', () => {
     const plain = Template.fromStack(new EdweStack(testApp(), 'PlainStack', { project: loadProject(defaultPaths(PROJECT_ROOT)) }));
     plain.resourceCountIs('AWS::Scheduler::Schedule', 0);
     plain.resourceCountIs('AWS::Scheduler::ScheduleGroup', 0);
-  });
+  }, 180_000);
 });
