@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { explainRouting, formatIssue, normaliseEvent, parseJsonBody, ulid, ValidationError, type RuleFileIssue } from '../lambdas/core/index.js';
+import { explainRouting, formatIssue, nextFires, normaliseEvent, parseJsonBody, ulid, ValidationError, type RuleFileIssue } from '../lambdas/core/index.js';
 import { InvalidEventError, InvalidPatternError, testEventPattern as testPattern } from '../lambdas/core/pattern/index.js';
 import { defaultPaths, loadProject, ProjectError, type Project, type ProjectPaths } from '../lambdas/project/load-project.js';
 import type { CliIo } from './io.js';
@@ -87,6 +87,11 @@ export async function rulesCheck(argv: string[], io: CliIo): Promise<number> {
     const disabled = project.rules.filter((r) => !r.enabled).length;
     const rules = `${plural(project.rules.length, 'rule')}${disabled > 0 ? ` (${disabled} disabled)` : ''}`;
     io.stdout(`${rules} in ${plural(files, 'file')}, ${plural(project.workflows.size, 'workflow')}: OK\n`);
+    // Each schedule rule with its next fires, so a cron written wrong (or in the wrong zone) shows before a deploy.
+    for (const rule of project.rules) {
+      const fires = rule.enabled ? nextFires(rule, Date.now()) : undefined;
+      if (fires !== undefined) io.stdout(`schedule ${rule.id}: ${rule.schedule} (${rule.timezone}, catchUp ${rule.catchUp}); next ${fires.join(', ')}\n`);
+    }
     return 0;
   });
 }

@@ -39,6 +39,7 @@ import { Lifecycle } from './lifecycle.js';
 import { Observability } from './observability.js';
 import { Replay } from './replay.js';
 import { ROUTER_SERVICE, Router } from './router.js';
+import { Schedules } from './schedules.js';
 import { Sweeper } from './sweeper.js';
 import { workflowArnPrefix, Workflows } from './workflows.js';
 
@@ -73,6 +74,8 @@ export class EdweStack extends Stack {
   public readonly sweeper: Sweeper;
   /** Workflow status changes → execution records and `workflow.*` events; absent for a project without workflows. */
   public readonly lifecycle?: Lifecycle;
+  /** EventBridge Scheduler schedules of the schedule rules; absent when no enabled rule has a `schedule`. */
+  public readonly schedules?: Schedules;
   /** Replays (`/replays`); absent when the configuration sets `event_sourcing.replay_enabled: false`. */
   public readonly replay?: Replay;
   public readonly observability: Observability;
@@ -199,6 +202,9 @@ export class EdweStack extends Stack {
       new CfnOutput(this, 'ReplayDeadLetterQueueUrl', { value: this.replay.deadLetterQueue.queueUrl });
     }
 
+    if (project.rules.some((r) => r.enabled && r.schedule !== undefined))
+      this.schedules = new Schedules(this, 'Schedules', { rules: project.rules, target: this.busIngestion.ingestFunction });
+
     this.observability = this.watch(encryptionKey);
     this.outputs(table);
   }
@@ -229,6 +235,7 @@ export class EdweStack extends Stack {
     if (this.lifecycle) deadLetterQueues['lifecycle-dead-letters'] = this.lifecycle.deadLetterQueue;
     if (this.busIngestion.busDeadLetterQueue) deadLetterQueues['bus-dead-letters'] = this.busIngestion.busDeadLetterQueue;
     if (this.replay) deadLetterQueues['replay-dead-letters'] = this.replay.deadLetterQueue;
+    if (this.schedules) deadLetterQueues['schedule-dead-letters'] = this.schedules.deadLetterQueue;
     const stateMachines = new Map<string, sfn.IStateMachine>(this.workflows.stateMachines);
     if (this.replay) stateMachines.set('replay-driver', this.replay.driver);
 

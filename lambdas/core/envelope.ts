@@ -43,7 +43,8 @@ export const EventInputSchema = z.strictObject(
       z.string({ error: 'must be a string' }).check(
         z.minLength(1, { error: 'must not be empty' }),
         z.maxLength(128, { error: 'must be at most 128 characters' }),
-        z.regex(/^[A-Za-z0-9._:~-]+$/, { error: 'may contain only letters, digits and . _ : ~ -' }),
+        // `@` joins a schedule rule's id and its fire time (`nightly@2026-01-02T02:00:00Z`).
+        z.regex(/^[A-Za-z0-9._:~@-]+$/, { error: 'may contain only letters, digits and . _ : ~ @ -' }),
         z.refine((id) => id !== '.' && id !== '..', { error: 'must not be "." or ".." (they name a path, not an event)' }),
       ),
     ),

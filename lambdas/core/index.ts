@@ -13,6 +13,18 @@ export * from './execution.js';
 export * from './workflows.js';
 export * from './task-keys.js';
 export * from './rules/types.js';
+export * from './schedule/index.js';
+export {
+  CATCH_UP_MODES,
+  DEFAULT_CATCH_UP,
+  MAX_CATCH_UP,
+  SCHEDULE_FIRED,
+  SCHEDULER_SOURCE,
+  schedulePattern,
+  scheduleOf,
+  type CatchUp,
+  type ScheduleFields,
+} from './rules/schedule.js';
 export { compileRules, byPriorityThenId } from './rules/rule-set.js';
 export { parseRules, RuleFileError, formatIssue, type RuleFileIssue } from './rules/parse.js';
 export * from './http.js';

@@ -21,6 +21,8 @@ import {
   liveEnvelope,
   parseReplayRequest,
   REPLAY_SOURCE,
+  nextFires,
+  ScheduleRunner,
   ulidIds,
   type BatchAnswer,
   type EncryptRule,
@@ -32,6 +34,7 @@ import {
   type ReplayBusEntry,
   type ReplayJob,
   type ReplayRequest,
+  type Rule,
   type RuleSet,
   type StoredExecution,
   type Trigger,
@@ -49,6 +52,8 @@ import { LocalExecutions } from './local-executions.js';
 import { createLogger } from './logger.js';
 import { PrometheusEngineMetrics } from './prometheus-metrics.js';
 import { LocalReplayJobs } from './replay-jobs.js';
+import { ScheduleTimer } from './schedule-timer.js';
+import { SqliteScheduleState } from './sqlite-schedule-state.js';
 import type { SyncMode } from './sqlite-database.js';
 import { LocalTaskTokens, TaskTokens } from './task-tokens.js';
 
@@ -76,6 +81,10 @@ export class EmbeddedEngine {
   readonly metrics = new PrometheusEngineMetrics();
   /** Both layers of rules (files and managed); a change through it applies to the next event routed. */
   readonly rules: RuleCatalog;
+  /** The schedule rules: `POST /rules/{id}/trigger` and the next fire times (see core/app/schedules.ts). */
+  readonly schedules: ScheduleRunner;
+  /** Fires the schedules when due; `tickNow()` for a test's fake clock. */
+  readonly scheduleTimer: ScheduleTimer;
   readonly #feed: ChangeFeed<EngineEvent>;
   readonly #ingest: IngestDeps;
   readonly #router: EventRouter;
@@ -164,6 +173,10 @@ export class EmbeddedEngine {
     }
     this.queries = new EngineQueries({ events, executions, ruleSet, ...(fields === undefined ? {} : { fields }) });
     const ids = ulidIds(randomBytes);
+    const scheduleState = new SqliteScheduleState(db, writes);
+    // The live set: a schedule rule created, changed or disabled through the rules API fires (or stops) without a restart.
+    this.schedules = new ScheduleRunner({ rules: () => rules.ruleSet.rules, ingest: this.#ingest, state: scheduleState, clock, ids, logger });
+    this.scheduleTimer = new ScheduleTimer(this.schedules, now, logger);
     this.replays = new LocalReplayJobs({ db, events, writes, bus, ruleSet, logger, now, newId: () => ids.newId(now()), retentionDays });
   }
 
@@ -188,7 +201,20 @@ export class EmbeddedEngine {
       // After the store: opening it creates the database's directory, where the key file goes.
       fields = encrypt.length === 0 ? undefined : new FieldEncryption(encrypt, LocalDataKeys.open(keyFile));
       const { project } = options;
-      rules = await RuleCatalog.open({ store: stores.rules, files: project.rules, workflows: project.workflows, audit: (event) => audit(event), clock: { now }, logger });
+      // `GET /rules/{id}` (and the listing) show a schedule rule's next three fires.
+      const describe = (rule: Rule) => {
+        const fires = nextFires(rule, now(), 3);
+        return fires === undefined ? undefined : { nextFires: fires };
+      };
+      rules = await RuleCatalog.open({
+        store: stores.rules,
+        files: project.rules,
+        workflows: project.workflows,
+        audit: (event) => audit(event),
+        clock: { now },
+        logger,
+        describe,
+      });
     } catch (error) {
       stores.close();
       throw error;
@@ -208,6 +234,7 @@ export class EmbeddedEngine {
     engine.#recover();
     engine.replays.resume();
     engine.#sweeps.start();
+    engine.scheduleTimer.start();
     return engine;
   }
 
@@ -315,6 +342,7 @@ export class EmbeddedEngine {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    await this.scheduleTimer.stop();
     await this.#sweeps.stop();
     await this.idle();
     this.#stores.close();

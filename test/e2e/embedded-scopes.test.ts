@@ -48,6 +48,9 @@ describe('edwe dev --tokens FILE', () => {
     expect((await get('/executions?correlationId=none', 'ops-token-0123456789abc')).status).toBe(200);
     expect((await get('/rules', 'ops-token-0123456789abc')).status).toBe(200);
     expect((await get('/rules', 'shop-token-0123456789ab')).body).toMatchObject({ error: 'forbidden', message: expect.stringContaining('rules:read') });
+    // Firing a schedule is a write: reading the rules is not enough.
+    const trigger = await engine.post('/rules/premium-onboarding/trigger', undefined, as('ops-token-0123456789abc'));
+    expect(trigger).toMatchObject({ status: 403, body: { error: 'forbidden', message: expect.stringContaining('rules:write') } });
   });
 
   it('answers 401 to an unknown token and shows only the status on an open /health', async () => {

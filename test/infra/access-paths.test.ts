@@ -8,7 +8,7 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { RUNTIME_CALLS } from '../../lambdas/aws/wiring/runtime-calls.js';
-import { ALL_SOURCES, anEdweStack } from '../support/stacks.js';
+import { ALL_SOURCES, anEdweStack, SCHEDULE_RULES } from '../support/stacks.js';
 import { AccessModel, type AccessRequest } from './support/access-model.js';
 import { DEPLOYMENT } from './support/cfn-resolve.js';
 import {
@@ -20,6 +20,7 @@ import {
   lambdaServicePaths,
   logSubscriptionPaths,
   logsPaths,
+  schedulerPaths,
   stepFunctionsPaths,
 } from './support/service-paths.js';
 import type { CfnTemplate } from './support/cfn-resolve.js';
@@ -48,6 +49,7 @@ function allPaths(model: AccessModel): Record<string, AccessRequest[]> {
     'EventBridge bus → the key and its dead-letter queue': busPaths(model),
     'Lambda mappings and async invocations → streams and on-failure queues': lambdaServicePaths(model),
     'API Gateway → functions': apiGatewayPaths(model),
+    'EventBridge Scheduler → its role, the ingest function and its dead-letter queue': schedulerPaths(model),
   };
 }
 
@@ -58,7 +60,7 @@ describe('access paths: every source, IAM-signed API', () => {
   let model: AccessModel;
 
   beforeAll(() => {
-    template = Template.fromStack(anEdweStack(DEPLOYMENT.stackName, {}, ALL_SOURCES)).toJSON() as CfnTemplate;
+    template = Template.fromStack(anEdweStack(DEPLOYMENT.stackName, {}, ALL_SOURCES, SCHEDULE_RULES)).toJSON() as CfnTemplate;
     model = new AccessModel(template);
     // A synth of every source takes a while on a busy machine.
   }, 180_000);
@@ -83,6 +85,7 @@ describe('access paths: every source, IAM-signed API', () => {
     'EventBridge bus → the key and its dead-letter queue',
     'Lambda mappings and async invocations → streams and on-failure queues',
     'API Gateway → functions',
+    'EventBridge Scheduler → its role, the ingest function and its dead-letter queue',
   ])('allows %s', async (group) => {
     const requests = allPaths(model)[group] ?? [];
     expect(requests.length).toBeGreaterThan(0);
@@ -100,6 +103,19 @@ describe('access paths: every source, IAM-signed API', () => {
   it('gives every workflow execution an end (its settings’ timeout) and keeps every Kinesis record readable after its batch failed', () => {
     expect(timeoutProblems(template)).toEqual([]);
     expect(recoveryProblems(model)).toEqual([]);
+  });
+
+  it('lets EventBridge Scheduler assume the schedules’ role for the engine’s schedule group only', async () => {
+    const [assume] = schedulerPaths(model);
+    const groupArn = String(assume?.context?.['aws:SourceArn']);
+    const otherGroup = {
+      ...assume,
+      label: 'another schedule group',
+      context: { 'aws:SourceArn': groupArn.replace(/[^/]+$/, 'someone-elses'), 'aws:SourceAccount': DEPLOYMENT.account },
+    };
+    const otherService = { ...assume, label: 'another service', caller: { service: 'events.amazonaws.com' } };
+
+    expect(await notAs(model, [otherGroup, otherService] as AccessRequest[], 'Denied')).toEqual([]);
   });
 
   it('exposes every API method to API Gateway’s own invocation only', () => {

@@ -4,7 +4,7 @@ import { AwsSolutionsChecks, ServerlessChecks, type NagPack } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import type { EdweStack } from '../../lib/edwe-stack.js';
 import { testApp } from '../support/cdk.js';
-import { ALL_SOURCES, anEdweStack, API_KEY_SETTINGS } from '../support/stacks.js';
+import { ALL_SOURCES, anEdweStack, API_KEY_SETTINGS, SCHEDULE_RULES } from '../support/stacks.js';
 
 /** A pack's findings that no acknowledgement covers, by severity, as `rule at path: why` lines. */
 function findings(pack: NagPack, stack: Stack): Record<'error' | 'warning', string[]> {
@@ -22,7 +22,7 @@ const aStack = anEdweStack;
 describe('cdk-nag (AwsSolutions and Serverless packs) on the full EdweStack', () => {
   const variants: Array<[string, () => EdweStack]> = [
     ['the repository project, IAM', () => aStack('Nagged')],
-    ['every source the configuration can name', () => aStack('NaggedSources', {}, ALL_SOURCES)],
+    ['every source the configuration can name, and a schedule rule', () => aStack('NaggedSources', {}, ALL_SOURCES, SCHEDULE_RULES)],
     ['API keys with a usage plan, an access policy and an alarm e-mail', () => aStack('NaggedKeys', API_KEY_SETTINGS, ALL_SOURCES)],
   ];
 

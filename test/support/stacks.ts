@@ -5,6 +5,7 @@
  */
 import { EdweStack, type EdweStackProps } from '../../lib/edwe-stack.js';
 import { PROJECT_ROOT } from '../../lib/lambda-defaults.js';
+import { parseRules } from '../../lambdas/core/index.js';
 import { defaultPaths, loadProject } from '../../lambdas/project/load-project.js';
 import { testApp, withConfig } from './cdk.js';
 
@@ -41,8 +42,17 @@ export const API_KEY_SETTINGS: Partial<EdweStackProps> = {
   alarmEmail: 'ops@example.com',
 };
 
-/** An EdweStack of the repository project, with `config` (the seed configuration's body) and `props` if given. */
-export function anEdweStack(id: string, props: Partial<EdweStackProps> = {}, config?: string): EdweStack {
-  const project = loadProject(defaultPaths(PROJECT_ROOT));
+/** Schedule rules (a rules file's text): each gets an EventBridge Scheduler schedule. */
+export const SCHEDULE_RULES = `rules:
+  - id: nightly-report
+    schedule: "cron(0 2 * * ? *)"
+    timezone: Europe/Berlin
+    workflow: send_confirmation
+`;
+
+/** An EdweStack of the repository project, with `config` (the seed configuration's body), `props` and extra `rules` (a rules file's text) if given. */
+export function anEdweStack(id: string, props: Partial<EdweStackProps> = {}, config?: string, rules?: string): EdweStack {
+  const loaded = loadProject(defaultPaths(PROJECT_ROOT));
+  const project = rules === undefined ? loaded : { ...loaded, rules: [...loaded.rules, ...parseRules(rules, 'rules/extra.yaml')] };
   return new EdweStack(testApp(), id, { ...props, project: config === undefined ? project : withConfig(project, config) });
 }

@@ -19,3 +19,4 @@ export * from './task-services.js';
 export * from './queries.js';
 export * from './fast-path.js';
 export * from './rule-catalog.js';
+export * from './schedules.js';

@@ -125,7 +125,10 @@ export class RuleCatalog {
   async list(): Promise<{ rules: RuleView[]; revision: number }> {
     await this.refresh();
     const managed = [...this.#managed.values()].filter(({ stored }) => !this.#files.has(stored.id));
-    const views = [...[...this.#files.values()].map(filesView), ...managed.map(({ stored }) => managedView(stored))];
+    const views = [
+      ...[...this.#files.values()].map((file) => ({ ...filesView(file), ...this.deps.describe?.(file) })),
+      ...managed.map(({ stored, rule }) => ({ ...managedView(stored), ...(rule === undefined ? {} : this.deps.describe?.(rule)) })),
+    ];
     return { rules: views.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)), revision: this.#revision };
   }
 

@@ -15,3 +15,4 @@ export * from './data-keys.js';
 export * from './workflow-control.js';
 export * from './flow-wakeups.js';
 export * from './rules.js';
+export * from './schedule-state.js';

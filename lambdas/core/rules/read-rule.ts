@@ -9,6 +9,7 @@ import { WORKFLOW_ID } from '../workflows.js';
 import { conditionPattern, conditionValueProblem, isConditionOp } from './conditions.js';
 import { fieldPathProblem, normaliseCorrelateBy } from './field-path.js';
 import { parseDuration } from '../config/engine-config.js';
+import { readScheduleFields, SCHEDULE_FIRED, SCHEDULE_KEYS, schedulePattern } from './schedule.js';
 import type { Condition, JoinSpec, Rule } from './types.js';
 import { checks, expectMap, expectSeq, readKeys, readValue, show, sub, valueNode, type Entry, type KeySpec, type NodeReader } from './yaml-nodes.js';
 
@@ -27,6 +28,7 @@ const RULE_KEYS: readonly KeySpec[] = [
   { name: 'enabled' },
   { name: 'all' },
   { name: 'within' },
+  ...SCHEDULE_KEYS,
 ];
 const CONDITION_KEYS: readonly KeySpec[] = [{ name: 'field' }, { name: 'op' }, { name: 'value' }];
 
@@ -66,8 +68,16 @@ export function readRule(r: NodeReader, node: YamlNode | null, parent: YamlNode,
   const where = id === undefined ? label : named;
   if (idEntry === undefined && ids.required) r.at(map, `${label}: missing "id" (lowercase letters, digits and dashes)`, 'id');
 
-  const join = readJoin(r, map, keys, where);
-  const eventType = join !== undefined ? join.types : keys.has('all') ? undefined : required(r, map, keys, where, 'eventType', (e) => readEventType(r, e, where));
+  const schedule = readScheduleFields(r, keys, where);
+  const join = keys.has('schedule') ? undefined : readJoin(r, map, keys, where);
+  const eventType =
+    schedule !== undefined
+      ? SCHEDULE_FIRED
+      : join !== undefined
+        ? join.types
+        : keys.has('all') || keys.has('schedule')
+          ? undefined
+          : required(r, map, keys, where, 'eventType', (e) => readEventType(r, e, where));
   const workflow = required(r, map, keys, where, 'workflow', (e) =>
     readValue<string>(r, e, where, (v) => (typeof v === 'string' && WORKFLOW_ID.test(v) ? undefined : `must name a workflow (letters, digits, _ and -), got ${show(v)}`)),
   );
@@ -112,6 +122,7 @@ export function readRule(r: NodeReader, node: YamlNode | null, parent: YamlNode,
   if (pattern !== undefined) rule.pattern = pattern;
   if (correlateBy !== undefined) rule.correlateBy = normaliseCorrelateBy(correlateBy);
   if (join !== undefined) rule.join = join;
+  if (schedule !== undefined) Object.assign(rule, schedule, { pattern: schedulePattern(rule.id) });
   return rule;
 }
 

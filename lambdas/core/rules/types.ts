@@ -1,5 +1,6 @@
 /** Trigger rules as data (see docs/rules.md): what they say, before and after compilation. */
 import type { EngineEvent } from '../envelope.js';
+import type { ScheduleFields } from './schedule.js';
 
 /** Every condition operator, in the order the docs list them. */
 export const CONDITION_OPS = [
@@ -44,8 +45,8 @@ export interface SourceLocation {
   keys?: Record<string, { line: number; column: number }>;
 }
 
-/** A trigger rule as loaded (see docs/rules.md), defaults filled in. */
-export interface Rule {
+/** A trigger rule as loaded (see docs/rules.md), defaults filled in; a schedule rule has `ScheduleFields` (rules/schedule.ts). */
+export interface Rule extends ScheduleFields {
   id: string;
   /** One type, several, or `"*"` for every type. */
   eventType: string | string[];

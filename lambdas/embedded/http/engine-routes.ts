@@ -12,7 +12,12 @@ export function engineRoutes(engine: EmbeddedEngine, { routes, readBody }: Serve
     const status = health.degraded === undefined ? 200 : 503;
     const state = health.degraded === undefined ? { status: 'ok' } : { status: 'degraded', reason: health.degraded };
     if (caller.scopes.size === 0) return { status, body: state };
-    const counts = { rules: (await engine.rules.list()).rules.length, workflows: engine.project.workflows.size, events: engine.events.counts(), executionsRunning: engine.runningCount };
+    const counts = {
+      rules: (await engine.rules.list()).rules.length,
+      workflows: engine.project.workflows.size,
+      events: engine.events.counts(),
+      executionsRunning: engine.runningCount,
+    };
     return { status, body: { ...state, ...counts } };
   });
 
@@ -33,4 +38,10 @@ export function engineRoutes(engine: EmbeddedEngine, { routes, readBody }: Serve
     status: 200,
     body: replayJobView(await engine.replays.cancel(replayId as string)),
   }));
+
+  // Fires a schedule rule once now (404 unknown rule, 409 a rule without a schedule or disabled).
+  routes.on('POST', '/rules/{id}/trigger', 'rules:write', async (_request, { id }) => {
+    const { event, duplicate } = await engine.schedules.trigger(id as string);
+    return { status: 202, body: duplicate ? { id: event.id, duplicate: true } : { id: event.id } };
+  });
 }

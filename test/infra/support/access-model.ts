@@ -230,6 +230,9 @@ export class AccessModel {
         return this.document(statements('AWS::SQS::QueuePolicy', 'Queues'));
       case 'AWS::Lambda::Function':
         return this.document(this.lambdaPermissions(logicalId));
+      case 'AWS::IAM::Role':
+        // Who may assume the role: its trust policy.
+        return this.resolver.resolve(p.AssumeRolePolicyDocument) as Policy;
       case 'AWS::ApiGateway::RestApi': {
         if (p.Policy === undefined) return undefined;
         // API Gateway's `execute-api:/…` shorthand names this API's own ARN.

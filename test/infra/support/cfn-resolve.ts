@@ -179,6 +179,15 @@ export class TemplateResolver {
         const busName = bus?.startsWith('arn:') ? bus.split('/').pop() : bus;
         return { ref: name, attributes: { Arn: arn('events', `rule/${busName === undefined || busName === 'default' ? '' : `${busName}/`}${name}`) } };
       }
+      case 'AWS::Scheduler::ScheduleGroup': {
+        const name = named('Name');
+        return { ref: name, attributes: { Arn: arn('scheduler', `schedule-group/${name}`) } };
+      }
+      case 'AWS::Scheduler::Schedule': {
+        const name = named('Name');
+        const group = p.GroupName === undefined ? 'default' : String(this.resolve(p.GroupName));
+        return { ref: name, attributes: { Arn: arn('scheduler', `schedule/${group}/${name}`) } };
+      }
       case 'AWS::Kinesis::Stream': {
         const name = named('Name');
         return { ref: name, attributes: { Arn: arn('kinesis', `stream/${name}`) } };

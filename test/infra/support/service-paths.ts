@@ -112,6 +112,31 @@ export function busPaths(model: AccessModel): AccessRequest[] {
   });
 }
 
+/**
+ * EventBridge Scheduler: assumes each schedule's role (for the schedule's group, in this account), and as that role invokes the
+ * schedule's target and sends a fire it could not deliver to the schedule's dead-letter queue.
+ */
+export function schedulerPaths(model: AccessModel): AccessRequest[] {
+  return model.idsOf('AWS::Scheduler::Schedule').flatMap((id) => {
+    const target = model.resolver.resolve(model.resources[id]?.Properties?.Target ?? {}) as { Arn: string; RoleArn: string; DeadLetterConfig?: { Arn: string } };
+    const groupArn = model.named(String(model.resolver.resolve(model.resources[id]?.Properties?.GroupName))).arn;
+    const scheduleArn = model.resolver.arnOf(id);
+    const caller = { role: model.named(target.RoleArn).logicalId };
+    const deadLetters = target.DeadLetterConfig?.Arn;
+    return [
+      {
+        label: `scheduler.amazonaws.com → sts:AssumeRole on ${target.RoleArn} for ${groupArn}`,
+        caller: { service: 'scheduler.amazonaws.com' },
+        action: 'sts:AssumeRole',
+        resource: target.RoleArn,
+        context: sourceOf(groupArn),
+      },
+      { label: `schedule ${scheduleArn} → lambda:InvokeFunction on ${target.Arn}`, caller, action: 'lambda:InvokeFunction', resource: target.Arn },
+      ...(deadLetters === undefined ? [] : sendTo(model, `schedule ${scheduleArn} (dead letters)`, caller, deadLetters)),
+    ];
+  });
+}
+
 /** Lambda, as each function's role: event source mappings read their stream and send failed batches on; async invocations send failures on. */
 export function lambdaServicePaths(model: AccessModel): AccessRequest[] {
   const mappings = model.idsOf('AWS::Lambda::EventSourceMapping').flatMap((id) => {

@@ -51,6 +51,20 @@ describe('edwe rules check', () => {
     expect(io.err).toBe('');
   });
 
+  it('shows each schedule rule with its next three fires, and locates a bad cron', async () => {
+    const io = setUp({
+      'nightly.yaml': yaml('rules:', '  - id: nightly', '    schedule: "cron(0 2 * * ? *)"', '    timezone: Europe/Berlin', '    workflow: onboarding_workflow'),
+    });
+
+    expect(await rulesCheck([], io)).toBe(0);
+    const lines = io.out.split('\n');
+    expect(lines[1]).toMatch(/^schedule nightly: cron\(0 2 \* \* \? \*\) \(Europe\/Berlin, catchUp latest\); next (\d{4}-\d\d-\d\dT0[01]:00:00Z(, )?){3}$/);
+
+    const bad = setUp({ 'nightly.yaml': yaml('rules:', '  - id: nightly', '    schedule: "cron(0 2 * * ? * *)"', '    workflow: onboarding_workflow') });
+    expect(await rulesCheck([], bad)).toBe(1);
+    expect(bad.err).toContain('rules/nightly.yaml:3:15: rule "nightly", schedule: invalid cron expression: a cron expression has six fields');
+  });
+
   it('prints every problem as file:line:column: message and exits 1', async () => {
     const io = setUp({
       'bad.yaml': yaml('rules:', '  - id: a', '    eventType: t', '    workflow: missing_flow', '  - id: b', '    eventType: t', '    workflow: w', '    priorty: 1'),
