@@ -5,6 +5,7 @@
  */
 import type { Logger } from '../core/index.js';
 import { GroupCommit } from './group-commit.js';
+import { SqliteCheckpoints } from './sqlite-checkpoints.js';
 import { openDatabase, type SqliteDatabase, type SyncMode } from './sqlite-database.js';
 import { SqliteDeadLetterQueue } from './sqlite-dead-letter-queue.js';
 import { SqliteEventStore } from './sqlite-event-store.js';
@@ -28,6 +29,7 @@ export class EmbeddedStores {
   readonly waiters: SqliteWaiterStore;
   readonly joins: SqliteJoinStore;
   readonly deadLetters: SqliteDeadLetterQueue;
+  readonly checkpoints: SqliteCheckpoints;
 
   private constructor(
     readonly db: SqliteDatabase,
@@ -41,6 +43,7 @@ export class EmbeddedStores {
     this.waiters = new SqliteWaiterStore(db, writes);
     this.joins = new SqliteJoinStore(db, writes);
     this.deadLetters = new SqliteDeadLetterQueue(db, { logger, clock: { now }, writes });
+    this.checkpoints = new SqliteCheckpoints(db, writes);
   }
 
   /** Opens (creating if needed) the database at `path`, or an in-memory one for `:memory:`. */
