@@ -336,7 +336,12 @@ export class EmbeddedEngine {
   #recover(): void {
     this.#stores.waiters.clear();
     for (const execution of this.executions.running()) {
-      this.logger.warn('resuming an execution a previous run left unfinished', { executionName: execution.name, eventId: execution.eventId });
+      const state = this.#stores.checkpoints.get(execution.name)?.state;
+      this.logger.warn('resuming an execution a previous run left unfinished', {
+        executionName: execution.name,
+        eventId: execution.eventId,
+        ...(state === undefined ? {} : { state }),
+      });
       this.#runs.launch(execution, { resumed: true });
     }
     this.#runs.track(this.#sweeps.startup().catch((error: unknown) => this.logger.error('the start-up sweep failed', { error: String(error) })));
