@@ -57,6 +57,31 @@ describe('the embedded runner: redrive and stop (engine.workflowControl)', () =>
     expect(ends.map((e) => (e.data as { status: string }).status)).toEqual(['FAILED', 'SUCCEEDED']);
   });
 
+  it('keeps sealed fields sealed in the checkpoint, and hands the redriven state their plaintext again', async () => {
+    const project = checkpointProject();
+    const dbPath = join(project.root, 'events.db');
+    const encrypt = [{ eventType: 'note.requested', fields: ['data.note'] }];
+    const engine = await EmbeddedEngine.open({ project: project.load(), dbPath, logger: silent, encrypt });
+    cleanups.push(
+      () => project.cleanup(),
+      () => engine.close(),
+    );
+    const { id } = await engine.ingest({ type: 'note.requested', source: 'test', data: { note: 'plain-secret-4711' } });
+    const failed = await settledAs(engine, id, 'FAILED');
+    const peek = new Database(dbPath, { readonly: true });
+    const checkpoint = peek.prepare('SELECT state, input FROM checkpoints').get() as { state: string; input: string };
+    peek.close();
+    expect(checkpoint.state).toBe('Flaky');
+    expect(checkpoint.input).not.toContain('plain-secret-4711');
+    expect(checkpoint.input).toContain('edwe:enc:v1:');
+
+    project.setFlag();
+    await engine.workflowControl.redrive(failed);
+    await settledAs(engine, id, 'SUCCEEDED');
+    expect(project.lines('Flaky')).toEqual([`${failed.name}/Flaky plain-secret-4711`, `${failed.name}/Flaky plain-secret-4711`]);
+    expect(project.runs('Prepare')).toBe(1);
+  });
+
   it('refuses to redrive an execution that succeeded or is running (ConflictError), and counts each redrive', async () => {
     const project = checkpointProject();
     const engine = await open(project);
