@@ -48,8 +48,11 @@ export interface RunContext {
   timeoutSeconds?: number;
   /** Aborts the run (a stop): its reason, a `StopCause`, becomes the execution's error. */
   signal?: AbortSignal;
-  /** Hears of each top-level state entered, with its input and the states passed before it: the runner's checkpoint. */
-  onStateEntered?: (state: string, input: unknown, steps: StateStep[]) => void;
+  /**
+   * The runner's checkpoints: hears of a top-level state entered, with its input and the states passed before it, when
+   * the state before it may have had an effect (see `recordStates`).
+   */
+  onCheckpoint?: (state: string, input: unknown, steps: StateStep[]) => void;
 }
 
 const LOCAL_ARN_PREFIX = 'arn:aws:lambda:us-east-1:000000000000:function:edwe-';
@@ -157,7 +160,7 @@ export class LocalWorkflowRunner {
       const abort = () => execution.abort();
       signal?.addEventListener('abort', abort, { once: true });
       void execution.result.catch(() => undefined).finally(() => signal?.removeEventListener('abort', abort));
-      history = recordStates(execution.eventLogs, states, context.onStateEntered);
+      history = recordStates(execution.eventLogs, states, context.onCheckpoint);
       const output = await execution.result;
       await settle(history);
       return withStates({ status: 'SUCCEEDED', output });
@@ -190,18 +193,25 @@ export class LocalWorkflowRunner {
   }
 }
 
+/** States that only compute from their input: running one again changes nothing, so no checkpoint need follow it. */
+const PURE_STATES = new Set(['Pass', 'Choice']);
+
 /**
  * Follows the interpreter's event log into `steps`: a step per top-level state entered, closed when it exits or fails.
- * `onEntered` hears of each top-level state entered, with its input, before the state runs.
+ * `checkpoint` hears of a top-level state entered, with its input, before it runs — unless it is the first state (its
+ * input is the execution's) or the state before it was a Pass or a Choice: resuming at the checkpoint before those
+ * runs them again, which no task notices. That spares a write for every such state.
  */
-async function recordStates(log: AsyncGenerator<EventLog>, steps: StateStep[], onEntered?: RunContext['onStateEntered']): Promise<void> {
+async function recordStates(log: AsyncGenerator<EventLog>, steps: StateStep[], checkpoint?: RunContext['onCheckpoint']): Promise<void> {
   const iso = (ms: number) => new Date(ms).toISOString();
   let open: StateStep | undefined;
+  let previousType: string | undefined;
   for await (const entry of log) {
     // Map iterations and Parallel branches report their inner states with an index or a parent: the record keeps the top level.
     if (!('state' in entry) || 'index' in entry || 'parentState' in entry || entry.state.name === RESUME_STATE) continue;
     if (entry.type === 'StateEntered') {
-      onEntered?.(entry.state.name, entry.state.input, steps.slice(0, MAX_STEPS));
+      if (previousType !== undefined && !PURE_STATES.has(previousType)) checkpoint?.(entry.state.name, entry.state.input, steps.slice(0, MAX_STEPS));
+      previousType = entry.state.type;
       if (steps.length >= MAX_STEPS) continue;
       open = { name: entry.state.name, enteredAt: iso(entry.timestamp) };
       steps.push(open);

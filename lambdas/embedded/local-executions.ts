@@ -56,14 +56,14 @@ export class LocalExecutions {
           executionName: name,
           startTime: startedAt,
           signal: stop.signal,
-          onStateEntered: checkpoints.enter,
+          onCheckpoint: checkpoints.enter,
         }),
       )
       .then(async (outcome) => (fields === undefined ? outcome : await fields.conceal(execution.input, outcome)) as typeof outcome)
       .then(async ({ status, ...result }) => {
         await checkpoints.settled();
         // Submitted with the end, so in its commit: a succeeded execution has nothing to resume or redrive.
-        if (status === 'SUCCEEDED')
+        if (status === 'SUCCEEDED' && (checkpoints.written() || mode.resumed || mode.redriven))
           void this.deps.checkpoints.forget(name).catch((error: unknown) => logger.warn('forgetting a checkpoint failed', { executionName: name, error: String(error) }));
         await this.#change({ name, status, startedAt, stoppedAt: new Date(now()).toISOString(), ...result });
         this.deps.onEnded(name);
@@ -113,10 +113,10 @@ export class LocalExecutions {
     return { ...context, resume };
   }
 
-  /** Records each top-level state entered, in order (sealed fields concealed first); `settled` waits for the writes. */
-  #checkpointer(execution: StoredExecution): { enter: (state: string, input: unknown, steps: StateStep[]) => void; settled: () => Promise<void> } {
+  /** Records the runner's checkpoints, in order (sealed fields concealed first); `settled` waits for the writes. */
+  #checkpointer(execution: StoredExecution): { enter: (state: string, input: unknown, steps: StateStep[]) => void; settled: () => Promise<void>; written: () => boolean } {
     const { checkpoints, fields, logger } = this.deps;
-    let last: Promise<void> = Promise.resolve();
+    let last: Promise<void> | undefined;
     const failed = (error: unknown) => logger.warn('recording a checkpoint failed', { executionName: execution.name, error: String(error) });
     return {
       enter: (state, input, steps) => {
@@ -124,9 +124,14 @@ export class LocalExecutions {
         last =
           fields === undefined
             ? checkpoints.enter(execution.name, state, JSON.stringify(input) ?? 'null', steps).catch(failed)
-            : last.then(async () => checkpoints.enter(execution.name, state, JSON.stringify(await fields.conceal(execution.input, input)) ?? 'null', steps)).catch(failed);
+            : (last ?? Promise.resolve())
+                .then(async () => checkpoints.enter(execution.name, state, JSON.stringify(await fields.conceal(execution.input, input)) ?? 'null', steps))
+                .catch(failed);
       },
-      settled: () => last,
+      settled: async () => {
+        await last;
+      },
+      written: () => last !== undefined,
     };
   }
 

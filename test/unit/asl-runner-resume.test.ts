@@ -22,19 +22,16 @@ const context = (extra: object = {}) => ({ executionName: 'exec-1', startTime: n
 describe('LocalWorkflowRunner resuming at a checkpoint', () => {
   it('runs from the checkpointed state with its recorded input, keeping the execution’s own input and name in the context', async () => {
     const runner = await LocalWorkflowRunner.load([echo], defaultPaths(), new TaskTokens());
-    const entered: string[] = [];
     const outcome = await runner.run(
       'echo',
       { order: 1 },
       context({
         resume: { state: 'Second', input: { recorded: true }, steps: [{ name: 'First', enteredAt: 't0', exitedAt: 't1', status: 'SUCCEEDED' }] },
-        onStateEntered: (s: string) => entered.push(s),
       }),
     );
     expect(outcome.status).toBe('SUCCEEDED');
     expect(outcome.output).toEqual({ got: { recorded: true }, original: { order: 1 }, name: 'exec-1' });
-    // The resume's own Pass state is neither checkpointed nor recorded; the earlier steps come first.
-    expect(entered).toEqual(['Second']);
+    // The resume's own Pass state is not recorded; the earlier steps come first.
     expect(outcome.states?.map((s) => s.name)).toEqual(['First', 'Second']);
   });
 
@@ -49,13 +46,28 @@ describe('LocalWorkflowRunner resuming at a checkpoint', () => {
     expect(outcome).toMatchObject({ status: 'SUCCEEDED', output: recorded });
   });
 
-  it('reports every top-level state entered, with its input, in order', async () => {
-    const runner = await LocalWorkflowRunner.load([echo], defaultPaths(), new TaskTokens());
-    const entered: Array<[string, unknown, number]> = [];
-    await runner.run('echo', { order: 2 }, context({ onStateEntered: (state: string, input: unknown, steps: unknown[]) => entered.push([state, input, steps.length]) }));
-    expect(entered).toEqual([
-      ['First', { order: 2 }, 0],
-      ['Second', { order: 2, first: 'from First' }, 1],
+  it('checkpoints a top-level state entered after one that may have had an effect (not the first, not one after a Pass or Choice), with its input', async () => {
+    const definition = {
+      StartAt: 'Nap',
+      States: {
+        Nap: { Type: 'Wait', Seconds: 0, Next: 'Mark' },
+        Mark: { Type: 'Pass', Result: 1, ResultPath: '$.mark', Next: 'Pick' },
+        Pick: { Type: 'Choice', Choices: [{ Variable: '$.mark', NumericEquals: 1, Next: 'Rest' }], Default: 'Rest' },
+        Rest: { Type: 'Wait', Seconds: 0, Next: 'Done' },
+        Done: { Type: 'Pass', End: true },
+      },
+    };
+    const runner = await LocalWorkflowRunner.load([{ ...echo, id: 'steps', definition: JSON.stringify(definition) }], defaultPaths(), new TaskTokens());
+    const checkpoints: Array<[string, unknown, number]> = [];
+    const outcome = await runner.run(
+      'steps',
+      { order: 2 },
+      context({ onCheckpoint: (state: string, input: unknown, steps: unknown[]) => checkpoints.push([state, input, steps.length]) }),
+    );
+    expect(outcome.states?.map((s) => s.name)).toEqual(['Nap', 'Mark', 'Pick', 'Rest', 'Done']);
+    expect(checkpoints).toEqual([
+      ['Mark', { order: 2 }, 1],
+      ['Done', { order: 2, mark: 1 }, 4],
     ]);
   });
 
