@@ -2,7 +2,7 @@
  * Running executions in the embedded engine: a recorded execution runs on the local ASL runner,
  * and its start and end go through the application layer's `ExecutionLifecycle` (the record
  * finished, `workflow.*` events stored and so routed), as Step Functions' status changes do on AWS.
- * Each top-level state entered is checkpointed, so that a run resumes there after a crash or a redrive.
+ * Top-level states are checkpointed as they are entered, so that a run resumes there after a crash or a redrive.
  */
 import type { ExecutionChange, ExecutionLifecycle, ExecutionStore, FieldEncryption, Logger, StateStep, StopCause, StoredExecution } from '../core/index.js';
 import type { LocalWorkflowRunner, ResumePoint, RunContext } from './asl-runner.js';
