@@ -9,7 +9,7 @@ import { REDRIVABLE, type SqliteCheckpoints } from './sqlite-checkpoints.js';
 import type { SqliteExecutionStore } from './sqlite-execution-store.js';
 
 export interface LocalWorkflowControlDeps {
-  runs: Pick<LocalExecutions, 'stop' | 'launch' | 'isRunning'>;
+  runs: Pick<LocalExecutions, 'stop' | 'launch' | 'isRunning' | 'finished'>;
   checkpoints: Pick<SqliteCheckpoints, 'reopen'>;
   executions: Pick<SqliteExecutionStore, 'get'>;
 }
@@ -23,9 +23,14 @@ export class LocalWorkflowControl implements WorkflowControl {
 
   constructor(private readonly deps: LocalWorkflowControlDeps) {}
 
-  /** Aborts the execution if it runs here; it then ends `ABORTED` with `cause` as its error. */
+  /**
+   * Aborts the execution if it runs here, and resolves once its end is recorded: `ABORTED`, with `cause` as its error
+   * and the states it passed through, by the same end as every other (so a caller reading the record sees the end).
+   */
   async stop(execution: StoredExecution, cause: StopCause): Promise<boolean> {
-    return this.deps.runs.stop(execution.name, cause);
+    if (!this.deps.runs.stop(execution.name, cause)) return false;
+    await this.deps.runs.finished(execution.name);
+    return true;
   }
 
   /**

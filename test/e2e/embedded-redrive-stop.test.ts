@@ -110,7 +110,10 @@ describe('the embedded runner: redrive and stop (engine.workflowControl)', () =>
     await vi.waitFor(() => expect(engine.runningCount).toBeGreaterThan(0), { timeout: 5_000, interval: 20 });
 
     expect(await engine.workflowControl.stop(napping, { error: 'Stopped', cause: 'by an operator' })).toBe(true);
-    const aborted = await settledAs(engine, id, 'ABORTED');
+    // Resolved once the end is recorded: the record reads ABORTED at once, with the state it was stopped in.
+    const aborted = (await engine.executions.get(napping.name)) as StoredExecution;
+    expect(aborted.status).toBe('ABORTED');
+    expect(aborted.states?.map((s) => s.name)).toEqual(['Nap']);
     await engine.idle();
     expect(aborted.error).toEqual({ error: 'Stopped', cause: 'by an operator' });
     const end = (await engine.queries.correlation(id)).events.find((e) => e.source === 'edwe.workflows' && e.type !== 'workflow.started');
