@@ -2,8 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ConflictError, type StoredExecution } from '../../lambdas/core/index.js';
+import { loadInterpreter } from '../../lambdas/embedded/asl-runner.js';
 import { EmbeddedEngine } from '../../lambdas/embedded/embedded-engine.js';
 import { createLogger } from '../../lambdas/embedded/logger.js';
 import { loadProject } from '../../lambdas/project/load-project.js';
@@ -13,6 +14,10 @@ const silent = createLogger({ level: 'silent' });
 
 describe('the embedded runner: redrive and stop (engine.workflowControl)', () => {
   const cleanups: Array<() => Promise<void> | void> = [];
+  // The interpreter's first import takes seconds on a busy machine: not inside a test's waits.
+  beforeAll(async () => {
+    await loadInterpreter();
+  }, 60_000);
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
@@ -27,7 +32,7 @@ describe('the embedded runner: redrive and stop (engine.workflowControl)', () =>
   }
 
   const settledAs = async (engine: EmbeddedEngine, eventId: string, status: string): Promise<StoredExecution> => {
-    await vi.waitFor(() => expect(engine.executionsForEvent(eventId)[0]?.status).toBe(status), { timeout: 10_000, interval: 20 });
+    await vi.waitFor(() => expect(engine.executionsForEvent(eventId)[0]?.status).toBe(status), { timeout: 20_000, interval: 20 });
     return engine.executionsForEvent(eventId)[0] as StoredExecution;
   };
 

@@ -70,10 +70,10 @@ describe('an order committed just before a kill, its acknowledgement lost', () =
 
       const engine = await EmbeddedEngine.open({ project: loadProject(), dbPath, logger: createLogger({ level: 'silent' }) });
       try {
-        await vi.waitFor(() => expect(engine.executionsForEvent('o-unacked')[0]?.status).toBe('RUNNING'), { timeout: 10_000, interval: 20 });
+        await vi.waitFor(() => expect(engine.executionsForEvent('o-unacked')[0]?.status).toBe('RUNNING'), { timeout: 20_000, interval: 20 });
         // Nothing else ends it: a client that never learnt of the order must still pay it (the chaos run's last phase does).
         await engine.ingest({ type: 'payment.received', source: 'payments', correlationId: 'o-unacked', data: { orderId: 'o-unacked', amount: 3 } });
-        await vi.waitFor(() => expect(engine.executionsForEvent('o-unacked')[0]?.status).toBe('SUCCEEDED'), { timeout: 10_000, interval: 20 });
+        await vi.waitFor(() => expect(engine.executionsForEvent('o-unacked')[0]?.status).toBe('SUCCEEDED'), { timeout: 20_000, interval: 20 });
         await engine.idle();
         expect((await engine.queries.correlation('o-unacked')).events.filter((e) => e.type === 'order.confirmed')).toHaveLength(1);
       } finally {
@@ -82,5 +82,5 @@ describe('an order committed just before a kill, its acknowledgement lost', () =
     } finally {
       project.cleanup();
     }
-  });
+  }, 60_000);
 });
