@@ -85,6 +85,11 @@ export class FieldEncryption {
     return data === event.data ? event : { ...event, data };
   }
 
+  /** `value` with every sealed value in it opened (a value a workflow computed from its input, recorded concealed). */
+  open(value: unknown): Promise<unknown> {
+    return this.#open(value);
+  }
+
   /** A workflow input with its event (and joined events) revealed: what a workflow is handed. */
   async revealInput<T extends WorkflowInput>(input: T): Promise<T> {
     const event = await this.reveal(input.event);

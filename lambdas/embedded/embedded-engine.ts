@@ -49,6 +49,7 @@ import { EmbeddedWorkflowStarter } from './embedded-workflow-starter.js';
 import { LocalBus } from './local-bus.js';
 import { LocalDataKeys } from './local-data-keys.js';
 import { LocalExecutions } from './local-executions.js';
+import { LocalWorkflowControl } from './local-workflow-control.js';
 import { createLogger } from './logger.js';
 import { PrometheusEngineMetrics } from './prometheus-metrics.js';
 import { LocalReplayJobs } from './replay-jobs.js';
@@ -91,6 +92,8 @@ export class EmbeddedEngine {
   readonly #waits: CorrelationWaits;
   readonly #starter: EmbeddedWorkflowStarter;
   readonly #runs: LocalExecutions;
+  /** Stops and redrives executions where they run here (the `WorkflowControl` port). */
+  readonly workflowControl: LocalWorkflowControl;
   readonly #sweeps: EngineSweeps;
   /** The last store failure not yet followed by a successful write: health is degraded meanwhile. */
   #storeFault: string | undefined;
@@ -116,7 +119,7 @@ export class EmbeddedEngine {
     const metrics = this.metrics;
     const correlations = new CorrelationActivity({ metrics, clock });
     metrics.beforeScrape = () => correlations.expire();
-    const { events, executions, waiters, joins, marks, deadLetters, db, writes } = stores;
+    const { events, executions, waiters, joins, marks, deadLetters, checkpoints, db, writes } = stores;
     this.#feed = new ChangeFeed(
       (batch) => this.#route(batch),
       (batch, error) => {
@@ -140,6 +143,7 @@ export class EmbeddedEngine {
     const lifecycle = new ExecutionLifecycle({ executions, events: stream, clock, metrics, ...(fields === undefined ? {} : { fields }) });
     this.#runs = new LocalExecutions({
       runner,
+      checkpoints,
       lifecycle,
       executions,
       onEnded: (name) => waiters.removeForExecution(name),
@@ -148,6 +152,7 @@ export class EmbeddedEngine {
       closing: () => this.#closed,
       ...(fields === undefined ? {} : { fields }),
     });
+    this.workflowControl = new LocalWorkflowControl({ runs: this.#runs, checkpoints, executions });
     this.#starter = new EmbeddedWorkflowStarter({ executions, launch: (execution) => this.#runs.launch(execution), clock });
     this.#waits = new CorrelationWaits({ waiters, tokens: new LocalTaskTokens(tokens), events, clock });
     const objective = project.config?.realTimeExecution.maxLatencyMs;
@@ -374,12 +379,17 @@ export class EmbeddedEngine {
     );
   }
 
-  /** After a crash: re-run executions that never finished, then sweep what was never routed. */
+  /** After a crash: resume executions that never finished at their checkpoints, then sweep what was never routed. */
   #recover(): void {
     this.#stores.waiters.clear();
     for (const execution of this.executions.running()) {
-      this.logger.warn('resuming an execution a previous run left unfinished', { executionName: execution.name, eventId: execution.eventId });
-      this.#runs.launch(execution);
+      const state = this.#stores.checkpoints.get(execution.name)?.state;
+      this.logger.warn('resuming an execution a previous run left unfinished', {
+        executionName: execution.name,
+        eventId: execution.eventId,
+        ...(state === undefined ? {} : { state }),
+      });
+      this.#runs.launch(execution, { resumed: true });
     }
     this.#runs.track(this.#sweeps.startup().catch((error: unknown) => this.logger.error('the start-up sweep failed', { error: String(error) })));
   }

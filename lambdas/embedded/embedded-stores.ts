@@ -5,6 +5,7 @@
  */
 import type { Logger } from '../core/index.js';
 import { GroupCommit } from './group-commit.js';
+import { SqliteCheckpoints } from './sqlite-checkpoints.js';
 import { openDatabase, type SqliteDatabase, type SyncMode } from './sqlite-database.js';
 import { SqliteDeadLetterQueue } from './sqlite-dead-letter-queue.js';
 import { SqliteEventStore } from './sqlite-event-store.js';
@@ -31,6 +32,7 @@ export class EmbeddedStores {
   readonly deadLetters: SqliteDeadLetterQueue;
   /** The managed layer of rules (created through the API). */
   readonly rules: SqliteRuleStore;
+  readonly checkpoints: SqliteCheckpoints;
 
   private constructor(
     readonly db: SqliteDatabase,
@@ -45,6 +47,7 @@ export class EmbeddedStores {
     this.joins = new SqliteJoinStore(db, writes);
     this.deadLetters = new SqliteDeadLetterQueue(db, { logger, clock: { now }, writes });
     this.rules = new SqliteRuleStore(db, { writes });
+    this.checkpoints = new SqliteCheckpoints(db, writes);
   }
 
   /** Opens (creating if needed) the database at `path`, or an in-memory one for `:memory:`. */

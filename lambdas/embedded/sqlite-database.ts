@@ -50,6 +50,14 @@ CREATE TABLE IF NOT EXISTS executions (
   error          TEXT,
   rule_version   TEXT
 );
+-- The runner's checkpoints (sqlite-checkpoints.ts): the top-level state an execution last entered, with its input.
+CREATE TABLE IF NOT EXISTS checkpoints (
+  name           TEXT PRIMARY KEY,
+  state          TEXT,
+  input          TEXT,
+  steps          TEXT NOT NULL,
+  redrives       INTEGER NOT NULL DEFAULT 0
+);
 CREATE TABLE IF NOT EXISTS waiters (
   token          TEXT PRIMARY KEY,
   correlation_id TEXT NOT NULL,
