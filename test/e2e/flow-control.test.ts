@@ -10,13 +10,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEngine, type EngineProcess } from '../support/engine-process.js';
 
 const QUICK = { StartAt: 'Done', States: { Done: { Type: 'Pass', End: true } } };
-const SLOW = { StartAt: 'Work', States: { Work: { Type: 'Wait', Seconds: 1, Next: 'Done' }, Done: { Type: 'Pass', End: true } } };
+const waiting = (seconds: number) => ({ StartAt: 'Work', States: { Work: { Type: 'Wait', Seconds: seconds, Next: 'Done' }, Done: { Type: 'Pass', End: true } } });
+const SLOW = waiting(1);
+// Long enough that the test sees it running, and its follower queued, before it cancels them.
+const SLOWER = waiting(5);
 
 const RULES = `rules:
   - id: sync-account
     eventType: account.changed
     workflow: sync_account
-    debounce: { period: 400ms, key: data.accountId, maxWait: 1m }
+    debounce: { period: 1s, key: data.accountId, maxWait: 1m }
   - id: build-report
     eventType: report.requested
     workflow: build_report
@@ -32,7 +35,7 @@ const RULES = `rules:
   - id: import
     eventType: row.imported
     workflow: import_rows
-    batch: { maxSize: 3, timeout: 500ms, key: data.tenant }
+    batch: { maxSize: 3, timeout: 2s, key: data.tenant }
   - id: fulfil
     eventType: order.placed
     workflow: fulfil_order
@@ -41,12 +44,12 @@ const RULES = `rules:
 `;
 
 /** A project directory holding the rules above and their workflows. */
-function project(): string {
+function project(rules = RULES): string {
   const dir = mkdtempSync(join(tmpdir(), 'flow-core-e2e-'));
   mkdirSync(join(dir, 'rules'));
   mkdirSync(join(dir, 'workflows', 'tasks'), { recursive: true });
-  writeFileSync(join(dir, 'rules', 'flow.yaml'), RULES);
-  for (const [id, asl] of Object.entries({ sync_account: QUICK, build_report: QUICK, run_job: SLOW, welcome_user: QUICK, import_rows: QUICK, fulfil_order: SLOW })) {
+  writeFileSync(join(dir, 'rules', 'flow.yaml'), rules);
+  for (const [id, asl] of Object.entries({ sync_account: QUICK, build_report: QUICK, run_job: SLOW, welcome_user: QUICK, import_rows: QUICK, fulfil_order: SLOWER })) {
     writeFileSync(join(dir, 'workflows', `${id}.asl.json`), JSON.stringify(asl));
   }
   return dir;
@@ -165,22 +168,25 @@ describe('flow control over HTTP (embedded)', () => {
   });
 });
 
+// Periods long enough that the kill surely comes while the debounce window is open and the throttle queue waits.
+const SLOW_RULES = RULES.replace('period: 1s, key: data.accountId', 'period: 3s, key: data.accountId').replace('limit: 2, period: 1s', 'limit: 1, period: 3s');
+
 describe('flow control across a SIGKILL (embedded)', () => {
-  const dir = project();
+  const dir = project(SLOW_RULES);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('starts a pending debounce and a waiting throttle queue exactly once after a restart', async () => {
     const db = join(dir, 'events.db');
     let engine = await startEngine(args(dir, db));
     for (let i = 0; i < 3; i++) await engine.post('/events', { type: 'account.changed', source: 'e2e', data: { accountId: 'k-1', n: i } });
-    for (let i = 0; i < 5; i++) await engine.post('/events', { type: 'report.requested', source: 'e2e', data: { tenant: 'k', n: i } });
-    await engine.waitFor('/executions?status=QUEUED', (b) => b.executions?.length >= 2);
+    for (let i = 0; i < 3; i++) await engine.post('/events', { type: 'report.requested', source: 'e2e', data: { tenant: 'k', n: i } });
+    await engine.waitFor('/executions?status=QUEUED', (b) => b.executions?.length >= 3);
     await engine.stop('SIGKILL');
 
     engine = await startEngine(args(dir, db));
     try {
-      const debounced = await engine.waitFor('/executions?workflowId=sync_account', (b) => ended(b, 1));
-      const throttled = await engine.waitFor('/executions?workflowId=build_report', (b) => ended(b, 5));
+      const debounced = await engine.waitFor('/executions?workflowId=sync_account', (b) => ended(b, 1), 30_000);
+      const throttled = await engine.waitFor('/executions?workflowId=build_report', (b) => ended(b, 3), 30_000);
       await new Promise((r) => setTimeout(r, 1500)); // a second start, were there one, would have come by now
       expect((await engine.get('/executions?workflowId=sync_account')).body.executions).toHaveLength(debounced.executions.length);
       expect((await engine.get('/executions?workflowId=build_report')).body.executions).toHaveLength(throttled.executions.length);
@@ -188,5 +194,5 @@ describe('flow control across a SIGKILL (embedded)', () => {
     } finally {
       await engine.stop();
     }
-  }, 40_000);
+  }, 90_000);
 });

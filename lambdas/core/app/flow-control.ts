@@ -33,6 +33,8 @@ export class FlowControl {
   readonly #cancels = new Map<string, Array<{ rule: Rule; pattern?: Record<string, unknown> }>>();
   readonly #buckets: FlowBuckets;
   readonly #windows: FlowWindows;
+  /** The work in progress per bucket in this process: one at a time per bucket spares the store compare-and-set retries. */
+  readonly #inProgress = new Map<string, Promise<unknown>>();
   readonly #metrics: EngineMetrics;
   readonly #logger: Pick<Logger, 'info' | 'warn'>;
 
@@ -84,6 +86,10 @@ export class FlowControl {
     const flow = rule.flow;
     if (flow === undefined) return { kind: 'started', ...(await this.deps.starter.start(trigger)) };
     const bucket = this.bucketOf(rule, trigger);
+    return this.#serially(bucket, () => this.#offer(rule, flow, bucket, trigger));
+  }
+
+  async #offer(rule: Rule, flow: NonNullable<Rule['flow']>, bucket: FlowKey, trigger: Trigger): Promise<FlowDecision> {
     if (flow.rateLimit !== undefined && !(await this.#buckets.admit(bucket, trigger, flow.rateLimit))) {
       await this.#skip(trigger.input.event.id, rule.id, 'rate_limited');
       return { kind: 'skipped', reason: 'rate_limited' };
@@ -98,8 +104,10 @@ export class FlowControl {
     const rule = this.#rules.get(wakeUp.ruleId);
     if (rule === undefined || !this.governs(rule)) return; // the rule is gone or no longer controlled: nothing to do
     const bucket = { ruleId: wakeUp.ruleId, key: wakeUp.key };
-    if (rule.flow?.debounce !== undefined || rule.flow?.batch !== undefined) await this.#windows.wake(bucket, rule);
-    await this.#buckets.drain(bucket, rule);
+    await this.#serially(bucket, async () => {
+      if (rule.flow?.debounce !== undefined || rule.flow?.batch !== undefined) await this.#windows.wake(bucket, rule);
+      await this.#buckets.drain(bucket, rule);
+    });
   }
 
   /** An execution ended: its concurrency slot is freed and the next waiting trigger of its bucket may start. */
@@ -107,8 +115,10 @@ export class FlowControl {
     const rule = this.#rules.get(execution.ruleId);
     if (rule?.flow?.concurrency === undefined || execution.input.replay !== undefined) return;
     const bucket = this.bucketOf(rule, execution);
-    await this.#buckets.free(bucket, execution.name);
-    await this.#buckets.drain(bucket, rule);
+    await this.#serially(bucket, async () => {
+      await this.#buckets.free(bucket, execution.name);
+      await this.#buckets.drain(bucket, rule);
+    });
   }
 
   /**
@@ -137,6 +147,19 @@ export class FlowControl {
     }
     for (const { name, ruleId, outcome } of done) this.#logger.info(`execution ${outcome} by cancelOn`, { executionName: name, ruleId, eventId: event.id });
     return done;
+  }
+
+  /** Runs `work` after the work already in progress on the bucket in this process (other processes are kept apart by the store). */
+  #serially<T>(bucket: FlowKey, work: () => Promise<T>): Promise<T> {
+    const id = `${bucket.ruleId}\u0000${bucket.key}`;
+    const previous = this.#inProgress.get(id) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    const settled = next.catch(() => undefined);
+    this.#inProgress.set(id, settled);
+    void settled.then(() => {
+      if (this.#inProgress.get(id) === settled) this.#inProgress.delete(id);
+    });
+    return next;
   }
 
   async #skip(eventId: string, ruleId: string, reason: SkipReason): Promise<void> {
