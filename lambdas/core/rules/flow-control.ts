@@ -2,9 +2,11 @@
  * A rule's flow-control fields (`debounce`, `throttle`, `concurrency`, `rateLimit`, `batch`, `cancelOn`; see docs/rules.md,
  * "Flow control"): what they say, and how they are read from a rule's YAML, each problem at the node that causes it.
  */
+export type { FlowControlSpec } from './flow-control-spec.js';
 import { parseDuration } from '../config/engine-config.js';
 import { compilePattern, InvalidPatternError } from '../pattern/index.js';
 import { fieldPathProblem, normaliseCorrelateBy } from './field-path.js';
+import type { FlowControlSpec } from './flow-control-spec.js';
 import type { EventPattern } from './types.js';
 import { expectMap, expectSeq, readKeys, readValue, show, sub, type Entry, type KeySpec, type NodeReader } from './yaml-nodes.js';
 
@@ -13,19 +15,6 @@ export const CORRELATION_KEY = 'correlationId';
 
 /** The most a `limit` or a `maxSize` may be: the state of a key keeps one entry per start it counts. */
 export const MAX_FLOW_LIMIT = 1000;
-
-/** What a rule's flow-control fields say, durations in milliseconds. */
-export interface FlowControlSpec {
-  /** The key's field path in its envelope form (`$.data.tenant`, `$.source`), or `correlationId`. */
-  key: string;
-  debounce?: { periodMs: number; maxWaitMs?: number };
-  throttle?: { limit: number; periodMs: number };
-  concurrency?: { limit: number };
-  rateLimit?: { limit: number; periodMs: number };
-  batch?: { maxSize: number; timeoutMs: number };
-  /** Events that stop this rule's running executions of their correlation and drop its queued ones. */
-  cancelOn?: Array<{ eventType: string; pattern?: EventPattern }>;
-}
 
 /** The rule keys this module reads (read-rule.ts adds them to the rule's known keys). */
 export const FLOW_CONTROL_KEYS: readonly KeySpec[] = [

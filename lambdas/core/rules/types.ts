@@ -1,6 +1,6 @@
 /** Trigger rules as data (see docs/rules.md): what they say, before and after compilation. */
 import type { EngineEvent } from '../envelope.js';
-import type { FlowControlSpec } from './flow-control.js';
+import type { FlowControlSpec } from './flow-control-spec.js';
 
 /** Every condition operator, in the order the docs list them. */
 export const CONDITION_OPS = [
