@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { Engine } from 'json-rules-engine';
+import { flowControlRows } from './flow-control.js';
 import { compileRules, type Condition, type EngineEvent, type Rule, type RuleSet } from '../lambdas/core/index.js';
 
 /** Deterministic pseudo-random numbers (mulberry32), so every run routes the same events. */
@@ -242,6 +243,8 @@ export default async function main(args: string[]): Promise<number> {
     rates[name[0] as string] = result.rate;
     rows.push(`| ${name} (${rules.length} rules) | ${fmt(result.rate)} | ${fmt(result.meanRate)} | ${us(result.p50)} | ${us(result.p99)} | ${jre} |`);
   }
+  const b = scenario(100, 10, 10_000);
+  const flowRows = await flowControlRows(b.rules, b.events, quick);
   floors.push(['b ≥ 1,000,000 events/s', (rates.b ?? 0) >= 1e6, fmt(rates.b ?? 0)]);
   floors.push([
     'compile 10,002 rules (c) < 1 s',
@@ -296,6 +299,7 @@ export default async function main(args: string[]): Promise<number> {
     'events/s = 1 / the median per-event time (floors use it); "mean" = all events / all time, which other processes on the machine pull down.',
     '',
     ...floors.map(([name, ok, value]) => `${ok ? 'PASS' : 'FAIL'}  ${name}: ${value}`),
+    ...flowRows,
   ];
   process.stdout.write(`${out.join('\n')}\n${sink < 0 ? sink : ''}`);
   return floors.every(([, ok]) => ok) ? 0 : 1;

@@ -33,6 +33,7 @@ export { parseRulesFile, parseEngineConfig, parseEngineConfigValue, seedIdGenera
 export { conditionsToPattern, conditionPattern, conditionLeaf, conditionValueProblem, containsWildcard, isConditionOp } from './rules/conditions.js';
 export { fieldSegments, compileFieldReader, fieldPathProblem, normaliseCorrelateBy, ENVELOPE_FIELDS, type FieldReader } from './rules/field-path.js';
 export { readRuleDocument, ruleDocumentOf, filesRuleVersion, InvalidRuleError, MAX_RULE_BYTES, type RuleDocumentContext } from './rules/rule-document.js';
+export { CORRELATION_KEY, MAX_FLOW_LIMIT, FLOW_CONTROL_KEYS, type FlowControlSpec } from './rules/flow-control.js';
 export { encryptedFieldUses, type EncryptedFieldUse } from './rules/encrypted-fields.js';
 export * from './config/engine-config.js';
 export * from './sources.js';

@@ -20,3 +20,4 @@ export * from './queries.js';
 export * from './fast-path.js';
 export * from './rule-catalog.js';
 export * from './schedules.js';
+export * from './flow-control.js';

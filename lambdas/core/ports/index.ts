@@ -16,3 +16,4 @@ export * from './workflow-control.js';
 export * from './flow-wakeups.js';
 export * from './rules.js';
 export * from './schedule-state.js';
+export * from './flow-control.js';

@@ -8,6 +8,7 @@ import { compilePattern, InvalidPatternError } from '../pattern/index.js';
 import { WORKFLOW_ID } from '../workflows.js';
 import { conditionPattern, conditionValueProblem, isConditionOp } from './conditions.js';
 import { fieldPathProblem, normaliseCorrelateBy } from './field-path.js';
+import { FLOW_CONTROL_KEYS, readFlowControl } from './flow-control.js';
 import { parseDuration } from '../config/engine-config.js';
 import { readScheduleFields, SCHEDULE_FIRED, SCHEDULE_KEYS, schedulePattern } from './schedule.js';
 import type { Condition, JoinSpec, Rule } from './types.js';
@@ -29,6 +30,7 @@ const RULE_KEYS: readonly KeySpec[] = [
   { name: 'all' },
   { name: 'within' },
   ...SCHEDULE_KEYS,
+  ...FLOW_CONTROL_KEYS,
 ];
 const CONDITION_KEYS: readonly KeySpec[] = [{ name: 'field' }, { name: 'op' }, { name: 'value' }];
 
@@ -98,6 +100,7 @@ export function readRule(r: NodeReader, node: YamlNode | null, parent: YamlNode,
     correlateEntry === undefined
       ? undefined
       : readValue<string>(r, correlateEntry, where, (v) => (typeof v !== 'string' ? `must be a field path, got ${show(v)}` : fieldPathProblem(normaliseCorrelateBy(v))));
+  const flow = readFlowControl(r, keys, where, keys.has('all'));
 
   if (
     r.issues.length > before ||
@@ -123,6 +126,7 @@ export function readRule(r: NodeReader, node: YamlNode | null, parent: YamlNode,
   if (correlateBy !== undefined) rule.correlateBy = normaliseCorrelateBy(correlateBy);
   if (join !== undefined) rule.join = join;
   if (schedule !== undefined) Object.assign(rule, schedule, { pattern: schedulePattern(rule.id) });
+  if (flow) rule.flow = flow;
   return rule;
 }
 

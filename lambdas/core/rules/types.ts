@@ -1,6 +1,7 @@
 /** Trigger rules as data (see docs/rules.md): what they say, before and after compilation. */
 import type { EngineEvent } from '../envelope.js';
 import type { ScheduleFields } from './schedule.js';
+import type { FlowControlSpec } from './flow-control-spec.js';
 
 /** Every condition operator, in the order the docs list them. */
 export const CONDITION_OPS = [
@@ -69,6 +70,8 @@ export interface Rule extends ScheduleFields {
    * of every listed type has arrived within the window; `eventType` is then the same list.
    */
   join?: JoinSpec;
+  /** Flow control (`debounce`, `throttle`, `concurrency`, `rateLimit`, `batch`, `cancelOn`): see flow-control.ts. */
+  flow?: FlowControlSpec;
   location?: SourceLocation;
   /** The version of the rule (managed rules: their counter; files rules: a digest of the rule), recorded on the executions it starts. */
   version?: number | string;
