@@ -105,6 +105,9 @@ const ADDED_COLUMNS: ReadonlyArray<readonly [string, string, string]> = [
   ['replays', 'paced_until', 'INTEGER'],
   ['replays', 'expires_at', 'INTEGER'],
   ['executions', 'states', 'TEXT'],
+  // Redrives: the count and the history (JSON), both absent until the first redrive.
+  ['executions', 'redrive_count', 'INTEGER NOT NULL DEFAULT 0'],
+  ['executions', 'redrives', 'TEXT'],
 ];
 
 /** How long a statement waits for a lock another process holds before failing with SQLITE_BUSY. */

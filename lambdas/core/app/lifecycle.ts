@@ -10,7 +10,7 @@ import { ConflictError } from '../errors.js';
 import type { FieldEncryption } from '../field-encryption.js';
 import { normaliseEvent, type EngineEvent } from '../envelope.js';
 import type { ExecutionRecord, ExecutionStatus, WorkflowInput } from '../execution.js';
-import { lifecycleEvent, type LifecyclePhase } from '../lifecycle.js';
+import { lifecycleEvent, phaseOf, type LifecyclePhase } from '../lifecycle.js';
 import type { EventStore } from '../ports/events.js';
 import type { EngineMetrics } from '../ports/observability.js';
 import { runningExecution, toApiExecution, type ExecutionEnd, type ExecutionStore, type StoredExecution } from '../ports/executions.js';
@@ -86,7 +86,7 @@ export class ExecutionLifecycle {
         const seconds = (Date.parse(end.stoppedAt) - Date.parse(stored.startedAt)) / 1000;
         if (Number.isFinite(seconds)) this.deps.metrics?.observe('ExecutionDuration', Math.max(0, seconds), { workflowId });
       }
-      phase = end.status === 'SUCCEEDED' ? 'succeeded' : 'failed';
+      phase = phaseOf(end.status);
       execution = { ...execution, status: end.status, stoppedAt: end.stoppedAt };
       if (end.output !== undefined) execution.output = end.output;
       if (end.error !== undefined) execution.error = end.error;
