@@ -67,7 +67,12 @@ function setUp() {
   let n = 0;
   const started = async (end?: 'FAILED' | 'SUCCEEDED' | 'TIMED_OUT' | 'ABORTED'): Promise<Trigger> => {
     const event = { id: `evt-${++n}`, type: 'order.placed', source: 'shop', timestamp: at(0), data: {} };
-    const trigger = { workflowId: 'order_fulfilment', ruleId: 'fulfil-order', executionName: executionName('fulfil-order', event.id), input: { event, rule: { id: 'fulfil-order', priority: 0 }, correlationId: 'o-1' } };
+    const trigger = {
+      workflowId: 'order_fulfilment',
+      ruleId: 'fulfil-order',
+      executionName: executionName('fulfil-order', event.id),
+      input: { event, rule: { id: 'fulfil-order', priority: 0 }, correlationId: 'o-1' },
+    };
     await executions.record(trigger, at(0));
     if (end !== undefined) {
       const states = [

@@ -141,7 +141,10 @@ export function failedStateOf(execution: Pick<ExecutionRecord, 'states'>): strin
 
 /** An ended record's end, to put back when a redrive does not go ahead. */
 function endOf(execution: StoredExecution): NonNullable<RedriveState['end']> {
-  const end: NonNullable<RedriveState['end']> = { status: execution.status as NonNullable<RedriveState['end']>['status'], stoppedAt: execution.stoppedAt ?? execution.startedAt };
+  const end: NonNullable<RedriveState['end']> = {
+    status: execution.status as NonNullable<RedriveState['end']>['status'],
+    stoppedAt: execution.stoppedAt ?? execution.startedAt,
+  };
   if (execution.output !== undefined) end.output = execution.output;
   if (execution.error !== undefined) end.error = execution.error;
   return end;

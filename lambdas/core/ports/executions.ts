@@ -79,7 +79,14 @@ export function runningExecution(trigger: Trigger, startedAt: string): Omit<Stor
 }
 
 /** The shape of an execution in a listing: the API shape without its output, the states it passed through and its redrives (`get` has them). */
-export function toListedExecution({ input: _input, output: _output, states: _states, redriveCount: _count, redrives: _redrives, ...record }: StoredExecution): ExecutionRecord {
+export function toListedExecution({
+  input: _input,
+  output: _output,
+  states: _states,
+  redriveCount: _count,
+  redrives: _redrives,
+  ...record
+}: StoredExecution): ExecutionRecord {
   return record;
 }
 
