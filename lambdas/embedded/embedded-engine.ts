@@ -11,6 +11,7 @@ import {
   CorrelationActivity,
   CorrelationWaits,
   EventRouter,
+  ExecutionActions,
   ExecutionLifecycle,
   FieldEncryption,
   ingestBatch,
@@ -33,10 +34,12 @@ import {
   type ReplayRequest,
   type StoredExecution,
   type Trigger,
+  type WorkflowControl,
 } from '../core/index.js';
 import type { Project } from '../project/load-project.js';
 import { installTaskServices } from '../tasks/runtime.js';
 import { LocalWorkflowRunner } from './asl-runner.js';
+import { LocalBulkActions } from './bulk-action-jobs.js';
 import { ChangeFeed, StoredEventSignals } from './change-feed.js';
 import { EmbeddedStores } from './embedded-stores.js';
 import { EngineSweeps } from './engine-sweeps.js';
@@ -49,6 +52,7 @@ import { PrometheusEngineMetrics } from './prometheus-metrics.js';
 import { LocalReplayJobs } from './replay-jobs.js';
 import type { SyncMode } from './sqlite-database.js';
 import { LocalTaskTokens, TaskTokens } from './task-tokens.js';
+import { unwiredWorkflowControl } from './unwired-workflow-control.js';
 
 export interface EmbeddedEngineOptions {
   project: Project;
@@ -63,11 +67,17 @@ export interface EmbeddedEngineOptions {
   encrypt?: EncryptRule[];
   /** The data key file; default `<dbPath>.key` (created 0600), a per-process key for `:memory:`. */
   dataKeyFile?: string;
+  /** Where stop and redrive act (default: the runner's; tests pass their own). */
+  workflowControl?: WorkflowControl;
 }
 
 export class EmbeddedEngine {
   readonly #stores: EmbeddedStores;
   readonly replays: LocalReplayJobs;
+  /** Stop and redrive one execution (`POST /executions/{name}/stop|redrive`). */
+  readonly actions: ExecutionActions;
+  /** Bulk actions (`/executions/actions`). */
+  readonly bulkActions: LocalBulkActions;
   /** The read side of the HTTP API (events, timelines, executions), as on AWS. */
   readonly queries: EngineQueries;
   /** What `GET /metrics` serves. */
@@ -93,6 +103,7 @@ export class EmbeddedEngine {
     private readonly now: () => number,
     readonly retentionDays: number,
     fields: FieldEncryption | undefined,
+    control: WorkflowControl,
   ) {
     const clock = { now };
     this.#stores = stores;
@@ -157,6 +168,8 @@ export class EmbeddedEngine {
     this.queries = new EngineQueries({ events, executions, ruleSet: project.ruleSet, ...(fields === undefined ? {} : { fields }) });
     const ids = ulidIds(randomBytes);
     this.replays = new LocalReplayJobs({ db, events, writes, bus, ruleSet: project.ruleSet, logger, now, newId: () => ids.newId(now()), retentionDays });
+    this.actions = new ExecutionActions({ executions, control, lifecycle, clock });
+    this.bulkActions = new LocalBulkActions({ db, writes, executions, actions: this.actions, logger, now, newId: () => ids.newId(now()), retentionDays });
   }
 
   /**
@@ -180,7 +193,8 @@ export class EmbeddedEngine {
       stores.close();
       throw error;
     }
-    const engine = new EmbeddedEngine(options.project, stores, runner, tokens, logger, now, retentionDays, fields);
+    const control = options.workflowControl ?? unwiredWorkflowControl;
+    const engine = new EmbeddedEngine(options.project, stores, runner, tokens, logger, now, retentionDays, fields, control);
     installTaskServices(
       createTaskServices({
         ingest: engine.#ingest,
@@ -193,6 +207,7 @@ export class EmbeddedEngine {
     );
     engine.#recover();
     engine.replays.resume();
+    engine.bulkActions.resume();
     engine.#sweeps.start();
     return engine;
   }

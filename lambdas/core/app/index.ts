@@ -9,6 +9,7 @@ export * from './replay-pacer.js';
 export * from './replay-page.js';
 export * from './replay-jobs.js';
 export * from './execution-actions.js';
+export * from './bulk-actions.js';
 export * from './correlation-waits.js';
 export * from './route-event.js';
 export * from './correlation-activity.js';
