@@ -31,7 +31,6 @@ describe('embedded HTTP: stop, redrive and bulk actions', () => {
   let server: Server;
   let base: string;
   const control = new RecordingControl();
-  // biome-ignore lint/suspicious/noExplicitAny: JSON bodies of the API under test
   const call = async (method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> => {
     const init: RequestInit = { method, headers: { 'content-type': 'application/json' } };
     if (body !== undefined) init.body = JSON.stringify(body);

@@ -5,7 +5,7 @@
  * A job a crash interrupted resumes from its cursor; an execution this action redrove already is not redriven again.
  */
 import type { Clock } from '../clock.js';
-import { NotFoundError, ValidationError, type ErrorDetail } from '../errors.js';
+import { isEngineError, NotFoundError, ValidationError, type ErrorDetail } from '../errors.js';
 import type { ExecutionRecord, ExecutionStatus } from '../execution.js';
 import { EXECUTION_STATUSES } from '../execution-query.js';
 import type { ExecutionStore } from '../ports/executions.js';
@@ -14,6 +14,7 @@ import type { EventPosition } from '../query.js';
 import type { ReplayJob, ReplayRequest, ReplayStatus } from '../replay.js';
 import type { ExecutionActions } from './execution-actions.js';
 import { ReplayPacer } from './replay-pacer.js';
+import { withBackoff } from './retry.js';
 
 /**
  * The default pace: below every region's refill rate of Step Functions' `StopExecution` and `RedriveExecution` token
@@ -230,11 +231,14 @@ export class BulkActions {
     if (current === undefined || current.status !== request.filter.status) return 'skipped';
     if (request.action === 'redrive' && (current.redrives ?? []).some((r) => r.by === by)) return 'skipped';
     try {
-      if (request.action === 'stop') await this.deps.actions.stop(listed.name, by);
-      else await this.deps.actions.redrive(listed.name, by);
+      // A throttled call is tried again (the pace should keep that rare); a refusal counts as failed; anything else
+      // (a store gone, a bug) ends the step, and the job resumes from its cursor.
+      if (request.action === 'stop') await withBackoff(() => this.deps.actions.stop(listed.name, by), { tries: 5 });
+      else await withBackoff(() => this.deps.actions.redrive(listed.name, by), { tries: 5 });
       return 'done';
-    } catch {
-      return 'failed';
+    } catch (error) {
+      if (isEngineError(error)) return 'failed';
+      throw error;
     }
   }
 
