@@ -11,6 +11,8 @@ import { EmbeddedEngine } from '../../lambdas/embedded/embedded-engine.js';
 import { createHttpServer } from '../../lambdas/embedded/http-server.js';
 import { createLogger } from '../../lambdas/embedded/logger.js';
 import { loadProject } from '../../lambdas/project/load-project.js';
+import { bulkActionCommand, executionActionCommand } from '../../cli/execution-action-commands.js';
+import { memoryIo } from '../../cli/io.js';
 import { registration } from '../support/engine-process.js';
 
 class RecordingControl implements WorkflowControl {
@@ -152,5 +154,30 @@ describe('embedded HTTP: stop, redrive and bulk actions', () => {
     expect(later.body.done).toBeLessThan(later.body.matched);
     expect(later.body.progress).toBeLessThan(1);
     expect(later.body.done).toBe(cancelled.body.done);
+  });
+  describe('the CLI against the same engine', () => {
+    it('edwe executions stop NAME prints the stopped execution; an unknown name fails with the 404', async () => {
+      const name = (await call('GET', '/executions?status=RUNNING&limit=1')).body.executions[0].name as string;
+      const io = memoryIo({ cwd: process.cwd() });
+
+      expect(await executionActionCommand('stop', [name, '--url', base], io)).toBe(0);
+      expect(JSON.parse(io.out)).toMatchObject({ name, status: 'ABORTED' });
+      await expect(executionActionCommand('redrive', ['no-such-execution', '--url', base], memoryIo({ cwd: process.cwd() }))).rejects.toThrow(/404/);
+    });
+
+    it('edwe executions bulk stop: a dry run prints the count, the run prints progress lines (not a terminal) and the end', async () => {
+      const running = (await call('GET', '/executions?status=RUNNING&limit=1000')).body.executions.length as number;
+      const dry = memoryIo({ cwd: process.cwd() });
+      expect(await bulkActionCommand(['stop', '--status', 'running', '--since', '1h', '--dry-run', '--url', base], dry)).toBe(0);
+      expect(JSON.parse(dry.out)).toMatchObject({ dryRun: true, matched: running });
+
+      const io = Object.assign(memoryIo({ cwd: process.cwd() }), { isTTY: false, pollMs: 20 });
+      const code = await bulkActionCommand(['stop', '--workflow', 'onboarding_workflow', '--rate', '100', '--url', base], io);
+
+      expect(code).toBe(0);
+      expect(JSON.parse(io.out)).toMatchObject({ status: 'completed', matched: running, done: running, progress: 1 });
+      expect(io.err).toMatch(/\] 100% {2}done \d+ · failed 0 · of \d+ · completed\n$/);
+      expect((await call('GET', '/executions?status=RUNNING')).body.executions).toEqual([]);
+    });
   });
 });
