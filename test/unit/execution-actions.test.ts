@@ -148,6 +148,17 @@ describe('ExecutionActions.redrive', () => {
     expect(events.get(`${failed.executionName}.redrive-1.succeeded`)?.type).toBe('workflow.succeeded');
   });
 
+  it('ignores a late repeat of the first run’s end once the execution is redriven: the redriven run stays RUNNING', async () => {
+    const { actions, started, lifecycle, executions } = setUp();
+    const failed = await started('FAILED');
+    await actions.redrive(failed.executionName, 'ops');
+
+    const late = await lifecycle.onChange({ name: failed.executionName, status: 'FAILED', startedAt: at(0), stoppedAt: at(3), error: { error: 'Boom' } });
+
+    expect(late.kind).toBe('ignored');
+    expect((await executions.get(failed.executionName))?.status).toBe('RUNNING');
+  });
+
   it('redrives TIMED_OUT and ABORTED executions too, and counts each redrive', async () => {
     const { actions, started, lifecycle } = setUp();
     const timedOut = await started('TIMED_OUT');

@@ -73,6 +73,11 @@ export class ExecutionLifecycle {
   async onChange(reported: ExecutionChange): Promise<LifecycleOutcome> {
     const stored = (await this.deps.executions.get(reported.name)) ?? (await this.recordFromChange(reported));
     if (typeof stored === 'string') return { kind: 'ignored', reason: stored };
+    // A late (or repeated) end of the run before a redrive must not end the redriven run.
+    const redrive = stored.redrives?.at(-1);
+    if (redrive !== undefined && reported.status !== 'RUNNING' && reported.stoppedAt !== undefined && reported.stoppedAt < redrive.at) {
+      return { kind: 'ignored', reason: `an end of the run before its redrive at ${redrive.at}` };
+    }
     const change = await this.concealed(reported, stored.input);
 
     let phase: LifecyclePhase = 'started';
