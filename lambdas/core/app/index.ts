@@ -10,6 +10,7 @@ export * from './replay-page.js';
 export * from './replay-jobs.js';
 export * from './execution-actions.js';
 export * from './bulk-actions.js';
+export * from './bulk-action-request.js';
 export * from './correlation-waits.js';
 export * from './route-event.js';
 export * from './correlation-activity.js';
