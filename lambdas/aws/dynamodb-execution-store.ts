@@ -230,12 +230,16 @@ export class DynamoDbExecutionStore implements ExecutionStore, RedriveRecords, E
     put('error', end?.error === undefined ? undefined : JSON.stringify(end.error));
     put('redrives', next.redrives.length === 0 ? undefined : JSON.stringify(next.redrives));
     const countCondition = expected.redriveCount === 0 ? '(attribute_not_exists(redriveCount) OR redriveCount = :expectedCount)' : 'redriveCount = :expectedCount';
-    return this.update(name, {
+    const written = await this.update(name, {
       UpdateExpression: `SET ${sets.join(', ')} REMOVE ${removes.join(', ')}`,
       ConditionExpression: `#status = :expectedStatus AND ${countCondition}`,
       ExpressionAttributeNames: { '#status': 'status', '#stoppedAt': 'stoppedAt', '#output': 'output', '#error': 'error', '#redrives': 'redrives' },
       ExpressionAttributeValues: marshall(values),
     });
+    if (written) return true;
+    // The SDK retries an update whose answer was lost: the retry then finds what its own first attempt wrote.
+    const item = await this.rawGet(name);
+    return item !== undefined && item.status === values[':status'] && (item.redriveCount ?? 0) === next.redriveCount && item.redrives === values[':redrives'];
   }
 
   /** The execution of this name (claims included), read consistently. */
