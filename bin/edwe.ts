@@ -4,6 +4,7 @@ import { devCommand, DEV_USAGE, UsageError } from '../cli/dev-command.js';
 import { EVENTS_USAGE, eventsCommand, SEND_USAGE, sendCommand } from '../cli/events-command.js';
 import { INIT_USAGE, initCommand } from '../cli/init-command.js';
 import { processIo, type CliIo } from '../cli/io.js';
+import { BULK_USAGE, bulkActionCommand, EXECUTION_ACTION_USAGE, executionActionCommand } from '../cli/execution-action-commands.js';
 import { EXECUTIONS_USAGE, executionsListCommand } from '../cli/observe-commands.js';
 import { REPLAY_USAGE, replayCommand } from '../cli/replay-command.js';
 import { RULES_CHECK_USAGE, RULES_ROUTE_USAGE, rulesCheck, rulesRoute, TEST_EVENT_PATTERN_USAGE, testEventPattern } from '../cli/rules-commands.js';
@@ -28,6 +29,10 @@ ${indent(SEND_USAGE)}
 ${indent(EVENTS_USAGE)}
   edwe executions list        list executions newest first, by workflow, status and age
 ${indent(EXECUTIONS_USAGE)}
+  edwe executions stop|redrive  stop a running execution, or redrive a failed one from the state that failed
+${indent(EXECUTION_ACTION_USAGE)}
+  edwe executions bulk        stop or redrive every execution a filter selects, with a progress bar
+${indent(BULK_USAGE)}
   edwe replay                 re-run a time range of history, with a progress bar
 ${indent(REPLAY_USAGE)}
   edwe console                the web console against a running engine or a deployed stack (edwe dev serves it at /console too)
@@ -50,6 +55,9 @@ const commands: Record<string, Command> = {
   send: sendCommand,
   events: eventsCommand,
   'executions list': (argv, io) => executionsListCommand(argv, io),
+  'executions stop': (argv, io) => executionActionCommand('stop', argv, io),
+  'executions redrive': (argv, io) => executionActionCommand('redrive', argv, io),
+  'executions bulk': (argv, io) => bulkActionCommand(argv, io),
   replay: replayCommand,
   // Imported when used, so the AWS SDK stays out of every other command's start-up.
   console: async (argv, io) => (await import('../cli/console-command.js')).consoleCommand(argv, io),

@@ -24,6 +24,9 @@ import {
   type ExecutionQuery,
   type ExecutionRecord,
   type ExecutionStore,
+  type RedriveExpectation,
+  type RedriveRecords,
+  type RedriveState,
   type StoredExecution,
   type Trigger,
 } from '../core/index.js';
@@ -86,12 +89,26 @@ export interface ExpressClaims {
   release(name: string, claimId: string): Promise<void>;
 }
 
-const API_FIELDS = ['name', 'workflowId', 'ruleId', 'ruleVersion', 'eventId', 'correlationId', 'status', 'startedAt', 'stoppedAt', 'output', 'error'];
+const API_FIELDS = [
+  'name',
+  'workflowId',
+  'ruleId',
+  'ruleVersion',
+  'eventId',
+  'correlationId',
+  'status',
+  'startedAt',
+  'stoppedAt',
+  'output',
+  'error',
+  'redriveCount',
+  'redrives',
+];
 
 /**
  * @example const store = new DynamoDbExecutionStore({ client, tableName: 'State' }); await store.record(trigger, startedAt)
  */
-export class DynamoDbExecutionStore implements ExecutionStore, ExpressClaims {
+export class DynamoDbExecutionStore implements ExecutionStore, RedriveRecords, ExpressClaims {
   private readonly client: DynamoDBClient;
   private readonly tableName: string;
   private readonly retentionDays: number;
@@ -208,6 +225,45 @@ export class DynamoDbExecutionStore implements ExecutionStore, ExpressClaims {
     // The SDK retries an update whose answer was lost: the retry then finds the execution its own first
     // attempt ended. That is this finish, not another delivery of the same end.
     return (await this.rawGet(name))?.finishId === values[':finishId'];
+  }
+
+  /**
+   * Writes the redrive count, history and status when the record is as expected (a never-redriven record has no
+   * count: 0); false when it is not, or is missing. The status index key moves with the status.
+   */
+  async setRedrive(name: string, expected: RedriveExpectation, next: RedriveState): Promise<boolean> {
+    const { end } = next;
+    const values: Record<string, unknown> = {
+      ':expectedStatus': expected.status,
+      ':expectedCount': expected.redriveCount,
+      ':status': end?.status ?? 'RUNNING',
+      ':spk': statusIndexKey(end?.status ?? 'RUNNING', listingShard(name)),
+      ':count': next.redriveCount,
+    };
+    const sets = ['#status = :status', 'spk = :spk', 'redriveCount = :count'];
+    const removes = ['finishId'];
+    const put = (attribute: string, value: string | undefined): void => {
+      if (value === undefined) removes.push(`#${attribute}`);
+      else {
+        sets.push(`#${attribute} = :${attribute}`);
+        values[`:${attribute}`] = value;
+      }
+    };
+    put('stoppedAt', end?.stoppedAt);
+    put('output', storedOutput(end?.output));
+    put('error', end?.error === undefined ? undefined : JSON.stringify(end.error));
+    put('redrives', next.redrives.length === 0 ? undefined : JSON.stringify(next.redrives));
+    const countCondition = expected.redriveCount === 0 ? '(attribute_not_exists(redriveCount) OR redriveCount = :expectedCount)' : 'redriveCount = :expectedCount';
+    const written = await this.update(name, {
+      UpdateExpression: `SET ${sets.join(', ')} REMOVE ${removes.join(', ')}`,
+      ConditionExpression: `#status = :expectedStatus AND ${countCondition}`,
+      ExpressionAttributeNames: { '#status': 'status', '#stoppedAt': 'stoppedAt', '#output': 'output', '#error': 'error', '#redrives': 'redrives' },
+      ExpressionAttributeValues: marshall(values),
+    });
+    if (written) return true;
+    // The SDK retries an update whose answer was lost: the retry then finds what its own first attempt wrote.
+    const item = await this.rawGet(name);
+    return item !== undefined && item.status === values[':status'] && (item.redriveCount ?? 0) === next.redriveCount && item.redrives === values[':redrives'];
   }
 
   /** The execution of this name (claims included), read consistently. */

@@ -15,12 +15,14 @@ const { prefix } = STATE_TABLE;
 export const MAX_STORED_OUTPUT_BYTES = 64 * 1024;
 
 /** An execution as stored. */
-export interface ExecutionItem extends Omit<ExecutionRecord, 'output' | 'error'> {
+export interface ExecutionItem extends Omit<ExecutionRecord, 'output' | 'error' | 'redrives'> {
   pk: string;
   sk: string;
   /** JSON text: an output's nesting never meets DynamoDB's 32-level limit. */
   output?: string;
   error?: string;
+  /** JSON text, as output and error are. */
+  redrives?: string;
   input: string;
   replayId?: string;
   /**
@@ -93,5 +95,7 @@ export function fromExecutionItem(item: Record<string, unknown>): StoredExecutio
   if (typeof item.stoppedAt === 'string') record.stoppedAt = item.stoppedAt;
   if (typeof item.output === 'string') record.output = JSON.parse(item.output) as unknown;
   if (typeof item.error === 'string') record.error = JSON.parse(item.error) as NonNullable<ExecutionRecord['error']>;
+  if (typeof item.redriveCount === 'number' && item.redriveCount > 0) record.redriveCount = item.redriveCount;
+  if (typeof item.redrives === 'string') record.redrives = JSON.parse(item.redrives) as NonNullable<ExecutionRecord['redrives']>;
   return record;
 }

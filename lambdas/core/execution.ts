@@ -46,6 +46,22 @@ export interface ExecutionRecord {
   error?: { error: string; cause?: string };
   /** The states it passed through, where the home records them (the embedded runner does; on AWS, Step Functions keeps the history). */
   states?: StateStep[];
+  /** How often it was redriven (absent: never). */
+  redriveCount?: number;
+  /** Its redrives, oldest first (absent: never redriven). */
+  redrives?: ExecutionRedrive[];
+}
+
+/** One redrive of an execution: when, by whom, from which state, and the execution that ran it (itself, or an Express restart). */
+export interface ExecutionRedrive {
+  /** ISO 8601, UTC. */
+  at: string;
+  /** Who asked: the caller's identity, or `bulk:<actionId>`. */
+  by: string;
+  /** The state it resumed at, where the home records states. */
+  fromState?: string;
+  /** The execution the redrive ran as: the same name when resumed, `<name>-redrive-<n>` when restarted (Express). */
+  executionName: string;
 }
 
 /** One state an execution passed through: entered, and exited (or failed) unless it is still there. */

@@ -1,5 +1,5 @@
 /**
- * Workflow lifecycle as events (`workflow.started`, `workflow.succeeded`, `workflow.failed`, source
+ * Workflow lifecycle as events (`workflow.started`, `workflow.succeeded`, `workflow.failed`, `workflow.aborted`, source
  * `edwe.workflows`): rules can chain one workflow to another's end. A chain depth carried in the
  * data stops a rule set that would otherwise trigger itself forever.
  */
@@ -10,7 +10,14 @@ export const LIFECYCLE_SOURCE = 'edwe.workflows';
 /** How many lifecycle hops a chain may take before the engine stops emitting lifecycle events for it. */
 export const MAX_CHAIN_DEPTH = 10;
 
-export type LifecyclePhase = 'started' | 'succeeded' | 'failed';
+export type LifecyclePhase = 'started' | 'succeeded' | 'failed' | 'aborted';
+
+/** The phase an execution's status stands for: `ABORTED` (a stop) is `aborted`, every other end but success `failed`. */
+export function phaseOf(status: ExecutionRecord['status']): LifecyclePhase {
+  if (status === 'RUNNING') return 'started';
+  if (status === 'SUCCEEDED') return 'succeeded';
+  return status === 'ABORTED' ? 'aborted' : 'failed';
+}
 
 /** The chain depth of the event that triggered an execution (0 for an outside event). */
 export function chainDepthOf(event: EngineEvent): number {
@@ -21,7 +28,7 @@ export function chainDepthOf(event: EngineEvent): number {
 
 /**
  * The lifecycle event for an execution's phase, or undefined when the chain is too deep.
- * Its id is derived from the execution name, so a re-emitted lifecycle event is a duplicate.
+ * Its id is derived from the execution name (and the redrive it belongs to), so a re-emitted lifecycle event is a duplicate.
  */
 export function lifecycleEvent(
   execution: ExecutionRecord,
@@ -40,9 +47,12 @@ export function lifecycleEvent(
     chainDepth: depth,
   };
   if (phase !== 'started' && execution.output !== undefined) data.output = execution.output;
-  if (phase === 'failed' && execution.error !== undefined) data.error = execution.error;
+  if ((phase === 'failed' || phase === 'aborted') && execution.error !== undefined) data.error = execution.error;
+  // A redriven run has lifecycle events of its own: its phases are not the first run's duplicates.
+  const run = execution.redriveCount === undefined || execution.redriveCount === 0 ? '' : `.redrive-${execution.redriveCount}`;
+  if (run !== '') data.redriveCount = execution.redriveCount;
   return {
-    id: `${execution.name}.${phase}`.slice(0, 128),
+    id: `${execution.name}${run}.${phase}`.slice(0, 128),
     type: `workflow.${phase}`,
     source: LIFECYCLE_SOURCE,
     timestamp,

@@ -11,6 +11,7 @@ import {
   CorrelationActivity,
   CorrelationWaits,
   EventRouter,
+  ExecutionActions,
   ExecutionLifecycle,
   FlowControl,
   FieldEncryption,
@@ -39,10 +40,12 @@ import {
   type RuleSet,
   type StoredExecution,
   type Trigger,
+  type WorkflowControl,
 } from '../core/index.js';
 import type { Project } from '../project/load-project.js';
 import { installTaskServices } from '../tasks/runtime.js';
 import { LocalWorkflowRunner } from './asl-runner.js';
+import { LocalBulkActions } from './bulk-action-jobs.js';
 import { ChangeFeed, StoredEventSignals } from './change-feed.js';
 import { EmbeddedStores } from './embedded-stores.js';
 import { EngineSweeps } from './engine-sweeps.js';
@@ -74,11 +77,17 @@ export interface EmbeddedEngineOptions {
   encrypt?: EncryptRule[];
   /** The data key file; default `<dbPath>.key` (created 0600), a per-process key for `:memory:`. */
   dataKeyFile?: string;
+  /** Where stop and redrive act (default: the runner's; tests pass their own). */
+  workflowControl?: WorkflowControl;
 }
 
 export class EmbeddedEngine {
   readonly #stores: EmbeddedStores;
   readonly replays: LocalReplayJobs;
+  /** Stop and redrive one execution (`POST /executions/{name}/stop|redrive`). */
+  readonly actions: ExecutionActions;
+  /** Bulk actions (`/executions/actions`). */
+  readonly bulkActions: LocalBulkActions;
   /** The read side of the HTTP API (events, timelines, executions), as on AWS. */
   readonly queries: EngineQueries;
   /** What `GET /metrics` serves. */
@@ -104,7 +113,6 @@ export class EmbeddedEngine {
   readonly #flow: FlowControl;
   readonly #wakeUps: SqliteWakeUps;
   #closed = false;
-  readonly #lifecycle: ExecutionLifecycle;
 
   private constructor(
     readonly project: Project,
@@ -116,6 +124,7 @@ export class EmbeddedEngine {
     readonly retentionDays: number,
     fields: FieldEncryption | undefined,
     rules: RuleCatalog,
+    control: WorkflowControl | undefined,
   ) {
     const clock = { now };
     this.#stores = stores;
@@ -155,14 +164,14 @@ export class EmbeddedEngine {
       wakeUps: this.#wakeUps,
       starter: { start: (trigger) => this.#starter.start(trigger) },
       executions,
-      stopExecution: (name, cause) => this.#stopExecution(name, cause),
+      // cancelOn stops a running execution as `POST /executions/{name}/stop` does (ABORTED, workflow.aborted).
+      stopExecution: (name, cause) => this.actions.stopExecution(name, cause),
       metrics,
       logger,
       clock,
     });
     this.#flow = flow;
     const lifecycle = new ExecutionLifecycle({ executions, events: stream, clock, metrics, flow, ...(fields === undefined ? {} : { fields }) });
-    this.#lifecycle = lifecycle;
     this.#runs = new LocalExecutions({
       runner,
       checkpoints,
@@ -205,6 +214,9 @@ export class EmbeddedEngine {
     this.schedules = new ScheduleRunner({ rules: () => rules.ruleSet.rules, ingest: this.#ingest, state: scheduleState, clock, ids, logger });
     this.scheduleTimer = new ScheduleTimer(this.schedules, now, logger);
     this.replays = new LocalReplayJobs({ db, events, writes, bus, ruleSet, logger, now, newId: () => ids.newId(now()), retentionDays });
+    // Stop and redrive act through the runner's control (or one a test passes in).
+    this.actions = new ExecutionActions({ executions, control: control ?? this.workflowControl, lifecycle, clock });
+    this.bulkActions = new LocalBulkActions({ db, writes, executions, actions: this.actions, logger, now, newId: () => ids.newId(now()), retentionDays });
   }
 
   /**
@@ -246,7 +258,7 @@ export class EmbeddedEngine {
       stores.close();
       throw error;
     }
-    const engine = new EmbeddedEngine(options.project, stores, runner, tokens, logger, now, retentionDays, fields, rules);
+    const engine = new EmbeddedEngine(options.project, stores, runner, tokens, logger, now, retentionDays, fields, rules, options.workflowControl);
     audit = (event) => engine.ingest(event);
     installTaskServices(
       createTaskServices({
@@ -262,6 +274,7 @@ export class EmbeddedEngine {
     // Wake-ups a previous process left due fire now; their waiting triggers start once (the names are deterministic).
     engine.#wakeUps.start((wakeUp) => engine.#flow.wake(wakeUp));
     engine.replays.resume();
+    engine.bulkActions.resume();
     engine.#sweeps.start();
     engine.scheduleTimer.start();
     return engine;
@@ -399,13 +412,6 @@ export class EmbeddedEngine {
    * `cancelOn`'s stop, until the execution-actions service is wired here: the record ends ABORTED through the lifecycle
    * (its end event is stored), and the runner's own later end of the run is then a repeat that changes nothing.
    */
-  async #stopExecution(name: string, cause: { error: string; cause?: string }): Promise<void> {
-    const execution = await this.executions.get(name);
-    if (execution === undefined || execution.status !== 'RUNNING') return;
-    const stoppedAt = new Date(this.now()).toISOString();
-    await this.#lifecycle.onChange({ name, status: 'ABORTED', startedAt: execution.startedAt, stoppedAt, error: cause });
-  }
-
   /** Starts a trigger outside routing (a replayed event from the bus), once. */
   #start(trigger: Trigger): void {
     this.#runs.track(

@@ -8,6 +8,7 @@ import { createConsoleRoute } from './console-route.js';
 import type { EmbeddedEngine } from './embedded-engine.js';
 import { engineRoutes } from './http/engine-routes.js';
 import { eventRoutes } from './http/event-routes.js';
+import { executionActionRoutes } from './http/execution-action-routes.js';
 import { readBody } from './http/limits.js';
 import { ruleRoutes } from './http/rule-routes.js';
 import { serveMetrics } from './http/metrics-route.js';
@@ -25,6 +26,7 @@ export function createHttpServer(engine: EmbeddedEngine, logger: Logger, options
   const limits = limitsOf(options.limits);
   const context = serverContext(new Routes(), limits, readBody);
   const { routes } = context;
+  executionActionRoutes(engine, context);
   engineRoutes(engine, context);
   ruleRoutes(engine, context);
   // Registered before the event routes, whose `/events/{id}` would otherwise take `/events/stream`.

@@ -88,6 +88,18 @@ CREATE TABLE IF NOT EXISTS replays (
 );
 CREATE INDEX IF NOT EXISTS replays_running ON replays (status) WHERE status = 'running';
 
+-- Bulk actions on executions: jobs of the same shape as replays, run by the same job store.
+CREATE TABLE IF NOT EXISTS bulk_actions (
+  replay_id      TEXT PRIMARY KEY,
+  status         TEXT NOT NULL,
+  job            TEXT NOT NULL,
+  version        INTEGER NOT NULL DEFAULT 0,
+  failures       TEXT NOT NULL DEFAULT '[]',
+  paced_until    INTEGER,
+  expires_at     INTEGER
+);
+CREATE INDEX IF NOT EXISTS bulk_actions_running ON bulk_actions (status) WHERE status = 'running';
+
 CREATE TABLE IF NOT EXISTS dead_letters (
   seq            INTEGER PRIMARY KEY AUTOINCREMENT,
   source         TEXT NOT NULL,
@@ -161,6 +173,9 @@ const ADDED_COLUMNS: ReadonlyArray<readonly [string, string, string]> = [
   ['replays', 'expires_at', 'INTEGER'],
   ['executions', 'states', 'TEXT'],
   ['executions', 'rule_version', 'TEXT'],
+  // Redrives: the count and the history (JSON), both absent until the first redrive.
+  ['executions', 'redrive_count', 'INTEGER NOT NULL DEFAULT 0'],
+  ['executions', 'redrives', 'TEXT'],
 ];
 
 /** How long a statement waits for a lock another process holds before failing with SQLITE_BUSY. */

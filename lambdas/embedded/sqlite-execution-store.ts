@@ -15,6 +15,9 @@ import {
   type ExecutionRecord,
   type ExecutionStatus,
   type ExecutionStore,
+  type RedriveExpectation,
+  type RedriveRecords,
+  type RedriveState,
   type StoredExecution,
   type Trigger,
   type WorkflowInput,
@@ -40,12 +43,14 @@ interface ExecutionRow {
   states: string | null;
   /** JSON: a managed rule's version is a number, a files rule's a digest. */
   rule_version: string | null;
+  redrive_count: number;
+  redrives: string | null;
 }
 
 /**
  * @example const recorded = await new SqliteExecutionStore(db, writes).record(trigger, startedAt)
  */
-export class SqliteExecutionStore implements ExecutionStore {
+export class SqliteExecutionStore implements ExecutionStore, RedriveRecords {
   readonly #insert;
   readonly #hold;
   readonly #get;
@@ -54,6 +59,7 @@ export class SqliteExecutionStore implements ExecutionStore {
   readonly #running;
   readonly #byCorrelation;
   readonly #byReplay;
+  readonly #setRedrive;
 
   constructor(
     private readonly db: SqliteDatabase,
@@ -75,6 +81,27 @@ export class SqliteExecutionStore implements ExecutionStore {
     this.#byCorrelation = db.prepare<[string], ExecutionRow>('SELECT * FROM executions WHERE correlation_id = ? ORDER BY started_at, name');
     this.#byReplay = db.prepare<[string], ExecutionRow>("SELECT * FROM executions WHERE json_extract(input, '$.replay.replayId') = ? ORDER BY rowid");
     this.#running = db.prepare<[], ExecutionRow>(`SELECT * FROM executions WHERE status = 'RUNNING' ORDER BY started_at, name`);
+    this.#setRedrive = db.prepare(
+      `UPDATE executions SET status = @status, stopped_at = @stoppedAt, output = @output, error = @error, redrive_count = @count, redrives = @redrives
+       WHERE name = @name AND status = @expectedStatus AND redrive_count = @expectedCount`,
+    );
+  }
+
+  /** Writes the redrive count, history and status when the record is as expected; false when it is not, or is missing. */
+  setRedrive(name: string, expected: RedriveExpectation, next: RedriveState): Promise<boolean> {
+    const { end } = next;
+    const row = {
+      name,
+      expectedStatus: expected.status,
+      expectedCount: expected.redriveCount,
+      status: end?.status ?? 'RUNNING',
+      stoppedAt: end?.stoppedAt ?? null,
+      output: end?.output === undefined ? null : JSON.stringify(end.output),
+      error: end?.error === undefined ? null : JSON.stringify(end.error),
+      count: next.redriveCount,
+      redrives: next.redrives.length === 0 ? null : JSON.stringify(next.redrives),
+    };
+    return this.writes.submit(() => this.#setRedrive.run(row).changes === 1);
   }
 
   /** Records a RUNNING execution; false when one of that name exists already (kept as it is), unless it is QUEUED: that one starts. */
@@ -190,6 +217,8 @@ function fromRow(row: ExecutionRow): StoredExecution {
   if (row.output !== null) record.output = JSON.parse(row.output) as unknown;
   if (row.error !== null) record.error = JSON.parse(row.error) as ExecutionRecord['error'] & object;
   if (row.states !== null) record.states = JSON.parse(row.states) as NonNullable<ExecutionRecord['states']>;
+  if (row.redrive_count > 0) record.redriveCount = row.redrive_count;
+  if (row.redrives !== null) record.redrives = JSON.parse(row.redrives) as NonNullable<ExecutionRecord['redrives']>;
   return record;
 }
 

@@ -32,6 +32,8 @@ export interface SqliteWrites {
 export interface SqliteReplayJobStoreOptions {
   /** Where writes go; default: each in a transaction of its own. */
   writes?: SqliteWrites;
+  /** The table the jobs are kept in: replays (default), or bulk actions (`bulk_actions`), which the same machinery runs. */
+  table?: 'replays' | 'bulk_actions';
 }
 
 /**
@@ -45,14 +47,15 @@ export class SqliteReplayJobStore implements ReplayJobStore {
   readonly #write: <T>(write: () => T) => Promise<T>;
 
   constructor(db: SqliteDatabase, options: SqliteReplayJobStoreOptions = {}) {
+    const table = options.table ?? 'replays';
     this.#insert = db.prepare<[string, string, string, number]>(
-      "INSERT INTO replays (replay_id, status, job, version, failures, expires_at) VALUES (?, ?, ?, 0, '[]', ?) ON CONFLICT (replay_id) DO NOTHING",
+      `INSERT INTO ${table} (replay_id, status, job, version, failures, expires_at) VALUES (?, ?, ?, 0, '[]', ?) ON CONFLICT (replay_id) DO NOTHING`,
     );
-    this.#select = db.prepare<[string], ReplayRow>('SELECT job, status, version, failures, paced_until FROM replays WHERE replay_id = ?');
+    this.#select = db.prepare<[string], ReplayRow>(`SELECT job, status, version, failures, paced_until FROM ${table} WHERE replay_id = ?`);
     this.#update = db.prepare<[Record<string, string | number | null>]>(
-      'UPDATE replays SET status = @status, job = @job, version = @version, failures = @failures, paced_until = @pacedUntil WHERE replay_id = @replayId',
+      `UPDATE ${table} SET status = @status, job = @job, version = @version, failures = @failures, paced_until = @pacedUntil WHERE replay_id = @replayId`,
     );
-    this.#running = db.prepare<[], ReplayRow>("SELECT job, status, version, failures, paced_until FROM replays WHERE status = 'running' ORDER BY replay_id");
+    this.#running = db.prepare<[], ReplayRow>(`SELECT job, status, version, failures, paced_until FROM ${table} WHERE status = 'running' ORDER BY replay_id`);
     const { writes } = options;
     const transaction = db.transaction((write: () => unknown) => write());
     this.#write = writes === undefined ? async <T>(write: () => T) => transaction(write) as T : <T>(write: () => T) => writes.submit(write);

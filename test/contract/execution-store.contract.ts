@@ -5,11 +5,21 @@
  * every execution comes newest first, narrowed by workflow, status and time, and paged.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { decodeCursor, executionName, type EngineEvent, type ExecutionListing, type ExecutionQuery, type ExecutionStore, type Trigger } from '../../lambdas/core/index.js';
+import {
+  decodeCursor,
+  executionName,
+  type EngineEvent,
+  type ExecutionListing,
+  type ExecutionQuery,
+  type ExecutionStore,
+  type RedriveRecords,
+  type Trigger,
+} from '../../lambdas/core/index.js';
+import { describeRedriveContract } from './execution-redrives.contract.js';
 
 /** An adapter as the contract drives it. */
 export interface ExecutionStoreUnderTest {
-  store: ExecutionStore;
+  store: ExecutionStore & RedriveRecords;
   close(): Promise<void>;
 }
 
@@ -38,7 +48,7 @@ export function describeExecutionStoreContract(name: string, factory: ExecutionS
     const trigger = (overrides: Parameters<typeof aTrigger>[1] = {}) => aTrigger(at, overrides);
 
     let current: ExecutionStoreUnderTest | undefined;
-    const open = async (): Promise<ExecutionStore> => {
+    const open = async (): Promise<ExecutionStore & RedriveRecords> => {
       current = await factory({ now: () => NOW });
       return current.store;
     };
@@ -155,6 +165,8 @@ export function describeExecutionStoreContract(name: string, factory: ExecutionS
         expect(await store.get(held.executionName)).toMatchObject({ status: 'ABORTED', stoppedAt: at(2), error: { error: 'edwe.Cancelled' } });
       });
     });
+
+    describeRedriveContract({ open, at, trigger });
 
     describe('listing', () => {
       it("lists an event's executions and a correlation's, in start order, in the API shape", async () => {

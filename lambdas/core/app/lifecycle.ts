@@ -10,7 +10,7 @@ import { ConflictError } from '../errors.js';
 import type { FieldEncryption } from '../field-encryption.js';
 import { normaliseEvent, type EngineEvent } from '../envelope.js';
 import type { ExecutionRecord, ExecutionStatus, WorkflowInput } from '../execution.js';
-import { lifecycleEvent, type LifecyclePhase } from '../lifecycle.js';
+import { lifecycleEvent, phaseOf, type LifecyclePhase } from '../lifecycle.js';
 import type { EventStore } from '../ports/events.js';
 import type { EngineMetrics } from '../ports/observability.js';
 import { runningExecution, toApiExecution, type ExecutionEnd, type ExecutionStore, type StoredExecution } from '../ports/executions.js';
@@ -75,6 +75,11 @@ export class ExecutionLifecycle {
   async onChange(reported: ExecutionChange): Promise<LifecycleOutcome> {
     const stored = (await this.deps.executions.get(reported.name)) ?? (await this.recordFromChange(reported));
     if (typeof stored === 'string') return { kind: 'ignored', reason: stored };
+    // A late (or repeated) end of the run before a redrive must not end the redriven run.
+    const redrive = stored.redrives?.at(-1);
+    if (redrive !== undefined && reported.status !== 'RUNNING' && reported.stoppedAt !== undefined && reported.stoppedAt < redrive.at) {
+      return { kind: 'ignored', reason: `an end of the run before its redrive at ${redrive.at}` };
+    }
     const change = await this.concealed(reported, stored.input);
 
     let phase: LifecyclePhase = 'started';
@@ -89,7 +94,7 @@ export class ExecutionLifecycle {
         if (Number.isFinite(seconds)) this.deps.metrics?.observe('ExecutionDuration', Math.max(0, seconds), { workflowId });
       }
       await this.deps.flow?.release(stored);
-      phase = end.status === 'SUCCEEDED' ? 'succeeded' : 'failed';
+      phase = phaseOf(end.status);
       execution = { ...execution, status: end.status, stoppedAt: end.stoppedAt };
       if (end.output !== undefined) execution.output = end.output;
       if (end.error !== undefined) execution.error = end.error;

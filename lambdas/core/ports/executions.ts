@@ -1,5 +1,5 @@
 /** Execution records: one per started workflow, keyed by its deterministic name. */
-import type { ExecutionRecord, ExecutionStatus, Trigger, WorkflowInput } from '../execution.js';
+import type { ExecutionRecord, ExecutionRedrive, ExecutionStatus, Trigger, WorkflowInput } from '../execution.js';
 import type { ExecutionListing, ExecutionQuery } from '../execution-query.js';
 
 /** An execution with the input it was started with (lifecycle events and resumption need its lineage). */
@@ -41,15 +41,38 @@ export interface ExecutionStore {
   list(query: ExecutionQuery): Promise<ExecutionPage>;
   /**
    * One page of `GET /executions` without an event or a correlation: every execution, narrowed by workflow, status
-   * and start time, newest first — (startedAt, name) descending. Records leave out their output and states (`get` has them).
+   * and start time, newest first — (startedAt, name) descending. Records leave out their output, states and redrives (`get` has them).
    */
   recent(listing: ExecutionListing): Promise<ExecutionPage>;
   /** Every execution of a correlation, in (startedAt, name) order. */
   byCorrelation(correlationId: string): Promise<ExecutionRecord[]>;
 }
 
+/** What a redrive write expects to find: the record's status and redrive count (a redrive in between changes the count). */
+export interface RedriveExpectation {
+  status: ExecutionStatus;
+  redriveCount: number;
+}
+
+/** What a redrive write leaves: the count and history, and the record RUNNING again (`end` absent) or at this end. */
+export interface RedriveState {
+  redriveCount: number;
+  redrives: ExecutionRedrive[];
+  /** The end to leave the record at (a restart elsewhere, or an undone redrive); absent: RUNNING, its end cleared. */
+  end?: Pick<ExecutionEnd, 'status' | 'stoppedAt' | 'output' | 'error'>;
+}
+
+/**
+ * The redrive side of the execution records (both execution stores implement it): a conditional write of the redrive
+ * count, the history and the status, so that two redrives of one execution never both go ahead.
+ */
+export interface RedriveRecords {
+  /** Writes `next` when the record is as `expected`; false when it is not (or missing). */
+  setRedrive(name: string, expected: RedriveExpectation, next: RedriveState): Promise<boolean>;
+}
+
 /** The record of a trigger's execution as `ExecutionStore.record` writes it: RUNNING since `startedAt`, no end yet. */
-export function runningExecution(trigger: Trigger, startedAt: string): Omit<StoredExecution, 'stoppedAt' | 'output' | 'error'> {
+export function runningExecution(trigger: Trigger, startedAt: string): Omit<StoredExecution, 'stoppedAt' | 'output' | 'error' | 'redriveCount' | 'redrives'> {
   const { input } = trigger;
   return {
     name: trigger.executionName,
@@ -64,8 +87,15 @@ export function runningExecution(trigger: Trigger, startedAt: string): Omit<Stor
   };
 }
 
-/** The shape of an execution in a listing: the API shape without its output and the states it passed through (`get` has both). */
-export function toListedExecution({ input: _input, output: _output, states: _states, ...record }: StoredExecution): ExecutionRecord {
+/** The shape of an execution in a listing: the API shape without its output, the states it passed through and its redrives (`get` has them). */
+export function toListedExecution({
+  input: _input,
+  output: _output,
+  states: _states,
+  redriveCount: _count,
+  redrives: _redrives,
+  ...record
+}: StoredExecution): ExecutionRecord {
   return record;
 }
 
