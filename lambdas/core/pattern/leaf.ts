@@ -10,6 +10,7 @@ import { describe, fail, isObject } from './errors.js';
 import { equalsIgnoreCase, prefixIgnoreCase, suffixIgnoreCase } from './ignore-case.js';
 import { compileNumeric, type NumberTest } from './numeric.js';
 import { compileWildcard, parseWildcard } from './wildcard.js';
+import { MAX_WILDCARD_COMPLEXITY, type WildcardValue, wildcardComplexity } from './wildcard-complexity.js';
 
 /** A test of the event's value at one field; `undefined` means the field is absent. */
 export type ValueTest = (value: unknown) => boolean;
@@ -25,6 +26,8 @@ interface LeafParts {
   readonly stringTests: StringTest[];
   readonly numberTests: NumberTest[];
   readonly anyTests: ScalarTest[];
+  /** The leaf's wildcard values (`wildcard` and `anything-but` wildcards), for EventBridge's complexity limit. */
+  readonly wildcards: WildcardValue[];
   matchTrue: boolean;
   matchFalse: boolean;
   matchNull: boolean;
@@ -71,11 +74,12 @@ function addMatcher(path: string, parts: LeafParts, matcher: Record<string, unkn
     case 'wildcard': {
       const parsed = parseWildcard(expectString(path, operator, operand));
       if (!parsed.ok) fail(path, `wildcard: ${parsed.reason}`);
+      parts.wildcards.push({ owner: `wildcard ${operand as string}`, segments: parsed.segments });
       parts.stringTests.push(compileWildcard(parsed.segments));
       return;
     }
     case 'anything-but':
-      parts.anyTests.push(compileAnythingBut(path, operand));
+      parts.anyTests.push(compileAnythingBut(path, operand, (segments) => parts.wildcards.push({ owner: `anything-but ${parts.anyTests.length}`, segments })));
       return;
     case 'numeric':
       parts.numberTests.push(compileNumeric(path, operand));
@@ -177,6 +181,19 @@ export function flattenArrays(root: readonly unknown[]): unknown[] {
   return flat;
 }
 
+/** Refuses a leaf whose wildcards EventBridge would refuse, with its words and the measured count. */
+function checkWildcardComplexity(path: string, wildcards: readonly WildcardValue[]): void {
+  if (wildcards.length === 0) return;
+  const complexity = wildcardComplexity(wildcards, { cap: MAX_WILDCARD_COMPLEXITY });
+  if (complexity <= MAX_WILDCARD_COMPLEXITY) return;
+  if (!Number.isFinite(complexity)) fail(path, 'wildcard values too long to measure their complexity (EventBridge refuses patterns over 4096 characters)');
+  fail(
+    path,
+    'rule is too complex - try using fewer wildcard characters or fewer repeating character sequences after a wildcard character ' +
+      `(a value can keep ${complexity} wildcard prefixes open at once; EventBridge allows ${MAX_WILDCARD_COMPLEXITY})`,
+  );
+}
+
 /** Validates a leaf array and compiles it into a test of the event value at that field. */
 export function compileLeaf(path: string, values: readonly unknown[]): ValueTest {
   if (values.length === 0) fail(path, 'empty arrays are not allowed: list at least one value or matcher');
@@ -188,6 +205,7 @@ export function compileLeaf(path: string, values: readonly unknown[]): ValueTest
     stringTests: [],
     numberTests: [],
     anyTests: [],
+    wildcards: [],
     matchTrue: false,
     matchFalse: false,
     matchNull: false,
@@ -198,6 +216,7 @@ export function compileLeaf(path: string, values: readonly unknown[]): ValueTest
     if (Array.isArray(value)) fail(path, 'nested arrays are not allowed in a pattern value list');
     addValue(path, parts, value);
   }
+  checkWildcardComplexity(path, parts.wildcards);
   const { existsTrue, existsFalse } = parts;
   const matchesScalar: ScalarTest = existsTrue ? () => true : scalarTest(parts);
 
