@@ -148,7 +148,10 @@ export class Candidates {
     // Fields that many rules test alone (a street, a state, a tier) take few values: their answers are remembered per value.
     const bySlot = new Map<number, number[]>();
     this.#single.forEach((k, i) => {
-      if (k >= 0) bySlot.set(slots[k] as number, [...(bySlot.get(slots[k] as number) ?? []), i]);
+      if (k < 0) return;
+      const list = bySlot.get(slots[k] as number);
+      if (list === undefined) bySlot.set(slots[k] as number, [i]);
+      else list.push(i);
     });
     this.#memoAt = new Int32Array(items.length).fill(-1);
     this.#memos = [];
