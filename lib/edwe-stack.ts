@@ -23,6 +23,7 @@ import type { Construct } from 'constructs';
 import { DEFAULT_RETENTION_DAYS } from '../lambdas/layout/events-table.js';
 import type { Rule } from '../lambdas/core/index.js';
 import { taskEntry, type Project } from '../lambdas/project/load-project.js';
+import { ENV } from '../lambdas/layout/environment.js';
 import { BusIngestion } from './bus-ingestion.js';
 import { warnStartRates } from './capacity-warnings.js';
 import { allowServicesToUseKey } from './encryption.js';
@@ -150,6 +151,9 @@ export class EdweStack extends Stack {
     this.startLatencyObjectiveMs = maxLatencyMs;
     // The workflow machines are named `<prefix><workflow id>`: functions get the prefix, not 30 ARNs.
     const stateMachineArnPrefix = workflowArnPrefix(this);
+    // The query function derives each Standard execution's ARN from them, for the console's link to Step Functions.
+    this.ingestion.queryFunction.addEnvironment(ENV.STATE_MACHINE_ARN_PREFIX, stateMachineArnPrefix);
+    this.ingestion.queryFunction.addEnvironment(ENV.WORKFLOW_TYPES, JSON.stringify(workflowTypes));
     const routing = {
       table,
       stateMachineArnPrefix,

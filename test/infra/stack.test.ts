@@ -261,6 +261,16 @@ describe('EdweStack with two workflows', () => {
     for (const workflowId of stack.workflows.stateMachines.keys()) expect(names).toContain(`${workflowNamePrefix(stack.stackName)}${workflowId}`);
   });
 
+  it('tells the query function the ARN prefix and the workflow types, from which it derives Standard execution ARNs', () => {
+    const query = Object.values(template.findResources('AWS::Lambda::Function')).find(
+      (fn) => String(fn.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME) === 'edwe-query',
+    );
+    const variables = query?.Properties.Environment.Variables;
+
+    expect(variables.STATE_MACHINE_ARN_PREFIX).toEqual(stack.resolve(workflowArnPrefix(stack)));
+    expect(Object.keys(JSON.parse(variables.WORKFLOW_TYPES)).sort()).toEqual([...stack.workflows.stateMachines.keys()].sort());
+  });
+
   it('makes one function of a task that two workflows share', () => {
     expect([...stack.workflows.taskFunctions.keys()]).toEqual(['ValidateUser', 'ComposeWelcome']);
   });

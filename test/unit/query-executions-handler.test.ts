@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbEventStore } from '../../lambdas/aws/dynamodb-event-store.js';
 import { DynamoDbExecutionStore } from '../../lambdas/aws/dynamodb-execution-store.js';
 import { executionName, NO_EXECUTIONS, type EngineEvent, type Trigger } from '../../lambdas/core/index.js';
+import { executionArnsOf } from '../../lambdas/aws/execution-arn.js';
 import { createQueryHandler, type QueryHttpHandler } from '../../lambdas/aws/http/query-http.js';
 import { bodyOf, getCorrelation, getExecution, listExecutions } from '../support/api-gateway.js';
 import { useDynalite } from '../support/dynalite.js';
@@ -27,6 +28,7 @@ const triggerFor = (event: EngineEvent, ruleId: string, workflowId: string, corr
 describe('query HTTP handler: executions (Events and State tables on dynalite)', () => {
   const dynalite = useDynalite();
   let query: QueryHttpHandler;
+  let stores: { events: DynamoDbEventStore; executions: DynamoDbExecutionStore };
   const placed = anOrder('order-1', 0, 'o-1');
   const fulfil = triggerFor(placed, 'fulfil-order', 'order_fulfilment', 'o-1');
   const audit = triggerFor(placed, 'audit-orders', 'audit', 'o-1');
@@ -40,6 +42,7 @@ describe('query HTTP handler: executions (Events and State tables on dynalite)',
     await executions.record(audit, at(1));
     await executions.finish(fulfil.executionName, { status: 'SUCCEEDED', stoppedAt: at(5), output: { outcome: 'confirmed' } });
     query = createQueryHandler({ events, executions, logger: silent });
+    stores = { events, executions };
   });
 
   it('answers GET /executions/{name} with one execution in the API shape', async () => {
@@ -57,6 +60,22 @@ describe('query HTTP handler: executions (Events and State tables on dynalite)',
       stoppedAt: at(5),
       output: { outcome: 'confirmed' },
     });
+  });
+
+  it("adds a Standard execution's Step Functions ARN, derived from its machine's, and none for an Express one", async () => {
+    const prefix = 'arn:aws:states:eu-west-1:123456789012:stateMachine:edwe-dev-';
+    const withArns = createQueryHandler({
+      ...stores,
+      logger: silent,
+      executionArnOf: executionArnsOf((workflowId) => `${prefix}${workflowId}`, new Set(['audit'])),
+    });
+
+    expect(bodyOf(await withArns(getExecution(fulfil.executionName)))).toMatchObject({
+      name: fulfil.executionName,
+      executionArn: `arn:aws:states:eu-west-1:123456789012:execution:edwe-dev-order_fulfilment:${fulfil.executionName}`,
+    });
+    expect(bodyOf(await withArns(getExecution(audit.executionName)))).not.toHaveProperty('executionArn');
+    expect(bodyOf(await query(getExecution(fulfil.executionName)))).not.toHaveProperty('executionArn');
   });
 
   it('answers 404 for an execution it does not know', async () => {

@@ -9,6 +9,7 @@ import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { EngineQueries, NO_EXECUTIONS, NotFoundError, type EngineQueriesDeps } from '../../core/index.js';
 import { logger as sharedLogger } from '../wiring/powertools.js';
+import type { ExecutionArnOf } from '../execution-arn.js';
 import { errorAnswer, json, pathParameter } from './api-gateway.js';
 
 export interface QueryDeps {
@@ -17,6 +18,8 @@ export interface QueryDeps {
   executions?: EngineQueriesDeps['executions'];
   logger?: Pick<Logger, 'info' | 'warn' | 'error'>;
   metrics?: Pick<Metrics, 'addMetric'>;
+  /** The Step Functions execution ARN of a record, added to `GET /executions/{name}` (the console links to it). */
+  executionArnOf?: ExecutionArnOf;
 }
 
 export type QueryHttpHandler = (request: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
@@ -36,7 +39,11 @@ export function createQueryHandler(deps: QueryDeps): QueryHttpHandler {
       if (request.httpMethod === 'GET' && request.resource === '/correlations/{correlationId}')
         return json(200, await queries.correlation(pathParameter(request, 'correlationId'), parameters(request) as Record<string, string>));
       if (request.httpMethod === 'GET' && request.resource === '/executions') return json(200, await queries.executions(parameters(request)));
-      if (request.httpMethod === 'GET' && request.resource === '/executions/{name}') return json(200, await queries.execution(pathParameter(request, 'name')));
+      if (request.httpMethod === 'GET' && request.resource === '/executions/{name}') {
+        const execution = await queries.execution(pathParameter(request, 'name'));
+        const executionArn = deps.executionArnOf?.(execution.workflowId, execution.name);
+        return json(200, executionArn === undefined ? execution : { ...execution, executionArn });
+      }
       throw new NotFoundError(`no route for ${request.httpMethod} ${request.path}`);
     } catch (error) {
       return errorAnswer(error, request, log, deps.metrics);

@@ -41,7 +41,7 @@ function plainValues(path: string, spec: string | number | readonly unknown[]): 
   return (v) => typeof v !== 'number' || !numbers.has(v);
 }
 
-function stringTests(path: string, form: string, spec: unknown): ((value: string) => boolean)[] {
+function stringTests(path: string, form: string, spec: unknown, onWildcard?: (segments: string[]) => void): ((value: string) => boolean)[] {
   const items: readonly unknown[] = Array.isArray(spec) ? spec : [spec];
   if (items.length === 0) fail(path, `anything-but ${form} list must not be empty`);
   return items.map((item) => {
@@ -56,14 +56,18 @@ function stringTests(path: string, form: string, spec: unknown): ((value: string
       default: {
         const parsed = parseWildcard(item);
         if (!parsed.ok) fail(path, `anything-but wildcard: ${parsed.reason}`);
+        onWildcard?.(parsed.segments);
         return compileWildcard(parsed.segments);
       }
     }
   });
 }
 
-/** Validates the operand of `anything-but` and compiles it. */
-export function compileAnythingBut(path: string, spec: unknown): ScalarTest {
+/**
+ * Validates the operand of `anything-but` and compiles it. `onWildcard` receives the segments of each
+ * wildcard it excludes, so the leaf can apply EventBridge's wildcard complexity limit to them too.
+ */
+export function compileAnythingBut(path: string, spec: unknown, onWildcard?: (segments: string[]) => void): ScalarTest {
   if (typeof spec === 'string' || typeof spec === 'number' || Array.isArray(spec)) return plainValues(path, spec);
   if (!isObject(spec)) {
     fail(path, `anything-but expects a string, a number, a list of them, or an object, got ${describe(spec)}`);
@@ -74,7 +78,7 @@ export function compileAnythingBut(path: string, spec: unknown): ScalarTest {
     fail(path, `anything-but object must have exactly one key (${FORMS.join(', ')}), got ${keys.length}`);
   }
   if (!FORMS.includes(form)) fail(path, `unsupported anything-but form "${form}"; use one of ${FORMS.join(', ')}`);
-  const tests = stringTests(path, form, spec[form]);
+  const tests = stringTests(path, form, spec[form], onWildcard);
   if (tests.length === 1) {
     const only = tests[0] as (value: string) => boolean;
     return (v) => typeof v !== 'string' || !only(v);

@@ -5,35 +5,16 @@
  * match; nested arrays are flattened) or a scalar.
  */
 import { compileAnythingBut, type ScalarTest } from './anything-but.js';
-import { ipInRange, newIpWords, parseCidr, parseIp, sameIp, type IpRange, type IpWords } from './cidr.js';
+import { newIpWords, parseCidr, parseIp } from './cidr.js';
 import { describe, fail, isObject } from './errors.js';
 import { equalsIgnoreCase, prefixIgnoreCase, suffixIgnoreCase } from './ignore-case.js';
-import { compileNumeric, type NumberTest } from './numeric.js';
+import { compileNumeric } from './numeric.js';
+import { type LeafParts, scalarTest, type StringTest } from './scalar-test.js';
 import { compileWildcard, parseWildcard } from './wildcard.js';
+import { MAX_WILDCARD_COMPLEXITY, type WildcardValue, wildcardComplexity } from './wildcard-complexity.js';
 
 /** A test of the event's value at one field; `undefined` means the field is absent. */
 export type ValueTest = (value: unknown) => boolean;
-
-type StringTest = (value: string) => boolean;
-
-/** Everything one leaf accepts, gathered by kind so that matching is a few set lookups. */
-interface LeafParts {
-  readonly strings: Set<string>;
-  readonly numbers: Set<number>;
-  readonly ips: { readonly family: 4 | 6; readonly words: IpWords }[];
-  readonly ranges: IpRange[];
-  readonly stringTests: StringTest[];
-  readonly numberTests: NumberTest[];
-  readonly anyTests: ScalarTest[];
-  matchTrue: boolean;
-  matchFalse: boolean;
-  matchNull: boolean;
-  existsTrue: boolean;
-  existsFalse: boolean;
-}
-
-/** Scratch buffer for parsing event values as IP addresses (matching is synchronous, so one suffices). */
-const eventIp = newIpWords();
 
 function expectString(path: string, operator: string, value: unknown): string {
   if (typeof value !== 'string') fail(path, `${operator} expects a string, got ${describe(value)}`);
@@ -71,11 +52,12 @@ function addMatcher(path: string, parts: LeafParts, matcher: Record<string, unkn
     case 'wildcard': {
       const parsed = parseWildcard(expectString(path, operator, operand));
       if (!parsed.ok) fail(path, `wildcard: ${parsed.reason}`);
+      parts.wildcards.push({ owner: `wildcard ${operand as string}`, segments: parsed.segments });
       parts.stringTests.push(compileWildcard(parsed.segments));
       return;
     }
     case 'anything-but':
-      parts.anyTests.push(compileAnythingBut(path, operand));
+      parts.anyTests.push(compileAnythingBut(path, operand, (segments) => parts.wildcards.push({ owner: `anything-but ${parts.anyTests.length}`, segments })));
       return;
     case 'numeric':
       parts.numberTests.push(compileNumeric(path, operand));
@@ -121,33 +103,6 @@ function addValue(path: string, parts: LeafParts, value: unknown): void {
   }
 }
 
-function scalarTest(parts: LeafParts): ScalarTest {
-  const { strings, numbers, ips, ranges, stringTests, numberTests, anyTests, matchTrue, matchFalse, matchNull } = parts;
-  const parsesIp = ips.length > 0 || ranges.length > 0;
-  return (v) => {
-    if (typeof v === 'string') {
-      if (strings.has(v)) return true;
-      for (const test of stringTests) if (test(v)) return true;
-      if (parsesIp) {
-        const family = parseIp(v, eventIp);
-        if (family !== 0) {
-          for (const ip of ips) if (ip.family === family && sameIp(family, ip.words, eventIp)) return true;
-          for (const range of ranges) if (ipInRange(family, eventIp, range)) return true;
-        }
-      }
-    } else if (typeof v === 'number') {
-      if (numbers.has(v)) return true;
-      for (const test of numberTests) if (test(v)) return true;
-    } else if (v === null) {
-      if (matchNull) return true;
-    } else if (v ? matchTrue : matchFalse) {
-      return true;
-    }
-    for (const test of anyTests) if (test(v)) return true;
-    return false;
-  };
-}
-
 const isScalar = (v: unknown): v is string | number | boolean | null => v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
 
 /**
@@ -177,6 +132,19 @@ export function flattenArrays(root: readonly unknown[]): unknown[] {
   return flat;
 }
 
+/** Refuses a leaf whose wildcards EventBridge would refuse, with its words and the measured count. */
+function checkWildcardComplexity(path: string, wildcards: readonly WildcardValue[]): void {
+  if (wildcards.length === 0) return;
+  const complexity = wildcardComplexity(wildcards, { cap: MAX_WILDCARD_COMPLEXITY });
+  if (complexity <= MAX_WILDCARD_COMPLEXITY) return;
+  if (!Number.isFinite(complexity)) fail(path, 'wildcard values too long to measure their complexity (EventBridge refuses patterns over 4096 characters)');
+  fail(
+    path,
+    'rule is too complex - try using fewer wildcard characters or fewer repeating character sequences after a wildcard character ' +
+      `(a value can keep ${complexity} wildcard prefixes open at once; EventBridge allows ${MAX_WILDCARD_COMPLEXITY})`,
+  );
+}
+
 /** Validates a leaf array and compiles it into a test of the event value at that field. */
 export function compileLeaf(path: string, values: readonly unknown[]): ValueTest {
   if (values.length === 0) fail(path, 'empty arrays are not allowed: list at least one value or matcher');
@@ -188,6 +156,7 @@ export function compileLeaf(path: string, values: readonly unknown[]): ValueTest
     stringTests: [],
     numberTests: [],
     anyTests: [],
+    wildcards: [],
     matchTrue: false,
     matchFalse: false,
     matchNull: false,
@@ -198,6 +167,7 @@ export function compileLeaf(path: string, values: readonly unknown[]): ValueTest
     if (Array.isArray(value)) fail(path, 'nested arrays are not allowed in a pattern value list');
     addValue(path, parts, value);
   }
+  checkWildcardComplexity(path, parts.wildcards);
   const { existsTrue, existsFalse } = parts;
   const matchesScalar: ScalarTest = existsTrue ? () => true : scalarTest(parts);
 
@@ -213,7 +183,8 @@ export function compileLeaf(path: string, values: readonly unknown[]): ValueTest
   };
 
   return (value) => {
-    if (isScalar(value)) return matchesScalar(value);
+    // Strings first: the usual value, tested in one check.
+    if (typeof value === 'string' || isScalar(value)) return matchesScalar(value);
     if (!Array.isArray(value)) return existsFalse; // absent, or an object: not a leaf
     let sawLeaf = false;
     for (const item of value) {

@@ -87,6 +87,8 @@ export function compileWildcard(segments: readonly string[]): (value: string) =>
   if (middle.length === 0) {
     return (value) => value.length >= minLength && value.startsWith(first) && value.endsWith(last);
   }
+  const only = middle[0] as string;
+  if (middle.length === 1 && first === '' && last === '' && only.length < KMP_THRESHOLD) return (value) => value.includes(only); // `*x*`: contains
   return (value) => {
     if (value.length < minLength || !value.startsWith(first) || !value.endsWith(last)) return false;
     const end = value.length - last.length;

@@ -5,10 +5,10 @@
  * from what is left to check (its "residual"). Anything unusual (an array on the path, a value that
  * could be an IP address) falls back to the full list and the full matchers, so answers never change.
  */
-import { compileLeafGroups, compilePattern, dottedChild } from '../pattern/index.js';
+import { compileLeafGroups, compilePattern } from '../pattern/index.js';
 import { conditionsToPattern } from './conditions.js';
 import { fieldSegments } from './field-path.js';
-import { groupsOfAll, type Matcher, SEVERAL } from './flat-candidates.js';
+import { compilePathReader, groupsOfAll, type Matcher, SEVERAL } from './flat-candidates.js';
 import type { Condition, EventPattern, Rule } from './types.js';
 
 export { type Matcher, SEVERAL } from './flat-candidates.js';
@@ -133,21 +133,16 @@ function withoutLeaf(pattern: EventPattern, segments: readonly string[]): EventP
   return Object.keys(copy).length === 0 ? undefined : copy;
 }
 
-/** Reads a path for the index: a scalar, `undefined` (absent or not a scalar), or `SEVERAL`. */
+/**
+ * Reads a path for the index: a scalar, `undefined` (absent or not a scalar), or `SEVERAL`. The path
+ * reader of the leaf tests, plus the index's rule for what it reads: an array holds several values, an
+ * object none that equality could select.
+ */
 export function compileKeyReader(path: string): (event: unknown) => unknown {
-  const segments = path.split('.');
-  const count = segments.length;
+  const read = compilePathReader(path.split('.'));
   return (event) => {
-    let current: unknown = event;
-    for (let i = 0; i < count; i++) {
-      if (typeof current !== 'object' || current === null) return undefined;
-      if (Array.isArray(current)) return SEVERAL;
-      const key = segments[i] as string;
-      if (Object.hasOwn(current, key)) current = (current as Record<string, unknown>)[key];
-      else if (i < count - 1) current = dottedChild(current as Record<string, unknown>, key);
-      else return undefined;
-    }
-    if (Array.isArray(current)) return SEVERAL;
-    return current !== null && typeof current === 'object' ? undefined : current;
+    const value = read(event);
+    if (Array.isArray(value)) return SEVERAL;
+    return value !== null && typeof value === 'object' ? undefined : value;
   };
 }

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compilePattern, InvalidPatternError } from '../../../lambdas/core/pattern/index.js';
+import { compileWildcard, parseWildcard } from '../../../lambdas/core/pattern/wildcard.js';
 
 const matches = (pattern: unknown, event: unknown): boolean => compilePattern(pattern).matches(event);
 const field = (operator: unknown) => ({ f: [operator] });
@@ -152,7 +153,17 @@ describe('wildcard', () => {
       fc.property(tokens, value, (list, subject) => {
         const wildcard = list.map((t) => (t === 'WILD' ? '*' : t === 'ESCAPED' ? '\\*' : literal(t))).join('');
         const oracle = new RegExp(`^${list.map((t) => (t === 'WILD' ? '.*' : t === 'ESCAPED' ? '\\*' : literal(t))).join('')}$`);
-        expect(matches(field({ wildcard }), { f: subject })).toBe(oracle.test(subject));
+        // Past EventBridge's complexity limit the pattern is refused; the matcher still answers as the oracle does.
+        const parsed = parseWildcard(wildcard);
+        if (!parsed.ok) throw new Error(parsed.reason);
+        expect(compileWildcard(parsed.segments)(subject)).toBe(oracle.test(subject));
+        let compiled: ReturnType<typeof compilePattern> | undefined;
+        try {
+          compiled = compilePattern(field({ wildcard }));
+        } catch (error) {
+          expect((error as Error).message).toMatch(/rule is too complex/);
+        }
+        if (compiled !== undefined) expect(compiled.matches({ f: subject })).toBe(oracle.test(subject));
       }),
       { numRuns: 3_000 },
     );
