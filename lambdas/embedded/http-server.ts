@@ -6,6 +6,7 @@
 import type { Server } from 'node:http';
 import { createConsoleRoute } from './console-route.js';
 import type { EmbeddedEngine } from './embedded-engine.js';
+import { backtestRoute } from './http/backtest-route.js';
 import { engineRoutes } from './http/engine-routes.js';
 import { eventRoutes } from './http/event-routes.js';
 import { readBody } from './http/limits.js';
@@ -25,6 +26,7 @@ export function createHttpServer(engine: EmbeddedEngine, logger: Logger, options
   const context = serverContext(new Routes(), limits, readBody);
   const { routes } = context;
   engineRoutes(engine, context);
+  backtestRoute(engine, context);
   // Registered before the event routes, whose `/events/{id}` would otherwise take `/events/stream`.
   routes.on('GET', '/events/stream', 'events:read', async (request, _params, url, _caller, response) => {
     serveEventStream(engine, request, response, url, { logger, ...options.stream });

@@ -9,15 +9,14 @@
  */
 import { Buffer } from 'node:buffer';
 import type { Clock } from '../clock.js';
-import type { EngineEvent } from '../envelope.js';
 import { NotFoundError, RetryableError } from '../errors.js';
 import type { DeadLetterQueue } from '../ports/dead-letters.js';
 import type { EventStore } from '../ports/events.js';
 import type { EngineMetrics } from '../ports/observability.js';
 import { MAX_RECORDED_FAILURES, type ReplayEmitter, type ReplayFailure, type ReplayJobStore, type ReplayProgress } from '../ports/replay.js';
-import type { EventPosition } from '../query.js';
 import { DRY_RUN_SAMPLE, replayBusEntry, replayTriggers, type ReplayBusEntry, type ReplayStatus } from '../replay.js';
 import type { RuleSet } from '../rules/types.js';
+import { eventsInWindow } from './event-window.js';
 import { ReplayPacer } from './replay-pacer.js';
 
 /** The driver's state between pages: the job, and which page of which execution generation this is. */
@@ -75,9 +74,6 @@ export interface ReplayPageRunnerDeps {
 
 /** Why a page stopped short of its window's end. */
 type Stop = { kind: 'limit' } | { kind: 'wait'; ms: number } | { kind: 'ended'; status: ReplayStatus } | { kind: 'lost' };
-
-const after = (event: EngineEvent, cursor: EventPosition | undefined): boolean =>
-  cursor === undefined || event.timestamp > cursor.timestamp || (event.timestamp === cursor.timestamp && event.id > cursor.id);
 
 /**
  * Runs the pages of replay jobs, one `run` a page.
@@ -183,10 +179,7 @@ export class ReplayPageRunner {
     let stop: Stop | undefined;
     let pageEntries = 0;
     let pageScanned = 0;
-    const from = job.cursor?.timestamp ?? request.startTime;
-    for await (const event of this.deps.events.range(from, request.endTime, job.cursor)) {
-      // A store may start at the cursor's timestamp rather than after the cursor itself.
-      if (!after(event, job.cursor)) continue;
+    for await (const event of eventsInWindow(this.deps.events, request.startTime, request.endTime, job.cursor)) {
       if (pageEntries >= this.limits.maxEntries || pageScanned >= this.limits.maxScanned || this.clock.now() >= budgetEnd) {
         stop = { kind: 'limit' };
         break;
