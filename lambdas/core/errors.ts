@@ -44,7 +44,12 @@ export class NotFoundError extends EngineError {
 
 /** The request contradicts what is stored, e.g. the same event id with other content (HTTP 409). */
 export class ConflictError extends EngineError {
-  readonly code = 'conflict';
+  readonly code: string = 'conflict';
+}
+
+/** The request's precondition (`If-Match`) does not hold: what it expected is no longer stored (HTTP 412). */
+export class PreconditionFailedError extends EngineError {
+  readonly code = 'precondition_failed';
 }
 
 /** A dependency failed in a way that a later attempt may not (throttling, timeouts): retry the record. */

@@ -4,7 +4,7 @@
  */
 import { fromCloudEvent, isCloudEvent } from './sources.js';
 import { ForbiddenError } from './access.js';
-import { ConflictError, NotFoundError, PayloadTooLargeError, RetryableError, ValidationError, type ErrorDetail } from './errors.js';
+import { ConflictError, NotFoundError, PayloadTooLargeError, PreconditionFailedError, RetryableError, ValidationError, type ErrorDetail } from './errors.js';
 
 export interface HttpErrorBody {
   error: string;
@@ -25,6 +25,7 @@ export function httpErrorOf(error: unknown): { status: number; body: HttpErrorBo
   if (error instanceof ForbiddenError) return answer(403, error, error.details);
   if (error instanceof NotFoundError) return answer(404, error);
   if (error instanceof ConflictError) return answer(409, error);
+  if (error instanceof PreconditionFailedError) return answer(412, error);
   // A dependency is throttling or failing for now: 503 tells the client that trying again is right.
   if (error instanceof RetryableError) return answer(503, { code: 'unavailable', message: error.message });
   return answer(500, { code: 'internal_error', message: 'The request failed unexpectedly; it has been logged.' });

@@ -87,6 +87,25 @@ CREATE TABLE IF NOT EXISTS dead_letters (
   failed_at      TEXT NOT NULL
 );
 
+CREATE TABLE IF NOT EXISTS rules (
+  id             TEXT PRIMARY KEY,
+  rule           TEXT NOT NULL,
+  version        INTEGER NOT NULL,
+  updated_at     TEXT NOT NULL,
+  updated_by     TEXT NOT NULL,
+  deleted        INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS rule_versions (
+  revision       INTEGER PRIMARY KEY,
+  id             TEXT NOT NULL,
+  version        INTEGER NOT NULL,
+  change         TEXT NOT NULL,
+  rule           TEXT NOT NULL,
+  changed_at     TEXT NOT NULL,
+  changed_by     TEXT NOT NULL,
+  UNIQUE (id, version)
+);
+
 CREATE INDEX IF NOT EXISTS executions_by_event ON executions (event_id, started_at);
 CREATE INDEX IF NOT EXISTS executions_by_correlation ON executions (correlation_id, started_at);
 CREATE INDEX IF NOT EXISTS executions_by_status ON executions (status) WHERE status = 'RUNNING';

@@ -20,3 +20,4 @@ export * from './lifecycle.js';
 export * from './task-services.js';
 export * from './queries.js';
 export * from './fast-path.js';
+export * from './rule-catalog.js';

@@ -69,6 +69,8 @@ export interface Rule {
    */
   join?: JoinSpec;
   location?: SourceLocation;
+  /** The version of the rule (managed rules: their counter; files rules: a digest of the rule), recorded on the executions it starts. */
+  version?: number | string;
 }
 
 export interface JoinSpec {
