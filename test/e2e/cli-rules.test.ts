@@ -46,7 +46,7 @@ describe('edwe rules (the HTTP API commands)', () => {
   it('says what the engine refused, with the JSON path', async () => {
     const rule = file('bad.json', JSON.stringify({ id: 'bad', eventType: 'user_registration', workflow: 'nowhere' }));
 
-    await expect(run('test', rule, '--from', at(0), '--to', at(10))).rejects.toThrow(/400 validation_error[\s\S]*rule.workflow: unknown workflow "nowhere"/);
+    await expect(run('test', rule, '--from', at(0), '--to', at(10))).rejects.toThrow(/400 validation_error[\s\S]*rule.workflow: no workflow "nowhere" is deployed/);
   });
 
   it('needs the window and one rule', async () => {

@@ -122,13 +122,13 @@ describe('a backtest request', () => {
   it('refuses an unknown workflow, an unknown key of the rule and one of the body', () => {
     const found = details(() => parseBacktestRequest({ ...body({ ...freeRule, workflow: 'nope', colour: 'red' }), extra: 1 }, REPLAY_WORKFLOWS));
 
-    expect(found.map((d) => d.path)).toEqual(expect.arrayContaining(['extra', 'rule']));
+    expect(found.map((d) => d.path)).toEqual(expect.arrayContaining(['extra', 'rule.colour']));
     expect(found.some((d) => /colour/.test(d.message))).toBe(true);
   });
 
   it('names the workflow when the candidate is otherwise valid', () => {
     expect(details(() => parseBacktestRequest(body({ ...freeRule, workflow: 'nope' }), REPLAY_WORKFLOWS))).toEqual([
-      { path: 'rule.workflow', message: 'unknown workflow "nope"' },
+      { path: 'rule.workflow', message: 'no workflow "nope" is deployed' },
     ]);
   });
 
@@ -139,7 +139,7 @@ describe('a backtest request', () => {
   });
 
   it('refuses a candidate that is not an object', () => {
-    expect(details(() => parseBacktestRequest(body(5), REPLAY_WORKFLOWS))).toEqual([{ path: 'rule', message: 'rule must be a mapping (key: value lines)' }]);
+    expect(details(() => parseBacktestRequest(body(5), REPLAY_WORKFLOWS))).toEqual([{ path: 'rule', message: 'a rule must be a JSON object' }]);
   });
 
   it('needs both ends of the window, with a zone', () => {

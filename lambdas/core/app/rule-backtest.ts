@@ -2,14 +2,13 @@
  * `POST /rules/test`, the backtest: which stored events of a window a candidate rule would have
  * fired for, among the engine's current rules, read as a replay reads them and starting nothing.
  */
-import { Document, type Node as YamlNode } from 'yaml';
 import { parseZonedInstant } from '../envelope.js';
 import { ValidationError, type ErrorDetail } from '../errors.js';
 import type { EventStore } from '../ports/events.js';
-import { readRule } from '../rules/read-rule.js';
+import type { RuleDocument } from '../ports/rules.js';
+import { readRuleDocument } from '../rules/rule-document.js';
 import { compileRules } from '../rules/rule-set.js';
 import type { Rule, RuleSet } from '../rules/types.js';
-import { NodeReader } from '../rules/yaml-nodes.js';
 import { eventsInWindow } from './event-window.js';
 
 /** The most events one backtest reads. */
@@ -54,8 +53,8 @@ export interface RuleBacktestDeps {
 const BODY_KEYS = ['rule', 'from', 'to', 'limit'];
 
 /**
- * Checks a `POST /rules/test` body: the candidate is read as a rule of a file is (same keys,
- * checks and messages) and must name a known workflow; problems name their JSON path.
+ * Checks a `POST /rules/test` body: the candidate is read as `PUT /rules/{id}` reads a rule (as the
+ * rule files are, and naming a deployed workflow); problems name their JSON path under `rule.`.
  * @throws ValidationError naming every problem.
  */
 export function parseBacktestRequest(body: unknown, workflows: ReadonlySet<string>): BacktestRequest {
@@ -75,28 +74,22 @@ export function parseBacktestRequest(body: unknown, workflows: ReadonlySet<strin
   if (limit !== undefined && (!Number.isInteger(limit) || (limit as number) < 1 || (limit as number) > MAX_BACKTEST_SCAN)) {
     details.push({ path: 'limit', message: `must be a whole number of events from 1 to ${MAX_BACKTEST_SCAN}` });
   }
-  const rule = input.rule === undefined ? (details.push({ path: 'rule', message: 'required: the candidate rule, as JSON' }), undefined) : readCandidate(input.rule, details);
-  if (rule !== undefined && !workflows.has(rule.workflow)) details.push({ path: 'rule.workflow', message: `unknown workflow ${JSON.stringify(rule.workflow)}` });
+  const rule =
+    input.rule === undefined ? (details.push({ path: 'rule', message: 'required: the candidate rule, as JSON' }), undefined) : readCandidate(input.rule, workflows, details);
   if (details.length > 0 || rule === undefined) throw new ValidationError(`Invalid backtest: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`, details);
   return { rule, from: new Date(from as number).toISOString(), to: new Date(to as number).toISOString(), ...(limit === undefined ? {} : { limit: limit as number }) };
 }
 
-/** Reads the candidate with the rule files' reader; each problem becomes a detail at its JSON path. */
-function readCandidate(value: unknown, details: ErrorDetail[]): Rule | undefined {
-  const doc = new Document(value);
-  const r = new NodeReader('rule', doc, undefined);
-  const node = doc.contents as YamlNode | null;
-  const rule = readRule(r, node, node ?? (doc as unknown as YamlNode), 'rule', { required: false, generate: () => CANDIDATE_ID });
-  for (const issue of r.issues) details.push(jsonPathDetail(issue.message));
-  return r.issues.length > 0 ? undefined : rule;
-}
-
-/** `rule "x", conditions[0].value: …` → `{path: 'rule.conditions[0].value', message: '…'}`. */
-function jsonPathDetail(message: string): ErrorDetail {
-  const match = /^rule(?: "[^"]*")?(?:, |\.)?([^:\s]*): ([\s\S]*)$/.exec(message);
-  if (match === null) return { path: 'rule', message };
-  const rest = match[1] as string;
-  return { path: rest === '' ? 'rule' : `rule.${rest}`, message: match[2] as string };
+/** Reads the candidate as `PUT /rules/{id}` reads a rule (its id, or `candidate`); each problem becomes a detail under `rule.`. */
+function readCandidate(value: unknown, workflows: ReadonlySet<string>, details: ErrorDetail[]): Rule | undefined {
+  const id = value !== null && typeof value === 'object' && typeof (value as { id?: unknown }).id === 'string' ? (value as { id: string }).id : CANDIDATE_ID;
+  try {
+    return readRuleDocument(id, value as RuleDocument, { workflows }).rule;
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    for (const detail of error.details) details.push({ path: detail.path === '(body)' || detail.path === '(rule)' ? 'rule' : `rule.${detail.path}`, message: detail.message });
+    return undefined;
+  }
 }
 
 /**
