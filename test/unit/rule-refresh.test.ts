@@ -95,7 +95,7 @@ describe('a routing process refreshing the managed rules', () => {
     expect(await routes('vip')).toEqual(['from-files']);
   });
 
-  it('keeps routing with the rules in hand when the store cannot be read, and tries again on the next event', async () => {
+  it('keeps routing with the rules in hand when the store cannot be read, and tries again a second later', async () => {
     const { api, routes, advance, fail, warnings, reads } = await twoProcesses();
     await api.put('vip-orders', vip, { by: 'admin' });
     await routes('vip');
@@ -105,11 +105,15 @@ describe('a routing process refreshing the managed rules', () => {
     fail(true);
     expect(await routes('vip')).toEqual(['from-files', 'vip-orders']);
     expect(await routes('vip')).toEqual(['from-files', 'vip-orders']);
+    expect(reads().revision).toBe(1);
     fail(false);
+    advance(999);
+    expect(await routes('vip')).toEqual(['from-files', 'vip-orders']);
+    advance(1);
     const recovered = await routes('vip');
 
-    expect(warnings).toEqual(['the managed rules could not be read; routing with the rules in hand', 'the managed rules could not be read; routing with the rules in hand']);
+    expect(warnings).toEqual(['the managed rules could not be read; routing with the rules in hand']);
     expect(recovered).toEqual(['from-files']);
-    expect(reads().revision).toBe(3);
+    expect(reads().revision).toBe(2);
   });
 });

@@ -40,7 +40,7 @@ const ROUTE: RuntimeCall[] = [
   { action: 'states:StartExecution', on: workflows, why: 'start a matched workflow' },
   { action: 'states:SendTaskSuccess', on: workflows, why: 'complete a workflow waiting for the event' },
   ...['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'].map(
-    (action): RuntimeCall => ({ action, on: state, why: 'keep execution records, joins and waiters' }),
+    (action): RuntimeCall => ({ action, on: state, why: 'keep execution records, joins and waiters; read the managed rules' }),
   ),
   {
     action: 'dynamodb:UpdateItem',
@@ -58,6 +58,9 @@ export const RUNTIME_CALLS: Readonly<Record<string, readonly RuntimeCall[]>> = {
     { action: 'states:StartExecution', on: workflows, why: 'fast path: start a matched workflow before answering' },
     ...['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'].map(
       (action): RuntimeCall => ({ action, on: state, context: keys(STATE_TABLE.prefix.execution), why: 'fast path: record (or claim) the started execution' }),
+    ),
+    ...['dynamodb:GetItem', 'dynamodb:Query'].map(
+      (action): RuntimeCall => ({ action, on: state, context: keys(STATE_TABLE.prefix.rule), why: 'fast path: refresh the managed rules (the revision, then the rules)' }),
     ),
   ],
   'edwe-ingest-eventbridge': APPEND,
@@ -100,6 +103,14 @@ export const RUNTIME_CALLS: Readonly<Record<string, readonly RuntimeCall[]>> = {
     ...['dynamodb:GetItem', 'dynamodb:UpdateItem'].map((action): RuntimeCall => ({ action, on: state, context: keys(STATE_TABLE.prefix.replay), why: 'follow the job' })),
     { action: 'events:PutEvents', on: { env: ENV.EVENT_BUS_NAME }, why: 'put replayed events on the engine bus' },
     { ...REFUSE, why: 'record an entry the bus refused' },
+  ],
+  'edwe-rules-api': [
+    ...['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'].map(
+      (action): RuntimeCall => ({ action, on: state, context: keys(STATE_TABLE.prefix.rule), why: 'keep the managed rules, their versions and the revision' }),
+    ),
+    { action: 'dynamodb:TransactWriteItems', on: state, why: 'write a rule change, its version and the revision together' },
+    ...APPEND.map((call) => ({ ...call, why: `rule change audit event: ${call.why}` })),
+    { action: 'dynamodb:Query', on: { ...events, index: EVENTS_TABLE.byTime.indexName }, why: 'POST /rules/test: read the window' },
   ],
   'edwe-replay-start': [{ action: 'states:StartExecution', on: workflows, why: 'start a replayed execution' }],
   'edwe-task:emit-event': APPEND.map((call) => ({ ...call, why: `emit-event: ${call.why}` })),

@@ -10,6 +10,9 @@ import type { Logger } from '../ports/observability.js';
 import type { EngineEvent } from '../envelope.js';
 import type { Rule, RuleSet } from '../rules/types.js';
 
+/** How soon a failed read is tried again. */
+const RETRY_MS = 1000;
+
 /** The managed layer as the refresher sees it: a compiled set, and a refresh that reads the revision (and the rules when it moved). */
 export interface RefreshableRules {
   readonly ruleSet: RuleSet;
@@ -53,7 +56,7 @@ export class RefreshingRuleSet implements RuleSet {
 
   /**
    * Brings the set up to date when the last check is `refreshMs` old or older; concurrent callers share
-   * one check. A failed read is logged and the set in hand kept (routing goes on); the next call tries again.
+   * one check. A failed read is logged and the set in hand kept (routing goes on); it is tried again a second later.
    */
   fresh(): Promise<void> {
     if (this.deps.clock.now() - this.#checkedAt < this.deps.refreshMs) return Promise.resolve();
@@ -72,6 +75,8 @@ export class RefreshingRuleSet implements RuleSet {
       this.#current = this.#managed.ruleSet;
       this.#checkedAt = started;
     } catch (error) {
+      // Tried again a second later (or at the next period, when shorter), not at every event.
+      this.#checkedAt = started - this.deps.refreshMs + Math.min(RETRY_MS, this.deps.refreshMs);
       this.deps.logger?.warn('the managed rules could not be read; routing with the rules in hand', { error: String(error) });
     }
   }
