@@ -77,9 +77,8 @@ export class RulesApi extends Construct {
         ...functionProps?.environment,
       },
     });
-    grantManagedRules(this.apiFunction, props.stateTable, ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem']);
-    // TransactWriteItems is authorised per item by the actions above; the call itself needs its own grant.
-    this.apiFunction.addToRolePolicy(new iam.PolicyStatement({ sid: 'WriteRuleChanges', actions: ['dynamodb:TransactWriteItems'], resources: [props.stateTable.tableArn] }));
+    // A change is one TransactWriteItems, which IAM authorises item by item (the revision's update, the puts).
+    grantManagedRules(this.apiFunction, props.stateTable, ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
     // Audit events: appended as every ingest path appends (a conditional put, a get to tell a duplicate).
     this.apiFunction.addToRolePolicy(
       new iam.PolicyStatement({ sid: 'AppendAuditEvents', actions: ['dynamodb:PutItem', 'dynamodb:GetItem'], resources: [props.eventsTable.tableArn] }),
@@ -103,14 +102,14 @@ export class RulesApi extends Construct {
   }
 }
 
-/** These actions on the State table's managed-rule items only (keys starting `RULE`: the rules, their versions, the set's revision). */
+/** These actions on the State table's managed-rule items only (keys starting `RULE`: the revision, the rules, their versions, the change log). */
 export function grantManagedRules(fn: lambda.IFunction, stateTable: dynamodb.ITable, actions: readonly string[]): void {
   fn.addToRolePolicy(
     new iam.PolicyStatement({
       sid: 'ManagedRules',
       actions: [...actions],
       resources: [stateTable.tableArn],
-      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${STATE_TABLE.prefix.rule}*`] } },
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${STATE_TABLE.prefix.managedRules}*`] } },
     }),
   );
 }

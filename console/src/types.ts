@@ -34,6 +34,8 @@ export interface ApiRule {
   stop?: boolean;
   eventType?: string | string[];
   eventTypes?: string[];
+  /** A multi-event trigger's types (then there is no `eventType`). */
+  all?: string[];
   conditions?: Array<{ field: string; op?: string; value?: unknown }>;
   pattern?: unknown;
 }

@@ -32,7 +32,7 @@ export const renderRules: View = (root) => {
                 'tr',
                 { class: rule.enabled === false ? 'disabled' : '' },
                 h('td', {}, rule.id, rule.enabled === false ? h('span', { class: 'muted' }, ' (disabled)') : null),
-                h('td', { class: 'mono' }, [rule.eventType ?? rule.eventTypes ?? '*'].flat().join(', ')),
+                h('td', { class: 'mono' }, [rule.eventType ?? rule.eventTypes ?? rule.all ?? '*'].flat().join(', ')),
                 h('td', {}, link(`/executions?workflow=${encodeURIComponent(rule.workflow)}`, rule.workflow)),
                 h('td', { class: 'num' }, rule.priority ?? ''),
                 h('td', { class: 'num' }, counts === undefined ? '–' : (counts.get(rule.id) ?? 0)),

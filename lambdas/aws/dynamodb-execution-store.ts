@@ -86,7 +86,7 @@ export interface ExpressClaims {
   release(name: string, claimId: string): Promise<void>;
 }
 
-const API_FIELDS = ['name', 'workflowId', 'ruleId', 'eventId', 'correlationId', 'status', 'startedAt', 'stoppedAt', 'output', 'error'];
+const API_FIELDS = ['name', 'workflowId', 'ruleId', 'ruleVersion', 'eventId', 'correlationId', 'status', 'startedAt', 'stoppedAt', 'output', 'error'];
 
 /**
  * @example const store = new DynamoDbExecutionStore({ client, tableName: 'State' }); await store.record(trigger, startedAt)

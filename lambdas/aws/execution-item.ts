@@ -83,6 +83,7 @@ export function fromExecutionItem(item: Record<string, unknown>): StoredExecutio
     name: String(item.name),
     workflowId: String(item.workflowId),
     ruleId: String(item.ruleId),
+    ...(typeof item.ruleVersion === 'number' || typeof item.ruleVersion === 'string' ? { ruleVersion: item.ruleVersion } : {}),
     eventId: String(item.eventId),
     correlationId: String(item.correlationId),
     status: item.status as ExecutionStatus,

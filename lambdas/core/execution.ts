@@ -25,6 +25,8 @@ export interface Trigger {
   ruleId: string;
   executionName: string;
   input: WorkflowInput;
+  /** The version of the rule that planned it (see `Rule.version`), recorded on the execution. */
+  ruleVersion?: number | string;
 }
 
 /** An execution as the API shows it (see README.md, HTTP API). */
@@ -32,6 +34,8 @@ export interface ExecutionRecord {
   name: string;
   workflowId: string;
   ruleId: string;
+  /** The version of the rule that started it: a managed rule's counter, a files rule's digest (absent for executions recorded before versions). */
+  ruleVersion?: number | string;
   eventId: string;
   correlationId: string;
   status: ExecutionStatus;
@@ -88,6 +92,8 @@ export function planTriggers(event: EngineEvent, rules: readonly Rule[], replayI
         correlationId: correlationIdFor(event, rule),
       };
       if (replayId !== undefined) input.replay = { replayId };
-      return { workflowId: rule.workflow, ruleId: rule.id, executionName: executionName(rule.id, event.id, replayId), input };
+      const trigger: Trigger = { workflowId: rule.workflow, ruleId: rule.id, executionName: executionName(rule.id, event.id, replayId), input };
+      if (rule.version !== undefined) trigger.ruleVersion = rule.version;
+      return trigger;
     });
 }

@@ -32,10 +32,12 @@ export function completeJoin(rule: Rule, latest: ReadonlyMap<string, EngineEvent
  * correlation), its input the last event to arrive plus all of them.
  */
 export function joinTrigger(rule: Rule, correlationId: string, events: readonly EngineEvent[], last: EngineEvent): Trigger {
-  return {
+  const trigger: Trigger = {
     workflowId: rule.workflow,
     ruleId: rule.id,
     executionName: executionName(rule.id, `join\u0000${correlationId}`),
     input: { event: last, events: [...events], rule: { id: rule.id, priority: rule.priority }, correlationId },
   };
+  if (rule.version !== undefined) trigger.ruleVersion = rule.version;
+  return trigger;
 }

@@ -159,6 +159,8 @@ export type ReplayDetail = {
   workflowId: string;
   ruleId: string;
   executionName: string;
+  /** The version of the rule that selected the event, when it has one, for the execution record. */
+  ruleVersion?: number | string;
   /** The standard workflow input, with `replay: { replayId }`. */
   input: Trigger['input'];
   replay: { replayId: string; originalEventId: string };
@@ -189,6 +191,7 @@ export function replayBusEntry(trigger: Trigger): ReplayBusEntry {
       workflowId: trigger.workflowId,
       ruleId: trigger.ruleId,
       executionName: trigger.executionName,
+      ...(trigger.ruleVersion === undefined ? {} : { ruleVersion: trigger.ruleVersion }),
       input: trigger.input,
       replay: { replayId: replay.replayId, originalEventId: event.id },
     },

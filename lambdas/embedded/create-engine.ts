@@ -140,7 +140,7 @@ export async function createEngine(config: EventDrivenEngineConfig = {}): Promis
       await engine.ingest(withIsoTimestamp(event));
     },
     async routeEvent(event) {
-      return project.ruleSet.route(toEngineEvent(event)).map(fromRule);
+      return engine.ruleSet.route(toEngineEvent(event)).map(fromRule);
     },
     async executeTriggeredWorkflow(trigger, event) {
       const rule = toRule(trigger);
@@ -200,6 +200,7 @@ function toRule(trigger: TriggerRule): Rule {
 
 /** A loaded rule as the config form (which `toRule` reads back): a join is written as `all` + `within`. */
 function fromRule(rule: Rule): TriggerRule {
-  const { location: _location, join, eventType, ...rest } = rule;
+  // The version is the engine's bookkeeping, not a field a trigger rule is written with.
+  const { location: _location, version: _version, join, eventType, ...rest } = rule;
   return join ? ({ ...rest, all: join.types, within: `${join.withinMs}ms` } as TriggerRule) : { ...rest, eventType };
 }

@@ -13,6 +13,7 @@ import {
   EventRouter,
   ExecutionLifecycle,
   FieldEncryption,
+  RuleCatalog,
   ingestBatch,
   ingestEvent,
   ingestRequest,
@@ -31,6 +32,7 @@ import {
   type ReplayBusEntry,
   type ReplayJob,
   type ReplayRequest,
+  type RuleSet,
   type StoredExecution,
   type Trigger,
 } from '../core/index.js';
@@ -72,6 +74,8 @@ export class EmbeddedEngine {
   readonly queries: EngineQueries;
   /** What `GET /metrics` serves. */
   readonly metrics = new PrometheusEngineMetrics();
+  /** Both layers of rules (files and managed); a change through it applies to the next event routed. */
+  readonly rules: RuleCatalog;
   readonly #feed: ChangeFeed<EngineEvent>;
   readonly #ingest: IngestDeps;
   readonly #router: EventRouter;
@@ -93,9 +97,13 @@ export class EmbeddedEngine {
     private readonly now: () => number,
     readonly retentionDays: number,
     fields: FieldEncryption | undefined,
+    rules: RuleCatalog,
   ) {
     const clock = { now };
     this.#stores = stores;
+    this.rules = rules;
+    // The live set: every reader below sees a change to the managed layer from the next event on.
+    const ruleSet = rules.ruleSet;
     const metrics = this.metrics;
     const correlations = new CorrelationActivity({ metrics, clock });
     metrics.beforeScrape = () => correlations.expire();
@@ -135,7 +143,7 @@ export class EmbeddedEngine {
     this.#waits = new CorrelationWaits({ waiters, tokens: new LocalTaskTokens(tokens), events, clock });
     const objective = project.config?.realTimeExecution.maxLatencyMs;
     const measured = { metrics, correlations, ...(objective === undefined ? {} : { startLatencyObjectiveMs: objective }) };
-    this.#router = new EventRouter({ ruleSet: project.ruleSet, starter: this.#starter, joins, waits: this.#waits, marks, logger, clock, ...measured });
+    this.#router = new EventRouter({ ruleSet, starter: this.#starter, joins, waits: this.#waits, marks, logger, clock, ...measured });
     this.#sweeps = new EngineSweeps(
       {
         marks,
@@ -150,13 +158,13 @@ export class EmbeddedEngine {
     const bus = new LocalBus();
     for (const workflowId of project.workflows.keys()) {
       bus.subscribe({ source: [REPLAY_SOURCE], detail: { workflowId: [workflowId] } }, (entry) => {
-        const { ruleId, executionName, input } = (entry as ReplayBusEntry).detail;
-        this.#start({ workflowId, ruleId, executionName, input });
+        const { ruleId, ruleVersion, executionName, input } = (entry as ReplayBusEntry).detail;
+        this.#start({ workflowId, ruleId, executionName, input, ...(ruleVersion === undefined ? {} : { ruleVersion }) });
       });
     }
-    this.queries = new EngineQueries({ events, executions, ruleSet: project.ruleSet, ...(fields === undefined ? {} : { fields }) });
+    this.queries = new EngineQueries({ events, executions, ruleSet, ...(fields === undefined ? {} : { fields }) });
     const ids = ulidIds(randomBytes);
-    this.replays = new LocalReplayJobs({ db, events, writes, bus, ruleSet: project.ruleSet, logger, now, newId: () => ids.newId(now()), retentionDays });
+    this.replays = new LocalReplayJobs({ db, events, writes, bus, ruleSet, logger, now, newId: () => ids.newId(now()), retentionDays });
   }
 
   /**
@@ -173,14 +181,20 @@ export class EmbeddedEngine {
     const keyFile = options.dataKeyFile ?? (options.dbPath === ':memory:' ? undefined : `${options.dbPath}.key`);
     const stores = EmbeddedStores.open(options.dbPath, { sync: options.sync ?? 'normal', retentionDays, now, logger });
     let fields: FieldEncryption | undefined;
+    let rules: RuleCatalog;
+    // Rule changes are audited as events through the engine's own ingest, which exists once the engine does.
+    let audit: (event: unknown) => Promise<unknown> = async () => undefined;
     try {
       // After the store: opening it creates the database's directory, where the key file goes.
       fields = encrypt.length === 0 ? undefined : new FieldEncryption(encrypt, LocalDataKeys.open(keyFile));
+      const { project } = options;
+      rules = await RuleCatalog.open({ store: stores.rules, files: project.rules, workflows: project.workflows, audit: (event) => audit(event), clock: { now }, logger });
     } catch (error) {
       stores.close();
       throw error;
     }
-    const engine = new EmbeddedEngine(options.project, stores, runner, tokens, logger, now, retentionDays, fields);
+    const engine = new EmbeddedEngine(options.project, stores, runner, tokens, logger, now, retentionDays, fields, rules);
+    audit = (event) => engine.ingest(event);
     installTaskServices(
       createTaskServices({
         ingest: engine.#ingest,
@@ -195,6 +209,11 @@ export class EmbeddedEngine {
     engine.replays.resume();
     engine.#sweeps.start();
     return engine;
+  }
+
+  /** The rules in force: both layers, compiled; the same object for the engine's life, its content swapped on each change. */
+  get ruleSet(): RuleSet {
+    return this.rules.ruleSet;
   }
 
   get events(): EmbeddedStores['events'] {
@@ -245,7 +264,7 @@ export class EmbeddedEngine {
 
   /** Validates a `POST /replays` body against this engine's workflows, rules and retention. */
   parseReplay(body: unknown): ReplayRequest {
-    return parseReplayRequest(body, { now: this.now(), retentionDays: this.retentionDays, workflows: new Set(this.project.workflows.keys()), ruleSet: this.project.ruleSet });
+    return parseReplayRequest(body, { now: this.now(), retentionDays: this.retentionDays, workflows: new Set(this.project.workflows.keys()), ruleSet: this.rules.ruleSet });
   }
 
   /** Executions a replay started, with their outcomes, once the job has ended and they have too. */

@@ -11,6 +11,7 @@ import { SqliteEventStore } from './sqlite-event-store.js';
 import { SqliteExecutionStore } from './sqlite-execution-store.js';
 import { SqliteJoinStore } from './sqlite-join-store.js';
 import { SqliteRoutingMarks } from './sqlite-routing-marks.js';
+import { SqliteRuleStore } from './sqlite-rule-store.js';
 import { SqliteWaiterStore } from './sqlite-waiter-store.js';
 
 export interface EmbeddedStoresOptions {
@@ -28,6 +29,8 @@ export class EmbeddedStores {
   readonly waiters: SqliteWaiterStore;
   readonly joins: SqliteJoinStore;
   readonly deadLetters: SqliteDeadLetterQueue;
+  /** The managed layer of rules (created through the API). */
+  readonly rules: SqliteRuleStore;
 
   private constructor(
     readonly db: SqliteDatabase,
@@ -41,6 +44,7 @@ export class EmbeddedStores {
     this.waiters = new SqliteWaiterStore(db, writes);
     this.joins = new SqliteJoinStore(db, writes);
     this.deadLetters = new SqliteDeadLetterQueue(db, { logger, clock: { now }, writes });
+    this.rules = new SqliteRuleStore(db, { writes });
   }
 
   /** Opens (creating if needed) the database at `path`, or an in-memory one for `:memory:`. */

@@ -10,6 +10,7 @@ import { backtestRoute } from './http/backtest-route.js';
 import { engineRoutes } from './http/engine-routes.js';
 import { eventRoutes } from './http/event-routes.js';
 import { readBody } from './http/limits.js';
+import { ruleRoutes } from './http/rule-routes.js';
 import { serveMetrics } from './http/metrics-route.js';
 import { HANDLED, Routes } from './http/routes.js';
 import { createRoutedServer, limitsOf, serverContext, type HttpServerOptions as ServerOptions } from './http/server.js';
@@ -26,6 +27,7 @@ export function createHttpServer(engine: EmbeddedEngine, logger: Logger, options
   const context = serverContext(new Routes(), limits, readBody);
   const { routes } = context;
   engineRoutes(engine, context);
+  ruleRoutes(engine, context);
   backtestRoute(engine, context);
   // Registered before the event routes, whose `/events/{id}` would otherwise take `/events/stream`.
   routes.on('GET', '/events/stream', 'events:read', async (request, _params, url, _caller, response) => {

@@ -47,7 +47,8 @@ CREATE TABLE IF NOT EXISTS executions (
   started_at     TEXT NOT NULL,
   stopped_at     TEXT,
   output         TEXT,
-  error          TEXT
+  error          TEXT,
+  rule_version   TEXT
 );
 CREATE TABLE IF NOT EXISTS waiters (
   token          TEXT PRIMARY KEY,
@@ -124,6 +125,7 @@ const ADDED_COLUMNS: ReadonlyArray<readonly [string, string, string]> = [
   ['replays', 'paced_until', 'INTEGER'],
   ['replays', 'expires_at', 'INTEGER'],
   ['executions', 'states', 'TEXT'],
+  ['executions', 'rule_version', 'TEXT'],
 ];
 
 /** How long a statement waits for a lock another process holds before failing with SQLITE_BUSY. */

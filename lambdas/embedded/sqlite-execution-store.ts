@@ -38,6 +38,8 @@ interface ExecutionRow {
   output: string | null;
   error: string | null;
   states: string | null;
+  /** JSON: a managed rule's version is a number, a files rule's a digest. */
+  rule_version: string | null;
 }
 
 /**
@@ -57,8 +59,8 @@ export class SqliteExecutionStore implements ExecutionStore {
     private readonly writes: GroupCommit,
   ) {
     this.#insert = db.prepare(
-      `INSERT INTO executions (name, workflow_id, rule_id, event_id, correlation_id, status, input, started_at)
-       VALUES (?, ?, ?, ?, ?, 'RUNNING', ?, ?) ON CONFLICT (name) DO NOTHING`,
+      `INSERT INTO executions (name, workflow_id, rule_id, event_id, correlation_id, status, input, started_at, rule_version)
+       VALUES (?, ?, ?, ?, ?, 'RUNNING', ?, ?, ?) ON CONFLICT (name) DO NOTHING`,
     );
     this.#get = db.prepare<[string], ExecutionRow>('SELECT * FROM executions WHERE name = ?');
     this.#byEvent = db.prepare<[string], ExecutionRow>('SELECT * FROM executions WHERE event_id = ? ORDER BY started_at, name');
@@ -71,7 +73,8 @@ export class SqliteExecutionStore implements ExecutionStore {
   /** Records a RUNNING execution; false when one of that name exists already (kept as it is). */
   record(trigger: Trigger, startedAt: string): Promise<boolean> {
     const { input } = trigger;
-    const row = [trigger.executionName, trigger.workflowId, trigger.ruleId, input.event.id, input.correlationId, JSON.stringify(input), startedAt];
+    const version = trigger.ruleVersion === undefined ? null : JSON.stringify(trigger.ruleVersion);
+    const row = [trigger.executionName, trigger.workflowId, trigger.ruleId, input.event.id, input.correlationId, JSON.stringify(input), startedAt, version];
     return this.writes.submit(() => this.#insert.run(...row).changes === 1);
   }
 
@@ -165,6 +168,7 @@ function fromRow(row: ExecutionRow): StoredExecution {
     name: row.name,
     workflowId: row.workflow_id,
     ruleId: row.rule_id,
+    ...(row.rule_version === null || row.rule_version === undefined ? {} : { ruleVersion: JSON.parse(row.rule_version) as number | string }),
     eventId: row.event_id,
     correlationId: row.correlation_id,
     status: row.status,

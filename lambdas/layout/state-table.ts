@@ -9,7 +9,10 @@
  * | waiter        | `WAIT#<correlationId>`              | `<eventType>#<tokenHash>` | —                                                |
  * | join progress | `JOIN#<ruleId>#<correlationId>`     | `<eventType>`             | —                                                |
  * | replay job    | `REPLAY#<replayId>`                 | `JOB`                     | —                                                |
- * | managed rules | `RULE…` (the rules, their versions, the set's revision) | (the rule store's) | —                         |
+ * | rule set      | `RULESET`                           | `RULESET`                 | — (the managed rules' revision)                  |
+ * | managed rule  | `RULES`                             | `<ruleId>`                | —                                                |
+ * | rule version  | `RULE#<ruleId>`                     | `V#<version, 10 digits>`  | —                                                |
+ * | rule change   | `RULELOG`                           | `<revision, 12 digits>`   | —                                                |
  *
  * byWorkflow and byStatus are sparse (only executions carry `wpk` / `spk`) and project only the listed
  * fields, not the input or the output. Each key is spread over `listingShards` partitions by a hash of the
@@ -29,5 +32,6 @@ export const STATE_TABLE = {
   listingShards: 4,
   /** What byWorkflow and byStatus hold besides their keys: an execution as a listing shows it. */
   listedFields: ['name', 'workflowId', 'ruleId', 'eventId', 'correlationId', 'status', 'startedAt', 'stoppedAt', 'error'],
-  prefix: { execution: 'EXEC#', waiter: 'WAIT#', join: 'JOIN#', replay: 'REPLAY#', rule: 'RULE', event: 'EVT#', correlation: 'CORR#', workflow: 'WF#', status: 'ST#' },
+  /** `managedRules`: what every key of the managed rules (RULESET, RULES, RULE#…, RULELOG) starts with, for IAM's `dynamodb:LeadingKeys`. */
+  prefix: { execution: 'EXEC#', waiter: 'WAIT#', join: 'JOIN#', replay: 'REPLAY#', rule: 'RULE#', managedRules: 'RULE', event: 'EVT#', correlation: 'CORR#', workflow: 'WF#', status: 'ST#' },
 } as const;

@@ -67,6 +67,19 @@ export function describeExecutionStoreContract(name: string, factory: ExecutionS
         });
       });
 
+      it('keeps the version of the rule that started it, a counter or a digest, and lists it', async () => {
+        const store = await open();
+        const managed = { ...trigger({ correlationId: 'o-v' }), ruleVersion: 3 };
+        const files = { ...trigger({ correlationId: 'o-v', ruleId: 'from-files' }), ruleVersion: '0a1b2c3d4e5f' };
+
+        await store.record(managed, at(1));
+        await store.record(files, at(2));
+
+        expect(await store.get(managed.executionName)).toMatchObject({ ruleVersion: 3 });
+        expect(await store.get(files.executionName)).toMatchObject({ ruleVersion: '0a1b2c3d4e5f' });
+        expect((await store.byCorrelation('o-v')).map((e) => e.ruleVersion)).toEqual([3, '0a1b2c3d4e5f']);
+      });
+
       it('answers nothing for a name never recorded', async () => {
         const store = await open();
 

@@ -5,14 +5,16 @@
  * when its revision moves, at most `RULE_REFRESH_SECONDS` late.
  */
 import { randomBytes } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { compileRules, ingestEvent, liveEnvelope, RefreshingRuleSet, RuleCatalog, type Clock, type Rule, type RuleCatalogDeps, type RuleStore } from '../../core/index.js';
 import * as z from '../../core/schema.js';
 import { ENV } from '../../layout/environment.js';
+import { DynamoDbRuleStore } from '../dynamodb-rule-store.js';
 import type { RulesHttpDeps } from '../http/rules-http.js';
 import { powertoolsLogger } from '../powertools-logger.js';
 import { EnvironmentError, parseEnv, requiredVar } from './env.js';
 import { storeFrom, StoreEnv } from './events.js';
-import { logger as sharedLogger, metrics as sharedMetrics } from './powertools.js';
+import { logger as sharedLogger, metrics as sharedMetrics, tracer } from './powertools.js';
 import { StateEnv } from './state.js';
 
 /** The rules as JSON text, put into the bundle by esbuild `define` at synth (lib/rules-api.ts, lib/router.ts). */
@@ -39,12 +41,9 @@ export function bundledRules(rulesJson?: string): Rule[] {
   return JSON.parse(text) as Rule[];
 }
 
-/**
- * The managed layer's store on the State table. Building it is the DynamoDB rule store's own business
- * (lambdas/aws/dynamodb-rule-store.ts); until it is wired, a function that needs it fails at cold start, named.
- */
+/** The managed layer's store on the State table, with a traced client. */
 export function ruleStoreFrom(config: { STATE_TABLE: string }): RuleStore {
-  throw new EnvironmentError(`The managed rules store on the State table (${config.STATE_TABLE}) is not wired into this build`);
+  return new DynamoDbRuleStore({ client: tracer.captureAWSv3Client(new DynamoDBClient({})), tableName: config.STATE_TABLE });
 }
 
 /** The routing functions' rules: the bundled files layer, with the managed layer on top once read, kept fresh. */

@@ -26,6 +26,8 @@ const state = { env: ENV.STATE_TABLE } as const;
 const deadLetters = { env: ENV.DEAD_LETTER_QUEUE_URL } as const;
 const workflows = { workflows: true } as const;
 const keys = (...prefixes: string[]) => ({ 'dynamodb:LeadingKeys': prefixes.map((p) => `${p}example`) });
+/** Every key the managed rules use (lambdas/aws/dynamodb-rule-store.ts): the revision, the rules, a version, the change log. */
+const RULE_KEYS = { 'dynamodb:LeadingKeys': ['RULESET', 'RULES', `${STATE_TABLE.prefix.rule}example`, 'RULELOG'] };
 const attributes = (...names: string[]) => ({ 'dynamodb:Attributes': [EVENTS_TABLE.partitionKey, ...names] });
 
 /** Appending an event, as every ingest path does: a conditional put, and a get to tell a duplicate from a conflict. */
@@ -60,7 +62,7 @@ export const RUNTIME_CALLS: Readonly<Record<string, readonly RuntimeCall[]>> = {
       (action): RuntimeCall => ({ action, on: state, context: keys(STATE_TABLE.prefix.execution), why: 'fast path: record (or claim) the started execution' }),
     ),
     ...['dynamodb:GetItem', 'dynamodb:Query'].map(
-      (action): RuntimeCall => ({ action, on: state, context: keys(STATE_TABLE.prefix.rule), why: 'fast path: refresh the managed rules (the revision, then the rules)' }),
+      (action): RuntimeCall => ({ action, on: state, context: RULE_KEYS, why: 'fast path: refresh the managed rules (the revision, then the rules)' }),
     ),
   ],
   'edwe-ingest-eventbridge': APPEND,
@@ -105,10 +107,10 @@ export const RUNTIME_CALLS: Readonly<Record<string, readonly RuntimeCall[]>> = {
     { ...REFUSE, why: 'record an entry the bus refused' },
   ],
   'edwe-rules-api': [
-    ...['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'].map(
-      (action): RuntimeCall => ({ action, on: state, context: keys(STATE_TABLE.prefix.rule), why: 'keep the managed rules, their versions and the revision' }),
+    // A change is one TransactWriteItems: IAM authorises each of its items (the revision's update, the rule's, version's and log's puts).
+    ...['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'].map(
+      (action): RuntimeCall => ({ action, on: state, context: RULE_KEYS, why: 'keep the managed rules, their versions, the change log and the revision' }),
     ),
-    { action: 'dynamodb:TransactWriteItems', on: state, why: 'write a rule change, its version and the revision together' },
     ...APPEND.map((call) => ({ ...call, why: `rule change audit event: ${call.why}` })),
     { action: 'dynamodb:Query', on: { ...events, index: EVENTS_TABLE.byTime.indexName }, why: 'POST /rules/test: read the window' },
   ],

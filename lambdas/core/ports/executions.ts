@@ -47,6 +47,7 @@ export function runningExecution(trigger: Trigger, startedAt: string): Omit<Stor
     name: trigger.executionName,
     workflowId: trigger.workflowId,
     ruleId: trigger.ruleId,
+    ...(trigger.ruleVersion === undefined ? {} : { ruleVersion: trigger.ruleVersion }),
     eventId: input.event.id,
     correlationId: input.correlationId,
     status: 'RUNNING',

@@ -1,5 +1,5 @@
 /**
- * The engine's other routes: health, executions, replays and rules. Health is open, but shows
+ * The engine's other routes: health, executions and replays (the rules routes are in rule-routes.ts). Health is open, but shows
  * counts only to a caller with a token (or to everyone on an engine without tokens).
  */
 import { parseJsonBody, replayJobView } from '../../core/index.js';
@@ -33,6 +33,4 @@ export function engineRoutes(engine: EmbeddedEngine, { routes, readBody }: Serve
     status: 200,
     body: replayJobView(await engine.replays.cancel(replayId as string)),
   }));
-
-  routes.on('GET', '/rules', 'rules:read', async () => ({ status: 200, body: { rules: engine.project.rules } }));
 }
