@@ -33,5 +33,16 @@ export const STATE_TABLE = {
   /** What byWorkflow and byStatus hold besides their keys: an execution as a listing shows it. */
   listedFields: ['name', 'workflowId', 'ruleId', 'eventId', 'correlationId', 'status', 'startedAt', 'stoppedAt', 'error'],
   /** `managedRules`: what every key of the managed rules (RULESET, RULES, RULE#…, RULELOG) starts with, for IAM's `dynamodb:LeadingKeys`. */
-  prefix: { execution: 'EXEC#', waiter: 'WAIT#', join: 'JOIN#', replay: 'REPLAY#', rule: 'RULE#', managedRules: 'RULE', event: 'EVT#', correlation: 'CORR#', workflow: 'WF#', status: 'ST#' },
+  prefix: {
+    execution: 'EXEC#',
+    waiter: 'WAIT#',
+    join: 'JOIN#',
+    replay: 'REPLAY#',
+    rule: 'RULE#',
+    managedRules: 'RULE',
+    event: 'EVT#',
+    correlation: 'CORR#',
+    workflow: 'WF#',
+    status: 'ST#',
+  },
 } as const;
