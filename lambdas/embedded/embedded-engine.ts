@@ -14,6 +14,7 @@ import {
   ExecutionLifecycle,
   FieldEncryption,
   RuleCatalog,
+  RulesAsOf,
   ingestBatch,
   ingestEvent,
   ingestRequest,
@@ -164,7 +165,9 @@ export class EmbeddedEngine {
     }
     this.queries = new EngineQueries({ events, executions, ruleSet, ...(fields === undefined ? {} : { fields }) });
     const ids = ulidIds(randomBytes);
-    this.replays = new LocalReplayJobs({ db, events, writes, bus, ruleSet, logger, now, newId: () => ids.newId(now()), retentionDays });
+    // `rules: "as-of-event"`: the managed rules' recorded changes give the set in force at each event's time.
+    const rulesAsOf = (until: string) => RulesAsOf.load(stores.rules, project.rules, project.workflows, until);
+    this.replays = new LocalReplayJobs({ db, events, writes, bus, ruleSet, rulesAsOf, logger, now, newId: () => ids.newId(now()), retentionDays });
   }
 
   /**
@@ -264,7 +267,13 @@ export class EmbeddedEngine {
 
   /** Validates a `POST /replays` body against this engine's workflows, rules and retention. */
   parseReplay(body: unknown): ReplayRequest {
-    return parseReplayRequest(body, { now: this.now(), retentionDays: this.retentionDays, workflows: new Set(this.project.workflows.keys()), ruleSet: this.rules.ruleSet });
+    return parseReplayRequest(body, {
+      now: this.now(),
+      retentionDays: this.retentionDays,
+      workflows: new Set(this.project.workflows.keys()),
+      ruleSet: this.rules.ruleSet,
+      rulesAsOfEvent: true,
+    });
   }
 
   /** Executions a replay started, with their outcomes, once the job has ended and they have too. */

@@ -10,6 +10,7 @@ export * from './event-window.js';
 export * from './replay-page.js';
 export * from './rule-backtest.js';
 export * from './rule-refresh.js';
+export * from './rules-as-of.js';
 export * from './replay-jobs.js';
 export * from './correlation-waits.js';
 export * from './route-event.js';

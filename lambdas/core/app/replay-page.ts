@@ -18,6 +18,7 @@ import { DRY_RUN_SAMPLE, replayBusEntry, replayTriggers, type ReplayBusEntry, ty
 import type { RuleSet } from '../rules/types.js';
 import { eventsInWindow } from './event-window.js';
 import { ReplayPacer } from './replay-pacer.js';
+import type { RuleSetsAsOf } from './rules-as-of.js';
 
 /** The driver's state between pages: the job, and which page of which execution generation this is. */
 export interface ReplayPageInput {
@@ -63,6 +64,8 @@ export interface ReplayPageRunnerDeps {
   emitter: ReplayEmitter;
   deadLetters: DeadLetterQueue;
   ruleSet: RuleSet;
+  /** For jobs asking `rules: "as-of-event"`: the rule sets in force over time, read once a page (up to the window's end). */
+  rulesAsOf?: (until: string) => Promise<RuleSetsAsOf>;
   /** The deployment's ceiling in entries per second: it caps every job, and paces jobs that name no rate. */
   maxRatePerSecond?: number;
   limits?: Partial<ReplayPageLimits>;
@@ -88,6 +91,12 @@ export class ReplayPageRunner {
     this.limits = { ...DEFAULT_REPLAY_PAGE_LIMITS, ...deps.limits };
     this.clock = deps.clock ?? { now: Date.now };
     this.sleep = deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+  }
+
+  /** The rules over time; a home without them refuses such a job at `POST /replays`, so one here is a wiring fault. */
+  private async asOf(until: string): Promise<RuleSetsAsOf> {
+    if (this.deps.rulesAsOf === undefined) throw new Error('this replay asks for the rules as of each event, and the page runner has no rule history');
+    return this.deps.rulesAsOf(until);
   }
 
   /**
@@ -140,6 +149,7 @@ export class ReplayPageRunner {
       ...(claimed.pacedUntil === undefined ? {} : { pacedUntil: claimed.pacedUntil }),
     };
     let buffer: ReplayBusEntry[] = [];
+    const asOf = request.rules === 'as-of-event' ? await this.asOf(request.endTime) : undefined;
 
     const record = async (): Promise<Stop | undefined> => {
       const pacedUntil = pacer.next;
@@ -184,7 +194,7 @@ export class ReplayPageRunner {
         stop = { kind: 'limit' };
         break;
       }
-      const triggers = replayTriggers(event, request, this.deps.ruleSet, replayId);
+      const triggers = replayTriggers(event, request, asOf?.ruleSetAt(event.timestamp) ?? this.deps.ruleSet, replayId);
       const entries = request.dryRun ? [] : triggers.map(replayBusEntry);
       // Batches end at event boundaries: a recorded cursor never falls between an event's entries.
       if (buffer.length > 0 && buffer.length + entries.length > batchSize) {
