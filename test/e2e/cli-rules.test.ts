@@ -55,4 +55,38 @@ describe('edwe rules (the HTTP API commands)', () => {
     await expect(run('test', two, '--from', at(0))).rejects.toThrow(/--from and --to are required/);
     await expect(run('test', two, '--from', at(0), '--to', at(10))).rejects.toThrow(/tests one rule; the file holds 2/);
   });
+
+  it('applies a rules file, lists both layers, disables, shows the history and deletes', async () => {
+    const vip = file(
+      'vip.yaml',
+      'rules:\n  - id: cli-vip\n    eventType: user_registration\n    workflow: onboarding_workflow\n    conditions:\n      - {field: user_type, value: vip}\n',
+    );
+
+    const applied = await run('apply', vip);
+    const again = await run('apply', vip, '--if-match', '1');
+    const listed = await run('list');
+    const disabled = await run('disable', 'cli-vip');
+    const history = await run('history', 'cli-vip');
+    const got = await run('get', 'cli-vip');
+    const deleted = await run('delete', 'cli-vip');
+
+    expect(applied.out).toBe('cli-vip: created (version 1)\n');
+    expect(again.out).toBe('cli-vip: replaced (version 2)\n');
+    expect(listed.out).toMatch(/^ID +VERSION +LAYER +STATE +WORKFLOW +EVENT TYPE\n/);
+    expect(listed.out).toMatch(/cli-vip +2 +api +enabled +onboarding_workflow +user_registration/);
+    expect(listed.out).toMatch(/premium-onboarding +\S+ +files +enabled/);
+    expect(disabled.out).toBe('cli-vip: disabled (version 3)\n');
+    expect(JSON.parse(history.out).versions.map((v: { change: string }) => v.change)).toEqual(['created', 'updated', 'disabled']);
+    expect(JSON.parse(got.out)).toMatchObject({ id: 'cli-vip', enabled: false, managedBy: 'api', version: 3 });
+    expect(deleted.out).toBe('cli-vip: deleted\n');
+  });
+
+  it('says 412 for a stale --if-match and 409 for a files rule', async () => {
+    const rule = file('one.json', JSON.stringify({ id: 'cli-once', eventType: 'x', workflow: 'onboarding_workflow' }));
+    const files = file('files.json', JSON.stringify({ id: 'premium-onboarding', eventType: 'x', workflow: 'onboarding_workflow' }));
+    await run('apply', rule);
+
+    await expect(run('apply', rule, '--if-match', '7')).rejects.toThrow(/^412 /);
+    await expect(run('apply', files)).rejects.toThrow(/^409 managed_by_files/);
+  });
 });
