@@ -7,6 +7,7 @@ import { processIo, type CliIo } from '../cli/io.js';
 import { BULK_USAGE, bulkActionCommand, EXECUTION_ACTION_USAGE, executionActionCommand } from '../cli/execution-action-commands.js';
 import { EXECUTIONS_USAGE, executionsListCommand } from '../cli/observe-commands.js';
 import { REPLAY_USAGE, replayCommand } from '../cli/replay-command.js';
+import { RULES_API_USAGE, RULES_API_VERBS, rulesApiCommand } from '../cli/rules-api-commands.js';
 import { RULES_CHECK_USAGE, RULES_ROUTE_USAGE, rulesCheck, rulesRoute, TEST_EVENT_PATTERN_USAGE, testEventPattern } from '../cli/rules-commands.js';
 
 const indent = (text: string) => text.replace(/^/gm, '    ');
@@ -21,6 +22,9 @@ ${indent(DEV_USAGE)}
 ${indent(RULES_CHECK_USAGE)}
   edwe rules route            show which rules an event fires, in order, and why
 ${indent(RULES_ROUTE_USAGE)}
+  edwe rules list|get|apply|delete|enable|disable|history|test
+                              manage a running engine's (or a deployed stack's) rules, and backtest one over stored history
+${indent(RULES_API_USAGE)}
   edwe test-event-pattern     test an EventBridge pattern against an event (as aws events test-event-pattern)
 ${indent(TEST_EVENT_PATTERN_USAGE)}
   edwe send                   post events to a running engine
@@ -51,6 +55,7 @@ const commands: Record<string, Command> = {
   dev: (argv) => devCommand(argv),
   'rules check': rulesCheck,
   'rules route': rulesRoute,
+  ...Object.fromEntries(RULES_API_VERBS.map((verb): [string, Command] => [`rules ${verb}`, (argv, io) => rulesApiCommand(verb, argv, io)])),
   'test-event-pattern': testEventPattern,
   send: sendCommand,
   events: eventsCommand,

@@ -39,6 +39,7 @@ import { METRICS_NAMESPACE } from './lambda-defaults.js';
 import { Lifecycle } from './lifecycle.js';
 import { Observability } from './observability.js';
 import { Replay } from './replay.js';
+import { RulesApi } from './rules-api.js';
 import { ROUTER_SERVICE, Router } from './router.js';
 import { Schedules } from './schedules.js';
 import { Sweeper } from './sweeper.js';
@@ -77,6 +78,8 @@ export class EdweStack extends Stack {
   public readonly lifecycle?: Lifecycle;
   /** EventBridge Scheduler schedules of the schedule rules; absent when no enabled rule has a `schedule`. */
   public readonly schedules?: Schedules;
+  /** Managed rules (`/rules`): the rules API and backtests; the routing functions refresh from it. */
+  public readonly rulesApi: RulesApi;
   /** Replays (`/replays`); absent when the configuration sets `event_sourcing.replay_enabled: false`. */
   public readonly replay?: Replay;
   public readonly observability: Observability;
@@ -122,7 +125,16 @@ export class EdweStack extends Stack {
       ...stored,
       stateTable,
       ...(settings.fastPath
-        ? { fastPath: { rules, stateMachines: this.workflows.stateMachines, workflowTypes, stateTable, stateMachineArnPrefix: workflowArnPrefix(this) } }
+        ? {
+            fastPath: {
+              rules,
+              stateMachines: this.workflows.stateMachines,
+              workflowTypes,
+              stateTable,
+              stateMachineArnPrefix: workflowArnPrefix(this),
+              ruleRefreshSeconds: settings.ruleRefreshSeconds,
+            },
+          }
         : {}),
       webhookPaths: plan.webhookPaths,
       auth: settings.auth,
@@ -163,6 +175,7 @@ export class EdweStack extends Stack {
       stateTable,
       encryptionKey,
       logRetention,
+      ruleRefreshSeconds: settings.ruleRefreshSeconds,
       ...(retentionDays === undefined ? {} : { retentionDays }),
       ...(maxLatencyMs === undefined ? {} : { startLatencyObjectiveMs: maxLatencyMs }),
     };
@@ -173,6 +186,17 @@ export class EdweStack extends Stack {
       every: Duration.minutes(settings.sweeper.everyMinutes),
       minAge: Duration.minutes(settings.sweeper.minAgeMinutes),
       maxAttempts: settings.sweeper.maxAttempts,
+    });
+
+    this.rulesApi = new RulesApi(this, 'RulesApi', {
+      api: this.ingestion.api,
+      eventsTable: table,
+      stateTable,
+      encryptionKey,
+      rules,
+      workflowIds: [...project.workflows.keys()],
+      logRetention,
+      ...(retentionDays === undefined ? {} : { retentionDays }),
     });
 
     if (this.workflows.stateMachines.size > 0) {
@@ -224,6 +248,7 @@ export class EdweStack extends Stack {
       'ingest-eventbridge': this.busIngestion.ingestFunction,
       router: this.router.routerFunction,
       sweeper: this.sweeper.sweeperFunction,
+      'rules-api': this.rulesApi.apiFunction,
     };
     const streamConsumers: Record<string, lambda.IFunction> = { router: this.router.routerFunction };
     this.kinesisIngestion.forEach((k, i) => {

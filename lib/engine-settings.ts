@@ -23,6 +23,7 @@ export const SETTINGS_CONTEXT = {
   sweeper: 'edwe:sweeper',
   fastPath: 'edwe:fastPath',
   replayMaxRate: 'edwe:replayMaxRate',
+  ruleRefreshSeconds: 'edwe:ruleRefreshSeconds',
 } as const;
 
 /** CloudWatch Logs' allowed retention periods, in days. */
@@ -78,6 +79,8 @@ const Schema = z
     fastPath: z.boolean().default(true),
     /** The replay ceiling in entries/s. Unset: the Standard StartExecution refill of the smallest region class (lib/replay.ts). */
     replayMaxRate: z.number().positive().max(10_000).optional(),
+    /** The most seconds the router, the sweeper and the fast path may route by rules older than the managed layer's (docs/rules.md). */
+    ruleRefreshSeconds: z.number().int().min(1).max(3600).default(10),
   })
   .superRefine((settings, ctx) => {
     settings.access?.callers.forEach((caller, i) => {

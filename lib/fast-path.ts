@@ -14,6 +14,7 @@ import { ENV } from '../lambdas/layout/environment.js';
 import { STATE_TABLE } from '../lambdas/layout/state-table.js';
 import type { EdweFunctionProps } from './lambda-defaults.js';
 import { machinesEnvironment } from './router.js';
+import { grantManagedRules } from './rules-api.js';
 
 /** What the fast path starts by: the router's rules and workflows. */
 export interface FastPathProps {
@@ -25,6 +26,8 @@ export interface FastPathProps {
   readonly stateTable: dynamodb.ITable;
   /** The machines' shared ARN prefix (lib/workflows.ts `workflowArnPrefix`): passed instead of one ARN per workflow. */
   readonly stateMachineArnPrefix?: string;
+  /** With managed rules: as the router's (lib/router.ts `RoutingProps.ruleRefreshSeconds`). */
+  readonly ruleRefreshSeconds?: number;
 }
 
 /** The ingest function's bundling and environment for the fast path, merged over its own. */
@@ -40,6 +43,7 @@ export function fastPathFunctionProps(scope: Construct, props: FastPathProps, ba
       ...machinesEnvironment(scope, props.stateMachines, props.stateMachineArnPrefix),
       [ENV.WORKFLOW_TYPES]: JSON.stringify(props.workflowTypes ?? {}),
       [ENV.STATE_TABLE]: props.stateTable.tableName,
+      ...(props.ruleRefreshSeconds === undefined ? {} : { [ENV.RULE_REFRESH_SECONDS]: String(props.ruleRefreshSeconds) }),
       ...base.environment,
     },
   };
@@ -48,7 +52,8 @@ export function fastPathFunctionProps(scope: Construct, props: FastPathProps, ba
 /**
  * What the fast path may do: start the workflows' state machines, and write execution records —
  * put (a Standard record, an Express claim), update (confirm a claim), delete (release one) — of
- * `EXEC#` keys only. It reads nothing of the State table. (The table's key is granted with the Events table's.)
+ * `EXEC#` keys only. It reads nothing of the State table but, with managed rules, those rules (`RULE…` keys: the
+ * set's revision, then the rules when it moved). (The table's key is granted with the Events table's.)
  */
 export function grantFastPath(fn: lambda.IFunction, props: FastPathProps): void {
   const machineArns = [...props.stateMachines.values()].map((machine) => machine.stateMachineArn);
@@ -62,4 +67,5 @@ export function grantFastPath(fn: lambda.IFunction, props: FastPathProps): void 
       conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${STATE_TABLE.prefix.execution}*`] } },
     }),
   );
+  if (props.ruleRefreshSeconds !== undefined) grantManagedRules(fn, props.stateTable, ['dynamodb:GetItem', 'dynamodb:Query']);
 }

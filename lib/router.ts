@@ -69,6 +69,11 @@ export interface RoutingProps {
   readonly retentionDays?: number;
   /** The latency objective (`real_time_execution.max_latency`): starts later than this after receipt are counted. */
   readonly startLatencyObjectiveMs?: number;
+  /**
+   * With managed rules (lib/rules-api.ts): the most seconds the function may route by rules older than the
+   * State table's (it reads the set's revision at most once per period). Unset: the bundled rules only.
+   */
+  readonly ruleRefreshSeconds?: number;
   /** How long the function's logs are kept. Default one month. */
   readonly logRetention?: logs.RetentionDays;
   /** Merged over the function's defaults. */
@@ -111,6 +116,7 @@ export function routingFunctionProps(scope: Construct, props: RoutingProps, extr
       [ENV.EVENTS_TABLE]: props.table.tableName,
       [ENV.RETENTION_DAYS]: String(props.retentionDays ?? DEFAULT_RETENTION_DAYS),
       ...(props.startLatencyObjectiveMs === undefined ? {} : { [ENV.START_LATENCY_OBJECTIVE_MS]: String(props.startLatencyObjectiveMs) }),
+      ...(props.ruleRefreshSeconds === undefined ? {} : { [ENV.RULE_REFRESH_SECONDS]: String(props.ruleRefreshSeconds) }),
       ...extra.environment,
       ...props.functionProps?.environment,
     },
@@ -130,7 +136,8 @@ export function grantRouting(fn: lambda.IFunction, props: RoutingProps, extraAtt
     fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'CompleteWaitingTasks', actions: ['states:SendTaskSuccess'], resources: machineArns }));
   }
   // Execution records (conditional put, end update, claim release), join items and waiters: item
-  // operations and queries of the base table; the indexes are the query API's.
+  // operations and queries of the base table; the indexes are the query API's. (With managed rules, the
+  // set's revision and the rules are read by the same GetItem and Query.)
   fn.addToRolePolicy(
     new iam.PolicyStatement({
       sid: 'KeepExecutionsJoinsAndWaiters',

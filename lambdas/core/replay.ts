@@ -21,6 +21,8 @@ export interface ReplayRequest {
   dryRun: boolean;
   /** Events emitted per second at most; unset: as fast as the bus takes them. */
   ratePerSecond?: number;
+  /** `as-of-event`: each event is routed by the rules in force at its timestamp; unset: today's rules. */
+  rules?: 'as-of-event';
 }
 
 export type ReplayStatus = 'running' | 'completed' | 'failed' | 'cancelled';
@@ -51,6 +53,8 @@ export interface ReplayContext {
   retentionDays: number;
   workflows: ReadonlySet<string>;
   ruleSet: RuleSet;
+  /** Whether this home can replay with the rules of each event's time (it keeps the managed rules' changes). */
+  rulesAsOfEvent?: boolean;
 }
 
 /** The slowest replay pace: one event every 100 seconds. Slower paces would sleep past any timer's range. */
@@ -68,7 +72,7 @@ export function parseReplayRequest(body: unknown, ctx: ReplayContext): ReplayReq
   const input = (body !== null && typeof body === 'object' && !Array.isArray(body) ? body : {}) as Record<string, unknown>;
   if (input !== body) details.push({ path: '(body)', message: 'must be a JSON object' });
   for (const key of Object.keys(input)) {
-    if (!['startTime', 'endTime', 'workflowId', 'eventTypes', 'dryRun', 'ratePerSecond'].includes(key)) details.push({ path: key, message: 'unknown field' });
+    if (!['startTime', 'endTime', 'workflowId', 'eventTypes', 'dryRun', 'ratePerSecond', 'rules'].includes(key)) details.push({ path: key, message: 'unknown field' });
   }
   const time = (key: 'startTime' | 'endTime'): number | undefined => {
     const value = input[key];
@@ -88,7 +92,9 @@ export function parseReplayRequest(body: unknown, ctx: ReplayContext): ReplayReq
       message: `is before the retention window (events are kept ${ctx.retentionDays} days; the oldest is ${new Date(oldest).toISOString()})`,
     });
   }
-  const { workflowId, eventTypes, dryRun, ratePerSecond } = input;
+  const { workflowId, eventTypes, dryRun, ratePerSecond, rules } = input;
+  if (rules !== undefined && rules !== 'current' && rules !== 'as-of-event') details.push({ path: 'rules', message: 'must be "current" or "as-of-event"' });
+  if (rules === 'as-of-event' && ctx.rulesAsOfEvent !== true) details.push({ path: 'rules', message: '"as-of-event" is not available here: this home keeps no rule history' });
   if (workflowId !== undefined && (typeof workflowId !== 'string' || !ctx.workflows.has(workflowId))) {
     details.push({ path: 'workflowId', message: `unknown workflow ${JSON.stringify(workflowId)}` });
   }
@@ -110,6 +116,7 @@ export function parseReplayRequest(body: unknown, ctx: ReplayContext): ReplayReq
   if (typeof workflowId === 'string') request.workflowId = workflowId;
   if (Array.isArray(eventTypes)) request.eventTypes = [...new Set(eventTypes as string[])];
   if (typeof ratePerSecond === 'number') request.ratePerSecond = ratePerSecond;
+  if (rules === 'as-of-event') request.rules = 'as-of-event';
   return request;
 }
 

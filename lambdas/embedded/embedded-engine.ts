@@ -16,6 +16,7 @@ import {
   FlowControl,
   FieldEncryption,
   RuleCatalog,
+  RulesAsOf,
   ingestBatch,
   ingestEvent,
   ingestRequest,
@@ -213,7 +214,9 @@ export class EmbeddedEngine {
     // The live set: a schedule rule created, changed or disabled through the rules API fires (or stops) without a restart.
     this.schedules = new ScheduleRunner({ rules: () => rules.ruleSet.rules, ingest: this.#ingest, state: scheduleState, clock, ids, logger });
     this.scheduleTimer = new ScheduleTimer(this.schedules, now, logger);
-    this.replays = new LocalReplayJobs({ db, events, writes, bus, ruleSet, logger, now, newId: () => ids.newId(now()), retentionDays });
+    // `rules: "as-of-event"`: the managed rules' recorded changes give the set in force at each event's time.
+    const rulesAsOf = (until: string) => RulesAsOf.load(stores.rules, project.rules, project.workflows, until);
+    this.replays = new LocalReplayJobs({ db, events, writes, bus, ruleSet, rulesAsOf, logger, now, newId: () => ids.newId(now()), retentionDays });
     // Stop and redrive act through the runner's control (or one a test passes in).
     this.actions = new ExecutionActions({ executions, control: control ?? this.workflowControl, lifecycle, clock });
     this.bulkActions = new LocalBulkActions({ db, writes, executions, actions: this.actions, logger, now, newId: () => ids.newId(now()), retentionDays });
@@ -333,7 +336,13 @@ export class EmbeddedEngine {
 
   /** Validates a `POST /replays` body against this engine's workflows, rules and retention. */
   parseReplay(body: unknown): ReplayRequest {
-    return parseReplayRequest(body, { now: this.now(), retentionDays: this.retentionDays, workflows: new Set(this.project.workflows.keys()), ruleSet: this.rules.ruleSet });
+    return parseReplayRequest(body, {
+      now: this.now(),
+      retentionDays: this.retentionDays,
+      workflows: new Set(this.project.workflows.keys()),
+      ruleSet: this.rules.ruleSet,
+      rulesAsOfEvent: true,
+    });
   }
 
   /** Executions a replay started, with their outcomes, once the job has ended and they have too. */

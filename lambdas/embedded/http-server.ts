@@ -6,6 +6,7 @@
 import type { Server } from 'node:http';
 import { createConsoleRoute } from './console-route.js';
 import type { EmbeddedEngine } from './embedded-engine.js';
+import { backtestRoute } from './http/backtest-route.js';
 import { engineRoutes } from './http/engine-routes.js';
 import { eventRoutes } from './http/event-routes.js';
 import { executionActionRoutes } from './http/execution-action-routes.js';
@@ -29,6 +30,7 @@ export function createHttpServer(engine: EmbeddedEngine, logger: Logger, options
   executionActionRoutes(engine, context);
   engineRoutes(engine, context);
   ruleRoutes(engine, context);
+  backtestRoute(engine, context);
   // Registered before the event routes, whose `/events/{id}` would otherwise take `/events/stream`.
   routes.on('GET', '/events/stream', 'events:read', async (request, _params, url, _caller, response) => {
     serveEventStream(engine, request, response, url, { logger, ...options.stream });

@@ -9,6 +9,7 @@ import {
   NotFoundError,
   ReplayJobs,
   ReplayPageRunner,
+  type ReplayPageRunnerDeps,
   withBackoff,
   type ReplayJob,
   type ReplayPageInput,
@@ -30,6 +31,8 @@ export interface ReplayJobsDeps {
   writes: GroupCommit;
   bus: LocalBus;
   ruleSet: RuleSet;
+  /** The rules in force over time, for jobs asking `rules: "as-of-event"`. */
+  rulesAsOf?: ReplayPageRunnerDeps['rulesAsOf'];
   logger: Logger;
   now: () => number;
   newId: () => string;
@@ -56,6 +59,7 @@ export class LocalReplayJobs {
       emitter: new LocalBusReplayEmitter(deps.bus),
       deadLetters: new SqliteDeadLetterQueue(deps.db, { logger: deps.logger, clock, writes: deps.writes }),
       ruleSet: deps.ruleSet,
+      ...(deps.rulesAsOf === undefined ? {} : { rulesAsOf: deps.rulesAsOf }),
       clock,
       // The local bus costs nothing per call: a paced job's entries go one by one, evenly spaced.
       limits: { pacedBurstSeconds: 0 },

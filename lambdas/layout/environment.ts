@@ -50,6 +50,8 @@ export const ENV = {
   REPLAY_DRIVER_ARN: 'REPLAY_DRIVER_ARN',
   /** Every deployed workflow id, comma-separated. */
   WORKFLOW_IDS: 'WORKFLOW_IDS',
+  /** Seconds a routing function (router, sweeper, fast path) may route by rules older than the managed layer's: `ruleRefreshSeconds`. */
+  RULE_REFRESH_SECONDS: 'RULE_REFRESH_SECONDS',
 
   // The runtime (lib/lambda-defaults.ts): read by Node.js and Powertools, not by the engine's code.
   NODE_OPTIONS: 'NODE_OPTIONS',

@@ -32,5 +32,17 @@ export const STATE_TABLE = {
   listingShards: 4,
   /** What byWorkflow and byStatus hold besides their keys: an execution as a listing shows it. */
   listedFields: ['name', 'workflowId', 'ruleId', 'eventId', 'correlationId', 'status', 'startedAt', 'stoppedAt', 'error'],
-  prefix: { execution: 'EXEC#', waiter: 'WAIT#', join: 'JOIN#', replay: 'REPLAY#', rule: 'RULE#', event: 'EVT#', correlation: 'CORR#', workflow: 'WF#', status: 'ST#' },
+  /** `managedRules`: what every key of the managed rules (RULESET, RULES, RULE#…, RULELOG) starts with, for IAM's `dynamodb:LeadingKeys`. */
+  prefix: {
+    execution: 'EXEC#',
+    waiter: 'WAIT#',
+    join: 'JOIN#',
+    replay: 'REPLAY#',
+    rule: 'RULE#',
+    managedRules: 'RULE',
+    event: 'EVT#',
+    correlation: 'CORR#',
+    workflow: 'WF#',
+    status: 'ST#',
+  },
 } as const;

@@ -24,7 +24,7 @@ import {
   stepFunctionsPaths,
 } from './support/service-paths.js';
 import type { CfnTemplate } from './support/cfn-resolve.js';
-import { deniedRequests, recoveryProblems, timeoutProblems } from './support/access-checks.js';
+import { deniedRequests, recoveryProblems, roleRequests, timeoutProblems } from './support/access-checks.js';
 
 /** The requests of `requests` whose decision is not `expected`, as `label: decision` lines. */
 async function notAs(model: AccessModel, requests: AccessRequest[], expected: 'Allowed' | 'Denied'): Promise<string[]> {
@@ -98,6 +98,15 @@ describe('access paths: every source, IAM-signed API', () => {
     expect(requests.length).toBeGreaterThan(5);
 
     expect(await notAs(model, requests, 'Denied')).toEqual([]);
+  });
+
+  it('lets each documented role (publisher, operator, rules admin) call its own routes', async () => {
+    const apiId = model.resolver.resolve({ Ref: model.idsOf('AWS::ApiGateway::RestApi')[0] }) as string;
+    const invoke = (method: string, path: string) => `arn:${DEPLOYMENT.partition}:execute-api:${DEPLOYMENT.region}:${DEPLOYMENT.account}:${apiId}/v1/${method}${path}`;
+    const requests = roleRequests(model, invoke, 'Allowed');
+    expect(requests.map((r) => r.label)).toEqual(expect.arrayContaining(['the rules-admin role → PUT /rules/example', 'the operator role → POST /rules/test']));
+
+    expect(await notAs(model, requests, 'Allowed')).toEqual([]);
   });
 
   it('gives every workflow execution an end (its settings’ timeout) and keeps every Kinesis record readable after its batch failed', () => {

@@ -13,6 +13,7 @@ import { RecordedWorkflowStarter } from '../recorded-workflow-starter.js';
 import { SfnWorkflowStarter } from '../sfn-workflow-starter.js';
 import { EnvironmentError, jsonMapVar, parseEnvWithMachines, requiredVar } from './env.js';
 import { logger, metrics, tracer } from './powertools.js';
+import { refreshingRulesFromEnv } from './rules.js';
 import { stateFrom, StateEnv } from './state.js';
 
 /** The rules as JSON text, put into the bundle by esbuild `define` at synth (see lib/router.ts). */
@@ -29,7 +30,7 @@ const FastPathEnv = z.extend(StateEnv, {
  * The fast path, or `undefined` when the environment names no state machines (the fast path is off).
  * @throws EnvironmentError when state machines are named but the rules are missing, or a rule's workflow has no ARN.
  */
-export function fastPathFromEnv(env: Record<string, string | undefined>, rulesJson?: string): FastPath | undefined {
+export function fastPathFromEnv(env: Record<string, string | undefined>, rulesJson?: string): Pick<FastPath, 'run'> | undefined {
   if (env[ENV.STATE_MACHINE_ARNS] === undefined && env[ENV.STATE_MACHINE_ARN_PREFIX] === undefined) return undefined;
   const config = parseEnvWithMachines(FastPathEnv, env);
   const { machines } = config;
@@ -54,6 +55,10 @@ export function fastPathFromEnv(env: Record<string, string | undefined>, rulesJs
   });
   const clock = { now: () => Date.now() };
   const logs = powertoolsLogger(logger);
-  const router = new EventRouter({ ruleSet: compileRules(rules), starter, logger: logs, metrics: engineMetrics, clock });
-  return new FastPath({ router, logger: logs, metrics: engineMetrics });
+  // With managed rules deployed (RULE_REFRESH_SECONDS set), the files layer plus the State table's, kept fresh.
+  const managed =
+    env[ENV.RULE_REFRESH_SECONDS] === undefined ? undefined : refreshingRulesFromEnv(env, rules, { has: (workflowId) => arnOf(workflowId) !== undefined }, clock);
+  const router = new EventRouter({ ruleSet: managed ?? compileRules(rules), starter, logger: logs, metrics: engineMetrics, clock });
+  const fastPath = new FastPath({ router, logger: logs, metrics: engineMetrics });
+  return managed === undefined ? fastPath : { run: async (events) => (await managed.fresh(), fastPath.run(events)) };
 }

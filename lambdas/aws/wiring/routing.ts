@@ -32,6 +32,7 @@ import { SfnWorkflowStarter } from '../sfn-workflow-starter.js';
 import { SqsDeadLetterQueue } from '../sqs-dead-letter-queue.js';
 import { EnvironmentError, jsonMapVar, parseEnv, parseEnvWithMachines, requiredVar } from './env.js';
 import { inSubsegment, logger as sharedLogger, metrics as sharedMetrics, tracer as sharedTracer } from './powertools.js';
+import { refreshingRulesFromEnv } from './rules.js';
 import { stateFrom, StateEnv } from './state.js';
 
 /** The rules as JSON text, put into the bundle by esbuild `define` at synth (see lib/router.ts). */
@@ -42,6 +43,8 @@ export type SegmentTracer = Pick<Tracer, 'isTracingEnabled' | 'getSegment' | 'se
 
 /** What routing needs (the EventRouter's parts, `marks` included), its Powertools logger and the tracer; tests pass their own. */
 export interface RoutingDeps extends Omit<EventRouterDeps, 'logger' | 'clock'> {
+  /** Brings `ruleSet` up to date with the managed rules before an event is routed (a clock read between refreshes). */
+  refreshRules?: () => Promise<void>;
   logger?: PowertoolsLogs;
   tracer?: SegmentTracer;
   /** Default: the wall clock. */
@@ -62,7 +65,10 @@ export type RouteTraced = (event: EngineEvent, context: RouteContext) => Promise
 export function routeTraced(deps: RoutingDeps, concurrent = false): RouteTraced {
   const router = new EventRouter({ ...deps, logger: powertoolsLogger(deps.logger ?? sharedLogger), clock: deps.clock ?? wallClock });
   const tracer = deps.tracer ?? sharedTracer;
-  return (event, context) => inSubsegment(tracer, '### route', { eventId: event.id, correlationId: event.correlationId }, () => router.route(event, context), concurrent);
+  const refresh = deps.refreshRules;
+  const route: RouteTraced = (event, context) =>
+    inSubsegment(tracer, '### route', { eventId: event.id, correlationId: event.correlationId }, () => router.route(event, context), concurrent);
+  return refresh === undefined ? route : async (event, context) => (await refresh(), route(event, context));
 }
 
 /** The environment of a routing function (the router, the sweeper), set by the CDK constructs. */
@@ -100,8 +106,11 @@ export function routingDepsFromEnv(env: Record<string, string | undefined> = pro
     config.EVENTS_TABLE === undefined
       ? undefined
       : new DynamoDbRoutingMarks({ client: sharedTracer.captureAWSv3Client(new DynamoDBClient({})), tableName: config.EVENTS_TABLE });
+  // With managed rules deployed (RULE_REFRESH_SECONDS set), the files layer plus the State table's, kept fresh.
+  const managed = env[ENV.RULE_REFRESH_SECONDS] === undefined ? undefined : refreshingRulesFromEnv(env, rules, { has: (workflowId) => arnOf(workflowId) !== undefined });
   return {
-    ruleSet: compileRules(rules),
+    ruleSet: managed ?? compileRules(rules),
+    ...(managed === undefined ? {} : { refreshRules: () => managed.fresh() }),
     starter: new RecordedWorkflowStarter({
       starter: new SfnWorkflowStarter({ client: sfn, stateMachineArns: machines }),
       executions,

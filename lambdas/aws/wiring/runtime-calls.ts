@@ -26,6 +26,8 @@ const state = { env: ENV.STATE_TABLE } as const;
 const deadLetters = { env: ENV.DEAD_LETTER_QUEUE_URL } as const;
 const workflows = { workflows: true } as const;
 const keys = (...prefixes: string[]) => ({ 'dynamodb:LeadingKeys': prefixes.map((p) => `${p}example`) });
+/** Every key the managed rules use (lambdas/aws/dynamodb-rule-store.ts): the revision, the rules, a version, the change log. */
+const RULE_KEYS = { 'dynamodb:LeadingKeys': ['RULESET', 'RULES', `${STATE_TABLE.prefix.rule}example`, 'RULELOG'] };
 const attributes = (...names: string[]) => ({ 'dynamodb:Attributes': [EVENTS_TABLE.partitionKey, ...names] });
 
 /** Appending an event, as every ingest path does: a conditional put, and a get to tell a duplicate from a conflict. */
@@ -40,7 +42,7 @@ const ROUTE: RuntimeCall[] = [
   { action: 'states:StartExecution', on: workflows, why: 'start a matched workflow' },
   { action: 'states:SendTaskSuccess', on: workflows, why: 'complete a workflow waiting for the event' },
   ...['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'].map(
-    (action): RuntimeCall => ({ action, on: state, why: 'keep execution records, joins and waiters' }),
+    (action): RuntimeCall => ({ action, on: state, why: 'keep execution records, joins and waiters; read the managed rules' }),
   ),
   {
     action: 'dynamodb:UpdateItem',
@@ -58,6 +60,9 @@ export const RUNTIME_CALLS: Readonly<Record<string, readonly RuntimeCall[]>> = {
     { action: 'states:StartExecution', on: workflows, why: 'fast path: start a matched workflow before answering' },
     ...['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'].map(
       (action): RuntimeCall => ({ action, on: state, context: keys(STATE_TABLE.prefix.execution), why: 'fast path: record (or claim) the started execution' }),
+    ),
+    ...['dynamodb:GetItem', 'dynamodb:Query'].map(
+      (action): RuntimeCall => ({ action, on: state, context: RULE_KEYS, why: 'fast path: refresh the managed rules (the revision, then the rules)' }),
     ),
   ],
   'edwe-ingest-eventbridge': APPEND,
@@ -100,6 +105,14 @@ export const RUNTIME_CALLS: Readonly<Record<string, readonly RuntimeCall[]>> = {
     ...['dynamodb:GetItem', 'dynamodb:UpdateItem'].map((action): RuntimeCall => ({ action, on: state, context: keys(STATE_TABLE.prefix.replay), why: 'follow the job' })),
     { action: 'events:PutEvents', on: { env: ENV.EVENT_BUS_NAME }, why: 'put replayed events on the engine bus' },
     { ...REFUSE, why: 'record an entry the bus refused' },
+  ],
+  'edwe-rules-api': [
+    // A change is one TransactWriteItems: IAM authorises each of its items (the revision's update, the rule's, version's and log's puts).
+    ...['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'].map(
+      (action): RuntimeCall => ({ action, on: state, context: RULE_KEYS, why: 'keep the managed rules, their versions, the change log and the revision' }),
+    ),
+    ...APPEND.map((call) => ({ ...call, why: `rule change audit event: ${call.why}` })),
+    { action: 'dynamodb:Query', on: { ...events, index: EVENTS_TABLE.byTime.indexName }, why: 'POST /rules/test: read the window' },
   ],
   'edwe-replay-start': [{ action: 'states:StartExecution', on: workflows, why: 'start a replayed execution' }],
   'edwe-task:emit-event': APPEND.map((call) => ({ ...call, why: `emit-event: ${call.why}` })),

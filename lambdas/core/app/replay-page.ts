@@ -9,16 +9,16 @@
  */
 import { Buffer } from 'node:buffer';
 import type { Clock } from '../clock.js';
-import type { EngineEvent } from '../envelope.js';
 import { NotFoundError, RetryableError } from '../errors.js';
 import type { DeadLetterQueue } from '../ports/dead-letters.js';
 import type { EventStore } from '../ports/events.js';
 import type { EngineMetrics } from '../ports/observability.js';
 import { MAX_RECORDED_FAILURES, type ReplayEmitter, type ReplayFailure, type ReplayJobStore, type ReplayProgress } from '../ports/replay.js';
-import type { EventPosition } from '../query.js';
 import { DRY_RUN_SAMPLE, replayBusEntry, replayTriggers, type ReplayBusEntry, type ReplayStatus } from '../replay.js';
 import type { RuleSet } from '../rules/types.js';
+import { eventsInWindow } from './event-window.js';
 import { ReplayPacer } from './replay-pacer.js';
+import type { RuleSetsAsOf } from './rules-as-of.js';
 
 /** The driver's state between pages: the job, and which page of which execution generation this is. */
 export interface ReplayPageInput {
@@ -64,6 +64,8 @@ export interface ReplayPageRunnerDeps {
   emitter: ReplayEmitter;
   deadLetters: DeadLetterQueue;
   ruleSet: RuleSet;
+  /** For jobs asking `rules: "as-of-event"`: the rule sets in force over time, read once a page (up to the window's end). */
+  rulesAsOf?: (until: string) => Promise<RuleSetsAsOf>;
   /** The deployment's ceiling in entries per second: it caps every job, and paces jobs that name no rate. */
   maxRatePerSecond?: number;
   limits?: Partial<ReplayPageLimits>;
@@ -75,9 +77,6 @@ export interface ReplayPageRunnerDeps {
 
 /** Why a page stopped short of its window's end. */
 type Stop = { kind: 'limit' } | { kind: 'wait'; ms: number } | { kind: 'ended'; status: ReplayStatus } | { kind: 'lost' };
-
-const after = (event: EngineEvent, cursor: EventPosition | undefined): boolean =>
-  cursor === undefined || event.timestamp > cursor.timestamp || (event.timestamp === cursor.timestamp && event.id > cursor.id);
 
 /**
  * Runs the pages of replay jobs, one `run` a page.
@@ -92,6 +91,12 @@ export class ReplayPageRunner {
     this.limits = { ...DEFAULT_REPLAY_PAGE_LIMITS, ...deps.limits };
     this.clock = deps.clock ?? { now: Date.now };
     this.sleep = deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+  }
+
+  /** The rules over time; a home without them refuses such a job at `POST /replays`, so one here is a wiring fault. */
+  private async asOf(until: string): Promise<RuleSetsAsOf> {
+    if (this.deps.rulesAsOf === undefined) throw new Error('this replay asks for the rules as of each event, and the page runner has no rule history');
+    return this.deps.rulesAsOf(until);
   }
 
   /**
@@ -144,6 +149,7 @@ export class ReplayPageRunner {
       ...(claimed.pacedUntil === undefined ? {} : { pacedUntil: claimed.pacedUntil }),
     };
     let buffer: ReplayBusEntry[] = [];
+    const asOf = request.rules === 'as-of-event' ? await this.asOf(request.endTime) : undefined;
 
     const record = async (): Promise<Stop | undefined> => {
       const pacedUntil = pacer.next;
@@ -183,15 +189,12 @@ export class ReplayPageRunner {
     let stop: Stop | undefined;
     let pageEntries = 0;
     let pageScanned = 0;
-    const from = job.cursor?.timestamp ?? request.startTime;
-    for await (const event of this.deps.events.range(from, request.endTime, job.cursor)) {
-      // A store may start at the cursor's timestamp rather than after the cursor itself.
-      if (!after(event, job.cursor)) continue;
+    for await (const event of eventsInWindow(this.deps.events, request.startTime, request.endTime, job.cursor)) {
       if (pageEntries >= this.limits.maxEntries || pageScanned >= this.limits.maxScanned || this.clock.now() >= budgetEnd) {
         stop = { kind: 'limit' };
         break;
       }
-      const triggers = replayTriggers(event, request, this.deps.ruleSet, replayId);
+      const triggers = replayTriggers(event, request, asOf?.ruleSetAt(event.timestamp) ?? this.deps.ruleSet, replayId);
       const entries = request.dryRun ? [] : triggers.map(replayBusEntry);
       // Batches end at event boundaries: a recorded cursor never falls between an event's entries.
       if (buffer.length > 0 && buffer.length + entries.length > batchSize) {

@@ -2,6 +2,7 @@
  * What the access-path suite holds besides "every call is allowed": the calls that must be denied,
  * every workflow execution having an end, and every Kinesis record outliving its batch's failure.
  */
+import { API_ROLE_ROUTES, apiRoleArns, type ApiRole } from '../../../lib/api-roles.js';
 import { RECOVERY_MARGIN } from '../../../lib/kinesis-ingestion.js';
 import { RUNTIME_CALLS, type RuntimeCall } from '../../../lambdas/aws/wiring/runtime-calls.js';
 import { ENV } from '../../../lambdas/layout/environment.js';
@@ -53,7 +54,27 @@ export function deniedRequests(model: AccessModel): AccessRequest[] {
     },
     // Ingest is append-only on the Events table and never reads the State table; its fast path writes
     // execution records (EXEC# keys) and nothing else there: not a waiter, a join or a replay job.
-    ...['dynamodb:GetItem', 'dynamodb:Query'].flatMap((action) => refused(model, 'edwe-ingest', { action, on: state, why: 'read the State table' }, 'edwe-router')),
+    // (Its fast path reads the managed rules, RULE… keys, and nothing else of the State table.)
+    ...['dynamodb:GetItem', 'dynamodb:Query'].flatMap((action) =>
+      [STATE_TABLE.prefix.execution, STATE_TABLE.prefix.waiter, STATE_TABLE.prefix.replay].flatMap((prefix) =>
+        refused(
+          model,
+          'edwe-ingest',
+          { action, on: state, context: { 'dynamodb:LeadingKeys': [`${prefix}example`] }, why: `read a ${prefix} item of the State table` },
+          'edwe-router',
+        ),
+      ),
+    ),
+    // The rules API keeps managed rules only: not an execution record, a waiter or a replay job.
+    ...[STATE_TABLE.prefix.execution, STATE_TABLE.prefix.waiter, STATE_TABLE.prefix.replay].flatMap((prefix) =>
+      refused(model, 'edwe-rules-api', {
+        action: 'dynamodb:PutItem',
+        on: state,
+        context: { 'dynamodb:LeadingKeys': [`${prefix}example`] },
+        why: `write a ${prefix} item of the State table`,
+      }),
+    ),
+    ...['dynamodb:UpdateItem', 'dynamodb:DeleteItem'].flatMap((action) => refused(model, 'edwe-rules-api', { action, on: events, why: 'change a stored event' })),
     ...[STATE_TABLE.prefix.waiter, STATE_TABLE.prefix.join, STATE_TABLE.prefix.replay].flatMap((prefix) =>
       refused(
         model,
@@ -93,6 +114,8 @@ export function deniedRequests(model: AccessModel): AccessRequest[] {
       resource: invoke(method, path),
       context: { 'aws:PrincipalAccount': account },
     })),
+    // The documented roles (lib/api-roles.ts): each calls its own routes and none of the others'.
+    ...roleRequests(model, invoke, 'Denied'),
     // No principal of another account, whatever its own policies say.
     ...apiMethods(model).map(({ method, path }) => ({
       label: `a principal of another account → ${method} ${path}`,
@@ -131,3 +154,29 @@ export function recoveryProblems(model: AccessModel): string[] {
 }
 
 export { RUNTIME_CALLS };
+
+/** What a route of `API_ROLE_ROUTES` allows: `*` anything, slashes included, as in an execute-api ARN. */
+const routeMatches = (route: string, method: string, path: string): boolean => {
+  const [m, p] = route.split(' ') as [string, string];
+  return m === method && new RegExp(`^${p.replace(/\*/g, '.*')}$`).test(path);
+};
+
+/**
+ * Every API method against each documented role's policy: `Allowed` gives the calls the role's routes name,
+ * `Denied` all the others (with IAM auth, the API's resource policy lets the stack's own account in).
+ */
+export function roleRequests(model: AccessModel, invoke: (method: string, path: string) => string, expected: 'Allowed' | 'Denied'): AccessRequest[] {
+  const stage = invoke('', '').replace(/\/$/, '');
+  return (Object.keys(API_ROLE_ROUTES) as ApiRole[]).flatMap((role) => {
+    const policy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'execute-api:Invoke', Resource: apiRoleArns(role, stage) }] };
+    return apiMethods(model)
+      .filter(({ method, path }) => API_ROLE_ROUTES[role].some((route) => routeMatches(route, method, path)) === (expected === 'Allowed'))
+      .map(({ method, path }) => ({
+        label: `the ${role} role → ${method} ${path}`,
+        caller: { principal: `arn:${partition}:iam::${account}:role/${role}`, policies: [policy] },
+        action: 'execute-api:Invoke',
+        resource: invoke(method, path),
+        context: { 'aws:PrincipalAccount': account },
+      }));
+  });
+}

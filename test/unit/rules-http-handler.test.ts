@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { createRulesHandler } from '../../lambdas/aws/http/rules-http.js';
+import { parseRules, RuleCatalog, type EngineEvent, type EventStore } from '../../lambdas/core/index.js';
+import { openDatabase } from '../../lambdas/embedded/sqlite-database.js';
+import { SqliteRuleStore } from '../../lambdas/embedded/sqlite-rule-store.js';
+import { apiGatewayEvent, bodyOf, withCaller } from '../support/api-gateway.js';
+
+const FILES = parseRules(['rules:', '  - id: from-files', '    eventType: order.placed', '    workflow: order_workflow', ''].join('\n'), 'rules/orders.yaml');
+const WORKFLOWS = new Set(['order_workflow', 'vip_workflow']);
+const START = Date.now() - 3_600_000;
+const at = (minute: number) => new Date(START + minute * 60_000).toISOString();
+const ORDERS: EngineEvent[] = ['gold', 'vip', 'vip', 'basic'].map((tier, i) => ({ id: `o-${i}`, type: 'order.placed', source: 'shop', timestamp: at(i), data: { tier } }));
+const ADMIN = 'arn:aws:sts::123456789012:assumed-role/RulesAdmin/alice';
+const vip = { eventType: 'order.placed', workflow: 'vip_workflow', conditions: [{ field: 'tier', value: 'vip' }] };
+
+/** The handler on a catalog over SQLite, as two containers would share the State table; the events a list. */
+async function aHandler() {
+  const store = new SqliteRuleStore(openDatabase(':memory:'));
+  const audited: Array<{ type: string; data: Record<string, unknown> }> = [];
+  const catalogOf = () => RuleCatalog.open({ store, files: FILES, workflows: WORKFLOWS, audit: async (event) => void audited.push(event), clock: { now: () => Date.now() } });
+  const events: Pick<EventStore, 'range'> = {
+    async *range(from, to) {
+      for (const event of ORDERS) if (event.timestamp >= from && event.timestamp < to) yield event;
+    },
+  };
+  const quiet = { info: () => {}, warn: () => {}, error: () => {} };
+  const first = await catalogOf();
+  const second = await catalogOf();
+  return {
+    handler: createRulesHandler({ catalog: async () => first, events, workflows: WORKFLOWS, logger: quiet }),
+    /** Another container's handler on the same store. */
+    other: createRulesHandler({ catalog: async () => second, events, workflows: WORKFLOWS, logger: quiet }),
+    audited,
+  };
+}
+
+const put = (id: string, body: unknown, headers: Record<string, string> = {}) =>
+  withCaller(apiGatewayEvent({ method: 'PUT', resource: '/rules/{id}', pathParameters: { id }, body, headers }), { userArn: ADMIN });
+
+describe('the rules API on API Gateway', () => {
+  it('creates a rule recorded as changed by the signing identity, with its version as the ETag, and replaces it under If-Match', async () => {
+    const { handler, audited } = await aHandler();
+
+    const created = await handler(put('vip-orders', vip));
+    const replaced = await handler(put('vip-orders', { ...vip, priority: 5 }, { 'If-Match': '"1"' }));
+    const stale = await handler(put('vip-orders', vip, { 'If-Match': '"1"' }));
+
+    expect([created.statusCode, replaced.statusCode, stale.statusCode]).toEqual([201, 200, 412]);
+    expect(created.headers?.etag).toBe('"1"');
+    expect(bodyOf(replaced)).toMatchObject({ id: 'vip-orders', version: 2, managedBy: 'api', updatedBy: ADMIN, priority: 5 });
+    expect(audited.map((e) => [e.type, e.data.by])).toEqual([
+      ['rule.created', ADMIN],
+      ['rule.updated', ADMIN],
+    ]);
+  });
+
+  it('answers another container with the change: each request reads the revision first', async () => {
+    const { handler, other } = await aHandler();
+    await handler(put('vip-orders', vip));
+
+    const listed = bodyOf(await other(apiGatewayEvent({ method: 'GET', resource: '/rules' })));
+
+    expect(listed.revision).toBe(1);
+    expect(listed.rules.map((r: { id: string }) => r.id)).toEqual(['from-files', 'vip-orders']);
+  });
+
+  it('refuses to change a files rule (409), and patches, lists the history of and deletes a managed one', async () => {
+    const { handler } = await aHandler();
+    await handler(put('vip-orders', vip));
+
+    const files = await handler(put('from-files', vip));
+    const disabled = await handler(apiGatewayEvent({ method: 'PATCH', resource: '/rules/{id}', pathParameters: { id: 'vip-orders' }, body: { enabled: false } }));
+    const deleted = await handler(apiGatewayEvent({ method: 'DELETE', resource: '/rules/{id}', pathParameters: { id: 'vip-orders' } }));
+    const history = bodyOf(await handler(apiGatewayEvent({ method: 'GET', resource: '/rules/{id}/history', pathParameters: { id: 'vip-orders' } })));
+
+    expect(files.statusCode).toBe(409);
+    expect(bodyOf(files).error).toBe('managed_by_files');
+    expect(disabled.statusCode).toBe(200);
+    expect(deleted.statusCode).toBe(204);
+    expect(history.versions.map((v: { change: string }) => v.change)).toEqual(['created', 'disabled', 'deleted']);
+  });
+
+  it('backtests a candidate among the managed rules over the Events table', async () => {
+    const { handler } = await aHandler();
+
+    const answer = await handler(apiGatewayEvent({ method: 'POST', resource: '/rules/test', body: { rule: { id: 'vip-orders', ...vip }, from: at(0), to: at(60) } }));
+
+    expect(answer.statusCode).toBe(200);
+    expect(bodyOf(answer)).toEqual({ scanned: 4, matched: 2, workflows: { vip_workflow: 2 }, eventIds: ['o-1', 'o-2'] });
+  });
+
+  it('serves the rule "test" on its own resource, as API Gateway routes it there', async () => {
+    const { handler } = await aHandler();
+
+    const created = await handler(withCaller(apiGatewayEvent({ method: 'PUT', resource: '/rules/test', path: '/rules/test', body: vip }), { userArn: ADMIN }));
+    const read = await handler(apiGatewayEvent({ method: 'GET', resource: '/rules/test', path: '/rules/test' }));
+
+    expect(created.statusCode).toBe(201);
+    expect(bodyOf(read)).toMatchObject({ id: 'test', workflow: 'vip_workflow', updatedBy: ADMIN });
+  });
+
+  it('records an API key caller by its key id', async () => {
+    const { handler } = await aHandler();
+
+    const answer = await handler(withCaller(apiGatewayEvent({ method: 'PUT', resource: '/rules/{id}', pathParameters: { id: 'k' }, body: vip }), { apiKeyId: 'abc123' }));
+
+    expect(bodyOf(answer).updatedBy).toBe('api-key:abc123');
+  });
+});
