@@ -21,7 +21,7 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { DEFAULT_RETENTION_DAYS } from '../lambdas/layout/events-table.js';
-import type { Rule } from '../lambdas/core/index.js';
+import { taskFileName, type EncryptRule, type Rule } from '../lambdas/core/index.js';
 import { taskEntry, type Project } from '../lambdas/project/load-project.js';
 import { ENV } from '../lambdas/layout/environment.js';
 import { BusIngestion } from './bus-ingestion.js';
@@ -30,6 +30,7 @@ import { allowServicesToUseKey } from './encryption.js';
 import { resolveSettings, type EngineSettings, type SettingsInput } from './engine-settings.js';
 import { planSources } from './engine-sources.js';
 import { EventTable } from './event-table.js';
+import { connectFieldEncryption, type FieldEncryptionProps, type FieldUse } from './field-encryption.js';
 import { StateTable } from './state-table.js';
 import { createDeadLetterQueue } from './ingest-function.js';
 import { Ingestion } from './ingestion.js';
@@ -43,7 +44,7 @@ import { RulesApi } from './rules-api.js';
 import { ROUTER_SERVICE, Router } from './router.js';
 import { Schedules } from './schedules.js';
 import { Sweeper } from './sweeper.js';
-import { workflowArnPrefix, Workflows } from './workflows.js';
+import { BUILT_IN_TASKS, workflowArnPrefix, Workflows } from './workflows.js';
 
 export interface EdweStackProps extends StackProps, Partial<SettingsInput> {
   /** The project as `loadProject()` returns it; its seed configuration, if any, chooses the sources and retention. */
@@ -233,8 +234,27 @@ export class EdweStack extends Stack {
     if (project.rules.some((r) => r.enabled && r.schedule !== undefined))
       this.schedules = new Schedules(this, 'Schedules', { rules: project.rules, target: this.busIngestion.ingestFunction });
 
+    this.connectFieldEncryption(project.config?.eventSourcing.encrypt ?? [], { key: encryptionKey, eventsTableName: table.tableName, stateTable }, settings.fastPath);
     this.observability = this.watch(encryptionKey);
     this.outputs(table);
+  }
+
+  /** Field encryption's environment and KMS grants on each function that seals or opens sensitive fields (docs/security.md, "On AWS"). */
+  private connectFieldEncryption(rules: readonly EncryptRule[], resources: Omit<FieldEncryptionProps, 'rules'>, fastPath: boolean): void {
+    const uses: Array<[lambda.Function, FieldUse]> = [
+      // With the fast path, the ingest function also hands the events it sealed to their workflows.
+      [this.ingestion.ingestFunction, fastPath ? 'seal-open' : 'seal'],
+      [this.busIngestion.ingestFunction, 'seal'],
+      ...this.kinesisIngestion.map((k): [lambda.Function, FieldUse] => [k.ingestFunction, 'seal']),
+      ...(this.kafkaIngestion ? [[this.kafkaIngestion.ingestFunction, 'seal'] as [lambda.Function, FieldUse]] : []),
+      [this.router.routerFunction, 'open'],
+      [this.sweeper.sweeperFunction, 'open'],
+      // Step Functions reports input and output in plaintext: the lifecycle seals them again.
+      ...(this.lifecycle ? [[this.lifecycle.lifecycleFunction, 'seal-open'] as [lambda.Function, FieldUse]] : []),
+      ...(this.replay ? [[this.replay.startFunction, 'open'] as [lambda.Function, FieldUse]] : []),
+      ...[...this.workflows.taskFunctions].filter(([task]) => taskFileName(task) === BUILT_IN_TASKS.emitEvent).map(([, fn]): [lambda.Function, FieldUse] => [fn, 'emit']),
+    ];
+    connectFieldEncryption({ rules, ...resources }, uses);
   }
 
   /** Alarms and the dashboard over every function, stream consumer, failure queue, state machine and the API. */

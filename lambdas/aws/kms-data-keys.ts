@@ -8,8 +8,9 @@
 import { DecryptCommand, GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import type { DataKey, DataKeys } from '../core/index.js';
 
-/** The `purpose` entry of every encryption context. */
-export const FIELD_KEY_PURPOSE = 'edwe-field-encryption';
+import { fieldKeyContext } from '../layout/field-keys.js';
+
+export { FIELD_KEY_PURPOSE } from '../layout/field-keys.js';
 
 /** Opened keys kept per container: a Lambda meets few, but a long-lived one should not grow without end. */
 const MAX_CACHED_KEYS = 100;
@@ -32,7 +33,7 @@ export class KmsDataKeys implements DataKeys {
   constructor(private readonly options: KmsDataKeysOptions) {}
 
   #context(): Record<string, string> {
-    return { table: this.options.tableName, purpose: FIELD_KEY_PURPOSE };
+    return fieldKeyContext(this.options.tableName);
   }
 
   current(): Promise<DataKey> {

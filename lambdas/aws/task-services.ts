@@ -17,10 +17,12 @@ import { createTaskServices } from '../core/app/task-services.js';
 import { liveEnvelope } from '../core/ids.js';
 import type { TaskServices } from '../core/ports/tasks.js';
 import { DynamoDbEventStore } from './dynamodb-event-store.js';
+import { DynamoDbExecutionStore } from './dynamodb-execution-store.js';
 import { DynamoDbWaiterStore } from './dynamodb-waiter-store.js';
 import { ENV } from '../layout/environment.js';
 import { SfnTaskTokens } from './sfn-task-tokens.js';
 import { parseEnv, requiredVar, retentionDaysVar } from './wiring/env.js';
+import { fieldsFromEnv } from './wiring/field-encryption.js';
 
 /** Set on the built-in task functions by the `Workflows` construct. */
 const TaskEnv = z.object({
@@ -44,7 +46,13 @@ export function taskServicesFromEnvironment(env: Record<string, string | undefin
     tokens: new SfnTaskTokens(capture(new SFNClient({}))),
     events,
   });
-  return createTaskServices({ ingest: { store: events, envelope: liveEnvelope({ now: () => Date.now() }, randomBytes) }, waits });
+  const { fields } = fieldsFromEnv(env, capture);
+  return createTaskServices({
+    ingest: { store: events, envelope: liveEnvelope({ now: () => Date.now() }, randomBytes), ...(fields === undefined ? {} : { fields }) },
+    waits,
+    // What a workflow emits is sealed where it carries its input's sensitive plaintext (the execution's record has the input).
+    ...(fields === undefined ? {} : { concealing: { fields, executions: new DynamoDbExecutionStore({ client: dynamodb, tableName: STATE_TABLE }) } }),
+  });
 }
 
 /** Wraps SDK clients with one Powertools Tracer; outside Lambda the tracer is disabled and hands each client back as it is. */

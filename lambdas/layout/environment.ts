@@ -17,6 +17,12 @@ export const ENV = {
   /** The SQS queue records refused for their content go to (stream ingestion, replay pages, the sweeper). */
   DEAD_LETTER_QUEUE_URL: 'DEAD_LETTER_QUEUE_URL',
 
+  // Field encryption (lib/field-encryption.ts).
+  /** JSON of the `event_sourcing.encrypt` entries (`[{"eventType","fields"}]`). Unset: no field is sealed or opened. */
+  FIELD_ENCRYPTION: 'FIELD_ENCRYPTION',
+  /** The KMS key that encrypts the field data keys (the engine's key). Required with FIELD_ENCRYPTION. */
+  FIELD_KEY_ARN: 'FIELD_KEY_ARN',
+
   // Ingestion (lib/ingestion.ts).
   /** JSON of core's `AccessPolicy`: which sources each caller may publish. Unset: any authorised caller, any source. */
   ACCESS_POLICY: 'ACCESS_POLICY',

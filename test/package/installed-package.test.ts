@@ -98,6 +98,35 @@ console.log(JSON.stringify({ rule: rule.id, status: result.status, tier: result.
     expect(started.stderr).toMatch(/typed\.ts is TypeScript: install tsx beside edwe \(npm install --save-dev tsx\) or write the task in JavaScript/);
   });
 
+  it('synthesizes the stack from a CDK app of its own through edwe/cdk, bundling the installed handlers', () => {
+    const tools = ['aws-cdk-lib', 'constructs', 'esbuild'].map((name) => `${name}@${versionOf(join(ROOT, 'node_modules', name))}`);
+    run('npm', ['install', '--prefer-offline', '--ignore-scripts', '--no-audit', '--no-fund', ...tools], project);
+    // The README's third way, as written there.
+    writeFileSync(
+      join(project, 'app.mjs'),
+      `import { App } from 'aws-cdk-lib';
+import { EdweStack, loadProject, defaultPaths } from 'edwe/cdk';
+new EdweStack(new App(), 'EdweStack', { project: loadProject(defaultPaths(process.cwd())) });
+`,
+    );
+    const out = join(work, 'cdk.out');
+
+    // CDK_OUTDIR is how the cdk CLI asks an app to synthesize (the App then writes its assembly on exit).
+    execFileSync(process.execPath, ['app.mjs'], { cwd: project, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CDK_OUTDIR: out } });
+
+    const template = JSON.parse(readFileSync(join(out, 'EdweStack.template.json'), 'utf8')) as {
+      Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+    };
+    const resources = Object.values(template.Resources);
+    const machines = resources.filter((r) => r.Type === 'AWS::StepFunctions::StateMachine');
+    const functions = resources.filter((r) => r.Type === 'AWS::Lambda::Function' && (r.Properties?.Runtime as string | undefined)?.startsWith('nodejs'));
+    expect(machines.map((m) => m.Properties?.StateMachineName)).toEqual(expect.arrayContaining([expect.stringMatching(/_onboarding_workflow$/)]));
+    expect(functions.length).toBeGreaterThan(5);
+    // Every function's code is an esbuild bundle of the installed package's handler, in the assembly.
+    const bundles = readdirSync(out).filter((name) => name.startsWith('asset.') && existsSync(join(out, name, 'index.mjs')));
+    expect(bundles.length).toBeGreaterThan(5);
+  });
+
   it('type-checks a TypeScript file against the shipped declarations (the seed types, core, tasks)', () => {
     writeFileSync(
       join(project, 'check.ts'),

@@ -11,7 +11,7 @@ import { testApp, withConfig } from './cdk.js';
 
 export const MSK_CLUSTER_ARN = 'arn:aws:kafka:us-east-1:123456789012:cluster/orders/751d2973-a626-431c-9d4e-d7975eb44dd7-2';
 
-/** Every source the configuration can name: Kinesis, MSK with IAM, self-managed Kafka, a webhook, a named bus. */
+/** Every source the configuration can name: Kinesis, MSK with IAM, self-managed Kafka, a webhook, a named bus; and a sealed field. */
 export const ALL_SOURCES = `
 event_sources:
   - type: kinesis
@@ -27,6 +27,10 @@ event_sources:
     endpoints: [/webhooks/github]
   - type: eventbridge
     bus_name: edwe-events
+event_sourcing:
+  encrypt:
+    - event_type: user_registration
+      fields: [data.email]
 `;
 
 /** Settings of an API-key deployment: one caller by key, one by IAM role, a quota, an alarm e-mail. */

@@ -7,7 +7,7 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { EventBridgeEvent } from 'aws-lambda';
-import { fromEventBridgeEvent, httpErrorOf, ingestEvent, type EventStore, type PutResult } from '../../core/index.js';
+import { fromEventBridgeEvent, httpErrorOf, ingestEvent, type EventStore, type IngestDeps, type PutResult } from '../../core/index.js';
 import { emitCount, type PowertoolsMetricsSink } from '../powertools-engine-metrics.js';
 import { recordEnvelope } from '../record-envelope.js';
 import { logger as sharedLogger } from '../wiring/powertools.js';
@@ -17,6 +17,8 @@ export interface EventBridgeIngestDeps {
   store: Pick<EventStore, 'put' | 'get'>;
   logger?: Pick<Logger, 'info' | 'warn' | 'error'>;
   metrics?: PowertoolsMetricsSink;
+  /** Seals the configured sensitive fields before the put (`event_sourcing.encrypt`). */
+  fields?: IngestDeps['fields'];
 }
 
 export type EventBridgeDelivery = EventBridgeEvent<string, unknown>;
@@ -37,6 +39,7 @@ export function createEventBridgeIngestHandler(deps: EventBridgeIngestDeps): Eve
       const { event, id, duplicate } = await ingestEvent(fromEventBridgeEvent(delivery), {
         store: deps.store,
         envelope: recordEnvelope(`eventbridge/${String(delivery.id)}`, receivedAtMs),
+        ...(deps.fields === undefined ? {} : { fields: deps.fields }),
       });
       emitCount(deps.metrics, duplicate ? 'EventsDuplicate' : 'EventsIngested');
       log.info('event stored', { eventId: event.id, correlationId: event.correlationId, type: event.type, source: event.source, duplicate });

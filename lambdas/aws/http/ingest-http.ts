@@ -43,6 +43,8 @@ export interface IngestHttpDeps {
    * fails the request. Without it, the stream's router starts them.
    */
   fastPath?: Pick<FastPath, 'run'>;
+  /** Seals the configured sensitive fields before the put (`event_sourcing.encrypt`). */
+  fields?: IngestDeps['fields'];
 }
 
 export type IngestHttpHandler = (request: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
@@ -59,6 +61,7 @@ export function createIngestHandler(deps: IngestHttpDeps): IngestHttpHandler {
   const ingestDeps = (caller: ReturnType<typeof callerOf>, stored: EngineEvent[]): IngestDeps => ({
     store: deps.store,
     envelope: deps.envelope,
+    ...(deps.fields === undefined ? {} : { fields: deps.fields }),
     admit: (event: EngineEvent) => {
       try {
         access.checkPublish(caller, event.source);

@@ -15,6 +15,7 @@ import {
   type DeadLetterQueue,
   type EngineEvent,
   type EventStore,
+  type IngestDeps,
   type PutResult,
 } from '../../core/index.js';
 import { emitCount, type PowertoolsMetricsSink } from '../powertools-engine-metrics.js';
@@ -39,6 +40,8 @@ export type RecordOutcome = { kind: 'stored'; event: EngineEvent; result: PutRes
 export interface RecordIngestDeps {
   store: Pick<EventStore, 'put' | 'get'>;
   deadLetters: DeadLetterQueue;
+  /** Seals the configured sensitive fields before the put (`event_sourcing.encrypt`). */
+  fields?: IngestDeps['fields'];
 }
 
 /**
@@ -53,6 +56,7 @@ export async function ingestRecord(record: StreamRecordInput, deps: RecordIngest
     const { event, id, duplicate } = await ingestEvent(eventInputOf(parseJsonBody(text)), {
       store: deps.store,
       envelope: recordEnvelope(record.identity, record.receivedAtMs),
+      ...(deps.fields === undefined ? {} : { fields: deps.fields }),
     });
     return { kind: 'stored', event, result: { id, duplicate } };
   } catch (error) {

@@ -4,7 +4,7 @@
  * the State table. Built when the ingest function is given the state machines (lib/ingestion.ts).
  */
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { compileRules, EventRouter, FastPath, type Rule } from '../../core/index.js';
+import { compileRules, EventRouter, FastPath, type FieldEncryption, type Rule } from '../../core/index.js';
 import * as z from '../../core/schema.js';
 import { ENV } from '../../layout/environment.js';
 import { PowertoolsEngineMetrics } from '../powertools-engine-metrics.js';
@@ -30,7 +30,7 @@ const FastPathEnv = z.extend(StateEnv, {
  * The fast path, or `undefined` when the environment names no state machines (the fast path is off).
  * @throws EnvironmentError when state machines are named but the rules are missing, or a rule's workflow has no ARN.
  */
-export function fastPathFromEnv(env: Record<string, string | undefined>, rulesJson?: string): Pick<FastPath, 'run'> | undefined {
+export function fastPathFromEnv(env: Record<string, string | undefined>, rulesJson?: string, fields?: Pick<FieldEncryption, 'revealInput'>): Pick<FastPath, 'run'> | undefined {
   if (env[ENV.STATE_MACHINE_ARNS] === undefined && env[ENV.STATE_MACHINE_ARN_PREFIX] === undefined) return undefined;
   const config = parseEnvWithMachines(FastPathEnv, env);
   const { machines } = config;
@@ -42,7 +42,11 @@ export function fastPathFromEnv(env: Record<string, string | undefined>, rulesJs
   if (missing.length > 0) throw new EnvironmentError(`Invalid environment: STATE_MACHINE_ARNS has no ARN for workflow ${missing.join(', ')}`);
   const engineMetrics = new PowertoolsEngineMetrics(metrics);
   const starter = new RecordedWorkflowStarter({
-    starter: new SfnWorkflowStarter({ client: tracer.captureAWSv3Client(new SFNClient({})), stateMachineArns: machines }),
+    starter: new SfnWorkflowStarter({
+      client: tracer.captureAWSv3Client(new SFNClient({})),
+      stateMachineArns: machines,
+      ...(fields === undefined ? {} : { reveal: (input) => fields.revealInput(input) }),
+    }),
     executions: stateFrom(config).executions,
     expressWorkflows: new Set(
       Object.entries(config.WORKFLOW_TYPES ?? {})

@@ -13,8 +13,9 @@ import type { KafkaIngestDeps } from '../streams/ingest-kafka.js';
 import type { KinesisIngestDeps } from '../streams/ingest-kinesis.js';
 import { parseEnv } from './env.js';
 import { fastPathFromEnv } from './fast-path.js';
+import { fieldsFromEnv } from './field-encryption.js';
 import { DeadLetterEnv, deadLettersFrom, storeFrom, StoreEnv } from './events.js';
-import { logger, metrics, tracer } from './powertools.js';
+import { logger, metrics, traced, tracer } from './powertools.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -40,9 +41,12 @@ const AccessEnv = z.object({
  */
 export function ingestDepsFromEnv(env: Env = process.env, rulesJson?: string): IngestHttpDeps {
   const config = parseEnv(z.extend(StoreEnv, AccessEnv.shape), env);
-  const fastPath = fastPathFromEnv(env, rulesJson);
+  // One FieldEncryption for ingest and the fast path: the data key that sealed an event opens it for its workflow.
+  const { fields } = fieldsFromEnv(env, traced);
+  const fastPath = fastPathFromEnv(env, rulesJson, fields);
   return {
     store: storeFrom(config),
+    ...(fields === undefined ? {} : { fields }),
     envelope: liveEnvelope({ now: () => Date.now() }, randomBytes),
     ...(config.ACCESS_POLICY === undefined ? {} : { access: compileAccessPolicy(config.ACCESS_POLICY) }),
     logger,
@@ -54,7 +58,7 @@ export function ingestDepsFromEnv(env: Env = process.env, rulesJson?: string): I
 
 /** The EventBridge ingest function's dependencies, from the environment the `BusIngestion` construct sets. */
 export function eventBridgeDepsFromEnv(env: Env = process.env): EventBridgeIngestDeps {
-  return { store: storeFrom(parseEnv(StoreEnv, env)), logger, metrics };
+  return { store: storeFrom(parseEnv(StoreEnv, env)), ...fieldsFromEnv(env, traced), logger, metrics };
 }
 
 /** The Events table and the dead-letter queue: what a stream ingest function stores to and refuses to. */
@@ -63,11 +67,11 @@ const StreamIngestEnv = z.extend(StoreEnv, DeadLetterEnv.shape);
 /** The Kinesis ingest function's dependencies, from the environment the `KinesisIngestion` construct sets. */
 export function kinesisDepsFromEnv(env: Env = process.env): KinesisIngestDeps {
   const config = parseEnv(StreamIngestEnv, env);
-  return { store: storeFrom(config), deadLetters: deadLettersFrom(config), logger, metrics };
+  return { store: storeFrom(config), deadLetters: deadLettersFrom(config), ...fieldsFromEnv(env, traced), logger, metrics };
 }
 
 /** The Kafka ingest function's dependencies, from the environment the `KafkaIngestion` construct sets. */
 export function kafkaDepsFromEnv(env: Env = process.env): KafkaIngestDeps {
   const config = parseEnv(StreamIngestEnv, env);
-  return { store: storeFrom(config), deadLetters: deadLettersFrom(config), logger, metrics };
+  return { store: storeFrom(config), deadLetters: deadLettersFrom(config), ...fieldsFromEnv(env, traced), logger, metrics };
 }

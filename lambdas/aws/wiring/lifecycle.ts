@@ -6,7 +6,8 @@ import { ENV } from '../../layout/environment.js';
 import type { LifecycleDeps } from '../eventbridge/lifecycle.js';
 import { jsonMapVar, parseEnvWithMachines, requiredVar, workflowIdsOf } from './env.js';
 import { storeFrom, StoreEnv } from './events.js';
-import { logger, metrics } from './powertools.js';
+import { fieldsFromEnv } from './field-encryption.js';
+import { logger, metrics, traced } from './powertools.js';
 import { stateFrom, StateEnv } from './state.js';
 
 const LifecycleEnv = z.extend(z.extend(StoreEnv, StateEnv.shape), {
@@ -20,7 +21,14 @@ export function lifecycleDepsFromEnv(env: Record<string, string | undefined> = p
   const clock = { now: () => Date.now() };
   const workflowIds = workflowIdsOf(config.machines);
   return {
-    lifecycle: new ExecutionLifecycle({ executions: stateFrom(config, clock).executions, events: storeFrom(config), clock, metrics: new PowertoolsEngineMetrics(metrics) }),
+    lifecycle: new ExecutionLifecycle({
+      executions: stateFrom(config, clock).executions,
+      events: storeFrom(config),
+      clock,
+      metrics: new PowertoolsEngineMetrics(metrics),
+      // Step Functions reports an execution's input and output in plaintext: sealed again before they are kept.
+      ...fieldsFromEnv(env, traced),
+    }),
     workflowIds,
     logger,
     metrics,

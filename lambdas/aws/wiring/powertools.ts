@@ -11,6 +11,9 @@ export const logger = new Logger();
 export const tracer = new Tracer();
 export const metrics = new Metrics();
 
+/** An SDK client with its calls traced by the function's tracer. */
+export const traced = <T>(client: T): T => tracer.captureAWSv3Client(client);
+
 /**
  * Runs `work` in its own X-Ray subsegment carrying `annotations` (indexed, so a trace can be found by
  * `annotation.eventId = "…"`). The current segment is shared state: with `concurrent`, the subsegment

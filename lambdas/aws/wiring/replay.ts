@@ -19,7 +19,8 @@ import { SfnReplayDriver } from '../sfn-replay-driver.js';
 import { SfnWorkflowStarter } from '../sfn-workflow-starter.js';
 import { EnvironmentError, jsonMapVar, parseEnv, parseEnvWithMachines, requiredVar, retentionDaysVar } from './env.js';
 import { DeadLetterEnv, deadLettersFrom, storeFrom, StoreEnv } from './events.js';
-import { logger as sharedLogger, metrics as sharedMetrics, tracer } from './powertools.js';
+import { fieldsFromEnv } from './field-encryption.js';
+import { logger as sharedLogger, metrics as sharedMetrics, traced, tracer } from './powertools.js';
 
 /** The rules as JSON text, put into the bundle by esbuild `define` at synth (see lib/replay.ts). */
 declare const __EDWE_RULES__: string | undefined;
@@ -109,7 +110,12 @@ const StartEnv = z.object({ [ENV.STATE_MACHINE_ARNS]: z.optional(jsonMapVar()), 
 /** The starter of the replay start function: the engine's state machines from the environment. */
 export function replayStarterFromEnv(env: Env = process.env): SfnWorkflowStarter {
   const { machines } = parseEnvWithMachines(StartEnv, env);
-  return new SfnWorkflowStarter({ client: tracer.captureAWSv3Client(new SFNClient({})), stateMachineArns: machines });
+  const { fields } = fieldsFromEnv(env, traced);
+  return new SfnWorkflowStarter({
+    client: tracer.captureAWSv3Client(new SFNClient({})),
+    stateMachineArns: machines,
+    ...(fields === undefined ? {} : { reveal: (input) => fields.revealInput(input) }),
+  });
 }
 
 /** The replay page function's dependencies: the runner built from the environment and the bundled rules. */

@@ -31,7 +31,8 @@ import { SfnTaskTokens } from '../sfn-task-tokens.js';
 import { SfnWorkflowStarter } from '../sfn-workflow-starter.js';
 import { SqsDeadLetterQueue } from '../sqs-dead-letter-queue.js';
 import { EnvironmentError, jsonMapVar, parseEnv, parseEnvWithMachines, requiredVar } from './env.js';
-import { inSubsegment, logger as sharedLogger, metrics as sharedMetrics, tracer as sharedTracer } from './powertools.js';
+import { fieldsFromEnv } from './field-encryption.js';
+import { inSubsegment, logger as sharedLogger, metrics as sharedMetrics, traced, tracer as sharedTracer } from './powertools.js';
 import { refreshingRulesFromEnv } from './rules.js';
 import { stateFrom, StateEnv } from './state.js';
 
@@ -97,6 +98,7 @@ export function routingDepsFromEnv(env: Record<string, string | undefined> = pro
   const sfn = sharedTracer.captureAWSv3Client(new SFNClient({}));
   const metrics = new PowertoolsEngineMetrics(sharedMetrics);
   const { executions, joins, waiters } = stateFrom(config);
+  const { fields } = fieldsFromEnv(env, traced);
   const expressWorkflows = new Set(
     Object.entries(config.WORKFLOW_TYPES ?? {})
       .filter(([, type]) => type === 'EXPRESS')
@@ -112,7 +114,7 @@ export function routingDepsFromEnv(env: Record<string, string | undefined> = pro
     ruleSet: managed ?? compileRules(rules),
     ...(managed === undefined ? {} : { refreshRules: () => managed.fresh() }),
     starter: new RecordedWorkflowStarter({
-      starter: new SfnWorkflowStarter({ client: sfn, stateMachineArns: machines }),
+      starter: new SfnWorkflowStarter({ client: sfn, stateMachineArns: machines, ...(fields === undefined ? {} : { reveal: (input) => fields.revealInput(input) }) }),
       executions,
       expressWorkflows,
       // The ingest's fast path may have started it: a record found costs a read, not a StartExecution.

@@ -7,16 +7,22 @@
  */
 import { ENV, type EnvName } from '../../layout/environment.js';
 import { EVENTS_TABLE } from '../../layout/events-table.js';
+import { FIELD_KEY_PURPOSE } from '../../layout/field-keys.js';
 import { STATE_TABLE } from '../../layout/state-table.js';
 
 /** What a call acts on: the resource an environment variable names (a table's index under it), or every workflow state machine. */
 export type CallTarget = { readonly env: EnvName; readonly index?: string } | { readonly workflows: true };
 
+/** A condition key's value in a request: given, or the value of one of the function's environment variables. */
+export type ContextValue = string | readonly string[] | { readonly env: EnvName };
+
 /** One call: the IAM action, its target, and the condition keys the request carries (e.g. `dynamodb:LeadingKeys`). */
 export interface RuntimeCall {
   readonly action: string;
   readonly on: CallTarget;
-  readonly context?: Readonly<Record<string, string | readonly string[]>>;
+  readonly context?: Readonly<Record<string, ContextValue>>;
+  /** Made only by a function whose environment sets every one of these variables (features the stack configures). */
+  readonly when?: readonly EnvName[];
   /** Why the function makes it, for the suite's report. */
   readonly why: string;
 }
@@ -29,6 +35,18 @@ const keys = (...prefixes: string[]) => ({ 'dynamodb:LeadingKeys': prefixes.map(
 /** Every key the managed rules use (lambdas/aws/dynamodb-rule-store.ts): the revision, the rules, a version, the change log. */
 const RULE_KEYS = { 'dynamodb:LeadingKeys': ['RULESET', 'RULES', `${STATE_TABLE.prefix.rule}example`, 'RULELOG'] };
 const attributes = (...names: string[]) => ({ 'dynamodb:Attributes': [EVENTS_TABLE.partitionKey, ...names] });
+
+/** Field encryption's data keys (wiring/field-encryption.ts), bound by their encryption context to the Events table. */
+const fieldKeyCall = (action: 'kms:GenerateDataKey' | 'kms:Decrypt', why: string): RuntimeCall => ({
+  action,
+  on: { env: ENV.FIELD_KEY_ARN },
+  // As fieldKeyContext(<the Events table>) makes it.
+  context: { 'kms:EncryptionContext:table': { env: ENV.EVENTS_TABLE }, 'kms:EncryptionContext:purpose': FIELD_KEY_PURPOSE },
+  when: [ENV.FIELD_ENCRYPTION],
+  why,
+});
+const SEAL = fieldKeyCall('kms:GenerateDataKey', 'seal sensitive fields before the put (field encryption)');
+const OPEN = fieldKeyCall('kms:Decrypt', 'open sensitive fields for a workflow (field encryption)');
 
 /** Appending an event, as every ingest path does: a conditional put, and a get to tell a duplicate from a conflict. */
 const APPEND: RuntimeCall[] = [
@@ -57,6 +75,9 @@ export const RUNTIME_CALLS: Readonly<Record<string, readonly RuntimeCall[]>> = {
   // The HTTP ingest's fast path (wiring/fast-path.ts) starts the planned executions and writes their records.
   'edwe-ingest': [
     ...APPEND,
+    SEAL,
+    // The fast path hands the events it sealed to their workflows (its own data key: cached, but granted).
+    { ...OPEN, when: [ENV.FIELD_ENCRYPTION, ENV.STATE_MACHINE_ARN_PREFIX] },
     { action: 'states:StartExecution', on: workflows, why: 'fast path: start a matched workflow before answering' },
     ...['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'].map(
       (action): RuntimeCall => ({ action, on: state, context: keys(STATE_TABLE.prefix.execution), why: 'fast path: record (or claim) the started execution' }),
@@ -65,9 +86,9 @@ export const RUNTIME_CALLS: Readonly<Record<string, readonly RuntimeCall[]>> = {
       (action): RuntimeCall => ({ action, on: state, context: RULE_KEYS, why: 'fast path: refresh the managed rules (the revision, then the rules)' }),
     ),
   ],
-  'edwe-ingest-eventbridge': APPEND,
-  'edwe-ingest-kinesis': [...APPEND, REFUSE],
-  'edwe-ingest-kafka': [...APPEND, REFUSE],
+  'edwe-ingest-eventbridge': [...APPEND, SEAL],
+  'edwe-ingest-kinesis': [...APPEND, REFUSE, SEAL],
+  'edwe-ingest-kafka': [...APPEND, REFUSE, SEAL],
   'edwe-query': [
     { action: 'dynamodb:Query', on: { ...events, index: EVENTS_TABLE.byTime.indexName }, why: 'GET /events' },
     { action: 'dynamodb:Query', on: { ...events, index: EVENTS_TABLE.byCorrelation.indexName }, why: 'GET /correlations/{id}' },
@@ -75,9 +96,10 @@ export const RUNTIME_CALLS: Readonly<Record<string, readonly RuntimeCall[]>> = {
     { action: 'dynamodb:Query', on: { ...state, index: STATE_TABLE.byEvent.indexName }, why: 'executions of an event' },
     { action: 'dynamodb:Query', on: { ...state, index: STATE_TABLE.byCorrelation.indexName }, why: 'executions of a correlation' },
   ],
-  'edwe-router': ROUTE,
+  'edwe-router': [...ROUTE, OPEN],
   'edwe-sweeper': [
     ...ROUTE,
+    OPEN,
     { action: 'dynamodb:Query', on: { ...events, index: EVENTS_TABLE.byUnrouted.indexName }, why: 'find unrouted events' },
     { action: 'dynamodb:UpdateItem', on: events, context: attributes(EVENTS_TABLE.sweepsAttribute), why: 'count a sweep' },
     {
@@ -93,6 +115,8 @@ export const RUNTIME_CALLS: Readonly<Record<string, readonly RuntimeCall[]>> = {
     ...['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'].map(
       (action): RuntimeCall => ({ action, on: state, context: keys(STATE_TABLE.prefix.execution), why: 'end the execution record' }),
     ),
+    { ...SEAL, why: 'seal again what Step Functions reports in plaintext (field encryption)' },
+    OPEN,
   ],
   'edwe-replays-api': [
     ...['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'].map(
@@ -114,8 +138,19 @@ export const RUNTIME_CALLS: Readonly<Record<string, readonly RuntimeCall[]>> = {
     ...APPEND.map((call) => ({ ...call, why: `rule change audit event: ${call.why}` })),
     { action: 'dynamodb:Query', on: { ...events, index: EVENTS_TABLE.byTime.indexName }, why: 'POST /rules/test: read the window' },
   ],
-  'edwe-replay-start': [{ action: 'states:StartExecution', on: workflows, why: 'start a replayed execution' }],
-  'edwe-task:emit-event': APPEND.map((call) => ({ ...call, why: `emit-event: ${call.why}` })),
+  'edwe-replay-start': [{ action: 'states:StartExecution', on: workflows, why: 'start a replayed execution' }, OPEN],
+  'edwe-task:emit-event': [
+    ...APPEND.map((call) => ({ ...call, why: `emit-event: ${call.why}` })),
+    {
+      action: 'dynamodb:GetItem',
+      on: state,
+      context: keys(STATE_TABLE.prefix.execution),
+      why: "emit-event: read its execution's input to seal its plaintext again",
+      when: [ENV.FIELD_ENCRYPTION],
+    },
+    { ...SEAL, why: 'emit-event: seal what it emits (field encryption)' },
+    OPEN,
+  ],
   'edwe-task:wait-for-event': [
     { action: 'dynamodb:PutItem', on: state, why: 'register a waiter' },
     { action: 'dynamodb:DeleteItem', on: state, why: 'remove a waiter' },

@@ -124,7 +124,10 @@ export class AccessModel {
     const key = this.functionKey(functionId);
     const env = this.resolver.resolve(this.resources[functionId]?.Properties?.Environment?.Variables ?? {}) as Record<string, string>;
     const caller = { role: this.roleOf(functionId) };
-    return calls.flatMap((call) => {
+    const made = calls.filter((call) => (call.when ?? []).every((name) => env[name] !== undefined));
+    const contextOf = (context: NonNullable<RuntimeCall['context']>) =>
+      Object.fromEntries(Object.entries(context).map(([name, value]) => [name, typeof value === 'object' && 'env' in value ? this.envValue(key, env, value.env) : value]));
+    return made.flatMap((call) => {
       const targets =
         'workflows' in call.on
           ? this.workflowMachines().map((id) => ({ logicalId: id, arn: this.resolver.arnOf(id) }))
@@ -135,7 +138,7 @@ export class AccessModel {
           caller,
           action: call.action,
           resource: target.arn,
-          ...(call.context ? { context: call.context } : {}),
+          ...(call.context ? { context: contextOf(call.context) } : {}),
         },
         ...this.keyRequests(`${key} → ${call.action}`, caller, target.logicalId),
       ]);
@@ -272,9 +275,13 @@ export class AccessModel {
   }
 
   private envTarget(key: string, env: Record<string, string>, name: string): { logicalId: string; arn: string } {
+    return this.named(this.envValue(key, env, name));
+  }
+
+  private envValue(key: string, env: Record<string, string>, name: string): string {
     const value = env[name];
-    if (value === undefined) throw new Error(`${key} calls on ${name}, which its environment does not set`);
-    return this.named(value);
+    if (value === undefined) throw new Error(`${key} calls with ${name}, which its environment does not set`);
+    return value;
   }
 
   private keyArn(ref: string): string {
