@@ -14,22 +14,22 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { randomUUID } from 'node:crypto';
+// Deep imports, not core's index: the built-in task functions reach this store (field encryption), and their
+// bundles keep what core's index reaches (the YAML parser of the rules).
+import type { Clock } from '../core/clock.js';
+import type { ExecutionRecord, Trigger } from '../core/execution.js';
+import type { ExecutionListing, ExecutionQuery } from '../core/execution-query.js';
 import {
-  encodeCursor,
   toApiExecution,
-  type Clock,
   type ExecutionEnd,
-  type ExecutionListing,
   type ExecutionPage,
-  type ExecutionQuery,
-  type ExecutionRecord,
   type ExecutionStore,
   type RedriveExpectation,
   type RedriveRecords,
   type RedriveState,
   type StoredExecution,
-  type Trigger,
-} from '../core/index.js';
+} from '../core/ports/executions.js';
+import { encodeCursor } from '../core/query.js';
 import { DEFAULT_RETENTION_DAYS } from '../layout/events-table.js';
 import {
   correlationIndexKey,
@@ -49,7 +49,7 @@ import { classifySdkError } from './sdk-errors.js';
 import { STATE_TABLE } from '../layout/state-table.js';
 
 // The port's types, for the callers that import them from here.
-export { toApiExecution, type ExecutionEnd, type ExecutionPage, type StoredExecution } from '../core/index.js';
+export { toApiExecution, type ExecutionEnd, type ExecutionPage, type StoredExecution } from '../core/ports/executions.js';
 
 export interface DynamoDbExecutionStoreOptions {
   client: DynamoDBClient;

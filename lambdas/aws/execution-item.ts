@@ -3,7 +3,9 @@
  * `byEvent` / `byCorrelation` / `byWorkflow` / `byStatus` index keys, the record's fields, the input it was started with, and a TTL
  * that follows the event retention.
  */
-import { runningExecution, shortHash, type ExecutionRecord, type ExecutionStatus, type StoredExecution, type Trigger, type WorkflowInput } from '../core/index.js';
+import type { ExecutionRecord, ExecutionStatus, Trigger, WorkflowInput } from '../core/execution.js';
+import { shortHash } from '../core/ids.js';
+import { runningExecution, type StoredExecution } from '../core/ports/executions.js';
 import { STATE_TABLE } from '../layout/state-table.js';
 
 const { prefix } = STATE_TABLE;

@@ -5,7 +5,10 @@
  */
 import type { AttributeValue, DynamoDBClient, QueryCommandInput } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { EXECUTION_STATUSES, encodeCursor, toListedExecution, type ExecutionListing, type ExecutionPage, type ExecutionRecord } from '../core/index.js';
+import type { ExecutionRecord } from '../core/execution.js';
+import { EXECUTION_STATUSES, type ExecutionListing } from '../core/execution-query.js';
+import { toListedExecution, type ExecutionPage } from '../core/ports/executions.js';
+import { encodeCursor } from '../core/query.js';
 import { STATE_TABLE } from '../layout/state-table.js';
 import { executionSortKey, fromExecutionItem, statusIndexKey, workflowIndexKey } from './execution-item.js';
 import { queryItems } from './query-items.js';

@@ -12,12 +12,20 @@ import { defaultPaths, loadProject } from '../../lambdas/project/load-project.js
 const LIMIT_BYTES = 250 * 1024;
 
 /**
- * Bundles allowed over the limit, with why: none today. The built-in tasks import their AWS services
- * lazily (lambdas/tasks/runtime.ts), and esbuild keeps the whole of what a lazily imported module
- * reaches, so those services import core's modules directly, not core's index (which reaches the YAML
- * parser). A listed bundle that gets under the limit fails the test, so the list cannot go stale.
+ * Bundles allowed over the limit, with why. The built-in tasks import their AWS services lazily
+ * (lambdas/tasks/runtime.ts), and esbuild keeps the whole of what a lazily imported module reaches, so
+ * those services import core's modules directly, not core's index (which reaches the YAML parser).
+ * A listed bundle that gets under the limit fails the test, so the list cannot go stale.
  */
-const KNOWN_OVER: Readonly<Record<string, string>> = {};
+const MANAGED_RULES_READ_AS_YAML =
+  "managed rules (the rules API) are stored as documents and read with the rule files' YAML reader (yaml, ~112 KB): " +
+  'to be mended by storing the rule as read beside its document, so routing compiles without YAML (docs/capacity.md, "Bundles")';
+const KNOWN_OVER: Readonly<Record<string, string>> = {
+  'lambdas/handlers/ingest-http.ts': MANAGED_RULES_READ_AS_YAML,
+  'lambdas/handlers/router.ts': MANAGED_RULES_READ_AS_YAML,
+  'lambdas/handlers/rules-http.ts': 'validates rule documents with located errors (the YAML reader of the rule files)',
+  'lambdas/handlers/sweeper.ts': MANAGED_RULES_READ_AS_YAML,
+};
 
 /** The stack's bundling props as esbuild options (what NodejsFunction passes on the command line). */
 function esbuildOptions(): BuildOptions {

@@ -30,7 +30,11 @@ const FastPathEnv = z.extend(StateEnv, {
  * The fast path, or `undefined` when the environment names no state machines (the fast path is off).
  * @throws EnvironmentError when state machines are named but the rules are missing, or a rule's workflow has no ARN.
  */
-export function fastPathFromEnv(env: Record<string, string | undefined>, rulesJson?: string, fields?: Pick<FieldEncryption, 'revealInput'>): Pick<FastPath, 'run'> | undefined {
+export function fastPathFromEnv(
+  env: Record<string, string | undefined>,
+  rulesJson?: string,
+  fields?: Pick<FieldEncryption, 'revealInput'>,
+): Pick<FastPath, 'run'> | undefined {
   if (env[ENV.STATE_MACHINE_ARNS] === undefined && env[ENV.STATE_MACHINE_ARN_PREFIX] === undefined) return undefined;
   const config = parseEnvWithMachines(FastPathEnv, env);
   const { machines } = config;
