@@ -29,6 +29,7 @@ import { allowServicesToUseKey } from './encryption.js';
 import { resolveSettings, type EngineSettings, type SettingsInput } from './engine-settings.js';
 import { planSources } from './engine-sources.js';
 import { EventTable } from './event-table.js';
+import { FlowControl, grantStopWorkflowExecutions, type FlowControlProps } from './flow-control.js';
 import { StateTable } from './state-table.js';
 import { createDeadLetterQueue } from './ingest-function.js';
 import { Ingestion } from './ingestion.js';
@@ -73,6 +74,8 @@ export class EdweStack extends Stack {
   public readonly sweeper: Sweeper;
   /** Workflow status changes → execution records and `workflow.*` events; absent for a project without workflows. */
   public readonly lifecycle?: Lifecycle;
+  /** Flow control's wake-up queue and consumer (debounce, throttle, concurrency, rateLimit, batch). */
+  public readonly flowControl: FlowControl;
   /** Replays (`/replays`); absent when the configuration sets `event_sourcing.replay_enabled: false`. */
   public readonly replay?: Replay;
   public readonly observability: Observability;
@@ -181,6 +184,7 @@ export class EdweStack extends Stack {
       });
       new CfnOutput(this, 'LifecycleDeadLetterQueueUrl', { value: this.lifecycle.deadLetterQueue.queueUrl });
     }
+    this.flowControl = this.controlFlow(routing);
 
     if (project.config?.eventSourcing.replayEnabled !== false) {
       this.replay = new Replay(this, 'Replay', {
@@ -203,6 +207,23 @@ export class EdweStack extends Stack {
     this.outputs(table);
   }
 
+  /**
+   * Flow control: the wake-up queue and its consumer, and the grants of the functions that take part —
+   * routing schedules wake-ups and (`cancelOn`) stops executions; the lifecycle's end of an execution
+   * frees its concurrency slot. Always there, even when no rule file uses it: a rule managed through
+   * the rules API may start using it after the deploy.
+   */
+  private controlFlow(routing: FlowControlProps): FlowControl {
+    const flow = new FlowControl(this, 'FlowControl', routing);
+    for (const fn of [this.router.routerFunction, this.sweeper.sweeperFunction]) {
+      flow.grantSchedule(fn);
+      grantStopWorkflowExecutions(fn);
+    }
+    if (this.lifecycle) flow.grantRelease(this.lifecycle.lifecycleFunction, routing);
+    new CfnOutput(this, 'FlowWakeDeadLetterQueueUrl', { value: flow.deadLetterQueue.queueUrl });
+    return flow;
+  }
+
   /** Alarms and the dashboard over every function, stream consumer, failure queue, state machine and the API. */
   /** `real_time_execution.max_latency`, when the seed configuration sets it: the router counts starts later than it, and an alarm watches the count. */
   private startLatencyObjectiveMs: number | undefined;
@@ -222,11 +243,13 @@ export class EdweStack extends Stack {
     });
     if (this.kafkaIngestion) functions['ingest-kafka'] = streamConsumers['ingest-kafka'] = this.kafkaIngestion.ingestFunction;
     if (this.lifecycle) functions.lifecycle = this.lifecycle.lifecycleFunction;
+    functions['flow-wake'] = this.flowControl.wakeFunction;
     if (this.replay) Object.assign(functions, { 'replay-api': this.replay.apiFunction, 'replay-page': this.replay.pageFunction, 'replay-start': this.replay.startFunction });
     for (const [task, fn] of this.workflows.taskFunctions) functions[`task-${task}`] = fn;
 
     const deadLetterQueues: Record<string, sqs.IQueue> = { 'ingest-dead-letters': this.ingestDeadLetterQueue, 'router-failures': this.router.failureQueue };
     if (this.lifecycle) deadLetterQueues['lifecycle-dead-letters'] = this.lifecycle.deadLetterQueue;
+    deadLetterQueues['flow-wake-dead-letters'] = this.flowControl.deadLetterQueue;
     if (this.busIngestion.busDeadLetterQueue) deadLetterQueues['bus-dead-letters'] = this.busIngestion.busDeadLetterQueue;
     if (this.replay) deadLetterQueues['replay-dead-letters'] = this.replay.deadLetterQueue;
     const stateMachines = new Map<string, sfn.IStateMachine>(this.workflows.stateMachines);

@@ -9,6 +9,7 @@
  * | waiter        | `WAIT#<correlationId>`              | `<eventType>#<tokenHash>` | —                                                |
  * | join progress | `JOIN#<ruleId>#<correlationId>`     | `<eventType>`             | —                                                |
  * | replay job    | `REPLAY#<replayId>`                 | `JOB`                     | —                                                |
+ * | flow control  | `FLOW#<ruleId>#<key>`               | (lambdas/aws/dynamodb-flow-state-store.ts) | —                               |
  *
  * byWorkflow and byStatus are sparse (only executions carry `wpk` / `spk`) and project only the listed
  * fields, not the input or the output. Each key is spread over `listingShards` partitions by a hash of the
@@ -28,5 +29,5 @@ export const STATE_TABLE = {
   listingShards: 4,
   /** What byWorkflow and byStatus hold besides their keys: an execution as a listing shows it. */
   listedFields: ['name', 'workflowId', 'ruleId', 'eventId', 'correlationId', 'status', 'startedAt', 'stoppedAt', 'error'],
-  prefix: { execution: 'EXEC#', waiter: 'WAIT#', join: 'JOIN#', replay: 'REPLAY#', event: 'EVT#', correlation: 'CORR#', workflow: 'WF#', status: 'ST#' },
+  prefix: { execution: 'EXEC#', waiter: 'WAIT#', join: 'JOIN#', replay: 'REPLAY#', flow: 'FLOW#', event: 'EVT#', correlation: 'CORR#', workflow: 'WF#', status: 'ST#' },
 } as const;
