@@ -118,6 +118,16 @@ export class DynamoDbExecutionStore implements ExecutionStore, ExpressClaims {
   }
 
   /**
+   * Records a QUEUED execution (a trigger flow control holds) unless a record of that name exists. A minimal form for the
+   * port; `record` taking a QUEUED record over and `finish` ending one are the flow-control AWS work.
+   * @throws RetryableError when DynamoDB throttles or fails.
+   */
+  async hold(trigger: Trigger, queuedAt: string): Promise<boolean> {
+    const item = executionItem(trigger, queuedAt, { retentionDays: this.retentionDays });
+    return this.putNew({ ...item, status: 'QUEUED', spk: statusIndexKey('QUEUED', listingShard(trigger.executionName)) }, trigger.executionName);
+  }
+
+  /**
    * The exactly-once guard of an Express start, made before StartExecution: a new record claims the
    * start. An existing one means it was started (`started`), or is being started by another
    * invocation (`busy`); a claim older than the lease was abandoned by a crashed invocation and is

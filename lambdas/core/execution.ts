@@ -7,7 +7,8 @@ import { shortHash } from './ids.js';
 import { compileFieldReader } from './rules/field-path.js';
 import type { Rule } from './rules/types.js';
 
-export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+/** Step Functions' status words, plus the engine's `QUEUED`: a trigger flow control holds (see docs/rules.md, "Flow control"). */
+export type ExecutionStatus = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 
 /** The input every triggered workflow receives. */
 export interface WorkflowInput {

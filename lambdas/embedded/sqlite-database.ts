@@ -87,6 +87,34 @@ CREATE TABLE IF NOT EXISTS dead_letters (
   failed_at      TEXT NOT NULL
 );
 
+CREATE TABLE IF NOT EXISTS flow_state (
+  rule_id        TEXT NOT NULL,
+  key            TEXT NOT NULL,
+  state          TEXT NOT NULL,
+  version        INTEGER NOT NULL,
+  PRIMARY KEY (rule_id, key)
+);
+CREATE TABLE IF NOT EXISTS flow_queue (
+  rule_id        TEXT NOT NULL,
+  key            TEXT NOT NULL,
+  position       TEXT NOT NULL,
+  entry          TEXT NOT NULL,
+  PRIMARY KEY (rule_id, key, position)
+);
+CREATE TABLE IF NOT EXISTS flow_skips (
+  event_id       TEXT NOT NULL,
+  rule_id        TEXT NOT NULL,
+  reason         TEXT NOT NULL,
+  PRIMARY KEY (event_id, rule_id)
+);
+CREATE TABLE IF NOT EXISTS flow_timers (
+  rule_id        TEXT NOT NULL,
+  key            TEXT NOT NULL,
+  due_at         TEXT NOT NULL,
+  PRIMARY KEY (rule_id, key, due_at)
+);
+CREATE INDEX IF NOT EXISTS flow_timers_by_due ON flow_timers (due_at);
+
 CREATE INDEX IF NOT EXISTS executions_by_event ON executions (event_id, started_at);
 CREATE INDEX IF NOT EXISTS executions_by_correlation ON executions (correlation_id, started_at);
 CREATE INDEX IF NOT EXISTS executions_by_status ON executions (status) WHERE status = 'RUNNING';

@@ -45,6 +45,7 @@ interface ExecutionRow {
  */
 export class SqliteExecutionStore implements ExecutionStore {
   readonly #insert;
+  readonly #hold;
   readonly #get;
   readonly #byEvent;
   readonly #finish;
@@ -58,21 +59,34 @@ export class SqliteExecutionStore implements ExecutionStore {
   ) {
     this.#insert = db.prepare(
       `INSERT INTO executions (name, workflow_id, rule_id, event_id, correlation_id, status, input, started_at)
-       VALUES (?, ?, ?, ?, ?, 'RUNNING', ?, ?) ON CONFLICT (name) DO NOTHING`,
+       VALUES (?, ?, ?, ?, ?, 'RUNNING', ?, ?)
+       ON CONFLICT (name) DO UPDATE SET event_id = excluded.event_id, correlation_id = excluded.correlation_id, status = 'RUNNING', input = excluded.input,
+         started_at = excluded.started_at WHERE executions.status = 'QUEUED'`,
+    );
+    this.#hold = db.prepare(
+      `INSERT INTO executions (name, workflow_id, rule_id, event_id, correlation_id, status, input, started_at)
+       VALUES (?, ?, ?, ?, ?, 'QUEUED', ?, ?) ON CONFLICT (name) DO NOTHING`,
     );
     this.#get = db.prepare<[string], ExecutionRow>('SELECT * FROM executions WHERE name = ?');
     this.#byEvent = db.prepare<[string], ExecutionRow>('SELECT * FROM executions WHERE event_id = ? ORDER BY started_at, name');
-    this.#finish = db.prepare(`UPDATE executions SET status = ?, stopped_at = ?, output = ?, error = ?, states = ? WHERE name = ? AND status = 'RUNNING'`);
+    this.#finish = db.prepare(`UPDATE executions SET status = ?, stopped_at = ?, output = ?, error = ?, states = ? WHERE name = ? AND status IN ('RUNNING', 'QUEUED')`);
     this.#byCorrelation = db.prepare<[string], ExecutionRow>('SELECT * FROM executions WHERE correlation_id = ? ORDER BY started_at, name');
     this.#byReplay = db.prepare<[string], ExecutionRow>("SELECT * FROM executions WHERE json_extract(input, '$.replay.replayId') = ? ORDER BY rowid");
     this.#running = db.prepare<[], ExecutionRow>(`SELECT * FROM executions WHERE status = 'RUNNING' ORDER BY started_at, name`);
   }
 
-  /** Records a RUNNING execution; false when one of that name exists already (kept as it is). */
+  /** Records a RUNNING execution; false when one of that name exists already (kept as it is), unless it is QUEUED: that one starts. */
   record(trigger: Trigger, startedAt: string): Promise<boolean> {
     const { input } = trigger;
     const row = [trigger.executionName, trigger.workflowId, trigger.ruleId, input.event.id, input.correlationId, JSON.stringify(input), startedAt];
     return this.writes.submit(() => this.#insert.run(...row).changes === 1);
+  }
+
+  /** Records a QUEUED execution (a trigger flow control holds); false when one of that name exists already. */
+  hold(trigger: Trigger, queuedAt: string): Promise<boolean> {
+    const { input } = trigger;
+    const row = [trigger.executionName, trigger.workflowId, trigger.ruleId, input.event.id, input.correlationId, JSON.stringify(input), queuedAt];
+    return this.writes.submit(() => this.#hold.run(...row).changes === 1);
   }
 
   async get(name: string): Promise<StoredExecution | undefined> {
@@ -80,7 +94,7 @@ export class SqliteExecutionStore implements ExecutionStore {
     return row ? fromRow(row) : undefined;
   }
 
-  /** Moves a RUNNING record to its end; false when it had ended already, or is missing. */
+  /** Moves a RUNNING or QUEUED record to its end; false when it had ended already, or is missing. */
   finish(name: string, end: ExecutionEnd): Promise<boolean> {
     const output = end.output === undefined ? null : JSON.stringify(end.output);
     const error = end.error === undefined ? null : JSON.stringify(end.error);

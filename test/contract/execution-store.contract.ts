@@ -103,6 +103,46 @@ export function describeExecutionStoreContract(name: string, factory: ExecutionS
       });
     });
 
+    describe('holding (QUEUED: a trigger flow control holds)', () => {
+      it('holds a trigger once as QUEUED, listed by status, and a later hold of the name keeps the first', async () => {
+        const store = await open();
+        const held = trigger({ correlationId: 'o-8' });
+
+        expect(await store.hold(held, at(1))).toBe(true);
+        expect(await store.hold(held, at(2))).toBe(false);
+
+        expect(await store.get(held.executionName)).toMatchObject({ name: held.executionName, status: 'QUEUED', startedAt: at(1), correlationId: 'o-8' });
+        expect((await store.recent({ limit: 10, status: 'QUEUED' })).executions.map((e) => e.name)).toEqual([held.executionName]);
+      });
+
+      it('starts a held trigger under the same name: record takes it over with its own input and start time, once', async () => {
+        const store = await open();
+        const held = trigger({ correlationId: 'o-9' });
+        await store.hold(held, at(1));
+        const last = { ...trigger({ correlationId: 'o-9' }), executionName: held.executionName };
+
+        expect(await store.record(last, at(4))).toBe(true);
+        expect(await store.record(last, at(5))).toBe(false);
+
+        expect(await store.get(held.executionName)).toMatchObject({ status: 'RUNNING', startedAt: at(4), eventId: last.input.event.id, input: last.input });
+      });
+
+      it('does not hold over a running execution, and drops a held one as ABORTED, which then never starts', async () => {
+        const store = await open();
+        const running = trigger();
+        const held = trigger();
+        await store.record(running, at(0));
+        await store.hold(held, at(0));
+
+        expect(await store.hold(running, at(1))).toBe(false);
+        expect(await store.finish(held.executionName, { status: 'ABORTED', stoppedAt: at(2), error: { error: 'edwe.Cancelled' } })).toBe(true);
+        expect(await store.record(held, at(3))).toBe(false);
+
+        expect(await store.get(running.executionName)).toMatchObject({ status: 'RUNNING' });
+        expect(await store.get(held.executionName)).toMatchObject({ status: 'ABORTED', stoppedAt: at(2), error: { error: 'edwe.Cancelled' } });
+      });
+    });
+
     describe('listing', () => {
       it("lists an event's executions and a correlation's, in start order, in the API shape", async () => {
         const store = await open();

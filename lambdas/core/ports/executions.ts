@@ -9,7 +9,7 @@ export interface StoredExecution extends ExecutionRecord {
 
 /** How an execution ended. */
 export interface ExecutionEnd {
-  status: Exclude<ExecutionStatus, 'RUNNING'>;
+  status: Exclude<ExecutionStatus, 'RUNNING' | 'QUEUED'>;
   stoppedAt: string;
   output?: unknown;
   error?: ExecutionRecord['error'];
@@ -24,10 +24,18 @@ export interface ExecutionPage {
 }
 
 export interface ExecutionStore {
-  /** Records a RUNNING execution; false when one of that name exists already (kept as it is). */
+  /**
+   * Records a RUNNING execution; false when one of that name exists already (kept as it is) — unless that one is QUEUED:
+   * then it becomes RUNNING with this trigger's input, event and start time, and the answer is true.
+   */
   record(trigger: Trigger, startedAt: string): Promise<boolean>;
+  /**
+   * Records a QUEUED execution: a trigger flow control holds, listed until it starts under the same name (`record`)
+   * or is dropped (`finish` with `ABORTED`). False when one of that name exists already (kept as it is).
+   */
+  hold(trigger: Trigger, queuedAt: string): Promise<boolean>;
   get(name: string): Promise<StoredExecution | undefined>;
-  /** Moves a RUNNING record to its end; false when it had ended already (an end stays as first recorded). */
+  /** Moves a RUNNING or QUEUED record to its end; false when it had ended already (an end stays as first recorded). */
   finish(name: string, end: ExecutionEnd): Promise<boolean>;
   /** One page of `GET /executions`, in (startedAt, name) order. */
   list(query: ExecutionQuery): Promise<ExecutionPage>;

@@ -14,3 +14,4 @@ export * from './tasks.js';
 export * from './data-keys.js';
 export * from './workflow-control.js';
 export * from './flow-wakeups.js';
+export * from './flow-control.js';
