@@ -180,6 +180,9 @@ export class EdweStack extends Stack {
         stateTable,
         encryptionKey,
         logRetention,
+        // For flow control's concurrency: an execution's end frees its slot and may start the next waiting trigger.
+        rules,
+        workflowTypes,
         ...(retentionDays === undefined ? {} : { retentionDays }),
       });
       new CfnOutput(this, 'LifecycleDeadLetterQueueUrl', { value: this.lifecycle.deadLetterQueue.queueUrl });

@@ -5,7 +5,7 @@
  * starts what a debounce, throttle or batch let through. Per-key state lives in the State table.
  * Also the grants the other functions need: scheduling wake-ups, and stopping executions (`cancelOn`).
  */
-import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -41,6 +41,12 @@ export function workflowExecutionArns(scope: Construct): string {
  */
 export function grantStopWorkflowExecutions(fn: lambda.IFunction): void {
   fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'StopWorkflowExecutions', actions: ['states:StopExecution'], resources: [workflowExecutionArns(fn)] }));
+  const prefix = workflowNamePrefix(Stack.of(fn).stackName);
+  Validations.of(fn.role ?? fn).acknowledge({
+    id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${prefix}*]`,
+    reason:
+      "An execution's ARN ends in its name, known only when it starts: the wildcard covers the executions of this stack's workflow machines (their names share the prefix) and no other machine's.",
+  });
 }
 
 export interface FlowControlProps extends RoutingProps {
@@ -99,21 +105,28 @@ export class FlowControl extends Construct {
     this.wakeFunction.addEventSource(
       new SqsEventSource(this.queue, { batchSize: FLOW_WAKE_BATCH_SIZE, reportBatchItemFailures: true, maxConcurrency: props.maxConcurrency ?? 10 }),
     );
+    Validations.of(this.wakeFunction).acknowledge({
+      id: 'Serverless-LambdaEventSourceMappingDestination',
+      reason: "An SQS mapping's failures stay on the queue, whose redrive policy moves a wake-up failed five times to the dead-letter queue (its own alarm watches it).",
+    });
   }
 
   /**
-   * Lets the lifecycle function free an ended execution's concurrency slot: the flow-control items of the
-   * State table (`FLOW#` keys only), and scheduling the wake-up that starts the key's next queued trigger.
+   * Lets the lifecycle function free an ended execution's concurrency slot and start the key's next waiting trigger
+   * (flow control's `release`): the flow-control items and execution records of the State table (`FLOW#`, `EXEC#` keys
+   * only), starting the workflows, and scheduling a wake-up for a throttle slot that opens later.
    */
-  grantRelease(fn: lambda.Function, props: Pick<FlowControlProps, 'stateTable' | 'encryptionKey'>): void {
+  grantRelease(fn: lambda.Function, props: Pick<FlowControlProps, 'stateTable' | 'encryptionKey' | 'stateMachines'>): void {
     fn.addToRolePolicy(
       new iam.PolicyStatement({
         sid: 'ReleaseFlowControlSlots',
         actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
         resources: [props.stateTable.tableArn],
-        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${STATE_TABLE.prefix.flow}*`] } },
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${STATE_TABLE.prefix.flow}*`, `${STATE_TABLE.prefix.execution}*`] } },
       }),
     );
+    const machineArns = [...props.stateMachines.values()].map((machine) => machine.stateMachineArn);
+    if (machineArns.length > 0) fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'StartWaitingTriggers', actions: ['states:StartExecution'], resources: machineArns }));
     grantKeyUse(props.encryptionKey, fn, 'encrypt-decrypt');
     this.grantSchedule(fn);
   }

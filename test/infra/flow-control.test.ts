@@ -71,9 +71,14 @@ describe('EdweStack flow control (repository project)', () => {
     expect(JSON.stringify(stop[0]?.Resource)).toMatch(/:execution:FlowStack_\*"/);
   });
 
-  it('lets the lifecycle function write flow-control items only (FLOW# keys) besides its execution records', () => {
-    const release = statementsOfFunction(template, functionIdByService(template, 'edwe-lifecycle')).find((s) => s.Sid === 'ReleaseFlowControlSlots');
-    expect(release?.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${STATE_TABLE.prefix.flow}*`] } });
+  it('lets the lifecycle function free slots and start the next waiting trigger: flow-control items and execution records only', () => {
+    const lifecycle = functionIdByService(template, 'edwe-lifecycle');
+    const statements = statementsOfFunction(template, lifecycle);
+    const release = statements.find((s) => s.Sid === 'ReleaseFlowControlSlots');
+    expect(release?.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${STATE_TABLE.prefix.flow}*`, `${STATE_TABLE.prefix.execution}*`] } });
+    expect(statements.find((s) => s.Sid === 'StartWaitingTriggers')?.Action).toBe('states:StartExecution');
+    const fn = template.findResources('AWS::Lambda::Function')[lifecycle] as { Properties: Record<string, any> };
+    expect(JSON.parse(fn.Properties.Environment.Variables[ENV.WORKFLOW_TYPES])).toEqual(expect.any(Object));
   });
 
   it('alarms on a wake-up in the dead-letter queue and names the queue in the outputs', () => {

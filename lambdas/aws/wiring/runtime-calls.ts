@@ -97,7 +97,9 @@ export const RUNTIME_CALLS: Readonly<Record<string, readonly RuntimeCall[]>> = {
     ...['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'].map(
       (action): RuntimeCall => ({ action, on: state, context: keys(STATE_TABLE.prefix.flow), why: "flow control: free the ended execution's concurrency slot" }),
     ),
-    { ...SCHEDULE, why: "flow control: wake the key's next queued trigger" },
+    { action: 'states:StartExecution', on: workflows, why: "flow control: start the key's next waiting trigger in the freed slot" },
+    { action: 'dynamodb:DeleteItem', on: state, context: keys(STATE_TABLE.prefix.execution), why: 'flow control: release the claim of a start that failed' },
+    { ...SCHEDULE, why: 'flow control: wake the key again when its next throttle slot opens' },
   ],
   // The flow-control wake-up consumer (wiring/flow.ts): per-key state, the starts it lets through, the next leg of a long wait.
   'edwe-flow-wake': [
