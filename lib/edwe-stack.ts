@@ -29,7 +29,7 @@ import { allowServicesToUseKey } from './encryption.js';
 import { resolveSettings, type EngineSettings, type SettingsInput } from './engine-settings.js';
 import { planSources } from './engine-sources.js';
 import { EventTable } from './event-table.js';
-import { FlowControl, grantStopWorkflowExecutions, type FlowControlProps } from './flow-control.js';
+import { FlowControl, grantCancelOn, type FlowControlProps } from './flow-control.js';
 import { StateTable } from './state-table.js';
 import { createDeadLetterQueue } from './ingest-function.js';
 import { Ingestion } from './ingestion.js';
@@ -220,7 +220,7 @@ export class EdweStack extends Stack {
     const flow = new FlowControl(this, 'FlowControl', routing);
     for (const fn of [this.router.routerFunction, this.sweeper.sweeperFunction]) {
       flow.grantSchedule(fn);
-      grantStopWorkflowExecutions(fn);
+      grantCancelOn(fn, routing.stateTable);
     }
     if (this.lifecycle) flow.grantRelease(this.lifecycle.lifecycleFunction, routing);
     new CfnOutput(this, 'FlowWakeDeadLetterQueueUrl', { value: flow.deadLetterQueue.queueUrl });

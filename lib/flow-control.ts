@@ -36,10 +36,14 @@ export function workflowExecutionArns(scope: Construct): string {
 }
 
 /**
- * Lets `fn` stop the workflows' executions (a `cancelOn` rule). StopExecution encrypts its error and
- * cause with the machine's key, which the routing functions may already use (`grantRouting`).
+ * Lets `fn` act on a `cancelOn` event: find the correlation's executions (the State table's byCorrelation index) and
+ * stop the workflows' running ones. StopExecution encrypts its error and cause with the machine's key, which the
+ * routing functions may already use (`grantRouting`).
  */
-export function grantStopWorkflowExecutions(fn: lambda.IFunction): void {
+export function grantCancelOn(fn: lambda.IFunction, stateTable: dynamodb.ITable): void {
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({ sid: 'FindCorrelationExecutions', actions: ['dynamodb:Query'], resources: [`${stateTable.tableArn}/index/${STATE_TABLE.byCorrelation.indexName}`] }),
+  );
   fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'StopWorkflowExecutions', actions: ['states:StopExecution'], resources: [workflowExecutionArns(fn)] }));
   const prefix = workflowNamePrefix(Stack.of(fn).stackName);
   Validations.of(fn.role ?? fn).acknowledge({

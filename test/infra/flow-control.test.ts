@@ -69,6 +69,8 @@ describe('EdweStack flow control (repository project)', () => {
     const stop = statementsOfFunction(template, functionIdByService(template, service)).filter((s) => actionsOf(s).includes('states:StopExecution'));
     expect(stop).toHaveLength(1);
     expect(JSON.stringify(stop[0]?.Resource)).toMatch(/:execution:FlowStack_\*"/);
+    const find = statementsOfFunction(template, functionIdByService(template, service)).find((s) => s.Sid === 'FindCorrelationExecutions');
+    expect(JSON.stringify(find?.Resource)).toContain(`/index/${STATE_TABLE.byCorrelation.indexName}`);
   });
 
   it('lets the lifecycle function free slots and start the next waiting trigger: flow-control items and execution records only', () => {

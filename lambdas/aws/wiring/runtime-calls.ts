@@ -43,6 +43,7 @@ const SCHEDULE: RuntimeCall = { action: 'sqs:SendMessage', on: wakeUps, why: 'sc
 const ROUTE: RuntimeCall[] = [
   { action: 'states:StartExecution', on: workflows, why: 'start a matched workflow' },
   SCHEDULE,
+  { action: 'dynamodb:Query', on: { ...state, index: STATE_TABLE.byCorrelation.indexName }, why: "cancelOn: find the correlation's executions of the rule" },
   { action: 'states:StopExecution', on: { executions: true }, why: "cancelOn: stop the correlation's running executions of the rule" },
   { action: 'states:SendTaskSuccess', on: workflows, why: 'complete a workflow waiting for the event' },
   ...['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'].map(
