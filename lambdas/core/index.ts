@@ -20,6 +20,7 @@ export { compileRuleMatcher, explainRoute, describeCondition } from './rules/rul
 export { parseRulesFile, parseEngineConfig, parseEngineConfigValue, seedIdGenerator, SEED_ROOT_KEY, type RulesFile } from './rules/parse.js';
 export { conditionsToPattern, conditionPattern, conditionLeaf, conditionValueProblem, containsWildcard, isConditionOp } from './rules/conditions.js';
 export { fieldSegments, compileFieldReader, fieldPathProblem, normaliseCorrelateBy, ENVELOPE_FIELDS, type FieldReader } from './rules/field-path.js';
+export { CORRELATION_KEY, MAX_FLOW_LIMIT, FLOW_CONTROL_KEYS, type FlowControlSpec } from './rules/flow-control.js';
 export { encryptedFieldUses, type EncryptedFieldUse } from './rules/encrypted-fields.js';
 export * from './config/engine-config.js';
 export * from './sources.js';

@@ -34,7 +34,7 @@ export type WorkflowMetric = (typeof WORKFLOW_METRICS)[number];
  * Counts under labels. Prometheus keeps every label; EMF keeps only the bounded ones as dimensions (`ruleId`,
  * `workflowId`, `status`), never the client-chosen `source` and `type`: on AWS `EventsReceived` is `EventsIngested`.
  */
-export const LABELLED_METRICS = ['EventsReceived', 'RuleMatches', 'ExecutionsFinished'] as const;
+export const LABELLED_METRICS = ['EventsReceived', 'RuleMatches', 'ExecutionsFinished', 'TriggersSkipped'] as const;
 
 /**
  * Distributions: a Prometheus histogram embedded, EMF values on AWS (CloudWatch derives the percentiles).
@@ -55,4 +55,6 @@ export interface MetricLabels {
   ruleId?: string;
   workflowId?: string;
   status?: string;
+  /** Why flow control skipped a trigger (`TriggersSkipped`): rate_limited, debounced, cancelled. */
+  reason?: string;
 }

@@ -12,6 +12,7 @@ import {
   CorrelationWaits,
   EventRouter,
   ExecutionLifecycle,
+  FlowControl,
   FieldEncryption,
   ingestBatch,
   ingestEvent,
@@ -49,6 +50,8 @@ import { PrometheusEngineMetrics } from './prometheus-metrics.js';
 import { LocalReplayJobs } from './replay-jobs.js';
 import type { SyncMode } from './sqlite-database.js';
 import { LocalTaskTokens, TaskTokens } from './task-tokens.js';
+import { SqliteFlowStateStore } from './sqlite-flow-state-store.js';
+import { SqliteWakeUps } from './sqlite-wake-ups.js';
 
 export interface EmbeddedEngineOptions {
   project: Project;
@@ -82,7 +85,10 @@ export class EmbeddedEngine {
   /** The last store failure not yet followed by a successful write: health is degraded meanwhile. */
   #storeFault: string | undefined;
   readonly #signals: StoredEventSignals;
+  readonly #flow: FlowControl;
+  readonly #wakeUps: SqliteWakeUps;
   #closed = false;
+  readonly #lifecycle: ExecutionLifecycle;
 
   private constructor(
     readonly project: Project,
@@ -120,7 +126,23 @@ export class EmbeddedEngine {
         logger.info('event received', { eventId: event.id, type: event.type, source: event.source, correlationId: event.correlationId, duplicate });
       },
     };
-    const lifecycle = new ExecutionLifecycle({ executions, events: stream, clock, metrics, ...(fields === undefined ? {} : { fields }) });
+    const flowStore = new SqliteFlowStateStore(db, writes);
+    this.#wakeUps = new SqliteWakeUps(db, writes, { now, logger });
+    // Flow control starts through the starter and stops through the lifecycle: both are built below, and used only later.
+    const flow = new FlowControl({
+      ruleSet: project.ruleSet,
+      store: flowStore,
+      wakeUps: this.#wakeUps,
+      starter: { start: (trigger) => this.#starter.start(trigger) },
+      executions,
+      stopExecution: (name, cause) => this.#stopExecution(name, cause),
+      metrics,
+      logger,
+      clock,
+    });
+    this.#flow = flow;
+    const lifecycle = new ExecutionLifecycle({ executions, events: stream, clock, metrics, flow, ...(fields === undefined ? {} : { fields }) });
+    this.#lifecycle = lifecycle;
     this.#runs = new LocalExecutions({
       runner,
       lifecycle,
@@ -135,7 +157,7 @@ export class EmbeddedEngine {
     this.#waits = new CorrelationWaits({ waiters, tokens: new LocalTaskTokens(tokens), events, clock });
     const objective = project.config?.realTimeExecution.maxLatencyMs;
     const measured = { metrics, correlations, ...(objective === undefined ? {} : { startLatencyObjectiveMs: objective }) };
-    this.#router = new EventRouter({ ruleSet: project.ruleSet, starter: this.#starter, joins, waits: this.#waits, marks, logger, clock, ...measured });
+    this.#router = new EventRouter({ ruleSet: project.ruleSet, starter: this.#starter, joins, waits: this.#waits, marks, logger, clock, flow, ...measured });
     this.#sweeps = new EngineSweeps(
       {
         marks,
@@ -154,7 +176,7 @@ export class EmbeddedEngine {
         this.#start({ workflowId, ruleId, executionName, input });
       });
     }
-    this.queries = new EngineQueries({ events, executions, ruleSet: project.ruleSet, ...(fields === undefined ? {} : { fields }) });
+    this.queries = new EngineQueries({ events, executions, ruleSet: project.ruleSet, flowSkips: flowStore, ...(fields === undefined ? {} : { fields }) });
     const ids = ulidIds(randomBytes);
     this.replays = new LocalReplayJobs({ db, events, writes, bus, ruleSet: project.ruleSet, logger, now, newId: () => ids.newId(now()), retentionDays });
   }
@@ -192,6 +214,8 @@ export class EmbeddedEngine {
       }),
     );
     engine.#recover();
+    // Wake-ups a previous process left due fire now; their waiting triggers start once (the names are deterministic).
+    engine.#wakeUps.start((wakeUp) => engine.#flow.wake(wakeUp));
     engine.replays.resume();
     engine.#sweeps.start();
     return engine;
@@ -297,6 +321,7 @@ export class EmbeddedEngine {
     if (this.#closed) return;
     this.#closed = true;
     await this.#sweeps.stop();
+    await this.#wakeUps.stop();
     await this.idle();
     this.#stores.close();
   }
@@ -316,6 +341,17 @@ export class EmbeddedEngine {
         this.logger.error('routing failed; the event stays unrouted until a sweep', { eventId: batch[i]?.id, error: String(outcome.reason) });
       }
     });
+  }
+
+  /**
+   * `cancelOn`'s stop, until the execution-actions service is wired here: the record ends ABORTED through the lifecycle
+   * (its end event is stored), and the runner's own later end of the run is then a repeat that changes nothing.
+   */
+  async #stopExecution(name: string, cause: { error: string; cause?: string }): Promise<void> {
+    const execution = await this.executions.get(name);
+    if (execution === undefined || execution.status !== 'RUNNING') return;
+    const stoppedAt = new Date(this.now()).toISOString();
+    await this.#lifecycle.onChange({ name, status: 'ABORTED', startedAt: execution.startedAt, stoppedAt, error: cause });
   }
 
   /** Starts a trigger outside routing (a replayed event from the bus), once. */

@@ -78,7 +78,8 @@ export class LocalExecutions {
     const done = (async () => {
       if (this.deps.closing()) {
         const { status, stoppedAt, output, error, states } = change;
-        if (status !== 'RUNNING' && status !== 'QUEUED') await this.deps.executions.finish(name, { status, stoppedAt: stoppedAt ?? new Date(this.deps.now()).toISOString(), output, error, states });
+        if (status !== 'RUNNING' && status !== 'QUEUED')
+          await this.deps.executions.finish(name, { status, stoppedAt: stoppedAt ?? new Date(this.deps.now()).toISOString(), output, error, states });
         return;
       }
       const outcome = await this.deps.lifecycle.onChange(change);

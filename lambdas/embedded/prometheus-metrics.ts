@@ -29,6 +29,7 @@ export class PrometheusEngineMetrics implements EngineMetrics {
   readonly #ruleMatches = this.#counter('edwe_rule_matches_total', 'Events a rule matched, by rule', ['rule']);
   readonly #started = this.#counter('edwe_executions_started_total', 'Executions started, by workflow', ['workflow']);
   readonly #finished = this.#counter('edwe_executions_finished_total', 'Executions ended, by workflow and status', ['workflow', 'status']);
+  readonly #skipped = this.#counter('edwe_triggers_skipped_total', 'Triggers flow control skipped, by rule and reason', ['rule', 'reason']);
   readonly #throttled = this.#counter('edwe_executions_throttled_total', 'Starts refused by a concurrency limit, by workflow', ['workflow']);
   readonly #histograms: Record<HistogramMetric, Histogram>;
   readonly #active: Gauge;
@@ -72,6 +73,7 @@ export class PrometheusEngineMetrics implements EngineMetrics {
   countLabelled(name: LabelledMetric, labels: MetricLabels, value = 1): void {
     if (name === 'EventsReceived') this.#received.inc(this.#eventLabels(labels), value);
     else if (name === 'RuleMatches') this.#ruleMatches.inc({ rule: labels.ruleId ?? '' }, value);
+    else if (name === 'TriggersSkipped') this.#skipped.inc({ rule: labels.ruleId ?? '', reason: labels.reason ?? '' }, value);
     else this.#finished.inc({ workflow: labels.workflowId ?? '', status: labels.status ?? '' }, value);
   }
 

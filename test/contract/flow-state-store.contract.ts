@@ -25,7 +25,11 @@ function aTrigger(eventId: string, second: number): Trigger {
     workflowId: 'build_report',
     ruleId: 'build-report',
     executionName: `build-report-${eventId}`,
-    input: { event: { id: eventId, type: 'report.requested', source: 'test', timestamp, data: { tenant: 'acme' } }, rule: { id: 'build-report', priority: 0 }, correlationId: eventId },
+    input: {
+      event: { id: eventId, type: 'report.requested', source: 'test', timestamp, data: { tenant: 'acme' } },
+      rule: { id: 'build-report', priority: 0 },
+      correlationId: eventId,
+    },
   };
 }
 

@@ -85,7 +85,7 @@ describe('edwe dev: listing executions by workflow and status', () => {
 
     expect(tooMany.status).toBe(400);
     expect(tooMany.body.details).toEqual([{ path: 'limit', message: 'must be an integer from 1 to 1000' }]);
-    expect(badStatus.body.details).toEqual([{ path: 'status', message: 'must be one of RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED' }]);
+    expect(badStatus.body.details).toEqual([{ path: 'status', message: 'must be one of QUEUED, RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED' }]);
     expect(unknown.body.details).toEqual([{ path: 'workflow', message: 'unknown query parameter' }]);
   });
 });

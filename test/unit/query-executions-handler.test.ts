@@ -110,7 +110,7 @@ describe('query HTTP handler: executions (Events and State tables on dynalite)',
 
     expect(tooMany.statusCode).toBe(400);
     expect(bodyOf(tooMany).details).toEqual([{ path: 'limit', message: 'must be an integer from 1 to 1000' }]);
-    expect(bodyOf(badStatus).details).toEqual([{ path: 'status', message: 'must be one of RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED' }]);
+    expect(bodyOf(badStatus).details).toEqual([{ path: 'status', message: 'must be one of QUEUED, RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED' }]);
     expect(bodyOf(badTime).details).toEqual([{ path: 'from', message: 'must be an ISO 8601 timestamp with a zone (Z or ±hh:mm) in the years 0000 to 9999' }]);
   });
 

@@ -18,3 +18,4 @@ export * from './lifecycle.js';
 export * from './task-services.js';
 export * from './queries.js';
 export * from './fast-path.js';
+export * from './flow-control.js';

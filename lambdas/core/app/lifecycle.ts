@@ -54,6 +54,8 @@ export interface ExecutionLifecycleDeps {
    * was started with) is sealed before it is recorded.
    */
   fields?: Pick<FieldEncryption, 'conceal' | 'sealInput'>;
+  /** Flow control: an ended execution frees its concurrency slot (idempotent, so told of every end, repeats included). */
+  flow?: { release(execution: StoredExecution): Promise<void> };
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -86,6 +88,7 @@ export class ExecutionLifecycle {
         const seconds = (Date.parse(end.stoppedAt) - Date.parse(stored.startedAt)) / 1000;
         if (Number.isFinite(seconds)) this.deps.metrics?.observe('ExecutionDuration', Math.max(0, seconds), { workflowId });
       }
+      await this.deps.flow?.release(stored);
       phase = end.status === 'SUCCEEDED' ? 'succeeded' : 'failed';
       execution = { ...execution, status: end.status, stoppedAt: end.stoppedAt };
       if (end.output !== undefined) execution.output = end.output;

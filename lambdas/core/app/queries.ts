@@ -12,6 +12,7 @@ import type { EventStore } from '../ports/events.js';
 import { toApiExecution, type ExecutionPage, type ExecutionStore } from '../ports/executions.js';
 import { parseEventQuery, type EventPage, type QueryParameters } from '../query.js';
 import { explainRoute } from '../rules/rule-set.js';
+import type { FlowStateStore, SkipReason } from '../ports/flow-control.js';
 import type { RuleSet } from '../rules/types.js';
 import { correlationTimeline, parseTimelinePage, type CorrelationPage } from './timeline.js';
 
@@ -22,6 +23,8 @@ export interface EngineQueriesDeps {
   ruleSet?: RuleSet;
   /** Opens encrypted fields for a reader allowed to see them (`events:read-sensitive`); without it they stay sealed. */
   fields?: Pick<FieldEncryption, 'reveal'>;
+  /** Flow control's skips, shown on the rules they skipped (`flow`). */
+  flowSkips?: Pick<FlowStateStore, 'skipsFor'>;
 }
 
 /** How an event read answers: encrypted fields stay sealed unless the caller may see them. */
@@ -40,6 +43,8 @@ export interface RoutingExplanation {
   cutBy?: string;
   /** The correlation a fired rule's execution runs under. */
   correlationId?: string;
+  /** Flow control skipped the trigger of this fired rule, and why. */
+  flow?: SkipReason;
 }
 
 /** Every rule in priority order with its outcome for `event` and the reasons (the first failing one for a skipped rule). */
@@ -89,7 +94,13 @@ export class EngineQueries {
   async routing(id: string): Promise<{ eventId: string; rules: RoutingExplanation[] }> {
     const event = await this.event(id);
     if (this.deps.ruleSet === undefined) throw new NotFoundError('This API does not explain routing');
-    return { eventId: event.id, rules: explainRouting(this.deps.ruleSet, event) };
+    const rules = explainRouting(this.deps.ruleSet, event);
+    const skips = (await this.deps.flowSkips?.skipsFor(event.id)) ?? [];
+    for (const { ruleId, reason } of skips) {
+      const rule = rules.find((r) => r.rule === ruleId);
+      if (rule !== undefined) rule.flow = reason;
+    }
+    return { eventId: event.id, rules };
   }
 
   /**

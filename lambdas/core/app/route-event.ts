@@ -15,6 +15,7 @@ import type { WorkflowStarter } from '../ports/workflows.js';
 import type { Rule, RuleSet } from '../rules/types.js';
 import type { CorrelationActivity } from './correlation-activity.js';
 import type { CorrelationWaits, WaiterOutcome } from './correlation-waits.js';
+import type { FlowControl, FlowDecision } from './flow-control.js';
 
 export interface EventRouterDeps {
   ruleSet: RuleSet;
@@ -34,6 +35,8 @@ export interface EventRouterDeps {
   correlations?: Pick<CorrelationActivity, 'event' | 'started'>;
   /** "Now" for the routing lag. */
   clock: Clock;
+  /** Flow control: the triggers of rules it governs are handed to it, and `cancelOn` events to its `cancel`. */
+  flow?: Pick<FlowControl, 'governs' | 'offer' | 'cancel' | 'cancels'>;
 }
 
 /** Where the event comes from, as the caller knows it. */
@@ -54,6 +57,8 @@ export interface RouteOutcome {
   rules: Rule[];
   starts: Array<{ trigger: Trigger; alreadyStarted: boolean }>;
   waiters: WaiterOutcome[];
+  /** What flow control did with the triggers of the rules it governs (those it started are in `starts` too). */
+  held?: Array<{ trigger: Trigger; decision: FlowDecision }>;
   /** Milliseconds from receipt to routed, when the receipt time was given. */
   lagMs?: number;
 }
@@ -84,13 +89,24 @@ export class EventRouter {
     const receivedMs = context.receivedAt === undefined ? Number.NaN : Date.parse(context.receivedAt);
     if (correlationId !== undefined) this.deps.correlations?.event(correlationId);
     const starts: RouteOutcome['starts'] = [];
-    const start = (trigger: Trigger) => this.startOne(event, trigger, { via, receivedMs }, starts, observer);
+    const held: NonNullable<RouteOutcome['held']> = [];
+    const { flow } = this.deps;
+    // Before this event's own starts: a cancelling event stops what came before it, never what it starts itself.
+    if (flow?.cancels(event.type)) await flow.cancel(event);
+    const start = async (trigger: Trigger, rule: Rule) => {
+      if (flow === undefined || !flow.governs(rule)) return this.startOne(event, trigger, { via, receivedMs }, starts, observer);
+      const decision = await flow.offer(rule, trigger);
+      held.push({ trigger, decision });
+      if (decision.kind === 'started') this.noteStart(event, trigger, decision.alreadyStarted, { via, receivedMs }, starts, observer);
+      else this.logger.info(`trigger ${decision.kind === 'queued' ? 'held' : 'skipped'} by flow control`, { eventId, ruleId: rule.id, ...decision, via });
+    };
+    const byId = new Map(rules.map((rule) => [rule.id, rule]));
     // In firing order, one at a time: a failure leaves the later starts to the retry, which names them identically.
-    for (const trigger of planTriggers(event, rules)) await start(trigger);
+    for (const trigger of planTriggers(event, rules)) await start(trigger, byId.get(trigger.ruleId) as Rule);
     for (const rule of rules) {
       if (rule.join === undefined || this.deps.joins === undefined) continue;
       const joined = await this.deps.joins.offer(rule, event);
-      if (joined) await start(joined);
+      if (joined) await start(joined, rule);
     }
     const waiters = (await this.deps.waits?.onRouted(event)) ?? [];
     for (const outcome of waiters) {
@@ -111,7 +127,9 @@ export class EventRouter {
       this.metrics.count('RoutingLag', lagMs);
       this.metrics.observe('RoutingLatency', lagMs / 1000);
     }
-    return lagMs === undefined ? { rules, starts, waiters } : { rules, starts, waiters, lagMs };
+    const outcome: RouteOutcome = lagMs === undefined ? { rules, starts, waiters } : { rules, starts, waiters, lagMs };
+    if (held.length > 0) outcome.held = held;
+    return outcome;
   }
 
   /**
@@ -123,7 +141,9 @@ export class EventRouter {
   async startPlanned(event: EngineEvent, context: RouteContext = {}): Promise<RouteOutcome['starts']> {
     const starts: RouteOutcome['starts'] = [];
     const receivedMs = context.receivedAt === undefined ? Number.NaN : Date.parse(context.receivedAt);
-    for (const trigger of planTriggers(event, this.deps.ruleSet.route(event))) await this.startOne(event, trigger, { via: context.via, receivedMs }, starts, {});
+    // Flow control's rules are left to the stream's routing: the fast path only starts what starts at once.
+    const rules = this.deps.ruleSet.route(event).filter((rule) => this.deps.flow === undefined || !this.deps.flow.governs(rule));
+    for (const trigger of planTriggers(event, rules)) await this.startOne(event, trigger, { via: context.via, receivedMs }, starts, {});
     return starts;
   }
 
@@ -135,6 +155,18 @@ export class EventRouter {
     observer: RouteObserver,
   ): Promise<void> {
     const { alreadyStarted } = await this.deps.starter.start(trigger);
+    this.noteStart(event, trigger, alreadyStarted, { via, receivedMs }, starts, observer);
+  }
+
+  /** Logs, counts and reports one start. */
+  private noteStart(
+    event: EngineEvent,
+    trigger: Trigger,
+    alreadyStarted: boolean,
+    { via, receivedMs }: { via: string | undefined; receivedMs: number },
+    starts: RouteOutcome['starts'],
+    observer: RouteObserver,
+  ): void {
     starts.push({ trigger, alreadyStarted });
     const { ruleId, workflowId, executionName } = trigger;
     this.logger.info('execution started', { eventId: event.id, correlationId: trigger.input.correlationId, ruleId, workflowId, executionName, alreadyStarted, via });

@@ -8,6 +8,7 @@ import { compilePattern, InvalidPatternError } from '../pattern/index.js';
 import { WORKFLOW_ID } from '../workflows.js';
 import { conditionPattern, conditionValueProblem, isConditionOp } from './conditions.js';
 import { fieldPathProblem, normaliseCorrelateBy } from './field-path.js';
+import { FLOW_CONTROL_KEYS, readFlowControl } from './flow-control.js';
 import { parseDuration } from '../config/engine-config.js';
 import type { Condition, JoinSpec, Rule } from './types.js';
 import { checks, expectMap, expectSeq, readKeys, readValue, show, sub, valueNode, type Entry, type KeySpec, type NodeReader } from './yaml-nodes.js';
@@ -27,6 +28,7 @@ const RULE_KEYS: readonly KeySpec[] = [
   { name: 'enabled' },
   { name: 'all' },
   { name: 'within' },
+  ...FLOW_CONTROL_KEYS,
 ];
 const CONDITION_KEYS: readonly KeySpec[] = [{ name: 'field' }, { name: 'op' }, { name: 'value' }];
 
@@ -88,6 +90,7 @@ export function readRule(r: NodeReader, node: YamlNode | null, parent: YamlNode,
     correlateEntry === undefined
       ? undefined
       : readValue<string>(r, correlateEntry, where, (v) => (typeof v !== 'string' ? `must be a field path, got ${show(v)}` : fieldPathProblem(normaliseCorrelateBy(v))));
+  const flow = readFlowControl(r, keys, where, keys.has('all'));
 
   if (
     r.issues.length > before ||
@@ -112,6 +115,7 @@ export function readRule(r: NodeReader, node: YamlNode | null, parent: YamlNode,
   if (pattern !== undefined) rule.pattern = pattern;
   if (correlateBy !== undefined) rule.correlateBy = normaliseCorrelateBy(correlateBy);
   if (join !== undefined) rule.join = join;
+  if (flow) rule.flow = flow;
   return rule;
 }
 

@@ -1,5 +1,6 @@
 /** Trigger rules as data (see docs/rules.md): what they say, before and after compilation. */
 import type { EngineEvent } from '../envelope.js';
+import type { FlowControlSpec } from './flow-control.js';
 
 /** Every condition operator, in the order the docs list them. */
 export const CONDITION_OPS = [
@@ -68,6 +69,8 @@ export interface Rule {
    * of every listed type has arrived within the window; `eventType` is then the same list.
    */
   join?: JoinSpec;
+  /** Flow control (`debounce`, `throttle`, `concurrency`, `rateLimit`, `batch`, `cancelOn`): see flow-control.ts. */
+  flow?: FlowControlSpec;
   location?: SourceLocation;
 }
 

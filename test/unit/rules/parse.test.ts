@@ -83,7 +83,7 @@ describe('parseRules errors', () => {
 
   it('lists the known keys when an unknown key is not a near miss', () => {
     expect(issuesOf(oneRule('colour: blue'))[0]?.message).toMatch(
-      /unknown key "colour" \(expected one of id, eventType, workflow, priority, conditions, pattern, stop, correlateBy, enabled, all, within\)/,
+      /unknown key "colour" \(expected one of id, eventType, workflow, priority, conditions, pattern, stop, correlateBy, enabled, all, within, debounce, throttle, concurrency, rateLimit, batch, cancelOn\)/,
     );
   });
 

@@ -1,0 +1,152 @@
+/**
+ * Flow control, the one implementation both homes use (see docs/rules.md, "Flow control"): routing hands it a firing
+ * rule's trigger, and it starts it now, holds it (`QUEUED`) or skips it; the homes' timers call `wake`, the lifecycle
+ * path calls `release` when an execution ends, and `cancel` acts on a rule's `cancelOn` events.
+ */
+import type { EngineEvent } from '../envelope.js';
+import type { Trigger } from '../execution.js';
+import { matchesPattern } from '../pattern/index.js';
+import type { FlowKey, SkipReason } from '../ports/flow-control.js';
+import type { WakeUp } from '../ports/flow-wakeups.js';
+import { NO_LOGS, NO_METRICS, type EngineMetrics, type Logger } from '../ports/observability.js';
+import { compileFieldReader, type FieldReader } from '../rules/field-path.js';
+import { CORRELATION_KEY } from '../rules/flow-control.js';
+import type { Rule } from '../rules/types.js';
+import { FlowBuckets } from './flow-buckets.js';
+import type { FlowControlDeps, FlowDecision } from './flow-state.js';
+import { FlowWindows } from './flow-windows.js';
+
+/** The value of the "no key" bucket: every event whose key is missing, or not a string or a number. */
+export const NO_KEY = 'none';
+
+export { updateState, type FlowControlDeps, type FlowDecision, type StopExecution } from './flow-state.js';
+
+/** The error a cancelled execution ends with. */
+export const CANCELLED_ERROR = 'edwe.Cancelled';
+
+/**
+ * @example const decision = await new FlowControl({ ruleSet, store, wakeUps, starter, executions, clock }).offer(rule, trigger)
+ */
+export class FlowControl {
+  readonly #rules = new Map<string, Rule>();
+  readonly #keys = new Map<string, FieldReader>();
+  readonly #cancels = new Map<string, Array<{ rule: Rule; pattern?: Record<string, unknown> }>>();
+  readonly #buckets: FlowBuckets;
+  readonly #windows: FlowWindows;
+  readonly #metrics: EngineMetrics;
+  readonly #logger: Pick<Logger, 'info' | 'warn'>;
+
+  constructor(private readonly deps: FlowControlDeps) {
+    this.#metrics = deps.metrics ?? NO_METRICS;
+    this.#logger = deps.logger ?? NO_LOGS;
+    for (const rule of deps.ruleSet.rules) {
+      this.#rules.set(rule.id, rule);
+      const key = rule.flow?.key;
+      if (key !== undefined && key !== CORRELATION_KEY) this.#keys.set(rule.id, compileFieldReader(key));
+      for (const cancel of rule.flow?.cancelOn ?? []) {
+        const list = this.#cancels.get(cancel.eventType) ?? [];
+        list.push(cancel.pattern === undefined ? { rule } : { rule, pattern: cancel.pattern });
+        this.#cancels.set(cancel.eventType, list);
+      }
+    }
+    this.#buckets = new FlowBuckets(deps);
+    this.#windows = new FlowWindows(deps, this.#buckets, (eventId, ruleId, reason) => this.#skip(eventId, ruleId, reason));
+  }
+
+  /** Whether a rule's triggers go through flow control (`cancelOn` alone does not hold them). */
+  governs(rule: Rule): boolean {
+    const flow = rule.flow;
+    return flow !== undefined && (flow.debounce ?? flow.batch ?? flow.throttle ?? flow.concurrency ?? flow.rateLimit) !== undefined;
+  }
+
+  /** Whether any rule cancels on this event type: routing skips `cancel` otherwise. */
+  cancels(eventType: string): boolean {
+    return this.#cancels.has(eventType);
+  }
+
+  /** The bucket a trigger of the rule falls in. */
+  bucketOf(rule: Rule, trigger: Pick<Trigger, 'input'>): FlowKey {
+    const reader = this.#keys.get(rule.id);
+    const { event, correlationId } = trigger.input;
+    let value: unknown;
+    if (reader !== undefined) value = reader(event);
+    // The correlation an execution gets from its event or `correlateBy`; the event id standing in for one is no key.
+    else value = correlationId === event.id && event.correlationId === undefined ? undefined : correlationId;
+    const key = typeof value === 'string' ? `v:${value}` : typeof value === 'number' && Number.isFinite(value) ? `v:${value}` : NO_KEY;
+    return { ruleId: rule.id, key };
+  }
+
+  /**
+   * Decides a firing rule's trigger: skipped (`rate_limited`; an earlier event `debounced`), held in a window or a queue,
+   * or started now. Idempotent per trigger: routing the same event again finds it where the first routing left it.
+   */
+  async offer(rule: Rule, trigger: Trigger): Promise<FlowDecision> {
+    const flow = rule.flow;
+    if (flow === undefined) return { kind: 'started', ...(await this.deps.starter.start(trigger)) };
+    const bucket = this.bucketOf(rule, trigger);
+    if (flow.rateLimit !== undefined && !(await this.#buckets.admit(bucket, trigger, flow.rateLimit))) {
+      await this.#skip(trigger.input.event.id, rule.id, 'rate_limited');
+      return { kind: 'skipped', reason: 'rate_limited' };
+    }
+    if (flow.debounce !== undefined) return this.#windows.debounce(bucket, rule, trigger, flow.debounce);
+    if (flow.batch !== undefined) return this.#windows.collect(bucket, rule, trigger, flow.batch);
+    return this.#buckets.gate(bucket, rule, trigger);
+  }
+
+  /** A timer is due: a window that has ended fires, waiting triggers start as far as their limits allow. Harmless when early, late or repeated. */
+  async wake(wakeUp: WakeUp): Promise<void> {
+    const rule = this.#rules.get(wakeUp.ruleId);
+    if (rule === undefined || !this.governs(rule)) return; // the rule is gone or no longer controlled: nothing to do
+    const bucket = { ruleId: wakeUp.ruleId, key: wakeUp.key };
+    if (rule.flow?.debounce !== undefined || rule.flow?.batch !== undefined) await this.#windows.wake(bucket, rule);
+    await this.#buckets.drain(bucket, rule);
+  }
+
+  /** An execution ended: its concurrency slot is freed and the next waiting trigger of its bucket may start. */
+  async release(execution: { name: string; ruleId: string; input: Trigger['input'] }): Promise<void> {
+    const rule = this.#rules.get(execution.ruleId);
+    if (rule?.flow?.concurrency === undefined || execution.input.replay !== undefined) return;
+    const bucket = this.bucketOf(rule, execution);
+    await this.#buckets.free(bucket, execution.name);
+    await this.#buckets.drain(bucket, rule);
+  }
+
+  /**
+   * The rules whose `cancelOn` this event matches: their running executions of the event's correlation are stopped,
+   * their queued ones dropped. Returns what it did, by execution name.
+   */
+  async cancel(event: EngineEvent): Promise<Array<{ name: string; ruleId: string; outcome: 'stopped' | 'dropped' }>> {
+    const done: Array<{ name: string; ruleId: string; outcome: 'stopped' | 'dropped' }> = [];
+    for (const { rule, pattern } of this.#cancels.get(event.type) ?? []) {
+      if (pattern !== undefined && !matchesPattern(pattern, event)) continue;
+      const correlationId = event.correlationId ?? correlateByValue(rule, event);
+      if (correlationId === undefined) continue;
+      const cause = `cancelled by event ${event.id} (${event.type})`;
+      for (const execution of await this.deps.executions.byCorrelation(correlationId)) {
+        if (execution.ruleId !== rule.id) continue;
+        if (execution.status === 'RUNNING' && this.deps.stopExecution !== undefined) {
+          await this.deps.stopExecution(execution.name, { error: CANCELLED_ERROR, cause });
+          done.push({ name: execution.name, ruleId: rule.id, outcome: 'stopped' });
+        } else if (execution.status === 'QUEUED') {
+          const stoppedAt = new Date(this.deps.clock.now()).toISOString();
+          if (!(await this.deps.executions.finish(execution.name, { status: 'ABORTED', stoppedAt, error: { error: CANCELLED_ERROR, cause } }))) continue;
+          await this.#skip(execution.eventId, rule.id, 'cancelled');
+          done.push({ name: execution.name, ruleId: rule.id, outcome: 'dropped' });
+        }
+      }
+    }
+    for (const { name, ruleId, outcome } of done) this.#logger.info(`execution ${outcome} by cancelOn`, { executionName: name, ruleId, eventId: event.id });
+    return done;
+  }
+
+  async #skip(eventId: string, ruleId: string, reason: SkipReason): Promise<void> {
+    this.#metrics.countLabelled('TriggersSkipped', { ruleId, reason });
+    await this.deps.store.noteSkip({ eventId, ruleId, reason });
+  }
+}
+
+function correlateByValue(rule: Rule, event: EngineEvent): string | undefined {
+  if (rule.correlateBy === undefined) return undefined;
+  const value = compileFieldReader(rule.correlateBy)(event);
+  return typeof value === 'string' && value !== '' ? value : typeof value === 'number' && Number.isFinite(value) ? String(value) : undefined;
+}
