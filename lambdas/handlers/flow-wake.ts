@@ -5,7 +5,7 @@
  */
 import { createFlowWakeHandler } from '../aws/jobs/flow-wake.js';
 import { lambdaHandler } from '../aws/lambda-handler.js';
-import { flowWakeDepsFromEnv } from '../aws/wiring/flow.js';
+import { flowWakeDepsFromEnv } from '../aws/wiring/flow-wake.js';
 
 /** The Lambda entry point. */
 export const handler = lambdaHandler(flowWakeDepsFromEnv, createFlowWakeHandler);

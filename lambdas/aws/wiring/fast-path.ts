@@ -12,6 +12,7 @@ import { powertoolsLogger } from '../powertools-logger.js';
 import { RecordedWorkflowStarter } from '../recorded-workflow-starter.js';
 import { SfnWorkflowStarter } from '../sfn-workflow-starter.js';
 import { EnvironmentError, jsonMapVar, parseEnvWithMachines, requiredVar } from './env.js';
+import { flowRulesOnly } from './flow.js';
 import { logger, metrics, tracer } from './powertools.js';
 import { stateFrom, StateEnv } from './state.js';
 
@@ -54,6 +55,7 @@ export function fastPathFromEnv(env: Record<string, string | undefined>, rulesJs
   });
   const clock = { now: () => Date.now() };
   const logs = powertoolsLogger(logger);
-  const router = new EventRouter({ ruleSet: compileRules(rules), starter, logger: logs, metrics: engineMetrics, clock });
+  // Flow-controlled rules are the stream router's: the fast path is told which they are, and starts the others.
+  const router = new EventRouter({ ruleSet: compileRules(rules), starter, logger: logs, metrics: engineMetrics, clock, flow: flowRulesOnly(rules, clock) });
   return new FastPath({ router, logger: logs, metrics: engineMetrics });
 }

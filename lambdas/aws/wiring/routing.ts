@@ -12,6 +12,7 @@ import {
   compileRules,
   CorrelationWaits,
   EventRouter,
+  type FlowControl,
   isEngineError,
   UnroutedSweeper,
   type Clock,
@@ -31,6 +32,7 @@ import { SfnTaskTokens } from '../sfn-task-tokens.js';
 import { SfnWorkflowStarter } from '../sfn-workflow-starter.js';
 import { SqsDeadLetterQueue } from '../sqs-dead-letter-queue.js';
 import { EnvironmentError, jsonMapVar, parseEnv, parseEnvWithMachines, requiredVar } from './env.js';
+import { flowControlFromEnv } from './flow.js';
 import { inSubsegment, logger as sharedLogger, metrics as sharedMetrics, tracer as sharedTracer } from './powertools.js';
 import { stateFrom, StateEnv } from './state.js';
 
@@ -81,7 +83,10 @@ export const RoutingEnv = z.extend(StateEnv, {
  * the environment, the State table for records, joins and waiters, the Events table for the marks.
  * @throws EnvironmentError when a rule's workflow has no state machine ARN, so a bad deploy fails at once.
  */
-export function routingDepsFromEnv(env: Record<string, string | undefined> = process.env, rulesJson = bundledRules()): RoutingDeps & { metrics: EngineMetrics } {
+export function routingDepsFromEnv(
+  env: Record<string, string | undefined> = process.env,
+  rulesJson = bundledRules(),
+): RoutingDeps & { metrics: EngineMetrics; flow?: FlowControl } {
   const config = parseEnvWithMachines(RoutingEnv, env);
   const rules = JSON.parse(rulesJson) as Rule[];
   const { machines } = config;
@@ -100,22 +105,27 @@ export function routingDepsFromEnv(env: Record<string, string | undefined> = pro
     config.EVENTS_TABLE === undefined
       ? undefined
       : new DynamoDbRoutingMarks({ client: sharedTracer.captureAWSv3Client(new DynamoDBClient({})), tableName: config.EVENTS_TABLE });
+  const ruleSet = compileRules(rules);
+  const starter = new RecordedWorkflowStarter({
+    starter: new SfnWorkflowStarter({ client: sfn, stateMachineArns: machines }),
+    executions,
+    expressWorkflows,
+    // The ingest's fast path may have started it: a record found costs a read, not a StartExecution.
+    lookFirst: true,
+    backoff: { onRetry: (error, attempt, delayMs) => sharedLogger.warn('start throttled; trying again', { attempt, delayMs, error: error as Error }) },
+    onThrottled: (trigger, error) => {
+      sharedLogger.warn('start throttled', { workflowId: trigger.workflowId, ruleId: trigger.ruleId, executionName: trigger.executionName, error: error as Error });
+      metrics.countForWorkflow('WorkflowsThrottled', trigger.workflowId);
+    },
+    onUnconfirmed: (trigger, error) =>
+      sharedLogger.warn('an Express start could not be confirmed in its record', { executionName: trigger.executionName, error: error as Error }),
+  });
+  // Flow control where the stack gave the wake-up queue. (cancelOn stops running executions once a stopExecution is wired.)
+  const flow = flowControlFromEnv(env, { ruleSet, starter, executions, metrics, logger: powertoolsLogger(sharedLogger), clock: wallClock });
   return {
-    ruleSet: compileRules(rules),
-    starter: new RecordedWorkflowStarter({
-      starter: new SfnWorkflowStarter({ client: sfn, stateMachineArns: machines }),
-      executions,
-      expressWorkflows,
-      // The ingest's fast path may have started it: a record found costs a read, not a StartExecution.
-      lookFirst: true,
-      backoff: { onRetry: (error, attempt, delayMs) => sharedLogger.warn('start throttled; trying again', { attempt, delayMs, error: error as Error }) },
-      onThrottled: (trigger, error) => {
-        sharedLogger.warn('start throttled', { workflowId: trigger.workflowId, ruleId: trigger.ruleId, executionName: trigger.executionName, error: error as Error });
-        metrics.countForWorkflow('WorkflowsThrottled', trigger.workflowId);
-      },
-      onUnconfirmed: (trigger, error) =>
-        sharedLogger.warn('an Express start could not be confirmed in its record', { executionName: trigger.executionName, error: error as Error }),
-    }),
+    ruleSet,
+    starter,
+    ...(flow === undefined ? {} : { flow }),
     joins,
     waits: new CorrelationWaits({ waiters, tokens: new SfnTaskTokens(sfn), clock: wallClock }),
     ...(marks === undefined ? {} : { marks }),
