@@ -74,6 +74,29 @@ describe('the flow-control wake-up consumer', () => {
     expect(metrics).toEqual(['WakeUpsDeferred']);
   });
 
+  it('wakes one key one wake-up at a time, and different keys side by side', async () => {
+    const active = new Map<string, number>();
+    let most = 0;
+    let mostOfOneKey = 0;
+    const { handler } = aConsumer({
+      wake: async (wakeUp) => {
+        active.set(wakeUp.key, (active.get(wakeUp.key) ?? 0) + 1);
+        most = Math.max(
+          most,
+          [...active.values()].reduce((a, b) => a + b, 0),
+        );
+        mostOfOneKey = Math.max(mostOfOneKey, ...active.values());
+        await new Promise((resolve) => setImmediate(resolve));
+        active.set(wakeUp.key, (active.get(wakeUp.key) ?? 0) - 1);
+      },
+    });
+
+    await handler(anEvent(aRecord(aWakeUp(0, 'a'), 'm1'), aRecord(aWakeUp(-1, 'a'), 'm2'), aRecord(aWakeUp(0, 'b'), 'm3')));
+
+    expect(mostOfOneKey).toBe(1);
+    expect(most).toBe(2);
+  });
+
   it('reports only the message whose wake failed, so SQS delivers it again', async () => {
     const { handler } = aConsumer({
       wake: async (wakeUp) => {

@@ -56,10 +56,9 @@ export function createFlowWakeHandler(deps: FlowWakeDeps): FlowWakeHandler {
   const count = (name: 'WakeUps' | 'WakeUpsDeferred' | 'WakeUpsFailed') => deps.metrics?.addMetric(name, MetricUnit.Count, 1);
   const processor = new BatchProcessor(EventType.SQS);
 
-  const handle = async (record: SQSRecord): Promise<void> => {
-    let wakeUp: WakeUp | undefined;
+  const handle = async (record: SQSRecord, wakeUp: WakeUp | undefined): Promise<void> => {
     try {
-      wakeUp = wakeUpOf(record);
+      if (wakeUp === undefined) wakeUp = wakeUpOf(record);
       if (Date.parse(wakeUp.dueAt) - deps.clock.now() > EARLY_TOLERANCE_MS) {
         // Due beyond the 15 minutes SQS could delay it: on to the next leg.
         await deps.scheduler.schedule([wakeUp]);
@@ -81,11 +80,26 @@ export function createFlowWakeHandler(deps: FlowWakeDeps): FlowWakeHandler {
     }
   };
 
-  return (event, context) =>
-    processPartialResponse(event, handle, processor, {
+  return (event, context) => {
+    // Wake-ups of different keys run side by side; those of one key one after the other, so that two wakes of a key do
+    // not race to start its same next trigger (harmless, the start is idempotent, but a wasted StartExecution).
+    const lanes = new Map<string, Promise<void>>();
+    const inLane = (record: SQSRecord): Promise<void> => {
+      let wakeUp: WakeUp | undefined;
+      try {
+        wakeUp = wakeUpOf(record);
+      } catch {
+        return handle(record, undefined);
+      }
+      const lane = JSON.stringify([wakeUp.ruleId, wakeUp.key]);
+      const run = (lanes.get(lane) ?? Promise.resolve()).catch(() => undefined).then(() => handle(record, wakeUp));
+      lanes.set(lane, run);
+      return run;
+    };
+    return processPartialResponse(event, inLane, processor, {
       ...(context === undefined ? {} : { context }),
-      // Wake-ups of different keys are independent; wakes of one key re-read its state and tolerate each other.
       processInParallel: true,
       throwOnFullBatchFailure: false,
     });
+  };
 }
