@@ -31,6 +31,7 @@ import { resolveSettings, type EngineSettings, type SettingsInput } from './engi
 import { planSources } from './engine-sources.js';
 import { EventTable } from './event-table.js';
 import { connectFieldEncryption, type FieldEncryptionProps, type FieldUse } from './field-encryption.js';
+import { FlowControl, grantCancelOn, type FlowControlProps } from './flow-control.js';
 import { StateTable } from './state-table.js';
 import { createDeadLetterQueue } from './ingest-function.js';
 import { Ingestion } from './ingestion.js';
@@ -81,6 +82,8 @@ export class EdweStack extends Stack {
   public readonly schedules?: Schedules;
   /** Managed rules (`/rules`): the rules API and backtests; the routing functions refresh from it. */
   public readonly rulesApi: RulesApi;
+  /** Flow control's wake-up queue and consumer (debounce, throttle, concurrency, rateLimit, batch). */
+  public readonly flowControl: FlowControl;
   /** Replays (`/replays`); absent when the configuration sets `event_sourcing.replay_enabled: false`. */
   public readonly replay?: Replay;
   public readonly observability: Observability;
@@ -209,10 +212,14 @@ export class EdweStack extends Stack {
         stateTable,
         encryptionKey,
         logRetention,
+        // For flow control's concurrency: an execution's end frees its slot and may start the next waiting trigger.
+        rules,
+        workflowTypes,
         ...(retentionDays === undefined ? {} : { retentionDays }),
       });
       new CfnOutput(this, 'LifecycleDeadLetterQueueUrl', { value: this.lifecycle.deadLetterQueue.queueUrl });
     }
+    this.flowControl = this.controlFlow(routing);
 
     if (project.config?.eventSourcing.replayEnabled !== false) {
       this.replay = new Replay(this, 'Replay', {
@@ -249,12 +256,31 @@ export class EdweStack extends Stack {
       ...(this.kafkaIngestion ? [[this.kafkaIngestion.ingestFunction, 'seal'] as [lambda.Function, FieldUse]] : []),
       [this.router.routerFunction, 'open'],
       [this.sweeper.sweeperFunction, 'open'],
+      // The flow-control consumer starts what a debounce, throttle or batch let through.
+      [this.flowControl.wakeFunction, 'open'],
       // Step Functions reports input and output in plaintext: the lifecycle seals them again.
       ...(this.lifecycle ? [[this.lifecycle.lifecycleFunction, 'seal-open'] as [lambda.Function, FieldUse]] : []),
       ...(this.replay ? [[this.replay.startFunction, 'open'] as [lambda.Function, FieldUse]] : []),
       ...[...this.workflows.taskFunctions].filter(([task]) => taskFileName(task) === BUILT_IN_TASKS.emitEvent).map(([, fn]): [lambda.Function, FieldUse] => [fn, 'emit']),
     ];
     connectFieldEncryption({ rules, ...resources }, uses);
+  }
+
+  /**
+   * Flow control: the wake-up queue and its consumer, and the grants of the functions that take part —
+   * routing schedules wake-ups and (`cancelOn`) stops executions; the lifecycle's end of an execution
+   * frees its concurrency slot. Always there, even when no rule file uses it: a rule managed through
+   * the rules API may start using it after the deploy.
+   */
+  private controlFlow(routing: FlowControlProps): FlowControl {
+    const flow = new FlowControl(this, 'FlowControl', routing);
+    for (const fn of [this.router.routerFunction, this.sweeper.sweeperFunction]) {
+      flow.grantSchedule(fn);
+      grantCancelOn(fn, routing.stateTable);
+    }
+    if (this.lifecycle) flow.grantRelease(this.lifecycle.lifecycleFunction, routing);
+    new CfnOutput(this, 'FlowWakeDeadLetterQueueUrl', { value: flow.deadLetterQueue.queueUrl });
+    return flow;
   }
 
   /** Alarms and the dashboard over every function, stream consumer, failure queue, state machine and the API. */
@@ -277,11 +303,13 @@ export class EdweStack extends Stack {
     });
     if (this.kafkaIngestion) functions['ingest-kafka'] = streamConsumers['ingest-kafka'] = this.kafkaIngestion.ingestFunction;
     if (this.lifecycle) functions.lifecycle = this.lifecycle.lifecycleFunction;
+    functions['flow-wake'] = this.flowControl.wakeFunction;
     if (this.replay) Object.assign(functions, { 'replay-api': this.replay.apiFunction, 'replay-page': this.replay.pageFunction, 'replay-start': this.replay.startFunction });
     for (const [task, fn] of this.workflows.taskFunctions) functions[`task-${task}`] = fn;
 
     const deadLetterQueues: Record<string, sqs.IQueue> = { 'ingest-dead-letters': this.ingestDeadLetterQueue, 'router-failures': this.router.failureQueue };
     if (this.lifecycle) deadLetterQueues['lifecycle-dead-letters'] = this.lifecycle.deadLetterQueue;
+    deadLetterQueues['flow-wake-dead-letters'] = this.flowControl.deadLetterQueue;
     if (this.busIngestion.busDeadLetterQueue) deadLetterQueues['bus-dead-letters'] = this.busIngestion.busDeadLetterQueue;
     if (this.replay) deadLetterQueues['replay-dead-letters'] = this.replay.deadLetterQueue;
     if (this.schedules) deadLetterQueues['schedule-dead-letters'] = this.schedules.deadLetterQueue;

@@ -23,6 +23,7 @@ import { LambdaDestination } from 'aws-cdk-lib/aws-logs-destinations';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import type { Rule, WorkflowType } from '../lambdas/core/index.js';
 import { ENV } from '../lambdas/layout/environment.js';
 import { EXPRESS_LIFECYCLE_FILTER_PATTERN } from '../lambdas/layout/express-logs.js';
 import { DEFAULT_RETENTION_DAYS } from '../lambdas/layout/events-table.js';
@@ -61,6 +62,13 @@ export interface LifecycleProps {
   readonly deadLetterQueue?: sqs.IQueue;
   /** How long the function's logs are kept. Default one month. */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * The rules, bundled into the function as the router's are (lib/router.ts): the end of an execution of a rule with
+   * `concurrency` frees its slot and may start the key's next waiting trigger (lib/flow-control.ts `grantRelease`). Default: none.
+   */
+  readonly rules?: readonly Rule[];
+  /** Workflow id → STANDARD or EXPRESS, for the starts a freed slot makes. Default: all STANDARD. */
+  readonly workflowTypes?: Readonly<Record<string, WorkflowType>>;
   /** Merged over the function's defaults. */
   readonly functionProps?: Partial<EdweFunctionProps>;
 }
@@ -89,7 +97,13 @@ export class Lifecycle extends Construct {
       ...(props.encryptionKey === undefined ? {} : { logKey: props.encryptionKey }),
       ...(props.logRetention === undefined ? {} : { logRetention: props.logRetention }),
       ...props.functionProps,
+      ...(props.rules === undefined
+        ? {}
+        : {
+            bundling: { ...props.functionProps?.bundling, define: { ...props.functionProps?.bundling?.define, __EDWE_RULES__: JSON.stringify(JSON.stringify(props.rules)) } },
+          }),
       environment: {
+        ...(props.workflowTypes === undefined ? {} : { [ENV.WORKFLOW_TYPES]: JSON.stringify(props.workflowTypes) }),
         [ENV.EVENTS_TABLE]: props.eventsTable.tableName,
         [ENV.STATE_TABLE]: props.stateTable.tableName,
         [ENV.RETENTION_DAYS]: String(props.retentionDays ?? DEFAULT_RETENTION_DAYS),

@@ -6,6 +6,7 @@
 import {
   DeleteItemCommand,
   GetItemCommand,
+  PutItemCommand,
   QueryCommand,
   UpdateItemCommand,
   type AttributeValue,
@@ -131,12 +132,13 @@ export class DynamoDbExecutionStore implements ExecutionStore, RedriveRecords, E
    * @throws RetryableError when DynamoDB throttles or fails.
    */
   async record(trigger: Trigger, startedAt: string): Promise<boolean> {
-    return this.putNew(executionItem(trigger, startedAt, { retentionDays: this.retentionDays }), trigger.executionName);
+    const item = executionItem(trigger, startedAt, { retentionDays: this.retentionDays });
+    return (await this.putNew(item, trigger.executionName)) || this.takeOver(item, trigger.executionName);
   }
 
   /**
-   * Records a QUEUED execution (a trigger flow control holds) unless a record of that name exists. A minimal form for the
-   * port; `record` taking a QUEUED record over and `finish` ending one are the flow-control AWS work.
+   * Records a QUEUED execution (a trigger flow control holds) unless a record of that name exists; `record` (or an
+   * Express `claim`) takes it over when it starts, `finish` drops it.
    * @throws RetryableError when DynamoDB throttles or fails.
    */
   async hold(trigger: Trigger, queuedAt: string): Promise<boolean> {
@@ -153,7 +155,7 @@ export class DynamoDbExecutionStore implements ExecutionStore, RedriveRecords, E
   async claim(trigger: Trigger, startedAt: string, options: ClaimOptions = {}): Promise<ClaimOutcome> {
     const claimId = this.newClaimId();
     const item = executionItem(trigger, startedAt, { retentionDays: this.retentionDays, claim: { id: claimId, atMs: this.clock.now() } });
-    if (await this.putNew(item, trigger.executionName)) return { kind: 'claimed', claimId };
+    if ((await this.putNew(item, trigger.executionName)) || (await this.takeOver(item, trigger.executionName))) return { kind: 'claimed', claimId };
     if (options.lookup === false) return { kind: 'taken' };
     const existing = await this.rawGet(trigger.executionName);
     if (existing === undefined) return { kind: 'busy' };
@@ -201,6 +203,7 @@ export class DynamoDbExecutionStore implements ExecutionStore, RedriveRecords, E
       ':status': end.status,
       ':stoppedAt': end.stoppedAt,
       ':running': 'RUNNING',
+      ':queued': 'QUEUED',
       ':spk': statusIndexKey(end.status, listingShard(name)),
       // Tells this finish from another one, should the SDK retry it after its answer was lost.
       ':finishId': randomUUID(),
@@ -217,7 +220,8 @@ export class DynamoDbExecutionStore implements ExecutionStore, RedriveRecords, E
     }
     const finished = await this.update(name, {
       UpdateExpression: `SET ${sets.join(', ')}`,
-      ConditionExpression: '#status = :running',
+      // A held (QUEUED) execution is dropped the same way: it ends without having started.
+      ConditionExpression: '#status IN (:running, :queued)',
       ExpressionAttributeNames: { '#status': 'status', ...(output === undefined ? {} : { '#output': 'output' }), ...(end.error === undefined ? {} : { '#error': 'error' }) },
       ExpressionAttributeValues: marshall(values),
     });
@@ -335,6 +339,28 @@ export class DynamoDbExecutionStore implements ExecutionStore, RedriveRecords, E
     // then finds the item its own first attempt wrote. That is this write, not someone else's.
     const existing = await this.rawGet(name);
     return existing !== undefined && existing.claimId === item.claimId && existing.startedAt === item.startedAt && existing.input === item.input;
+  }
+
+  /**
+   * Replaces a QUEUED record (a trigger flow control held) with `item`, its start: false when the record is not QUEUED
+   * (started already, or dropped). The whole item is written, so its start time, input and index keys are the start's.
+   */
+  private async takeOver(item: ExecutionItem, name: string): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: marshall(item, { removeUndefinedValues: true }),
+          ConditionExpression: '#status = :queued',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: marshall({ ':queued': 'QUEUED' }),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailure(error)) return false;
+      throw classifySdkError(error, `starting held execution ${name}`);
+    }
   }
 
   private async rawGet(name: string): Promise<Record<string, unknown> | undefined> {

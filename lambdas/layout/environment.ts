@@ -47,6 +47,10 @@ export const ENV = {
   /** Sweeps of one event before it is parked and reported. */
   SWEEP_MAX_ATTEMPTS: 'SWEEP_MAX_ATTEMPTS',
 
+  // Flow control (lib/flow-control.ts).
+  /** The SQS queue flow-control wake-ups are delayed on (every function that may schedule one, and the wake-up consumer). */
+  FLOW_WAKE_QUEUE_URL: 'FLOW_WAKE_QUEUE_URL',
+
   // Replay (lib/replay.ts).
   /** The engine bus replayed events are put on. */
   EVENT_BUS_NAME: 'EVENT_BUS_NAME',

@@ -13,6 +13,7 @@
  * | managed rule  | `RULES`                             | `<ruleId>`                | —                                                |
  * | rule version  | `RULE#<ruleId>`                     | `V#<version, 10 digits>`  | —                                                |
  * | rule change   | `RULELOG`                           | `<revision, 12 digits>`   | —                                                |
+ * | flow control  | `FLOW#<ruleId>#<key>`               | (lambdas/aws/dynamodb-flow-state-store.ts) | —                               |
  *
  * byWorkflow and byStatus are sparse (only executions carry `wpk` / `spk`) and project only the listed
  * fields, not the input or the output. Each key is spread over `listingShards` partitions by a hash of the
@@ -38,6 +39,7 @@ export const STATE_TABLE = {
     waiter: 'WAIT#',
     join: 'JOIN#',
     replay: 'REPLAY#',
+    flow: 'FLOW#',
     rule: 'RULE#',
     managedRules: 'RULE',
     event: 'EVT#',

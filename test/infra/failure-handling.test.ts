@@ -18,7 +18,8 @@ describe('failure handling of the full EdweStack (every source)', () => {
   });
 
   it('ends every stream mapping in an on-failure queue, bisecting, with bounded retries and record age', () => {
-    const mappings = values(template, 'AWS::Lambda::EventSourceMapping');
+    // A queue's mapping (the flow-control wake-ups) has no on-failure destination: its queue's redrive policy is one (below).
+    const mappings = values(template, 'AWS::Lambda::EventSourceMapping').filter((m) => !String(JSON.stringify(m.Properties.EventSourceArn)).includes('WakeUps'));
     // The router's stream, Kinesis, two MSK topics, one self-managed topic.
     expect(mappings).toHaveLength(5);
     for (const mapping of mappings) {
@@ -60,8 +61,16 @@ describe('failure handling of the full EdweStack (every source)', () => {
     }
   });
 
+  it('ends the flow-control wake-up queue in a dead-letter queue, failures reported per message', () => {
+    template.hasResourceProperties('AWS::SQS::Queue', { RedrivePolicy: { deadLetterTargetArn: queueArn('FlowControlDeadLetterQueue'), maxReceiveCount: 5 } });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { EventSourceArn: queueArn('FlowControlWakeUps'), FunctionResponseTypes: ['ReportBatchItemFailures'] });
+  });
+
   it('alarms on every dead-letter and on-failure queue holding a message', () => {
-    const queues = Object.keys(template.findResources('AWS::SQS::Queue'));
+    // A queue with a redrive policy is a work queue: its dead-letter queue is the one watched.
+    const queues = Object.entries(template.findResources('AWS::SQS::Queue'))
+      .filter(([, queue]) => queue.Properties?.RedrivePolicy === undefined)
+      .map(([id]) => id);
     const watched = values(template, 'AWS::CloudWatch::Alarm')
       .filter((alarm) => alarm.Properties.MetricName === 'ApproximateNumberOfMessagesVisible')
       .map((alarm) => alarm.Properties.Dimensions[0].Value['Fn::GetAtt'][0] as string);

@@ -30,7 +30,7 @@ describe('field encryption on AWS (event_sourcing.encrypt configured)', () => {
 
   const sealers = ['edwe-ingest', 'edwe-ingest-eventbridge', 'edwe-ingest-kinesis', 'edwe-ingest-kafka', 'edwe-lifecycle', 'edwe-task:emit-event'];
   // The HTTP ingest opens too: its fast path (on by default) hands the events it sealed to their workflows.
-  const openers = ['edwe-ingest', 'edwe-router', 'edwe-sweeper', 'edwe-replay-start', 'edwe-lifecycle', 'edwe-task:emit-event'];
+  const openers = ['edwe-ingest', 'edwe-flow-wake', 'edwe-router', 'edwe-sweeper', 'edwe-replay-start', 'edwe-lifecycle', 'edwe-task:emit-event'];
 
   it('hands the encrypt entries and the key to every function that seals or opens fields, and to no other', () => {
     const configured = [...functions].filter(([, f]) => f.env.FIELD_ENCRYPTION !== undefined).map(([name]) => name);

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { workflowExecutionArns } from '../../lib/flow-control.js';
 import { EdweStack } from '../../lib/edwe-stack.js';
 import { workflowArnPrefix, workflowNamePrefix } from '../../lib/workflows.js';
 import { PROJECT_ROOT } from '../../lib/lambda-defaults.js';
@@ -242,6 +243,8 @@ describe('EdweStack with two workflows', () => {
     expect(starts).toEqual([
       expect.objectContaining({ Effect: 'Allow', Action: 'states:StartExecution', Resource: expected }),
       expect.objectContaining({ Effect: 'Allow', Action: 'states:SendTaskSuccess', Resource: expected }),
+      // cancelOn: the executions of the stack's workflows (their names share the prefix), not the machines.
+      expect.objectContaining({ Effect: 'Allow', Action: 'states:StopExecution', Resource: stack.resolve(workflowExecutionArns(stack)) }),
     ]);
     expect(expected).toHaveLength(2);
     expect(JSON.stringify(starts)).not.toContain('"*"');

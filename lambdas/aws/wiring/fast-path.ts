@@ -12,6 +12,7 @@ import { powertoolsLogger } from '../powertools-logger.js';
 import { RecordedWorkflowStarter } from '../recorded-workflow-starter.js';
 import { SfnWorkflowStarter } from '../sfn-workflow-starter.js';
 import { EnvironmentError, jsonMapVar, parseEnvWithMachines, requiredVar } from './env.js';
+import { flowRulesOnly } from './flow.js';
 import { logger, metrics, tracer } from './powertools.js';
 import { refreshingRulesFromEnv } from './rules.js';
 import { stateFrom, StateEnv } from './state.js';
@@ -66,7 +67,8 @@ export function fastPathFromEnv(
   // With managed rules deployed (RULE_REFRESH_SECONDS set), the files layer plus the State table's, kept fresh.
   const managed =
     env[ENV.RULE_REFRESH_SECONDS] === undefined ? undefined : refreshingRulesFromEnv(env, rules, { has: (workflowId) => arnOf(workflowId) !== undefined }, clock);
-  const router = new EventRouter({ ruleSet: managed ?? compileRules(rules), starter, logger: logs, metrics: engineMetrics, clock });
+  // Flow-controlled rules are the stream router's: the fast path is told which they are, and starts the others.
+  const router = new EventRouter({ ruleSet: managed ?? compileRules(rules), starter, logger: logs, metrics: engineMetrics, clock, flow: flowRulesOnly(rules, clock) });
   const fastPath = new FastPath({ router, logger: logs, metrics: engineMetrics });
   return managed === undefined ? fastPath : { run: async (events) => (await managed.fresh(), fastPath.run(events)) };
 }

@@ -1,36 +1,85 @@
 /** The lifecycle function's wiring: from the environment the `Lifecycle` construct sets (lib/lifecycle.ts) to the lifecycle adapter's dependencies. */
-import { ExecutionLifecycle } from '../../core/index.js';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { compileRules, ExecutionLifecycle, type FieldEncryption, type Rule } from '../../core/index.js';
 import { PowertoolsEngineMetrics } from '../powertools-engine-metrics.js';
 import * as z from '../../core/schema.js';
 import { ENV } from '../../layout/environment.js';
 import type { LifecycleDeps } from '../eventbridge/lifecycle.js';
-import { jsonMapVar, parseEnvWithMachines, requiredVar, workflowIdsOf } from './env.js';
+import { powertoolsLogger } from '../powertools-logger.js';
+import { RecordedWorkflowStarter } from '../recorded-workflow-starter.js';
+import { SfnWorkflowStarter } from '../sfn-workflow-starter.js';
+import { jsonMapVar, parseEnvWithMachines, requiredVar, workflowIdsOf, type StateMachineArns } from './env.js';
 import { storeFrom, StoreEnv } from './events.js';
 import { fieldsFromEnv } from './field-encryption.js';
-import { logger, metrics, traced } from './powertools.js';
+import { flowControlFromEnv } from './flow.js';
+import { logger, metrics, traced, tracer } from './powertools.js';
 import { stateFrom, StateEnv } from './state.js';
+
+/** The rules as JSON text, put into the bundle by esbuild `define` at synth (lib/lifecycle.ts, for flow control). */
+declare const __EDWE_RULES__: string | undefined;
 
 const LifecycleEnv = z.extend(z.extend(StoreEnv, StateEnv.shape), {
   [ENV.STATE_MACHINE_ARNS]: z.optional(jsonMapVar()),
   [ENV.STATE_MACHINE_ARN_PREFIX]: z.optional(requiredVar()),
+  [ENV.WORKFLOW_TYPES]: z.optional(jsonMapVar()),
 });
 
 /** The lifecycle function's dependencies: core's ExecutionLifecycle on both tables, and the state machines by ARN. */
-export function lifecycleDepsFromEnv(env: Record<string, string | undefined> = process.env): LifecycleDeps {
+export function lifecycleDepsFromEnv(env: Record<string, string | undefined> = process.env, rulesJson?: string): LifecycleDeps {
   const config = parseEnvWithMachines(LifecycleEnv, env);
   const clock = { now: () => Date.now() };
   const workflowIds = workflowIdsOf(config.machines);
+  const { executions } = stateFrom(config, clock);
+  const engineMetrics = new PowertoolsEngineMetrics(metrics);
+  const { fields } = fieldsFromEnv(env, traced);
+  const text = rulesJson ?? (typeof __EDWE_RULES__ === 'undefined' ? undefined : __EDWE_RULES__);
+  // An execution's end frees its concurrency slot, and may start the key's next waiting trigger: flow control, when the stack bundled the rules and gave the queue.
+  const flow =
+    text === undefined
+      ? undefined
+      : flowControlFromEnv(env, {
+          ruleSet: compileRules(JSON.parse(text) as Rule[]),
+          starter: starterOf(config.machines, executions, config.WORKFLOW_TYPES ?? {}, fields),
+          executions,
+          metrics: engineMetrics,
+          logger: powertoolsLogger(logger),
+          clock,
+        });
   return {
     lifecycle: new ExecutionLifecycle({
-      executions: stateFrom(config, clock).executions,
+      executions,
       events: storeFrom(config),
       clock,
-      metrics: new PowertoolsEngineMetrics(metrics),
+      metrics: engineMetrics,
+      ...(flow === undefined ? {} : { flow }),
       // Step Functions reports an execution's input and output in plaintext: sealed again before they are kept.
-      ...fieldsFromEnv(env, traced),
+      ...(fields === undefined ? {} : { fields }),
     }),
     workflowIds,
     logger,
     metrics,
   };
+}
+
+/** The starter of the triggers a freed slot lets through: recorded as the router records its starts. */
+function starterOf(
+  machines: StateMachineArns,
+  executions: ReturnType<typeof stateFrom>['executions'],
+  types: Record<string, string>,
+  fields: Pick<FieldEncryption, 'revealInput'> | undefined,
+): RecordedWorkflowStarter {
+  const expressWorkflows = new Set(
+    Object.entries(types)
+      .filter(([, type]) => type === 'EXPRESS')
+      .map(([id]) => id),
+  );
+  return new RecordedWorkflowStarter({
+    starter: new SfnWorkflowStarter({
+      client: tracer.captureAWSv3Client(new SFNClient({})),
+      stateMachineArns: machines,
+      ...(fields === undefined ? {} : { reveal: (input) => fields.revealInput(input) }),
+    }),
+    executions,
+    expressWorkflows,
+  });
 }

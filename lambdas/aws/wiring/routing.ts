@@ -12,6 +12,7 @@ import {
   compileRules,
   CorrelationWaits,
   EventRouter,
+  type FlowControl,
   isEngineError,
   UnroutedSweeper,
   type Clock,
@@ -32,6 +33,7 @@ import { SfnWorkflowStarter } from '../sfn-workflow-starter.js';
 import { SqsDeadLetterQueue } from '../sqs-dead-letter-queue.js';
 import { EnvironmentError, jsonMapVar, parseEnv, parseEnvWithMachines, requiredVar } from './env.js';
 import { fieldsFromEnv } from './field-encryption.js';
+import { flowControlFromEnv } from './flow.js';
 import { inSubsegment, logger as sharedLogger, metrics as sharedMetrics, traced, tracer as sharedTracer } from './powertools.js';
 import { refreshingRulesFromEnv } from './rules.js';
 import { stateFrom, StateEnv } from './state.js';
@@ -88,7 +90,10 @@ export const RoutingEnv = z.extend(StateEnv, {
  * the environment, the State table for records, joins and waiters, the Events table for the marks.
  * @throws EnvironmentError when a rule's workflow has no state machine ARN, so a bad deploy fails at once.
  */
-export function routingDepsFromEnv(env: Record<string, string | undefined> = process.env, rulesJson = bundledRules()): RoutingDeps & { metrics: EngineMetrics } {
+export function routingDepsFromEnv(
+  env: Record<string, string | undefined> = process.env,
+  rulesJson = bundledRules(),
+): RoutingDeps & { metrics: EngineMetrics; flow?: FlowControl } {
   const config = parseEnvWithMachines(RoutingEnv, env);
   const rules = JSON.parse(rulesJson) as Rule[];
   const { machines } = config;
@@ -110,23 +115,28 @@ export function routingDepsFromEnv(env: Record<string, string | undefined> = pro
       : new DynamoDbRoutingMarks({ client: sharedTracer.captureAWSv3Client(new DynamoDBClient({})), tableName: config.EVENTS_TABLE });
   // With managed rules deployed (RULE_REFRESH_SECONDS set), the files layer plus the State table's, kept fresh.
   const managed = env[ENV.RULE_REFRESH_SECONDS] === undefined ? undefined : refreshingRulesFromEnv(env, rules, { has: (workflowId) => arnOf(workflowId) !== undefined });
+  const ruleSet = managed ?? compileRules(rules);
+  const starter = new RecordedWorkflowStarter({
+    starter: new SfnWorkflowStarter({ client: sfn, stateMachineArns: machines, ...(fields === undefined ? {} : { reveal: (input) => fields.revealInput(input) }) }),
+    executions,
+    expressWorkflows,
+    // The ingest's fast path may have started it: a record found costs a read, not a StartExecution.
+    lookFirst: true,
+    backoff: { onRetry: (error, attempt, delayMs) => sharedLogger.warn('start throttled; trying again', { attempt, delayMs, error: error as Error }) },
+    onThrottled: (trigger, error) => {
+      sharedLogger.warn('start throttled', { workflowId: trigger.workflowId, ruleId: trigger.ruleId, executionName: trigger.executionName, error: error as Error });
+      metrics.countForWorkflow('WorkflowsThrottled', trigger.workflowId);
+    },
+    onUnconfirmed: (trigger, error) =>
+      sharedLogger.warn('an Express start could not be confirmed in its record', { executionName: trigger.executionName, error: error as Error }),
+  });
+  // Flow control where the stack gave the wake-up queue. (cancelOn stops running executions once a stopExecution is wired.)
+  const flow = flowControlFromEnv(env, { ruleSet, starter, executions, metrics, logger: powertoolsLogger(sharedLogger), clock: wallClock });
   return {
-    ruleSet: managed ?? compileRules(rules),
+    ruleSet,
     ...(managed === undefined ? {} : { refreshRules: () => managed.fresh() }),
-    starter: new RecordedWorkflowStarter({
-      starter: new SfnWorkflowStarter({ client: sfn, stateMachineArns: machines, ...(fields === undefined ? {} : { reveal: (input) => fields.revealInput(input) }) }),
-      executions,
-      expressWorkflows,
-      // The ingest's fast path may have started it: a record found costs a read, not a StartExecution.
-      lookFirst: true,
-      backoff: { onRetry: (error, attempt, delayMs) => sharedLogger.warn('start throttled; trying again', { attempt, delayMs, error: error as Error }) },
-      onThrottled: (trigger, error) => {
-        sharedLogger.warn('start throttled', { workflowId: trigger.workflowId, ruleId: trigger.ruleId, executionName: trigger.executionName, error: error as Error });
-        metrics.countForWorkflow('WorkflowsThrottled', trigger.workflowId);
-      },
-      onUnconfirmed: (trigger, error) =>
-        sharedLogger.warn('an Express start could not be confirmed in its record', { executionName: trigger.executionName, error: error as Error }),
-    }),
+    starter,
+    ...(flow === undefined ? {} : { flow }),
     joins,
     waits: new CorrelationWaits({ waiters, tokens: new SfnTaskTokens(sfn), clock: wallClock }),
     ...(marks === undefined ? {} : { marks }),

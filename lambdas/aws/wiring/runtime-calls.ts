@@ -10,8 +10,8 @@ import { EVENTS_TABLE } from '../../layout/events-table.js';
 import { FIELD_KEY_PURPOSE } from '../../layout/field-keys.js';
 import { STATE_TABLE } from '../../layout/state-table.js';
 
-/** What a call acts on: the resource an environment variable names (a table's index under it), or every workflow state machine. */
-export type CallTarget = { readonly env: EnvName; readonly index?: string } | { readonly workflows: true };
+/** What a call acts on: the resource an environment variable names (a table's index under it), every workflow state machine, or their executions. */
+export type CallTarget = { readonly env: EnvName; readonly index?: string } | { readonly workflows: true } | { readonly executions: true };
 
 /** A condition key's value in a request: given, or the value of one of the function's environment variables. */
 export type ContextValue = string | readonly string[] | { readonly env: EnvName };
@@ -31,6 +31,7 @@ const events = { env: ENV.EVENTS_TABLE } as const;
 const state = { env: ENV.STATE_TABLE } as const;
 const deadLetters = { env: ENV.DEAD_LETTER_QUEUE_URL } as const;
 const workflows = { workflows: true } as const;
+const wakeUps = { env: ENV.FLOW_WAKE_QUEUE_URL } as const;
 const keys = (...prefixes: string[]) => ({ 'dynamodb:LeadingKeys': prefixes.map((p) => `${p}example`) });
 /** Every key the managed rules use (lambdas/aws/dynamodb-rule-store.ts): the revision, the rules, a version, the change log. */
 const RULE_KEYS = { 'dynamodb:LeadingKeys': ['RULESET', 'RULES', `${STATE_TABLE.prefix.rule}example`, 'RULELOG'] };
@@ -55,9 +56,15 @@ const APPEND: RuntimeCall[] = [
 ];
 const REFUSE: RuntimeCall = { action: 'sqs:SendMessage', on: deadLetters, why: 'send a record refused for its content to the dead-letter queue' };
 
-/** Routing an event (the router and the sweeper): start, record, join, complete waiters, mark. */
+/** Scheduling a flow-control wake-up (lambdas/aws/sqs-wake-ups.ts): a delayed message on the wake-up queue. */
+const SCHEDULE: RuntimeCall = { action: 'sqs:SendMessage', on: wakeUps, why: 'schedule a flow-control wake-up (SendMessageBatch)' };
+
+/** Routing an event (the router and the sweeper): start, record, join, complete waiters, mark; flow control: wake-ups, `cancelOn` stops. */
 const ROUTE: RuntimeCall[] = [
   { action: 'states:StartExecution', on: workflows, why: 'start a matched workflow' },
+  SCHEDULE,
+  { action: 'dynamodb:Query', on: { ...state, index: STATE_TABLE.byCorrelation.indexName }, why: "cancelOn: find the correlation's executions of the rule" },
+  { action: 'states:StopExecution', on: { executions: true }, why: "cancelOn: stop the correlation's running executions of the rule" },
   { action: 'states:SendTaskSuccess', on: workflows, why: 'complete a workflow waiting for the event' },
   ...['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'].map(
     (action): RuntimeCall => ({ action, on: state, why: 'keep execution records, joins and waiters; read the managed rules' }),
@@ -117,6 +124,22 @@ export const RUNTIME_CALLS: Readonly<Record<string, readonly RuntimeCall[]>> = {
     ),
     { ...SEAL, why: 'seal again what Step Functions reports in plaintext (field encryption)' },
     OPEN,
+    ...['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'].map(
+      (action): RuntimeCall => ({ action, on: state, context: keys(STATE_TABLE.prefix.flow), why: "flow control: free the ended execution's concurrency slot" }),
+    ),
+    { action: 'states:StartExecution', on: workflows, why: "flow control: start the key's next waiting trigger in the freed slot" },
+    { action: 'dynamodb:DeleteItem', on: state, context: keys(STATE_TABLE.prefix.execution), why: 'flow control: release the claim of a start that failed' },
+    { ...SCHEDULE, why: 'flow control: wake the key again when its next throttle slot opens' },
+  ],
+  // The flow-control wake-up consumer (wiring/flow.ts): per-key state, the starts it lets through, the next leg of a long wait.
+  'edwe-flow-wake': [
+    { action: 'states:StartExecution', on: workflows, why: 'start what a debounce, throttle or batch let through' },
+    ...['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'].flatMap((action): RuntimeCall[] => [
+      { action, on: state, context: keys(STATE_TABLE.prefix.flow), why: 'keep flow-control state per rule and key' },
+      { action, on: state, context: keys(STATE_TABLE.prefix.execution), why: 'record (or claim) the started execution' },
+    ]),
+    { ...SCHEDULE, why: 'send a wake-up due after 15 minutes on to its next leg' },
+    { ...OPEN, why: 'open sensitive fields for the workflows it starts (field encryption)' },
   ],
   'edwe-replays-api': [
     ...['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'].map(

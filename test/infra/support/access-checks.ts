@@ -106,6 +106,20 @@ export function deniedRequests(model: AccessModel): AccessRequest[] {
       context: { 'dynamodb:LeadingKeys': [`${STATE_TABLE.prefix.replay}x`] },
       why: 'write a replay job',
     }),
+    // Flow control: the lifecycle frees slots (FLOW# items) and touches no waiter; only routing stops executions, and only the workflows'.
+    ...refused(model, 'edwe-lifecycle', {
+      action: 'dynamodb:DeleteItem',
+      on: state,
+      context: { 'dynamodb:LeadingKeys': [`${STATE_TABLE.prefix.waiter}x`] },
+      why: 'remove a waiter',
+    }),
+    ...refused(model, 'edwe-flow-wake', { action: 'states:StopExecution', on: { executions: true }, why: 'stop an execution' }),
+    {
+      label: "edwe-router → states:StopExecution on the replay driver's execution",
+      caller: { role: model.roleOf(functionWithKey(model, 'edwe-router')) },
+      action: 'states:StopExecution',
+      resource: `${model.resolver.arnOf(driver).replace(':stateMachine:', ':execution:')}:example`,
+    },
     // A caller allowed only to publish reads nothing and starts no replay.
     ...readPaths.map(({ method, path }) => ({
       label: `a publish-only caller → ${method} ${path}`,

@@ -128,10 +128,14 @@ export class AccessModel {
     const contextOf = (context: NonNullable<RuntimeCall['context']>) =>
       Object.fromEntries(Object.entries(context).map(([name, value]) => [name, typeof value === 'object' && 'env' in value ? this.envValue(key, env, value.env) : value]));
     return made.flatMap((call) => {
+      // An execution's ARN: its machine's, `execution` for `stateMachine`, and a name; its data is under the machine's key.
+      const executionOf = (id: string) => ({ logicalId: id, arn: `${this.resolver.arnOf(id).replace(':stateMachine:', ':execution:')}:example` });
       const targets =
         'workflows' in call.on
           ? this.workflowMachines().map((id) => ({ logicalId: id, arn: this.resolver.arnOf(id) }))
-          : [this.envTarget(key, env, call.on.env)].map((t) => ('index' in call.on && call.on.index !== undefined ? { ...t, arn: `${t.arn}/index/${call.on.index}` } : t));
+          : 'executions' in call.on
+            ? this.workflowMachines().map(executionOf)
+            : [this.envTarget(key, env, call.on.env)].map((t) => ('index' in call.on && call.on.index !== undefined ? { ...t, arn: `${t.arn}/index/${call.on.index}` } : t));
       return targets.flatMap((target) => [
         {
           label: `${key} → ${call.action} on ${target.arn} (${call.why})`,

@@ -137,7 +137,7 @@ export function schedulerPaths(model: AccessModel): AccessRequest[] {
   });
 }
 
-/** Lambda, as each function's role: event source mappings read their stream and send failed batches on; async invocations send failures on. */
+/** Lambda, as each function's role: event source mappings read their stream or queue and send failed batches on; async invocations send failures on. */
 export function lambdaServicePaths(model: AccessModel): AccessRequest[] {
   const mappings = model.idsOf('AWS::Lambda::EventSourceMapping').flatMap((id) => {
     const p = model.resolver.resolve(model.resources[id]?.Properties ?? {}) as Record<string, any>;
@@ -164,7 +164,17 @@ export function lambdaServicePaths(model: AccessModel): AccessRequest[] {
                 })),
                 ...model.keyRequests(`mapping of ${model.functionKey(fn)} reads`, caller, model.named(source).logicalId).filter((r) => r.action === 'kms:Decrypt'),
               ]
-            : [];
+            : source.includes(':sqs:')
+              ? [
+                  ...['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes'].map((action) => ({
+                    label: `mapping of ${model.functionKey(fn)} → ${action} on ${source}`,
+                    caller,
+                    action,
+                    resource: source,
+                  })),
+                  ...model.keyRequests(`mapping of ${model.functionKey(fn)} receives`, caller, model.named(source).logicalId).filter((r) => r.action === 'kms:Decrypt'),
+                ]
+              : [];
     const onFailure = p.DestinationConfig?.OnFailure?.Destination as string | undefined;
     return [...reads, ...(onFailure === undefined ? [] : sendTo(model, `mapping of ${model.functionKey(fn)} (on failure)`, caller, onFailure))];
   });
