@@ -68,7 +68,8 @@ export function fastPathFromEnv(
   const managed =
     env[ENV.RULE_REFRESH_SECONDS] === undefined ? undefined : refreshingRulesFromEnv(env, rules, { has: (workflowId) => arnOf(workflowId) !== undefined }, clock);
   // Flow-controlled rules are the stream router's: the fast path is told which they are, and starts the others.
-  const router = new EventRouter({ ruleSet: managed ?? compileRules(rules), starter, logger: logs, metrics: engineMetrics, clock, flow: flowRulesOnly(rules, clock) });
+  const ruleSet = managed ?? compileRules(rules);
+  const router = new EventRouter({ ruleSet, starter, logger: logs, metrics: engineMetrics, clock, flow: flowRulesOnly(ruleSet, clock) });
   const fastPath = new FastPath({ router, logger: logs, metrics: engineMetrics });
   return managed === undefined ? fastPath : { run: async (events) => (await managed.fresh(), fastPath.run(events)) };
 }

@@ -4,7 +4,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { FlowControl, type Clock, type FlowControlDeps, type Rule } from '../../core/index.js';
+import { FlowControl, type Clock, type FlowControlDeps, type RuleSet } from '../../core/index.js';
 import * as z from '../../core/schema.js';
 import { ENV } from '../../layout/environment.js';
 import { DynamoDbFlowStateStore } from '../dynamodb-flow-state-store.js';
@@ -46,13 +46,19 @@ export function flowControlFromEnv(env: Record<string, string | undefined>, part
  * Flow control for the ingest's fast path, which only asks which rules it governs (`startPlanned` leaves those to the
  * stream's router): the fast path may neither read the State table's flow items nor schedule, so nothing else is wired.
  */
-export function flowRulesOnly(rules: readonly Rule[], clock: Clock): Pick<FlowControl, 'governs' | 'offer' | 'cancel' | 'cancels'> {
+export function flowRulesOnly(rules: Pick<RuleSet, 'rules'>, clock: Clock): Pick<FlowControl, 'governs' | 'offer' | 'cancel' | 'cancels'> {
   const refuse = (): never => {
     throw new Error('the fast path leaves flow-controlled rules to the router');
   };
   const unused = { read: refuse, write: refuse, clear: refuse, enqueue: refuse, peek: refuse, remove: refuse, noteSkip: refuse, skipsFor: refuse };
   return new FlowControl({
-    ruleSet: { rules, route: refuse },
+    // Read through: with managed rules the set changes at run time, and flow control re-reads it.
+    ruleSet: {
+      get rules() {
+        return rules.rules;
+      },
+      route: refuse,
+    },
     store: unused,
     wakeUps: { schedule: refuse },
     starter: { start: refuse },

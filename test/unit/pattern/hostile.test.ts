@@ -32,7 +32,7 @@ describe('hostile input', () => {
 
   it('rejects a pattern that contains itself', () => {
     const pattern: Record<string, unknown> = {};
-    pattern['self'] = pattern;
+    pattern.self = pattern;
     expect(() => compilePattern(pattern)).toThrow(InvalidPatternError);
   });
 
@@ -66,18 +66,18 @@ describe('hostile input', () => {
 
   it('ignores values planted on Object.prototype', () => {
     const proto = Object.prototype as Record<string, unknown>;
-    proto['planted'] = 'x';
+    proto.planted = 'x';
     try {
       expect(matches({ planted: ['x'] }, {})).toBe(false);
       expect(matches({ planted: [{ exists: false }] }, {})).toBe(true);
     } finally {
-      delete proto['planted'];
+      delete proto.planted;
     }
   });
 
   it('does not pollute Object.prototype when compiling a "__proto__" pattern key', () => {
     compilePattern(JSON.parse('{"__proto__": {"polluted": ["yes"]}}'));
-    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
   it('rejects "__proto__" as an operator name', () => {
