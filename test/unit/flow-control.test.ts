@@ -3,7 +3,18 @@
  * crash causes (the same event routed again, a wake-up delivered twice) starting nothing twice. Real SQLite stores.
  */
 import { describe, expect, it } from 'vitest';
-import { compileRules, FlowControl, parseRules, planTriggers, type EngineEvent, type Rule, type Trigger, type WakeUp } from '../../lambdas/core/index.js';
+import {
+  compileRules,
+  ConflictError,
+  FlowControl,
+  parseRules,
+  planTriggers,
+  RetryableError,
+  type EngineEvent,
+  type Rule,
+  type Trigger,
+  type WakeUp,
+} from '../../lambdas/core/index.js';
 import { GroupCommit } from '../../lambdas/embedded/group-commit.js';
 import { openDatabase } from '../../lambdas/embedded/sqlite-database.js';
 import { SqliteExecutionStore } from '../../lambdas/embedded/sqlite-execution-store.js';
@@ -17,7 +28,7 @@ const RULES = `rules:
   - { id: batched, eventType: row.imported, workflow: w, batch: { maxSize: 3, timeout: 5s } }
 `;
 
-function setUp() {
+function setUp(stop?: (name: string) => Promise<void>) {
   const ruleSet = compileRules(parseRules(RULES, 'flow.yaml'));
   const db = openDatabase(':memory:');
   const writes = new GroupCommit(db);
@@ -42,6 +53,7 @@ function setUp() {
     clock: { now: () => now },
     wakeUps: { schedule: async (w) => void wakeUps.push(...w) },
     stopExecution: async (name) => {
+      await stop?.(name);
       stopped.push(name);
       await executions.finish(name, { status: 'ABORTED', stoppedAt: new Date(now).toISOString() });
     },
@@ -193,5 +205,22 @@ describe('FlowControl', () => {
     await t.flow.release(stoppedOne as NonNullable<typeof stoppedOne>);
     expect(t.started).toHaveLength(2);
     expect(await t.store.peek({ ruleId: 'serial', key: 'v:t' }, 10)).toEqual([]);
+  });
+
+  it('cancelOn: an execution that cannot be stopped (ended meanwhile, an Express workflow) is logged and the cancel goes on; a throttle fails the event, to be retried', async () => {
+    const refusing = setUp(async () => {
+      throw new ConflictError('Express executions cannot be stopped');
+    });
+    await refusing.offer('serial', refusing.event('j.requested', { tenant: 't' }, 'c-1'));
+    await refusing.offer('serial', refusing.event('j.requested', { tenant: 't' }, 'c-1'));
+
+    const done = await refusing.flow.cancel(refusing.event('j.cancelled', {}, 'c-1'));
+
+    expect(done.map((d) => d.outcome)).toEqual(['dropped']);
+    const throttled = setUp(async () => {
+      throw new RetryableError('Rate exceeded');
+    });
+    await throttled.offer('serial', throttled.event('j.requested', { tenant: 't' }, 'c-1'));
+    await expect(throttled.flow.cancel(throttled.event('j.cancelled', {}, 'c-1'))).rejects.toThrow(RetryableError);
   });
 });

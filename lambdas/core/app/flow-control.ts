@@ -5,6 +5,7 @@
  */
 import type { EngineEvent } from '../envelope.js';
 import type { Trigger } from '../execution.js';
+import { ConflictError, NotFoundError } from '../errors.js';
 import { matchesPattern } from '../pattern/index.js';
 import type { FlowKey, SkipReason } from '../ports/flow-control.js';
 import type { WakeUp } from '../ports/flow-wakeups.js';
@@ -158,7 +159,15 @@ export class FlowControl {
       for (const execution of await this.deps.executions.byCorrelation(correlationId)) {
         if (execution.ruleId !== rule.id) continue;
         if (execution.status === 'RUNNING' && this.deps.stopExecution !== undefined) {
-          await this.deps.stopExecution(execution.name, { error: CANCELLED_ERROR, cause });
+          try {
+            await this.deps.stopExecution(execution.name, { error: CANCELLED_ERROR, cause });
+          } catch (error) {
+            // Ended meanwhile, or a kind that cannot be stopped (an Express workflow): the cancel goes on with the others.
+            // Anything else (throttled, the service down) fails the event's routing, which is retried.
+            if (!(error instanceof ConflictError || error instanceof NotFoundError)) throw error;
+            this.#logger.warn('cancelOn could not stop an execution', { executionName: execution.name, ruleId: rule.id, eventId: event.id, error: error.message });
+            continue;
+          }
           done.push({ name: execution.name, ruleId: rule.id, outcome: 'stopped' });
         } else if (execution.status === 'QUEUED') {
           const stoppedAt = new Date(this.deps.clock.now()).toISOString();
