@@ -276,7 +276,7 @@ export class EdweStack extends Stack {
     const flow = new FlowControl(this, 'FlowControl', routing);
     for (const fn of [this.router.routerFunction, this.sweeper.sweeperFunction]) {
       flow.grantSchedule(fn);
-      grantCancelOn(fn, routing.stateTable);
+      grantCancelOn(fn, routing.stateTable, routing.table);
     }
     if (this.lifecycle) flow.grantRelease(this.lifecycle.lifecycleFunction, routing);
     new CfnOutput(this, 'FlowWakeDeadLetterQueueUrl', { value: flow.deadLetterQueue.queueUrl });

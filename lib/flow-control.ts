@@ -40,7 +40,7 @@ export function workflowExecutionArns(scope: Construct): string {
  * stop the workflows' running ones. StopExecution encrypts its error and cause with the machine's key, which the
  * routing functions may already use (`grantRouting`).
  */
-export function grantCancelOn(fn: lambda.IFunction, stateTable: dynamodb.ITable): void {
+export function grantCancelOn(fn: lambda.IFunction, stateTable: dynamodb.ITable, eventsTable: dynamodb.ITable): void {
   fn.addToRolePolicy(
     new iam.PolicyStatement({
       sid: 'FindCorrelationExecutions',
@@ -49,6 +49,8 @@ export function grantCancelOn(fn: lambda.IFunction, stateTable: dynamodb.ITable)
     }),
   );
   fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'StopWorkflowExecutions', actions: ['states:StopExecution'], resources: [workflowExecutionArns(fn)] }));
+  // A stopped execution's `workflow.aborted` event, appended as every ingest path appends (put, and get to tell a duplicate).
+  fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'AppendAbortedEvents', actions: ['dynamodb:PutItem', 'dynamodb:GetItem'], resources: [eventsTable.tableArn] }));
   const prefix = workflowNamePrefix(Stack.of(fn).stackName);
   Validations.of(fn.role ?? fn).acknowledge({
     id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${prefix}*]`,

@@ -36,6 +36,7 @@ describe('edwe dev: listing executions by workflow and status', () => {
       name: expect.any(String),
       workflowId: 'onboarding_workflow',
       ruleId: 'premium-onboarding',
+      ruleVersion: expect.any(String),
       eventId: 'ok-4',
       correlationId: 'ok-4',
       status: 'SUCCEEDED',

@@ -53,7 +53,8 @@ event_sourcing:
     const template = Template.fromStack(stack);
 
     template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: 'api' });
-    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+    // The router's stream and flow control's wake-up queue: no Kafka mapping.
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 2);
     Annotations.fromStack(stack).hasWarning('/Seed', Match.stringLikeRegexp('event_sources\\[0\\] \\(kafka\\): no cluster_arn .* topics user-events, system-events'));
   });
 });

@@ -13,10 +13,11 @@ describe('EdweStack ingestion with no configuration', () => {
     template = Template.fromStack(new EdweStack(testApp(), 'Plain', { project: loadProject(defaultPaths(PROJECT_ROOT)) }));
   });
 
-  it("creates no Kinesis stream and no Kafka mapping; the router's stream mapping is the only one", () => {
+  it("creates no Kinesis stream and no Kafka mapping: the router's stream and flow control's wake-up queue are the only mappings", () => {
     template.resourceCountIs('AWS::Kinesis::Stream', 0);
-    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 2);
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { EventSourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EventStoreEvents'), 'StreamArn'] } });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { EventSourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FlowControl'), 'Arn'] } });
   });
 
   it('still creates the engine bus and its forwarding rule', () => {

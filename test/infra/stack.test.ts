@@ -183,10 +183,14 @@ describe('EdweStack with the repository project', () => {
     expect([...((onEvents[0]?.Action ?? []) as string[])].sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
   });
 
-  it("lets the ingest function's fast path write execution records, and read nothing, on the State table", () => {
+  it("lets the ingest function's fast path write execution records and read the managed rules, nothing else, on the State table", () => {
     const onState = statementsOfRole(template, 'IngestionIngestFunction').filter((s) => JSON.stringify(s.Resource).includes('StateStore'));
-    expect(onState).toEqual([expect.objectContaining({ Effect: 'Allow', Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['EXEC#*'] } } })]);
+    expect(onState).toEqual([
+      expect.objectContaining({ Effect: 'Allow', Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['EXEC#*'] } } }),
+      expect.objectContaining({ Effect: 'Allow', Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['RULE*'] } } }),
+    ]);
     expect([...((onState[0]?.Action ?? []) as string[])].sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
+    expect([...((onState[1]?.Action ?? []) as string[])].sort()).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
   });
 
   it('gives the ingest function its table and retention', () => {

@@ -62,7 +62,7 @@ describe('EdweStack workflows on AWS (the repository project: order flow with th
     });
   });
 
-  it('lets the lifecycle function append events and keep execution records, nothing more', () => {
+  it('lets the lifecycle function append events, keep execution records and free flow-control slots, nothing more', () => {
     const lifecycle = functionIdByService(template, 'edwe-lifecycle');
 
     expect(statementsOn(lifecycle, 'dynamodb:')).toEqual([
@@ -72,8 +72,13 @@ describe('EdweStack workflows on AWS (the repository project: order flow with th
         Resource: arnOf('StateStoreState'),
         Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['EXEC#*'] } },
       }),
+      expect.objectContaining({
+        Sid: 'ReleaseFlowControlSlots',
+        Action: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+        Resource: arnOf('StateStoreState'),
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['FLOW#*', 'EXEC#*'] } },
+      }),
     ]);
-    expect(statementsOn(lifecycle, 'states:')).toEqual([]);
   });
 
   it("lets the router start and complete tasks of the engine's state machines only, and keep its State table items", () => {
@@ -82,12 +87,16 @@ describe('EdweStack workflows on AWS (the repository project: order flow with th
     expect(statementsOn(router, 'states:')).toEqual([
       expect.objectContaining({ Action: 'states:StartExecution', Resource: machineArns }),
       expect.objectContaining({ Action: 'states:SendTaskSuccess', Resource: machineArns }),
+      // cancelOn: the executions of this stack's workflow machines only (their names share the stack's prefix).
+      expect.objectContaining({ Sid: 'StopWorkflowExecutions', Action: 'states:StopExecution' }),
     ]);
     expect(statementsOn(router, 'dynamodb:').filter((s) => JSON.stringify(s.Resource).includes('StateStoreState'))).toEqual([
       expect.objectContaining({
         Action: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
         Resource: arnOf('StateStoreState'),
       }),
+      // cancelOn finds the correlation's executions by the correlation index.
+      expect.objectContaining({ Sid: 'FindCorrelationExecutions', Action: 'dynamodb:Query' }),
     ]);
   });
 

@@ -12,6 +12,8 @@ import {
   compileRules,
   CorrelationWaits,
   EventRouter,
+  ExecutionActions,
+  ExecutionLifecycle,
   type FlowControl,
   isEngineError,
   UnroutedSweeper,
@@ -21,6 +23,7 @@ import {
   type EventRouterDeps,
   type RouteContext,
   type RouteOutcome,
+  type StopCause,
   type Rule,
 } from '../../core/index.js';
 import { ENV } from '../../layout/environment.js';
@@ -29,9 +32,11 @@ import { PowertoolsEngineMetrics } from '../powertools-engine-metrics.js';
 import { powertoolsLogger, type PowertoolsLogs } from '../powertools-logger.js';
 import { RecordedWorkflowStarter } from '../recorded-workflow-starter.js';
 import { SfnTaskTokens } from '../sfn-task-tokens.js';
+import { SfnWorkflowControl } from '../sfn-workflow-control.js';
 import { SfnWorkflowStarter } from '../sfn-workflow-starter.js';
 import { SqsDeadLetterQueue } from '../sqs-dead-letter-queue.js';
 import { EnvironmentError, jsonMapVar, parseEnv, parseEnvWithMachines, requiredVar } from './env.js';
+import { storeFrom } from './events.js';
 import { fieldsFromEnv } from './field-encryption.js';
 import { flowControlFromEnv } from './flow.js';
 import { inSubsegment, logger as sharedLogger, metrics as sharedMetrics, traced, tracer as sharedTracer } from './powertools.js';
@@ -130,8 +135,33 @@ export function routingDepsFromEnv(
     onUnconfirmed: (trigger, error) =>
       sharedLogger.warn('an Express start could not be confirmed in its record', { executionName: trigger.executionName, error: error as Error }),
   });
-  // Flow control where the stack gave the wake-up queue. (cancelOn stops running executions once a stopExecution is wired.)
-  const flow = flowControlFromEnv(env, { ruleSet, starter, executions, metrics, logger: powertoolsLogger(sharedLogger), clock: wallClock });
+  // cancelOn stops a running execution as `POST /executions/{name}/stop` does: StopExecution, then the record ends ABORTED
+  // with its `workflow.aborted` event (here if Step Functions' own report has not arrived yet).
+  const actions =
+    config.EVENTS_TABLE === undefined
+      ? undefined
+      : new ExecutionActions({
+          executions,
+          control: new SfnWorkflowControl({ client: sfn, stateMachineArns: arnOf, expressWorkflows, starter }),
+          lifecycle: new ExecutionLifecycle({
+            executions,
+            events: storeFrom({ EVENTS_TABLE: config.EVENTS_TABLE, RETENTION_DAYS: config.RETENTION_DAYS }),
+            clock: wallClock,
+            metrics,
+            ...(fields === undefined ? {} : { fields }),
+          }),
+          clock: wallClock,
+        });
+  // Flow control where the stack gave the wake-up queue.
+  const flow = flowControlFromEnv(env, {
+    ruleSet,
+    starter,
+    executions,
+    metrics,
+    logger: powertoolsLogger(sharedLogger),
+    clock: wallClock,
+    ...(actions === undefined ? {} : { stopExecution: (name: string, cause: StopCause) => actions.stopExecution(name, cause) }),
+  });
   return {
     ruleSet,
     ...(managed === undefined ? {} : { refreshRules: () => managed.fresh() }),

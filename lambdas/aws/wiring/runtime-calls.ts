@@ -65,6 +65,8 @@ const ROUTE: RuntimeCall[] = [
   SCHEDULE,
   { action: 'dynamodb:Query', on: { ...state, index: STATE_TABLE.byCorrelation.indexName }, why: "cancelOn: find the correlation's executions of the rule" },
   { action: 'states:StopExecution', on: { executions: true }, why: "cancelOn: stop the correlation's running executions of the rule" },
+  // ExecutionActions ends a stopped execution's record itself when Step Functions' report has not arrived yet.
+  ...APPEND.map((call): RuntimeCall => ({ ...call, when: [ENV.FLOW_WAKE_QUEUE_URL], why: `cancelOn: the stopped execution's workflow.aborted event: ${call.why}` })),
   { action: 'states:SendTaskSuccess', on: workflows, why: 'complete a workflow waiting for the event' },
   ...['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'].map(
     (action): RuntimeCall => ({ action, on: state, why: 'keep execution records, joins and waiters; read the managed rules' }),
