@@ -20,6 +20,21 @@ export const requiredVar = () => z.string({ error: (issue) => (issue.input === u
 /** Days events (and execution records) are kept: a positive integer, `DEFAULT_RETENTION_DAYS` when unset. */
 export const retentionDaysVar = () => z._default(z.coerce.number({ error: 'must be a number of days' }).check(z.int(), z.positive()), DEFAULT_RETENTION_DAYS);
 
+/** Comma-separated workflow ids, as a set. */
+export const workflowIdsVar = () =>
+  z.pipe(
+    requiredVar(),
+    z.transform(
+      (text: string) =>
+        new Set(
+          text
+            .split(',')
+            .map((id) => id.trim())
+            .filter((id) => id !== ''),
+        ),
+    ),
+  );
+
 /** A variable holding a JSON object of strings, e.g. `{"onboarding_workflow":"arn:aws:states:…"}`. */
 export const jsonMapVar = () =>
   z.pipe(

@@ -17,7 +17,7 @@ import type { ReplayPageDeps } from '../jobs/replay-page.js';
 import { PowertoolsEngineMetrics } from '../powertools-engine-metrics.js';
 import { SfnReplayDriver } from '../sfn-replay-driver.js';
 import { SfnWorkflowStarter } from '../sfn-workflow-starter.js';
-import { EnvironmentError, jsonMapVar, parseEnv, parseEnvWithMachines, requiredVar, retentionDaysVar } from './env.js';
+import { EnvironmentError, jsonMapVar, parseEnv, parseEnvWithMachines, requiredVar, retentionDaysVar, workflowIdsVar } from './env.js';
 import { DeadLetterEnv, deadLettersFrom, storeFrom, StoreEnv } from './events.js';
 import { fieldsFromEnv } from './field-encryption.js';
 import { logger as sharedLogger, metrics as sharedMetrics, traced, tracer } from './powertools.js';
@@ -68,18 +68,7 @@ const ApiEnv = z.extend(StateTableEnv, {
   [ENV.REPLAY_DRIVER_ARN]: requiredVar(),
   [ENV.RETENTION_DAYS]: retentionDaysVar(),
   /** Comma-separated workflow ids. */
-  [ENV.WORKFLOW_IDS]: z.pipe(
-    requiredVar(),
-    z.transform(
-      (text: string) =>
-        new Set(
-          text
-            .split(',')
-            .map((id) => id.trim())
-            .filter((id) => id !== ''),
-        ),
-    ),
-  ),
+  [ENV.WORKFLOW_IDS]: workflowIdsVar(),
 });
 
 /** What the replay API function is built from: the job table, the driver state machine, the rules, workflows, retention and ceiling. */

@@ -12,7 +12,7 @@ import { ENV } from '../../layout/environment.js';
 import { DynamoDbRuleStore } from '../dynamodb-rule-store.js';
 import type { RulesHttpDeps } from '../http/rules-http.js';
 import { powertoolsLogger } from '../powertools-logger.js';
-import { EnvironmentError, parseEnv, requiredVar } from './env.js';
+import { EnvironmentError, parseEnv, requiredVar, workflowIdsVar } from './env.js';
 import { storeFrom, StoreEnv } from './events.js';
 import { logger as sharedLogger, metrics as sharedMetrics, tracer } from './powertools.js';
 import { StateEnv } from './state.js';
@@ -73,18 +73,7 @@ export function refreshingRulesFromEnv(env: Env, files: readonly Rule[], workflo
 const RulesApiEnv = z.extend(StoreEnv, {
   [ENV.STATE_TABLE]: requiredVar(),
   /** Comma-separated workflow ids. */
-  [ENV.WORKFLOW_IDS]: z.pipe(
-    requiredVar(),
-    z.transform(
-      (text: string) =>
-        new Set(
-          text
-            .split(',')
-            .map((id) => id.trim())
-            .filter((id) => id !== ''),
-        ),
-    ),
-  ),
+  [ENV.WORKFLOW_IDS]: workflowIdsVar(),
 });
 
 /** The rules API function's dependencies: the catalog (opened on first use), the event store, the workflows. */
