@@ -335,10 +335,19 @@ export class DynamoDbExecutionStore implements ExecutionStore, RedriveRecords, E
 
   private async putNew(item: ExecutionItem, name: string): Promise<boolean> {
     if (await putIfAbsent({ client: this.client, tableName: this.tableName, partitionKey: STATE_TABLE.partitionKey, what: `recording execution ${name}` }, item)) return true;
-    // The SDK retries a put whose answer was lost (a timeout after it reached the table): the retry
-    // then finds the item its own first attempt wrote. That is this write, not someone else's.
+    return this.wroteItself(item, name);
+  }
+
+  /**
+   * Whether the record is `item` as this store wrote it. The SDK retries a put whose answer was lost (a timeout after
+   * it reached the table): the retry then fails its condition on the item its own first attempt wrote. That is this
+   * write, not someone else's.
+   */
+  private async wroteItself(item: ExecutionItem, name: string): Promise<boolean> {
     const existing = await this.rawGet(name);
-    return existing !== undefined && existing.claimId === item.claimId && existing.startedAt === item.startedAt && existing.input === item.input;
+    return (
+      existing !== undefined && existing.status === item.status && existing.claimId === item.claimId && existing.startedAt === item.startedAt && existing.input === item.input
+    );
   }
 
   /**
@@ -358,7 +367,7 @@ export class DynamoDbExecutionStore implements ExecutionStore, RedriveRecords, E
       );
       return true;
     } catch (error) {
-      if (isConditionalCheckFailure(error)) return false;
+      if (isConditionalCheckFailure(error)) return this.wroteItself(item, name);
       throw classifySdkError(error, `starting held execution ${name}`);
     }
   }
