@@ -139,7 +139,7 @@ describe('the AWS tier builds moto from the same source of truth as the CDK app'
   });
 
   it('gives each handler the environment variables its construct sets, no more and no fewer', () => {
-    const FAST_PATH_VARIABLES = ['STATE_MACHINE_ARN_PREFIX', 'STATE_TABLE', 'WORKFLOW_TYPES'];
+    const FAST_PATH_VARIABLES = ['RULE_REFRESH_SECONDS', 'STATE_MACHINE_ARN_PREFIX', 'STATE_TABLE', 'WORKFLOW_TYPES'];
     // The runtime's own (NODE_OPTIONS, POWERTOOLS_*) are test/aws/support/setup.ts's business.
     const own = (names: string[]) => names.filter((name) => name !== 'NODE_OPTIONS' && !name.startsWith('POWERTOOLS_')).sort();
     const names = (Object.keys(FUNCTION_OF) as Array<keyof FunctionEnvironments>).map((fn) => {

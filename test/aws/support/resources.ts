@@ -87,6 +87,7 @@ export async function createEngineResources(clients: AwsClients, project: Projec
     replayTargets.set(workflowId, target);
   }
 
+  const flowWakeQueue = await createQueue(clients, 'edwe-flow-wake');
   const retention = { RETENTION_DAYS: String(DEFAULT_RETENTION_DAYS) };
   const store = { EVENTS_TABLE: eventsTable.tableName, ...retention };
   const state = { STATE_TABLE: stateTable.tableName, ...retention };
@@ -98,7 +99,8 @@ export async function createEngineResources(clients: AwsClients, project: Projec
   const env: FunctionEnvironments = {
     // Without the fast path (its variables and bundled rules: test/aws/fast-path.test.ts turns it on).
     ingestHttp: store,
-    query: { ...store, STATE_TABLE: stateTable.tableName },
+    // The machines and types name each Standard execution's ARN (GET /executions/{name}).
+    query: { ...store, STATE_TABLE: stateTable.tableName, ...machines, ...workflowTypes },
     ingestKinesis: { ...store, DEAD_LETTER_QUEUE_URL: ingestDeadLetterQueue.url },
     ingestEventBridge: { ...store, DEAD_LETTER_QUEUE_URL: ingestDeadLetterQueue.url },
     router: {
@@ -106,6 +108,9 @@ export async function createEngineResources(clients: AwsClients, project: Projec
       ...state,
       ...machines,
       ...workflowTypes,
+      // Managed rules read from the State table every 10 s (none here), and flow control's wake-ups (no rule of the project uses it).
+      RULE_REFRESH_SECONDS: '10',
+      FLOW_WAKE_QUEUE_URL: flowWakeQueue.url,
     },
     waitForEventTask: { ...store, ...state },
     replaysApi: { ...state, ...rate, WORKFLOW_IDS: [...project.workflows.keys()].join(','), REPLAY_DRIVER_ARN: replayDriverArn as string },
