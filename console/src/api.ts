@@ -20,6 +20,10 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** The API's error code (`invalid_rule`, `precondition_failed`…), when it gave one. */
+    readonly code?: string,
+    /** Each problem the API named, by its JSON path. */
+    readonly details: ReadonlyArray<{ path: string; message: string }> = [],
   ) {
     super(message);
     this.name = 'ApiError';
@@ -45,24 +49,42 @@ export function forgetToken(): void {
 }
 
 /** A call to the API; a 401 asks for the token and retries once. */
-export async function api<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
+export async function api<T>(path: string, init: CallInit = {}): Promise<T> {
+  return (await apiCall<T>(path, init)).body;
+}
+
+/** What a call sends: the method, a JSON body, extra headers (`if-match`). */
+export interface CallInit {
+  method?: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+/** A call that also returns the answer's `ETag` (a rule's version); a 401 asks for the token and retries once. */
+export async function apiCall<T>(path: string, init: CallInit = {}): Promise<{ body: T; etag: string | undefined }> {
   for (let attempt = 0; ; attempt++) {
     const response = await fetch(`${config.base}${path}`, {
       method: init.method ?? 'GET',
-      headers: headers(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+      headers: headers({ ...(init.body === undefined ? {} : { 'content-type': 'application/json' }), ...init.headers }),
       ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
     });
     if (response.status === 401 && attempt === 0 && askToken()) continue;
     const text = await response.text();
-    if (!response.ok) {
-      let message = `${response.status} ${response.statusText}`;
-      try {
-        const body = JSON.parse(text) as { message?: string; details?: Array<{ path: string; message: string }> };
-        message = [body.message ?? message, ...(body.details ?? []).map((d) => `${d.path}: ${d.message}`)].join(' — ');
-      } catch {}
-      throw new ApiError(response.status, message);
-    }
-    return (text === '' ? undefined : JSON.parse(text)) as T;
+    if (!response.ok) throw errorOf(response, text);
+    return { body: (text === '' ? undefined : JSON.parse(text)) as T, etag: response.headers.get('etag') ?? undefined };
+  }
+}
+
+/** The API's error body (`{error, message, details}`; API Gateway's own refusals say `{"Message"}`) as an ApiError. */
+function errorOf(response: Response, text: string): ApiError {
+  let message = `${response.status} ${response.statusText}`;
+  try {
+    const body = JSON.parse(text) as { error?: string; message?: string; Message?: string; details?: Array<{ path: string; message: string }> };
+    const details = Array.isArray(body.details) ? body.details : [];
+    message = [body.message ?? body.Message ?? message, ...details.map((d) => `${d.path}: ${d.message}`)].join(' — ');
+    return new ApiError(response.status, message, body.error, details);
+  } catch {
+    return new ApiError(response.status, message);
   }
 }
 
