@@ -1,8 +1,7 @@
 /**
- * What the rules views share: a rule's editable document (its YAML fields, as JSON), whether this token may change
- * rules, and a line diff for comparing two versions side by side.
+ * What the rules views share, pure: a rule's editable document (its YAML fields, as JSON), the `If-Match` of its
+ * version, and a line diff for comparing two versions side by side.
  */
-import { ApiError, api } from './api.js';
 import type { ApiRule } from './types.js';
 
 /** The fields `GET /rules/{id}` adds to a rule's document: not part of what `PUT` takes. */
@@ -23,23 +22,6 @@ export function parseDocument(text: string): Record<string, unknown> {
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error('The rule must be a JSON object of its fields ({"eventType": …, "workflow": …})');
   return value as Record<string, unknown>;
-}
-
-/** The id no rule is expected to have: the write-scope probe's target. */
-const PROBE_ID = 'edwe-console-write-probe';
-let writable: Promise<boolean> | undefined;
-
-/**
- * Whether this token may change rules. No route tells a token its scopes (and on AWS the answer is IAM's), so the
- * console asks the one way that changes nothing: a `PATCH` with an empty body, refused as invalid (400) by a caller
- * who may write and as forbidden (403) by one who may not — before the body is read. Asked once per page load.
- */
-export function canWriteRules(): Promise<boolean> {
-  writable ??= api(`/rules/${PROBE_ID}`, { method: 'PATCH', body: {} }).then(
-    () => true,
-    (error: unknown) => !(error instanceof ApiError && (error.status === 403 || error.status === 401)),
-  );
-  return writable;
 }
 
 /** `If-Match` for a rule's version (managed rules only: a files rule cannot be changed). */

@@ -6,12 +6,13 @@ import { ApiError, api, apiCall } from './api.js';
 import { h, problem, show, stamp } from './dom.js';
 import type { View } from './main.js';
 import { backtestPanel } from './rule-backtest.js';
-import { canWriteRules, documentOf, ifMatch, parseDocument, pretty } from './rule-edit.js';
+import { canWriteRules } from './rule-access.js';
+import { documentOf, ifMatch, parseDocument, pretty } from './rule-edit.js';
 import { historyPanel } from './rule-history.js';
-import type { ApiRule } from './types.js';
+import type { ApiRule, ApiRuleVersion } from './types.js';
 
 /** What a new rule's editor starts with: the fields most rules have. */
-const TEMPLATE = { eventType: 'order.placed', workflow: '', priority: 0, conditions: [{ field: 'tier', value: 'vip' }] };
+const TEMPLATE: Record<string, unknown> = { eventType: 'order.placed', workflow: '', priority: 0, conditions: [{ field: 'tier', value: 'vip' }] };
 
 const path = (id: string) => `/rules/${encodeURIComponent(id)}`;
 
@@ -21,17 +22,19 @@ export const renderRule: View = (root, id) => {
     try {
       const writable = await canWriteRules();
       let rule: ApiRule | undefined;
+      let initial: Record<string, unknown> = TEMPLATE;
       if (id !== '') {
         rule = await apiCall<ApiRule>(path(id)).then(
           ({ body }) => body,
           (error: unknown) => {
-            // A deleted rule keeps its history, from which it can be restored.
             if (error instanceof ApiError && error.status === 404) return undefined;
             throw error;
           },
         );
+        // A deleted rule keeps its history (a 404 there too: there never was one): the editor shows its last version.
+        initial = rule ? documentOf(rule) : ((await api<{ versions: ApiRuleVersion[] }>(`${path(id)}/history`)).versions.at(-1)?.rule ?? TEMPLATE);
       }
-      show(root, ...editor(id, rule, writable, load, notice));
+      show(root, ...editor(id, rule, initial, writable, load, notice));
     } catch (error) {
       show(root, h('h1', {}, id || 'New rule'), problem(error));
     }
@@ -40,14 +43,21 @@ export const renderRule: View = (root, id) => {
   return undefined;
 };
 
-function editor(id: string, rule: ApiRule | undefined, writable: boolean, reload: (notice?: string) => Promise<void>, notice?: string): Array<Node | null> {
+function editor(
+  id: string,
+  rule: ApiRule | undefined,
+  initial: Record<string, unknown>,
+  writable: boolean,
+  reload: (notice?: string) => Promise<void>,
+  notice?: string,
+): Array<Node | null> {
   const isNew = id === '';
   const files = rule?.managedBy === 'files';
   const version = rule?.version;
   const canEdit = writable && !files;
   const idInput = h('input', { type: 'text', name: 'id', 'aria-label': 'rule id', placeholder: 'rule id: a-z, 0-9, -', pattern: '[a-z0-9-]{1,64}', required: true });
   const text = h('textarea', { class: 'editor mono', name: 'rule', 'aria-label': 'rule JSON', rows: 18, spellcheck: 'false', readonly: !canEdit });
-  text.value = pretty(rule ? documentOf(rule) : TEMPLATE);
+  text.value = pretty(initial);
   const errors = h('div', { class: 'rule-errors', 'data-testid': 'rule-errors', 'aria-live': 'polite' });
   const status = h('p', { class: 'muted', 'data-testid': 'rule-status' }, notice ?? '');
   const ruleId = () => (isNew ? idInput.value.trim() : id);
@@ -62,11 +72,11 @@ function editor(id: string, rule: ApiRule | undefined, writable: boolean, reload
     );
   };
   const save = attempt(async () => {
-    const document = parseDocument(text.value);
+    const candidate = parseDocument(text.value);
     const target = ruleId();
     if (target === '') throw new Error('Give the rule an id (a-z, 0-9, -)');
     if (isNew && (await exists(target))) throw new Error(`A rule "${target}" exists already: open it to change it`);
-    const { body } = await apiCall<ApiRule>(path(target), { method: 'PUT', body: document, headers: ifMatch(version) });
+    const { body } = await apiCall<ApiRule>(path(target), { method: 'PUT', body: candidate, headers: ifMatch(version) });
     if (isNew) location.hash = `#/rule/${encodeURIComponent(target)}`;
     else await reload(`Saved as version ${body.version}.`);
   });

@@ -6,7 +6,7 @@ import { api, apiText } from './api.js';
 import { h, link, problem, show, stamp } from './dom.js';
 import type { View } from './main.js';
 import { byLabel, parsePrometheus } from './metrics.js';
-import { canWriteRules } from './rule-edit.js';
+import { canWriteRules } from './rule-access.js';
 import type { ApiRule } from './types.js';
 
 export const renderRules: View = (root) => {
@@ -68,7 +68,7 @@ function row(rule: ApiRule, counts: Map<string, number> | undefined): HTMLElemen
     h('td', { class: 'num' }, rule.priority ?? ''),
     h('td', { class: 'num' }, counts === undefined ? '–' : (counts.get(rule.id) ?? 0)),
     h('td', { class: 'small' }, rule.updatedAt ? `${stamp(rule.updatedAt)} · ${rule.updatedBy ?? '?'}` : ''),
-    h('td', { class: 'small', title: (rule.nextFires ?? []).join('\n') }, next ? stamp(next) : ''),
+    h('td', { class: 'small', 'data-field': 'next-fire', title: (rule.nextFires ?? []).join('\n') }, next ? stamp(next) : ''),
     h('td', { class: 'mono small' }, describe(rule)),
   );
 }
