@@ -24,7 +24,7 @@ import {
   liveEnvelope,
   parseReplayRequest,
   REPLAY_SOURCE,
-  nextFires,
+  scheduleView,
   ScheduleRunner,
   ulidIds,
   type BatchAnswer,
@@ -37,7 +37,6 @@ import {
   type ReplayBusEntry,
   type ReplayJob,
   type ReplayRequest,
-  type Rule,
   type RuleSet,
   type StoredExecution,
   type Trigger,
@@ -244,10 +243,7 @@ export class EmbeddedEngine {
       fields = encrypt.length === 0 ? undefined : new FieldEncryption(encrypt, LocalDataKeys.open(keyFile));
       const { project } = options;
       // `GET /rules/{id}` (and the listing) show a schedule rule's next three fires.
-      const describe = (rule: Rule) => {
-        const fires = nextFires(rule, now(), 3);
-        return fires === undefined ? undefined : { nextFires: fires };
-      };
+      const describe = scheduleView({ now });
       rules = await RuleCatalog.open({
         store: stores.rules,
         files: project.rules,

@@ -13,6 +13,9 @@ const READER = 'console-rules-reader-token';
 const ID = 'vip-signups';
 /** The managed rule the console creates: VIP sign-ups start the confirmation workflow. */
 const VIP = { eventType: 'vip.signup', workflow: 'send_confirmation', priority: 5, conditions: [{ field: 'tier', value: 'vip' }] };
+/** Puts a token where the console keeps it (as if given at its prompt), before the page's scripts run. */
+const withToken = (page: Page, token: string) =>
+  page.addInitScript((t) => (globalThis as unknown as { sessionStorage: { setItem(key: string, value: string): void } }).sessionStorage.setItem('edwe-token', t), token);
 const signup = (tier: string, orderId: string) => ({ type: 'vip.signup', source: 'console-test', data: { tier, orderId, customerEmail: 'v@example.com' } });
 
 describe('the console edits, backtests and rolls back managed rules, in Chromium', () => {
@@ -54,7 +57,7 @@ describe('the console edits, backtests and rolls back managed rules, in Chromium
     engine = await startEngine(['--memory', '--log-level', 'warn', '--token', TOKEN, '--tokens', tokens]);
     page = await browser.page();
     // The admin's token, as if given at the console's prompt; a delete's confirmation is accepted.
-    await page.addInitScript((token) => sessionStorage.setItem('edwe-token', token), TOKEN);
+    await withToken(page, TOKEN);
     page.on('dialog', (dialog) => void dialog.accept());
   });
   afterAll(async () => {
@@ -201,7 +204,7 @@ describe('the console edits, backtests and rolls back managed rules, in Chromium
 
   it('with a token lacking rules:write, disables the edit controls, and a forced save shows the 403', async () => {
     const reader = await browser.page();
-    await reader.addInitScript((token) => sessionStorage.setItem('edwe-token', token), READER);
+    await withToken(reader, READER);
     await reader.goto(`${engine.url}/console#/rules`);
     await reader.getByTestId('read-only').waitFor();
     expect(await reader.getByTestId('new-rule').count()).toBe(0);
@@ -213,9 +216,7 @@ describe('the console edits, backtests and rolls back managed rules, in Chromium
     expect(await reader.getByRole('button', { name: /^Roll back/ }).isDisabled()).toBe(true);
     await snap('rule-read-only', reader);
 
-    await save.evaluate((button: HTMLButtonElement) => {
-      button.disabled = false;
-    });
+    await save.evaluate((button) => button.removeAttribute('disabled'));
     await save.click();
     await reader.getByTestId('rule-errors').getByText('The token "reader" lacks the scope rules:write').waitFor();
     expect((await call('GET', `/rules/${ID}`)).body.version).toBe(5);

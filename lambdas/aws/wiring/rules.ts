@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { compileRules, ingestEvent, liveEnvelope, RefreshingRuleSet, RuleCatalog, type Clock, type Rule, type RuleCatalogDeps, type RuleStore } from '../../core/index.js';
+import { scheduleView } from '../../core/app/schedules.js';
 import * as z from '../../core/schema.js';
 import { ENV } from '../../layout/environment.js';
 import { DynamoDbRuleStore } from '../dynamodb-rule-store.js';
@@ -89,6 +90,8 @@ export function rulesDepsFromEnv(env: Env = process.env, rulesJson?: string, clo
     audit: (event) => ingestEvent(event, { store: events, envelope }),
     clock,
     logger: powertoolsLogger(sharedLogger),
+    // As embedded: a schedule rule's view carries its next three fire times (the console lists them).
+    describe: scheduleView(clock),
   };
   let opened: Promise<RuleCatalog> | undefined;
   return {
