@@ -2,7 +2,10 @@
  * How the console reaches the API: the base path and home from the page's meta tags, the bearer token
  * asked for once and kept in sessionStorage, JSON in and out, errors carrying the API's message.
  */
+import { ApiError, errorOf } from './api-error.js';
 import { parseSse } from './sse.js';
+
+export { ApiError } from './api-error.js';
 
 const meta = (name: string): string => document.querySelector<HTMLMetaElement>(`meta[name="${name}"]`)?.content ?? '';
 
@@ -14,21 +17,6 @@ export const config = {
 };
 
 const TOKEN_KEY = 'edwe-token';
-
-/** An answer other than 2xx: its status and the API's message. */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    /** The API's error code (`invalid_rule`, `precondition_failed`…), when it gave one. */
-    readonly code?: string,
-    /** Each problem the API named, by its JSON path. */
-    readonly details: ReadonlyArray<{ path: string; message: string }> = [],
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
-}
 
 function headers(extra: Record<string, string> = {}): Record<string, string> {
   const token = sessionStorage.getItem(TOKEN_KEY);
@@ -72,19 +60,6 @@ export async function apiCall<T>(path: string, init: CallInit = {}): Promise<{ b
     const text = await response.text();
     if (!response.ok) throw errorOf(response, text);
     return { body: (text === '' ? undefined : JSON.parse(text)) as T, etag: response.headers.get('etag') ?? undefined };
-  }
-}
-
-/** The API's error body (`{error, message, details}`; API Gateway's own refusals say `{"Message"}`) as an ApiError. */
-function errorOf(response: Response, text: string): ApiError {
-  let message = `${response.status} ${response.statusText}`;
-  try {
-    const body = JSON.parse(text) as { error?: string; message?: string; Message?: string; details?: Array<{ path: string; message: string }> };
-    const details = Array.isArray(body.details) ? body.details : [];
-    message = [body.message ?? body.Message ?? message, ...details.map((d) => `${d.path}: ${d.message}`)].join(' — ');
-    return new ApiError(response.status, message, body.error, details);
-  } catch {
-    return new ApiError(response.status, message);
   }
 }
 
