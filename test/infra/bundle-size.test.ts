@@ -2,12 +2,8 @@
  * Every Lambda bundle stays small (docs/capacity.md, "Bundles"): built here with esbuild and the
  * stack's own bundling options (lib/lambda-defaults.ts), minified, without its source map.
  */
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { build, type BuildOptions } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { defaultFunctionProps, PROJECT_ROOT } from '../../lib/lambda-defaults.js';
-import { defaultPaths, loadProject } from '../../lambdas/project/load-project.js';
+import { buildBundle, esbuildOptions, LAMBDA_ENTRIES, packageOf } from './lambda-bundles.js';
 
 const LIMIT_BYTES = 250 * 1024;
 
@@ -35,36 +31,6 @@ const KNOWN_OVER: Readonly<Record<string, string>> = {
   'lambdas/handlers/sweeper.ts': ROUTING_OVER_THE_FLOOR,
 };
 
-/** The stack's bundling props as esbuild options (what NodejsFunction passes on the command line). */
-function esbuildOptions(): BuildOptions {
-  const bundling = defaultFunctionProps().bundling ?? {};
-  const alias = Object.fromEntries(((bundling.esbuildArgs?.['--alias'] as string[] | undefined) ?? []).map((pair) => pair.split('=', 2) as [string, string]));
-  return {
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: bundling.target ?? 'node22',
-    mainFields: bundling.mainFields ?? [],
-    external: bundling.externalModules ?? [],
-    minify: bundling.minify ?? false,
-    keepNames: bundling.keepNames ?? false,
-    banner: { js: bundling.banner ?? '' },
-    alias,
-    // The router's, the sweeper's and the fast path's rules, as lib/router.ts puts them in.
-    define: { __EDWE_RULES__: JSON.stringify(JSON.stringify(loadProject(defaultPaths(PROJECT_ROOT)).rules)) },
-    write: false,
-    outdir: join(PROJECT_ROOT, 'cdk.out', 'bundle-size'),
-    logLevel: 'silent',
-  };
-}
-
-const entries = [
-  ...readdirSync(join(PROJECT_ROOT, 'lambdas/handlers')).map((f) => `lambdas/handlers/${f}`),
-  'lambdas/tasks/emit-event.ts',
-  'lambdas/tasks/wait-for-event.ts',
-  ...readdirSync(join(PROJECT_ROOT, 'workflows/tasks')).map((f) => `workflows/tasks/${f}`),
-].filter((f) => f.endsWith('.ts'));
-
 interface Measured {
   entry: string;
   kb: number;
@@ -78,12 +44,10 @@ function measureAll(): Promise<Measured[]> {
   measured ??= (async () => {
     const options = esbuildOptions();
     const sizes: Measured[] = [];
-    for (const entry of entries) {
-      const result = await build({ ...options, metafile: true, entryPoints: [join(PROJECT_ROOT, entry)] });
-      const bytes = result.outputFiles?.find((file) => file.path.endsWith('.js'))?.contents.length ?? Number.NaN;
-      const output = Object.values(result.metafile?.outputs ?? {}).find((o) => o.entryPoint !== undefined);
-      const yamlModules = Object.entries(output?.inputs ?? {})
-        .filter(([input, { bytesInOutput }]) => /(^|\/)node_modules\/yaml\//.test(input) && bytesInOutput > 0)
+    for (const entry of LAMBDA_ENTRIES) {
+      const { bytes, inputs } = await buildBundle(entry, options);
+      const yamlModules = Object.entries(inputs)
+        .filter(([input, bytesInOutput]) => packageOf(input) === 'yaml' && bytesInOutput > 0)
         .map(([input]) => input);
       sizes.push({ entry, kb: Math.round((bytes / 1024) * 10) / 10, yamlModules });
     }
