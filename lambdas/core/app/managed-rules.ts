@@ -37,6 +37,29 @@ export function managedRule(stored: Pick<StoredRule, 'id' | 'rule' | 'read' | 'v
   return { ...stored.read, version: stored.version };
 }
 
+/**
+ * The files layer and the managed rules compiled into one set. A read form is trusted as stored, so one that no longer
+ * compiles (a pattern a later matcher refuses, a record edited by hand) is found and left out, each reported to
+ * `leftOut`, rather than failing the whole set; the search costs nothing while every rule compiles.
+ * @throws whatever compiling the files layer alone throws.
+ */
+export function compileManaged(files: readonly Rule[], managed: readonly Rule[], leftOut: (rule: Rule, error: unknown) => void): RuleSet {
+  try {
+    return compileRules([...files, ...managed]);
+  } catch {
+    const compiling = managed.filter((rule) => {
+      try {
+        compileRules([rule]);
+        return true;
+      } catch (error) {
+        leftOut(rule, error);
+        return false;
+      }
+    });
+    return compileRules([...files, ...compiling]);
+  }
+}
+
 /** A rule set whose rules can be replaced while events are routed through it: each `route` uses one set whole. */
 export class LiveRuleSet implements RuleSet {
   constructor(private current: RuleSet) {}
@@ -155,6 +178,12 @@ export class ManagedRules {
 
   #compile(): void {
     const managed = [...this.#managed.values()].flatMap(({ rule }) => (rule === undefined ? [] : [rule]));
-    this.ruleSet.swap(compileRules([...this.files.values(), ...managed]));
+    const leftOut = (rule: Rule, error: unknown) => {
+      const entry = this.#managed.get(rule.id);
+      // Left out until it changes: a later compile does not try it (nor warn about it) again.
+      if (entry !== undefined) entry.rule = undefined;
+      this.deps.logger?.warn('a managed rule does not compile and is not routed', { ruleId: rule.id, version: rule.version, error: String(error) });
+    };
+    this.ruleSet.swap(compileManaged([...this.files.values()], managed, leftOut));
   }
 }

@@ -5,9 +5,8 @@
  */
 import type { RuleStore, RuleVersion } from '../ports/rules.js';
 import { rulesAsOf } from '../ports/rules.js';
-import { compileRules } from '../rules/rule-set.js';
 import type { Rule, RuleSet } from '../rules/types.js';
-import { managedRule, type RuleDocumentReader } from './managed-rules.js';
+import { compileManaged, managedRule, type RuleDocumentReader } from './managed-rules.js';
 
 /** Picks the rule set for an event's timestamp. */
 export interface RuleSetsAsOf {
@@ -74,6 +73,7 @@ export class RulesAsOf implements RuleSetsAsOf {
         return [];
       }
     });
-    return compileRules([...this.files, ...managed]);
+    // A version that does not compile routes nothing, as the live set leaves it out.
+    return compileManaged(this.files, managed, () => undefined);
   }
 }

@@ -84,6 +84,26 @@ describe('ManagedRules (what the routing functions hold)', () => {
     expect(managedRule({ id: 'vip', rule: vipDocument, read: vipRead(), version: 3 }, WORKFLOWS)).toMatchObject({ id: 'vip', workflow: 'vip_workflow', version: 3 });
   });
 
+  it('leaves out a read form that no longer compiles, with a warning, and routes by the others', async () => {
+    const { store, write } = aStore();
+    // A pattern's leaves must be lists: a form the reader would refuse, as a hand-edited record or a stricter matcher leaves it.
+    await write({ id: 'broken', rule: { id: 'broken' }, read: { ...vipRead(), id: 'broken', pattern: { data: { tier: 'vip' } } } });
+    await write({ id: 'vip', rule: vipDocument, read: vipRead() });
+    const { warnings, logger } = aLogger();
+    const rules = await ManagedRules.open({ store, files: FILES, workflows: WORKFLOWS, logger });
+
+    expect(routedIds(rules, { tier: 'vip' })).toEqual([
+      ['from-files', expect.any(String)],
+      ['vip', 1],
+    ]);
+    expect(warnings.map((w) => w.message)).toEqual(['a managed rule does not compile and is not routed']);
+    // Left out until it changes: the next compile (another rule's change) neither fails nor warns again.
+    await write({ id: 'other', rule: { id: 'other' }, read: { ...vipRead(), id: 'other' } });
+    await rules.refresh();
+    expect(routedIds(rules, { tier: 'vip' }).map(([id]) => id)).toEqual(['from-files', 'other', 'vip']);
+    expect(warnings).toHaveLength(1);
+  });
+
   it('follows another writer once the revision moves', async () => {
     const { store, write } = aStore();
     const rules = await ManagedRules.open({ store, files: FILES, workflows: WORKFLOWS });
