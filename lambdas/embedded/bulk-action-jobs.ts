@@ -27,7 +27,7 @@ export class LocalBulkActions {
   readonly #sleeps = new Set<() => void>();
 
   constructor(private readonly deps: LocalBulkActionsDeps) {
-    this.#store = new SqliteReplayJobStore(deps.db, { writes: deps.writes, table: 'bulk_actions' });
+    this.#store = new SqliteReplayJobStore(deps.db, { writes: deps.writes, kind: 'bulk-action' });
     this.#bulk = new BulkActions({
       jobs: this.#store,
       executions: deps.executions,

@@ -166,7 +166,7 @@ async function settle(engine: EngineProcess, path: string): Promise<void> {
     for (;;) {
       const busy = db
         .prepare<[], { n: number }>(
-          `SELECT (SELECT count(*) FROM events WHERE routed_at IS NULL) + (SELECT count(*) FROM executions WHERE status = 'RUNNING') + (SELECT count(*) FROM replays WHERE status = 'running') AS n`,
+          `SELECT (SELECT count(*) FROM events WHERE routed_at IS NULL) + (SELECT count(*) FROM executions WHERE status = 'RUNNING') + (SELECT count(*) FROM jobs WHERE status = 'running') AS n`,
         )
         .get() as { n: number };
       quietSince = busy.n === 0 ? (quietSince ?? Date.now()) : undefined;
