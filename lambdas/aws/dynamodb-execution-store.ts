@@ -3,7 +3,7 @@
  * which is also the exactly-once guard of Express starts — moved to their end state once, read by
  * name, and listed by triggering event or by correlation through the indexes.
  */
-import { DeleteItemCommand, GetItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, GetItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { randomUUID } from 'node:crypto';
 // Deep imports, not core's index: the built-in task functions reach this store (field encryption), and their
@@ -16,7 +16,7 @@ import { DEFAULT_RETENTION_DAYS } from '../layout/events-table.js';
 import { executionItem, executionKey, fromExecutionItem, listingShard, statusIndexKey, type ExecutionItem } from './execution-item.js';
 import { listIndexedExecutions, listRecentExecutions } from './execution-listing.js';
 import { type ConditionalUpdate, finishUpdate, type OwnUpdate, redriveUpdate } from './execution-updates.js';
-import { isConditionalCheckFailure, putIfAbsent } from './conditional-check.js';
+import { isConditionalCheckFailure, putIfAbsent, putWhen } from './conditional-check.js';
 import { classifySdkError } from './sdk-errors.js';
 import { STATE_TABLE } from '../layout/state-table.js';
 
@@ -211,21 +211,13 @@ export class DynamoDbExecutionStore implements ExecutionStore, RedriveRecords, E
    * (started already, or dropped). The whole item is written, so its start time, input and index keys are the start's.
    */
   private async takeOver(item: ExecutionItem, name: string): Promise<boolean> {
-    try {
-      await this.client.send(
-        new PutItemCommand({
-          TableName: this.tableName,
-          Item: marshall(item, { removeUndefinedValues: true }),
-          ConditionExpression: '#status = :queued',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: marshall({ ':queued': 'QUEUED' }),
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionalCheckFailure(error)) return this.wroteItself(item, name);
-      throw classifySdkError(error, `starting held execution ${name}`);
-    }
+    const target = { client: this.client, tableName: this.tableName, what: `starting held execution ${name}` };
+    const condition = {
+      ConditionExpression: '#status = :queued',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: marshall({ ':queued': 'QUEUED' }),
+    };
+    return (await putWhen(target, item, condition)) || this.wroteItself(item, name);
   }
 
   private async rawGet(name: string): Promise<Record<string, unknown> | undefined> {

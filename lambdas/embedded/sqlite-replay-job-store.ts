@@ -5,16 +5,8 @@
  * writes the row in one synchronous transaction, so nothing can interleave with it: a step's claim
  * and its progress hold only while the version is still its own, as on DynamoDB.
  */
-import {
-  ConflictError,
-  NotFoundError,
-  type ReplayFailure,
-  type ReplayJob,
-  type ReplayJobStore,
-  type ReplayProgress,
-  type ReplayStatus,
-  type StoredReplayJob,
-} from '../core/index.js';
+import { ConflictError, NotFoundError } from '../core/index.js';
+import type { ReplayFailure, ReplayJob, ReplayJobStore, ReplayProgress, ReplayStatus, StoredReplayJob } from '../core/index.js';
 import type Database from 'better-sqlite3';
 import type { SqliteDatabase } from './sqlite-database.js';
 
