@@ -3,7 +3,7 @@
  * the schema no longer has into the one that replaced it. Each move looks at the file itself (is the old table still
  * there?), so it runs once, and a file that never had the old table is left alone.
  */
-import type { SqliteDatabase } from './sqlite-database.js';
+import type Database from 'better-sqlite3';
 
 /** The tables jobs were kept in before the one `jobs` table, and the kind their rows take there. */
 const OLD_JOB_TABLES = [
@@ -12,7 +12,7 @@ const OLD_JOB_TABLES = [
 ] as const;
 
 /** Runs every move the file still needs; call after the current schema's tables exist. */
-export function migrate(db: SqliteDatabase): void {
+export function migrate(db: Database.Database): void {
   for (const [table, kind] of OLD_JOB_TABLES) moveJobs(db, table, kind);
 }
 
@@ -21,7 +21,7 @@ export function migrate(db: SqliteDatabase): void {
  * opening the same file waits for it and then finds nothing left to move. Columns an even older file lacks take the
  * defaults they were added with (version 0, no failures, no pacing mark, no expiry).
  */
-function moveJobs(db: SqliteDatabase, table: string, kind: string): void {
+function moveJobs(db: Database.Database, table: string, kind: string): void {
   const move = db.transaction(() => {
     const listed = db.prepare<[], { name: string }>(`PRAGMA table_info(${table})`).all();
     const columns = new Set(listed.map((c) => c.name));
