@@ -4,6 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { printPages } from './follow.js';
 import type { CliIo } from './io.js';
 import { API_OPTIONS, apiClient } from './api-client.js';
 import { eventsTailCommand, TAIL_USAGE } from './observe-commands.js';
@@ -72,15 +73,7 @@ export async function eventsCommand(argv: string[], io: CliIo): Promise<number> 
   const query = new URLSearchParams();
   for (const key of ['type', 'source', 'from', 'to', 'limit'] as const) if (values[key] !== undefined) query.set(key, values[key] as string);
   if (values['correlation-id']) query.set('correlationId', values['correlation-id']);
-  // One event per line (JSON Lines), so the output pipes into jq, grep and wc.
-  let cursor: string | undefined;
-  do {
-    if (cursor) query.set('cursor', cursor);
-    const page = await api.request<{ events: unknown[]; cursor?: string }>('GET', `/events?${query}`);
-    for (const event of page.events) io.stdout(`${JSON.stringify(event)}\n`);
-    cursor = values.all ? page.cursor : undefined;
-    if (!values.all && page.cursor) io.stderr('more events follow: add --all to read every page\n');
-  } while (cursor);
+  await printPages(api, '/events', query, 'events', values.all, io);
   return 0;
 }
 

@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { parseDuration } from '../lambdas/core/index.js';
 import { API_OPTIONS, apiClient } from './api-client.js';
+import { type FollowIo, followJob, progressBar } from './follow.js';
 import type { CliIo } from './io.js';
 
 export const EXECUTION_ACTION_USAGE = 'Usage: edwe executions stop|redrive NAME [--url URL]';
@@ -32,7 +33,7 @@ interface BulkView {
 }
 
 /** Starts a bulk action and follows it to its end (a dry run answers at once with the count and a sample). */
-export async function bulkActionCommand(argv: string[], io: CliIo & { isTTY?: boolean; pollMs?: number }, now: () => number = Date.now): Promise<number> {
+export async function bulkActionCommand(argv: string[], io: FollowIo, now: () => number = Date.now): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -66,29 +67,13 @@ export async function bulkActionCommand(argv: string[], io: CliIo & { isTTY?: bo
     return 0;
   }
   io.stderr(`bulk ${action} ${started.actionId} started: ${started.matched} executions\n`);
-  let view: BulkView;
-  let lastLine = 0;
-  for (;;) {
-    view = await api.request<BulkView>('GET', `/executions/actions/${started.actionId}`);
-    const line = bulkProgressLine(view);
-    if (io.isTTY) io.stderr(`\r${line}\u001b[K`);
-    else if (now() - lastLine >= 1000 || view.status !== 'running') {
-      io.stderr(`${line}\n`);
-      lastLine = now();
-    }
-    if (view.status !== 'running') break;
-    await new Promise((resolve) => setTimeout(resolve, io.pollMs ?? 200));
-  }
-  if (io.isTTY) io.stderr('\n');
+  const view = await followJob(() => api.request<BulkView>('GET', `/executions/actions/${started.actionId}`), bulkProgressLine, io, now);
   io.stdout(`${JSON.stringify(view, null, 2)}\n`);
   return view.status === 'completed' && view.failed === 0 ? 0 : 1;
 }
 
 /** `[██████░░░░]  62%  done 31 · failed 0 · of 50 · running` */
 export function bulkProgressLine(view: BulkView): string {
-  const width = 24;
-  const fraction = Math.min(1, Math.max(0, view.progress));
-  const filled = Math.round(fraction * width);
   const skipped = view.skipped > 0 ? ` · skipped ${view.skipped}` : '';
-  return `[${'█'.repeat(filled)}${'░'.repeat(width - filled)}] ${String(Math.floor(fraction * 100)).padStart(3)}%  done ${view.done} · failed ${view.failed}${skipped} · of ${view.matched} · ${view.status}`;
+  return `${progressBar(view.progress)}  done ${view.done} · failed ${view.failed}${skipped} · of ${view.matched} · ${view.status}`;
 }

@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import { compilePattern, encodeCursor, parseDuration } from '../lambdas/core/index.js';
 import { API_OPTIONS, apiClient, ApiError } from './api-client.js';
+import { printPages } from './follow.js';
 import type { CliIo } from './io.js';
 
 export const EXECUTIONS_USAGE = `Usage: edwe executions list [--workflow ID] [--status RUNNING|SUCCEEDED|FAILED|TIMED_OUT|ABORTED] [--since 1h] [--limit N] [--all] [--url URL]`;
@@ -37,14 +38,7 @@ export async function executionsListCommand(argv: string[], io: CliIo, now: () =
     query.set('from', new Date(now() - ms).toISOString());
   }
   const api = apiClient(values);
-  let cursor: string | undefined;
-  do {
-    if (cursor) query.set('cursor', cursor);
-    const page = await api.request<{ executions: unknown[]; cursor?: string }>('GET', `/executions?${query}`);
-    for (const execution of page.executions) io.stdout(`${JSON.stringify(execution)}\n`);
-    cursor = values.all ? page.cursor : undefined;
-    if (!values.all && page.cursor) io.stderr('more executions follow: add --all to read every page\n');
-  } while (cursor);
+  await printPages(api, '/executions', query, 'executions', values.all, io);
   return 0;
 }
 

@@ -3,8 +3,8 @@
  * (events read, matched, rate, ETA) until it ends; `edwe replay status|cancel ID`.
  */
 import { parseArgs } from 'node:util';
-import type { CliIo } from './io.js';
 import { API_OPTIONS, apiClient } from './api-client.js';
+import { type FollowIo, followJob, progressBar } from './follow.js';
 
 export const REPLAY_USAGE = `Usage: edwe replay --from ISO --to ISO [--workflow ID] [--type T]... [--dry-run] [--rate N] [--url URL]
        edwe replay status ID [--url URL]
@@ -23,7 +23,7 @@ interface ReplayView {
   error?: string;
 }
 
-export async function replayCommand(argv: string[], io: CliIo & { isTTY?: boolean; pollMs?: number }): Promise<number> {
+export async function replayCommand(argv: string[], io: FollowIo): Promise<number> {
   const [first, second, ...rest] = argv;
   if (first === 'status' || first === 'cancel') {
     if (second === undefined) throw new Error(`edwe replay ${first} needs a replay id\n${REPLAY_USAGE}`);
@@ -55,20 +55,11 @@ export async function replayCommand(argv: string[], io: CliIo & { isTTY?: boolea
   io.stderr(`replay ${replayId} started\n`);
 
   const startedAt = Date.now();
-  let view: ReplayView;
-  let lastLine = 0;
-  for (;;) {
-    view = await api.request<ReplayView>('GET', `/replays/${replayId}`);
-    const line = progressLine(view, Date.now() - startedAt);
-    if (io.isTTY) io.stderr(`\r${line}\u001b[K`);
-    else if (Date.now() - lastLine >= 1000 || view.status !== 'running') {
-      io.stderr(`${line}\n`);
-      lastLine = Date.now();
-    }
-    if (view.status !== 'running') break;
-    await new Promise((resolve) => setTimeout(resolve, io.pollMs ?? 200));
-  }
-  if (io.isTTY) io.stderr('\n');
+  const view = await followJob(
+    () => api.request<ReplayView>('GET', `/replays/${replayId}`),
+    (reading) => progressLine(reading, Date.now() - startedAt),
+    io,
+  );
   const seconds = (Date.now() - startedAt) / 1000;
   io.stdout(
     `${JSON.stringify({ replayId, status: view.status, matched: view.matched, emitted: view.emitted, failed: view.failed, scanned: view.scanned, seconds: Number(seconds.toFixed(2)), ...(view.eventIds ? { eventIds: view.eventIds } : {}), ...(view.error ? { error: view.error } : {}) }, null, 2)}\n`,
@@ -78,13 +69,11 @@ export async function replayCommand(argv: string[], io: CliIo & { isTTY?: boolea
 
 /** `[██████░░░░]  62%  read 1,204 · matched 310 · emitted 310 · 850 ev/s · ETA 3s` */
 export function progressLine(view: ReplayView, elapsedMs: number): string {
-  const width = 24;
   const fraction = Math.min(1, Math.max(0, view.progress));
-  const filled = Math.round(fraction * width);
   const rate = elapsedMs > 0 ? (view.scanned / elapsedMs) * 1000 : 0;
   const eta = fraction > 0 && fraction < 1 ? ` · ETA ${formatSeconds((elapsedMs / fraction - elapsedMs) / 1000)}` : '';
   const n = (x: number) => x.toLocaleString('en-US');
-  return `[${'█'.repeat(filled)}${'░'.repeat(width - filled)}] ${String(Math.floor(fraction * 100)).padStart(3)}%  read ${n(view.scanned)} · matched ${n(view.matched)} · emitted ${n(view.emitted)}${view.failed ? ` · failed ${n(view.failed)}` : ''} · ${n(Math.round(rate))} ev/s${eta} · ${view.status}`;
+  return `${progressBar(fraction)}  read ${n(view.scanned)} · matched ${n(view.matched)} · emitted ${n(view.emitted)}${view.failed ? ` · failed ${n(view.failed)}` : ''} · ${n(Math.round(rate))} ev/s${eta} · ${view.status}`;
 }
 
 function formatSeconds(seconds: number): string {

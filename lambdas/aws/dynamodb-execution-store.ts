@@ -3,16 +3,7 @@
  * which is also the exactly-once guard of Express starts — moved to their end state once, read by
  * name, and listed by triggering event or by correlation through the indexes.
  */
-import {
-  DeleteItemCommand,
-  GetItemCommand,
-  PutItemCommand,
-  QueryCommand,
-  UpdateItemCommand,
-  type AttributeValue,
-  type DynamoDBClient,
-  type QueryCommandInput,
-} from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, GetItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { randomUUID } from 'node:crypto';
 // Deep imports, not core's index: the built-in task functions reach this store (field encryption), and their
@@ -20,32 +11,12 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
 import type { ExecutionRecord, Trigger } from '../core/execution.js';
 import type { ExecutionListing, ExecutionQuery } from '../core/execution-query.js';
-import {
-  toApiExecution,
-  type ExecutionEnd,
-  type ExecutionPage,
-  type ExecutionStore,
-  type RedriveExpectation,
-  type RedriveRecords,
-  type RedriveState,
-  type StoredExecution,
-} from '../core/ports/executions.js';
-import { encodeCursor } from '../core/query.js';
+import type { ExecutionEnd, ExecutionPage, ExecutionStore, RedriveExpectation, RedriveRecords, RedriveState, StoredExecution } from '../core/ports/executions.js';
 import { DEFAULT_RETENTION_DAYS } from '../layout/events-table.js';
-import {
-  correlationIndexKey,
-  eventIndexKey,
-  executionItem,
-  executionKey,
-  executionSortKey,
-  fromExecutionItem,
-  listingShard,
-  statusIndexKey,
-  storedOutput,
-  type ExecutionItem,
-} from './execution-item.js';
-import { listRecentExecutions } from './execution-listing.js';
-import { isConditionalCheckFailure, putIfAbsent } from './conditional-check.js';
+import { executionItem, executionKey, fromExecutionItem, listingShard, statusIndexKey, type ExecutionItem } from './execution-item.js';
+import { listIndexedExecutions, listRecentExecutions } from './execution-listing.js';
+import { type ConditionalUpdate, finishUpdate, type OwnUpdate, redriveUpdate } from './execution-updates.js';
+import { isConditionalCheckFailure, putIfAbsent, putWhen } from './conditional-check.js';
 import { classifySdkError } from './sdk-errors.js';
 import { STATE_TABLE } from '../layout/state-table.js';
 
@@ -89,22 +60,6 @@ export interface ExpressClaims {
   confirm(name: string, claimId: string): Promise<void>;
   release(name: string, claimId: string): Promise<void>;
 }
-
-const API_FIELDS = [
-  'name',
-  'workflowId',
-  'ruleId',
-  'ruleVersion',
-  'eventId',
-  'correlationId',
-  'status',
-  'startedAt',
-  'stoppedAt',
-  'output',
-  'error',
-  'redriveCount',
-  'redrives',
-];
 
 /**
  * @example const store = new DynamoDbExecutionStore({ client, tableName: 'State' }); await store.record(trigger, startedAt)
@@ -199,36 +154,7 @@ export class DynamoDbExecutionStore implements ExecutionStore, RedriveRecords, E
    * (a finished record never goes back, and a late duplicate changes nothing).
    */
   async finish(name: string, end: ExecutionEnd): Promise<boolean> {
-    const values: Record<string, unknown> = {
-      ':status': end.status,
-      ':stoppedAt': end.stoppedAt,
-      ':running': 'RUNNING',
-      ':queued': 'QUEUED',
-      ':spk': statusIndexKey(end.status, listingShard(name)),
-      // Tells this finish from another one, should the SDK retry it after its answer was lost.
-      ':finishId': randomUUID(),
-    };
-    const sets = ['#status = :status', 'stoppedAt = :stoppedAt', 'spk = :spk', 'finishId = :finishId'];
-    const output = storedOutput(end.output);
-    if (output !== undefined) {
-      sets.push('#output = :output');
-      values[':output'] = output;
-    }
-    if (end.error !== undefined) {
-      sets.push('#error = :error');
-      values[':error'] = JSON.stringify(end.error);
-    }
-    const finished = await this.update(name, {
-      UpdateExpression: `SET ${sets.join(', ')}`,
-      // A held (QUEUED) execution is dropped the same way: it ends without having started.
-      ConditionExpression: '#status IN (:running, :queued)',
-      ExpressionAttributeNames: { '#status': 'status', ...(output === undefined ? {} : { '#output': 'output' }), ...(end.error === undefined ? {} : { '#error': 'error' }) },
-      ExpressionAttributeValues: marshall(values),
-    });
-    if (finished) return true;
-    // The SDK retries an update whose answer was lost: the retry then finds the execution its own first
-    // attempt ended. That is this finish, not another delivery of the same end.
-    return (await this.rawGet(name))?.finishId === values[':finishId'];
+    return this.updateOwn(name, finishUpdate(name, end, randomUUID()));
   }
 
   /**
@@ -236,38 +162,7 @@ export class DynamoDbExecutionStore implements ExecutionStore, RedriveRecords, E
    * count: 0); false when it is not, or is missing. The status index key moves with the status.
    */
   async setRedrive(name: string, expected: RedriveExpectation, next: RedriveState): Promise<boolean> {
-    const { end } = next;
-    const values: Record<string, unknown> = {
-      ':expectedStatus': expected.status,
-      ':expectedCount': expected.redriveCount,
-      ':status': end?.status ?? 'RUNNING',
-      ':spk': statusIndexKey(end?.status ?? 'RUNNING', listingShard(name)),
-      ':count': next.redriveCount,
-    };
-    const sets = ['#status = :status', 'spk = :spk', 'redriveCount = :count'];
-    const removes = ['finishId'];
-    const put = (attribute: string, value: string | undefined): void => {
-      if (value === undefined) removes.push(`#${attribute}`);
-      else {
-        sets.push(`#${attribute} = :${attribute}`);
-        values[`:${attribute}`] = value;
-      }
-    };
-    put('stoppedAt', end?.stoppedAt);
-    put('output', storedOutput(end?.output));
-    put('error', end?.error === undefined ? undefined : JSON.stringify(end.error));
-    put('redrives', next.redrives.length === 0 ? undefined : JSON.stringify(next.redrives));
-    const countCondition = expected.redriveCount === 0 ? '(attribute_not_exists(redriveCount) OR redriveCount = :expectedCount)' : 'redriveCount = :expectedCount';
-    const written = await this.update(name, {
-      UpdateExpression: `SET ${sets.join(', ')} REMOVE ${removes.join(', ')}`,
-      ConditionExpression: `#status = :expectedStatus AND ${countCondition}`,
-      ExpressionAttributeNames: { '#status': 'status', '#stoppedAt': 'stoppedAt', '#output': 'output', '#error': 'error', '#redrives': 'redrives' },
-      ExpressionAttributeValues: marshall(values),
-    });
-    if (written) return true;
-    // The SDK retries an update whose answer was lost: the retry then finds what its own first attempt wrote.
-    const item = await this.rawGet(name);
-    return item !== undefined && item.status === values[':status'] && (item.redriveCount ?? 0) === next.redriveCount && item.redrives === values[':redrives'];
+    return this.updateOwn(name, redriveUpdate(name, expected, next));
   }
 
   /** The execution of this name (claims included), read consistently. */
@@ -280,47 +175,8 @@ export class DynamoDbExecutionStore implements ExecutionStore, RedriveRecords, E
    * One page of executions of an event or a correlation, in (startedAt, name) order, narrowed by
    * workflow and status. The indexes are eventually consistent: a record written a moment ago may be missing.
    */
-  async list(query: ExecutionQuery): Promise<ExecutionPage> {
-    const byEvent = query.eventId !== undefined;
-    const index = byEvent ? STATE_TABLE.byEvent : STATE_TABLE.byCorrelation;
-    const names: Record<string, string> = { '#pk': index.partitionKey };
-    const values: Record<string, unknown> = { ':pk': byEvent ? eventIndexKey(query.eventId as string) : correlationIndexKey(query.correlationId as string) };
-    const filters: string[] = [];
-    const filter = (attribute: string, value: string | undefined): void => {
-      if (value === undefined) return;
-      names[`#${attribute}`] = attribute;
-      values[`:${attribute}`] = value;
-      filters.push(`#${attribute} = :${attribute}`);
-    };
-    filter('workflowId', query.workflowId);
-    filter('status', query.status);
-    if (byEvent) filter('correlationId', query.correlationId);
-    let keyCondition = '#pk = :pk';
-    if (query.after !== undefined) {
-      keyCondition += ' AND #sk > :after';
-      names['#sk'] = index.sortKey;
-      values[':after'] = executionSortKey(query.after.timestamp, query.after.id);
-    }
-    API_FIELDS.forEach((field, i) => (names[`#f${i}`] = field));
-    const request: QueryCommandInput = {
-      TableName: this.tableName,
-      IndexName: index.indexName,
-      KeyConditionExpression: keyCondition,
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: marshall(values),
-      ProjectionExpression: API_FIELDS.map((_, i) => `#f${i}`).join(', '),
-      ...(filters.length === 0 ? {} : { FilterExpression: filters.join(' AND ') }),
-    };
-    const found: ExecutionRecord[] = [];
-    let start: Record<string, AttributeValue> | undefined;
-    do {
-      const page = await this.query({ ...request, Limit: query.limit + 1 - found.length, ...(start === undefined ? {} : { ExclusiveStartKey: start }) });
-      for (const item of page.Items ?? []) found.push(toApiExecution(fromExecutionItem(unmarshall(item))));
-      start = page.LastEvaluatedKey;
-    } while (start !== undefined && found.length <= query.limit);
-    const executions = found.slice(0, query.limit);
-    const last = executions[executions.length - 1];
-    return found.length > query.limit && last !== undefined ? { executions, cursor: encodeCursor({ timestamp: last.startedAt, id: last.name }) } : { executions };
+  list(query: ExecutionQuery): Promise<ExecutionPage> {
+    return listIndexedExecutions(this.client, this.tableName, query);
   }
 
   /** Every execution by workflow, status and start time, newest first, from the sharded sparse indexes (see execution-listing.ts). */
@@ -355,21 +211,13 @@ export class DynamoDbExecutionStore implements ExecutionStore, RedriveRecords, E
    * (started already, or dropped). The whole item is written, so its start time, input and index keys are the start's.
    */
   private async takeOver(item: ExecutionItem, name: string): Promise<boolean> {
-    try {
-      await this.client.send(
-        new PutItemCommand({
-          TableName: this.tableName,
-          Item: marshall(item, { removeUndefinedValues: true }),
-          ConditionExpression: '#status = :queued',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: marshall({ ':queued': 'QUEUED' }),
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionalCheckFailure(error)) return this.wroteItself(item, name);
-      throw classifySdkError(error, `starting held execution ${name}`);
-    }
+    const target = { client: this.client, tableName: this.tableName, what: `starting held execution ${name}` };
+    const condition = {
+      ConditionExpression: '#status = :queued',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: marshall({ ':queued': 'QUEUED' }),
+    };
+    return (await putWhen(target, item, condition)) || this.wroteItself(item, name);
   }
 
   private async rawGet(name: string): Promise<Record<string, unknown> | undefined> {
@@ -382,15 +230,7 @@ export class DynamoDbExecutionStore implements ExecutionStore, RedriveRecords, E
   }
 
   /** A conditional update; false when the condition did not hold. */
-  private async update(
-    name: string,
-    expression: {
-      UpdateExpression: string;
-      ConditionExpression: string;
-      ExpressionAttributeValues: Record<string, AttributeValue>;
-      ExpressionAttributeNames?: Record<string, string>;
-    },
-  ): Promise<boolean> {
+  private async update(name: string, expression: ConditionalUpdate): Promise<boolean> {
     try {
       await this.client.send(new UpdateItemCommand({ TableName: this.tableName, Key: marshall(executionKey(name)), ...expression }));
       return true;
@@ -400,11 +240,8 @@ export class DynamoDbExecutionStore implements ExecutionStore, RedriveRecords, E
     }
   }
 
-  private async query(input: QueryCommandInput) {
-    try {
-      return await this.client.send(new QueryCommand(input));
-    } catch (error) {
-      throw classifySdkError(error, `listing executions`);
-    }
+  /** `update`, true too when its condition failed on what its own first attempt wrote (the SDK retried it). */
+  private async updateOwn(name: string, own: OwnUpdate): Promise<boolean> {
+    return (await this.update(name, own.update)) || own.wroteItself(await this.rawGet(name));
   }
 }

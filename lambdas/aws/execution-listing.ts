@@ -1,17 +1,90 @@
 /**
- * `GET /executions` without an event or a correlation, on the State table's sparse byWorkflow and byStatus
- * indexes: each key is spread over `STATE_TABLE.listingShards` partitions, so a listing reads every shard
- * newest first (in parallel) and merges them by (startedAt, name), descending.
+ * `GET /executions` on the State table's indexes. An event's or a correlation's executions come from byEvent or
+ * byCorrelation, oldest first. Without either, the sparse byWorkflow and byStatus indexes: each key is spread over
+ * `STATE_TABLE.listingShards` partitions, so a listing reads every shard newest first (in parallel) and merges them
+ * by (startedAt, name), descending.
  */
-import type { AttributeValue, DynamoDBClient, QueryCommandInput } from '@aws-sdk/client-dynamodb';
-import { marshall } from '@aws-sdk/util-dynamodb';
+import { QueryCommand, type AttributeValue, type DynamoDBClient, type QueryCommandInput } from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { ExecutionRecord } from '../core/execution.js';
-import { EXECUTION_STATUSES, type ExecutionListing } from '../core/execution-query.js';
-import { toListedExecution, type ExecutionPage } from '../core/ports/executions.js';
+import { EXECUTION_STATUSES, type ExecutionListing, type ExecutionQuery } from '../core/execution-query.js';
+import { toApiExecution, toListedExecution, type ExecutionPage } from '../core/ports/executions.js';
 import { encodeCursor } from '../core/query.js';
 import { STATE_TABLE } from '../layout/state-table.js';
-import { executionSortKey, fromExecutionItem, statusIndexKey, workflowIndexKey } from './execution-item.js';
+import { correlationIndexKey, eventIndexKey, executionSortKey, fromExecutionItem, statusIndexKey, workflowIndexKey } from './execution-item.js';
 import { queryItems } from './query-items.js';
+import { classifySdkError } from './sdk-errors.js';
+
+/** What an event's or a correlation's listing reads of each record: the API's fields, never the input. */
+const API_FIELDS = [
+  'name',
+  'workflowId',
+  'ruleId',
+  'ruleVersion',
+  'eventId',
+  'correlationId',
+  'status',
+  'startedAt',
+  'stoppedAt',
+  'output',
+  'error',
+  'redriveCount',
+  'redrives',
+];
+
+/**
+ * One page of executions of an event or a correlation, in (startedAt, name) order, narrowed by workflow and status.
+ * The indexes are eventually consistent: a record written a moment ago may be missing.
+ */
+export async function listIndexedExecutions(client: DynamoDBClient, tableName: string, query: ExecutionQuery): Promise<ExecutionPage> {
+  const byEvent = query.eventId !== undefined;
+  const index = byEvent ? STATE_TABLE.byEvent : STATE_TABLE.byCorrelation;
+  const names: Record<string, string> = { '#pk': index.partitionKey };
+  const values: Record<string, unknown> = { ':pk': byEvent ? eventIndexKey(query.eventId as string) : correlationIndexKey(query.correlationId as string) };
+  const filters: string[] = [];
+  const filter = (attribute: string, value: string | undefined): void => {
+    if (value === undefined) return;
+    names[`#${attribute}`] = attribute;
+    values[`:${attribute}`] = value;
+    filters.push(`#${attribute} = :${attribute}`);
+  };
+  filter('workflowId', query.workflowId);
+  filter('status', query.status);
+  if (byEvent) filter('correlationId', query.correlationId);
+  let keyCondition = '#pk = :pk';
+  if (query.after !== undefined) {
+    keyCondition += ' AND #sk > :after';
+    names['#sk'] = index.sortKey;
+    values[':after'] = executionSortKey(query.after.timestamp, query.after.id);
+  }
+  API_FIELDS.forEach((field, i) => (names[`#f${i}`] = field));
+  const request: QueryCommandInput = {
+    TableName: tableName,
+    IndexName: index.indexName,
+    KeyConditionExpression: keyCondition,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: marshall(values),
+    ProjectionExpression: API_FIELDS.map((_, i) => `#f${i}`).join(', '),
+    ...(filters.length === 0 ? {} : { FilterExpression: filters.join(' AND ') }),
+  };
+  const found: ExecutionRecord[] = [];
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    // Each page asks only for what is still missing (plus one, to know whether more follow).
+    const input: QueryCommandInput = { ...request, Limit: query.limit + 1 - found.length, ...(start === undefined ? {} : { ExclusiveStartKey: start }) };
+    let page;
+    try {
+      page = await client.send(new QueryCommand(input));
+    } catch (error) {
+      throw classifySdkError(error, 'listing executions');
+    }
+    for (const item of page.Items ?? []) found.push(toApiExecution(fromExecutionItem(unmarshall(item))));
+    start = page.LastEvaluatedKey;
+  } while (start !== undefined && found.length <= query.limit);
+  const executions = found.slice(0, query.limit);
+  const last = executions[executions.length - 1];
+  return found.length > query.limit && last !== undefined ? { executions, cursor: encodeCursor({ timestamp: last.startedAt, id: last.name }) } : { executions };
+}
 
 /**
  * With a workflow, its byWorkflow partitions (a status narrows them by filter); with a status alone, its

@@ -1,9 +1,11 @@
 /**
- * The embedded driver of bulk actions: core's `BulkActions` on the replay job store's SQLite adapter (its
- * `bulk_actions` table), run in a loop per job. A job a crash interrupted resumes from its cursor at the next start.
+ * The embedded driver of bulk actions: core's `BulkActions` on the replay job store's SQLite adapter (the `jobs`
+ * table's `bulk-action` rows), one loop per action in the `JobRunner`. An action a crash interrupted resumes from its
+ * cursor at the next start.
  */
-import { BulkActions, type BulkActionRequest, type BulkActionView, type ExecutionActions, type Logger } from '../core/index.js';
+import { BulkActions, type BulkActionRequest, type BulkActionView, type BulkActionsDeps, type ExecutionActions, type Logger } from '../core/index.js';
 import type { GroupCommit } from './group-commit.js';
+import { JobRunner, type JobStep } from './job-runner.js';
 import type { SqliteDatabase } from './sqlite-database.js';
 import type { SqliteExecutionStore } from './sqlite-execution-store.js';
 import { SqliteReplayJobStore } from './sqlite-replay-job-store.js';
@@ -20,29 +22,36 @@ export interface LocalBulkActionsDeps {
 }
 
 export class LocalBulkActions {
-  readonly #store: SqliteReplayJobStore;
   readonly #bulk: BulkActions;
-  readonly #loops = new Map<string, Promise<void>>();
-  /** Wakes loops sleeping for their pace, so that a cancel is seen at once. */
-  readonly #sleeps = new Set<() => void>();
+  readonly #runner: JobRunner;
 
-  constructor(private readonly deps: LocalBulkActionsDeps) {
-    this.#store = new SqliteReplayJobStore(deps.db, { writes: deps.writes, table: 'bulk_actions' });
-    this.#bulk = new BulkActions({
-      jobs: this.#store,
+  constructor(deps: LocalBulkActionsDeps) {
+    const store = new SqliteReplayJobStore(deps.db, { writes: deps.writes, kind: 'bulk-action' });
+    const shared: Omit<BulkActionsDeps, 'sleep'> = {
+      jobs: store,
       executions: deps.executions,
       actions: deps.actions,
       clock: { now: deps.now },
       newId: deps.newId,
-      sleep: (ms) => this.#sleep(ms),
       retentionDays: deps.retentionDays ?? 30,
+    };
+    // Starting, reading and cancelling never wait; a loop's runs pace themselves with the loop's own sleep.
+    this.#bulk = new BulkActions({ ...shared, sleep: async () => undefined });
+    this.#runner = new JobRunner({
+      noun: 'bulk action',
+      idField: 'actionId',
+      store,
+      logger: deps.logger,
+      now: deps.now,
+      steps: (actionId, sleep) => runSteps(new BulkActions({ ...shared, sleep }), actionId),
+      summary: ({ status, matched, emitted, failed }) => ({ status, matched, done: emitted, failed }),
     });
   }
 
   /** Records the action and starts its loop (a dry run is complete at once). */
   async start(request: BulkActionRequest): Promise<BulkActionView> {
     const view = await this.#bulk.start(request);
-    if (view.status === 'running') this.#launch(view.actionId);
+    if (view.status === 'running') this.#runner.launch(view.actionId);
     return view;
   }
 
@@ -51,56 +60,26 @@ export class LocalBulkActions {
     return this.#bulk.get(actionId);
   }
 
+  /** Cancels a running action; its loop, woken from its pace, stops before the next execution. */
   async cancel(actionId: string): Promise<BulkActionView> {
     const view = await this.#bulk.cancel(actionId);
-    for (const wake of [...this.#sleeps]) wake();
+    this.#runner.wake(actionId);
     return view;
   }
 
   /** Resolves once the action's loop has ended (tests, the CLI's `--wait`). */
   async finished(actionId: string): Promise<BulkActionView> {
-    await this.#loops.get(actionId);
+    await this.#runner.finished(actionId);
     return this.#bulk.get(actionId);
   }
 
   /** At start-up: actions a previous process left running continue from their cursors. */
   resume(): void {
-    for (const { job } of this.#store.running()) {
-      this.deps.logger.warn('resuming a bulk action from its cursor', { actionId: job.replayId, cursor: job.cursor });
-      this.#launch(job.replayId);
-    }
+    this.#runner.resume();
   }
+}
 
-  #launch(actionId: string): void {
-    if (this.#loops.has(actionId)) return;
-    const loop = this.#drive(actionId).finally(() => this.#loops.delete(actionId));
-    this.#loops.set(actionId, loop);
-  }
-
-  async #drive(actionId: string): Promise<void> {
-    try {
-      while (await this.#bulk.run(actionId)) {
-        // `run` without a budget runs to the end; a true answer only comes from a budget, which the embedded loop has not.
-      }
-      const view = await this.#bulk.get(actionId);
-      this.deps.logger.info('bulk action finished', { actionId, status: view.status, matched: view.matched, done: view.done, failed: view.failed });
-    } catch (error) {
-      this.deps.logger.error('bulk action failed', { actionId, error: String(error) });
-      const stored = await this.#store.get(actionId);
-      if (stored?.job.status === 'running') await this.#store.finish(actionId, stored.version, 'failed', new Date(this.deps.now()).toISOString(), String(error));
-    }
-  }
-
-  #sleep(ms: number): Promise<void> {
-    if (ms <= 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      const wake = (): void => {
-        clearTimeout(timer);
-        this.#sleeps.delete(wake);
-        resolve();
-      };
-      const timer = setTimeout(wake, ms);
-      this.#sleeps.add(wake);
-    });
-  }
+/** One run a step: without a budget a run goes to the action's end, so its answer is the job's. */
+function runSteps(bulk: BulkActions, actionId: string): JobStep {
+  return async () => ({ more: await bulk.run(actionId) });
 }

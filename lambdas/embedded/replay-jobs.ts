@@ -1,9 +1,9 @@
 /**
- * The embedded replay driver: jobs are recorded in the `replays` table and run page by page by
+ * The embedded replay driver: jobs are recorded in the `jobs` table and run page by page by
  * core's `ReplayPageRunner` — the page the AWS driver state machine runs — over the event store,
- * the local bus and the embedded dead-letter table. A job a crash interrupted resumes from its
- * cursor at the next start; re-emitted executions are named by replay id and event, so none
- * starts twice.
+ * the local bus and the embedded dead-letter table, one loop per job in the `JobRunner`. A job a
+ * crash interrupted resumes from its cursor at the next start; re-emitted executions are named by
+ * replay id and event, so none starts twice.
  */
 import {
   NotFoundError,
@@ -18,6 +18,7 @@ import {
   type StoredReplayJob,
 } from '../core/index.js';
 import type { GroupCommit } from './group-commit.js';
+import { JobRunner, type JobSleep, type JobStep } from './job-runner.js';
 import { LocalBusReplayEmitter, type LocalBus } from './local-bus.js';
 import type { Logger } from './logger.js';
 import type { SqliteDatabase } from './sqlite-database.js';
@@ -43,17 +44,14 @@ export interface ReplayJobsDeps {
 export class LocalReplayJobs {
   readonly #store: SqliteReplayJobStore;
   readonly #jobs: ReplayJobs;
-  readonly #runner: ReplayPageRunner;
-  readonly #loops = new Map<string, Promise<ReplayJob>>();
-  /** Wakes a driver waiting between pages (rate control), so a cancel is seen at once. */
-  readonly #wakers = new Map<string, () => void>();
-  /** Wakes pages sleeping for their pace inside a page, so a cancel does not wait out a slow job's interval. */
-  readonly #pageSleeps = new Set<() => void>();
+  readonly #runner: JobRunner;
+  /** What every job's page runner shares; each loop adds its own sleep, which a cancel of that job wakes. */
+  readonly #pages: Omit<ReplayPageRunnerDeps, 'sleep'>;
 
-  constructor(private readonly deps: ReplayJobsDeps) {
+  constructor(deps: ReplayJobsDeps) {
     const clock = { now: deps.now };
     this.#store = new SqliteReplayJobStore(deps.db, { writes: deps.writes });
-    this.#runner = new ReplayPageRunner({
+    this.#pages = {
       jobs: this.#store,
       events: deps.events,
       emitter: new LocalBusReplayEmitter(deps.bus),
@@ -63,9 +61,17 @@ export class LocalReplayJobs {
       clock,
       // The local bus costs nothing per call: a paced job's entries go one by one, evenly spaced.
       limits: { pacedBurstSeconds: 0 },
-      sleep: (ms) => this.#pageSleep(ms),
+    };
+    this.#runner = new JobRunner({
+      noun: 'replay',
+      idField: 'replayId',
+      store: this.#store,
+      logger: deps.logger,
+      now: deps.now,
+      steps: (replayId, sleep) => this.#pageSteps(replayId, sleep),
+      summary: ({ status, matched, emitted, failed }) => ({ status, matched, emitted, failed }),
     });
-    const driver = { start: async (replayId: string) => this.#launch(replayId) };
+    const driver = { start: async (replayId: string) => this.#runner.launch(replayId) };
     this.#jobs = new ReplayJobs({ jobs: this.#store, driver, clock, newId: deps.newId, retentionDays: deps.retentionDays ?? 30 });
   }
 
@@ -88,82 +94,33 @@ export class LocalReplayJobs {
 
   /** Resolves with the job once its loop has ended. */
   async finished(replayId: string): Promise<ReplayJob> {
-    return (await this.#loops.get(replayId)) ?? this.get(replayId);
+    await this.#runner.finished(replayId);
+    return this.get(replayId);
   }
 
   /** Cancels a running job (its loop stops at its next write); a finished job is left as it is. */
   async cancel(replayId: string): Promise<StoredReplayJob> {
     const stored = await this.#jobs.cancel(replayId);
-    this.#wakers.get(replayId)?.();
     // A woken page sends its entry early and then sees the cancel at its next write.
-    for (const wake of [...this.#pageSleeps]) wake();
+    this.#runner.wake(replayId);
     return stored;
   }
 
   /** At start-up: jobs a previous process left running continue from their cursors. */
   resume(): void {
-    for (const { job } of this.#store.running()) {
-      this.deps.logger.warn('resuming a replay from its cursor', { replayId: job.replayId, cursor: job.cursor });
-      this.#launch(job.replayId);
-    }
+    this.#runner.resume();
   }
 
-  #launch(replayId: string): void {
-    if (this.#loops.has(replayId)) return;
-    const loop = this.#drive(replayId).finally(() => this.#loops.delete(replayId));
-    this.#loops.set(replayId, loop);
-    // Whoever awaits `finished` sees a failure; this keeps one nobody awaits from going unhandled.
-    loop.catch((error: unknown) => this.deps.logger.error('replay loop failed', { replayId, error: String(error) }));
-  }
-
-  /** Runs pages until the job has ended, as the AWS driver state machine does. */
-  async #drive(replayId: string): Promise<ReplayJob> {
+  /** A job's pages, one a step, each from where the previous one left off, as the AWS driver state machine runs them. */
+  #pageSteps(replayId: string, sleep: JobSleep): JobStep {
+    const runner = new ReplayPageRunner({ ...this.#pages, sleep });
     let input: ReplayPageInput = { replayId, generation: 0, page: 0 };
-    try {
-      for (;;) {
-        const page = input;
-        const result = await withBackoff(() => this.#runner.run(page), { tries: 5 });
-        if (!result.more) break;
-        if (result.waitSeconds > 0) await this.#wait(replayId, result.waitSeconds * 1000);
-        input = { replayId, generation: result.generation, page: result.page };
-      }
-    } catch (error) {
-      await this.#fail(replayId, error);
-    }
-    const job = this.get(replayId);
-    this.deps.logger.info('replay finished', { replayId, status: job.status, matched: job.matched, emitted: job.emitted, failed: job.failed });
-    return job;
-  }
-
-  /** A page kept failing: the job is marked failed with the cause (unless it stopped meanwhile). */
-  async #fail(replayId: string, error: unknown): Promise<void> {
-    const message = error instanceof Error ? error.message : String(error);
-    this.deps.logger.error('replay failed', { replayId, error: message });
-    const stored = await this.#store.get(replayId);
-    if (stored?.job.status === 'running') await this.#store.finish(replayId, stored.version, 'failed', new Date(this.deps.now()).toISOString(), message);
-  }
-
-  #pageSleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const wake = (): void => {
-        clearTimeout(timer);
-        this.#pageSleeps.delete(wake);
-        resolve();
-      };
-      const timer = setTimeout(wake, ms);
-      this.#pageSleeps.add(wake);
-    });
-  }
-
-  #wait(replayId: string, ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const wake = (): void => {
-        clearTimeout(timer);
-        this.#wakers.delete(replayId);
-        resolve();
-      };
-      const timer = setTimeout(wake, ms);
-      this.#wakers.set(replayId, wake);
-    });
+    return async () => {
+      const page = input;
+      const result = await withBackoff(() => runner.run(page), { tries: 5 });
+      if (!result.more) return { more: false };
+      input = { replayId, generation: result.generation, page: result.page };
+      return { more: true, waitMs: result.waitSeconds * 1000 };
+    };
   }
 }

@@ -10,6 +10,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { migrate } from './sqlite-migrations.js';
 
 export type SqliteDatabase = Database.Database;
 
@@ -77,28 +78,19 @@ CREATE TABLE IF NOT EXISTS join_events (
   PRIMARY KEY (rule_id, correlation_id, event_type)
 );
 
-CREATE TABLE IF NOT EXISTS replays (
-  replay_id      TEXT PRIMARY KEY,
+-- Durable jobs: replays and bulk actions on executions, one row each, run by the same job store.
+CREATE TABLE IF NOT EXISTS jobs (
+  kind           TEXT NOT NULL,
+  id             TEXT NOT NULL,
   status         TEXT NOT NULL,
   job            TEXT NOT NULL,
   version        INTEGER NOT NULL DEFAULT 0,
   failures       TEXT NOT NULL DEFAULT '[]',
   paced_until    INTEGER,
-  expires_at     INTEGER
+  expires_at     INTEGER,
+  PRIMARY KEY (kind, id)
 );
-CREATE INDEX IF NOT EXISTS replays_running ON replays (status) WHERE status = 'running';
-
--- Bulk actions on executions: jobs of the same shape as replays, run by the same job store.
-CREATE TABLE IF NOT EXISTS bulk_actions (
-  replay_id      TEXT PRIMARY KEY,
-  status         TEXT NOT NULL,
-  job            TEXT NOT NULL,
-  version        INTEGER NOT NULL DEFAULT 0,
-  failures       TEXT NOT NULL DEFAULT '[]',
-  paced_until    INTEGER,
-  expires_at     INTEGER
-);
-CREATE INDEX IF NOT EXISTS bulk_actions_running ON bulk_actions (status) WHERE status = 'running';
+CREATE INDEX IF NOT EXISTS jobs_running ON jobs (kind, id) WHERE status = 'running';
 
 CREATE TABLE IF NOT EXISTS dead_letters (
   seq            INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -169,10 +161,6 @@ const ADDED_COLUMNS: ReadonlyArray<readonly [string, string, string]> = [
   // The sweeper's attempts and parking.
   ['events', 'sweeps', 'INTEGER NOT NULL DEFAULT 0'],
   ['events', 'parked_at', 'TEXT'],
-  ['replays', 'version', 'INTEGER NOT NULL DEFAULT 0'],
-  ['replays', 'failures', "TEXT NOT NULL DEFAULT '[]'"],
-  ['replays', 'paced_until', 'INTEGER'],
-  ['replays', 'expires_at', 'INTEGER'],
   ['executions', 'states', 'TEXT'],
   ['executions', 'rule_version', 'TEXT'],
   // Redrives: the count and the history (JSON), both absent until the first redrive.
@@ -215,5 +203,7 @@ function prepare(path: string, sync: SyncMode): SqliteDatabase {
     const columns = db.prepare<[], { name: string }>(`PRAGMA table_info(${table})`).all();
     if (!columns.some((c) => c.name === column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
   }
+  // Rows of tables the schema replaced: moved into their new table (sqlite-migrations.ts).
+  migrate(db);
   return db;
 }

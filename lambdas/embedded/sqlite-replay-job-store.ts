@@ -1,19 +1,13 @@
 /**
- * The `ReplayJobStore` port on SQLite: each job a row of `replays` — the job as JSON, its status
- * beside it, the step version, the failures recorded and the pacing mark. Every change reads and
+ * The `ReplayJobStore` port on SQLite: each job a row of `jobs` under its kind (a replay, or a bulk
+ * action on executions, which the same machinery runs) — the job as JSON, its status beside it,
+ * the step version, the failures recorded and the pacing mark. Every change reads and
  * writes the row in one synchronous transaction, so nothing can interleave with it: a step's claim
  * and its progress hold only while the version is still its own, as on DynamoDB.
  */
-import {
-  ConflictError,
-  NotFoundError,
-  type ReplayFailure,
-  type ReplayJob,
-  type ReplayJobStore,
-  type ReplayProgress,
-  type ReplayStatus,
-  type StoredReplayJob,
-} from '../core/index.js';
+import { ConflictError, NotFoundError } from '../core/index.js';
+import type { ReplayFailure, ReplayJob, ReplayJobStore, ReplayProgress, ReplayStatus, StoredReplayJob } from '../core/index.js';
+import type Database from 'better-sqlite3';
 import type { SqliteDatabase } from './sqlite-database.js';
 
 interface ReplayRow {
@@ -32,30 +26,38 @@ export interface SqliteWrites {
 export interface SqliteReplayJobStoreOptions {
   /** Where writes go; default: each in a transaction of its own. */
   writes?: SqliteWrites;
-  /** The table the jobs are kept in: replays (default), or bulk actions (`bulk_actions`), which the same machinery runs. */
-  table?: 'replays' | 'bulk_actions';
+  /** The kind of job this store keeps: replays (default) or bulk actions; each kind sees only its own rows. */
+  kind?: JobKind;
 }
+
+/** The jobs the `jobs` table keeps, each kind a store of its own. */
+export type JobKind = 'replay' | 'bulk-action';
 
 /**
  * @example const store = new SqliteReplayJobStore(db, { writes: groupCommit }); await store.claim(replayId, 0)
  */
 export class SqliteReplayJobStore implements ReplayJobStore {
-  readonly #insert;
-  readonly #select;
-  readonly #update;
-  readonly #running;
+  readonly #insert: (id: string, status: string, job: string, expiresAt: number) => Database.RunResult;
+  readonly #select: (id: string) => ReplayRow | undefined;
+  readonly #update: (row: Record<string, string | number | null>) => Database.RunResult;
+  readonly #running: () => ReplayRow[];
   readonly #write: <T>(write: () => T) => Promise<T>;
 
   constructor(db: SqliteDatabase, options: SqliteReplayJobStoreOptions = {}) {
-    const table = options.table ?? 'replays';
-    this.#insert = db.prepare<[string, string, string, number]>(
-      `INSERT INTO ${table} (replay_id, status, job, version, failures, expires_at) VALUES (?, ?, ?, 0, '[]', ?) ON CONFLICT (replay_id) DO NOTHING`,
+    const kind = options.kind ?? 'replay';
+    const columns = 'job, status, version, failures, paced_until';
+    const insert = db.prepare<[string, string, string, string, number]>(
+      `INSERT INTO jobs (kind, id, status, job, version, failures, expires_at) VALUES (?, ?, ?, ?, 0, '[]', ?) ON CONFLICT (kind, id) DO NOTHING`,
     );
-    this.#select = db.prepare<[string], ReplayRow>(`SELECT job, status, version, failures, paced_until FROM ${table} WHERE replay_id = ?`);
-    this.#update = db.prepare<[Record<string, string | number | null>]>(
-      `UPDATE ${table} SET status = @status, job = @job, version = @version, failures = @failures, paced_until = @pacedUntil WHERE replay_id = @replayId`,
+    this.#insert = (id: string, status: string, job: string, expiresAt: number) => insert.run(kind, id, status, job, expiresAt);
+    const select = db.prepare<[string, string], ReplayRow>(`SELECT ${columns} FROM jobs WHERE kind = ? AND id = ?`);
+    this.#select = (id: string) => select.get(kind, id);
+    const update = db.prepare<[Record<string, string | number | null>]>(
+      'UPDATE jobs SET status = @status, job = @job, version = @version, failures = @failures, paced_until = @pacedUntil WHERE kind = @kind AND id = @replayId',
     );
-    this.#running = db.prepare<[], ReplayRow>(`SELECT job, status, version, failures, paced_until FROM ${table} WHERE status = 'running' ORDER BY replay_id`);
+    this.#update = (row: Record<string, string | number | null>) => update.run({ ...row, kind });
+    const running = db.prepare<[string], ReplayRow>(`SELECT ${columns} FROM jobs WHERE kind = ? AND status = 'running' ORDER BY id`);
+    this.#running = () => running.all(kind);
     const { writes } = options;
     const transaction = db.transaction((write: () => unknown) => write());
     this.#write = writes === undefined ? async <T>(write: () => T) => transaction(write) as T : <T>(write: () => T) => writes.submit(write);
@@ -63,7 +65,7 @@ export class SqliteReplayJobStore implements ReplayJobStore {
 
   /** @throws ConflictError when the id is taken. */
   async create(job: ReplayJob, expiresAt: number): Promise<void> {
-    const inserted = await this.#write(() => this.#insert.run(job.replayId, job.status, JSON.stringify(job), expiresAt).changes === 1);
+    const inserted = await this.#write(() => this.#insert(job.replayId, job.status, JSON.stringify(job), expiresAt).changes === 1);
     if (!inserted) throw new ConflictError(`A replay with id "${job.replayId}" already exists`);
   }
 
@@ -73,7 +75,7 @@ export class SqliteReplayJobStore implements ReplayJobStore {
 
   /** `get`, answered at once (the embedded HTTP server and library read jobs synchronously). */
   getSync(replayId: string): StoredReplayJob | undefined {
-    const row = this.#select.get(replayId);
+    const row = this.#select(replayId);
     return row === undefined ? undefined : fromRow(row);
   }
 
@@ -118,12 +120,12 @@ export class SqliteReplayJobStore implements ReplayJobStore {
 
   /** Jobs still running, in id order: at start, the ones a previous process left to resume. */
   running(): StoredReplayJob[] {
-    return this.#running.all().map(fromRow);
+    return this.#running().map(fromRow);
   }
 
   #put(stored: StoredReplayJob): StoredReplayJob {
     const { job } = stored;
-    this.#update.run({
+    this.#update({
       replayId: job.replayId,
       status: job.status,
       job: JSON.stringify(job),

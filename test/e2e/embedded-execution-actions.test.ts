@@ -155,6 +155,20 @@ describe('embedded HTTP: stop, redrive and bulk actions', () => {
     expect(later.body.progress).toBeLessThan(1);
     expect(later.body.done).toBe(cancelled.body.done);
   });
+
+  it('DELETE wakes an action waiting out its pace: at 0.01 a second (100 s apart) its loop ends at once, cancelled', async () => {
+    const started = await call('POST', '/executions/actions', { action: 'stop', filter: { status: 'RUNNING' }, ratePerSecond: 0.01 });
+    await until(
+      async () => (await call('GET', `/executions/actions/${started.body.actionId}`)).body,
+      (view) => view.done >= 1,
+    );
+
+    await call('DELETE', `/executions/actions/${started.body.actionId}`);
+    // Without the wake this waits out the 100 s pace, far past the test's timeout.
+    const ended = await engine.bulkActions.finished(started.body.actionId);
+
+    expect(ended).toMatchObject({ status: 'cancelled', done: 1 });
+  });
   describe('the CLI against the same engine', () => {
     it('edwe executions stop NAME prints the stopped execution; an unknown name fails with the 404', async () => {
       const name = (await call('GET', '/executions?status=RUNNING&limit=1')).body.executions[0].name as string;

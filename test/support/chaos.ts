@@ -166,7 +166,7 @@ async function settle(engine: EngineProcess, path: string): Promise<void> {
     for (;;) {
       const busy = db
         .prepare<[], { n: number }>(
-          `SELECT (SELECT count(*) FROM events WHERE routed_at IS NULL) + (SELECT count(*) FROM executions WHERE status = 'RUNNING') + (SELECT count(*) FROM replays WHERE status = 'running') AS n`,
+          `SELECT (SELECT count(*) FROM events WHERE routed_at IS NULL) + (SELECT count(*) FROM executions WHERE status = 'RUNNING') + (SELECT count(*) FROM jobs WHERE status = 'running') AS n`,
         )
         .get() as { n: number };
       quietSince = busy.n === 0 ? (quietSince ?? Date.now()) : undefined;
@@ -216,7 +216,7 @@ function count(path: string, acked: Set<string>, premium: Set<string>, orders: S
       doubledEmits: one(`SELECT count(*) AS n FROM (SELECT 1 FROM events WHERE type IN ('order.confirmed', 'order.cancelled') GROUP BY correlation_id HAVING count(*) > 1)`),
       missingExecutions: [...premium, ...orders].filter((id) => !started.has(id)).length,
       unfinishedExecutions: one(`SELECT count(*) AS n FROM executions WHERE status = 'RUNNING'`),
-      unfinishedReplays: one(`SELECT count(*) AS n FROM replays WHERE status NOT IN ('completed')`),
+      unfinishedReplays: one(`SELECT count(*) AS n FROM jobs WHERE kind = 'replay' AND status NOT IN ('completed')`),
       unconfirmedOrders: [...placed].filter((id) => !confirmed.has(id)).length,
     };
   } finally {

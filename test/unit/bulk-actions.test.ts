@@ -73,7 +73,7 @@ function aProcess(path: string, control: CountingControl) {
     },
   };
   let ids = 0;
-  const jobs = new SqliteReplayJobStore(db, { writes, table: 'bulk_actions' });
+  const jobs = new SqliteReplayJobStore(db, { writes, kind: 'bulk-action' });
   const bulk = new BulkActions({ jobs, executions, actions: dying, clock, newId: () => `job-${++ids}`, sleep: async () => undefined });
   return { db, executions, bulk, jobs };
 }

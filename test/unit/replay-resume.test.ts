@@ -32,7 +32,7 @@ describe('an embedded replay interrupted by a crash', () => {
       cursor: { timestamp: at(1), id: 'e1' },
     };
     const db = openDatabase(dbPath);
-    db.prepare('INSERT INTO replays (replay_id, status, job) VALUES (?, ?, ?)').run(job.replayId, 'running', JSON.stringify(job));
+    db.prepare("INSERT INTO jobs (kind, id, status, job) VALUES ('replay', ?, ?, ?)").run(job.replayId, 'running', JSON.stringify(job));
     db.close();
 
     const second = await open(dbPath);
