@@ -18,9 +18,9 @@ import { DynamoDbEventStore } from '../lambdas/aws/dynamodb-event-store.js';
 
 export const DLQ_USAGE = `edwe dlq list <queue> [--stack EdweStack] [--max 10] [--json]
 edwe dlq redrive <queue> [--stack EdweStack] [--max 100] [--dry-run]
-  <queue>: ingest | router | lifecycle | replay (the stack's dead-letter queues), another output key, or a queue URL
+  <queue>: ingest | router | lifecycle | replay | flow-wake (the stack's dead-letter queues), another output key, or a queue URL
   --region R            the stack's region (default: the SDK's, e.g. $AWS_REGION)
-  --events-table T, --event-bus B, --sweeper F, --retention-days N   instead of the stack's outputs`;
+  --events-table T, --event-bus B, --sweeper F, --retention-days N, --wake-up-queue URL   instead of the stack's outputs`;
 
 /** The queue names `edwe dlq` knows → the EdweStack output that holds each URL. */
 export const QUEUE_OUTPUTS: Readonly<Record<string, string>> = {
@@ -28,6 +28,7 @@ export const QUEUE_OUTPUTS: Readonly<Record<string, string>> = {
   router: 'FailureQueueUrl',
   lifecycle: 'LifecycleDeadLetterQueueUrl',
   replay: 'ReplayDeadLetterQueueUrl',
+  'flow-wake': 'FlowWakeDeadLetterQueueUrl',
 };
 
 /** The AWS clients the command uses; tests pass mocked ones. */
@@ -79,6 +80,7 @@ const OPTIONS = {
   'event-bus': { type: 'string' },
   sweeper: { type: 'string' },
   'retention-days': { type: 'string' },
+  'wake-up-queue': { type: 'string' },
 } as const;
 
 type Parsed = { queue: string; values: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values']; max: number };
@@ -131,6 +133,7 @@ export async function dlqRedrive(argv: readonly string[], io: CliIo, clients: (r
   const retention = values['retention-days'] ?? (await outputs.optional('EventRetentionDays'));
   const eventBusName = values['event-bus'] ?? (await outputs.optional('EventBusName'));
   const sweeperFunction = values.sweeper ?? (await outputs.optional('SweeperFunctionName'));
+  const wakeUpQueue = values['wake-up-queue'] ?? (await outputs.optional('FlowWakeQueueUrl'));
   const redriver = new DeadLetterRedriver({
     lambda: aws.lambda,
     kinesis: aws.kinesis,
@@ -140,6 +143,7 @@ export async function dlqRedrive(argv: readonly string[], io: CliIo, clients: (r
       : { events: new DynamoDbEventStore({ client: aws.dynamodb, tableName: eventsTable, ...(retention === undefined ? {} : { retentionDays: Number(retention) }) }) }),
     ...(eventBusName === undefined ? {} : { eventBusName }),
     ...(sweeperFunction === undefined ? {} : { sweeperFunction }),
+    ...(wakeUpQueue === undefined ? {} : { wakeUps: { sqs: aws.sqs, queueUrl: wakeUpQueue } }),
   });
 
   let redriven = 0;

@@ -31,7 +31,7 @@ import { resolveSettings, type EngineSettings, type SettingsInput } from './engi
 import { planSources } from './engine-sources.js';
 import { EventTable } from './event-table.js';
 import { connectFieldEncryption, type FieldEncryptionProps, type FieldUse } from './field-encryption.js';
-import { FlowControl, grantCancelOn, type FlowControlProps } from './flow-control.js';
+import { FLOW_WAKE_MAX_AGE, FlowControl, grantCancelOn, type FlowControlProps } from './flow-control.js';
 import { StateTable } from './state-table.js';
 import { createDeadLetterQueue } from './ingest-function.js';
 import { Ingestion } from './ingestion.js';
@@ -214,6 +214,7 @@ export class EdweStack extends Stack {
         logRetention,
         // For flow control's concurrency: an execution's end frees its slot and may start the next waiting trigger.
         rules,
+        ruleRefreshSeconds: settings.ruleRefreshSeconds,
         workflowTypes,
         ...(retentionDays === undefined ? {} : { retentionDays }),
       });
@@ -280,6 +281,8 @@ export class EdweStack extends Stack {
     }
     if (this.lifecycle) flow.grantRelease(this.lifecycle.lifecycleFunction, routing);
     new CfnOutput(this, 'FlowWakeDeadLetterQueueUrl', { value: flow.deadLetterQueue.queueUrl });
+    // `edwe dlq redrive flow-wake` sends dead-lettered wake-ups back to it.
+    new CfnOutput(this, 'FlowWakeQueueUrl', { value: flow.queue.queueUrl });
     return flow;
   }
 
@@ -340,6 +343,7 @@ export class EdweStack extends Stack {
       functions,
       streamConsumers,
       deadLetterQueues,
+      queueAges: { 'flow-wake-ups': { queue: this.flowControl.queue, maxAge: FLOW_WAKE_MAX_AGE, anchor: 'wake-ups-run-late' } },
       stateMachines,
       ...(this.startLatencyObjectiveMs === undefined ? {} : { startLatencyObjective: { ms: this.startLatencyObjectiveMs, service: ROUTER_SERVICE } }),
       ...(this.settings.alarmEmail === undefined ? {} : { alarmEmail: this.settings.alarmEmail }),

@@ -28,6 +28,15 @@ export const FLOW_WAKE_BATCH_SIZE = 10;
 export const FLOW_WAKE_MAX_RECEIVES = 5;
 /** The function's timeout: ten wakes side by side, each a few State table calls and at most one start retried a few times. */
 const FLOW_WAKE_TIMEOUT = Duration.seconds(30);
+/** How long a received wake-up stays hidden: Lambda's advice for a queue it polls, six times the function's timeout. */
+export const FLOW_WAKE_VISIBILITY_TIMEOUT = Duration.seconds(FLOW_WAKE_TIMEOUT.toSeconds() * 6);
+/**
+ * The age of the wake-up queue's oldest message past which its alarm fires (docs/operations.md, "Wake-ups run late").
+ * SQS counts a message's age from when it was sent, so a wake-up's delay is part of it: one delayed the longest SQS
+ * allows (15 minutes) is 15 minutes old when it comes due. On top of that, one failed receive (the visibility timeout, 3
+ * minutes) and 2 minutes of slack: 20 minutes means the consumer is at least 5 minutes behind a wake-up's latest due time.
+ */
+export const FLOW_WAKE_MAX_AGE = Duration.minutes(20);
 
 /** Every execution of `scope`'s stack's workflow state machines (`arn:…:execution:<prefix>*`): what StopExecution acts on. */
 export function workflowExecutionArns(scope: Construct): string {
@@ -70,7 +79,7 @@ export interface FlowControlProps extends RoutingProps {
  * @example const flow = new FlowControl(this, 'FlowControl', routing); flow.grantSchedule(router.routerFunction)
  */
 export class FlowControl extends Construct {
-  /** Wake-ups, each delayed until it is due (at most 15 minutes; later ones are sent on by the consumer). */
+  /** Wake-ups, each delayed until it is due (at most 15 minutes; later ones are sent on by the consumer); an alarm watches its oldest (Observability). */
   public readonly queue: sqs.Queue;
   /** Wake-ups that failed FLOW_WAKE_MAX_RECEIVES times; an alarm watches it (Observability). */
   public readonly deadLetterQueue: sqs.Queue;
@@ -84,7 +93,7 @@ export class FlowControl extends Construct {
       ...(key === undefined ? { encryption: sqs.QueueEncryption.SQS_MANAGED } : { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: key }),
       enforceSSL: true,
       // Lambda's advice for a queue it polls: six times the function's timeout, so a message is not delivered again while its batch still runs.
-      visibilityTimeout: Duration.seconds(FLOW_WAKE_TIMEOUT.toSeconds() * 6),
+      visibilityTimeout: FLOW_WAKE_VISIBILITY_TIMEOUT,
       // A wake-up is at most 15 minutes from its next leg; four days leave room for an outage of the consumer.
       retentionPeriod: Duration.days(4),
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: FLOW_WAKE_MAX_RECEIVES },

@@ -32,6 +32,7 @@ import { grantKeyUse, QueueOnFailure } from './encryption.js';
 import { createDeadLetterQueue } from './ingest-function.js';
 import { createFunction, handlerEntry, type EdweFunctionProps } from './lambda-defaults.js';
 import { machinesEnvironment } from './router.js';
+import { grantManagedRules } from './rules-api.js';
 
 /** What Step Functions puts on the default bus when an execution changes status. */
 export const STATUS_CHANGE = { source: 'aws.states', detailType: 'Step Functions Execution Status Change' } as const;
@@ -67,6 +68,11 @@ export interface LifecycleProps {
    * `concurrency` frees its slot and may start the key's next waiting trigger (lib/flow-control.ts `grantRelease`). Default: none.
    */
   readonly rules?: readonly Rule[];
+  /**
+   * With managed rules (lib/rules-api.ts): as the router's (lib/router.ts `RoutingProps.ruleRefreshSeconds`), so that a
+   * managed rule's concurrency slots are released too. Unset: the bundled rules only.
+   */
+  readonly ruleRefreshSeconds?: number;
   /** Workflow id → STANDARD or EXPRESS, for the starts a freed slot makes. Default: all STANDARD. */
   readonly workflowTypes?: Readonly<Record<string, WorkflowType>>;
   /** Merged over the function's defaults. */
@@ -107,6 +113,7 @@ export class Lifecycle extends Construct {
         [ENV.EVENTS_TABLE]: props.eventsTable.tableName,
         [ENV.STATE_TABLE]: props.stateTable.tableName,
         [ENV.RETENTION_DAYS]: String(props.retentionDays ?? DEFAULT_RETENTION_DAYS),
+        ...(props.rules === undefined || props.ruleRefreshSeconds === undefined ? {} : { [ENV.RULE_REFRESH_SECONDS]: String(props.ruleRefreshSeconds) }),
         ...machinesEnvironment(this, props.stateMachines, props.stateMachineArnPrefix),
         ...props.functionProps?.environment,
       },
@@ -125,6 +132,9 @@ export class Lifecycle extends Construct {
       }),
     );
     grantKeyUse(props.encryptionKey, this.lifecycleFunction, 'encrypt-decrypt');
+    // The managed rules' revision, and the rules when it moved: read as the router reads them.
+    if (props.rules !== undefined && props.ruleRefreshSeconds !== undefined)
+      grantManagedRules(this.lifecycleFunction, props.stateTable, ['dynamodb:GetItem', 'dynamodb:Query']);
     this.lifecycleFunction.configureAsyncInvoke({
       retryAttempts: 2,
       maxEventAge: Duration.hours(6),

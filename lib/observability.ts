@@ -31,6 +31,8 @@ export interface ObservabilityProps {
   readonly streamConsumers: Readonly<Record<string, lambda.IFunction>>;
   /** Dead-letter and on-failure queues: one message there is one thing an operator must look at. */
   readonly deadLetterQueues: Readonly<Record<string, sqs.IQueue>>;
+  /** Work queues whose oldest message must not grow older than `maxAge` (its delay included): their consumer is behind. */
+  readonly queueAges?: Readonly<Record<string, { readonly queue: sqs.IQueue; readonly maxAge: Duration; readonly anchor: string }>>;
   readonly stateMachines: ReadonlyMap<string, sfn.IStateMachine>;
   /** EventBridge rules, with the bus each is on (`undefined`: the default bus): deliveries that failed, and failures the dead-letter queue did not get. */
   readonly rules?: Readonly<Record<string, { rule: events.IRule; busName?: string }>>;
@@ -148,6 +150,15 @@ export class Observability extends Construct {
         queue.metricApproximateNumberOfMessagesVisible({ period: fiveMinutes, statistic: 'Maximum' }),
         `Messages wait in ${name}: events or records that failed for good.`,
         'a-dead-letter-queue-is-not-empty',
+      );
+    }
+    for (const [name, { queue, maxAge, anchor }] of Object.entries(props.queueAges ?? {})) {
+      alarm(
+        `${pascal(name)}OldestMessage`,
+        queue.metricApproximateAgeOfOldestMessage({ period: fiveMinutes, statistic: 'Maximum' }),
+        `The oldest message of ${name} is older than ${maxAge.toMinutes()} minutes: its consumer is behind.`,
+        anchor,
+        maxAge.toSeconds(),
       );
     }
     const maxAge = (props.maxIteratorAge ?? Duration.minutes(1)).toMilliseconds();

@@ -6,7 +6,8 @@
  * - Lambda's on-failure records of asynchronous invocations (bus ingest, lifecycle, replay start, sweeper);
  * - Lambda's on-failure records of stream mappings (the router's DynamoDB stream, Kinesis, Kafka),
  *   which name a stretch of the stream, not the records;
- * - EventBridge's target dead letters: the event itself, with the error in message attributes.
+ * - EventBridge's target dead letters: the event itself, with the error in message attributes;
+ * - flow control's wake-ups (lambdas/aws/sqs-wake-ups.ts), moved by the wake-up queue's redrive policy after five receives.
  */
 
 /** An SQS message as the classifier reads it. */
@@ -33,6 +34,8 @@ export type DeadLetterMessage =
   | { kind: 'failed-kafka-batch'; description: string; error: string }
   /** An event EventBridge could not deliver to its target. */
   | { kind: 'undelivered-event'; targetArn: string; event: unknown; error: string }
+  /** A flow-control wake-up the wake-up function kept failing on: rule R was to look at key K again at `dueAt`. */
+  | { kind: 'wake-up'; ruleId: string; key: string; dueAt: string }
   | { kind: 'unknown'; why: string };
 
 const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -82,6 +85,7 @@ export function classifyDeadLetter(message: QueueMessage): DeadLetterMessage {
     return { kind: 'failed-invocation', functionArn: context.functionArn, payload: body.requestPayload, error };
   }
   if (typeof body.source === 'string' && typeof body.reason === 'string' && isObject(body.record)) return letter(body, body.record);
+  if (isWakeUp(body)) return { kind: 'wake-up', ruleId: body.ruleId, key: body.key, dueAt: body.dueAt };
   return { kind: 'unknown', why: 'not a shape the engine writes or AWS delivers to its queues' };
 }
 
@@ -104,6 +108,8 @@ export function describeDeadLetter(message: DeadLetterMessage): string {
       return `Kafka ingest gave up on a batch ${message.description}: ${message.error}`;
     case 'undelivered-event':
       return `EventBridge could not deliver an event to ${message.targetArn}: ${message.error}`;
+    case 'wake-up':
+      return `flow-control wake-up of rule ${message.ruleId}, key ${message.key}, due ${message.dueAt}`;
     case 'unknown':
       return `unknown message: ${message.why}`;
   }
@@ -133,4 +139,17 @@ function errorOf(body: Record<string, unknown>): string {
   if (isObject(payload) && typeof payload.errorType === 'string') return `${payload.errorType}: ${String(payload.errorMessage ?? '')}`;
   const condition = isObject(body.requestContext) ? body.requestContext.condition : undefined;
   return typeof condition === 'string' ? condition : 'unknown';
+}
+
+/** A wake-up's body (wakeUpBody in lambdas/aws/sqs-wake-ups.ts): exactly a rule, a key and a due time. */
+function isWakeUp(body: Record<string, unknown>): body is { ruleId: string; key: string; dueAt: string } {
+  const keys = Object.keys(body).sort().join(',');
+  return (
+    keys === 'dueAt,key,ruleId' &&
+    typeof body.ruleId === 'string' &&
+    body.ruleId !== '' &&
+    typeof body.key === 'string' &&
+    typeof body.dueAt === 'string' &&
+    !Number.isNaN(Date.parse(body.dueAt))
+  );
 }

@@ -6,16 +6,19 @@
  *   the Kinesis ingest derives, so the records it had stored before giving up are duplicates;
  * - a failed asynchronous invocation or an undelivered event → the function invoked again with it;
  * - a refused replay entry → put on the engine bus again;
- * - a parked event or a stretch of the router's stream → the sweeper asked to route (by id, or by a sweep).
+ * - a parked event or a stretch of the router's stream → the sweeper asked to route (by id, or by a sweep);
+ * - a flow-control wake-up → sent to the wake-up queue again, due now (waking a key again is harmless: it starts only what is due).
  * A Kafka batch cannot be read back from here: it is reported and kept.
  */
 import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { GetRecordsCommand, GetShardIteratorCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { eventInputOf, httpErrorOf, normaliseEvent, parseJsonBody, type EventStore, type ReplayBusEntry } from '../core/index.js';
 import type { DeadLetterMessage } from './dead-letters.js';
 import { toPutEventsEntry } from './eventbridge-replay-emitter.js';
 import { recordEnvelope } from './record-envelope.js';
+import { SqsWakeUpScheduler } from './sqs-wake-ups.js';
 
 /** What redriving needs; each part only for the messages that need it. */
 export interface RedriveDeps {
@@ -28,6 +31,8 @@ export interface RedriveDeps {
   eventBusName?: string;
   /** The sweeper function (parked events, router batches). */
   sweeperFunction?: string;
+  /** Flow control's wake-up queue and a client for it (wake-ups). */
+  wakeUps?: { sqs: SQSClient; queueUrl: string };
 }
 
 export type RedriveOutcome = { ok: true; done: string } | { ok: false; why: string };
@@ -59,6 +64,8 @@ export class DeadLetterRedriver {
       case 'failed-router-batch':
         // The batch's events were never marked routed: the sweeper finds them (or has routed them already).
         return this.sweep({ sweep: true });
+      case 'wake-up':
+        return this.wakeAgain(message);
       case 'failed-kafka-batch':
         return failed('Kafka batches cannot be read back from here: reset the consumer group of the mapping to the offsets in the message');
       case 'unknown':
@@ -137,6 +144,19 @@ export class DeadLetterRedriver {
     const refused = answer.Entries?.[0];
     if ((answer.FailedEntryCount ?? 0) > 0) return failed(`the bus refused it again: ${refused?.ErrorCode ?? ''} ${refused?.ErrorMessage ?? ''}`.trim());
     return { ok: true, done: `put on ${this.deps.eventBusName} again` };
+  }
+
+  /** Sends the wake-up to the wake-up queue again, without a delay: its time has passed (or the consumer sends it on). */
+  private async wakeAgain(wakeUp: Extract<DeadLetterMessage, { kind: 'wake-up' }>): Promise<RedriveOutcome> {
+    if (this.deps.wakeUps === undefined) return failed('no wake-up queue (give --stack or --wake-up-queue)');
+    const { sqs, queueUrl } = this.deps.wakeUps;
+    const { ruleId, key, dueAt } = wakeUp;
+    try {
+      await new SqsWakeUpScheduler({ client: sqs, queueUrl, clock: { now: () => Date.now() } }).schedule([{ ruleId, key, dueAt }]);
+    } catch (error) {
+      return failed(`could not be sent to ${queueUrl} now (${(error as Error).message}); try again later`);
+    }
+    return { ok: true, done: `wake-up of ${ruleId}/${key} sent to the wake-up queue again` };
   }
 
   /** Asks the sweeper to route these events now (it answers each), or to sweep. */

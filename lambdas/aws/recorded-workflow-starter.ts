@@ -54,8 +54,12 @@ export class RecordedWorkflowStarter implements WorkflowStarter {
   }
 
   private async startStandard(trigger: Trigger, startedAt: string): Promise<{ alreadyStarted: boolean }> {
-    // A record is written only once StartExecution has answered, so it proves the start.
-    if (this.options.lookFirst === true && (await this.options.executions.get(trigger.executionName)) !== undefined) return { alreadyStarted: true };
+    // A record is written only once StartExecution has answered, so it proves the start — except a QUEUED one, which flow
+    // control wrote for a trigger it held: that one is started now (its record taken over).
+    if (this.options.lookFirst === true) {
+      const record = await this.options.executions.get(trigger.executionName);
+      if (record !== undefined && record.status !== 'QUEUED') return { alreadyStarted: true };
+    }
     const result = await this.startWithBackoff(trigger);
     // A record that exists already (a redelivery, or the lifecycle handler was first) is kept as it is.
     await this.options.executions.record(trigger, startedAt);

@@ -20,6 +20,10 @@ const RULES = `rules:
     eventType: account.changed
     workflow: sync_account
     debounce: { period: 1s, key: data.accountId, maxWait: 1m }
+  - id: sync-under-burst
+    eventType: account.burst
+    workflow: burst_sync
+    debounce: { period: 1500ms, key: data.accountId, maxWait: 2500ms }
   - id: build-report
     eventType: report.requested
     workflow: build_report
@@ -49,7 +53,15 @@ function project(rules = RULES): string {
   mkdirSync(join(dir, 'rules'));
   mkdirSync(join(dir, 'workflows', 'tasks'), { recursive: true });
   writeFileSync(join(dir, 'rules', 'flow.yaml'), rules);
-  for (const [id, asl] of Object.entries({ sync_account: QUICK, build_report: QUICK, run_job: SLOW, welcome_user: QUICK, import_rows: QUICK, fulfil_order: SLOWER })) {
+  for (const [id, asl] of Object.entries({
+    sync_account: QUICK,
+    burst_sync: QUICK,
+    build_report: QUICK,
+    run_job: SLOW,
+    welcome_user: QUICK,
+    import_rows: QUICK,
+    fulfil_order: SLOWER,
+  })) {
     writeFileSync(join(dir, 'workflows', `${id}.asl.json`), JSON.stringify(asl));
   }
   return dir;
@@ -94,6 +106,46 @@ describe('flow control over HTTP (embedded)', () => {
     expect(executions.every((e: any) => e.status === 'SUCCEEDED')).toBe(true);
     const skipped = await engine.get(`/events/${ids[0]}/routing`);
     expect(skipped.body.rules.find((r: any) => r.rule === 'sync-account')).toMatchObject({ outcome: 'fired', flow: 'debounced' });
+  });
+
+  it('debounce maxWait: a burst that never goes quiet still starts within it, at most once per maxWait, the last start with the last event', async () => {
+    // An event every 100 ms for 6 s: never 1.5 s of quiet, so without maxWait (2.5 s) nothing would start before the burst ends.
+    const ids: string[] = [];
+    let longestGap = 0;
+    let bursting = true;
+    let seenDuringBurst = 0;
+    // Looked at beside the burst, so that looking does not slow it.
+    const watching = (async () => {
+      while (bursting) {
+        // A window waiting is listed too, as QUEUED: only a start counts.
+        seenDuringBurst = (await executionsOf('burst_sync')).filter((e) => e.status !== 'QUEUED').length;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    })();
+    const started = Date.now();
+    let last: number | undefined;
+    for (let i = 0; i < 60; i++) {
+      ids.push(await send({ type: 'account.burst', data: { accountId: 'busy', n: i } }));
+      if (last !== undefined) longestGap = Math.max(longestGap, Date.now() - last);
+      last = Date.now();
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    bursting = false;
+    await watching;
+    const burstMs = Date.now() - started;
+    // The quiet after the burst ends the last window, a period later.
+    await engine.waitFor('/executions?workflowId=burst_sync', (b) => b.executions?.some((e: any) => e.eventId === ids.at(-1) && e.status === 'SUCCEEDED'));
+
+    const starts = (await executionsOf('burst_sync')).sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+    expect(longestGap).toBeLessThan(1500); // the burst never went quiet for a period: only maxWait can have started anything in it
+    expect(seenDuringBurst).toBeGreaterThanOrEqual(1);
+    // A window under the burst closes maxWait after it opened: no more than one start per 2.5 s of burst, plus the last window.
+    expect(starts.length).toBeLessThanOrEqual(Math.floor(burstMs / 2500) + 1);
+    // Each start holds one event of the burst, later starts later events, and the last window the burst's last event.
+    const positions = starts.map((e) => ids.indexOf(e.eventId));
+    expect(positions.every((p) => p >= 0)).toBe(true);
+    expect(positions).toEqual([...positions].sort((a, b) => a - b));
+    expect(positions.at(-1)).toBe(ids.length - 1);
   });
 
   it('throttle: 2 per second over 6 events starts all, in event order, spread over at least 2 s', async () => {

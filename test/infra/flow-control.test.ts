@@ -1,6 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FLOW_WAKE_BATCH_SIZE, FLOW_WAKE_MAX_RECEIVES, FLOW_WAKE_SERVICE } from '../../lib/flow-control.js';
+import { MAX_DELAY_SECONDS } from '../../lambdas/aws/sqs-wake-ups.js';
+import { FLOW_WAKE_BATCH_SIZE, FLOW_WAKE_MAX_AGE, FLOW_WAKE_MAX_RECEIVES, FLOW_WAKE_SERVICE, FLOW_WAKE_VISIBILITY_TIMEOUT } from '../../lib/flow-control.js';
 import { ENV } from '../../lambdas/layout/environment.js';
 import { STATE_TABLE } from '../../lambdas/layout/state-table.js';
 import { actionsOf, arnOf, functionIdByService, ref, statementsOfFunction } from '../support/cdk.js';
@@ -81,6 +82,31 @@ describe('EdweStack flow control (repository project)', () => {
     expect(statements.find((s) => s.Sid === 'StartWaitingTriggers')?.Action).toBe('states:StartExecution');
     const fn = template.findResources('AWS::Lambda::Function')[lifecycle] as { Properties: Record<string, any> };
     expect(JSON.parse(fn.Properties.Environment.Variables[ENV.WORKFLOW_TYPES])).toEqual(expect.any(Object));
+  });
+
+  it('lets the lifecycle function read the managed rules, as the router does, to release a managed rule’s slots', () => {
+    const lifecycle = functionIdByService(template, 'edwe-lifecycle');
+    const fn = template.findResources('AWS::Lambda::Function')[lifecycle] as { Properties: Record<string, any> };
+    const router = template.findResources('AWS::Lambda::Function')[functionIdByService(template, 'edwe-router')] as { Properties: Record<string, any> };
+    expect(fn.Properties.Environment.Variables[ENV.RULE_REFRESH_SECONDS]).toBe(router.Properties.Environment.Variables[ENV.RULE_REFRESH_SECONDS]);
+    const rules = statementsOfFunction(template, lifecycle).find((s) => s.Sid === 'ManagedRules');
+    expect(actionsOf(rules as never).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
+    expect(rules?.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${STATE_TABLE.prefix.managedRules}*`] } });
+  });
+
+  it('alarms when the oldest wake-up is older than the longest delay plus a failed receive: the consumer is behind', () => {
+    // A wake-up's delay counts in its age: the threshold leaves room for the longest delay and one redelivery.
+    expect(FLOW_WAKE_MAX_AGE.toSeconds()).toBeGreaterThan(MAX_DELAY_SECONDS + FLOW_WAKE_VISIBILITY_TIMEOUT.toSeconds());
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateAgeOfOldestMessage',
+      Namespace: 'AWS/SQS',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queueId, 'QueueName'] } }],
+      Statistic: 'Maximum',
+      Threshold: FLOW_WAKE_MAX_AGE.toSeconds(),
+      ComparisonOperator: 'GreaterThanThreshold',
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('^ObservabilityAlarms') }],
+      AlarmDescription: Match.stringLikeRegexp('docs/operations.md#wake-ups-run-late'),
+    });
   });
 
   it('alarms on a wake-up in the dead-letter queue and names the queue in the outputs', () => {

@@ -54,6 +54,9 @@ export const parkedEvent = aMessage('m-parked', {
   record: { eventId: '01JPARK', attempts: 3 },
 });
 
+/** A flow-control wake-up the wake-up queue's redrive policy moved after five receives (lambdas/aws/sqs-wake-ups.ts). */
+export const wakeUp = aMessage('m-wake', { ruleId: 'build-report', key: 'v:acme', dueAt: '2026-07-01T11:58:00.000Z' });
+
 /** Lambda's on-failure record of a router batch (the Events stream) out of retries. */
 export const routerBatch = aMessage('m-batch', {
   requestContext: { requestId: 'r-2', functionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:router', condition: 'RetryAttemptsExhausted', approximateInvokeCount: 6 },

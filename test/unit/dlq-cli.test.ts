@@ -3,7 +3,7 @@ import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { GetRecordsCommand, GetShardIteratorCommand, KinesisClient } from '@aws-sdk/client-kinesis';
 import { InvokeCommand, LambdaClient, type InvokeCommandOutput } from '@aws-sdk/client-lambda';
-import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
+import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageBatchCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
@@ -20,12 +20,15 @@ import {
   routerBatch,
   STREAM_ARN,
   undelivered,
+  wakeUp,
 } from '../support/dead-letter-messages.js';
 
 const REGION = 'eu-west-1';
 const INGEST_DLQ = 'https://sqs.eu-west-1.amazonaws.com/123456789012/EdweStack-IngestDeadLetterQueue';
 const ROUTER_QUEUE = 'https://sqs.eu-west-1.amazonaws.com/123456789012/EdweStack-RouterFailureQueue';
 const SWEEPER = 'EdweStack-SweeperFunction';
+const WAKE_DLQ = 'https://sqs.eu-west-1.amazonaws.com/123456789012/EdweStack-FlowControlDeadLetterQueue';
+const WAKE_QUEUE = 'https://sqs.eu-west-1.amazonaws.com/123456789012/EdweStack-FlowControlWakeUps';
 const OUTPUTS = {
   IngestDeadLetterQueueUrl: INGEST_DLQ,
   FailureQueueUrl: ROUTER_QUEUE,
@@ -33,6 +36,8 @@ const OUTPUTS = {
   EventRetentionDays: '30',
   EventBusName: 'edwe-events',
   SweeperFunctionName: SWEEPER,
+  FlowWakeDeadLetterQueueUrl: WAKE_DLQ,
+  FlowWakeQueueUrl: WAKE_QUEUE,
 };
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64');
@@ -216,6 +221,41 @@ describe('edwe dlq', () => {
       ['b', ingestId('11', 'b')],
     ]);
     expect(sqs.commandCalls(DeleteMessageCommand)).toHaveLength(1);
+  });
+
+  it('lists the flow-wake dead-letter queue by name, and sends each wake-up back to the wake-up queue, due at once', async () => {
+    queueHolds(wakeUp);
+    sqs.on(SendMessageBatchCommand).resolves({ Successful: [{ Id: '0', MessageId: 'x', MD5OfMessageBody: 'x' }], Failed: [] });
+    const listed = memoryIo({ cwd: '/' });
+    await dlqCommand(['list', 'flow-wake'], listed, clients);
+    expect(listed.out).toContain('m-wake  2026-07-01T12:00:00.000Z  wake-up  flow-control wake-up of rule build-report, key v:acme, due 2026-07-01T11:58:00.000Z');
+    sqs.reset();
+    queueHolds(wakeUp);
+    sqs.on(SendMessageBatchCommand).resolves({ Successful: [{ Id: '0', MessageId: 'x', MD5OfMessageBody: 'x' }], Failed: [] });
+    const io = memoryIo({ cwd: '/' });
+
+    const code = await dlqCommand(['redrive', 'flow-wake'], io, clients);
+
+    expect(code).toBe(0);
+    expect(sqs.commandCalls(ReceiveMessageCommand)[0]?.args[0].input.QueueUrl).toBe(WAKE_DLQ);
+    const [sent] = sqs.commandCalls(SendMessageBatchCommand).map((c) => c.args[0].input);
+    expect(sent?.QueueUrl).toBe(WAKE_QUEUE);
+    expect(sent?.Entries?.map((e) => [JSON.parse(e.MessageBody as string), e.DelaySeconds])).toEqual([
+      [{ ruleId: 'build-report', key: 'v:acme', dueAt: '2026-07-01T11:58:00.000Z' }, 0],
+    ]);
+    expect(sqs.commandCalls(DeleteMessageCommand).map((c) => c.args[0].input.QueueUrl)).toEqual([WAKE_DLQ]);
+  });
+
+  it('keeps a wake-up it has no wake-up queue for (a stack deployed before the output), saying which option gives one', async () => {
+    queueHolds(wakeUp);
+    cloudFormation
+      .on(DescribeStacksCommand, { StackName: 'Older' })
+      .resolves({ Stacks: [{ StackName: 'Older', CreationTime: new Date(), StackStatus: 'CREATE_COMPLETE', Outputs: [] }] });
+    const io = memoryIo({ cwd: '/' });
+
+    expect(await dlqCommand(['redrive', WAKE_DLQ, '--stack', 'Older'], io, clients)).toBe(1);
+    expect(io.out).toContain('kept: no wake-up queue (give --stack or --wake-up-queue)');
+    expect(sqs.commandCalls(DeleteMessageCommand)).toEqual([]);
   });
 
   it('answers a usage error with 2', async () => {

@@ -52,6 +52,8 @@ async function anAwsEngine() {
     executions,
     expressWorkflows: new Set(),
     clock,
+    // As the router's and the wake-up consumer's (wiring/routing.ts): a record found counts as a start, unless it is QUEUED.
+    lookFirst: true,
   });
   // SQS as the scheduler uses it: each message visible DelaySeconds after it was sent.
   const queue: Array<{ body: string; visibleAt: number; id: number }> = [];

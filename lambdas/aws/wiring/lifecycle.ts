@@ -16,6 +16,7 @@ import { storeFrom, StoreEnv } from './events.js';
 import { fieldsFromEnv } from './field-encryption.js';
 import { flowControlFromEnv } from './flow.js';
 import { logger, metrics, traced, tracer } from './powertools.js';
+import { refreshingRulesFromEnv } from './rules.js';
 import { stateFrom, StateEnv } from './state.js';
 
 /** The rules as JSON text, put into the bundle by esbuild `define` at synth (lib/lifecycle.ts, for flow control). */
@@ -37,11 +38,18 @@ export function lifecycleDepsFromEnv(env: Record<string, string | undefined> = p
   const { fields } = fieldsFromEnv(env, traced);
   const text = rulesJson ?? (typeof __EDWE_RULES__ === 'undefined' ? undefined : __EDWE_RULES__);
   // An execution's end frees its concurrency slot, and may start the key's next waiting trigger: flow control, when the stack bundled the rules and gave the queue.
+  const files = text === undefined ? undefined : (JSON.parse(text) as Rule[]);
+  // With managed rules deployed (RULE_REFRESH_SECONDS set), the rules as the router follows them: a managed rule's slots are released too.
+  const managed =
+    files === undefined || env[ENV.RULE_REFRESH_SECONDS] === undefined
+      ? undefined
+      : refreshingRulesFromEnv(env, files, { has: (workflowId) => arnOf(config.machines, workflowId) !== undefined }, clock);
   const flow =
-    text === undefined
+    files === undefined
       ? undefined
       : flowControlFromEnv(env, {
-          ruleSet: compileRules(JSON.parse(text) as Rule[]),
+          ruleSet: managed ?? compileRules(files),
+          ...(managed === undefined ? {} : { refreshRules: () => managed.fresh() }),
           starter: starterOf(config.machines, executions, config.WORKFLOW_TYPES ?? {}, fields),
           executions,
           metrics: engineMetrics,
@@ -63,6 +71,9 @@ export function lifecycleDepsFromEnv(env: Record<string, string | undefined> = p
     metrics,
   };
 }
+
+/** The ARN of a workflow's state machine, from either form the environment gives them in. */
+const arnOf = (machines: StateMachineArns, workflowId: string): string | undefined => (typeof machines === 'function' ? machines(workflowId) : machines.get(workflowId));
 
 /** The starter of the triggers a freed slot lets through: recorded as the router records its starts. */
 function starterOf(

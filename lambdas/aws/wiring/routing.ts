@@ -151,6 +151,8 @@ export function routingDepsFromEnv(
   // Flow control where the stack gave the wake-up queue.
   const flow = flowControlFromEnv(env, {
     ruleSet,
+    // The wake-up consumer and cancels look rules up in the live set too (routing refreshes before it offers).
+    ...(managed === undefined ? {} : { refreshRules: () => managed.fresh() }),
     starter,
     executions,
     metrics,

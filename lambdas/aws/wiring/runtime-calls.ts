@@ -132,6 +132,15 @@ export const RUNTIME_CALLS: Readonly<Record<string, readonly RuntimeCall[]>> = {
     { action: 'states:StartExecution', on: workflows, why: "flow control: start the key's next waiting trigger in the freed slot" },
     { action: 'dynamodb:DeleteItem', on: state, context: keys(STATE_TABLE.prefix.execution), why: 'flow control: release the claim of a start that failed' },
     { ...SCHEDULE, why: 'flow control: wake the key again when its next throttle slot opens' },
+    ...['dynamodb:GetItem', 'dynamodb:Query'].map(
+      (action): RuntimeCall => ({
+        action,
+        on: state,
+        context: RULE_KEYS,
+        when: [ENV.RULE_REFRESH_SECONDS],
+        why: "flow control: refresh the managed rules (the revision, then the rules) to release a managed rule's slot",
+      }),
+    ),
   ],
   // The flow-control wake-up consumer (wiring/flow.ts): per-key state, the starts it lets through, the next leg of a long wait.
   'edwe-flow-wake': [
@@ -141,6 +150,15 @@ export const RUNTIME_CALLS: Readonly<Record<string, readonly RuntimeCall[]>> = {
       { action, on: state, context: keys(STATE_TABLE.prefix.execution), why: 'record (or claim) the started execution' },
     ]),
     { ...SCHEDULE, why: 'send a wake-up due after 15 minutes on to its next leg' },
+    ...['dynamodb:GetItem', 'dynamodb:Query'].map(
+      (action): RuntimeCall => ({
+        action,
+        on: state,
+        context: RULE_KEYS,
+        when: [ENV.RULE_REFRESH_SECONDS],
+        why: "refresh the managed rules to find a managed rule's wake-up",
+      }),
+    ),
     { ...OPEN, why: 'open sensitive fields for the workflows it starts (field encryption)' },
   ],
   'edwe-replays-api': [

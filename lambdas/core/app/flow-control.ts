@@ -125,6 +125,7 @@ export class FlowControl {
 
   /** A timer is due: a window that has ended fires, waiting triggers start as far as their limits allow. Harmless when early, late or repeated. */
   async wake(wakeUp: WakeUp): Promise<void> {
+    await this.deps.refreshRules?.();
     const rule = this.#rules.get(wakeUp.ruleId);
     if (rule === undefined || !this.governs(rule)) return; // the rule is gone or no longer controlled: nothing to do
     const bucket = { ruleId: wakeUp.ruleId, key: wakeUp.key };
@@ -134,10 +135,21 @@ export class FlowControl {
     });
   }
 
-  /** An execution ended: its concurrency slot is freed and the next waiting trigger of its bucket may start. */
-  async release(execution: { name: string; ruleId: string; input: Trigger['input'] }): Promise<void> {
+  /**
+   * An execution ended: its concurrency slot is freed and the next waiting trigger of its bucket may start. The rule is the
+   * one recorded on the execution (id and version), read from the live set: when it changed since the start (a limit
+   * raised, `concurrency` removed), the slot the execution may hold is freed all the same and what waits is looked at
+   * under the rule as it is now. A deleted rule has nothing left to start (its wake-ups are ignored too); the slot an
+   * execution of it held is freed by the next look at a full bucket, should a rule of that id come back.
+   */
+  async release(execution: { name: string; ruleId: string; ruleVersion?: number | string; input: Trigger['input'] }): Promise<void> {
+    if (execution.input.replay !== undefined) return;
+    await this.deps.refreshRules?.();
     const rule = this.#rules.get(execution.ruleId);
-    if (rule?.flow?.concurrency === undefined || execution.input.replay !== undefined) return;
+    if (rule === undefined) return;
+    const changed = execution.ruleVersion !== undefined && rule.version !== undefined && execution.ruleVersion !== rule.version;
+    // Unchanged, only a rule with `concurrency` holds slots: the others' ends cost no read.
+    if (rule.flow?.concurrency === undefined && !changed) return;
     const bucket = this.bucketOf(rule, execution);
     await this.#serially(bucket, async () => {
       await this.#buckets.free(bucket, execution.name);

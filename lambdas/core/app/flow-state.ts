@@ -26,6 +26,12 @@ export interface FlowControlDeps {
   metrics?: EngineMetrics;
   logger?: Pick<Logger, 'info' | 'warn'>;
   clock: Clock;
+  /**
+   * Brings `ruleSet` up to date before a wake-up or a release looks a rule up (AWS: `RefreshingRuleSet.fresh`, at most one
+   * small read per refresh period), so that a rule changed through the rules API is followed there as routing follows it.
+   * Routing refreshes before it offers; embedded, the set is always live.
+   */
+  refreshRules?: () => Promise<void>;
 }
 
 /** Reads, changes and writes a bucket's state by compare-and-set, again while another writer wins; an empty state is deleted. */
