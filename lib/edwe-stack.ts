@@ -232,6 +232,7 @@ export class EdweStack extends Stack {
         rules,
         stateMachines: this.workflows.stateMachines,
         stateMachineArnPrefix,
+        ruleRefreshSeconds: settings.ruleRefreshSeconds,
         ...(retentionDays === undefined ? {} : { retentionDays }),
         ...(settings.replayMaxRate === undefined ? {} : { maxRatePerSecond: settings.replayMaxRate }),
       });

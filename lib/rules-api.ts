@@ -103,7 +103,7 @@ export class RulesApi extends Construct {
 }
 
 /** These actions on the State table's managed-rule items only (keys starting `RULE`: the revision, the rules, their versions, the change log). */
-export function grantManagedRules(fn: lambda.IFunction, stateTable: dynamodb.ITable, actions: readonly string[]): void {
+export function grantManagedRules(fn: lambda.IFunction, stateTable: dynamodb.ITable | dynamodb.Table, actions: readonly string[]): void {
   fn.addToRolePolicy(
     new iam.PolicyStatement({
       sid: 'ManagedRules',
