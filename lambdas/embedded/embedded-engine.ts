@@ -17,6 +17,7 @@ import {
   FieldEncryption,
   RuleCatalog,
   RulesAsOf,
+  settledRulesAsOf,
   ingestBatch,
   ingestEvent,
   ingestRequest,
@@ -215,7 +216,7 @@ export class EmbeddedEngine {
     this.schedules = new ScheduleRunner({ rules: () => rules.ruleSet.rules, ingest: this.#ingest, state: scheduleState, clock, ids, logger });
     this.scheduleTimer = new ScheduleTimer(this.schedules, now, logger);
     // `rules: "as-of-event"`: the managed rules' recorded changes give the set in force at each event's time.
-    const rulesAsOf = (until: string) => RulesAsOf.load(stores.rules, project.rules, project.workflows, until);
+    const rulesAsOf = settledRulesAsOf((until: string) => RulesAsOf.load(stores.rules, project.rules, project.workflows, until), clock);
     this.replays = new LocalReplayJobs({ db, events, writes, bus, ruleSet, rulesAsOf, logger, now, newId: () => ids.newId(now()), retentionDays });
     // Stop and redrive act through the runner's control (or one a test passes in).
     this.actions = new ExecutionActions({ executions, control: control ?? this.workflowControl, lifecycle, clock });

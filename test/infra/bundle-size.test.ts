@@ -26,6 +26,8 @@ const KNOWN_OVER: Readonly<Record<string, string>> = {
   'lambdas/handlers/flow-wake.ts': FLOW_WIRING_REACHES_CORE_INDEX,
   'lambdas/handlers/ingest-http.ts': MANAGED_RULES_READ_AS_YAML,
   'lambdas/handlers/lifecycle.ts': FLOW_WIRING_REACHES_CORE_INDEX,
+  'lambdas/handlers/replay-page.ts': MANAGED_RULES_READ_AS_YAML,
+  'lambdas/handlers/replays-http.ts': MANAGED_RULES_READ_AS_YAML,
   'lambdas/handlers/router.ts': MANAGED_RULES_READ_AS_YAML,
   'lambdas/handlers/rules-http.ts': 'validates rule documents with located errors (the YAML reader of the rule files)',
   'lambdas/handlers/sweeper.ts': MANAGED_RULES_READ_AS_YAML,
