@@ -199,6 +199,7 @@ export class EdweStack extends Stack {
       encryptionKey,
       rules,
       workflowIds: [...project.workflows.keys()],
+      encrypt: project.config?.eventSourcing.encrypt ?? [],
       logRetention,
       ...(retentionDays === undefined ? {} : { retentionDays }),
     });

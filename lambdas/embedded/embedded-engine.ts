@@ -253,6 +253,8 @@ export class EmbeddedEngine {
         store: stores.rules,
         files: project.rules,
         workflows: project.workflows,
+        // A managed rule may only ask whether an encrypted field exists, as the rule files may.
+        encrypt,
         audit: (event) => audit(event),
         clock: { now },
         logger,
