@@ -199,6 +199,7 @@ export class EdweStack extends Stack {
       encryptionKey,
       rules,
       workflowIds: [...project.workflows.keys()],
+      encrypt: project.config?.eventSourcing.encrypt ?? [],
       logRetention,
       ...(retentionDays === undefined ? {} : { retentionDays }),
     });
@@ -233,6 +234,7 @@ export class EdweStack extends Stack {
         rules,
         stateMachines: this.workflows.stateMachines,
         stateMachineArnPrefix,
+        ruleRefreshSeconds: settings.ruleRefreshSeconds,
         ...(retentionDays === undefined ? {} : { retentionDays }),
         ...(settings.replayMaxRate === undefined ? {} : { maxRatePerSecond: settings.replayMaxRate }),
       });

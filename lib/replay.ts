@@ -26,6 +26,7 @@ import { QUOTAS } from './capacity-quotas.js';
 import { checkedRetentionDays, createDeadLetterQueue } from './ingest-function.js';
 import { createFunction, handlerEntry, type EdweFunctionProps } from './lambda-defaults.js';
 import { replayDriverDefinition } from './replay-driver.js';
+import { grantManagedRules } from './rules-api.js';
 import { machinesEnvironment } from './router.js';
 import { acknowledgeStateMachineRules } from './workflows.js';
 
@@ -65,6 +66,12 @@ export interface ReplayProps {
   readonly deadLetterQueue?: sqs.IQueue;
   /** How long the functions' and the driver's logs are kept. Default one month. */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * With managed rules (lib/rules-api.ts): the replay functions select by the live set, refreshed as the router's
+   * is (lib/router.ts `RoutingProps.ruleRefreshSeconds`), and a job may ask for `"rules": "as-of-event"`, read
+   * from the managed layer's change log. Unset: the bundled rules only, and `as-of-event` is refused.
+   */
+  readonly ruleRefreshSeconds?: number;
   /** Merged over every replay function's defaults. */
   readonly functionProps?: Partial<EdweFunctionProps>;
 }
@@ -88,6 +95,8 @@ export class Replay extends Construct {
     if (!(maxRate > 0)) throw new Error(`Replay: maxRatePerSecond must be above 0, got ${maxRate}`);
     this.deadLetterQueue = props.deadLetterQueue ?? createDeadLetterQueue(this, 'DeadLetterQueue', props.encryptionKey, 'the replay bus rules and functions');
     const withRules = this.withRules(props);
+    const workflowIds = [...props.stateMachines.keys()].join(',');
+    const managedRules = props.ruleRefreshSeconds === undefined ? {} : { [ENV.RULE_REFRESH_SECONDS]: String(props.ruleRefreshSeconds), [ENV.WORKFLOW_IDS]: workflowIds };
 
     this.pageFunction = createFunction(this, 'PageFunction', {
       entry: handlerEntry('replay-page'),
@@ -102,6 +111,7 @@ export class Replay extends Construct {
         [ENV.EVENT_BUS_NAME]: props.bus.eventBusName,
         [ENV.DEAD_LETTER_QUEUE_URL]: this.deadLetterQueue.queueUrl,
         [ENV.REPLAY_MAX_RATE]: String(maxRate),
+        ...managedRules,
         ...props.functionProps?.environment,
       },
     });
@@ -123,14 +133,18 @@ export class Replay extends Construct {
       environment: {
         [ENV.STATE_TABLE]: props.stateTable.tableName,
         [ENV.RETENTION_DAYS]: String(retentionDays),
-        [ENV.WORKFLOW_IDS]: [...props.stateMachines.keys()].join(','),
+        [ENV.WORKFLOW_IDS]: workflowIds,
         [ENV.REPLAY_DRIVER_ARN]: this.driver.stateMachineArn,
         [ENV.REPLAY_MAX_RATE]: String(maxRate),
+        ...managedRules,
         ...props.functionProps?.environment,
       },
     });
     this.grantJobs(this.apiFunction, props, 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem');
     this.driver.grantStartExecution(this.apiFunction);
+    // The live set (the revision, then the rules) and, for the page, the change log: read-only, managed-rule keys only.
+    if (props.ruleRefreshSeconds !== undefined)
+      for (const fn of [this.pageFunction, this.apiFunction]) grantManagedRules(fn, props.stateTable, ['dynamodb:GetItem', 'dynamodb:Query']);
 
     const replays = props.api.root.addResource('replays');
     const integration = new apigw.LambdaIntegration(this.apiFunction, { proxy: true });

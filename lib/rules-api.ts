@@ -13,6 +13,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import type { EncryptRule } from '../lambdas/core/field-encryption.js';
 import type { Rule } from '../lambdas/core/index.js';
 import { ENV } from '../lambdas/layout/environment.js';
 import { EVENTS_TABLE } from '../lambdas/layout/events-table.js';
@@ -40,6 +41,8 @@ export interface RulesApiProps {
   /** Every deployed workflow id: a managed rule must name one. */
   readonly workflowIds: readonly string[];
   readonly retentionDays?: number;
+  /** `event_sourcing.encrypt`: a managed rule may only ask whether an encrypted field exists (the list only: no key, no grant). */
+  readonly encrypt?: readonly EncryptRule[];
   readonly logRetention?: logs.RetentionDays;
   /** Merged over the function's defaults. */
   readonly functionProps?: Partial<EdweFunctionProps>;
@@ -74,6 +77,9 @@ export class RulesApi extends Construct {
         [ENV.STATE_TABLE]: props.stateTable.tableName,
         [ENV.RETENTION_DAYS]: String(retentionDays),
         [ENV.WORKFLOW_IDS]: props.workflowIds.join(','),
+        ...(props.encrypt === undefined || props.encrypt.length === 0
+          ? {}
+          : { [ENV.FIELD_ENCRYPTION]: JSON.stringify(props.encrypt.map(({ eventType, fields }) => ({ eventType, fields }))) }),
         ...functionProps?.environment,
       },
     });
@@ -103,7 +109,7 @@ export class RulesApi extends Construct {
 }
 
 /** These actions on the State table's managed-rule items only (keys starting `RULE`: the revision, the rules, their versions, the change log). */
-export function grantManagedRules(fn: lambda.IFunction, stateTable: dynamodb.ITable, actions: readonly string[]): void {
+export function grantManagedRules(fn: lambda.IFunction, stateTable: dynamodb.ITable | dynamodb.Table, actions: readonly string[]): void {
   fn.addToRolePolicy(
     new iam.PolicyStatement({
       sid: 'ManagedRules',

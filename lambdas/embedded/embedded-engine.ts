@@ -18,6 +18,7 @@ import {
   RuleCatalog,
   RulesAsOf,
   readRuleDocument,
+  settledRulesAsOf,
   ingestBatch,
   ingestEvent,
   ingestRequest,
@@ -215,7 +216,7 @@ export class EmbeddedEngine {
     this.schedules = new ScheduleRunner({ rules: () => rules.ruleSet.rules, ingest: this.#ingest, state: scheduleState, clock, ids, logger });
     this.scheduleTimer = new ScheduleTimer(this.schedules, now, logger);
     // `rules: "as-of-event"`: the managed rules' recorded changes give the set in force at each event's time.
-    const rulesAsOf = (until: string) => RulesAsOf.load(stores.rules, project.rules, project.workflows, until, readRuleDocument);
+    const rulesAsOf = settledRulesAsOf((until: string) => RulesAsOf.load(stores.rules, project.rules, project.workflows, until, readRuleDocument), clock);
     this.replays = new LocalReplayJobs({ db, events, writes, bus, ruleSet, rulesAsOf, logger, now, newId: () => ids.newId(now()), retentionDays });
     // Stop and redrive act through the runner's control (or one a test passes in).
     this.actions = new ExecutionActions({ executions, control: control ?? this.workflowControl, lifecycle, clock });
@@ -249,6 +250,8 @@ export class EmbeddedEngine {
         store: stores.rules,
         files: project.rules,
         workflows: project.workflows,
+        // A managed rule may only ask whether an encrypted field exists, as the rule files may.
+        encrypt,
         audit: (event) => audit(event),
         clock: { now },
         logger,

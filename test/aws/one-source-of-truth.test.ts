@@ -34,6 +34,7 @@ const FUNCTION_OF: Record<keyof FunctionEnvironments, { service: string; descrip
   replaysApi: { service: 'edwe-replays-api' },
   replayPage: { service: 'edwe-replay' },
   replayStart: { service: 'edwe-replay-start' },
+  rulesApi: { service: 'edwe-rules-api' },
 };
 
 describe('the AWS tier builds moto from the same source of truth as the CDK app', () => {

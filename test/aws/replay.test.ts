@@ -8,6 +8,8 @@ import { createReplayPageHandler, type ReplayPageHandler } from '../../lambdas/a
 import { replayPageDepsFromEnv, replayStartDepsFromEnv, replaysDepsFromEnv } from '../../lambdas/aws/wiring/replay.js';
 import { createReplayStartHandler, type ReplayStartHandler } from '../../lambdas/aws/eventbridge/replay-start.js';
 import { createReplaysHandler, type ReplaysHttpHandler } from '../../lambdas/aws/http/replays-http.js';
+import { createRulesHandler } from '../../lambdas/aws/http/rules-http.js';
+import { rulesDepsFromEnv } from '../../lambdas/aws/wiring/rules.js';
 import { apiGatewayEvent, bodyOf, postEvent } from '../support/api-gateway.js';
 import { awsClients, type AwsClients } from './support/aws-clients.js';
 import { anId } from './support/fixtures.js';
@@ -35,14 +37,14 @@ describe('replay on AWS: POST /replays → replay pages PutEvents → per-workfl
   let start: ReplayStartHandler;
 
   /** Plays the replay driver state machine: its execution's input is the first page; each page's answer leads to the next. */
-  const driveReplay = async (replayId: string) => {
+  const driveReplay = async (replayId: string, pages = page) => {
     const { executions = [] } = await aws.sfn.send(new ListExecutionsCommand({ stateMachineArn: engine.replayDriverArn }));
     const execution = executions.find((e) => e.name === replayId);
     const { input } = await aws.sfn.send(new DescribeExecutionCommand({ executionArn: execution?.executionArn }));
-    let result = await page(JSON.parse(input as string));
-    for (let pages = 1; result.more; pages++) {
-      if (pages > 20) throw new Error(`replay ${replayId} did not end in 20 pages`);
-      result = await page({ replayId: result.replayId, generation: result.generation, page: result.page });
+    let result = await pages(JSON.parse(input as string));
+    for (let count = 1; result.more; count++) {
+      if (count > 20) throw new Error(`replay ${replayId} did not end in 20 pages`);
+      result = await pages({ replayId: result.replayId, generation: result.generation, page: result.page });
     }
     return result;
   };
@@ -115,5 +117,69 @@ describe('replay on AWS: POST /replays → replay pages PutEvents → per-workfl
     expect(started).toHaveLength(1);
     const { input } = await aws.sfn.send(new DescribeExecutionCommand({ executionArn: started[0]?.executionArn }));
     expect(JSON.parse(input as string)).toMatchObject({ event: order, rule: { id: 'fulfil-order' }, correlationId: 'o-start', replay: { replayId } });
+  });
+
+  it('routes each event by the managed rule versions in force at its timestamp with "as-of-event", and all by today\'s with "current"', async () => {
+    const registration = (seconds: number, userType: string) => ({
+      id: anId('registration'),
+      type: 'user_registration',
+      source: 'web-app',
+      timestamp: at(seconds),
+      data: { userId: `u-${seconds}`, user_type: userType },
+    });
+    const [freeBefore, premiumBefore, freeBetween, freeAfter, trialAfter] = [
+      registration(210, 'free'),
+      registration(210, 'premium'),
+      registration(230, 'free'),
+      registration(250, 'free'),
+      registration(250, 'trial'),
+    ];
+    for (const event of [freeBefore, premiumBefore, freeBetween, freeAfter, trialAfter]) expect((await ingest(postEvent(event))).statusCode).toBe(202);
+    // The rules API's clock stamps each change: created at 220 s routing free users, changed at 240 s to trial users.
+    let now = Date.parse(at(220));
+    const rules = createRulesHandler(rulesDepsFromEnv(engine.env.rulesApi, JSON.stringify(engine.project.rules), { now: () => now }));
+    const putRule = (userType: string) =>
+      rules(
+        apiGatewayEvent({
+          method: 'PUT',
+          resource: '/rules/{id}',
+          pathParameters: { id: 'entry-onboarding' },
+          body: { eventType: 'user_registration', workflow: 'onboarding_workflow', conditions: [{ field: 'user_type', value: userType }] },
+        }),
+      );
+    expect((await putRule('free')).statusCode).toBe(201);
+    now = Date.parse(at(240));
+    expect((await putRule('trial')).statusCode).toBe(200);
+    // Fresh containers: they read the managed layer on their first request, as a cold start does.
+    const rulesJson = JSON.stringify(engine.project.rules);
+    const api = createReplaysHandler(replaysDepsFromEnv(engine.env.replaysApi, rulesJson));
+    const pages = createReplayPageHandler(replayPageDepsFromEnv(engine.env.replayPage, rulesJson));
+    const replayed = async (rulesMode: string) => {
+      const answer = await api(
+        apiGatewayEvent({ method: 'POST', resource: '/replays', body: { startTime: at(200), endTime: at(260), workflowId: 'onboarding_workflow', rules: rulesMode } }),
+      );
+      expect(answer.statusCode).toBe(202);
+      expect(await driveReplay(bodyOf(answer).replayId, pages)).toMatchObject({ status: 'completed' });
+      const delivered = await receiveAllJson<{ detail: { ruleId: string; ruleVersion?: number | string; replay: { originalEventId: string } } }>(
+        aws.sqs,
+        engine.replayTargets.get('onboarding_workflow')?.url as string,
+      );
+      return delivered.map(({ detail }) => [detail.replay.originalEventId, detail.ruleId, detail.ruleVersion]).sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+    };
+    const byId = (rows: Array<[string, string, number | string | undefined]>) => rows.sort((a, b) => a[0].localeCompare(b[0]));
+
+    expect(await replayed('as-of-event')).toEqual(
+      byId([
+        [premiumBefore.id, 'premium-onboarding', expect.any(String)],
+        [freeBetween.id, 'entry-onboarding', 1],
+        [trialAfter.id, 'entry-onboarding', 2],
+      ]),
+    );
+    expect(await replayed('current')).toEqual(
+      byId([
+        [premiumBefore.id, 'premium-onboarding', expect.any(String)],
+        [trialAfter.id, 'entry-onboarding', 2],
+      ]),
+    );
   });
 });

@@ -33,13 +33,21 @@ describe('field encryption on AWS (event_sourcing.encrypt configured)', () => {
   const openers = ['edwe-ingest', 'edwe-flow-wake', 'edwe-router', 'edwe-sweeper', 'edwe-replay-start', 'edwe-lifecycle', 'edwe-task:emit-event'];
 
   it('hands the encrypt entries and the key to every function that seals or opens fields, and to no other', () => {
-    const configured = [...functions].filter(([, f]) => f.env.FIELD_ENCRYPTION !== undefined).map(([name]) => name);
+    const configured = [...functions].filter(([, f]) => f.env.FIELD_ENCRYPTION !== undefined && f.env.FIELD_KEY_ARN !== undefined).map(([name]) => name);
 
     expect(configured.sort()).toEqual([...new Set([...sealers, ...openers])].sort());
     for (const name of configured) {
       expect(JSON.parse(String(functions.get(name)?.env.FIELD_ENCRYPTION))).toEqual([{ eventType: 'user_registration', fields: ['data.email'] }]);
       expect(functions.get(name)?.env.FIELD_KEY_ARN).toBeDefined();
     }
+  });
+
+  it('hands the rules API the encrypt entries without the key: it checks managed rules against them, and seals and opens nothing', () => {
+    const rulesApi = functions.get('edwe-rules-api');
+
+    expect(JSON.parse(String(rulesApi?.env.FIELD_ENCRYPTION))).toEqual([{ eventType: 'user_registration', fields: ['data.email'] }]);
+    expect(rulesApi?.env.FIELD_KEY_ARN).toBeUndefined();
+    expect(rulesApi?.statements.filter((s) => s.Sid === 'FieldEncryptionDataKeys')).toEqual([]);
   });
 
   it('allows the data-key calls only with the encryption context of this stack’s Events table', () => {

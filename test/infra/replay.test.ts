@@ -33,7 +33,8 @@ describe('EdweStack replay (repository project)', () => {
   beforeAll(() => {
     project = loadProject(defaultPaths(PROJECT_ROOT));
     template = Template.fromStack(new EdweStack(testApp(), 'ReplayStack', { project }));
-  });
+    // A synth takes a while on a busy machine.
+  }, 180_000);
 
   it('puts one rule per workflow on the engine bus, matching that workflow’s replayed events, to the start function', () => {
     const start = functionId(template, 'edwe-replay-start');
@@ -70,7 +71,7 @@ describe('EdweStack replay (repository project)', () => {
     });
   });
 
-  it('lets the page function put events only on the engine bus, query only the time index, and dead-letter to the replay queue', () => {
+  it('lets the page function put events only on the engine bus, query only the time index, read only the managed rules, and dead-letter to the replay queue', () => {
     const statements = statementsOf(template, 'edwe-replay');
     const events = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('events:')));
     expect(events).toEqual([expect.objectContaining({ Effect: 'Allow', Action: 'events:PutEvents', Resource: busArn })]);
@@ -80,7 +81,16 @@ describe('EdweStack replay (repository project)', () => {
         .flatMap(actionsOf)
         .filter((a) => a.startsWith('dynamodb:'))
         .sort(),
-    ).toEqual(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
+    ).toEqual(['dynamodb:GetItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Query', 'dynamodb:UpdateItem']);
+    // The live set and, for "as-of-event", the change log: read-only, managed-rule keys only.
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Sid: 'ManagedRules',
+        Action: ['dynamodb:GetItem', 'dynamodb:Query'],
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^StateStoreState/), 'Arn'] },
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['RULE*'] } },
+      }),
+    );
     expect(statements).toContainEqual(
       expect.objectContaining({
         Sid: 'ReplayJobs',
@@ -93,7 +103,7 @@ describe('EdweStack replay (repository project)', () => {
     expect(statements.flatMap(actionsOf).filter((a) => a.startsWith('states:'))).toEqual([]);
   });
 
-  it('gives the page function its tables, bus, queue and rate ceiling, and five minutes', () => {
+  it('gives the page function its tables, bus, queue, rate ceiling and managed rules, and five minutes', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Timeout: 300,
       Environment: {
@@ -104,6 +114,9 @@ describe('EdweStack replay (repository project)', () => {
           EVENT_BUS_NAME: { Ref: Match.stringLikeRegexp('^BusIngestionBus') },
           DEAD_LETTER_QUEUE_URL: { Ref: Match.stringLikeRegexp('^ReplayDeadLetterQueue') },
           REPLAY_MAX_RATE: '150',
+          // Managed rules: refreshed as the router's are; a managed rule names one of these workflows.
+          RULE_REFRESH_SECONDS: '10',
+          WORKFLOW_IDS: [...project.workflows.keys()].join(','),
         }),
       },
     });

@@ -29,6 +29,10 @@ export interface ReplaysHttpDeps {
   jobs: Pick<ReplayJobStore, 'create' | 'get' | 'cancel' | 'finish'>;
   driver: ReplayDriver;
   ruleSet: RuleSet;
+  /** Brings `ruleSet` up to date with the managed layer before a request is checked against it. */
+  refreshRules?: () => Promise<void>;
+  /** The deployment keeps the managed rules' history, so a job may ask for `"rules": "as-of-event"`. */
+  rulesAsOfEvent?: boolean;
   /** Every deployed workflow id (a workflow no rule targets is known, and matches nothing). */
   workflows: ReadonlySet<string>;
   retentionDays: number;
@@ -56,10 +60,12 @@ export function createReplaysHandler(deps: ReplaysHttpDeps): ReplaysHttpHandler 
     retentionDays: deps.retentionDays,
     workflows: deps.workflows,
     ruleSet: deps.ruleSet,
+    rulesAsOfEvent: deps.rulesAsOfEvent === true,
     ...(deps.maxRatePerSecond === undefined ? {} : { maxRatePerSecond: deps.maxRatePerSecond }),
   };
 
   const start = async (request: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
+    await deps.refreshRules?.();
     const replay = parseReplayStart(parseJsonBody(bodyText(request)), { now: clock.now(), ...context });
     const job = await replays.start(replay);
     // An audit entry: who replayed what.

@@ -22,6 +22,8 @@ const PageInput = z.object({
 
 export interface ReplayPageDeps {
   runner: Pick<ReplayPageRunner, 'run'>;
+  /** Brings the runner's current rules up to date with the managed layer before a page (one small read between refreshes). */
+  refreshRules?: () => Promise<void>;
   logger?: Pick<Logger, 'info' | 'error'>;
   metrics?: PowertoolsMetricsSink;
 }
@@ -42,6 +44,7 @@ export function createReplayPageHandler(deps: ReplayPageDeps): ReplayPageHandler
     }
     const page: ReplayPageInput = parsed.data;
     const deadline = context === undefined ? undefined : Date.now() + context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS;
+    await deps.refreshRules?.();
     const result = await deps.runner.run(page, deadline);
     log.info('replay page done', { ...result });
     return result;

@@ -47,6 +47,15 @@ const FieldEncryptionEnv = z.object({
 });
 
 /**
+ * The `event_sourcing.encrypt` entries the stack gave this function (none: `[]`), without the key: what the rules
+ * API checks a managed rule against (it seals and opens nothing).
+ * @throws EnvironmentError when FIELD_ENCRYPTION is malformed.
+ */
+export function encryptRulesFromEnv(env: Record<string, string | undefined>): EncryptRule[] {
+  return parseEnv(FieldEncryptionEnv, env).FIELD_ENCRYPTION ?? [];
+}
+
+/**
  * `{ fields }` when the stack configured field encryption for this function, else `{}` — spread it
  * into the application's dependencies.
  * @throws EnvironmentError when FIELD_ENCRYPTION is set without FIELD_KEY_ARN or EVENTS_TABLE, or is malformed.

@@ -2,12 +2,15 @@
  * The AWS wiring of replay: the environment the `Replay` construct sets, parsed once at cold start,
  * and the adapters and application objects built from it — the page runner, the replay API's jobs
  * and driver, the replayed-execution starter — and the replay adapters' dependencies made of them.
+ * With managed rules deployed (RULE_REFRESH_SECONDS set), the functions that select events route by
+ * the live set (files and managed layers, as the router does), and a job may ask for the rules in
+ * force at each event's time: the managed layer's change log, read once per settled window.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import * as z from '../../core/schema.js';
-import { compileRules, ReplayPageRunner, type Rule, type RuleSet } from '../../core/index.js';
+import { compileRules, ReplayPageRunner, RulesAsOf, settledRulesAsOf, type Rule, type RuleSet, type RuleSetsAsOf } from '../../core/index.js';
 import { ENV } from '../../layout/environment.js';
 import { DynamoDbReplayJobStore } from '../dynamodb-replay-job-store.js';
 import type { ReplayStartDeps } from '../eventbridge/replay-start.js';
@@ -21,6 +24,7 @@ import { EnvironmentError, jsonMapVar, parseEnv, parseEnvWithMachines, requiredV
 import { DeadLetterEnv, deadLettersFrom, storeFrom, StoreEnv } from './events.js';
 import { fieldsFromEnv } from './field-encryption.js';
 import { logger as sharedLogger, metrics as sharedMetrics, traced, tracer } from './powertools.js';
+import { bundledRules, refreshingRulesFromEnv, ruleStoreFrom } from './rules.js';
 
 /** The rules as JSON text, put into the bundle by esbuild `define` at synth (see lib/replay.ts). */
 declare const __EDWE_RULES__: string | undefined;
@@ -42,6 +46,37 @@ export function bundledRuleSet(rulesJson?: string): RuleSet {
   return compileRules(JSON.parse(text) as Rule[]);
 }
 
+/** Set by the stack when the managed layer is deployed; WORKFLOW_IDS then says which workflows a managed rule may name. */
+const ManagedRulesEnv = z.object({
+  [ENV.RULE_REFRESH_SECONDS]: z.optional(requiredVar()),
+  /** Comma-separated workflow ids. */
+  [ENV.WORKFLOW_IDS]: z.optional(workflowIdsVar()),
+});
+
+/** The rules a selecting function routes by: the bundle alone, or with managed rules the live set, its refresh, and the rules over time. */
+export interface ReplayRules {
+  ruleSet: RuleSet;
+  refreshRules?: () => Promise<void>;
+  rulesAsOf?: (until: string) => Promise<RuleSetsAsOf>;
+}
+
+/** The rules of a replay function: see `ReplayRules`. @throws EnvironmentError when managed rules are on without WORKFLOW_IDS */
+export function replayRulesFromEnv(env: Env, rulesJson?: string): ReplayRules {
+  const config = parseEnv(z.extend(StateTableEnv, ManagedRulesEnv.shape), env);
+  if (config.RULE_REFRESH_SECONDS === undefined) return { ruleSet: bundledRuleSet(rulesJson) };
+  const workflows = config.WORKFLOW_IDS;
+  if (workflows === undefined) throw new EnvironmentError(`Invalid environment: ${ENV.WORKFLOW_IDS} is not set (${ENV.RULE_REFRESH_SECONDS} needs it)`);
+  const files = bundledRules(rulesJson);
+  const live = refreshingRulesFromEnv(env, files, workflows);
+  const store = ruleStoreFrom(config);
+  const clock = { now: () => Date.now() };
+  return {
+    ruleSet: live,
+    refreshRules: () => live.fresh(),
+    rulesAsOf: settledRulesAsOf((until) => RulesAsOf.load(store, files, workflows, until), clock),
+  };
+}
+
 /** The job store on the table the environment names, with a traced client. */
 export function replayJobsFrom(config: z.output<typeof StateTableEnv>): DynamoDbReplayJobStore {
   return new DynamoDbReplayJobStore({ client: tracer.captureAWSv3Client(new DynamoDBClient({})), tableName: config.STATE_TABLE });
@@ -50,14 +85,15 @@ export function replayJobsFrom(config: z.output<typeof StateTableEnv>): DynamoDb
 const PageEnv = z.extend(StoreEnv, { ...StateTableEnv.shape, ...DeadLetterEnv.shape, ...RateCeilingEnv.shape, [ENV.EVENT_BUS_NAME]: requiredVar() });
 
 /** The page runner of the replay page function: the time index, the job table, the engine bus, the dead-letter queue. */
-export function replayPageRunnerFromEnv(env: Env = process.env, rulesJson?: string): ReplayPageRunner {
+export function replayPageRunnerFromEnv(env: Env = process.env, rulesJson?: string, rules: ReplayRules = replayRulesFromEnv(env, rulesJson)): ReplayPageRunner {
   const config = parseEnv(PageEnv, env);
   return new ReplayPageRunner({
     jobs: replayJobsFrom(config),
     events: storeFrom(config),
     emitter: new EventBridgeReplayEmitter({ client: tracer.captureAWSv3Client(new EventBridgeClient({})), eventBusName: config.EVENT_BUS_NAME }),
     deadLetters: deadLettersFrom(config),
-    ruleSet: bundledRuleSet(rulesJson),
+    ruleSet: rules.ruleSet,
+    ...(rules.rulesAsOf === undefined ? {} : { rulesAsOf: rules.rulesAsOf }),
     metrics: new PowertoolsEngineMetrics(sharedMetrics),
     ...(config.REPLAY_MAX_RATE === undefined ? {} : { maxRatePerSecond: config.REPLAY_MAX_RATE }),
   });
@@ -76,6 +112,8 @@ export interface ReplayApiWiring {
   jobs: DynamoDbReplayJobStore;
   driver: SfnReplayDriver;
   ruleSet: RuleSet;
+  refreshRules?: () => Promise<void>;
+  rulesAsOfEvent: boolean;
   workflows: ReadonlySet<string>;
   retentionDays: number;
   maxRatePerSecond?: number;
@@ -84,10 +122,13 @@ export interface ReplayApiWiring {
 /** The replay API function's wiring: the job table, the driver state machine, the rules, workflows, retention and ceiling. */
 export function replayApiFromEnv(env: Env = process.env, rulesJson?: string): ReplayApiWiring {
   const config = parseEnv(ApiEnv, env);
+  const rules = replayRulesFromEnv(env, rulesJson);
   return {
     jobs: replayJobsFrom(config),
     driver: new SfnReplayDriver({ client: tracer.captureAWSv3Client(new SFNClient({})), stateMachineArn: config.REPLAY_DRIVER_ARN }),
-    ruleSet: bundledRuleSet(rulesJson),
+    ruleSet: rules.ruleSet,
+    ...(rules.refreshRules === undefined ? {} : { refreshRules: rules.refreshRules }),
+    rulesAsOfEvent: rules.rulesAsOf !== undefined,
     workflows: config.WORKFLOW_IDS,
     retentionDays: config.RETENTION_DAYS,
     ...(config.REPLAY_MAX_RATE === undefined ? {} : { maxRatePerSecond: config.REPLAY_MAX_RATE }),
@@ -109,7 +150,13 @@ export function replayStarterFromEnv(env: Env = process.env): SfnWorkflowStarter
 
 /** The replay page function's dependencies: the runner built from the environment and the bundled rules. */
 export function replayPageDepsFromEnv(env: Env = process.env, rulesJson?: string): ReplayPageDeps {
-  return { runner: replayPageRunnerFromEnv(env, rulesJson), logger: sharedLogger, metrics: sharedMetrics };
+  const rules = replayRulesFromEnv(env, rulesJson);
+  return {
+    runner: replayPageRunnerFromEnv(env, rulesJson, rules),
+    ...(rules.refreshRules === undefined ? {} : { refreshRules: rules.refreshRules }),
+    logger: sharedLogger,
+    metrics: sharedMetrics,
+  };
 }
 
 /** The replay API function's dependencies, from the environment the `Replay` construct sets and the bundled rules. */

@@ -22,6 +22,7 @@ import { DynamoDbRuleStore } from '../dynamodb-rule-store.js';
 import type { RulesHttpDeps } from '../http/rules-http.js';
 import { powertoolsLogger } from '../powertools-logger.js';
 import { EnvironmentError, parseEnv, requiredVar, workflowIdsVar } from './env.js';
+import { encryptRulesFromEnv } from './field-encryption.js';
 import { storeFrom, StoreEnv } from './events.js';
 import { logger as sharedLogger, metrics as sharedMetrics, tracer } from './powertools.js';
 import { StateEnv } from './state.js';
@@ -84,6 +85,8 @@ export function rulesDepsFromEnv(env: Env = process.env, rulesJson?: string, clo
     store: ruleStoreFrom(config),
     files: bundledRules(rulesJson),
     workflows: config.WORKFLOW_IDS,
+    // The stack's encrypt entries: a managed rule may only ask whether an encrypted field exists, as the rule files may.
+    encrypt: encryptRulesFromEnv(env),
     // Appended like any event: the router routes it, and it is on timelines and in replays.
     audit: (event) => ingestEvent(event, { store: events, envelope }),
     clock,

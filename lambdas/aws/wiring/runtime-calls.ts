@@ -166,12 +166,30 @@ export const RUNTIME_CALLS: Readonly<Record<string, readonly RuntimeCall[]>> = {
       (action): RuntimeCall => ({ action, on: state, context: keys(STATE_TABLE.prefix.replay), why: 'create, show and cancel replay jobs' }),
     ),
     { action: 'states:StartExecution', on: { env: ENV.REPLAY_DRIVER_ARN }, why: 'start the replay driver' },
+    ...['dynamodb:GetItem', 'dynamodb:Query'].map(
+      (action): RuntimeCall => ({
+        action,
+        on: state,
+        context: RULE_KEYS,
+        when: [ENV.RULE_REFRESH_SECONDS],
+        why: 'check eventTypes against the live rules (the revision, then the rules)',
+      }),
+    ),
   ],
   'edwe-replay': [
     { action: 'dynamodb:Query', on: { ...events, index: EVENTS_TABLE.byTime.indexName }, why: 'read a page of the window' },
     ...['dynamodb:GetItem', 'dynamodb:UpdateItem'].map((action): RuntimeCall => ({ action, on: state, context: keys(STATE_TABLE.prefix.replay), why: 'follow the job' })),
     { action: 'events:PutEvents', on: { env: ENV.EVENT_BUS_NAME }, why: 'put replayed events on the engine bus' },
     { ...REFUSE, why: 'record an entry the bus refused' },
+    ...['dynamodb:GetItem', 'dynamodb:Query'].map(
+      (action): RuntimeCall => ({
+        action,
+        on: state,
+        context: RULE_KEYS,
+        when: [ENV.RULE_REFRESH_SECONDS],
+        why: 'select by the live rules (the revision, then the rules); as-of-event: read the change log',
+      }),
+    ),
   ],
   'edwe-rules-api': [
     // A change is one TransactWriteItems: IAM authorises each of its items (the revision's update, the rule's, version's and log's puts).

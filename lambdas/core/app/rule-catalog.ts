@@ -5,9 +5,11 @@
  * rule set the router reads. See docs/rules.md, Managing rules at run time.
  */
 import type { Clock } from '../clock.js';
+import type { EncryptRule } from '../field-encryption.js';
 import { ConflictError, NotFoundError, PreconditionFailedError, ValidationError } from '../errors.js';
 import type { Logger } from '../ports/observability.js';
 import type { RuleChange, RuleDocument, RuleStore, StoredRule } from '../ports/rules.js';
+import { refuseEncryptedFieldUses } from '../rules/encrypted-fields.js';
 import { RULE_ID } from '../rules/read-rule.js';
 import { ruleDocumentOf } from '../rules/rule-as-document.js';
 import { readRuleDocument } from '../rules/rule-document.js';
@@ -46,6 +48,8 @@ export interface RuleCatalogDeps {
   /** The files layer, as loaded at start. */
   files: readonly Rule[];
   workflows: { has(id: string): boolean };
+  /** The encrypted fields (`event_sourcing.encrypt`): a rule may only ask whether one exists, as in the rule files. */
+  encrypt?: readonly EncryptRule[];
   /** Stores an audit event through the home's ingest (so it is stored and routed like any other event). */
   audit(event: { type: string; source: string; timestamp: string; data: Record<string, unknown> }): Promise<unknown>;
   clock: Clock;
@@ -133,11 +137,12 @@ export class RuleCatalog {
 
   /**
    * `PUT /rules/{id}`: creates or replaces a managed rule from its document (JSON text or a value).
-   * @throws InvalidRuleError (400, each problem by its JSON path), ManagedByFilesError (409), PreconditionFailedError (412).
+   * @throws InvalidRuleError (400, each problem by its JSON path; an encrypted field read for more than `exists` too), ManagedByFilesError (409), PreconditionFailedError (412).
    */
   async put(id: string, body: string | RuleDocument, options: ChangeOptions): Promise<{ rule: RuleView; created: boolean }> {
     this.#refuseFiles(id);
     const { rule, document } = readRuleDocument(id, body, { workflows: this.deps.workflows });
+    refuseEncryptedFieldUses(rule, this.deps.encrypt ?? []);
     // The rule as read is stored beside its document: routing compiles it without reading the document again.
     const { stored, change } = await this.#change(id, options, (live) => ({ change: live === undefined ? 'created' : 'updated', rule: document, read: rule }));
     return { rule: managedView(stored), created: change === 'created' };

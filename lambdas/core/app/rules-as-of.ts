@@ -3,8 +3,10 @@
  * holds its past) with the managed layer as its recorded changes say it stood at each event's timestamp. One
  * compiled set per stretch between two changes, built when an event first falls in it.
  */
+import type { Clock } from '../clock.js';
 import type { RuleStore, RuleVersion } from '../ports/rules.js';
 import { rulesAsOf } from '../ports/rules.js';
+import { filesRuleVersion } from '../rules/rule-as-document.js';
 import type { Rule, RuleSet } from '../rules/types.js';
 import { compileManaged, managedRule, type RuleDocumentReader } from './managed-rules.js';
 
@@ -19,14 +21,17 @@ export interface RuleSetsAsOf {
 export class RulesAsOf implements RuleSetsAsOf {
   readonly #sets = new Map<number, RuleSet>();
   readonly #times: string[];
+  readonly #files: readonly Rule[];
 
   private constructor(
     private readonly changes: readonly RuleVersion[],
-    private readonly files: readonly Rule[],
+    files: readonly Rule[],
     private readonly workflows: { has(id: string): boolean },
     private readonly reader: RuleDocumentReader | undefined,
   ) {
     this.#times = changes.map((change) => change.changedAt);
+    // Versioned as the live set versions them (RuleCatalog), so an execution a replay starts names the same version.
+    this.#files = files.map((rule) => (rule.version === undefined ? { ...rule, version: filesRuleVersion(rule) } : rule));
   }
 
   /**
@@ -63,7 +68,7 @@ export class RulesAsOf implements RuleSetsAsOf {
   }
 
   #compile(changes: readonly RuleVersion[], time: string): RuleSet {
-    const files = new Set(this.files.map((rule) => rule.id));
+    const files = new Set(this.#files.map((rule) => rule.id));
     const managed = rulesAsOf(changes, time).flatMap((version): Rule[] => {
       if (files.has(version.id)) return [];
       try {
@@ -73,7 +78,36 @@ export class RulesAsOf implements RuleSetsAsOf {
         return [];
       }
     });
-    // A version that does not compile routes nothing, as the live set leaves it out.
-    return compileManaged(this.files, managed, () => undefined);
+    return compileManaged(this.#files, managed, () => undefined);
   }
+}
+
+/**
+ * How long after a window's end its rule history is taken as final. A change is stamped with its writer's clock
+ * before the write lands, so a change stamped just before `until` may still be arriving; one a minute late is not.
+ */
+export const SETTLED_AFTER_MS = 60_000;
+/** Windows whose history one process keeps at most (a few replays run at once; each keeps its own). */
+const KEPT_WINDOWS = 8;
+
+/**
+ * `load` for a page runner's `rulesAsOf`, read once per window where the window has settled: a replay of the past
+ * reads the managed history (and compiles each stretch) once per process, not once a page. A window reaching into
+ * the last minute is read again each page, so a change made meanwhile is seen as it is for live routing.
+ * @example new ReplayPageRunner({ …, rulesAsOf: settledRulesAsOf((until) => RulesAsOf.load(store, files, workflows, until), clock) })
+ */
+export function settledRulesAsOf(load: (until: string) => Promise<RuleSetsAsOf>, clock: Clock): (until: string) => Promise<RuleSetsAsOf> {
+  const kept = new Map<string, Promise<RuleSetsAsOf>>();
+  return (until) => {
+    const known = kept.get(until);
+    if (known !== undefined) return known;
+    const loading = load(until);
+    if (Date.parse(until) <= clock.now() - SETTLED_AFTER_MS) {
+      if (kept.size >= KEPT_WINDOWS) kept.delete(kept.keys().next().value as string);
+      kept.set(until, loading);
+      // A failed read is not kept: the next page reads again.
+      loading.catch(() => kept.delete(until));
+    }
+    return loading;
+  };
 }

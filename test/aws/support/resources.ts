@@ -42,6 +42,8 @@ export interface FunctionEnvironments {
   waitForEventTask: Record<string, string>;
   replaysApi: Record<string, string>;
   replayPage: Record<string, string>;
+  /** The rules API (lib/rules-api.ts): the managed layer in the State table, audit events in the Events table. */
+  rulesApi: Record<string, string>;
   replayStart: Record<string, string>;
 }
 
@@ -96,6 +98,7 @@ export async function createEngineResources(clients: AwsClients, project: Projec
   const machines = { STATE_MACHINE_ARN_PREFIX: anyArn.slice(0, anyArn.lastIndexOf(':') + 1) };
   const workflowTypes = { WORKFLOW_TYPES: JSON.stringify(Object.fromEntries([...project.workflows.values()].map((w) => [w.id, w.settings.type]))) };
   const rate = { REPLAY_MAX_RATE: String(DEFAULT_REPLAY_MAX_RATE) };
+  const workflowIds = { WORKFLOW_IDS: [...project.workflows.keys()].join(',') };
   const env: FunctionEnvironments = {
     // Without the fast path (its variables and bundled rules: test/aws/fast-path.test.ts turns it on).
     ingestHttp: store,
@@ -113,14 +116,18 @@ export async function createEngineResources(clients: AwsClients, project: Projec
       FLOW_WAKE_QUEUE_URL: flowWakeQueue.url,
     },
     waitForEventTask: { ...store, ...state },
-    replaysApi: { ...state, ...rate, WORKFLOW_IDS: [...project.workflows.keys()].join(','), REPLAY_DRIVER_ARN: replayDriverArn as string },
+    // With managed rules, as the router: the live set refreshed every 10 s, and the change log for `as-of-event`.
+    replaysApi: { ...state, ...rate, ...workflowIds, REPLAY_DRIVER_ARN: replayDriverArn as string, RULE_REFRESH_SECONDS: '10' },
     replayPage: {
       EVENTS_TABLE: eventsTable.tableName,
       STATE_TABLE: stateTable.tableName,
       ...rate,
       EVENT_BUS_NAME: bus.busName,
       DEAD_LETTER_QUEUE_URL: replayDeadLetterQueue.url,
+      ...workflowIds,
+      RULE_REFRESH_SECONDS: '10',
     },
+    rulesApi: { ...store, STATE_TABLE: stateTable.tableName, ...workflowIds },
     replayStart: machines,
   };
   return {
