@@ -26,8 +26,7 @@ const DEFAULT_KEEP_SECONDS = 86_400;
 /** A correlation's activity item key. */
 export const activityKey = (correlationId: string): string => `${prefix.correlation}${correlationId}`;
 /** Its byActivity partition: a hash of the id, so that no one index partition takes every correlation's writes. */
-export const activityShardKey = (correlationId: string): string =>
-  `${prefix.activity}${Number.parseInt(shortHash(correlationId, 4), 16) % STATE_TABLE.activityShards}`;
+export const activityShardKey = (correlationId: string): string => `${prefix.activity}${Number.parseInt(shortHash(correlationId, 4), 16) % STATE_TABLE.activityShards}`;
 /** byActivity's sort key: the minute (ISO, UTC) of the last activity; it changes at most once a minute per correlation. */
 export const activityMinute = (ms: number): string => new Date(ms).toISOString().slice(0, 16);
 

@@ -26,7 +26,10 @@ import {
   type StopCause,
   type Rule,
 } from '../../core/index.js';
+import { CorrelationMetricsPass } from '../../core/app/correlation-metrics-pass.js';
+import type { CorrelationRecorder } from '../../core/ports/correlation-counters.js';
 import { ENV } from '../../layout/environment.js';
+import { DynamoDbCorrelationCounters } from '../dynamodb-correlation-counters.js';
 import { DynamoDbRoutingMarks } from '../dynamodb-routing-marks.js';
 import { PowertoolsEngineMetrics } from '../powertools-engine-metrics.js';
 import { powertoolsLogger, type PowertoolsLogs } from '../powertools-logger.js';
@@ -164,6 +167,9 @@ export function routingDepsFromEnv(
   });
   return {
     ruleSet,
+    correlations: correlationRecorder(
+      new DynamoDbCorrelationCounters({ client: sharedTracer.captureAWSv3Client(new DynamoDBClient({})), tableName: config.STATE_TABLE, clock: wallClock }),
+    ),
     ...(managed === undefined ? {} : { refreshRules: () => managed.fresh() }),
     starter,
     ...(flow === undefined ? {} : { flow }),
@@ -188,9 +194,24 @@ export const SweeperEnv = z.extend(RoutingEnv, {
   [ENV.SWEEP_MAX_ATTEMPTS]: positiveIntVar(3),
 });
 
+/**
+ * The correlation counters as routing uses them: a write that fails is logged and its counts lost, never the event's
+ * routing failed for it (a retry would route the event again, and load a throttled table more, for a metric).
+ */
+export function correlationRecorder(counters: Pick<DynamoDbCorrelationCounters, 'record'>, logger: Pick<PowertoolsLogs, 'warn'> = sharedLogger): CorrelationRecorder {
+  return {
+    record: (touches) =>
+      counters.record(touches).catch((error: unknown) => {
+        logger.warn('correlation counters not updated', { correlationIds: touches.map((t) => t.correlationId), error: error as Error });
+      }),
+  };
+}
+
 /** The sweeper and what its handler reports with. */
 export interface SweeperWiring {
   sweeper: UnroutedSweeper;
+  /** Run after each scheduled sweep: closes idle correlations and emits the correlation metrics. */
+  correlations: CorrelationMetricsPass;
   logger: PowertoolsLogs;
   metrics: EngineMetrics;
 }
@@ -212,7 +233,9 @@ export function sweeperDepsFromEnv(env: Record<string, string | undefined> = pro
     onFailed: (eventId, attempts, error) =>
       sharedLogger.error('sweep of an event failed', { eventId, attempts, retryable: isEngineError(error) ? error.retryable : undefined, error: error as Error }),
   });
-  return { sweeper, logger: sharedLogger, metrics: routing.metrics };
+  const counters = new DynamoDbCorrelationCounters({ client: sharedTracer.captureAWSv3Client(new DynamoDBClient({})), tableName: config.STATE_TABLE, clock: wallClock });
+  const correlations = new CorrelationMetricsPass({ store: counters, metrics: routing.metrics, clock: wallClock });
+  return { sweeper, correlations, logger: sharedLogger, metrics: routing.metrics };
 }
 
 function bundledRules(): string {
