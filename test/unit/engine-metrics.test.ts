@@ -94,7 +94,13 @@ describe('CorrelationActivity', () => {
   const tracked = (options: { windowMs?: number; capacity?: number } = {}) => {
     const clock = { ms: NOW };
     const seen = recorder();
-    const activity = new CorrelationActivity({ metrics: seen.metrics, clock: { now: () => clock.ms }, ...options });
+    const recorded = new CorrelationActivity({ metrics: seen.metrics, clock: { now: () => clock.ms }, ...options });
+    // As the router tells them: a routed event of the correlation, an execution started for it.
+    const activity = {
+      event: (correlationId: string) => recorded.record([{ correlationId, events: 1, workflowIds: [] }]),
+      started: (correlationId: string, workflowId: string) => recorded.record([{ correlationId, events: 0, workflowIds: [workflowId] }]),
+      expire: () => recorded.expire(),
+    };
     return { clock, seen, activity };
   };
 

@@ -56,7 +56,7 @@ interface Activity {
 /**
  * The embedded home's correlation metrics: a bounded in-memory table of the correlations seen lately (least recently
  * active closed first beyond its capacity). The cost is one map update per touch; nothing is stored.
- * @example const activity = new CorrelationActivity({ metrics, clock }); activity.event('order-1')
+ * @example const activity = new CorrelationActivity({ metrics, clock }); activity.record([{ correlationId: 'order-1', events: 1, workflowIds: [] }])
  */
 export class CorrelationActivity implements CorrelationRecorder {
   readonly #active = new Map<string, Activity>();
@@ -76,16 +76,6 @@ export class CorrelationActivity implements CorrelationRecorder {
       activity.events += events;
       for (const workflowId of workflowIds) activity.workflows.add(workflowId);
     }
-  }
-
-  /** An event of the correlation was routed. */
-  event(correlationId: string): void {
-    this.#touch(correlationId).events++;
-  }
-
-  /** An execution of the correlation was started. */
-  started(correlationId: string, workflowId: string): void {
-    this.#touch(correlationId).workflows.add(workflowId);
   }
 
   /** Closes the correlations idle past the window and reports how many stay active (a scrape calls it too). */

@@ -118,7 +118,9 @@ export class EventRouter {
     // Last: a failure before this leaves the event unrouted, for the stream's retry or the sweeper.
     await this.deps.marks?.markRouted(eventId);
     // Once routed, so a failed routing counts nothing; a redelivered event counts again (the counters are not per event).
-    if (this.deps.correlations !== undefined) await this.deps.correlations.record(correlationTouches(event, starts));
+    // Embedded records in memory (no promise, so no await); AWS writes the State table.
+    const recorded = this.deps.correlations?.record(correlationTouches(event, starts));
+    if (recorded !== undefined) await recorded;
     // From receipt (the put) to routed: the stream's delay, the iterator age and the routing itself.
     const lagMs = Number.isNaN(receivedMs) ? undefined : Math.max(0, this.clock.now() - receivedMs);
     this.logger.info('event routed', { eventId, correlationId, type: event.type, source: event.source, ruleIds: rules.map((r) => r.id), lagMs, via });
