@@ -19,6 +19,17 @@ export const CORRELATION_WINDOW_MS = 5 * 60_000;
  * or found started (a set of workflows: a start found already made adds nothing new). Grouped, so each is one write.
  */
 export function correlationTouches(event: Pick<EngineEvent, 'correlationId'>, starts: ReadonlyArray<{ trigger: Trigger }>): CorrelationTouch[] {
+  const own = event.correlationId;
+  // Nearly every event: its starts (if any) carry its own correlation id. One touch, without the grouping's allocations.
+  if (own !== undefined && starts.every(({ trigger }) => trigger.input.correlationId === own)) {
+    const workflowIds =
+      starts.length === 0
+        ? []
+        : starts.length === 1
+          ? [(starts[0] as { trigger: Trigger }).trigger.workflowId]
+          : [...new Set(starts.map(({ trigger }) => trigger.workflowId))];
+    return [{ correlationId: own, events: 1, workflowIds }];
+  }
   const touches = new Map<string, { events: number; workflowIds: Set<string> }>();
   const touch = (id: string) => {
     let found = touches.get(id);
