@@ -13,7 +13,7 @@ import type { CliIo } from './io.js';
 export const CONSOLE_USAGE = 'Usage: edwe console [--url URL | $EDWE_URL] [--aws] [--token T | $EDWE_TOKEN] [--port 8233] [--host 127.0.0.1]';
 
 /** The request headers the proxy passes on; the rest (cookies, the browser's own Authorization when signing) stay here. */
-const FORWARDED = ['accept', 'content-type', 'last-event-id', 'authorization'];
+const FORWARDED = ['accept', 'content-type', 'last-event-id', 'authorization', 'if-match'];
 const MAX_BODY_BYTES = 6 * 1024 * 1024;
 
 export interface ConsoleProxyOptions {
@@ -60,7 +60,8 @@ async function forward(request: IncomingMessage, response: ServerResponse, url: 
   response.on('close', () => abort.abort());
   const answer = await options.fetch(url, { method: request.method ?? 'GET', headers, signal: abort.signal, ...(body === undefined ? {} : { body }) });
   const passed: Record<string, string> = {};
-  for (const name of ['content-type', 'cache-control', 'www-authenticate']) {
+  // `etag` carries a rule's version, which the rule editor sends back as `If-Match`.
+  for (const name of ['content-type', 'cache-control', 'www-authenticate', 'etag']) {
     const value = answer.headers.get(name);
     if (value !== null) passed[name] = value;
   }

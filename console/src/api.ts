@@ -2,7 +2,10 @@
  * How the console reaches the API: the base path and home from the page's meta tags, the bearer token
  * asked for once and kept in sessionStorage, JSON in and out, errors carrying the API's message.
  */
+import { ApiError, errorOf } from './api-error.js';
 import { parseSse } from './sse.js';
+
+export { ApiError } from './api-error.js';
 
 const meta = (name: string): string => document.querySelector<HTMLMetaElement>(`meta[name="${name}"]`)?.content ?? '';
 
@@ -14,17 +17,6 @@ export const config = {
 };
 
 const TOKEN_KEY = 'edwe-token';
-
-/** An answer other than 2xx: its status and the API's message. */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
-}
 
 function headers(extra: Record<string, string> = {}): Record<string, string> {
   const token = sessionStorage.getItem(TOKEN_KEY);
@@ -45,24 +37,29 @@ export function forgetToken(): void {
 }
 
 /** A call to the API; a 401 asks for the token and retries once. */
-export async function api<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
+export async function api<T>(path: string, init: CallInit = {}): Promise<T> {
+  return (await apiCall<T>(path, init)).body;
+}
+
+/** What a call sends: the method, a JSON body, extra headers (`if-match`). */
+export interface CallInit {
+  method?: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+/** A call that also returns the answer's `ETag` (a rule's version); a 401 asks for the token and retries once. */
+export async function apiCall<T>(path: string, init: CallInit = {}): Promise<{ body: T; etag: string | undefined }> {
   for (let attempt = 0; ; attempt++) {
     const response = await fetch(`${config.base}${path}`, {
       method: init.method ?? 'GET',
-      headers: headers(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+      headers: headers({ ...(init.body === undefined ? {} : { 'content-type': 'application/json' }), ...init.headers }),
       ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
     });
     if (response.status === 401 && attempt === 0 && askToken()) continue;
     const text = await response.text();
-    if (!response.ok) {
-      let message = `${response.status} ${response.statusText}`;
-      try {
-        const body = JSON.parse(text) as { message?: string; details?: Array<{ path: string; message: string }> };
-        message = [body.message ?? message, ...(body.details ?? []).map((d) => `${d.path}: ${d.message}`)].join(' — ');
-      } catch {}
-      throw new ApiError(response.status, message);
-    }
-    return (text === '' ? undefined : JSON.parse(text)) as T;
+    if (!response.ok) throw errorOf(response, text);
+    return { body: (text === '' ? undefined : JSON.parse(text)) as T, etag: response.headers.get('etag') ?? undefined };
   }
 }
 

@@ -8,6 +8,7 @@ import { renderEvent } from './view-event.js';
 import { renderExecution, renderExecutions } from './view-executions.js';
 import { renderMetrics } from './view-metrics.js';
 import { renderReplay } from './view-replay.js';
+import { renderRule } from './view-rule.js';
 import { renderRules } from './view-rules.js';
 import { renderTail } from './view-tail.js';
 import { renderTimeline } from './view-timeline.js';
@@ -23,7 +24,9 @@ const NAV: Array<{ route: string; label: string; view: View }> = [
   { route: 'replay', label: 'Replay', view: renderReplay },
   { route: 'metrics', label: 'Metrics', view: renderMetrics },
 ];
-const DETAIL: Record<string, View> = { event: renderEvent, execution: renderExecution };
+const DETAIL: Record<string, View> = { event: renderEvent, execution: renderExecution, rule: renderRule };
+/** The navigation entry a detail view belongs under. */
+const PARENT: Record<string, string> = { rule: 'rules' };
 
 const main = h('main', { id: 'view', tabindex: '-1' });
 const links = NAV.map((item, i) => h('a', { href: `#/${item.route}`, 'data-route': item.route, title: `${item.label} (${i + 1})` }, item.label));
@@ -47,7 +50,7 @@ function route(): void {
   const [name = 'tail', ...rest] = path.split('/');
   const param = decodeURIComponent(rest.join('/'));
   const view = NAV.find((item) => item.route === name)?.view ?? DETAIL[name];
-  for (const link of links) link.classList.toggle('active', link.dataset.route === name);
+  for (const link of links) link.classList.toggle('active', link.dataset.route === (PARENT[name] ?? name));
   if (!view) {
     show(main, h('p', { class: 'problem' }, `No view "${name}"`));
     return;

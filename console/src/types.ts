@@ -38,6 +38,32 @@ export interface ApiRule {
   all?: string[];
   conditions?: Array<{ field: string; op?: string; value?: unknown }>;
   pattern?: unknown;
+  /** A schedule rule's `cron(…)` or `rate(…)`, and its next fire times (`GET /rules` adds them, embedded). */
+  schedule?: string;
+  nextFires?: string[];
+  /** A managed rule's counter from 1; a files rule's 12-hex digest. */
+  version?: number | string;
+  managedBy?: 'files' | 'api';
+  updatedAt?: string;
+  updatedBy?: string;
+}
+
+/** One entry of `GET /rules/{id}/history`, oldest first. */
+export interface ApiRuleVersion {
+  version: number;
+  change: 'created' | 'updated' | 'enabled' | 'disabled' | 'deleted';
+  rule: Record<string, unknown>;
+  changedAt: string;
+  changedBy: string;
+}
+
+/** `POST /rules/test`: which stored events of the window the candidate rule fires for. */
+export interface ApiBacktest {
+  scanned: number;
+  matched: number;
+  workflows: Record<string, number>;
+  eventIds: string[];
+  truncated?: { lastTimestamp: string; lastId: string };
 }
 
 export interface ApiReplay {

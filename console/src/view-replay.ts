@@ -1,16 +1,10 @@
 /** Replay a time range: a dry run previews what would run; a real run shows its progress live. */
 import { api } from './api.js';
-import { h, link, problem, show } from './dom.js';
+import { h, link, localInput, problem, show } from './dom.js';
 import type { View } from './main.js';
 import type { ApiReplay } from './types.js';
 
 const POLL_MS = 500;
-
-/** `2026-12-07T10:15` for a datetime-local input, in local time. */
-const localInput = (ms: number) => {
-  const date = new Date(ms - new Date(ms).getTimezoneOffset() * 60_000);
-  return date.toISOString().slice(0, 16);
-};
 
 export const renderReplay: View = (root) => {
   const now = Date.now();

@@ -16,6 +16,7 @@ import {
   type RuleVersion,
   type RuleWrite,
   type StoredRule,
+  type Rule,
 } from '../core/index.js';
 import { STATE_TABLE } from '../layout/state-table.js';
 import { queryItems } from './query-items.js';
@@ -75,8 +76,10 @@ export class DynamoDbRuleStore implements RuleStore {
       const version = (current?.version ?? 0) + 1;
       const next = revision + 1;
       const stored: StoredRule = { id: change.id, rule: change.rule, version, managedBy: 'api', updatedAt: change.at, updatedBy: change.by };
+      if (change.read !== undefined) stored.read = change.read;
       if (change.change === 'deleted') stored.deleted = true;
-      const entry = { id: change.id, version, change: change.change, rule: JSON.stringify(change.rule), changedAt: change.at, changedBy: change.by, revision: next };
+      const read = change.read === undefined ? undefined : JSON.stringify(change.read);
+      const entry = { id: change.id, version, change: change.change, rule: JSON.stringify(change.rule), read, changedAt: change.at, changedBy: change.by, revision: next };
       const items: TransactWriteItem[] = [
         {
           Update: {
@@ -96,8 +99,8 @@ export class DynamoDbRuleStore implements RuleStore {
             ExpressionAttributeValues: current === undefined ? undefined : marshall({ ':version': current.version }),
           },
         },
-        { Put: { TableName: this.tableName, Item: marshall({ ...versionKey(change.id, version), ...entry }) } },
-        { Put: { TableName: this.tableName, Item: marshall({ ...logKey(next), ...entry }) } },
+        { Put: { TableName: this.tableName, Item: marshall({ ...versionKey(change.id, version), ...entry }, { removeUndefinedValues: true }) } },
+        { Put: { TableName: this.tableName, Item: marshall({ ...logKey(next), ...entry }, { removeUndefinedValues: true }) } },
       ];
       try {
         await this.client.send(new TransactWriteItemsCommand({ TransactItems: items }));
@@ -156,8 +159,18 @@ export class DynamoDbRuleStore implements RuleStore {
   }
 }
 
+/** The document and the rule as read are kept as JSON text, as the versions keep them. */
 function toRuleItem(stored: StoredRule): Record<string, unknown> {
-  return { id: stored.id, rule: JSON.stringify(stored.rule), version: stored.version, updatedAt: stored.updatedAt, updatedBy: stored.updatedBy, deleted: stored.deleted };
+  const read = stored.read === undefined ? undefined : JSON.stringify(stored.read);
+  return {
+    id: stored.id,
+    rule: JSON.stringify(stored.rule),
+    read,
+    version: stored.version,
+    updatedAt: stored.updatedAt,
+    updatedBy: stored.updatedBy,
+    deleted: stored.deleted,
+  };
 }
 
 function fromRuleItem(item: Record<string, unknown>): StoredRule {
@@ -169,12 +182,13 @@ function fromRuleItem(item: Record<string, unknown>): StoredRule {
     updatedAt: String(item.updatedAt),
     updatedBy: String(item.updatedBy),
   };
+  if (typeof item.read === 'string') stored.read = JSON.parse(item.read) as Rule;
   if (item.deleted === true) stored.deleted = true;
   return stored;
 }
 
 function fromEntry(item: Record<string, unknown>): RuleVersion {
-  return {
+  const entry: RuleVersion = {
     id: String(item.id),
     version: Number(item.version),
     change: item.change as RuleChange,
@@ -183,6 +197,8 @@ function fromEntry(item: Record<string, unknown>): RuleVersion {
     changedBy: String(item.changedBy),
     revision: Number(item.revision),
   };
+  if (typeof item.read === 'string') entry.read = JSON.parse(item.read) as Rule;
+  return entry;
 }
 
 /** A transaction cancelled because one of its conditions did not hold (rather than a throttle or a fault). */

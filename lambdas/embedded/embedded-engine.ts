@@ -17,6 +17,7 @@ import {
   FieldEncryption,
   RuleCatalog,
   RulesAsOf,
+  readRuleDocument,
   ingestBatch,
   ingestEvent,
   ingestRequest,
@@ -24,7 +25,7 @@ import {
   liveEnvelope,
   parseReplayRequest,
   REPLAY_SOURCE,
-  nextFires,
+  scheduleView,
   ScheduleRunner,
   ulidIds,
   type BatchAnswer,
@@ -37,7 +38,6 @@ import {
   type ReplayBusEntry,
   type ReplayJob,
   type ReplayRequest,
-  type Rule,
   type RuleSet,
   type StoredExecution,
   type Trigger,
@@ -215,7 +215,7 @@ export class EmbeddedEngine {
     this.schedules = new ScheduleRunner({ rules: () => rules.ruleSet.rules, ingest: this.#ingest, state: scheduleState, clock, ids, logger });
     this.scheduleTimer = new ScheduleTimer(this.schedules, now, logger);
     // `rules: "as-of-event"`: the managed rules' recorded changes give the set in force at each event's time.
-    const rulesAsOf = (until: string) => RulesAsOf.load(stores.rules, project.rules, project.workflows, until);
+    const rulesAsOf = (until: string) => RulesAsOf.load(stores.rules, project.rules, project.workflows, until, readRuleDocument);
     this.replays = new LocalReplayJobs({ db, events, writes, bus, ruleSet, rulesAsOf, logger, now, newId: () => ids.newId(now()), retentionDays });
     // Stop and redrive act through the runner's control (or one a test passes in).
     this.actions = new ExecutionActions({ executions, control: control ?? this.workflowControl, lifecycle, clock });
@@ -244,10 +244,7 @@ export class EmbeddedEngine {
       fields = encrypt.length === 0 ? undefined : new FieldEncryption(encrypt, LocalDataKeys.open(keyFile));
       const { project } = options;
       // `GET /rules/{id}` (and the listing) show a schedule rule's next three fires.
-      const describe = (rule: Rule) => {
-        const fires = nextFires(rule, now(), 3);
-        return fires === undefined ? undefined : { nextFires: fires };
-      };
+      const describe = scheduleView({ now });
       rules = await RuleCatalog.open({
         store: stores.rules,
         files: project.rules,

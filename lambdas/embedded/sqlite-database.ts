@@ -111,6 +111,7 @@ CREATE TABLE IF NOT EXISTS dead_letters (
 CREATE TABLE IF NOT EXISTS rules (
   id             TEXT PRIMARY KEY,
   rule           TEXT NOT NULL,
+  read           TEXT,
   version        INTEGER NOT NULL,
   updated_at     TEXT NOT NULL,
   updated_by     TEXT NOT NULL,
@@ -122,6 +123,7 @@ CREATE TABLE IF NOT EXISTS rule_versions (
   version        INTEGER NOT NULL,
   change         TEXT NOT NULL,
   rule           TEXT NOT NULL,
+  read           TEXT,
   changed_at     TEXT NOT NULL,
   changed_by     TEXT NOT NULL,
   UNIQUE (id, version)
@@ -176,6 +178,9 @@ const ADDED_COLUMNS: ReadonlyArray<readonly [string, string, string]> = [
   // Redrives: the count and the history (JSON), both absent until the first redrive.
   ['executions', 'redrive_count', 'INTEGER NOT NULL DEFAULT 0'],
   ['executions', 'redrives', 'TEXT'],
+  // A managed rule as read (JSON), beside its document: routing compiles it without the document reader.
+  ['rules', 'read', 'TEXT'],
+  ['rule_versions', 'read', 'TEXT'],
 ];
 
 /** How long a statement waits for a lock another process holds before failing with SQLITE_BUSY. */

@@ -12,12 +12,14 @@ import {
   type RuleVersion,
   type RuleWrite,
   type StoredRule,
+  type Rule,
 } from '../core/index.js';
 import type { SqliteDatabase } from './sqlite-database.js';
 
 interface RuleRow {
   id: string;
   rule: string;
+  read: string | null;
   version: number;
   updated_at: string;
   updated_by: string;
@@ -30,6 +32,7 @@ interface VersionRow {
   version: number;
   change: RuleChange;
   rule: string;
+  read: string | null;
   changed_at: string;
   changed_by: string;
 }
@@ -55,12 +58,12 @@ export class SqliteRuleStore implements RuleStore {
   constructor(db: SqliteDatabase, options: { writes?: SqliteAtomicWrites } = {}) {
     this.#get = db.prepare<[string], RuleRow>('SELECT * FROM rules WHERE id = ?');
     this.#live = db.prepare<[], RuleRow>('SELECT * FROM rules WHERE deleted = 0 ORDER BY id');
-    this.#upsert = db.prepare<[Record<string, string | number>]>(
-      `INSERT INTO rules (id, rule, version, updated_at, updated_by, deleted) VALUES (@id, @rule, @version, @at, @by, @deleted)
-       ON CONFLICT (id) DO UPDATE SET rule = @rule, version = @version, updated_at = @at, updated_by = @by, deleted = @deleted`,
+    this.#upsert = db.prepare<[Record<string, string | number | null>]>(
+      `INSERT INTO rules (id, rule, read, version, updated_at, updated_by, deleted) VALUES (@id, @rule, @read, @version, @at, @by, @deleted)
+       ON CONFLICT (id) DO UPDATE SET rule = @rule, read = @read, version = @version, updated_at = @at, updated_by = @by, deleted = @deleted`,
     );
-    this.#append = db.prepare<[Record<string, string | number>]>(
-      `INSERT INTO rule_versions (revision, id, version, change, rule, changed_at, changed_by) VALUES (@revision, @id, @version, @change, @rule, @at, @by)`,
+    this.#append = db.prepare<[Record<string, string | number | null>]>(
+      `INSERT INTO rule_versions (revision, id, version, change, rule, read, changed_at, changed_by) VALUES (@revision, @id, @version, @change, @rule, @read, @at, @by)`,
     );
     this.#revision = db.prepare<[], { revision: number | null }>('SELECT MAX(revision) AS revision FROM rule_versions');
     this.#history = db.prepare<[string], VersionRow>('SELECT * FROM rule_versions WHERE id = ? ORDER BY version');
@@ -92,10 +95,12 @@ export class SqliteRuleStore implements RuleStore {
       const version = (row?.version ?? 0) + 1;
       const revision = this.#currentRevision() + 1;
       const rule = JSON.stringify(change.rule);
+      const read = change.read === undefined ? null : JSON.stringify(change.read);
       const deleted = change.change === 'deleted' ? 1 : 0;
-      this.#upsert.run({ id: change.id, rule, version, at: change.at, by: change.by, deleted });
-      this.#append.run({ revision, id: change.id, version, change: change.change, rule, at: change.at, by: change.by });
+      this.#upsert.run({ id: change.id, rule, read, version, at: change.at, by: change.by, deleted });
+      this.#append.run({ revision, id: change.id, version, change: change.change, rule, read, at: change.at, by: change.by });
       const stored: StoredRule = { id: change.id, rule: change.rule, version, managedBy: 'api', updatedAt: change.at, updatedBy: change.by };
+      if (read !== null) stored.read = JSON.parse(read) as Rule;
       if (deleted === 1) stored.deleted = true;
       return { stored, revision };
     });
@@ -128,12 +133,13 @@ function fromRow(row: RuleRow): StoredRule {
     updatedAt: row.updated_at,
     updatedBy: row.updated_by,
   };
+  if (row.read !== null) stored.read = JSON.parse(row.read) as Rule;
   if (row.deleted === 1) stored.deleted = true;
   return stored;
 }
 
 function fromVersionRow(row: VersionRow): RuleVersion {
-  return {
+  const version: RuleVersion = {
     id: row.id,
     version: row.version,
     change: row.change,
@@ -142,4 +148,6 @@ function fromVersionRow(row: VersionRow): RuleVersion {
     changedBy: row.changed_by,
     revision: row.revision,
   };
+  if (row.read !== null) version.read = JSON.parse(row.read) as Rule;
+  return version;
 }

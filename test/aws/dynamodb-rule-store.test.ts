@@ -6,6 +6,8 @@ import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DynamoDbRuleStore } from '../../lambdas/aws/dynamodb-rule-store.js';
+import { refreshingRulesFromEnv } from '../../lambdas/aws/wiring/rules.js';
+import { RuleCatalog } from '../../lambdas/core/index.js';
 import { describeRuleStoreContract } from '../contract/rule-store.contract.js';
 import { awsClients } from './support/aws-clients.js';
 import { createStateTable } from './support/table-resources.js';
@@ -45,5 +47,27 @@ describe('DynamoDbRuleStore item layout (on moto)', () => {
 
     expect(await store.revision()).toBe(3);
     expect((await store.changes()).map((c) => c.revision)).toEqual([1, 2, 3]);
+  });
+});
+
+describe('Managed rules between the rules API and the routing functions (on moto)', () => {
+  it("routes a rule put through the catalog by its read form, with the routing functions' own wiring (no document reader)", async () => {
+    const { store, tableName } = await freshStore();
+    const workflows = new Set(['order_workflow']);
+    let now = Date.now();
+    const clock = { now: () => now };
+    const catalog = await RuleCatalog.open({ store, files: [], workflows, audit: async () => undefined, clock });
+    const rules = refreshingRulesFromEnv({ STATE_TABLE: tableName, RULE_REFRESH_SECONDS: '1' }, [], workflows, clock);
+    const event = { id: 'E1', type: 'order.placed', source: 'shop', timestamp: new Date(now).toISOString(), data: { tier: 'vip' } };
+    await rules.fresh();
+    expect(rules.route(event)).toEqual([]);
+
+    await catalog.put('vip', JSON.stringify({ eventType: 'order.placed', workflow: 'order_workflow', conditions: [{ field: 'tier', value: 'vip' }] }), { by: 'alice' });
+    now += 1000;
+    await rules.fresh();
+
+    expect(rules.route(event).map((rule) => [rule.id, rule.version])).toEqual([['vip', 1]]);
+    const item = unmarshall((await clients.dynamodb.send(new GetItemCommand({ TableName: tableName, Key: marshall({ pk: 'RULES', sk: 'vip' }) }))).Item ?? {});
+    expect(JSON.parse(String(item.read))).toMatchObject({ id: 'vip', workflow: 'order_workflow', conditions: [{ field: 'tier', value: 'vip' }] });
   });
 });

@@ -4,7 +4,7 @@
  * whose expected version is stale fails and changes nothing; the rules in force at a time follow from the changes.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { PreconditionFailedError, rulesAsOf, type RuleChange, type RuleDocument, type RuleStore, type RuleWrite } from '../../lambdas/core/index.js';
+import { PreconditionFailedError, rulesAsOf, type Rule, type RuleChange, type RuleDocument, type RuleStore, type RuleWrite } from '../../lambdas/core/index.js';
 
 /** An adapter as the contract drives it: a fresh, empty store per test. */
 export interface RuleStoreUnderTest {
@@ -165,6 +165,39 @@ export function describeRuleStoreContract(name: string, factory: RuleStoreFactor
       const stored = await store.get('a');
       expect(stored?.rule).toEqual(rule);
       expect(Object.keys(stored?.rule ?? {})).toEqual(Object.keys(rule));
+    });
+
+    it('keeps the rule as read beside its document, in the record, its history and the changes; a write without one stores none', async () => {
+      const store = await open();
+      // What routing compiles: every field a rule can carry, as plain JSON (schedules and flow control included).
+      const read: Rule = {
+        id: 'a',
+        eventType: ['order.placed', 'order.paid'],
+        workflow: 'order_workflow',
+        priority: 5,
+        conditions: [{ field: 'plan.seats', op: 'between', value: [1, 5] }],
+        pattern: { detail: { 'state.status': ['ø', null] } },
+        stop: false,
+        enabled: true,
+        correlateBy: 'orderId',
+        flow: { key: 'orderId', debounce: { periodMs: 60_000 }, cancelOn: [{ eventType: 'order.cancelled', pattern: { data: { reason: [{ prefix: 'x' }] } } }] },
+        location: { file: 'rule a', line: 1, column: 1 },
+      };
+      const { stored } = await store.write(change('a', 'created', 0, { read }));
+      await store.write(change('b', 'created', 1));
+
+      expect(stored.read).toEqual(read);
+      expect((await store.get('a'))?.read).toEqual(read);
+      expect((await store.list()).rules.map((r) => [r.id, r.read])).toEqual([
+        ['a', read],
+        ['b', undefined],
+      ]);
+      expect((await store.history('a')).map((v) => v.read)).toEqual([read]);
+      expect((await store.changes()).map((v) => [v.id, v.read])).toEqual([
+        ['a', read],
+        ['b', undefined],
+      ]);
+      expect('read' in ((await store.get('b')) ?? {})).toBe(false);
     });
   });
 }

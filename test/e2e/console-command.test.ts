@@ -44,6 +44,33 @@ describe('edwe console: the console on this machine, its API calls passed to the
     expect(calls.at(-1)).toMatchObject({ url: `${engine.url}/events/${id}`, method: 'GET', headers: { authorization: 'Bearer proxy-token' } });
   });
 
+  it('passes a rule edit through: PUT, PATCH and DELETE with If-Match, the ETag back, a stale version as 412', async () => {
+    const rule = { eventType: 'proxy.test', workflow: 'send_confirmation' };
+    const put = (ifMatch?: string) =>
+      fetch(`${local}/api/rules/proxied-rule`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json', ...(ifMatch ? { 'if-match': ifMatch } : {}) },
+        body: JSON.stringify(rule),
+      });
+    const created = await put();
+    expect(created.status).toBe(201);
+    expect(created.headers.get('etag')).toBe('"1"');
+    expect((await put('"1"')).headers.get('etag')).toBe('"2"');
+    const stale = await put('"1"');
+    expect(stale.status).toBe(412);
+    expect(calls.at(-1)?.headers['if-match']).toBe('"1"');
+
+    const patched = await fetch(`${local}/api/rules/proxied-rule`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json', 'if-match': '"2"' },
+      body: '{"enabled": false}',
+    });
+    expect([patched.status, patched.headers.get('etag')]).toEqual([200, '"3"']);
+    expect((await fetch(`${local}/api/rules/proxied-rule`, { method: 'DELETE', headers: { 'if-match': '"2"' } })).status).toBe(412);
+    expect((await fetch(`${local}/api/rules/proxied-rule`, { method: 'DELETE', headers: { 'if-match': '"3"' } })).status).toBe(204);
+    expect((await fetch(`${local}/api/rules/proxied-rule`)).status).toBe(404);
+  });
+
   it('drops the browser’s Authorization when it signs (SigV4 writes its own), and tells the console to poll', async () => {
     const signed = await start({ signed: true, token: undefined, home: 'aws', region: 'eu-west-1' });
     await fetch(`${signed}/api/health`, { headers: { authorization: 'Bearer from-the-browser' } });

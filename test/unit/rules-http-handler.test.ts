@@ -106,4 +106,15 @@ describe('the rules API on API Gateway', () => {
 
     expect(bodyOf(answer).updatedBy).toBe('api-key:abc123');
   });
+
+  it('answers an empty PATCH 400 and changes nothing: the console asks so whether its caller may write rules (IAM answers 403 otherwise)', async () => {
+    const { handler, audited } = await aHandler();
+
+    const probe = await handler(apiGatewayEvent({ method: 'PATCH', resource: '/rules/{id}', pathParameters: { id: 'edwe-console-write-probe' }, body: {} }));
+
+    expect(probe.statusCode).toBe(400);
+    expect(bodyOf(probe).details).toEqual([{ path: 'enabled', message: 'must be true or false' }]);
+    expect(audited).toEqual([]);
+    expect(bodyOf(await handler(apiGatewayEvent({ method: 'GET', resource: '/rules' }))).revision).toBe(0);
+  });
 });

@@ -8,7 +8,9 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { isEngineError, ValidationError, type Clock, type WakeUp, type WakeUpScheduler } from '../../core/index.js';
+import type { Clock } from '../../core/clock.js';
+import { isEngineError, ValidationError } from '../../core/errors.js';
+import type { WakeUp, WakeUpScheduler } from '../../core/ports/flow-wakeups.js';
 import type { PowertoolsLogs } from '../powertools-logger.js';
 import { WakeUpMessage } from '../sqs-wake-ups.js';
 import { logger as sharedLogger } from '../wiring/powertools.js';

@@ -1,5 +1,6 @@
 /** The flow-control wake-up function's wiring (lib/flow-control.ts): flow control on the router's own dependencies. */
-import type { Clock, FlowControl } from '../../core/index.js';
+import type { FlowControl } from '../../core/app/flow-control.js';
+import type { Clock } from '../../core/clock.js';
 import type { FlowWakeDeps } from '../jobs/flow-wake.js';
 import { parseEnv } from './env.js';
 import { FlowWakeEnv, wakeUpSchedulerFrom } from './flow.js';

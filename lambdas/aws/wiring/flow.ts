@@ -4,7 +4,9 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { FlowControl, type Clock, type FlowControlDeps, type RuleSet } from '../../core/index.js';
+import { FlowControl, type FlowControlDeps } from '../../core/app/flow-control.js';
+import type { Clock } from '../../core/clock.js';
+import type { RuleSet } from '../../core/rules/types.js';
 import * as z from '../../core/schema.js';
 import { ENV } from '../../layout/environment.js';
 import { DynamoDbFlowStateStore } from '../dynamodb-flow-state-store.js';

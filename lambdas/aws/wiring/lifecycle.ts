@@ -1,6 +1,9 @@
 /** The lifecycle function's wiring: from the environment the `Lifecycle` construct sets (lib/lifecycle.ts) to the lifecycle adapter's dependencies. */
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { compileRules, ExecutionLifecycle, type FieldEncryption, type Rule } from '../../core/index.js';
+import { ExecutionLifecycle } from '../../core/app/lifecycle.js';
+import type { FieldEncryption } from '../../core/field-encryption.js';
+import { compileRules } from '../../core/rules/rule-set.js';
+import type { Rule } from '../../core/rules/types.js';
 import { PowertoolsEngineMetrics } from '../powertools-engine-metrics.js';
 import * as z from '../../core/schema.js';
 import { ENV } from '../../layout/environment.js';

@@ -8,26 +8,22 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
 import * as z from '../../core/schema.js';
-import {
-  compileRules,
-  CorrelationWaits,
-  EventRouter,
-  ExecutionActions,
-  ExecutionLifecycle,
-  type FlowControl,
-  isEngineError,
-  UnroutedSweeper,
-  type Clock,
-  type EngineEvent,
-  type EngineMetrics,
-  type EventRouterDeps,
-  type RouteContext,
-  type RouteOutcome,
-  type StopCause,
-  type Rule,
-} from '../../core/index.js';
+// Core's modules, not its index: what a bundle reaches is then plain to see (test/infra/bundle-size.test.ts).
 import { CorrelationMetricsPass } from '../../core/app/correlation-metrics-pass.js';
+import { CorrelationWaits } from '../../core/app/correlation-waits.js';
+import { ExecutionActions } from '../../core/app/execution-actions.js';
+import type { FlowControl } from '../../core/app/flow-control.js';
+import { ExecutionLifecycle } from '../../core/app/lifecycle.js';
+import { EventRouter, type EventRouterDeps, type RouteContext, type RouteOutcome } from '../../core/app/route-event.js';
+import { UnroutedSweeper } from '../../core/app/sweeper.js';
+import type { Clock } from '../../core/clock.js';
+import type { EngineEvent } from '../../core/envelope.js';
+import { isEngineError } from '../../core/errors.js';
 import type { CorrelationRecorder } from '../../core/ports/correlation-counters.js';
+import type { EngineMetrics } from '../../core/ports/observability.js';
+import type { StopCause } from '../../core/ports/workflow-control.js';
+import { compileRules } from '../../core/rules/rule-set.js';
+import type { Rule } from '../../core/rules/types.js';
 import { ENV } from '../../layout/environment.js';
 import { DynamoDbCorrelationCounters } from '../dynamodb-correlation-counters.js';
 import { DynamoDbRoutingMarks } from '../dynamodb-routing-marks.js';

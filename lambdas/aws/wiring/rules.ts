@@ -6,7 +6,16 @@
  */
 import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { compileRules, ingestEvent, liveEnvelope, RefreshingRuleSet, RuleCatalog, type Clock, type Rule, type RuleCatalogDeps, type RuleStore } from '../../core/index.js';
+import { ingestEvent } from '../../core/app/ingest.js';
+import { ManagedRules } from '../../core/app/managed-rules.js';
+import { RefreshingRuleSet } from '../../core/app/rule-refresh.js';
+import { RuleCatalog, type RuleCatalogDeps } from '../../core/app/rule-catalog.js';
+import type { Clock } from '../../core/clock.js';
+import { liveEnvelope } from '../../core/ids.js';
+import type { RuleStore } from '../../core/ports/rules.js';
+import { compileRules } from '../../core/rules/rule-set.js';
+import type { Rule } from '../../core/rules/types.js';
+import { scheduleView } from '../../core/app/schedules.js';
 import * as z from '../../core/schema.js';
 import { ENV } from '../../layout/environment.js';
 import { DynamoDbRuleStore } from '../dynamodb-rule-store.js';
@@ -52,18 +61,8 @@ export function refreshingRulesFromEnv(env: Env, files: readonly Rule[], workflo
   const engineLogger = powertoolsLogger(sharedLogger);
   return new RefreshingRuleSet({
     files: compileRules(files),
-    open: () =>
-      RuleCatalog.open({
-        store: ruleStoreFrom(config),
-        files,
-        workflows,
-        // Routing functions never change rules: the catalog is read-only here.
-        audit: async () => {
-          throw new Error('a routing function does not change rules');
-        },
-        clock,
-        logger: engineLogger,
-      }),
+    // Read-only, and without the document reader: each managed rule is compiled from the read form stored beside it.
+    open: () => ManagedRules.open({ store: ruleStoreFrom(config), files, workflows, logger: engineLogger }),
     clock,
     refreshMs: config.RULE_REFRESH_SECONDS * 1000,
     logger: engineLogger,
@@ -89,6 +88,8 @@ export function rulesDepsFromEnv(env: Env = process.env, rulesJson?: string, clo
     audit: (event) => ingestEvent(event, { store: events, envelope }),
     clock,
     logger: powertoolsLogger(sharedLogger),
+    // As embedded: a schedule rule's view carries its next three fire times (the console lists them).
+    describe: scheduleView(clock),
   };
   let opened: Promise<RuleCatalog> | undefined;
   return {

@@ -27,5 +27,6 @@ export * from './task-services.js';
 export * from './queries.js';
 export * from './fast-path.js';
 export * from './rule-catalog.js';
+export * from './managed-rules.js';
 export * from './schedules.js';
 export * from './flow-control.js';

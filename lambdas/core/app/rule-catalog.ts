@@ -9,9 +9,10 @@ import { ConflictError, NotFoundError, PreconditionFailedError, ValidationError 
 import type { Logger } from '../ports/observability.js';
 import type { RuleChange, RuleDocument, RuleStore, StoredRule } from '../ports/rules.js';
 import { RULE_ID } from '../rules/read-rule.js';
-import { filesRuleVersion, readRuleDocument, ruleDocumentOf } from '../rules/rule-document.js';
-import { compileRules } from '../rules/rule-set.js';
-import type { Rule, RuleSet } from '../rules/types.js';
+import { ruleDocumentOf } from '../rules/rule-as-document.js';
+import { readRuleDocument } from '../rules/rule-document.js';
+import type { Rule } from '../rules/types.js';
+import { type LiveRuleSet, ManagedRules } from './managed-rules.js';
 
 /** The source of the audit events rule changes are recorded as. */
 export const RULES_SOURCE = 'edwe.rules';
@@ -59,19 +60,6 @@ export interface ChangeOptions {
   by: string;
 }
 
-/** A rule set whose rules can be replaced while events are routed through it: each `route` uses one set whole. */
-class LiveRuleSet implements RuleSet {
-  constructor(private current: RuleSet) {}
-  get rules(): readonly Rule[] {
-    return this.current.rules;
-  }
-  route(event: Parameters<RuleSet['route']>[0]): Rule[] {
-    return this.current.route(event);
-  }
-  swap(next: RuleSet): void {
-    this.current = next;
-  }
-}
 /** How many times a change without `If-Match` is retried when another change to the same rule slips in between. */
 const UNCONDITIONAL_ATTEMPTS = 3;
 
@@ -79,15 +67,18 @@ const UNCONDITIONAL_ATTEMPTS = 3;
  * @example const catalog = await RuleCatalog.open({ store, files: project.rules, workflows, audit, clock }); router uses catalog.ruleSet
  */
 export class RuleCatalog {
-  /** The merged, compiled set; the same object for the catalog's life, its content swapped on every change. */
-  readonly ruleSet: LiveRuleSet;
-  readonly #files: ReadonlyMap<string, Rule>;
-  readonly #managed = new Map<string, { stored: StoredRule; rule: Rule | undefined }>();
-  #revision = 0;
+  /** The managed layer as routed, with the files layer: the catalog's writes are applied to it as they are made. */
+  readonly #rules: ManagedRules;
 
   private constructor(private readonly deps: RuleCatalogDeps) {
-    this.#files = new Map(deps.files.map((rule) => [rule.id, { ...rule, version: rule.version ?? filesRuleVersion(rule) }]));
-    this.ruleSet = new LiveRuleSet(compileRules([...this.#files.values()]));
+    // The catalog has the document reader anyway (it reads every PUT): records without a read form are read with it.
+    this.#rules = new ManagedRules({
+      store: deps.store,
+      files: deps.files,
+      workflows: deps.workflows,
+      reader: readRuleDocument,
+      ...(deps.logger === undefined ? {} : { logger: deps.logger }),
+    });
   }
 
   /** Loads the managed layer and compiles the merged set. */
@@ -97,25 +88,24 @@ export class RuleCatalog {
     return catalog;
   }
 
+  /** The merged, compiled set; the same object for the catalog's life, its content swapped on every change. */
+  get ruleSet(): LiveRuleSet {
+    return this.#rules.ruleSet;
+  }
+
   /** The managed layer's revision the live set was compiled from. */
   get revision(): number {
-    return this.#revision;
+    return this.#rules.revision;
   }
+
   /** Re-reads the managed layer when its revision moved (one small read otherwise); true when the set changed. */
-  async refresh(): Promise<boolean> {
-    if ((await this.deps.store.revision()) === this.#revision) return false;
-    await this.reload();
-    return true;
+  refresh(): Promise<boolean> {
+    return this.#rules.refresh();
   }
 
   /** Reads the whole managed layer and compiles the merged set; unchanged rules keep their compiled form. */
-  async reload(): Promise<void> {
-    const { rules, revision } = await this.deps.store.list();
-    const live = new Set(rules.map((r) => r.id));
-    for (const id of [...this.#managed.keys()]) if (!live.has(id)) this.#managed.delete(id);
-    for (const stored of rules) this.#remember(stored);
-    this.#revision = revision;
-    this.#compile();
+  reload(): Promise<void> {
+    return this.#rules.reload();
   }
 
   /**
@@ -124,20 +114,20 @@ export class RuleCatalog {
    */
   async list(): Promise<{ rules: RuleView[]; revision: number }> {
     await this.refresh();
-    const managed = [...this.#managed.values()].filter(({ stored }) => !this.#files.has(stored.id));
+    const managed = [...this.#rules.entries()].filter(({ stored }) => !this.#rules.files.has(stored.id));
     const views = [
-      ...[...this.#files.values()].map((file) => ({ ...filesView(file), ...this.deps.describe?.(file) })),
+      ...[...this.#rules.files.values()].map((file) => ({ ...filesView(file), ...this.deps.describe?.(file) })),
       ...managed.map(({ stored, rule }) => ({ ...managedView(stored), ...(rule === undefined ? {} : this.deps.describe?.(rule)) })),
     ];
-    return { rules: views.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)), revision: this.#revision };
+    return { rules: views.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)), revision: this.#rules.revision };
   }
 
   /** `GET /rules/{id}`. @throws NotFoundError */
   async get(id: string): Promise<RuleView> {
-    const file = this.#files.get(id);
+    const file = this.#rules.files.get(id);
     if (file !== undefined) return { ...filesView(file), ...this.deps.describe?.(file) };
     const stored = await this.#live(id);
-    const rule = this.#managed.get(id)?.rule;
+    const rule = this.#rules.entry(id)?.rule;
     return { ...managedView(stored), ...(rule === undefined ? {} : this.deps.describe?.(rule)) };
   }
 
@@ -147,8 +137,9 @@ export class RuleCatalog {
    */
   async put(id: string, body: string | RuleDocument, options: ChangeOptions): Promise<{ rule: RuleView; created: boolean }> {
     this.#refuseFiles(id);
-    const { document } = readRuleDocument(id, body, { workflows: this.deps.workflows });
-    const { stored, change } = await this.#change(id, options, (live) => ({ change: live === undefined ? 'created' : 'updated', rule: document }));
+    const { rule, document } = readRuleDocument(id, body, { workflows: this.deps.workflows });
+    // The rule as read is stored beside its document: routing compiles it without reading the document again.
+    const { stored, change } = await this.#change(id, options, (live) => ({ change: live === undefined ? 'created' : 'updated', rule: document, read: rule }));
     return { rule: managedView(stored), created: change === 'created' };
   }
 
@@ -158,7 +149,9 @@ export class RuleCatalog {
     const enabled = parsePatch(body);
     const { stored } = await this.#change(id, options, (live) => {
       if (live === undefined) throw new NotFoundError(`No rule "${id}"`);
-      return (live.rule.enabled ?? true) === enabled ? undefined : { change: enabled ? 'enabled' : 'disabled', rule: { ...live.rule, enabled } };
+      if ((live.rule.enabled ?? true) === enabled) return undefined;
+      const rule = { ...live.rule, enabled };
+      return { change: enabled ? 'enabled' : 'disabled', rule, read: live.read === undefined ? this.#readQuietly(id, rule) : { ...live.read, enabled } };
     });
     return managedView(stored);
   }
@@ -168,20 +161,20 @@ export class RuleCatalog {
     this.#refuseFiles(id);
     await this.#change(id, options, (live) => {
       if (live === undefined) throw new NotFoundError(`No rule "${id}"`);
-      return { change: 'deleted', rule: live.rule };
+      return { change: 'deleted', rule: live.rule, read: live.read };
     });
   }
 
   /** `GET /rules/{id}/history`, oldest first; a files rule has none here (git holds it). @throws NotFoundError */
   async history(id: string): Promise<{ versions: RuleHistoryEntry[] }> {
-    if (this.#files.has(id)) return { versions: [] };
+    if (this.#rules.files.has(id)) return { versions: [] };
     const versions = await this.deps.store.history(id);
     if (versions.length === 0) throw new NotFoundError(`No rule "${id}"`);
     return { versions: versions.map(({ version, change, rule, changedAt, changedBy }) => ({ version, change, rule, changedAt, changedBy })) };
   }
 
   #refuseFiles(id: string): void {
-    if (!this.#files.has(id)) return;
+    if (!this.#rules.files.has(id)) return;
     throw new ManagedByFilesError(`Rule "${id}" is defined in the rule files (managedBy "files"): change it there and redeploy, or give a managed rule another id`);
   }
 
@@ -199,7 +192,7 @@ export class RuleCatalog {
   async #change(
     id: string,
     options: ChangeOptions,
-    plan: (live: StoredRule | undefined) => { change: RuleChange; rule: RuleDocument } | undefined,
+    plan: (live: StoredRule | undefined) => { change: RuleChange; rule: RuleDocument; read?: Rule | undefined } | undefined,
   ): Promise<{ stored: StoredRule; change?: RuleChange }> {
     for (let attempt = 1; ; attempt++) {
       const current = RULE_ID.test(id) ? await this.deps.store.get(id) : undefined;
@@ -213,8 +206,9 @@ export class RuleCatalog {
       if (planned === undefined) return { stored: live as StoredRule };
       const at = new Date(this.deps.clock.now()).toISOString();
       try {
-        const { stored, revision } = await this.deps.store.write({ id, ...planned, expectedVersion, at, by: options.by });
-        this.#apply(stored, revision);
+        const { read, ...document } = planned;
+        const { stored, revision } = await this.deps.store.write({ id, ...document, ...(read === undefined ? {} : { read }), expectedVersion, at, by: options.by });
+        this.#rules.apply(stored, revision);
         this.deps.logger?.info('rule changed', { ruleId: id, version: stored.version, change: planned.change, by: options.by, revision });
         await this.#audit(planned.change, stored, options.by, at);
         return { stored, change: planned.change };
@@ -234,40 +228,14 @@ export class RuleCatalog {
     }
   }
 
-  /** Applies a write this catalog made; a newer record of the same rule (another writer's) is not overwritten. */
-  #apply(stored: StoredRule, revision: number): void {
-    const known = this.#managed.get(stored.id)?.stored;
-    if (known !== undefined && known.version > stored.version) return;
-    if (stored.deleted) this.#managed.delete(stored.id);
-    else this.#remember(stored);
-    this.#revision = Math.max(this.#revision, revision);
-    this.#compile();
-  }
-
-  #remember(stored: StoredRule): void {
-    const known = this.#managed.get(stored.id);
-    if (known !== undefined && known.stored.version === stored.version) return;
-    this.#managed.set(stored.id, { stored, rule: this.#compileOne(stored) });
-  }
-
-  /** A stored rule as a `Rule`; one that no longer holds (its workflow was removed, a files rule took its id) is left out, with a warning. */
-  #compileOne(stored: StoredRule): Rule | undefined {
-    if (this.#files.has(stored.id)) {
-      this.deps.logger?.warn('a managed rule is shadowed by a files rule of the same id', { ruleId: stored.id });
-      return undefined;
-    }
+  /** A document's read form, or none when it no longer reads (a removed workflow): such a rule is not routed either way. */
+  #readQuietly(id: string, document: RuleDocument): Rule | undefined {
     try {
-      return { ...readRuleDocument(stored.id, stored.rule, { workflows: this.deps.workflows }).rule, version: stored.version };
+      return readRuleDocument(id, document, { workflows: this.deps.workflows }).rule;
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
-      this.deps.logger?.warn('a managed rule is no longer valid and is not routed', { ruleId: stored.id, version: stored.version, error: error.message });
       return undefined;
     }
-  }
-
-  #compile(): void {
-    const managed = [...this.#managed.values()].flatMap(({ rule }) => (rule === undefined ? [] : [rule]));
-    this.ruleSet.swap(compileRules([...this.#files.values(), ...managed]));
   }
 }
 

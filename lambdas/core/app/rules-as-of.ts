@@ -5,9 +5,8 @@
  */
 import type { RuleStore, RuleVersion } from '../ports/rules.js';
 import { rulesAsOf } from '../ports/rules.js';
-import { readRuleDocument } from '../rules/rule-document.js';
-import { compileRules } from '../rules/rule-set.js';
 import type { Rule, RuleSet } from '../rules/types.js';
+import { compileManaged, managedRule, type RuleDocumentReader } from './managed-rules.js';
 
 /** Picks the rule set for an event's timestamp. */
 export interface RuleSetsAsOf {
@@ -25,14 +24,24 @@ export class RulesAsOf implements RuleSetsAsOf {
     private readonly changes: readonly RuleVersion[],
     private readonly files: readonly Rule[],
     private readonly workflows: { has(id: string): boolean },
+    private readonly reader: RuleDocumentReader | undefined,
   ) {
     this.#times = changes.map((change) => change.changedAt);
   }
 
-  /** Reads the managed layer's changes up to `until` once. */
-  static async load(store: Pick<RuleStore, 'changes'>, files: readonly Rule[], workflows: { has(id: string): boolean }, until: string): Promise<RulesAsOf> {
+  /**
+   * Reads the managed layer's changes up to `until` once. Each version routes by its read form; `reader` reads the
+   * documents of versions stored without one (see `managedRule`), which are otherwise left out.
+   */
+  static async load(
+    store: Pick<RuleStore, 'changes'>,
+    files: readonly Rule[],
+    workflows: { has(id: string): boolean },
+    until: string,
+    reader?: RuleDocumentReader,
+  ): Promise<RulesAsOf> {
     const changes = [...(await store.changes(until))].sort((a, b) => (a.changedAt < b.changedAt ? -1 : a.changedAt > b.changedAt ? 1 : a.revision - b.revision));
-    return new RulesAsOf(changes, files, workflows);
+    return new RulesAsOf(changes, files, workflows, reader);
   }
 
   /** The set in force at `time` (ISO): every change at or before it applied. */
@@ -58,12 +67,13 @@ export class RulesAsOf implements RuleSetsAsOf {
     const managed = rulesAsOf(changes, time).flatMap((version): Rule[] => {
       if (files.has(version.id)) return [];
       try {
-        return [{ ...readRuleDocument(version.id, version.rule, { workflows: this.workflows }).rule, version: version.version }];
+        return [managedRule(version, this.workflows, this.reader)];
       } catch {
-        // A version that no longer holds (its workflow is gone) routes nothing, as the live set leaves it out.
+        // A version that no longer holds (its workflow is gone, or it cannot be read here) routes nothing, as the live set leaves it out.
         return [];
       }
     });
-    return compileRules([...this.files, ...managed]);
+    // A version that does not compile routes nothing, as the live set leaves it out.
+    return compileManaged(this.files, managed, () => undefined);
   }
 }

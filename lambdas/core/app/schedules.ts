@@ -70,6 +70,17 @@ export function nextFires(rule: Rule, nowMs: number, n = 3): string[] | undefine
   return out;
 }
 
+/**
+ * What a rule's view adds for a schedule rule in both homes (`GET /rules`, `GET /rules/{id}`): its next three fire
+ * times, as of the clock. Given to `RuleCatalog` as `describe`.
+ */
+export function scheduleView(clock: Clock): (rule: Rule) => { nextFires: string[] } | undefined {
+  return (rule) => {
+    const fires = nextFires(rule, clock.now(), 3);
+    return fires === undefined ? undefined : { nextFires: fires };
+  };
+}
+
 /** What running schedules needs. */
 export interface ScheduleRunnerDeps {
   /** The rules, or where to read them as they change (the rule catalog's live set); the enabled ones with a `schedule` are run. */

@@ -4,6 +4,8 @@
  * ships with the code. See docs/rules.md, Managing rules at run time.
  */
 
+import type { Rule } from '../rules/types.js';
+
 /** A rule as written: the YAML fields as JSON (`{id, eventType, workflow, conditions, …}`), kept as sent. */
 export type RuleDocument = Record<string, unknown>;
 
@@ -14,6 +16,11 @@ export type RuleChange = 'created' | 'updated' | 'enabled' | 'disabled' | 'delet
 export interface StoredRule {
   id: string;
   rule: RuleDocument;
+  /**
+   * The rule as read from `rule` when it was written (plain JSON, without `version`): what routing compiles, so that the
+   * routing functions need no document reader (the YAML parser). Absent on a record written without it; see `managedRule`.
+   */
+  read?: Rule;
   /** 1 for the first version of this id, +1 for every change (a re-created id continues its count). */
   version: number;
   managedBy: 'api';
@@ -32,6 +39,8 @@ export interface RuleVersion {
   change: RuleChange;
   /** The document as it was after this change (for `deleted`, as it was when deleted). */
   rule: RuleDocument;
+  /** The rule as read from `rule` (see `StoredRule.read`). */
+  read?: Rule;
   changedAt: string;
   changedBy: string;
   /** The set's revision this change made: a total order of every change to the managed layer. */
@@ -50,6 +59,8 @@ export interface RuleWrite {
   change: RuleChange;
   /** The document after the change (for `deleted`, the document being deleted). */
   rule: RuleDocument;
+  /** The rule as read from `rule`, stored beside it (see `StoredRule.read`). */
+  read?: Rule;
   /** Checked against the stored version when given: a live rule's version, or 0 for "no live rule" (none, or deleted). */
   expectedVersion?: number;
   at: string;

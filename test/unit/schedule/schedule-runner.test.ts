@@ -9,6 +9,7 @@ import {
   parseRules,
   parseSchedule,
   ScheduleRunner,
+  scheduleView,
   type EngineEvent,
   type ScheduleState,
 } from '../../../lambdas/core/index.js';
@@ -95,6 +96,16 @@ describe('nextFires', () => {
       '2026-03-31T00:00:00Z',
     ]);
     expect(nextFires(plain as never, T0)).toBeUndefined();
+  });
+
+  it("is what a schedule rule's view adds (GET /rules, both homes), as of the clock", () => {
+    const [scheduled, plain] = parseRules(yaml('rules:', '  - { id: a, schedule: "rate(1 hour)", workflow: w }', '  - { id: b, eventType: x, workflow: w }'), 'r.yaml');
+    const clock = { now: () => T0 };
+    const view = scheduleView(clock);
+    expect(view(scheduled as never)).toEqual({ nextFires: ['2026-01-05T11:00:00Z', '2026-01-05T12:00:00Z', '2026-01-05T13:00:00Z'] });
+    clock.now = () => T0 + 90 * MINUTE;
+    expect(view(scheduled as never)?.nextFires[0]).toBe('2026-01-05T12:00:00Z');
+    expect(view(plain as never)).toBeUndefined();
   });
 });
 
