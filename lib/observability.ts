@@ -17,7 +17,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { SERVICE_METRICS, WORKFLOW_METRICS } from '../lambdas/core/metric-names.js';
+import { SERVICE_METRICS, WORKFLOW_METRICS, type GaugeMetric, type HistogramMetric } from '../lambdas/core/metric-names.js';
 import { createFailureQueue } from './encryption.js';
 
 export interface ObservabilityProps {
@@ -266,6 +266,24 @@ export class Observability extends Construct {
         left: ['RoutingLatency', 'StartLatency'].flatMap((m) => ['p50', 'p99'].map((p) => percentile(m, p))),
       }),
       new cloudwatch.GraphWidget({ title: 'execution duration by workflow (s, p99)', width: 12, left: [percentile('ExecutionDuration', 'p99', 'service,workflowId')] }),
+    );
+    // The correlation metrics, emitted by the sweeper's pass (docs/operations.md, "Correlation metrics"): the active ones
+    // after each pass, and the distributions of the correlations each pass closed.
+    const active: GaugeMetric = 'ActiveCorrelations';
+    const perCorrelation: HistogramMetric[] = ['CorrelationEvents', 'CorrelationWorkflows'];
+    const span: HistogramMetric = 'CorrelationSpan';
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'active correlations (idle < 5 min)',
+        width: 8,
+        left: [new cloudwatch.MathExpression({ expression: `MAX(${search('service', active, 'Maximum')})`, label: active, period: fiveMinutes })],
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'events and workflows per correlation (p50 / p99)',
+        width: 8,
+        left: perCorrelation.flatMap((m) => ['p50', 'p99'].map((p) => percentile(m, p))),
+      }),
+      new cloudwatch.GraphWidget({ title: 'correlation span (s, p50 / p99)', width: 8, left: ['p50', 'p99'].map((p) => percentile(span, p)) }),
     );
     this.dashboard.addWidgets(...ENGINE_WORKFLOW_METRICS.map((name) => new cloudwatch.GraphWidget({ title: `${name} by workflow`, width: 6, left: [perWorkflow(name)] })));
     this.dashboard.addWidgets(

@@ -1,6 +1,6 @@
 /**
- * The State table: what the engine knows besides events — executions, waiters, multi-event joins
- * and replay jobs (see lambdas/layout/state-table.ts for the layout). Encrypted with the engine's key.
+ * The State table: what the engine knows besides events — executions, waiters, multi-event joins,
+ * replay jobs and the correlation metrics' counters (see lambdas/layout/state-table.ts for the layout). Encrypted with the engine's key.
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -37,5 +37,7 @@ export class StateTable extends Construct {
     for (const index of [STATE_TABLE.byEvent, STATE_TABLE.byCorrelation]) addIndex(this.table, index);
     // The listings' sparse indexes carry no input or output: an execution's input alone may be 256 KiB.
     for (const index of [STATE_TABLE.byWorkflow, STATE_TABLE.byStatus]) addIndex(this.table, index, dynamodb.ProjectionType.INCLUDE, STATE_TABLE.listedFields);
+    // The correlation metrics pass finds idle correlations by key, and reads each from the table as it removes it.
+    addIndex(this.table, STATE_TABLE.byActivity, dynamodb.ProjectionType.KEYS_ONLY);
   }
 }

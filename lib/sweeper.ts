@@ -3,6 +3,7 @@
  * the Events table's sparse `byUnrouted` index some minutes after their receipt — and routes them
  * through the router's own code (lambdas/aws/jobs/sweeper.ts). It reads only that index, claims and
  * parks events through the routing marks, and reports what it gives up on to the router's failure queue.
+ * On the same schedule it runs the correlation metrics pass (docs/operations.md, "Correlation metrics").
  */
 import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -13,6 +14,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV } from '../lambdas/layout/environment.js';
 import { EVENTS_TABLE } from '../lambdas/layout/events-table.js';
+import { STATE_TABLE } from '../lambdas/layout/state-table.js';
 import { grantSendToQueue, QueueOnFailure } from './encryption.js';
 import { createFunction, handlerEntry } from './lambda-defaults.js';
 import { grantRouting, routingFunctionProps, type RoutingProps } from './router.js';
@@ -60,6 +62,15 @@ export class Sweeper extends Construct {
     grantRouting(this.sweeperFunction, props, [EVENTS_TABLE.sweepsAttribute, EVENTS_TABLE.parkedAttribute]);
     this.sweeperFunction.addToRolePolicy(
       new iam.PolicyStatement({ sid: 'ReadUnroutedIndex', actions: ['dynamodb:Query'], resources: [`${props.table.tableArn}/index/${EVENTS_TABLE.byUnrouted.indexName}`] }),
+    );
+    // The correlation metrics pass after each sweep: finds idle correlations in the State table's keys-only index (and
+    // removes each with the routing grant's DeleteItem).
+    this.sweeperFunction.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadCorrelationActivityIndex',
+        actions: ['dynamodb:Query'],
+        resources: [`${props.stateTable.tableArn}/index/${STATE_TABLE.byActivity.indexName}`],
+      }),
     );
     grantSendToQueue(props.failureQueue, this.sweeperFunction);
     // A failed sweep is simply the next one's work: no retry on top, the failure recorded.

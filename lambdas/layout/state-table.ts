@@ -14,11 +14,16 @@
  * | rule version  | `RULE#<ruleId>`                     | `V#<version, 10 digits>`  | —                                                |
  * | rule change   | `RULELOG`                           | `<revision, 12 digits>`   | —                                                |
  * | flow control  | `FLOW#<ruleId>#<key>`               | (lambdas/aws/dynamodb-flow-state-store.ts) | —                               |
+ * | correlation activity | `CORR#<correlationId>`       | `ACTIVITY`                | byActivity `ACT#<shard>` (sort: the minute of its last activity) |
  *
  * byWorkflow and byStatus are sparse (only executions carry `wpk` / `spk`) and project only the listed
  * fields, not the input or the output. Each key is spread over `listingShards` partitions by a hash of the
  * execution's name: one busy workflow (or every SUCCEEDED execution) would otherwise write a single index
  * partition, which takes about 1,000 writes a second. A listing queries every shard newest first and merges.
+ *
+ * byActivity is sparse (only correlation activity items carry `apk`) and holds keys only: the correlation
+ * metrics pass finds the idle ones there (lambdas/aws/dynamodb-correlation-counters.ts). Its sort key is the
+ * minute, not the instant, so that an event of a correlation already active this minute writes the table only.
  */
 export const STATE_TABLE = {
   partitionKey: 'pk',
@@ -29,6 +34,9 @@ export const STATE_TABLE = {
   byCorrelation: { indexName: 'byCorrelation', partitionKey: 'cpk', sortKey: 'esk' },
   byWorkflow: { indexName: 'byWorkflow', partitionKey: 'wpk', sortKey: 'esk' },
   byStatus: { indexName: 'byStatus', partitionKey: 'spk', sortKey: 'esk' },
+  byActivity: { indexName: 'byActivity', partitionKey: 'apk', sortKey: 'ask' },
+  /** Partitions of byActivity, by a hash of the correlation id: each takes about 1,000 index writes a second. */
+  activityShards: 8,
   /** Partitions per workflow and per status in byWorkflow and byStatus. */
   listingShards: 4,
   /** What byWorkflow and byStatus hold besides their keys: an execution as a listing shows it. */
@@ -46,5 +54,6 @@ export const STATE_TABLE = {
     correlation: 'CORR#',
     workflow: 'WF#',
     status: 'ST#',
+    activity: 'ACT#',
   },
 } as const;

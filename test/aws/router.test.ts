@@ -4,7 +4,8 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { eventKey } from '../../lambdas/aws/event-item.js';
 import { EVENTS_TABLE } from '../../lambdas/layout/events-table.js';
-import { executionName, RetryableError, type Trigger, type WorkflowStarter } from '../../lambdas/core/index.js';
+import { CorrelationMetricsPass, executionName, NO_METRICS, RetryableError, type Trigger, type WorkflowStarter } from '../../lambdas/core/index.js';
+import { DynamoDbCorrelationCounters } from '../../lambdas/aws/dynamodb-correlation-counters.js';
 import { createIngestHandler, type IngestHttpHandler } from '../../lambdas/aws/http/ingest-http.js';
 import { ingestDepsFromEnv } from '../../lambdas/aws/wiring/ingest.js';
 import { createQueryHandler, type QueryHttpHandler } from '../../lambdas/aws/http/query-http.js';
@@ -97,6 +98,28 @@ describe('routing on AWS: Events table stream → router Lambda → Step Functio
     expect(JSON.parse(listed.body).executions).toMatchObject([
       { name: executionName('premium-onboarding', event.id), workflowId: 'onboarding_workflow', ruleId: 'premium-onboarding', eventId: event.id, status: 'RUNNING' },
     ]);
+  });
+
+  it('counts each routed event in its correlation in the State table, and the metrics pass closes it once idle', async () => {
+    await ingested(aRegistration({ correlationId: 'signup-1' }));
+    await ingested(aRegistration({ correlationId: 'signup-1' }, { user_type: 'basic' }));
+    await poller.drain();
+    // The pass as the sweeper runs it, ten minutes on: the correlation has been idle past the 5-minute window.
+    const later = { now: () => Date.now() + 10 * 60_000 };
+    const observed: Array<[string, number]> = [];
+    const gauges: number[] = [];
+    const metrics = { ...NO_METRICS, observe: (name: string, value: number) => void observed.push([name, value]), gauge: (_: string, v: number) => void gauges.push(v) };
+    const store = new DynamoDbCorrelationCounters({ client: aws.dynamodb, tableName: engine.stateTable.tableName, clock: later });
+
+    const report = await new CorrelationMetricsPass({ store, metrics, clock: later }).run();
+
+    expect(report).toEqual({ closed: 1, active: 0, stoppedEarly: false });
+    expect(observed.slice(0, 2)).toEqual([
+      ['CorrelationEvents', 2],
+      ['CorrelationWorkflows', 1],
+    ]);
+    expect(observed[2]?.[0]).toBe('CorrelationSpan');
+    expect(gauges).toEqual([0]);
   });
 
   it('starts nothing for an event that no rule matches', async () => {

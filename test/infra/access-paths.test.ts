@@ -24,7 +24,9 @@ import {
   stepFunctionsPaths,
 } from './support/service-paths.js';
 import type { CfnTemplate } from './support/cfn-resolve.js';
-import { deniedRequests, recoveryProblems, roleRequests, timeoutProblems } from './support/access-checks.js';
+import { deniedRequests, recoveryProblems, refused, roleRequests, timeoutProblems } from './support/access-checks.js';
+import { ENV } from '../../lambdas/layout/environment.js';
+import { STATE_TABLE } from '../../lambdas/layout/state-table.js';
 
 /** The requests of `requests` whose decision is not `expected`, as `label: decision` lines. */
 async function notAs(model: AccessModel, requests: AccessRequest[], expected: 'Allowed' | 'Denied'): Promise<string[]> {
@@ -125,6 +127,24 @@ describe('access paths: every source, IAM-signed API', () => {
     const otherService = { ...assume, label: 'another service', caller: { service: 'events.amazonaws.com' } };
 
     expect(await notAs(model, [otherGroup, otherService] as AccessRequest[], 'Denied')).toEqual([]);
+  });
+
+  it('lets only the sweeper (the correlation metrics pass) read the correlation activity index, and no ingest write a correlation’s activity', async () => {
+    const activityIndex = { env: ENV.STATE_TABLE, index: STATE_TABLE.byActivity.indexName } as const;
+    const readIndex = { action: 'dynamodb:Query', on: activityIndex, why: 'read the correlation activity index' };
+    const requests = [
+      ...refused(model, 'edwe-router', readIndex),
+      ...refused(model, 'edwe-query', readIndex, 'edwe-router'),
+      ...refused(
+        model,
+        'edwe-ingest',
+        { action: 'dynamodb:UpdateItem', on: { env: ENV.STATE_TABLE }, context: { 'dynamodb:LeadingKeys': [`${STATE_TABLE.prefix.correlation}x`] }, why: 'count activity' },
+        'edwe-router',
+      ),
+    ];
+    expect(requests).toHaveLength(3);
+
+    expect(await notAs(model, requests, 'Denied')).toEqual([]);
   });
 
   it('exposes every API method to API Gateway’s own invocation only', () => {

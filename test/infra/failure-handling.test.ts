@@ -119,6 +119,19 @@ describe('failure handling of the full EdweStack (every source)', () => {
     ]);
   });
 
+  it('lets the sweeper (its correlation metrics pass) read only the byActivity index of the State table', () => {
+    const queries = Object.values(template.findResources('AWS::IAM::Policy'))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as Array<Record<string, any>>)
+      .filter((s) => s.Sid === 'ReadCorrelationActivityIndex');
+
+    expect(queries).toEqual([
+      expect.objectContaining({
+        Action: 'dynamodb:Query',
+        Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^StateStoreState/), 'Arn'] }, '/index/byActivity']] },
+      }),
+    ]);
+  });
+
   it('watches every function, stream consumer, state machine and the API', () => {
     const alarms = values(template, 'AWS::CloudWatch::Alarm');
     // An alarm on one metric names it; one on metric math names it in its Metrics.

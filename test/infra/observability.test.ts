@@ -107,6 +107,14 @@ describe('Observability', () => {
     expect(expressions).toContain(`SEARCH('{edwe,service,workflowId} MetricName="ExecutionDuration"', 'p99', 300)`);
   });
 
+  it('draws the correlation metrics: the active correlations, and events, workflows and span per correlation as percentiles', () => {
+    const expressions = dashboardExpressions(template);
+
+    expect(expressions).toContain(`MAX(SEARCH('{edwe,service} MetricName="ActiveCorrelations"', 'Maximum', 300))`);
+    for (const metric of ['CorrelationEvents', 'CorrelationWorkflows', 'CorrelationSpan'])
+      for (const p of ['p50', 'p99']) expect(expressions).toContain(`SEARCH('{edwe,service} MetricName="${metric}"', '${p}', 300)`);
+  });
+
   it("alarms on the router's starts that missed real_time_execution.max_latency, only when the configuration sets it", () => {
     const withObjective = watchedStack(undefined, { ms: 100, service: 'edwe-router' });
 

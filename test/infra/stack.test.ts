@@ -130,6 +130,15 @@ describe('EdweStack with the repository project', () => {
             Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: Match.arrayWith(['workflowId', 'status', 'startedAt']) },
           }),
         ),
+        // The correlation metrics pass's sparse index: keys only (the pass reads each item as it deletes it).
+        Match.objectLike({
+          IndexName: 'byActivity',
+          KeySchema: [
+            { AttributeName: 'apk', KeyType: 'HASH' },
+            { AttributeName: 'ask', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'KEYS_ONLY' },
+        }),
       ],
     });
   });

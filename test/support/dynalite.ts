@@ -98,28 +98,36 @@ export async function createEventsTable(client: DynamoDBClient, tableName: strin
 
 /** Creates a State table with the deployed table's keys and indexes (lib/state-table.ts), and waits until it is ACTIVE. */
 export async function createStateTable(client: DynamoDBClient, tableName: string): Promise<void> {
-  const { partitionKey, sortKey, byEvent, byCorrelation, byWorkflow, byStatus, listedFields } = STATE_TABLE;
+  const { partitionKey, sortKey, byEvent, byCorrelation, byWorkflow, byStatus, byActivity, listedFields } = STATE_TABLE;
   await client.send(
     new CreateTableCommand({
       TableName: tableName,
       BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [partitionKey, sortKey, byEvent.partitionKey, byCorrelation.partitionKey, byWorkflow.partitionKey, byStatus.partitionKey, byEvent.sortKey].map(
-        (name) => ({
-          AttributeName: name,
-          AttributeType: 'S',
-        }),
-      ),
+      AttributeDefinitions: [
+        partitionKey,
+        sortKey,
+        byEvent.partitionKey,
+        byCorrelation.partitionKey,
+        byWorkflow.partitionKey,
+        byStatus.partitionKey,
+        byEvent.sortKey,
+        byActivity.partitionKey,
+        byActivity.sortKey,
+      ].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
       KeySchema: [
         { AttributeName: partitionKey, KeyType: 'HASH' },
         { AttributeName: sortKey, KeyType: 'RANGE' },
       ],
-      GlobalSecondaryIndexes: [byEvent, byCorrelation, byWorkflow, byStatus].map((index) => ({
+      GlobalSecondaryIndexes: [byEvent, byCorrelation, byWorkflow, byStatus, byActivity].map((index) => ({
         IndexName: index.indexName,
         KeySchema: [
           { AttributeName: index.partitionKey, KeyType: 'HASH' },
           { AttributeName: index.sortKey, KeyType: 'RANGE' },
         ],
-        Projection: index === byWorkflow || index === byStatus ? { ProjectionType: 'INCLUDE', NonKeyAttributes: [...listedFields] } : { ProjectionType: 'ALL' },
+        Projection:
+          index === byWorkflow || index === byStatus
+            ? { ProjectionType: 'INCLUDE', NonKeyAttributes: [...listedFields] }
+            : { ProjectionType: index === byActivity ? 'KEYS_ONLY' : 'ALL' },
       })),
     }),
   );

@@ -3,7 +3,16 @@
  * and the correlation metrics (active correlations; events, workflows and span of a correlation once it is idle).
  */
 import { describe, expect, it } from 'vitest';
-import { compileRules, CorrelationActivity, EventRouter, NO_METRICS, parseRules, type EngineEvent, type EngineMetrics } from '../../lambdas/core/index.js';
+import {
+  compileRules,
+  CorrelationActivity,
+  EventRouter,
+  NO_METRICS,
+  parseRules,
+  type CorrelationTouch,
+  type EngineEvent,
+  type EngineMetrics,
+} from '../../lambdas/core/index.js';
 
 const RULES = compileRules(
   parseRules(
@@ -85,7 +94,13 @@ describe('CorrelationActivity', () => {
   const tracked = (options: { windowMs?: number; capacity?: number } = {}) => {
     const clock = { ms: NOW };
     const seen = recorder();
-    const activity = new CorrelationActivity({ metrics: seen.metrics, clock: { now: () => clock.ms }, ...options });
+    const recorded = new CorrelationActivity({ metrics: seen.metrics, clock: { now: () => clock.ms }, ...options });
+    // As the router tells them: a routed event of the correlation, an execution started for it.
+    const activity = {
+      event: (correlationId: string) => recorded.record([{ correlationId, events: 1, workflowIds: [] }]),
+      started: (correlationId: string, workflowId: string) => recorded.record([{ correlationId, events: 0, workflowIds: [workflowId] }]),
+      expire: () => recorded.expire(),
+    };
     return { clock, seen, activity };
   };
 
@@ -127,5 +142,62 @@ describe('CorrelationActivity', () => {
 
     expect(seen.gauges.at(-1)).toBe(2);
     expect(seen.observed.filter(([name]) => name === 'CorrelationEvents')).toEqual([['CorrelationEvents', 1]]);
+  });
+});
+
+describe("the router's correlation touches", () => {
+  const touchesOf = async (event: EngineEvent, starter = { start: async () => ({ alreadyStarted: false }) }, markRouted = async () => undefined) => {
+    const told: CorrelationTouch[][] = [];
+    const router = new EventRouter({
+      ruleSet: RULES,
+      starter,
+      marks: { markRouted },
+      correlations: { record: (touches) => void told.push([...touches]) },
+      clock: { now: () => NOW },
+    });
+    await router.route(event).catch(() => undefined);
+    return told;
+  };
+
+  it('tells once per routed event its correlation: the event, and the workflows started (or found started) for it', async () => {
+    expect(await touchesOf(anOrder('e-1', 'o-9'))).toEqual([[{ correlationId: 'o-9', events: 1, workflowIds: ['audit', 'order_fulfilment'] }]]);
+    expect(await touchesOf(anOrder('e-2', 'o-9'), { start: async () => ({ alreadyStarted: true }) })).toEqual([
+      [{ correlationId: 'o-9', events: 1, workflowIds: ['audit', 'order_fulfilment'] }],
+    ]);
+  });
+
+  it('tells an event that matches nothing as the event alone, and one without a correlation id under its starts’ correlation', async () => {
+    expect(await touchesOf({ ...anOrder('e-3', 'o-10'), type: 'order.viewed' })).toEqual([[{ correlationId: 'o-10', events: 1, workflowIds: [] }]]);
+    const { correlationId: _, ...uncorrelated } = anOrder('e-4');
+    expect(await touchesOf(uncorrelated)).toEqual([[{ correlationId: 'e-4', events: 0, workflowIds: ['audit', 'order_fulfilment'] }]]);
+  });
+
+  it('tells nothing of an event whose routing failed (its retry will)', async () => {
+    expect(
+      await touchesOf(anOrder('e-5'), undefined, async () => {
+        throw new Error('mark failed');
+      }),
+    ).toEqual([]);
+  });
+
+  it('keeps the embedded activity by the same touches: a start under another correlation opens it without an event', () => {
+    const seen = recorder();
+    const clock = { ms: NOW };
+    const activity = new CorrelationActivity({ metrics: seen.metrics, clock: { now: () => clock.ms }, windowMs: 1000 });
+    activity.record([
+      { correlationId: 'a', events: 1, workflowIds: ['w'] },
+      { correlationId: 'b', events: 0, workflowIds: ['w', 'v'] },
+    ]);
+    clock.ms += 2000;
+    activity.expire();
+
+    expect(seen.observed).toEqual([
+      ['CorrelationEvents', 1],
+      ['CorrelationWorkflows', 1],
+      ['CorrelationSpan', 0],
+      ['CorrelationEvents', 0],
+      ['CorrelationWorkflows', 2],
+      ['CorrelationSpan', 0],
+    ]);
   });
 });

@@ -1,10 +1,12 @@
 /**
  * The sweeper adapter, run every few minutes by a schedule: routes the events stored but never
- * routed (see lambdas/core/app/sweeper.ts) through the router's own code. Invoked with
+ * routed (see lambdas/core/app/sweeper.ts) through the router's own code, then runs the correlation
+ * metrics pass (lambdas/core/app/correlation-metrics-pass.ts) on the same schedule. Invoked with
  * `{ "eventIds": [...] }` (by `edwe dlq redrive`), it routes those events now and answers each.
  */
 import type { Context } from 'aws-lambda';
 import * as z from '../../core/schema.js';
+import type { CorrelationMetricsPass } from '../../core/app/correlation-metrics-pass.js';
 import { NO_METRICS, type EngineMetrics, type RouteByIdOutcome, type SweepReport, type UnroutedSweeper } from '../../core/index.js';
 import type { PowertoolsLogs } from '../powertools-logger.js';
 import { logger as sharedLogger } from '../wiring/powertools.js';
@@ -17,7 +19,9 @@ const RouteRequest = z.object({ eventIds: z.array(z.string().check(z.minLength(1
 
 export interface SweeperDeps {
   sweeper: Pick<UnroutedSweeper, 'sweep' | 'routeByIds'>;
-  logger?: Pick<PowertoolsLogs, 'info' | 'warn'>;
+  /** The correlation metrics pass, run after each scheduled sweep. */
+  correlations?: Pick<CorrelationMetricsPass, 'run'>;
+  logger?: Pick<PowertoolsLogs, 'info' | 'warn' | 'error'>;
   metrics?: EngineMetrics;
 }
 
@@ -55,6 +59,14 @@ export function createSweeperHandler(deps: SweeperDeps): SweeperHandler {
     };
     if (report.found === 0) log.info('sweep found no unrouted events', summary);
     else log.warn('sweeper found unrouted events', { ...summary, routedIds: report.routed, failedIds: report.failed, parkedIds: report.parked });
+    // A failed pass is logged, not the invocation failed: the sweep is done, and the next pass closes what this one left.
+    if (deps.correlations !== undefined) {
+      try {
+        log.info('correlation metrics', { ...(await deps.correlations.run(deadline)) });
+      } catch (error) {
+        log.error('correlation metrics pass failed', { error: error as Error });
+      }
+    }
     return report;
   };
 }

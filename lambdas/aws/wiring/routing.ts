@@ -9,6 +9,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
 import * as z from '../../core/schema.js';
 // Core's modules, not its index: what a bundle reaches is then plain to see (test/infra/bundle-size.test.ts).
+import { CorrelationMetricsPass } from '../../core/app/correlation-metrics-pass.js';
 import { CorrelationWaits } from '../../core/app/correlation-waits.js';
 import { ExecutionActions } from '../../core/app/execution-actions.js';
 import type { FlowControl } from '../../core/app/flow-control.js';
@@ -18,11 +19,13 @@ import { UnroutedSweeper } from '../../core/app/sweeper.js';
 import type { Clock } from '../../core/clock.js';
 import type { EngineEvent } from '../../core/envelope.js';
 import { isEngineError } from '../../core/errors.js';
+import type { CorrelationRecorder } from '../../core/ports/correlation-counters.js';
 import type { EngineMetrics } from '../../core/ports/observability.js';
 import type { StopCause } from '../../core/ports/workflow-control.js';
 import { compileRules } from '../../core/rules/rule-set.js';
 import type { Rule } from '../../core/rules/types.js';
 import { ENV } from '../../layout/environment.js';
+import { DynamoDbCorrelationCounters } from '../dynamodb-correlation-counters.js';
 import { DynamoDbRoutingMarks } from '../dynamodb-routing-marks.js';
 import { PowertoolsEngineMetrics } from '../powertools-engine-metrics.js';
 import { powertoolsLogger, type PowertoolsLogs } from '../powertools-logger.js';
@@ -162,6 +165,9 @@ export function routingDepsFromEnv(
   });
   return {
     ruleSet,
+    correlations: correlationRecorder(
+      new DynamoDbCorrelationCounters({ client: sharedTracer.captureAWSv3Client(new DynamoDBClient({})), tableName: config.STATE_TABLE, clock: wallClock }),
+    ),
     ...(managed === undefined ? {} : { refreshRules: () => managed.fresh() }),
     starter,
     ...(flow === undefined ? {} : { flow }),
@@ -186,9 +192,24 @@ export const SweeperEnv = z.extend(RoutingEnv, {
   [ENV.SWEEP_MAX_ATTEMPTS]: positiveIntVar(3),
 });
 
+/**
+ * The correlation counters as routing uses them: a write that fails is logged and its counts lost, never the event's
+ * routing failed for it (a retry would route the event again, and load a throttled table more, for a metric).
+ */
+export function correlationRecorder(counters: Pick<DynamoDbCorrelationCounters, 'record'>, logger: Pick<PowertoolsLogs, 'warn'> = sharedLogger): CorrelationRecorder {
+  return {
+    record: (touches) =>
+      counters.record(touches).catch((error: unknown) => {
+        logger.warn('correlation counters not updated', { correlationIds: touches.map((t) => t.correlationId), error: error as Error });
+      }),
+  };
+}
+
 /** The sweeper and what its handler reports with. */
 export interface SweeperWiring {
   sweeper: UnroutedSweeper;
+  /** Run after each scheduled sweep: closes idle correlations and emits the correlation metrics. */
+  correlations: CorrelationMetricsPass;
   logger: PowertoolsLogs;
   metrics: EngineMetrics;
 }
@@ -210,7 +231,9 @@ export function sweeperDepsFromEnv(env: Record<string, string | undefined> = pro
     onFailed: (eventId, attempts, error) =>
       sharedLogger.error('sweep of an event failed', { eventId, attempts, retryable: isEngineError(error) ? error.retryable : undefined, error: error as Error }),
   });
-  return { sweeper, logger: sharedLogger, metrics: routing.metrics };
+  const counters = new DynamoDbCorrelationCounters({ client: sharedTracer.captureAWSv3Client(new DynamoDBClient({})), tableName: config.STATE_TABLE, clock: wallClock });
+  const correlations = new CorrelationMetricsPass({ store: counters, metrics: routing.metrics, clock: wallClock });
+  return { sweeper, correlations, logger: sharedLogger, metrics: routing.metrics };
 }
 
 function bundledRules(): string {

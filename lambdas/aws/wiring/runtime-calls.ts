@@ -77,6 +77,8 @@ const ROUTE: RuntimeCall[] = [
     context: attributes(EVENTS_TABLE.routedAttribute, EVENTS_TABLE.byUnrouted.partitionKey),
     why: 'mark the event routed',
   },
+  // wiring/routing.ts: one UpdateItem per correlation a routed event touched (dynamodb-correlation-counters.ts).
+  { action: 'dynamodb:UpdateItem', on: state, context: keys(STATE_TABLE.prefix.correlation), why: "count the event and its starts in its correlation's activity" },
 ];
 
 /** Function service name (POWERTOOLS_SERVICE_NAME, or `edwe-task:<file>` for a built-in task) → its calls. */
@@ -118,6 +120,9 @@ export const RUNTIME_CALLS: Readonly<Record<string, readonly RuntimeCall[]>> = {
       why: 'park an event',
     },
     { ...REFUSE, why: 'report a parked event' },
+    // The correlation metrics pass after each sweep (core/app/correlation-metrics-pass.ts).
+    { action: 'dynamodb:Query', on: { ...state, index: STATE_TABLE.byActivity.indexName }, why: 'correlation metrics: find idle correlations, count the active ones' },
+    { action: 'dynamodb:DeleteItem', on: state, context: keys(STATE_TABLE.prefix.correlation), why: 'correlation metrics: close an idle correlation (conditional delete)' },
   ],
   'edwe-lifecycle': [
     ...APPEND.map((call) => ({ ...call, why: `lifecycle event: ${call.why}` })),

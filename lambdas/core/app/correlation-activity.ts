@@ -1,16 +1,57 @@
 /**
- * Correlation metrics, kept cheap: a bounded in-memory table of the correlations seen lately. A correlation is
- * active while it saw an event or a start within the window; when it falls idle (or is pushed out by the
- * capacity) it is closed and observed once: events seen, distinct workflows started, and its span from its
- * first to its last activity (event or start). The process's own view: a correlation that outlives the window is counted again as new.
+ * Correlation metrics, defined once for both homes: a correlation is active while it saw an event or a start within
+ * the window; when it falls idle it is closed and observed once — events seen, distinct workflows started, and its
+ * span from its first to its last activity. Embedded keeps them in a bounded in-memory table (`CorrelationActivity`);
+ * AWS in the State table, closed by a scheduled pass (`correlation-metrics-pass.ts`). A correlation that comes back
+ * after an idle window is counted again as new.
  */
 import type { Clock } from '../clock.js';
+import type { EngineEvent } from '../envelope.js';
+import type { Trigger } from '../execution.js';
+import type { ClosedCorrelation, CorrelationRecorder, CorrelationTouch } from '../ports/correlation-counters.js';
 import type { EngineMetrics } from '../ports/observability.js';
+
+/** Idle time after which a correlation is closed and observed: 5 minutes. */
+export const CORRELATION_WINDOW_MS = 5 * 60_000;
+
+/**
+ * The correlations one routed event touched: its own (the event counted) and those of the executions its routing started
+ * or found started (a set of workflows: a start found already made adds nothing new). Grouped, so each is one write.
+ */
+export function correlationTouches(event: Pick<EngineEvent, 'correlationId'>, starts: ReadonlyArray<{ trigger: Trigger }>): CorrelationTouch[] {
+  const own = event.correlationId;
+  // Nearly every event: its starts (if any) carry its own correlation id. One touch, without the grouping's allocations.
+  if (own !== undefined && starts.every(({ trigger }) => trigger.input.correlationId === own)) {
+    const workflowIds =
+      starts.length === 0
+        ? []
+        : starts.length === 1
+          ? [(starts[0] as { trigger: Trigger }).trigger.workflowId]
+          : [...new Set(starts.map(({ trigger }) => trigger.workflowId))];
+    return [{ correlationId: own, events: 1, workflowIds }];
+  }
+  const touches = new Map<string, { events: number; workflowIds: Set<string> }>();
+  const touch = (id: string) => {
+    let found = touches.get(id);
+    if (found === undefined) touches.set(id, (found = { events: 0, workflowIds: new Set() }));
+    return found;
+  };
+  if (event.correlationId !== undefined) touch(event.correlationId).events = 1;
+  for (const { trigger } of starts) touch(trigger.input.correlationId).workflowIds.add(trigger.workflowId);
+  return [...touches].map(([correlationId, { events, workflowIds }]) => ({ correlationId, events, workflowIds: [...workflowIds] }));
+}
+
+/** Observes a closed correlation in the three distributions (both homes). */
+export function observeClosedCorrelation(metrics: Pick<EngineMetrics, 'observe'>, closed: Omit<ClosedCorrelation, 'correlationId'>): void {
+  metrics.observe('CorrelationEvents', closed.events);
+  metrics.observe('CorrelationWorkflows', closed.workflows);
+  metrics.observe('CorrelationSpan', Math.max(0, closed.lastMs - closed.firstMs) / 1000);
+}
 
 export interface CorrelationActivityOptions {
   metrics: Pick<EngineMetrics, 'observe' | 'gauge'>;
   clock: Clock;
-  /** Idle time after which a correlation is closed and observed. Default 5 minutes. */
+  /** Idle time after which a correlation is closed and observed. Default `CORRELATION_WINDOW_MS`. */
   windowMs?: number;
   /** Correlations tracked at once; the least recently active is closed beyond it. Default 10,000. */
   capacity?: number;
@@ -23,26 +64,29 @@ interface Activity {
   workflows: Set<string>;
 }
 
-/** @example const activity = new CorrelationActivity({ metrics, clock }); activity.event('order-1') */
-export class CorrelationActivity {
+/**
+ * The embedded home's correlation metrics: a bounded in-memory table of the correlations seen lately (least recently
+ * active closed first beyond its capacity). The cost is one map update per touch; nothing is stored.
+ * @example const activity = new CorrelationActivity({ metrics, clock }); activity.record([{ correlationId: 'order-1', events: 1, workflowIds: [] }])
+ */
+export class CorrelationActivity implements CorrelationRecorder {
   readonly #active = new Map<string, Activity>();
   readonly #windowMs: number;
   readonly #capacity: number;
   #expiredAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly options: CorrelationActivityOptions) {
-    this.#windowMs = options.windowMs ?? 5 * 60_000;
+    this.#windowMs = options.windowMs ?? CORRELATION_WINDOW_MS;
     this.#capacity = options.capacity ?? 10_000;
   }
 
-  /** An event of the correlation was routed. */
-  event(correlationId: string): void {
-    this.#touch(correlationId).events++;
-  }
-
-  /** An execution of the correlation was started. */
-  started(correlationId: string, workflowId: string): void {
-    this.#touch(correlationId).workflows.add(workflowId);
+  /** What the router tells of a routed event. */
+  record(touches: readonly CorrelationTouch[]): void {
+    for (const { correlationId, events, workflowIds } of touches) {
+      const activity = this.#touch(correlationId);
+      activity.events += events;
+      for (const workflowId of workflowIds) activity.workflows.add(workflowId);
+    }
   }
 
   /** Closes the correlations idle past the window and reports how many stay active (a scrape calls it too). */
@@ -74,9 +118,6 @@ export class CorrelationActivity {
 
   #close(id: string, activity: Activity): void {
     this.#active.delete(id);
-    const { metrics } = this.options;
-    metrics.observe('CorrelationEvents', activity.events);
-    metrics.observe('CorrelationWorkflows', activity.workflows.size);
-    metrics.observe('CorrelationSpan', (activity.lastMs - activity.firstMs) / 1000);
+    observeClosedCorrelation(this.options.metrics, { ...activity, workflows: activity.workflows.size });
   }
 }

@@ -18,6 +18,7 @@ export * from './bulk-action-request.js';
 export * from './correlation-waits.js';
 export * from './route-event.js';
 export * from './correlation-activity.js';
+export * from './correlation-metrics-pass.js';
 export * from './sweeper.js';
 export * from './ingest.js';
 export * from './timeline.js';

@@ -13,7 +13,8 @@ import { NO_LOGS, NO_METRICS, type EngineMetrics, type Logger } from '../ports/o
 import type { JoinStore } from '../ports/waiters.js';
 import type { WorkflowStarter } from '../ports/workflows.js';
 import type { Rule, RuleSet } from '../rules/types.js';
-import type { CorrelationActivity } from './correlation-activity.js';
+import type { CorrelationRecorder } from '../ports/correlation-counters.js';
+import { correlationTouches } from './correlation-activity.js';
 import type { CorrelationWaits, WaiterOutcome } from './correlation-waits.js';
 import type { FlowControl, FlowDecision } from './flow-control.js';
 
@@ -31,8 +32,8 @@ export interface EventRouterDeps {
   metrics?: EngineMetrics;
   /** The latency objective (`real_time_execution.max_latency`): a start later than this after receipt is counted as missed. */
   startLatencyObjectiveMs?: number;
-  /** Correlation metrics, where the process lives long enough to keep them (the embedded engine). */
-  correlations?: Pick<CorrelationActivity, 'event' | 'started'>;
+  /** Correlation metrics: told once per routed event which correlations it touched (embedded: memory; AWS: the State table). */
+  correlations?: CorrelationRecorder;
   /** "Now" for the routing lag. */
   clock: Clock;
   /** Flow control: the triggers of rules it governs are handed to it, and `cancelOn` events to its `cancel`. */
@@ -87,7 +88,6 @@ export class EventRouter {
     const { via } = context;
     const rules = this.deps.ruleSet.route(event);
     const receivedMs = context.receivedAt === undefined ? Number.NaN : Date.parse(context.receivedAt);
-    if (correlationId !== undefined) this.deps.correlations?.event(correlationId);
     const starts: RouteOutcome['starts'] = [];
     const held: NonNullable<RouteOutcome['held']> = [];
     const { flow } = this.deps;
@@ -117,6 +117,10 @@ export class EventRouter {
     }
     // Last: a failure before this leaves the event unrouted, for the stream's retry or the sweeper.
     await this.deps.marks?.markRouted(eventId);
+    // Once routed, so a failed routing counts nothing; a redelivered event counts again (the counters are not per event).
+    // Embedded records in memory (no promise, so no await); AWS writes the State table.
+    const recorded = this.deps.correlations?.record(correlationTouches(event, starts));
+    if (recorded !== undefined) await recorded;
     // From receipt (the put) to routed: the stream's delay, the iterator age and the routing itself.
     const lagMs = Number.isNaN(receivedMs) ? undefined : Math.max(0, this.clock.now() - receivedMs);
     this.logger.info('event routed', { eventId, correlationId, type: event.type, source: event.source, ruleIds: rules.map((r) => r.id), lagMs, via });
@@ -173,7 +177,6 @@ export class EventRouter {
     if (!alreadyStarted) {
       this.metrics.count('ExecutionsStarted');
       this.metrics.countForWorkflow('WorkflowsStarted', workflowId);
-      this.deps.correlations?.started(trigger.input.correlationId, workflowId);
       if (!Number.isNaN(receivedMs)) this.startLatency(Math.max(0, this.clock.now() - receivedMs));
     }
     observer.started?.(trigger, alreadyStarted);

@@ -17,3 +17,4 @@ export * from './flow-wakeups.js';
 export * from './rules.js';
 export * from './schedule-state.js';
 export * from './flow-control.js';
+export * from './correlation-counters.js';

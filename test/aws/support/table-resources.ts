@@ -17,6 +17,8 @@ interface KeyedIndex {
 }
 
 const LISTINGS: readonly string[] = [STATE_TABLE.byWorkflow.indexName, STATE_TABLE.byStatus.indexName];
+/** The sparse indexes that hold keys only: the sweeper's unrouted events and the correlation metrics pass's activity. */
+const KEYS_ONLY: readonly string[] = [EVENTS_TABLE.byUnrouted.indexName, STATE_TABLE.byActivity.indexName];
 
 function tableDefinition(
   tableName: string,
@@ -32,10 +34,10 @@ function tableDefinition(
       { AttributeName: index.sortKey, KeyType: 'RANGE' },
     ],
     // The constructs project everything (replay, timelines and execution lists read whole items), except the
-    // sweeper's sparse index, which only needs the keys, and the executions listings' (the listed fields only).
+    // sparse indexes that only need the keys, and the executions listings' (the listed fields only).
     Projection: LISTINGS.includes(index.indexName)
       ? { ProjectionType: 'INCLUDE', NonKeyAttributes: [...STATE_TABLE.listedFields] }
-      : { ProjectionType: index.indexName === EVENTS_TABLE.byUnrouted.indexName ? 'KEYS_ONLY' : 'ALL' },
+      : { ProjectionType: KEYS_ONLY.includes(index.indexName) ? 'KEYS_ONLY' : 'ALL' },
   }));
   return {
     TableName: tableName,
@@ -58,6 +60,7 @@ export const stateTableDefinition = (tableName: string): CreateTableCommandInput
     STATE_TABLE.byCorrelation,
     STATE_TABLE.byWorkflow,
     STATE_TABLE.byStatus,
+    STATE_TABLE.byActivity,
   ]);
 
 /** Creates a table and turns its TTL on; answers its stream ARN when it has one. */

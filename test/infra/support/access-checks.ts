@@ -22,7 +22,7 @@ export function functionWithKey(model: AccessModel, key: string): string {
 }
 
 /** A call a function does not make, to be refused: its requests without the implied key use (the key is shared on purpose). */
-function refused(model: AccessModel, key: string, call: RuntimeCall, envFrom?: string): AccessRequest[] {
+export function refused(model: AccessModel, key: string, call: RuntimeCall, envFrom?: string): AccessRequest[] {
   const fn = functionWithKey(model, key);
   const borrowed = envFrom === undefined ? fn : functionWithKey(model, envFrom);
   // The target is named by the environment of `envFrom` (a function that has it), the caller is `key`'s role.
