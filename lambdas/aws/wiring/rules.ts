@@ -6,7 +6,18 @@
  */
 import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { compileRules, ingestEvent, liveEnvelope, RefreshingRuleSet, RuleCatalog, type Clock, type Rule, type RuleCatalogDeps, type RuleStore } from '../../core/index.js';
+import {
+  compileRules,
+  ingestEvent,
+  ulidIds,
+  liveEnvelope,
+  RefreshingRuleSet,
+  RuleCatalog,
+  type Clock,
+  type Rule,
+  type RuleCatalogDeps,
+  type RuleStore,
+} from '../../core/index.js';
 import * as z from '../../core/schema.js';
 import { ENV } from '../../layout/environment.js';
 import { DynamoDbRuleStore } from '../dynamodb-rule-store.js';
@@ -100,6 +111,8 @@ export function rulesDepsFromEnv(env: Env = process.env, rulesJson?: string, clo
       return opened;
     },
     events,
+    // `POST /rules/{id}/trigger`: the fire is appended as the audit events are, its id `<ruleId>@manual-<ulid>`.
+    fire: { ingest: { store: events, envelope }, clock, ids: ulidIds(randomBytes) },
     workflows: config.WORKFLOW_IDS,
     logger: sharedLogger,
     metrics: sharedMetrics,
