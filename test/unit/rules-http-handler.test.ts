@@ -126,7 +126,7 @@ describe('POST /rules/{id}/trigger on API Gateway', () => {
       events: { range: async function* () {} },
       workflows: WORKFLOWS,
       fire: {
-        ingest: { store: { put: async (event) => (stored.push(event), { duplicate: false }) }, envelope: liveEnvelope(clock, randomBytes) },
+        ingest: { store: { put: async (event) => (stored.push(event), { id: event.id, duplicate: false }) }, envelope: liveEnvelope(clock, randomBytes) },
         clock,
         ids: { newId: () => `01TEST${++n}` },
       },
