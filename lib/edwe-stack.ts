@@ -275,6 +275,8 @@ export class EdweStack extends Stack {
       // Step Functions reports input and output in plaintext: the lifecycle seals them again.
       ...(this.lifecycle ? [[this.lifecycle.lifecycleFunction, 'seal-open'] as [lambda.Function, FieldUse]] : []),
       ...(this.replay ? [[this.replay.startFunction, 'open'] as [lambda.Function, FieldUse]] : []),
+      // Stop and redrive store lifecycle events as the lifecycle does, and an Express redrive starts the original input again.
+      ...(this.executionActions ? [this.executionActions.apiFunction, this.executionActions.stepFunction].map((fn): [lambda.Function, FieldUse] => [fn, 'seal-open']) : []),
       ...[...this.workflows.taskFunctions].filter(([task]) => taskFileName(task) === BUILT_IN_TASKS.emitEvent).map(([, fn]): [lambda.Function, FieldUse] => [fn, 'emit']),
     ];
     connectFieldEncryption({ rules, ...resources }, uses);
