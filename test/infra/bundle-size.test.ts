@@ -22,7 +22,11 @@ const MANAGED_RULES_READ_AS_YAML =
   'to be mended by storing the rule as read beside its document, so routing compiles without YAML (docs/capacity.md, "Bundles")';
 const FLOW_WIRING_REACHES_CORE_INDEX =
   "flow control's wiring (lambdas/aws/wiring/flow.ts, routing.ts) imports core's index, which reaches the YAML parser: to be mended with deep imports";
+const ADAPTERS_REACH_CORE_INDEX =
+  "the execution-action adapters it wires (sfn-workflow-control.ts, recorded-workflow-starter.ts, the DynamoDB stores) import core's index, which reaches the YAML parser: to be mended with deep imports";
 const KNOWN_OVER: Readonly<Record<string, string>> = {
+  'lambdas/handlers/bulk-action-step.ts': ADAPTERS_REACH_CORE_INDEX,
+  'lambdas/handlers/execution-actions-http.ts': ADAPTERS_REACH_CORE_INDEX,
   'lambdas/handlers/flow-wake.ts': FLOW_WIRING_REACHES_CORE_INDEX,
   'lambdas/handlers/ingest-http.ts': MANAGED_RULES_READ_AS_YAML,
   'lambdas/handlers/lifecycle.ts': FLOW_WIRING_REACHES_CORE_INDEX,
