@@ -185,3 +185,32 @@ describe('POST /executions/{name}/stop of a QUEUED execution on AWS', () => {
     expect(await skips.skipsFor('evt-queued')).toEqual([{ eventId: 'evt-queued', ruleId: 'fulfil-order', reason: 'cancelled' }]);
   });
 });
+
+describe('the bulk action step (the driver’s task)', () => {
+  const view = { status: 'running', done: 1, failed: 0, skipped: 0, matched: 9 } as never;
+
+  it('continues as a new driver execution after its last step, the next generation from page 0', async () => {
+    const budgets: number[] = [];
+    const step = createBulkActionStepHandler({
+      bulk: { run: async (_id, budgetMs) => (budgets.push(budgetMs ?? 0), true), get: async () => view },
+      logger: quiet,
+      maxStepsPerExecution: 2,
+    });
+
+    const first = await step({ replayId: 'act-1', generation: 0, page: 0 }, { getRemainingTimeInMillis: () => 300_000 });
+    const second = await step({ replayId: 'act-1', generation: first.generation, page: first.page }, { getRemainingTimeInMillis: () => 300_000 });
+
+    expect(first).toEqual({ replayId: 'act-1', generation: 0, page: 1, status: 'running', more: true, continueAsNew: false, waitSeconds: 0 });
+    expect(second).toMatchObject({ generation: 1, page: 0, more: true, continueAsNew: true });
+    // The invocation's time less what the longest pace wait and one action need.
+    expect(budgets).toEqual([185_000, 185_000]);
+  });
+
+  it('refuses input that is not a step request, naming it, without running anything', async () => {
+    let runs = 0;
+    const step = createBulkActionStepHandler({ bulk: { run: async () => (runs++, false), get: async () => view }, logger: quiet });
+
+    await expect(step({ generation: 0 })).rejects.toThrow(/not \{replayId, generation, page\}/);
+    expect(runs).toBe(0);
+  });
+});
