@@ -12,13 +12,21 @@ export type ApiRole = 'publisher' | 'operator' | 'rules-admin';
 export const API_ROLE_ROUTES: Readonly<Record<ApiRole, readonly string[]>> = {
   /** Sends events: nothing else, not even reading them back. */
   publisher: ['POST /events'],
-  /** Watches and replays: reads events, timelines, executions and rules, starts and cancels replays, backtests rules; changes no rule. */
+  /**
+   * Watches, replays and acts on executions: reads events, timelines, executions and rules, starts and cancels replays,
+   * stops and redrives executions (one, or in bulk), backtests rules and fires a schedule rule now; changes no rule.
+   */
   operator: [
     'GET /events',
     'GET /events/*',
     'GET /correlations/*',
     'GET /executions',
     'GET /executions/*',
+    'POST /executions/*/stop',
+    'POST /executions/*/redrive',
+    'POST /executions/actions',
+    'GET /executions/actions/*',
+    'DELETE /executions/actions/*',
     'POST /replays',
     'GET /replays/*',
     'DELETE /replays/*',
@@ -26,9 +34,10 @@ export const API_ROLE_ROUTES: Readonly<Record<ApiRole, readonly string[]>> = {
     'GET /rules/*',
     'GET /rules/*/history',
     'POST /rules/test',
+    'POST /rules/*/trigger',
   ],
   /** Manages the managed rules: every `/rules` route, and nothing of events, executions or replays. */
-  'rules-admin': ['GET /rules', 'GET /rules/*', 'PUT /rules/*', 'PATCH /rules/*', 'DELETE /rules/*', 'GET /rules/*/history', 'POST /rules/test'],
+  'rules-admin': ['GET /rules', 'GET /rules/*', 'PUT /rules/*', 'PATCH /rules/*', 'DELETE /rules/*', 'GET /rules/*/history', 'POST /rules/test', 'POST /rules/*/trigger'],
 };
 
 /**

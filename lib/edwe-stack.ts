@@ -40,6 +40,7 @@ import { KinesisIngestion } from './kinesis-ingestion.js';
 import { METRICS_NAMESPACE } from './lambda-defaults.js';
 import { Lifecycle } from './lifecycle.js';
 import { Observability } from './observability.js';
+import { ExecutionActionsApi } from './execution-actions-api.js';
 import { Replay } from './replay.js';
 import { RulesApi } from './rules-api.js';
 import { ROUTER_SERVICE, Router } from './router.js';
@@ -86,6 +87,8 @@ export class EdweStack extends Stack {
   public readonly flowControl: FlowControl;
   /** Replays (`/replays`); absent when the configuration sets `event_sourcing.replay_enabled: false`. */
   public readonly replay?: Replay;
+  /** Stop, redrive and bulk actions (`/executions/{name}/stop|redrive`, `/executions/actions`); absent for a project without workflows. */
+  public readonly executionActions?: ExecutionActionsApi;
   public readonly observability: Observability;
   /** Days an event is kept (the table's TTL). */
   public readonly retentionDays: number;
@@ -220,6 +223,17 @@ export class EdweStack extends Stack {
         ...(retentionDays === undefined ? {} : { retentionDays }),
       });
       new CfnOutput(this, 'LifecycleDeadLetterQueueUrl', { value: this.lifecycle.deadLetterQueue.queueUrl });
+      this.executionActions = new ExecutionActionsApi(this, 'ExecutionActions', {
+        api: this.ingestion.api,
+        eventsTable: table,
+        stateTable,
+        encryptionKey,
+        logRetention,
+        stateMachines: this.workflows.stateMachines,
+        stateMachineArnPrefix,
+        workflowTypes,
+        ...(retentionDays === undefined ? {} : { retentionDays }),
+      });
     }
     this.flowControl = this.controlFlow(routing);
 
@@ -264,6 +278,8 @@ export class EdweStack extends Stack {
       // Step Functions reports input and output in plaintext: the lifecycle seals them again.
       ...(this.lifecycle ? [[this.lifecycle.lifecycleFunction, 'seal-open'] as [lambda.Function, FieldUse]] : []),
       ...(this.replay ? [[this.replay.startFunction, 'open'] as [lambda.Function, FieldUse]] : []),
+      // Stop and redrive store lifecycle events as the lifecycle does, and an Express redrive starts the original input again.
+      ...(this.executionActions ? [this.executionActions.apiFunction, this.executionActions.stepFunction].map((fn): [lambda.Function, FieldUse] => [fn, 'seal-open']) : []),
       ...[...this.workflows.taskFunctions].filter(([task]) => taskFileName(task) === BUILT_IN_TASKS.emitEvent).map(([, fn]): [lambda.Function, FieldUse] => [fn, 'emit']),
     ];
     connectFieldEncryption({ rules, ...resources }, uses);
@@ -309,6 +325,7 @@ export class EdweStack extends Stack {
     if (this.kafkaIngestion) functions['ingest-kafka'] = streamConsumers['ingest-kafka'] = this.kafkaIngestion.ingestFunction;
     if (this.lifecycle) functions.lifecycle = this.lifecycle.lifecycleFunction;
     functions['flow-wake'] = this.flowControl.wakeFunction;
+    if (this.executionActions) Object.assign(functions, { 'execution-actions': this.executionActions.apiFunction, 'bulk-action-step': this.executionActions.stepFunction });
     if (this.replay) Object.assign(functions, { 'replay-api': this.replay.apiFunction, 'replay-page': this.replay.pageFunction, 'replay-start': this.replay.startFunction });
     for (const [task, fn] of this.workflows.taskFunctions) functions[`task-${task}`] = fn;
 
@@ -320,6 +337,7 @@ export class EdweStack extends Stack {
     if (this.schedules) deadLetterQueues['schedule-dead-letters'] = this.schedules.deadLetterQueue;
     const stateMachines = new Map<string, sfn.IStateMachine>(this.workflows.stateMachines);
     if (this.replay) stateMachines.set('replay-driver', this.replay.driver);
+    if (this.executionActions) stateMachines.set('bulk-action-driver', this.executionActions.driver);
 
     const busName = this.busIngestion.bus.eventBusName;
     const rules: Record<string, { rule: events.IRule; busName?: string }> = {

@@ -1,7 +1,7 @@
 /**
  * Managed rules on AWS (docs/rules.md, "Managing rules at run time"): `/rules` on the engine's REST API — each
  * method its own method ARN under the API's authorization (IAM by default), so a policy can grant reading rules,
- * backtesting and changing them apart (docs/security.md) — served by one function that keeps the managed layer
+ * backtesting, changing and triggering them apart (docs/security.md) — served by one function that keeps the managed layer
  * in the State table, appends each change's audit event to the Events table, and backtests over its time index.
  */
 import { Duration } from 'aws-cdk-lib';
@@ -100,11 +100,14 @@ export class RulesApi extends Construct {
     const one = rules.addResource('{id}');
     for (const method of RULE_METHODS) one.addMethod(method, integration);
     one.addResource('history').addMethod('GET', integration);
+    // Fires a schedule rule once now (`<ruleId>@manual-<ulid>`), appended to the Events table as an audit event is.
+    one.addResource('trigger').addMethod('POST', integration);
     // `/rules/test` is a resource of its own (API Gateway prefers it to `{id}`): the backtest, and the rule "test".
     const test = rules.addResource('test');
     test.addMethod('POST', integration);
     for (const method of RULE_METHODS) test.addMethod(method, integration);
     test.addResource('history').addMethod('GET', integration);
+    test.addResource('trigger').addMethod('POST', integration);
   }
 }
 

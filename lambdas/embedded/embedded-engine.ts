@@ -12,6 +12,7 @@ import {
   CorrelationWaits,
   EventRouter,
   ExecutionActions,
+  queuedStops,
   ExecutionLifecycle,
   FlowControl,
   FieldEncryption,
@@ -219,7 +220,9 @@ export class EmbeddedEngine {
     const rulesAsOf = settledRulesAsOf((until: string) => RulesAsOf.load(stores.rules, project.rules, project.workflows, until, readRuleDocument), clock);
     this.replays = new LocalReplayJobs({ db, events, writes, bus, ruleSet, rulesAsOf, logger, now, newId: () => ids.newId(now()), retentionDays });
     // Stop and redrive act through the runner's control (or one a test passes in).
-    this.actions = new ExecutionActions({ executions, control: control ?? this.workflowControl, lifecycle, clock });
+    // A QUEUED execution is stopped where flow control holds it: its record ends ABORTED, its trigger leaves the queue.
+    const queued = queuedStops({ executions, skips: flowStore, metrics, clock });
+    this.actions = new ExecutionActions({ executions, control: control ?? this.workflowControl, lifecycle, clock, queued });
     this.bulkActions = new LocalBulkActions({ db, writes, executions, actions: this.actions, logger, now, newId: () => ids.newId(now()), retentionDays });
   }
 

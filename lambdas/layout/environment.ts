@@ -58,6 +58,8 @@ export const ENV = {
   REPLAY_MAX_RATE: 'REPLAY_MAX_RATE',
   /** The replay driver state machine's ARN. */
   REPLAY_DRIVER_ARN: 'REPLAY_DRIVER_ARN',
+  /** The bulk action driver state machine's ARN (the replay driver's definition, running bulk action steps). */
+  BULK_DRIVER_ARN: 'BULK_DRIVER_ARN',
   /** Every deployed workflow id, comma-separated. */
   WORKFLOW_IDS: 'WORKFLOW_IDS',
   /** Seconds a routing function (router, sweeper, fast path) may route by rules older than the managed layer's: `ruleRefreshSeconds`. */

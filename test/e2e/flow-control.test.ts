@@ -218,6 +218,25 @@ describe('flow control over HTTP (embedded)', () => {
     const c2 = await engine.waitFor('/executions?correlationId=c-2', (b) => b.executions?.[0]?.status === 'SUCCEEDED');
     expect(c2.executions).toHaveLength(1);
   });
+
+  it('stop of a QUEUED execution through the API: ABORTED with its workflow.aborted event, and its trigger never starts', async () => {
+    await send({ type: 'order.placed', correlationId: 'c-3', data: { customer: 'z' } });
+    await send({ type: 'order.placed', correlationId: 'c-3', data: { customer: 'z' } });
+    const held = await engine.waitFor('/executions?correlationId=c-3', (b) => b.executions?.some((e: any) => e.status === 'QUEUED') && b.executions.length === 2);
+    const queued = held.executions.find((e: any) => e.status === 'QUEUED').name as string;
+    const running = held.executions.find((e: any) => e.status === 'RUNNING').name as string;
+
+    const stopped = await engine.post(`/executions/${queued}/stop`, {});
+
+    expect(stopped.status).toBe(200);
+    expect(stopped.body).toMatchObject({ name: queued, status: 'ABORTED', error: { error: 'edwe.Stopped' } });
+    expect((await engine.get(`/events/${queued}.aborted`)).body).toMatchObject({ type: 'workflow.aborted', data: { executionName: queued } });
+    // The running one ends; its freed slot would have started the queued trigger, had it still been waiting.
+    await engine.waitFor(`/executions/${running}`, (b) => b.status === 'SUCCEEDED');
+    await engine.waitFor('/executions?correlationId=c-3', (b) => b.executions?.length === 2);
+    expect((await engine.get(`/executions/${queued}`)).body).toMatchObject({ status: 'ABORTED' });
+    expect((await engine.post(`/executions/${queued}/stop`, {})).status).toBe(409);
+  });
 });
 
 // Periods long enough that the kill surely comes while the debounce window is open and the throttle queue waits.

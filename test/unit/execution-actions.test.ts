@@ -10,7 +10,9 @@ import {
   ExecutionLifecycle,
   executionName,
   NotFoundError,
+  queuedStops,
   type EngineEvent,
+  type FlowSkip,
   type RedriveOutcome,
   type StopCause,
   type StoredExecution,
@@ -46,7 +48,7 @@ class FakeControl implements WorkflowControl {
 let db: SqliteDatabase | undefined;
 afterEach(() => db?.close());
 
-function setUp() {
+function setUp(options: { queued?: boolean } = {}) {
   db = openDatabase(':memory:');
   const executions = new SqliteExecutionStore(db, new GroupCommit(db));
   const events = new Map<string, EngineEvent>();
@@ -63,8 +65,21 @@ function setUp() {
     clock,
   });
   const control = new FakeControl();
-  const actions = new ExecutionActions({ executions, control, lifecycle, clock });
+  const skips: FlowSkip[] = [];
+  const queued = options.queued ? queuedStops({ executions, skips: { noteSkip: async (skip) => void skips.push(skip) }, clock }) : undefined;
+  const actions = new ExecutionActions({ executions, control, lifecycle, clock, ...(queued === undefined ? {} : { queued }) });
   let n = 0;
+  const held = async (): Promise<Trigger> => {
+    const event = { id: `evt-${++n}`, type: 'order.placed', source: 'shop', timestamp: at(0), data: {} };
+    const trigger = {
+      workflowId: 'order_fulfilment',
+      ruleId: 'fulfil-order',
+      executionName: executionName('fulfil-order', event.id),
+      input: { event, rule: { id: 'fulfil-order', priority: 0 }, correlationId: 'o-1' },
+    };
+    await executions.hold(trigger, at(0));
+    return trigger;
+  };
   const started = async (end?: 'FAILED' | 'SUCCEEDED' | 'TIMED_OUT' | 'ABORTED'): Promise<Trigger> => {
     const event = { id: `evt-${++n}`, type: 'order.placed', source: 'shop', timestamp: at(0), data: {} };
     const trigger = {
@@ -88,7 +103,7 @@ function setUp() {
     await lifecycle.onChange({ name: execution.name, status: 'ABORTED', startedAt: execution.startedAt, stoppedAt: at(30), error: { error: 'States.Aborted' } });
     return true;
   };
-  return { executions, actions, control, events, started, lifecycle };
+  return { executions, actions, control, events, started, held, skips, lifecycle };
 }
 
 describe('ExecutionActions.stop', () => {
@@ -122,6 +137,45 @@ describe('ExecutionActions.stop', () => {
     await expect(actions.stop(done.executionName, 'ops')).rejects.toThrow(ConflictError);
     await expect(actions.stop(done.executionName, 'ops')).rejects.toThrow(/SUCCEEDED: only a RUNNING execution can be stopped/);
     expect(control.stops).toEqual([]);
+  });
+});
+
+describe('ExecutionActions.stop of a QUEUED execution (flow control holds it)', () => {
+  it('ends it ABORTED where flow control holds it, with a workflow.aborted event and the skip noted; the home is not asked', async () => {
+    const { actions, control, events, held, skips } = setUp({ queued: true });
+    const waiting = await held();
+
+    const { execution } = await actions.stop(waiting.executionName, 'ops@example.com');
+
+    expect(execution).toMatchObject({ name: waiting.executionName, status: 'ABORTED', error: { error: 'edwe.Stopped', cause: 'stopped by ops@example.com' } });
+    expect(events.get(`${waiting.executionName}.aborted`)).toMatchObject({ type: 'workflow.aborted', data: { executionName: waiting.executionName } });
+    expect(skips).toEqual([{ eventId: waiting.input.event.id, ruleId: 'fulfil-order', reason: 'cancelled' }]);
+    expect(control.stops).toEqual([]);
+  });
+
+  it('stops it where it runs when it started between the read and the stop', async () => {
+    const { actions, control, executions, held } = setUp({ queued: true });
+    const waiting = await held();
+    const read = executions.get.bind(executions);
+    let reads = 0;
+    // The first read still sees it QUEUED; flow control starts it before the hook acts.
+    executions.get = async (name) => {
+      const record = await read(name);
+      if (++reads === 1 && record !== undefined) await executions.record(waiting, at(5));
+      return record;
+    };
+
+    const { execution } = await actions.stop(waiting.executionName, 'ops');
+
+    expect(control.stops.map((s) => s.name)).toEqual([waiting.executionName]);
+    expect(execution.status).toBe('ABORTED');
+  });
+
+  it('answers 409 where nothing holds a queue (no hook)', async () => {
+    const { actions, held } = setUp();
+    const waiting = await held();
+
+    await expect(actions.stop(waiting.executionName, 'ops')).rejects.toThrow(/QUEUED and nothing here holds a queue/);
   });
 });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
 import { createRulesHandler } from '../../lambdas/aws/http/rules-http.js';
-import { parseRules, RuleCatalog, type EngineEvent, type EventStore } from '../../lambdas/core/index.js';
+import { liveEnvelope, parseRules, RuleCatalog, type EngineEvent, type EventStore } from '../../lambdas/core/index.js';
 import { openDatabase } from '../../lambdas/embedded/sqlite-database.js';
 import { SqliteRuleStore } from '../../lambdas/embedded/sqlite-rule-store.js';
 import { apiGatewayEvent, bodyOf, withCaller } from '../support/api-gateway.js';
@@ -116,5 +117,55 @@ describe('the rules API on API Gateway', () => {
     expect(bodyOf(probe).details).toEqual([{ path: 'enabled', message: 'must be true or false' }]);
     expect(audited).toEqual([]);
     expect(bodyOf(await handler(apiGatewayEvent({ method: 'GET', resource: '/rules' }))).revision).toBe(0);
+  });
+});
+
+describe('POST /rules/{id}/trigger on API Gateway', () => {
+  const SCHEDULED = parseRules(
+    ['rules:', '  - id: nightly', '    schedule: "rate(1 day)"', '    workflow: order_workflow', '    data: { kind: nightly }', ''].join('\n'),
+    'rules/nightly.yaml',
+  );
+
+  async function triggering() {
+    const stored: EngineEvent[] = [];
+    const store = new SqliteRuleStore(openDatabase(':memory:'));
+    const clock = { now: () => Date.now() };
+    const catalog = await RuleCatalog.open({ store, files: [...FILES, ...SCHEDULED], workflows: WORKFLOWS, audit: async () => {}, clock });
+    let n = 0;
+    const handler = createRulesHandler({
+      catalog: async () => catalog,
+      events: { range: async function* () {} },
+      workflows: WORKFLOWS,
+      fire: {
+        ingest: { store: { put: async (event) => (stored.push(event), { id: event.id, duplicate: false }) }, envelope: liveEnvelope(clock, randomBytes) },
+        clock,
+        ids: { newId: () => `01TEST${++n}` },
+      },
+      logger: { info: () => {}, warn: () => {}, error: () => {} },
+    });
+    const trigger = (id: string) => handler(withCaller(apiGatewayEvent({ method: 'POST', resource: '/rules/{id}/trigger', pathParameters: { id } }), { userArn: ADMIN }));
+    return { trigger, stored };
+  }
+
+  it('ingests one schedule.fired event <ruleId>@manual-<id> carrying the rule data, and answers 202 with its id', async () => {
+    const { trigger, stored } = await triggering();
+
+    const answer = await trigger('nightly');
+
+    expect(answer.statusCode).toBe(202);
+    expect(bodyOf(answer)).toEqual({ id: 'nightly@manual-01TEST1' });
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).toMatchObject({ id: 'nightly@manual-01TEST1', type: 'schedule.fired', source: 'edwe.scheduler', data: { ruleId: 'nightly', kind: 'nightly' } });
+  });
+
+  it('answers 404 for an unknown rule and 409 for a rule without a schedule, storing nothing', async () => {
+    const { trigger, stored } = await triggering();
+
+    const unknown = await trigger('no-such-rule');
+    const unscheduled = await trigger('from-files');
+
+    expect([unknown.statusCode, unscheduled.statusCode]).toEqual([404, 409]);
+    expect(bodyOf(unscheduled).message).toMatch(/has no schedule/);
+    expect(stored).toEqual([]);
   });
 });

@@ -1,13 +1,25 @@
 /**
  * The rules API behind API Gateway (REST, Lambda proxy, IAM per method): `GET /rules`, `GET/PUT/PATCH/DELETE
- * /rules/{id}`, `GET /rules/{id}/history` through core's `RuleCatalog` on the State table, and the backtest
- * `POST /rules/test` over the Events table — what the embedded routes answer, in the same shapes. Who changed a
+ * /rules/{id}`, `GET /rules/{id}/history` through core's `RuleCatalog` on the State table, `POST /rules/{id}/trigger`
+ * (one fire of a schedule rule now, ingested into the Events table), and the backtest `POST /rules/test` over the
+ * Events table — what the embedded routes answer, in the same shapes. Who changed a
  * rule is the caller's IAM identity (or API key). The catalog is brought up to date (one revision read) before
  * each request: other containers write too.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { NotFoundError, parseBacktestRequest, parseIfMatch, parseJsonBody, RuleBacktest, type EventStore, type RuleCatalog, type RuleView } from '../../core/index.js';
+import {
+  NotFoundError,
+  parseBacktestRequest,
+  parseIfMatch,
+  parseJsonBody,
+  RuleBacktest,
+  triggerSchedule,
+  type EventStore,
+  type RuleCatalog,
+  type RuleView,
+  type ScheduleRunnerDeps,
+} from '../../core/index.js';
 import type { PowertoolsMetricsSink } from '../powertools-engine-metrics.js';
 import { logger as sharedLogger } from '../wiring/powertools.js';
 import { bodyText, errorAnswer, json, pathParameter } from './api-gateway.js';
@@ -20,6 +32,8 @@ export interface RulesHttpDeps {
   events: Pick<EventStore, 'range'>;
   /** Every deployed workflow id. */
   workflows: ReadonlySet<string>;
+  /** Where `POST /rules/{id}/trigger` ingests a schedule's fire (the Events table, as every ingest path). Unset: 404. */
+  fire?: Pick<ScheduleRunnerDeps, 'ingest' | 'clock' | 'ids'>;
   /** The most events one backtest reads. Default core's `MAX_BACKTEST_SCAN`. */
   maxBacktestScan?: number;
   logger?: Pick<Logger, 'info' | 'warn' | 'error'>;
@@ -86,6 +100,16 @@ export function createRulesHandler(deps: RulesHttpDeps): RulesHttpHandler {
       await catalog.delete(id, options());
       log.info('rule changed', { audit: 'rule-deleted', ruleId: id, by: options().by });
       return { statusCode: 204, headers: {}, body: '' };
+    }
+    if ((resource === '/rules/{id}/trigger' || resource === '/rules/test/trigger') && method === 'POST' && deps.fire !== undefined) {
+      const ruleId = resource === '/rules/test/trigger' ? 'test' : id;
+      const { event, duplicate } = await triggerSchedule(
+        ruleId,
+        catalog.ruleSet.rules.find((rule) => rule.id === ruleId),
+        deps.fire,
+      );
+      log.info('rule triggered', { audit: 'rule-triggered', ruleId, eventId: event.id, by: changedByOf(request) });
+      return json(202, duplicate ? { id: event.id, duplicate: true } : { id: event.id });
     }
     if ((resource === '/rules/{id}/history' || resource === '/rules/test/history') && method === 'GET') {
       return json(200, await catalog.history(resource === '/rules/test/history' ? 'test' : id));

@@ -11,7 +11,7 @@ import { ManagedRules } from '../../core/app/managed-rules.js';
 import { RefreshingRuleSet } from '../../core/app/rule-refresh.js';
 import { RuleCatalog, type RuleCatalogDeps } from '../../core/app/rule-catalog.js';
 import type { Clock } from '../../core/clock.js';
-import { liveEnvelope } from '../../core/ids.js';
+import { liveEnvelope, ulidIds } from '../../core/ids.js';
 import type { RuleStore } from '../../core/ports/rules.js';
 import { compileRules } from '../../core/rules/rule-set.js';
 import type { Rule } from '../../core/rules/types.js';
@@ -104,6 +104,8 @@ export function rulesDepsFromEnv(env: Env = process.env, rulesJson?: string, clo
       return opened;
     },
     events,
+    // `POST /rules/{id}/trigger`: the fire is appended as the audit events are, its id `<ruleId>@manual-<ulid>`.
+    fire: { ingest: { store: events, envelope }, clock, ids: ulidIds(randomBytes) },
     workflows: config.WORKFLOW_IDS,
     logger: sharedLogger,
     metrics: sharedMetrics,

@@ -81,6 +81,28 @@ const ROUTE: RuntimeCall[] = [
   { action: 'dynamodb:UpdateItem', on: state, context: keys(STATE_TABLE.prefix.correlation), why: "count the event and its starts in its correlation's activity" },
 ];
 
+/** Stopping and redriving executions (core's ExecutionActions on SfnWorkflowControl), one by one or in bulk. */
+const ACT: RuntimeCall[] = [
+  { action: 'states:StopExecution', on: { executions: true }, why: 'stop a running execution' },
+  { action: 'states:RedriveExecution', on: { executions: true }, why: 'redrive a Standard execution from its failed state' },
+  { action: 'states:StartExecution', on: workflows, why: 'redrive an Express execution: start it again as <name>-redrive-<n>' },
+  ...['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'].map(
+    (action): RuntimeCall => ({
+      action,
+      on: state,
+      context: keys(STATE_TABLE.prefix.execution),
+      why: "read the record; keep its redrives and end; an Express restart's record",
+    }),
+  ),
+  { action: 'dynamodb:PutItem', on: state, context: keys(`${STATE_TABLE.prefix.flow}skip#`), why: 'stop of a QUEUED execution: note its trigger skipped' },
+  ...[STATE_TABLE.byCorrelation, STATE_TABLE.byWorkflow, STATE_TABLE.byStatus].map(
+    (index): RuntimeCall => ({ action: 'dynamodb:Query', on: { ...state, index: index.indexName }, why: "select a bulk action's executions" }),
+  ),
+  ...APPEND.map((call): RuntimeCall => ({ ...call, why: `the stopped or redriven execution's workflow.* event: ${call.why}` })),
+  { ...SEAL, why: 'seal again what the lifecycle stores (field encryption)' },
+  { ...OPEN, why: 'open the input of an Express restart (field encryption)' },
+];
+
 /** Function service name (POWERTOOLS_SERVICE_NAME, or `edwe-task:<file>` for a built-in task) → its calls. */
 export const RUNTIME_CALLS: Readonly<Record<string, readonly RuntimeCall[]>> = {
   // The HTTP ingest's fast path (wiring/fast-path.ts) starts the planned executions and writes their records.
@@ -202,7 +224,22 @@ export const RUNTIME_CALLS: Readonly<Record<string, readonly RuntimeCall[]>> = {
       (action): RuntimeCall => ({ action, on: state, context: RULE_KEYS, why: 'keep the managed rules, their versions, the change log and the revision' }),
     ),
     ...APPEND.map((call) => ({ ...call, why: `rule change audit event: ${call.why}` })),
+    ...APPEND.map((call) => ({ ...call, why: `POST /rules/{id}/trigger, the schedule.fired event: ${call.why}` })),
     { action: 'dynamodb:Query', on: { ...events, index: EVENTS_TABLE.byTime.indexName }, why: 'POST /rules/test: read the window' },
+  ],
+  // Stop, redrive and bulk actions (wiring/execution-actions.ts): the API function and the bulk action driver's step.
+  'edwe-execution-actions': [
+    ...ACT,
+    ...['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'].map(
+      (action): RuntimeCall => ({ action, on: state, context: keys(`${STATE_TABLE.prefix.replay}act-`), why: 'create, show and cancel bulk actions' }),
+    ),
+    { action: 'states:StartExecution', on: { env: ENV.BULK_DRIVER_ARN }, why: 'start the bulk action driver' },
+  ],
+  'edwe-bulk-action-step': [
+    ...ACT,
+    ...['dynamodb:GetItem', 'dynamodb:UpdateItem'].map(
+      (action): RuntimeCall => ({ action, on: state, context: keys(`${STATE_TABLE.prefix.replay}act-`), why: 'claim the bulk action and save its progress' }),
+    ),
   ],
   'edwe-replay-start': [{ action: 'states:StartExecution', on: workflows, why: 'start a replayed execution' }, OPEN],
   'edwe-task:emit-event': [

@@ -68,9 +68,19 @@ export class ExecutionActions {
     // Flow control adds QUEUED to the statuses; compared as a string so that this reads the same before and after.
     if ((execution.status as string) === 'QUEUED') {
       if (this.deps.queued === undefined) throw new ConflictError(`Execution "${name}" is QUEUED and nothing here holds a queue to take it out of`);
-      await this.deps.queued.stop(execution, cause);
-      return { execution: toApiExecution(await this.find(name)) };
+      if (await this.deps.queued.stop(execution, cause)) {
+        // Nothing ran it, so no runner reports its end: its `workflow.aborted` event is stored here, from the end just recorded.
+        const ended = await this.find(name);
+        await this.deps.lifecycle.onChange({ name, status: 'ABORTED', startedAt: ended.startedAt, stoppedAt: ended.stoppedAt ?? iso(this.deps.clock.now()), error: cause });
+        return { execution: toApiExecution(await this.find(name)) };
+      }
+      // It left the queue meanwhile: started (stopped below, as any running execution), or ended.
+      return this.stopStarted(name, cause, await this.find(name));
     }
+    return this.stopStarted(name, cause, execution);
+  }
+
+  private async stopStarted(name: string, cause: StopCause, execution: StoredExecution): Promise<ExecutionActionResult> {
     if (execution.status !== 'RUNNING') throw new ConflictError(`Execution "${name}" is ${execution.status}: only a RUNNING execution can be stopped`);
     await this.deps.control.stop(execution, cause);
     const after = await this.find(name);

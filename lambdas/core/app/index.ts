@@ -13,6 +13,7 @@ export * from './rule-refresh.js';
 export * from './rules-as-of.js';
 export * from './replay-jobs.js';
 export * from './execution-actions.js';
+export * from './queued-stops.js';
 export * from './bulk-actions.js';
 export * from './bulk-action-request.js';
 export * from './correlation-waits.js';

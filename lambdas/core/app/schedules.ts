@@ -178,11 +178,19 @@ export class ScheduleRunner {
    * @throws NotFoundError for an unknown rule; ConflictError for a rule without a schedule or a disabled one.
    */
   async trigger(ruleId: string): Promise<IngestResult> {
-    const rule = this.#rules.get(ruleId);
-    if (rule === undefined) throw new NotFoundError(`No rule "${ruleId}"`);
-    if (rule.schedule === undefined) throw new ConflictError(`Rule "${ruleId}" has no schedule; only a schedule rule can be triggered`);
-    if (!rule.enabled) throw new ConflictError(`Rule "${ruleId}" is disabled; enable it to trigger it`);
-    const now = this.deps.clock.now();
-    return ingestEvent(fireEventInput(rule, now, `manual-${this.deps.ids.newId(now)}`), this.deps.ingest);
+    return triggerSchedule(ruleId, this.#rules.get(ruleId), this.deps);
   }
+}
+
+/**
+ * `POST /rules/{id}/trigger` in either home: ingests one fire of the rule's schedule now, as event `<ruleId>@manual-<ulid>`.
+ * @throws NotFoundError for an unknown rule (`rule` undefined); ConflictError for a rule without a schedule or a disabled one.
+ * @example await triggerSchedule('nightly-report', rules.get('nightly-report'), { ingest, clock, ids })
+ */
+export function triggerSchedule(ruleId: string, rule: Rule | undefined, deps: Pick<ScheduleRunnerDeps, 'ingest' | 'clock' | 'ids'>): Promise<IngestResult> {
+  if (rule === undefined) throw new NotFoundError(`No rule "${ruleId}"`);
+  if (rule.schedule === undefined) throw new ConflictError(`Rule "${ruleId}" has no schedule; only a schedule rule can be triggered`);
+  if (!rule.enabled) throw new ConflictError(`Rule "${ruleId}" is disabled; enable it to trigger it`);
+  const now = deps.clock.now();
+  return ingestEvent(fireEventInput(rule, now, `manual-${deps.ids.newId(now)}`), deps.ingest);
 }
