@@ -4,32 +4,15 @@
  * ASL runner standing in for Step Functions, an in-process bus for replays. The HTTP server, the CLI
  * and `createEngine` (the library entry) all drive this class. See docs/architecture.md.
  */
-import { randomBytes } from 'node:crypto';
 import {
   createTaskServices,
-  EngineQueries,
-  CorrelationActivity,
-  CorrelationWaits,
-  EventRouter,
-  ExecutionActions,
-  queuedStops,
-  ExecutionLifecycle,
-  FlowControl,
-  FieldEncryption,
-  RuleCatalog,
-  RulesAsOf,
-  readRuleDocument,
-  settledRulesAsOf,
+  type FieldEncryption,
+  type RuleCatalog,
   ingestBatch,
   ingestEvent,
   ingestRequest,
   MAX_BATCH_ENTRIES,
-  liveEnvelope,
   parseReplayRequest,
-  REPLAY_SOURCE,
-  scheduleView,
-  ScheduleRunner,
-  ulidIds,
   type BatchAnswer,
   type EncryptRule,
   type EngineEvent,
@@ -37,7 +20,6 @@ import {
   type IngestRequestAnswer,
   type IngestResult,
   type Logger,
-  type ReplayBusEntry,
   type ReplayJob,
   type ReplayRequest,
   type RuleSet,
@@ -48,24 +30,13 @@ import {
 import type { Project } from '../project/load-project.js';
 import { installTaskServices } from '../tasks/runtime.js';
 import { LocalWorkflowRunner } from './asl-runner.js';
-import { LocalBulkActions } from './bulk-action-jobs.js';
-import { ChangeFeed, StoredEventSignals } from './change-feed.js';
 import { EmbeddedStores } from './embedded-stores.js';
-import { EngineSweeps } from './engine-sweeps.js';
-import { EmbeddedWorkflowStarter } from './embedded-workflow-starter.js';
-import { LocalBus } from './local-bus.js';
-import { LocalDataKeys } from './local-data-keys.js';
-import { LocalExecutions } from './local-executions.js';
-import { LocalWorkflowControl } from './local-workflow-control.js';
+import { type EngineHost, type EngineRouting, wireRouting } from './engine-routing.js';
+import { type EngineOperations, openEngineRules, wireOperations } from './engine-operations.js';
 import { createLogger } from './logger.js';
 import { PrometheusEngineMetrics } from './prometheus-metrics.js';
-import { LocalReplayJobs } from './replay-jobs.js';
-import { ScheduleTimer } from './schedule-timer.js';
-import { SqliteScheduleState } from './sqlite-schedule-state.js';
 import type { SyncMode } from './sqlite-database.js';
-import { LocalTaskTokens, TaskTokens } from './task-tokens.js';
-import { SqliteFlowStateStore } from './sqlite-flow-state-store.js';
-import { SqliteWakeUps } from './sqlite-wake-ups.js';
+import { TaskTokens } from './task-tokens.js';
 
 export interface EmbeddedEngineOptions {
   project: Project;
@@ -86,35 +57,35 @@ export interface EmbeddedEngineOptions {
 
 export class EmbeddedEngine {
   readonly #stores: EmbeddedStores;
-  readonly replays: LocalReplayJobs;
+  readonly replays: EngineOperations['replays'];
   /** Stop and redrive one execution (`POST /executions/{name}/stop|redrive`). */
-  readonly actions: ExecutionActions;
+  readonly actions: EngineOperations['actions'];
   /** Bulk actions (`/executions/actions`). */
-  readonly bulkActions: LocalBulkActions;
+  readonly bulkActions: EngineOperations['bulkActions'];
   /** The read side of the HTTP API (events, timelines, executions), as on AWS. */
-  readonly queries: EngineQueries;
+  readonly queries: EngineOperations['queries'];
   /** What `GET /metrics` serves. */
   readonly metrics = new PrometheusEngineMetrics();
   /** Both layers of rules (files and managed); a change through it applies to the next event routed. */
   readonly rules: RuleCatalog;
   /** The schedule rules: `POST /rules/{id}/trigger` and the next fire times (see core/app/schedules.ts). */
-  readonly schedules: ScheduleRunner;
+  readonly schedules: EngineOperations['schedules'];
   /** Fires the schedules when due; `tickNow()` for a test's fake clock. */
-  readonly scheduleTimer: ScheduleTimer;
-  readonly #feed: ChangeFeed<EngineEvent>;
+  readonly scheduleTimer: EngineOperations['scheduleTimer'];
+  readonly #feed: EngineRouting['feed'];
   readonly #ingest: IngestDeps;
-  readonly #router: EventRouter;
-  readonly #waits: CorrelationWaits;
-  readonly #starter: EmbeddedWorkflowStarter;
-  readonly #runs: LocalExecutions;
+  readonly #router: EngineRouting['router'];
+  readonly #waits: EngineRouting['waits'];
+  readonly #starter: EngineRouting['starter'];
+  readonly #runs: EngineRouting['runs'];
   /** Stops and redrives executions where they run here (the `WorkflowControl` port). */
-  readonly workflowControl: LocalWorkflowControl;
-  readonly #sweeps: EngineSweeps;
+  readonly workflowControl: EngineRouting['workflowControl'];
+  readonly #sweeps: EngineRouting['sweeps'];
   /** The last store failure not yet followed by a successful write: health is degraded meanwhile. */
   #storeFault: string | undefined;
-  readonly #signals: StoredEventSignals;
-  readonly #flow: FlowControl;
-  readonly #wakeUps: SqliteWakeUps;
+  readonly #signals: EngineRouting['signals'];
+  readonly #flow: EngineRouting['flow'];
+  readonly #wakeUps: EngineRouting['wakeUps'];
   #closed = false;
 
   private constructor(
@@ -129,101 +100,45 @@ export class EmbeddedEngine {
     rules: RuleCatalog,
     control: WorkflowControl | undefined,
   ) {
-    const clock = { now };
     this.#stores = stores;
     this.rules = rules;
-    // The live set: every reader below sees a change to the managed layer from the next event on.
-    const ruleSet = rules.ruleSet;
     const metrics = this.metrics;
-    const correlations = new CorrelationActivity({ metrics, clock });
-    metrics.beforeScrape = () => correlations.expire();
-    const { events, executions, waiters, joins, marks, deadLetters, checkpoints, db, writes } = stores;
-    this.#feed = new ChangeFeed(
-      (batch) => this.#route(batch),
-      (batch, error) => {
-        this.noteStoreFailure(error);
-        logger.error('routing failed; the events stay unrouted until a sweep', { eventIds: batch.map((e) => e.id), error: String(error) });
-      },
-    );
-    // What the store takes goes on the change feed, as DynamoDB Streams carries an inserted item to the router.
-    this.#signals = new StoredEventSignals(events, (event) => this.#feed.publish(event), now);
-    const stream = this.#signals.store;
-    this.#ingest = {
-      store: stream,
-      envelope: liveEnvelope(clock, randomBytes),
-      metrics,
-      ...(fields === undefined ? {} : { fields }),
-      onStored: (event, { duplicate }) => {
+    const host: EngineHost = {
+      route: (batch) => this.#route(batch),
+      noteStoreFailure: (error) => this.noteStoreFailure(error),
+      storeRecovered: () => {
         this.#storeFault = undefined;
-        logger.info('event received', { eventId: event.id, type: event.type, source: event.source, correlationId: event.correlationId, duplicate });
       },
-    };
-    const flowStore = new SqliteFlowStateStore(db, writes);
-    this.#wakeUps = new SqliteWakeUps(db, writes, { now, logger });
-    // Flow control starts through the starter and stops through the lifecycle: both are built below, and used only later.
-    const flow = new FlowControl({
-      ruleSet,
-      store: flowStore,
-      wakeUps: this.#wakeUps,
-      starter: { start: (trigger) => this.#starter.start(trigger) },
-      executions,
-      // cancelOn stops a running execution as `POST /executions/{name}/stop` does (ABORTED, workflow.aborted).
+      closing: () => this.#closed,
       stopExecution: (name, cause) => this.actions.stopExecution(name, cause),
-      metrics,
-      logger,
-      clock,
-    });
-    this.#flow = flow;
-    const lifecycle = new ExecutionLifecycle({ executions, events: stream, clock, metrics, flow, ...(fields === undefined ? {} : { fields }) });
-    this.#runs = new LocalExecutions({
-      runner,
-      checkpoints,
+    };
+    const routing = wireRouting({ project, stores, runner, tokens, ruleSet: rules.ruleSet, fields, metrics, logger, now }, host);
+    ({ feed: this.#feed, signals: this.#signals, ingest: this.#ingest, flow: this.#flow, wakeUps: this.#wakeUps, runs: this.#runs } = routing);
+    ({ starter: this.#starter, waits: this.#waits, router: this.#router, sweeps: this.#sweeps, workflowControl: this.workflowControl } = routing);
+    const { lifecycle, flowStore } = routing;
+    const operations = wireOperations({
+      project,
+      stores,
+      rules,
+      ingest: this.#ingest,
       lifecycle,
-      executions,
-      onEnded: (name) => waiters.removeForExecution(name),
+      control: control ?? this.workflowControl,
+      flowStore,
+      fields,
+      metrics,
       logger,
       now,
-      closing: () => this.#closed,
-      ...(fields === undefined ? {} : { fields }),
+      retentionDays,
+      start: (trigger) => this.#start(trigger),
     });
-    this.workflowControl = new LocalWorkflowControl({ runs: this.#runs, checkpoints, executions });
-    this.#starter = new EmbeddedWorkflowStarter({ executions, launch: (execution) => this.#runs.launch(execution), clock });
-    this.#waits = new CorrelationWaits({ waiters, tokens: new LocalTaskTokens(tokens), events, clock });
-    const objective = project.config?.realTimeExecution.maxLatencyMs;
-    const measured = { metrics, correlations, ...(objective === undefined ? {} : { startLatencyObjectiveMs: objective }) };
-    this.#router = new EventRouter({ ruleSet, starter: this.#starter, joins, waits: this.#waits, marks, logger, clock, flow, ...measured });
-    this.#sweeps = new EngineSweeps(
-      {
-        marks,
-        route: (event, receivedAt) => this.#router.route(event, { via: 'sweeper', ...(receivedAt === undefined ? {} : { receivedAt }) }),
-        deadLetters,
-        clock,
-        onFailed: (eventId, attempts, error) => logger.error('sweep of an event failed', { eventId, attempts, error: String(error) }),
-      },
-      logger,
-    );
-    // Per-workflow "bus rules" for replayed events, as on AWS: each starts its workflow under the replay's name.
-    const bus = new LocalBus();
-    for (const workflowId of project.workflows.keys()) {
-      bus.subscribe({ source: [REPLAY_SOURCE], detail: { workflowId: [workflowId] } }, (entry) => {
-        const { ruleId, ruleVersion, executionName, input } = (entry as ReplayBusEntry).detail;
-        this.#start({ workflowId, ruleId, executionName, input, ...(ruleVersion === undefined ? {} : { ruleVersion }) });
-      });
-    }
-    this.queries = new EngineQueries({ events, executions, ruleSet, flowSkips: flowStore, ...(fields === undefined ? {} : { fields }) });
-    const ids = ulidIds(randomBytes);
-    const scheduleState = new SqliteScheduleState(db, writes);
-    // The live set: a schedule rule created, changed or disabled through the rules API fires (or stops) without a restart.
-    this.schedules = new ScheduleRunner({ rules: () => rules.ruleSet.rules, ingest: this.#ingest, state: scheduleState, clock, ids, logger });
-    this.scheduleTimer = new ScheduleTimer(this.schedules, now, logger);
-    // `rules: "as-of-event"`: the managed rules' recorded changes give the set in force at each event's time.
-    const rulesAsOf = settledRulesAsOf((until: string) => RulesAsOf.load(stores.rules, project.rules, project.workflows, until, readRuleDocument), clock);
-    this.replays = new LocalReplayJobs({ db, events, writes, bus, ruleSet, rulesAsOf, logger, now, newId: () => ids.newId(now()), retentionDays });
-    // Stop and redrive act through the runner's control (or one a test passes in).
-    // A QUEUED execution is stopped where flow control holds it: its record ends ABORTED, its trigger leaves the queue.
-    const queued = queuedStops({ executions, skips: flowStore, metrics, clock });
-    this.actions = new ExecutionActions({ executions, control: control ?? this.workflowControl, lifecycle, clock, queued });
-    this.bulkActions = new LocalBulkActions({ db, writes, executions, actions: this.actions, logger, now, newId: () => ids.newId(now()), retentionDays });
+    ({
+      queries: this.queries,
+      schedules: this.schedules,
+      scheduleTimer: this.scheduleTimer,
+      replays: this.replays,
+      actions: this.actions,
+      bulkActions: this.bulkActions,
+    } = operations);
   }
 
   /**
@@ -239,31 +154,9 @@ export class EmbeddedEngine {
     const encrypt = options.encrypt ?? options.project.config?.eventSourcing.encrypt ?? [];
     const keyFile = options.dataKeyFile ?? (options.dbPath === ':memory:' ? undefined : `${options.dbPath}.key`);
     const stores = EmbeddedStores.open(options.dbPath, { sync: options.sync ?? 'normal', retentionDays, now, logger });
-    let fields: FieldEncryption | undefined;
-    let rules: RuleCatalog;
     // Rule changes are audited as events through the engine's own ingest, which exists once the engine does.
     let audit: (event: unknown) => Promise<unknown> = async () => undefined;
-    try {
-      // After the store: opening it creates the database's directory, where the key file goes.
-      fields = encrypt.length === 0 ? undefined : new FieldEncryption(encrypt, LocalDataKeys.open(keyFile));
-      const { project } = options;
-      // `GET /rules/{id}` (and the listing) show a schedule rule's next three fires.
-      const describe = scheduleView({ now });
-      rules = await RuleCatalog.open({
-        store: stores.rules,
-        files: project.rules,
-        workflows: project.workflows,
-        // A managed rule may only ask whether an encrypted field exists, as the rule files may.
-        encrypt,
-        audit: (event) => audit(event),
-        clock: { now },
-        logger,
-        describe,
-      });
-    } catch (error) {
-      stores.close();
-      throw error;
-    }
+    const { fields, rules } = await openEngineRules({ project: options.project, stores, encrypt, keyFile, audit: (event) => audit(event), now, logger });
     const engine = new EmbeddedEngine(options.project, stores, runner, tokens, logger, now, retentionDays, fields, rules, options.workflowControl);
     audit = (event) => engine.ingest(event);
     installTaskServices(
@@ -420,10 +313,6 @@ export class EmbeddedEngine {
     });
   }
 
-  /**
-   * `cancelOn`'s stop, until the execution-actions service is wired here: the record ends ABORTED through the lifecycle
-   * (its end event is stored), and the runner's own later end of the run is then a repeat that changes nothing.
-   */
   /** Starts a trigger outside routing (a replayed event from the bus), once. */
   #start(trigger: Trigger): void {
     this.#runs.track(
