@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { startEngine, type EngineProcess } from './engine-process.js';
+import { peakRssMb, startEngine, type EngineProcess } from './engine-process.js';
 
 export interface ChaosOptions {
   kills: number;
@@ -33,6 +33,8 @@ export interface ChaosFigures {
   unfinishedExecutions: number;
   unfinishedReplays: number;
   unconfirmedOrders: number;
+  /** The largest peak resident set (VmHWM) of any engine process of the run, read just before each kill, MB. */
+  peakRssMb: number;
 }
 
 const BATCH = 40;
@@ -49,6 +51,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
   const posted = new Set<string>();
   let replays = 0;
   let seq = 0;
+  let peakRss = 0;
   try {
     for (let round = 1; round <= options.kills; round++) {
       const engine = await startEngine(['--db', db, '--log-level', 'error']);
@@ -117,6 +120,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
       })();
       const runMs = 200 + random() * ((options.maxRunMs ?? 1000) - 200);
       await new Promise((r) => setTimeout(r, runMs));
+      peakRss = Math.max(peakRss, peakRssMb(engine.child.pid));
       await engine.stop('SIGKILL');
       running = false;
       await Promise.allSettled([batches, storm, ...flows, replay]);
@@ -136,7 +140,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
       log('settling');
       await settle(engine, db);
       log('settled');
-      return { kills: options.kills, acknowledged: acked.size, orders: orders.size, replays, ...count(db, acked, premium, orders) };
+      peakRss = Math.max(peakRss, peakRssMb(engine.child.pid));
+      return { kills: options.kills, acknowledged: acked.size, orders: orders.size, replays, peakRssMb: peakRss, ...count(db, acked, premium, orders) };
     } finally {
       await engine.stop();
     }
@@ -179,7 +184,7 @@ async function settle(engine: EngineProcess, path: string): Promise<void> {
   }
 }
 
-function count(path: string, acked: Set<string>, premium: Set<string>, orders: Set<string>): Omit<ChaosFigures, 'kills' | 'acknowledged' | 'orders' | 'replays'> {
+function count(path: string, acked: Set<string>, premium: Set<string>, orders: Set<string>): Omit<ChaosFigures, 'kills' | 'acknowledged' | 'orders' | 'replays' | 'peakRssMb'> {
   const db = new Database(path, { readonly: true });
   try {
     const stored = new Set(
