@@ -44,6 +44,7 @@ import { Replay } from './replay.js';
 import { RulesApi } from './rules-api.js';
 import { ROUTER_SERVICE, Router } from './router.js';
 import { Schedules } from './schedules.js';
+import { SensitiveReads } from './sensitive-reads.js';
 import { Sweeper } from './sweeper.js';
 import { BUILT_IN_TASKS, workflowArnPrefix, Workflows } from './workflows.js';
 
@@ -86,6 +87,8 @@ export class EdweStack extends Stack {
   public readonly flowControl: FlowControl;
   /** Replays (`/replays`); absent when the configuration sets `event_sourcing.replay_enabled: false`. */
   public readonly replay?: Replay;
+  /** With `event_sourcing.encrypt` entries: `GET /sensitive/events…`, the reads that open sealed fields (lib/sensitive-reads.ts). */
+  public readonly sensitiveReads?: SensitiveReads;
   public readonly observability: Observability;
   /** Days an event is kept (the table's TTL). */
   public readonly retentionDays: number;
@@ -241,7 +244,18 @@ export class EdweStack extends Stack {
     if (project.rules.some((r) => r.enabled && r.schedule !== undefined))
       this.schedules = new Schedules(this, 'Schedules', { rules: project.rules, target: this.busIngestion.ingestFunction });
 
-    this.connectFieldEncryption(project.config?.eventSourcing.encrypt ?? [], { key: encryptionKey, eventsTableName: table.tableName, stateTable }, settings.fastPath);
+    const encrypt = project.config?.eventSourcing.encrypt ?? [];
+    if (encrypt.length > 0) {
+      this.sensitiveReads = new SensitiveReads(this, 'SensitiveReads', {
+        api: this.ingestion.api,
+        eventsTable: table,
+        stateTable,
+        encryptionKey,
+        logRetention,
+        ...(retentionDays === undefined ? {} : { retentionDays }),
+      });
+    }
+    this.connectFieldEncryption(encrypt, { key: encryptionKey, eventsTableName: table.tableName, stateTable }, settings.fastPath);
     this.observability = this.watch(encryptionKey);
     this.outputs(table);
   }
@@ -261,6 +275,8 @@ export class EdweStack extends Stack {
       // Step Functions reports input and output in plaintext: the lifecycle seals them again.
       ...(this.lifecycle ? [[this.lifecycle.lifecycleFunction, 'seal-open'] as [lambda.Function, FieldUse]] : []),
       ...(this.replay ? [[this.replay.startFunction, 'open'] as [lambda.Function, FieldUse]] : []),
+      // The one reader of the API that opens fields: revealing has its own routes and function.
+      ...(this.sensitiveReads ? [[this.sensitiveReads.readFunction, 'open'] as [lambda.Function, FieldUse]] : []),
       ...[...this.workflows.taskFunctions].filter(([task]) => taskFileName(task) === BUILT_IN_TASKS.emitEvent).map(([, fn]): [lambda.Function, FieldUse] => [fn, 'emit']),
     ];
     connectFieldEncryption({ rules, ...resources }, uses);
@@ -295,6 +311,7 @@ export class EdweStack extends Stack {
       router: this.router.routerFunction,
       sweeper: this.sweeper.sweeperFunction,
       'rules-api': this.rulesApi.apiFunction,
+      ...(this.sensitiveReads ? { 'query-sensitive': this.sensitiveReads.readFunction } : {}),
     };
     const streamConsumers: Record<string, lambda.IFunction> = { router: this.router.routerFunction };
     this.kinesisIngestion.forEach((k, i) => {

@@ -100,11 +100,17 @@ describe('access paths: every source, IAM-signed API', () => {
     expect(await notAs(model, requests, 'Denied')).toEqual([]);
   });
 
-  it('lets each documented role (publisher, operator, rules admin) call its own routes', async () => {
+  it('lets each documented role (publisher, operator, rules admin, sensitive reader) call its own routes', async () => {
     const apiId = model.resolver.resolve({ Ref: model.idsOf('AWS::ApiGateway::RestApi')[0] }) as string;
     const invoke = (method: string, path: string) => `arn:${DEPLOYMENT.partition}:execute-api:${DEPLOYMENT.region}:${DEPLOYMENT.account}:${apiId}/v1/${method}${path}`;
     const requests = roleRequests(model, invoke, 'Allowed');
-    expect(requests.map((r) => r.label)).toEqual(expect.arrayContaining(['the rules-admin role → PUT /rules/example', 'the operator role → POST /rules/test']));
+    expect(requests.map((r) => r.label)).toEqual(
+      expect.arrayContaining([
+        'the rules-admin role → PUT /rules/example',
+        'the operator role → POST /rules/test',
+        'the sensitive-reader role → GET /sensitive/events/example',
+      ]),
+    );
 
     expect(await notAs(model, requests, 'Allowed')).toEqual([]);
   });
