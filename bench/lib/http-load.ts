@@ -20,12 +20,18 @@ export async function sustainedLoad(url: string, durationMs: number, concurrency
       const n = batchNo++;
       const body = JSON.stringify(Array.from({ length: BATCH }, (_, i) => make(`${prefix}-${n}-${i}`, n * BATCH + i)));
       const t0 = performance.now();
-      let response = await fetch(`${url}/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      const post = () =>
+        fetch(`${url}/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body }).catch((error: unknown) => {
+          // fetch says only "fetch failed": the socket's own error (a reset, a refused connection) is its cause.
+          const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+          throw new Error(`POST /events got no answer: ${cause?.code ?? cause?.message ?? String(error)}`, { cause: error });
+        });
+      let response = await post();
       // Shed load (503 + Retry-After while the unrouted backlog is over its limit) is retried as a client should.
       while (response.status === 503) {
         await response.arrayBuffer();
         await new Promise((resolve) => setTimeout(resolve, Number(response.headers.get('retry-after') ?? 1) * 1000));
-        response = await fetch(`${url}/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+        response = await post();
       }
       const answer = (await response.json()) as { failedCount?: number };
       latencies.push(performance.now() - t0);
