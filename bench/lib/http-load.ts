@@ -20,12 +20,17 @@ export async function sustainedLoad(url: string, durationMs: number, concurrency
       const n = batchNo++;
       const body = JSON.stringify(Array.from({ length: BATCH }, (_, i) => make(`${prefix}-${n}-${i}`, n * BATCH + i)));
       const t0 = performance.now();
+      const send = () => fetch(`${url}/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      // A kept-alive connection the server closes as the next request goes out is reset (ECONNRESET): a race of the two
+      // idle timers that a loaded machine makes likely. The events carry their ids, so sending the batch again is safe.
       const post = () =>
-        fetch(`${url}/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body }).catch((error: unknown) => {
-          // fetch says only "fetch failed": the socket's own error (a reset, a refused connection) is its cause.
-          const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-          throw new Error(`POST /events got no answer: ${cause?.code ?? cause?.message ?? String(error)}`, { cause: error });
-        });
+        send()
+          .catch(send)
+          .catch((error: unknown) => {
+            // fetch says only "fetch failed": the socket's own error (a reset, a refused connection) is its cause.
+            const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+            throw new Error(`POST /events got no answer twice: ${cause?.code ?? cause?.message ?? String(error)}`, { cause: error });
+          });
       let response = await post();
       // Shed load (503 + Retry-After while the unrouted backlog is over its limit) is retried as a client should.
       while (response.status === 503) {

@@ -147,7 +147,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
     try {
       const unpaid = [...posted].filter((orderId) => !acked.has(`pay-${orderId}`));
       for (let i = 0; i < unpaid.length; i += BATCH) {
-        const answer = await engine.post('/events', unpaid.slice(i, i + BATCH).map(payment));
+        const payments = unpaid.slice(i, i + BATCH).map(payment);
+        // Once more on a reset connection (a kept-alive socket closed as the request went out): payments carry their ids.
+        const answer = await engine.post('/events', payments).catch(() => engine.post('/events', payments));
         if (answer.status !== 200) throw new Error(`paying the unpaid orders answered ${answer.status}`);
       }
       log('settling');
