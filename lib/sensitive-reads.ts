@@ -14,13 +14,11 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ENV } from '../lambdas/layout/environment.js';
 import { EVENTS_TABLE } from '../lambdas/layout/events-table.js';
+import { SENSITIVE_PATH } from '../lambdas/layout/sensitive-reads.js';
 import { STATE_TABLE } from '../lambdas/layout/state-table.js';
 import { grantTableReads } from './encryption.js';
 import { checkedRetentionDays } from './ingest-function.js';
 import { createFunction, handlerEntry, type EdweFunctionProps } from './lambda-defaults.js';
-
-/** The path prefix of the revealing reads (as lambdas/aws/http/sensitive-query-http.ts serves them). */
-export const SENSITIVE_PATH = 'sensitive';
 
 export interface SensitiveReadsProps {
   /** The engine's REST API: `/sensitive/…` is added to it (its default authorization applies). */

@@ -11,11 +11,11 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { EngineQueries, NO_EXECUTIONS, type EngineQueriesDeps } from '../../core/app/queries.js';
 import { NotFoundError } from '../../core/errors.js';
 import type { FieldEncryption } from '../../core/field-encryption.js';
+import { SENSITIVE_PATH } from '../../layout/sensitive-reads.js';
 import { logger as sharedLogger } from '../wiring/powertools.js';
 import { errorAnswer, json, pathParameter } from './api-gateway.js';
 
-/** The path prefix of every revealing read: `GET /sensitive/events…` reveals what `GET /events…` answers sealed. */
-export const SENSITIVE_PREFIX = '/sensitive';
+const SENSITIVE_PREFIX = `/${SENSITIVE_PATH}`;
 
 export interface SensitiveQueryDeps {
   events: EngineQueriesDeps['events'];
