@@ -186,6 +186,19 @@ describe('access paths: every source, IAM-signed API', () => {
       expect(refused.filter((line) => line.includes('sns:Publish')).length).toBe(Object.keys(brokenModel.idsOf('AWS::CloudWatch::Alarm')).length);
     });
 
+    it("the query function's key grant without its tables' context: the plain reads could open a sealed field", async () => {
+      const broken = clone(template);
+      for (const resource of Object.values(broken.Resources)) {
+        if (resource.Type !== 'AWS::IAM::Policy') continue;
+        for (const statement of resource.Properties.PolicyDocument.Statement) if (statement.Sid === 'ReadTablesUnderKey') delete statement.Condition;
+      }
+      const brokenModel = new AccessModel(broken);
+
+      const allowed = await notAs(brokenModel, deniedRequests(brokenModel), 'Denied');
+
+      expect(allowed).toEqual(["edwe-query → kms:Decrypt of a field's data key: Allowed"]);
+    });
+
     it('a stream kept no longer than its records are retried: a dropped batch cannot be read back', () => {
       const broken = clone(template);
       for (const resource of Object.values(broken.Resources)) if (resource.Type === 'AWS::Kinesis::Stream') resource.Properties.RetentionPeriodHours = 24;
