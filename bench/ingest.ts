@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- ingest [--duration 60] [--latency-seconds 10] [--concurrency 8]`
+ * `npm run bench -- ingest [--duration 60] [--latency-seconds 10] [--concurrency 8] [--only encryption [--rounds 2]]`
  *
  * The embedded engine (`edwe dev` on a SQLite file) in a child process; this process is the
  * client. (1) Sustained load: batches of 100 events over HTTP, 1% of which start a workflow, for
@@ -8,16 +8,14 @@
  * POSTs at a fixed 500 requests/s. The baseline is the same client against a bare `node:http`
  * server that answers 202 without storing anything, so the ratio shows what the engine adds.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
+import { encryptionCost, encryptionOnly } from './lib/encryption-cost.js';
+import { eventFor, fmt, startChild, sustainedLoad, waitUntilRouted } from './lib/http-load.js';
 import { machine, percentile, printTable } from './lib/report.js';
-
-const BATCH = 100;
 
 export default async function ingestBench(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -26,11 +24,15 @@ export default async function ingestBench(argv: string[]): Promise<number> {
       duration: { type: 'string', default: '60' },
       'latency-seconds': { type: 'string', default: '10' },
       concurrency: { type: 'string', default: '8' },
+      only: { type: 'string' },
+      rounds: { type: 'string', default: '2' },
     },
   });
   const duration = Number(values.duration) * 1000;
   const latencyMs = Number(values['latency-seconds']) * 1000;
   const concurrency = Number(values.concurrency);
+  if (values.only === 'encryption') return encryptionOnly(duration, concurrency, Number(values.rounds));
+  if (values.only !== undefined) throw new Error(`--only takes "encryption", got "${values.only}"`);
   const dir = mkdtempSync(join(tmpdir(), 'edwe-bench-ingest-'));
   const rows: string[][] = [];
   let ok = true;
@@ -64,7 +66,7 @@ export default async function ingestBench(argv: string[]): Promise<number> {
     }
     // Field encryption's cost: the same load on two engines with the same rules, one sealing two fields
     // of every event (`event_sourcing.encrypt`), one sealing none.
-    const sealing = await encryptionCost(dir, duration / 3, concurrency);
+    const sealing = await encryptionCost(dir, duration / 3, concurrency, 'run');
     // Counted in the database itself once the engine has stopped: the bench's own events only
     // (lifecycle events of the executions they started are stored too, under another source).
     const db = new Database(dbPath, { readonly: true });
@@ -109,7 +111,7 @@ export default async function ingestBench(argv: string[]): Promise<number> {
       ],
       ['single POSTs sent / failed', `${latency.latencies.length} / ${latency.failed}`, '', '', ''],
       [
-        'field encryption, 2 fields of every event: stored and routed (events/s)',
+        'field encryption, data.email of every user_registration: stored and routed (events/s)',
         `${fmt(sealing.sealed)} (without: ${fmt(sealing.plain)})`,
         '',
         `${(sealing.sealed / sealing.plain).toFixed(2)}× of without`,
@@ -132,75 +134,9 @@ export default async function ingestBench(argv: string[]): Promise<number> {
   return ok ? 0 : 1;
 }
 
-const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const ms = (n: number) => n.toFixed(2);
 const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}×` : '');
 const floor = (pass: boolean, text: string) => `${pass ? 'PASS' : 'FAIL'} ${text}`;
-
-const SEALING_RULES = `event_driven_workflow_engine:
-  trigger_rules:
-    - event_type: user_registration
-      workflow: onboarding_workflow
-      conditions:
-        - field: user_type
-          value: premium
-`;
-const SEALED_FIELDS = `  event_sourcing:
-    encrypt:
-      - event_type: page.viewed
-        fields: [data.sessionId, data.referrer]
-      - event_type: user_registration
-        fields: [data.email]
-`;
-
-/** Stored-and-routed rates of the same load with and without sealing (one rules directory each). */
-async function encryptionCost(dir: string, durationMs: number, concurrency: number): Promise<{ plain: number; sealed: number }> {
-  const rate = async (name: string, config: string) => {
-    const rulesDir = join(dir, `${name}-rules`);
-    mkdirSync(rulesDir, { recursive: true });
-    writeFileSync(join(rulesDir, 'edwe.config.yaml'), config);
-    const engine = await startChild(['--import', 'tsx', 'bin/edwe.ts', 'dev', '--port', '0', '--db', join(dir, `${name}.db`), '--rules', rulesDir, '--log-level', 'warn']);
-    try {
-      const load = await sustainedLoad(engine.url, durationMs, concurrency, name);
-      const routedAt = await waitUntilRouted(engine.url, load.sent);
-      return load.sent / ((routedAt - load.startedAt) / 1000);
-    } finally {
-      await engine.stop();
-    }
-  };
-  const plain = await rate('plain', SEALING_RULES);
-  const sealed = await rate('sealed', SEALING_RULES + SEALED_FIELDS);
-  return { plain, sealed };
-}
-
-/** Posts batches of 100 with `concurrency` requests in flight until `durationMs` has passed. */
-async function sustainedLoad(url: string, durationMs: number, concurrency: number, prefix: string) {
-  const latencies: number[] = [];
-  let sent = 0;
-  let batchNo = 0;
-  const startedAt = Date.now();
-  const deadline = startedAt + durationMs;
-  const worker = async () => {
-    while (Date.now() < deadline) {
-      const n = batchNo++;
-      const body = JSON.stringify(Array.from({ length: BATCH }, (_, i) => eventFor(`${prefix}-${n}-${i}`, n * BATCH + i)));
-      const t0 = performance.now();
-      let response = await fetch(`${url}/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-      // Shed load (503 + Retry-After while the unrouted backlog is over its limit) is retried as a client should.
-      while (response.status === 503) {
-        await response.arrayBuffer();
-        await new Promise((resolve) => setTimeout(resolve, Number(response.headers.get('retry-after') ?? 1) * 1000));
-        response = await fetch(`${url}/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-      }
-      const answer = (await response.json()) as { failedCount?: number };
-      latencies.push(performance.now() - t0);
-      if (response.status !== 200 || answer.failedCount !== 0) throw new Error(`batch refused: ${response.status} ${JSON.stringify(answer).slice(0, 300)}`);
-      sent += BATCH;
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  return { sent, latencies, startedAt, elapsedMs: Date.now() - startedAt };
-}
 
 /** Single-event POSTs on a fixed schedule (open loop), so a slow answer cannot lower the offered rate. */
 async function fixedRateLatency(url: string, durationMs: number, perSecond: number) {
@@ -227,42 +163,8 @@ async function fixedRateLatency(url: string, durationMs: number, perSecond: numb
   return { latencies, failed };
 }
 
-/** 1 event in 100 is a premium registration, which starts `onboarding_workflow`. */
-function eventFor(id: string, n: number) {
-  return n % 100 === 0
-    ? { id, type: 'user_registration', source: 'bench', data: { userId: `u-${id}`, email: 'bench@example.com', user_type: 'premium' } }
-    : { id, type: 'page.viewed', source: 'bench', data: { path: `/products/${n % 997}`, sessionId: `s-${n % 4999}`, referrer: 'https://example.com/' } };
-}
-
-async function waitUntilRouted(url: string, expected: number): Promise<number> {
-  for (;;) {
-    const health = (await (await fetch(`${url}/health`)).json()) as { events: { stored: number; unrouted: number }; executionsRunning: number };
-    if (health.events.stored >= expected && health.events.unrouted === 0 && health.executionsRunning === 0) return Date.now();
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 async function startEngine(dbPath: string, sync: 'normal' | 'full' = 'normal'): Promise<{ url: string; stop(): Promise<void> }> {
   return startChild(['--import', 'tsx', 'bin/edwe.ts', 'dev', '--port', '0', '--db', dbPath, '--log-level', 'warn', '--sync', sync]);
-}
-
-/** Starts a server process and waits for the JSON line that announces its URL. */
-async function startChild(args: string[]): Promise<{ url: string; stop(): Promise<void> }> {
-  const child: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_NO_WARNINGS: '1' } });
-  const url = await new Promise<string>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      if (line.includes('"edwe listening"')) resolve((JSON.parse(line) as { url: string }).url);
-    });
-  });
-  return {
-    url,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
 }
 
 /** The baseline: a bare node:http server in its own process that parses the body and answers 202/200. */

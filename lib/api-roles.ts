@@ -1,12 +1,12 @@
 /**
- * Least-privilege IAM policies for the three kinds of caller of the engine's REST API (docs/security.md,
+ * Least-privilege IAM policies for the four kinds of caller of the engine's REST API (docs/security.md,
  * "Roles on AWS"): each names the method ARNs it may invoke and nothing else. As data, so a deployer can attach
  * them (`apiRoleStatement`) and test/infra/access-paths.test.ts can prove them against the synthesized API.
  */
 import * as iam from 'aws-cdk-lib/aws-iam';
 
 /** The caller roles the docs describe. */
-export type ApiRole = 'publisher' | 'operator' | 'rules-admin';
+export type ApiRole = 'publisher' | 'operator' | 'rules-admin' | 'sensitive-reader';
 
 /** `METHOD /path` (`*` for a path segment): the routes each role may call. */
 export const API_ROLE_ROUTES: Readonly<Record<ApiRole, readonly string[]>> = {
@@ -38,6 +38,11 @@ export const API_ROLE_ROUTES: Readonly<Record<ApiRole, readonly string[]>> = {
   ],
   /** Manages the managed rules: every `/rules` route, and nothing of events, executions or replays. */
   'rules-admin': ['GET /rules', 'GET /rules/*', 'PUT /rules/*', 'PATCH /rules/*', 'DELETE /rules/*', 'GET /rules/*/history', 'POST /rules/test', 'POST /rules/*/trigger'],
+  /**
+   * Reads events with their encrypted fields opened (lib/sensitive-reads.ts): the `/sensitive` reads and nothing else —
+   * an operator's `GET /events/*` does not reach them, and a caller needing both is given both roles.
+   */
+  'sensitive-reader': ['GET /sensitive/events', 'GET /sensitive/events/*', 'GET /sensitive/correlations/*'],
 };
 
 /**

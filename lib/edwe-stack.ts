@@ -45,6 +45,7 @@ import { Replay } from './replay.js';
 import { RulesApi } from './rules-api.js';
 import { ROUTER_SERVICE, Router } from './router.js';
 import { Schedules } from './schedules.js';
+import { SensitiveReads } from './sensitive-reads.js';
 import { Sweeper } from './sweeper.js';
 import { BUILT_IN_TASKS, workflowArnPrefix, Workflows } from './workflows.js';
 
@@ -89,6 +90,8 @@ export class EdweStack extends Stack {
   public readonly replay?: Replay;
   /** Stop, redrive and bulk actions (`/executions/{name}/stop|redrive`, `/executions/actions`); absent for a project without workflows. */
   public readonly executionActions?: ExecutionActionsApi;
+  /** With `event_sourcing.encrypt` entries: `GET /sensitive/events…`, the reads that open sealed fields (lib/sensitive-reads.ts). */
+  public readonly sensitiveReads?: SensitiveReads;
   public readonly observability: Observability;
   /** Days an event is kept (the table's TTL). */
   public readonly retentionDays: number;
@@ -258,7 +261,18 @@ export class EdweStack extends Stack {
     if (project.rules.some((r) => r.enabled && r.schedule !== undefined))
       this.schedules = new Schedules(this, 'Schedules', { rules: project.rules, target: this.busIngestion.ingestFunction });
 
-    this.connectFieldEncryption(project.config?.eventSourcing.encrypt ?? [], { key: encryptionKey, eventsTableName: table.tableName, stateTable }, settings.fastPath);
+    const encrypt = project.config?.eventSourcing.encrypt ?? [];
+    if (encrypt.length > 0) {
+      this.sensitiveReads = new SensitiveReads(this, 'SensitiveReads', {
+        api: this.ingestion.api,
+        eventsTable: table,
+        stateTable,
+        encryptionKey,
+        logRetention,
+        ...(retentionDays === undefined ? {} : { retentionDays }),
+      });
+    }
+    this.connectFieldEncryption(encrypt, { key: encryptionKey, eventsTableName: table.tableName, stateTable }, settings.fastPath);
     this.observability = this.watch(encryptionKey);
     this.outputs(table);
   }
@@ -280,6 +294,8 @@ export class EdweStack extends Stack {
       ...(this.replay ? [[this.replay.startFunction, 'open'] as [lambda.Function, FieldUse]] : []),
       // Stop and redrive store lifecycle events as the lifecycle does, and an Express redrive starts the original input again.
       ...(this.executionActions ? [this.executionActions.apiFunction, this.executionActions.stepFunction].map((fn): [lambda.Function, FieldUse] => [fn, 'seal-open']) : []),
+      // The one reader of the API that opens fields: revealing has its own routes and function.
+      ...(this.sensitiveReads ? [[this.sensitiveReads.readFunction, 'open'] as [lambda.Function, FieldUse]] : []),
       ...[...this.workflows.taskFunctions].filter(([task]) => taskFileName(task) === BUILT_IN_TASKS.emitEvent).map(([, fn]): [lambda.Function, FieldUse] => [fn, 'emit']),
     ];
     connectFieldEncryption({ rules, ...resources }, uses);
@@ -316,6 +332,7 @@ export class EdweStack extends Stack {
       router: this.router.routerFunction,
       sweeper: this.sweeper.sweeperFunction,
       'rules-api': this.rulesApi.apiFunction,
+      ...(this.sensitiveReads ? { 'query-sensitive': this.sensitiveReads.readFunction } : {}),
     };
     const streamConsumers: Record<string, lambda.IFunction> = { router: this.router.routerFunction };
     this.kinesisIngestion.forEach((k, i) => {

@@ -7,6 +7,7 @@
  * TLS only, and a Lambda on-failure destination that grants exactly what sending to them needs.
  */
 import { Duration, Stack } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -26,6 +27,23 @@ const KEY_ACTIONS: Record<KeyUse, string[]> = {
 /** Lets `grantee` use the key for data it reads (`decrypt`) or also writes. No-op without a key. */
 export function grantKeyUse(key: kms.IKey | undefined, grantee: iam.IGrantable, use: KeyUse): void {
   key?.grant(grantee, ...KEY_ACTIONS[use]);
+}
+
+/**
+ * Lets `grantee` read the tables as DynamoDB decrypts them for it (`kms:Decrypt` with the tables' own encryption
+ * context) and nothing else under the key: unlike `grantKeyUse`, not a field's data key, whose context names the
+ * field encryption's purpose. For a reader that must not open sealed fields. No-op without a key.
+ */
+export function grantTableReads(key: kms.IKey | undefined, grantee: iam.IGrantable, tables: readonly dynamodb.ITable[]): void {
+  if (key === undefined) return;
+  grantee.grantPrincipal.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: 'ReadTablesUnderKey',
+      actions: ['kms:Decrypt'],
+      resources: [key.keyArn],
+      conditions: { StringEquals: { 'kms:EncryptionContext:aws:dynamodb:tableName': tables.map((table) => table.tableName) } },
+    }),
+  );
 }
 
 /**

@@ -10,7 +10,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { EncryptRule } from '../lambdas/core/field-encryption.js';
 import { ENV } from '../lambdas/layout/environment.js';
-import { fieldKeyContext } from '../lambdas/layout/field-keys.js';
+import { FIELD_KEY_PURPOSE, fieldKeyContext } from '../lambdas/layout/field-keys.js';
 import { STATE_TABLE } from '../lambdas/layout/state-table.js';
 
 /**
@@ -58,6 +58,18 @@ export function connectFieldEncryption(props: FieldEncryptionProps, functions: R
         conditions: { StringEquals: context },
       }),
     );
+    // A function that only seals holds the table's key for its own writes (grantKeyUse); this keeps that grant from opening a field.
+    if (use === 'seal') {
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          sid: 'NeverOpenFields',
+          effect: iam.Effect.DENY,
+          actions: ['kms:Decrypt'],
+          resources: [props.key.keyArn],
+          conditions: { StringEquals: { 'kms:EncryptionContext:purpose': FIELD_KEY_PURPOSE } },
+        }),
+      );
+    }
     if (use !== 'emit') continue;
     fn.addToRolePolicy(
       new iam.PolicyStatement({

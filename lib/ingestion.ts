@@ -1,8 +1,8 @@
 /**
  * The HTTP API (docs/sources.md) on API Gateway (REST, Lambda proxy): `POST /events` (and each configured
- * webhook path) and `GET /events/{id}` reach the ingest Lambda, which may put and get items;
- * `GET /events` and `GET /correlations/{correlationId}` reach the query Lambda, which may only
- * query the table's indexes. With a State table, `GET /executions` and `GET /executions/{name}` reach
+ * webhook path) reach the ingest Lambda, which may put and get items; `GET /events`, `GET /events/{id}`
+ * and `GET /correlations/{correlationId}` reach the query Lambda, which may only query the table's
+ * indexes and get an event by id. With a State table, `GET /executions` and `GET /executions/{name}` reach
  * the query Lambda too, which may then also query the State table's indexes and get execution records.
  *
  * Guarded (docs/operations.md, "Access control"): IAM SigV4 by default, or API keys with a usage plan; an access policy naming
@@ -20,7 +20,7 @@ import { ENV } from '../lambdas/layout/environment.js';
 import { EVENTS_TABLE } from '../lambdas/layout/events-table.js';
 import { STATE_TABLE } from '../lambdas/layout/state-table.js';
 import { contractErrorResponses, createUsagePlan, ingestBodyValidation, stageOptions, type ThrottleSettings } from './api-protection.js';
-import { grantKeyUse } from './encryption.js';
+import { grantTableReads } from './encryption.js';
 import type { CallerSetting } from './engine-settings.js';
 import { fastPathFunctionProps, grantFastPath, type FastPathProps } from './fast-path.js';
 import { checkedRetentionDays, createIngestFunction, type EventTableProps } from './ingest-function.js';
@@ -172,7 +172,8 @@ export class Ingestion extends Construct {
     const events = this.api.root.addResource('events');
     events.addMethod('POST', ingest, validated);
     events.addMethod('GET', query);
-    events.addResource('{id}').addMethod('GET', ingest);
+    // The query function, which cannot open a sealed field (the ingest function, with the fast path, holds a field-key Decrypt).
+    events.addResource('{id}').addMethod('GET', query);
     this.api.root.addResource('correlations').addResource('{correlationId}').addMethod('GET', query);
     if (props.stateTable !== undefined) {
       const executions = this.api.root.addResource('executions');
@@ -243,7 +244,10 @@ export class Ingestion extends Construct {
         }),
       );
     }
-    grantKeyUse(props.encryptionKey, this.queryFunction, 'decrypt');
+    // `GET /events/{id}`, and a timeline's trigger event that the correlation's page does not hold.
+    this.queryFunction.addToRolePolicy(new iam.PolicyStatement({ sid: 'GetEvent', actions: ['dynamodb:GetItem'], resources: [props.table.tableArn] }));
+    // The tables as DynamoDB decrypts them, not a field's data key: the plain reads answer sealed fields sealed (lib/sensitive-reads.ts reveals).
+    grantTableReads(props.encryptionKey, this.queryFunction, props.stateTable === undefined ? [props.table] : [props.table, props.stateTable]);
   }
 
   /** The cdk-nag findings of the API that are choices, each with its reason. */

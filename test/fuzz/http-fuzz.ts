@@ -4,10 +4,9 @@
  * stored, the good entries of a mixed batch stored exactly once, RSS bounded. Used by
  * `npm run fuzz -- --inputs N` and by a short run in the test suite.
  */
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { normaliseEvent, type EngineEvent } from '../../lambdas/core/index.js';
-import type { EngineProcess } from '../support/engine-process.js';
+import { peakRssMb, type EngineProcess } from '../support/engine-process.js';
 import { nestedJson } from '../support/raw-http.js';
 
 export interface FuzzFigures {
@@ -154,16 +153,6 @@ const requests: fc.Arbitrary<FuzzRequest> = fc.oneof(
     weight: 1,
   },
 );
-
-/** The child's peak resident set (VmHWM), in MB; 0 where /proc is not there. */
-function peakRssMb(pid: number | undefined): number {
-  try {
-    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Math.round(Number(match[1]) / 1024) : 0;
-  } catch {
-    return 0;
-  }
-}
 
 /** Whether the figures break an invariant; the reasons, for the report. */
 export function violations(figures: FuzzFigures, maxRssMb: number): string[] {

@@ -102,11 +102,17 @@ describe('access paths: every source, IAM-signed API', () => {
     expect(await notAs(model, requests, 'Denied')).toEqual([]);
   });
 
-  it('lets each documented role (publisher, operator, rules admin) call its own routes', async () => {
+  it('lets each documented role (publisher, operator, rules admin, sensitive reader) call its own routes', async () => {
     const apiId = model.resolver.resolve({ Ref: model.idsOf('AWS::ApiGateway::RestApi')[0] }) as string;
     const invoke = (method: string, path: string) => `arn:${DEPLOYMENT.partition}:execute-api:${DEPLOYMENT.region}:${DEPLOYMENT.account}:${apiId}/v1/${method}${path}`;
     const requests = roleRequests(model, invoke, 'Allowed');
-    expect(requests.map((r) => r.label)).toEqual(expect.arrayContaining(['the rules-admin role → PUT /rules/example', 'the operator role → POST /rules/test']));
+    expect(requests.map((r) => r.label)).toEqual(
+      expect.arrayContaining([
+        'the rules-admin role → PUT /rules/example',
+        'the operator role → POST /rules/test',
+        'the sensitive-reader role → GET /sensitive/events/example',
+      ]),
+    );
 
     expect(await notAs(model, requests, 'Allowed')).toEqual([]);
   });
@@ -198,6 +204,19 @@ describe('access paths: every source, IAM-signed API', () => {
       const refused = await notAs(brokenModel, alarmPaths(brokenModel), 'Allowed');
 
       expect(refused.filter((line) => line.includes('sns:Publish')).length).toBe(Object.keys(brokenModel.idsOf('AWS::CloudWatch::Alarm')).length);
+    });
+
+    it("the query function's key grant without its tables' context: the plain reads could open a sealed field", async () => {
+      const broken = clone(template);
+      for (const resource of Object.values(broken.Resources)) {
+        if (resource.Type !== 'AWS::IAM::Policy') continue;
+        for (const statement of resource.Properties.PolicyDocument.Statement) if (statement.Sid === 'ReadTablesUnderKey') delete statement.Condition;
+      }
+      const brokenModel = new AccessModel(broken);
+
+      const allowed = await notAs(brokenModel, deniedRequests(brokenModel), 'Denied');
+
+      expect(allowed).toEqual(["edwe-query → kms:Decrypt of a field's data key: Allowed"]);
     });
 
     it('a stream kept no longer than its records are retried: a dropped batch cannot be read back', () => {

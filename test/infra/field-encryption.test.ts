@@ -24,13 +24,16 @@ function functionsOf(template: Template): Map<string, { env: Record<string, unkn
 
 describe('field encryption on AWS (event_sourcing.encrypt configured)', () => {
   let functions: ReturnType<typeof functionsOf>;
+  let template: Template;
   beforeAll(() => {
-    functions = functionsOf(Template.fromStack(anEdweStack('Sealed', {}, ALL_SOURCES)));
+    template = Template.fromStack(anEdweStack('Sealed', {}, ALL_SOURCES));
+    functions = functionsOf(template);
   }, 180_000);
 
   const sealers = ['edwe-ingest', 'edwe-ingest-eventbridge', 'edwe-ingest-kinesis', 'edwe-ingest-kafka', 'edwe-lifecycle', 'edwe-task:emit-event'];
   // The HTTP ingest opens too: its fast path (on by default) hands the events it sealed to their workflows.
-  const openers = ['edwe-ingest', 'edwe-flow-wake', 'edwe-router', 'edwe-sweeper', 'edwe-replay-start', 'edwe-lifecycle', 'edwe-task:emit-event'];
+  // The revealing reads (GET /sensitive/events…) open fields for a caller; the plain reads' function does not.
+  const openers = ['edwe-ingest', 'edwe-flow-wake', 'edwe-router', 'edwe-sweeper', 'edwe-replay-start', 'edwe-lifecycle', 'edwe-task:emit-event', 'edwe-query-sensitive'];
 
   it('hands the encrypt entries and the key to every function that seals or opens fields, and to no other', () => {
     const configured = [...functions].filter(([, f]) => f.env.FIELD_ENCRYPTION !== undefined && f.env.FIELD_KEY_ARN !== undefined).map(([name]) => name);
@@ -64,5 +67,46 @@ describe('field encryption on AWS (event_sourcing.encrypt configured)', () => {
         expect(grant.Condition.StringEquals['kms:EncryptionContext:table']).toEqual({ Ref: expect.stringMatching(/^EventStore/) });
       }
     }
+  });
+
+  it('denies opening a field to the functions that only seal, whose table grant names the same key', () => {
+    const sealOnly = sealers.filter((name) => !openers.includes(name));
+    for (const [name, fn] of functions) {
+      const denials = fn.statements.filter((s) => s.Sid === 'NeverOpenFields');
+      if (!sealOnly.includes(name)) {
+        expect(denials, name).toEqual([]);
+        continue;
+      }
+      expect(denials, name).toEqual([
+        expect.objectContaining({ Effect: 'Deny', Action: 'kms:Decrypt', Condition: { StringEquals: { 'kms:EncryptionContext:purpose': 'edwe-field-encryption' } } }),
+      ]);
+    }
+  });
+
+  it('serves the revealing reads, GET /sensitive/events…, from a function of their own, which reads and writes nothing else', () => {
+    const reader = template.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: { POWERTOOLS_SERVICE_NAME: 'edwe-query-sensitive' } } } });
+    const [readerId] = Object.keys(reader);
+    const methods = Object.values(template.findResources('AWS::ApiGateway::Method')) as Resource[];
+    const resources = template.findResources('AWS::ApiGateway::Resource') as Record<string, Resource>;
+    const pathOf = (id: string | undefined): string => {
+      const resource = id === undefined ? undefined : resources[id];
+      return resource === undefined ? '' : `${pathOf(resource.Properties.ParentId?.Ref)}/${String(resource.Properties.PathPart)}`;
+    };
+    const routed = methods
+      .filter((m) => JSON.stringify(m.Properties.Integration?.Uri ?? '').includes(`"${readerId}"`))
+      .map((m) => `${m.Properties.HttpMethod} ${pathOf(m.Properties.ResourceId.Ref)}`);
+    const actions = (functions.get('edwe-query-sensitive')?.statements ?? []).filter((s) => s.Effect === 'Allow').flatMap((s) => [s.Action].flat());
+
+    expect(Object.keys(reader)).toHaveLength(1);
+    expect(routed.sort()).toEqual(['GET /sensitive/correlations/{correlationId}', 'GET /sensitive/events', 'GET /sensitive/events/{id}']);
+    expect([...new Set(actions)].sort()).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:Query',
+      'kms:Decrypt',
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      'xray:PutTelemetryRecords',
+      'xray:PutTraceSegments',
+    ]);
   });
 });

@@ -11,7 +11,8 @@ describe('EdweStack ingestion with no configuration', () => {
 
   beforeAll(() => {
     template = Template.fromStack(new EdweStack(testApp(), 'Plain', { project: loadProject(defaultPaths(PROJECT_ROOT)) }));
-  });
+    // A synth takes a while on a busy machine.
+  }, 180_000);
 
   it("creates no Kinesis stream and no Kafka mapping: the router's stream and flow control's wake-up queue are the only mappings", () => {
     template.resourceCountIs('AWS::Kinesis::Stream', 0);
@@ -25,10 +26,10 @@ describe('EdweStack ingestion with no configuration', () => {
     template.hasResourceProperties('AWS::Events::Rule', { EventPattern: { source: [{ 'anything-but': ['edwe.replay', 'edwe.workflows'] }] } });
   });
 
-  it('serves GET /events and GET /correlations/{correlationId} through the query function, signed with IAM', () => {
+  it('serves GET /events, GET /events/{id} and GET /correlations/{correlationId} through the query function, signed with IAM', () => {
     template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: 'correlations' });
     template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: '{correlationId}' });
-    for (const resource of ['IngestionApievents', 'IngestionApicorrelationscorrelationId']) {
+    for (const resource of ['IngestionApievents', 'IngestionApieventsid', 'IngestionApicorrelationscorrelationId']) {
       template.hasResourceProperties('AWS::ApiGateway::Method', {
         HttpMethod: 'GET',
         AuthorizationType: 'AWS_IAM',
@@ -38,7 +39,7 @@ describe('EdweStack ingestion with no configuration', () => {
     }
   });
 
-  it('lets the query function query the named indexes of both tables, read execution records, and nothing else', () => {
+  it('lets the query function query the named indexes of both tables, get an event or an execution record, and nothing else', () => {
     const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) =>
       (p.Properties.Roles as Array<{ Ref: string }>).some((r) => r.Ref.startsWith('IngestionQueryFunction')),
     );
@@ -74,7 +75,33 @@ describe('EdweStack ingestion with no configuration', () => {
           { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^StateStoreState/), 'Arn'] }, '/index/byWorkflow']] },
         ],
       },
+      { Sid: 'GetEvent', Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^EventStoreEvents/), 'Arn'] } },
     ]);
+  });
+
+  it("lets the query function use the key only as DynamoDB does for the two tables: it cannot open a field's data key", () => {
+    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((p) => (p.Properties.Roles as Array<{ Ref: string }>).some((r) => r.Ref.startsWith('IngestionQueryFunction')))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as Array<Record<string, any>>)
+      .filter((s) => JSON.stringify(s.Action).includes('kms:'));
+
+    expect(statements).toEqual([
+      {
+        Sid: 'ReadTablesUnderKey',
+        Effect: 'Allow',
+        Action: 'kms:Decrypt',
+        Resource: { 'Fn::GetAtt': [expect.any(String), 'Arn'] },
+        Condition: {
+          StringEquals: {
+            'kms:EncryptionContext:aws:dynamodb:tableName': [{ Ref: expect.stringMatching(/^EventStoreEvents/) }, { Ref: expect.stringMatching(/^StateStoreState/) }],
+          },
+        },
+      },
+    ]);
+  });
+
+  it('has no revealing reads (GET /sensitive/…) without encrypted fields to reveal', () => {
+    template.resourcePropertiesCountIs('AWS::ApiGateway::Resource', { PathPart: 'sensitive' }, 0);
   });
 
   it('keeps events 30 days', () => {

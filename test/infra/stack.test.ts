@@ -165,20 +165,28 @@ describe('EdweStack with the repository project', () => {
     });
   });
 
-  it('serves POST /events and GET /events/{id} through the Lambda proxy, signed with IAM, on a traced stage', () => {
+  it('serves POST /events (the ingest function) and GET /events/{id} (the query function) through the Lambda proxy, signed with IAM, on a traced stage', () => {
     template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: 'events' });
     template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: '{id}' });
-    for (const method of ['POST', 'GET']) {
+    for (const [method, fn] of [
+      ['POST', 'IngestionIngestFunction'],
+      ['GET', 'IngestionQueryFunction'],
+    ]) {
       template.hasResourceProperties('AWS::ApiGateway::Method', {
         HttpMethod: method,
         AuthorizationType: 'AWS_IAM',
         Integration: {
           Type: 'AWS_PROXY',
           IntegrationHttpMethod: 'POST',
-          Uri: Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith([{ 'Fn::GetAtt': [Match.stringLikeRegexp('^IngestionIngestFunction'), 'Arn'] }])]) }),
+          Uri: Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith([{ 'Fn::GetAtt': [Match.stringLikeRegexp(`^${fn}`), 'Arn'] }])]) }),
         },
       });
     }
+    // `GET /events/{id}` is the query function's: it cannot open a sealed field, the ingest function (fast path) can.
+    const ingestGets = Object.values(template.findResources('AWS::ApiGateway::Method', { Properties: { HttpMethod: 'GET' } })).filter((m) =>
+      JSON.stringify(m.Properties.Integration?.Uri ?? '').includes('IngestionIngestFunction'),
+    );
+    expect(ingestGets).toEqual([]);
     template.hasResourceProperties('AWS::ApiGateway::Stage', { StageName: 'v1', TracingEnabled: true });
     // The account's CloudWatch role for API Gateway is one per account and region: the stack leaves it alone unless told.
     template.resourceCountIs('AWS::ApiGateway::Account', 0);

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { startEngine, type EngineProcess } from './engine-process.js';
+import { peakRssMb, startEngine, type EngineProcess } from './engine-process.js';
 
 export interface ChaosOptions {
   kills: number;
@@ -33,6 +33,8 @@ export interface ChaosFigures {
   unfinishedExecutions: number;
   unfinishedReplays: number;
   unconfirmedOrders: number;
+  /** The largest peak resident set (VmHWM) of any engine process of the run, read just before each kill, MB. */
+  peakRssMb: number;
 }
 
 const BATCH = 40;
@@ -49,10 +51,22 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
   const posted = new Set<string>();
   let replays = 0;
   let seq = 0;
+  let peakRss = 0;
   try {
     for (let round = 1; round <= options.kills; round++) {
       const engine = await startEngine(['--db', db, '--log-level', 'error']);
       let running = true;
+      // How the engine answered this round, for the log: a round with nothing acknowledged says why.
+      const tally: Record<string, number> = {};
+      const count1 = (status: string) => (tally[status] = (tally[status] ?? 0) + 1);
+      const post = (path: string, body: unknown) =>
+        engine.post(path, body).then(
+          (answer) => (count1(String(answer.status)), answer),
+          (error: unknown) => {
+            count1('no answer');
+            throw error;
+          },
+        );
       const load = async (work: () => Promise<void>) => {
         while (running) await work().catch(() => undefined);
       };
@@ -62,7 +76,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
           const tier = seq % 2 === 0 ? 'premium' : 'standard';
           return { id, type: 'user_registration', source: 'chaos', data: { userId: id, email: `${id}@example.com`, user_type: tier } };
         });
-        const answer = await engine.post('/events', entries);
+        const answer = await post('/events', entries);
         if (answer.status !== 200) return;
         answer.body.results.forEach((result: { id?: string; error?: unknown }, i: number) => {
           const entry = entries[i];
@@ -76,12 +90,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
       const storm = (async () => {
         const ids = Array.from({ length: 60 }, () => `o-${round}-${++seq}`);
         for (const id of ids) posted.add(id);
-        const placed = await engine
-          .post(
-            '/events',
-            ids.map((orderId) => order(orderId)),
-          )
-          .catch(() => undefined);
+        const placed = await post(
+          '/events',
+          ids.map((orderId) => order(orderId)),
+        ).catch(() => undefined);
         placed?.body?.results?.forEach((result: { error?: unknown }, i: number) => {
           if (result.error === undefined) {
             acked.add(ids[i] as string);
@@ -89,7 +101,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
           }
         });
         await new Promise((r) => setTimeout(r, 100 + random() * 200));
-        const paid = await engine.post('/events', ids.map(payment)).catch(() => undefined);
+        const paid = await post('/events', ids.map(payment)).catch(() => undefined);
         paid?.body?.results?.forEach((result: { error?: unknown }, i: number) => {
           if (result.error === undefined) acked.add(`pay-${ids[i]}`);
         });
@@ -98,45 +110,61 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
         load(async () => {
           const orderId = `o-${round}-${++seq}`;
           posted.add(orderId);
-          const placed = await engine.post('/events', order(orderId));
+          const placed = await post('/events', order(orderId));
           if (placed.status !== 202) return;
           acked.add(orderId);
           orders.add(orderId);
           await new Promise((r) => setTimeout(r, random() * 50));
-          const paid = await engine.post('/events', payment(orderId));
+          const paid = await post('/events', payment(orderId));
           if (paid.status === 202) acked.add(`pay-${orderId}`);
         }),
       );
       const replay = (async () => {
         await new Promise((r) => setTimeout(r, random() * 100));
         const now = Date.now();
-        const started = await engine
-          .post('/replays', { workflowId: 'onboarding_workflow', startTime: new Date(now - 3_600_000).toISOString(), endTime: new Date(now).toISOString() })
-          .catch(() => undefined);
+        const started = await post('/replays', {
+          workflowId: 'onboarding_workflow',
+          startTime: new Date(now - 3_600_000).toISOString(),
+          endTime: new Date(now).toISOString(),
+        }).catch(() => undefined);
         if (started?.status === 202) replays++;
       })();
       const runMs = 200 + random() * ((options.maxRunMs ?? 1000) - 200);
       await new Promise((r) => setTimeout(r, runMs));
+      peakRss = Math.max(peakRss, peakRssMb(engine.child.pid));
       await engine.stop('SIGKILL');
       running = false;
       await Promise.allSettled([batches, storm, ...flows, replay]);
-      log(`kill ${round}/${options.kills} after ${Math.round(runMs)} ms: ${acked.size} acknowledged so far`);
+      log(`kill ${round}/${options.kills} after ${Math.round(runMs)} ms: ${acked.size} acknowledged so far; answers ${JSON.stringify(tally)}`);
     }
 
     // The last start: pay every order posted whose payment was never acknowledged, and let everything finish. Posted,
     // not only acknowledged: an order the store committed just before a kill starts its workflow after the restart,
     // and that workflow waits for its payment as any other does (paying an order that was never stored is harmless).
     const engine = await startEngine(['--db', db, '--log-level', 'error']);
+    let stderr = '';
+    engine.child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     try {
       const unpaid = [...posted].filter((orderId) => !acked.has(`pay-${orderId}`));
       for (let i = 0; i < unpaid.length; i += BATCH) {
-        const answer = await engine.post('/events', unpaid.slice(i, i + BATCH).map(payment));
+        const payments = unpaid.slice(i, i + BATCH).map(payment);
+        // Once more on a reset connection (a kept-alive socket closed as the request went out): payments carry their ids.
+        const answer = await engine.post('/events', payments).catch(() => engine.post('/events', payments));
         if (answer.status !== 200) throw new Error(`paying the unpaid orders answered ${answer.status}`);
       }
       log('settling');
       await settle(engine, db);
       log('settled');
-      return { kills: options.kills, acknowledged: acked.size, orders: orders.size, replays, ...count(db, acked, premium, orders) };
+      peakRss = Math.max(peakRss, peakRssMb(engine.child.pid));
+      return { kills: options.kills, acknowledged: acked.size, orders: orders.size, replays, peakRssMb: peakRss, ...count(db, acked, premium, orders) };
+    } catch (error) {
+      // Say what became of the engine: a failed request alone does not tell a crash from a refusal.
+      const { exitCode, signalCode } = engine.child;
+      const errors = engine.logs.filter((line) => line.level === 'ERROR' || line.level === 'error').slice(-5);
+      throw new Error(
+        `the final run failed (engine exit ${exitCode ?? 'none'}, signal ${signalCode ?? 'none'}): ${String(error)}\nlast error logs: ${JSON.stringify(errors)}\nstderr: ${stderr.slice(-2000)}`,
+        { cause: error },
+      );
     } finally {
       await engine.stop();
     }
@@ -179,7 +207,12 @@ async function settle(engine: EngineProcess, path: string): Promise<void> {
   }
 }
 
-function count(path: string, acked: Set<string>, premium: Set<string>, orders: Set<string>): Omit<ChaosFigures, 'kills' | 'acknowledged' | 'orders' | 'replays'> {
+function count(
+  path: string,
+  acked: Set<string>,
+  premium: Set<string>,
+  orders: Set<string>,
+): Omit<ChaosFigures, 'kills' | 'acknowledged' | 'orders' | 'replays' | 'peakRssMb'> {
   const db = new Database(path, { readonly: true });
   try {
     const stored = new Set(

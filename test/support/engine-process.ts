@@ -1,5 +1,6 @@
 /** Starts `edwe dev` as a child process on a free port and talks to it over real HTTP. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll } from 'vitest';
@@ -120,3 +121,13 @@ export const registration = (overrides: Record<string, unknown> = {}, data: Reco
   data: { userId: 'u-123', email: 'ada@example.com', user_type: 'premium', ...data },
   ...overrides,
 });
+
+/** The child's peak resident set (VmHWM), in MB; 0 where /proc is not there. */
+export function peakRssMb(pid: number | undefined): number {
+  try {
+    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Math.round(Number(match[1]) / 1024) : 0;
+  } catch {
+    return 0;
+  }
+}

@@ -5,7 +5,7 @@ import { DynamoDbEventStore } from '../../lambdas/aws/dynamodb-event-store.js';
 import { NO_EXECUTIONS, type EngineEvent, type ExecutionRecord } from '../../lambdas/core/index.js';
 import { createQueryHandler, type QueryHttpHandler } from '../../lambdas/aws/http/query-http.js';
 import { queryDepsFromEnv } from '../../lambdas/aws/wiring/query.js';
-import { apiGatewayEvent, bodyOf, getCorrelation, listEvents } from '../support/api-gateway.js';
+import { apiGatewayEvent, bodyOf, getCorrelation, getEvent, listEvents } from '../support/api-gateway.js';
 import { useDynalite } from '../support/dynalite.js';
 
 const NOW = Date.parse('2026-11-01T12:00:00.000Z');
@@ -61,6 +61,16 @@ describe('query HTTP handler (store on dynalite)', () => {
     expect(await ids({ type: 'a' })).toEqual(['f-1', 'f-3']);
     expect(await ids({ from: at(2), to: at(3) })).toEqual(['f-2']);
     expect(await ids({ correlationId: 'corr-f' })).toEqual(['f-1', 'f-2']);
+  });
+
+  it('answers GET /events/{id} with the stored event, or 404 naming the id', async () => {
+    const found = await query(getEvent('f-2'));
+    const missing = await query(getEvent('nobody'));
+
+    expect(found.statusCode).toBe(200);
+    expect(bodyOf(found)).toEqual(anEvent('f-2', 2, { type: 'b', source: 'filter-test', correlationId: 'corr-f' }));
+    expect(missing.statusCode).toBe(404);
+    expect(bodyOf(missing).message).toContain('nobody');
   });
 
   it('answers {events: []} without a cursor when nothing matches', async () => {

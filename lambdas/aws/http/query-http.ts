@@ -1,6 +1,6 @@
 /**
  * The query adapter behind API Gateway (REST, Lambda proxy): `GET /events` pages the event store by
- * time, type, source and correlation; `GET /correlations/{correlationId}` answers the timeline;
+ * time, type, source and correlation; `GET /events/{id}` reads one event; `GET /correlations/{correlationId}` answers the timeline;
  * `GET /executions` and `GET /executions/{name}` read the execution records of the State table.
  * Read-only: it may query the tables' indexes and read execution records, nothing else.
  */
@@ -36,6 +36,7 @@ export function createQueryHandler(deps: QueryDeps): QueryHttpHandler {
   return async (request) => {
     try {
       if (request.httpMethod === 'GET' && request.resource === '/events') return json(200, await queries.events(parameters(request)));
+      if (request.httpMethod === 'GET' && request.resource === '/events/{id}') return json(200, await queries.event(pathParameter(request, 'id')));
       if (request.httpMethod === 'GET' && request.resource === '/correlations/{correlationId}')
         return json(200, await queries.correlation(pathParameter(request, 'correlationId'), parameters(request) as Record<string, string>));
       if (request.httpMethod === 'GET' && request.resource === '/executions') return json(200, await queries.executions(parameters(request)));

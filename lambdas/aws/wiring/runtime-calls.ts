@@ -125,9 +125,18 @@ export const RUNTIME_CALLS: Readonly<Record<string, readonly RuntimeCall[]>> = {
   'edwe-query': [
     { action: 'dynamodb:Query', on: { ...events, index: EVENTS_TABLE.byTime.indexName }, why: 'GET /events' },
     { action: 'dynamodb:Query', on: { ...events, index: EVENTS_TABLE.byCorrelation.indexName }, why: 'GET /correlations/{id}' },
+    { action: 'dynamodb:GetItem', on: events, why: "GET /events/{id}, and a timeline's trigger event the page does not hold" },
     { action: 'dynamodb:GetItem', on: state, context: keys(STATE_TABLE.prefix.execution), why: 'GET /executions/{name}' },
     { action: 'dynamodb:Query', on: { ...state, index: STATE_TABLE.byEvent.indexName }, why: 'executions of an event' },
     { action: 'dynamodb:Query', on: { ...state, index: STATE_TABLE.byCorrelation.indexName }, why: 'executions of a correlation' },
+  ],
+  // The revealing reads (lib/sensitive-reads.ts): the plain reads' calls, and the one field-key Decrypt the API holds.
+  'edwe-query-sensitive': [
+    { action: 'dynamodb:Query', on: { ...events, index: EVENTS_TABLE.byTime.indexName }, why: 'GET /sensitive/events' },
+    { action: 'dynamodb:Query', on: { ...events, index: EVENTS_TABLE.byCorrelation.indexName }, why: 'GET /sensitive/correlations/{id}' },
+    { action: 'dynamodb:GetItem', on: events, why: "GET /sensitive/events/{id}, and a timeline's trigger event" },
+    { action: 'dynamodb:Query', on: { ...state, index: STATE_TABLE.byCorrelation.indexName }, why: 'executions of a correlation' },
+    { ...OPEN, why: "open sealed fields for a caller allowed the sensitive reads' routes (field encryption)" },
   ],
   'edwe-router': [...ROUTE, OPEN],
   'edwe-sweeper': [

@@ -1,6 +1,6 @@
 /**
  * The events routes: `POST /events` (and the configuration's webhook paths), the EventBridge
- * `PutEvents` call on `POST /`, and the reads — events, one event, a correlation's timeline.
+ * `PutEvents` call on `POST /`, and the reads — events, one event, a correlation's timeline — plain and (`/sensitive/…`) revealing.
  */
 import { fromPutEventsEntry, parseJsonBody, ValidationError, type EngineEvent } from '../../core/index.js';
 import type { EmbeddedEngine } from '../embedded-engine.js';
@@ -44,6 +44,14 @@ export function eventRoutes(engine: EmbeddedEngine, { routes, readBody }: Server
   routes.on('GET', '/correlations/{correlationId}', 'events:read', async (_request, { correlationId }, url, caller) => ({
     status: 200,
     body: await queries.correlation(correlationId as string, parameters(url), reading(caller)),
+  }));
+  // The same reads under their AWS paths (lib/sensitive-reads.ts), where IAM grants revealing by route: always opened.
+  const revealing = { revealSensitive: true };
+  routes.on('GET', '/sensitive/events', 'events:read-sensitive', async (_request, _params, url) => ({ status: 200, body: await queries.events(parameters(url), revealing) }));
+  routes.on('GET', '/sensitive/events/{id}', 'events:read-sensitive', async (_request, { id }) => ({ status: 200, body: await queries.event(id as string, revealing) }));
+  routes.on('GET', '/sensitive/correlations/{correlationId}', 'events:read-sensitive', async (_request, { correlationId }, url) => ({
+    status: 200,
+    body: await queries.correlation(correlationId as string, parameters(url), revealing),
   }));
 }
 

@@ -32,6 +32,17 @@ export function refused(model: AccessModel, key: string, call: RuntimeCall, envF
     .map((r) => ({ ...r, caller: { role: model.roleOf(fn) }, label: r.label.replace(/^[^ ]+/, key) }));
 }
 
+/**
+ * `key`'s role asking KMS to open a field's data key, as the revealing reads do (their environment names the key and
+ * the table): the one call that turns a sealed field into plaintext, which only the functions that open fields may make.
+ */
+function opensField(model: AccessModel, key: string): AccessRequest[] {
+  const open = RUNTIME_CALLS['edwe-query-sensitive']?.filter((call) => call.action === 'kms:Decrypt') ?? [];
+  return model
+    .functionRequests(functionWithKey(model, 'edwe-query-sensitive'), open)
+    .map((r) => ({ ...r, caller: { role: model.roleOf(functionWithKey(model, key)) }, label: `${key} → kms:Decrypt of a field's data key` }));
+}
+
 /** The calls that must be denied. */
 export function deniedRequests(model: AccessModel): AccessRequest[] {
   const apiId = model.resolver.resolve({ Ref: model.idsOf('AWS::ApiGateway::RestApi')[0] }) as string;
@@ -92,6 +103,10 @@ export function deniedRequests(model: AccessModel): AccessRequest[] {
       context: { 'dynamodb:LeadingKeys': [`${STATE_TABLE.prefix.replay}x`] },
       why: 'read a replay job',
     }),
+    // A sealed field is opened only where the docs say (docs/security.md): not by the plain reads (`GET /events…`, the
+    // query function), nor by the functions that only seal — though their table grant names the same key. (The HTTP
+    // ingest opens with the fast path, on by default: it hands the events it sealed to their workflows.)
+    ...['edwe-query', 'edwe-ingest-eventbridge', 'edwe-ingest-kinesis', 'edwe-ingest-kafka'].flatMap((key) => opensField(model, key)),
     // Routing marks may touch no attribute but its own.
     ...refused(model, 'edwe-router', {
       action: 'dynamodb:UpdateItem',
