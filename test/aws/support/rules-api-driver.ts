@@ -70,6 +70,7 @@ const RESOURCES: ReadonlyArray<{ resource: string; pattern: RegExp; names: strin
   { resource: '/rules', pattern: /^\/rules$/, names: [], target: () => 'rules' },
   { resource: '/rules/test', pattern: /^\/rules\/test$/, names: [], target: () => 'rules' },
   { resource: '/rules/{id}/history', pattern: /^\/rules\/([^/]+)\/history$/, names: ['id'], target: () => 'rules' },
+  { resource: '/rules/{id}/trigger', pattern: /^\/rules\/([^/]+)\/trigger$/, names: ['id'], target: () => 'rules' },
   { resource: '/rules/{id}', pattern: /^\/rules\/([^/]+)$/, names: ['id'], target: () => 'rules' },
   { resource: '/events', pattern: /^\/events$/, names: [], target: (method) => (method === 'POST' ? 'ingest' : 'query') },
   { resource: '/events/{id}', pattern: /^\/events\/([^/]+)$/, names: ['id'], target: () => 'ingest' },
