@@ -24,6 +24,11 @@ export interface RulesApiDriver {
   readonly filesRuleId: string;
   /** A deployed workflow that ends by itself. */
   readonly workflow: string;
+  /**
+   * What the body of a call refused for want of a permission matches: the embedded API names the missing scope; on AWS,
+   * IAM refuses the call before the function and API Gateway answers for it.
+   */
+  readonly forbidden: unknown;
   /** Polls `GET /executions?eventId=` until `count` executions are listed. */
   executionsOf(eventId: string, count: number): Promise<any[]>;
 }
@@ -150,7 +155,7 @@ export function describeRulesApiContract(home: string, driver: () => RulesApiDri
       expect(executions.map((e: any) => e.ruleId)).toEqual([witness]);
     });
 
-    it('answers 403 naming rules:write to a token without it, and changes nothing', async () => {
+    it('answers 403 to a caller who may read rules but not change them, and changes nothing', async () => {
       const id = unique('scoped');
       await put(id, rule(id));
       const revision = (await d().call('GET', '/rules')).body.revision;
@@ -162,18 +167,20 @@ export function describeRulesApiContract(home: string, driver: () => RulesApiDri
         await put(unique('scoped-new'), rule(id), {}, 'publisher'),
       ];
 
-      for (const answer of attempts) expect(answer).toMatchObject({ status: 403, body: { error: 'forbidden', message: expect.stringContaining('rules:write') } });
+      for (const answer of attempts) expect(answer).toMatchObject({ status: 403, body: d().forbidden });
       expect((await d().call('GET', '/rules', { as: 'publisher' })).body.revision).toBe(revision);
       expect((await d().call('GET', `/rules/${id}`)).body).toMatchObject({ version: 1 });
     });
 
     it('stores every change as an event of source edwe.rules, visible on GET /events', async () => {
       const id = unique('audited');
+      // From a minute before the changes: on AWS a listing without `from` walks every hour bucket of the retention period.
+      const since = new Date(Date.now() - 60_000).toISOString();
       await put(id, rule(id));
       await d().call('PATCH', `/rules/${id}`, { body: { enabled: false } });
       await d().call('DELETE', `/rules/${id}`);
 
-      const { events } = (await d().call('GET', '/events?source=edwe.rules&limit=1000')).body;
+      const { events } = (await d().call('GET', `/events?source=edwe.rules&from=${encodeURIComponent(since)}&limit=1000`)).body;
       const mine = events.filter((e: any) => e.data.ruleId === id);
       expect(mine.map((e: any) => [e.type, e.data.version, e.data.by])).toEqual([
         ['rule.created', 1, d().adminName],

@@ -2,6 +2,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 import { useEngine } from '../support/engine-process.js';
 import { describeRulesApiContract, type Role, type RulesApiDriver } from './rules-api.scenarios.js';
 
@@ -18,6 +19,7 @@ const driver: RulesApiDriver = {
   adminName: TOKENS.admin.name,
   filesRuleId: 'fulfil-order',
   workflow: 'send_confirmation',
+  forbidden: { error: 'forbidden', message: expect.stringContaining('rules:write') },
   async call(method, path, { body, headers = {}, as = 'admin' } = {}) {
     const response = await fetch(`${engine.url}${path}`, {
       method,
