@@ -13,15 +13,12 @@ import { dirname, relative } from 'node:path';
 import { Annotations, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import type * as events from 'aws-cdk-lib/aws-events';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
-import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { DEFAULT_RETENTION_DAYS } from '../lambdas/layout/events-table.js';
-import { taskFileName, type EncryptRule, type Rule } from '../lambdas/core/index.js';
+import type { Rule } from '../lambdas/core/index.js';
 import { taskEntry, type Project } from '../lambdas/project/load-project.js';
 import { ENV } from '../lambdas/layout/environment.js';
 import { BusIngestion } from './bus-ingestion.js';
@@ -30,24 +27,25 @@ import { allowServicesToUseKey } from './encryption.js';
 import { resolveSettings, type EngineSettings, type SettingsInput } from './engine-settings.js';
 import { planSources } from './engine-sources.js';
 import { EventTable } from './event-table.js';
-import { connectFieldEncryption, type FieldEncryptionProps, type FieldUse } from './field-encryption.js';
-import { FLOW_WAKE_MAX_AGE, FlowControl, grantCancelOn, type FlowControlProps } from './flow-control.js';
+import { connectFieldEncryption } from './field-encryption.js';
+import { stackFieldUses } from './stack-field-uses.js';
+import { FlowControl, grantCancelOn, type FlowControlProps } from './flow-control.js';
 import { StateTable } from './state-table.js';
 import { createDeadLetterQueue } from './ingest-function.js';
 import { Ingestion } from './ingestion.js';
 import { KafkaIngestion } from './kafka-ingestion.js';
 import { KinesisIngestion } from './kinesis-ingestion.js';
-import { METRICS_NAMESPACE } from './lambda-defaults.js';
 import { Lifecycle } from './lifecycle.js';
-import { Observability } from './observability.js';
+import type { Observability } from './observability.js';
+import { stackOutputs, watchStack } from './stack-watch.js';
 import { ExecutionActionsApi } from './execution-actions-api.js';
 import { Replay } from './replay.js';
 import { RulesApi } from './rules-api.js';
-import { ROUTER_SERVICE, Router } from './router.js';
+import { Router } from './router.js';
 import { Schedules } from './schedules.js';
 import { SensitiveReads } from './sensitive-reads.js';
 import { Sweeper } from './sweeper.js';
-import { BUILT_IN_TASKS, workflowArnPrefix, Workflows } from './workflows.js';
+import { workflowArnPrefix, Workflows } from './workflows.js';
 
 export interface EdweStackProps extends StackProps, Partial<SettingsInput> {
   /** The project as `loadProject()` returns it; its seed configuration, if any, chooses the sources and retention. */
@@ -95,6 +93,8 @@ export class EdweStack extends Stack {
   public readonly observability: Observability;
   /** Days an event is kept (the table's TTL). */
   public readonly retentionDays: number;
+  /** `real_time_execution.max_latency`, when the seed configuration sets it: the router counts starts later than it, and an alarm watches the count. */
+  public readonly startLatencyObjectiveMs: number | undefined;
 
   constructor(scope: Construct, id: string, props: EdweStackProps) {
     super(scope, id, props);
@@ -272,33 +272,9 @@ export class EdweStack extends Stack {
         ...(retentionDays === undefined ? {} : { retentionDays }),
       });
     }
-    this.connectFieldEncryption(encrypt, { key: encryptionKey, eventsTableName: table.tableName, stateTable }, settings.fastPath);
-    this.observability = this.watch(encryptionKey);
-    this.outputs(table);
-  }
-
-  /** Field encryption's environment and KMS grants on each function that seals or opens sensitive fields (docs/security.md, "On AWS"). */
-  private connectFieldEncryption(rules: readonly EncryptRule[], resources: Omit<FieldEncryptionProps, 'rules'>, fastPath: boolean): void {
-    const uses: Array<[lambda.Function, FieldUse]> = [
-      // With the fast path, the ingest function also hands the events it sealed to their workflows.
-      [this.ingestion.ingestFunction, fastPath ? 'seal-open' : 'seal'],
-      [this.busIngestion.ingestFunction, 'seal'],
-      ...this.kinesisIngestion.map((k): [lambda.Function, FieldUse] => [k.ingestFunction, 'seal']),
-      ...(this.kafkaIngestion ? [[this.kafkaIngestion.ingestFunction, 'seal'] as [lambda.Function, FieldUse]] : []),
-      [this.router.routerFunction, 'open'],
-      [this.sweeper.sweeperFunction, 'open'],
-      // The flow-control consumer starts what a debounce, throttle or batch let through.
-      [this.flowControl.wakeFunction, 'open'],
-      // Step Functions reports input and output in plaintext: the lifecycle seals them again.
-      ...(this.lifecycle ? [[this.lifecycle.lifecycleFunction, 'seal-open'] as [lambda.Function, FieldUse]] : []),
-      ...(this.replay ? [[this.replay.startFunction, 'open'] as [lambda.Function, FieldUse]] : []),
-      // Stop and redrive store lifecycle events as the lifecycle does, and an Express redrive starts the original input again.
-      ...(this.executionActions ? [this.executionActions.apiFunction, this.executionActions.stepFunction].map((fn): [lambda.Function, FieldUse] => [fn, 'seal-open']) : []),
-      // The one reader of the API that opens fields: revealing has its own routes and function.
-      ...(this.sensitiveReads ? [[this.sensitiveReads.readFunction, 'open'] as [lambda.Function, FieldUse]] : []),
-      ...[...this.workflows.taskFunctions].filter(([task]) => taskFileName(task) === BUILT_IN_TASKS.emitEvent).map(([, fn]): [lambda.Function, FieldUse] => [fn, 'emit']),
-    ];
-    connectFieldEncryption({ rules, ...resources }, uses);
+    connectFieldEncryption({ rules: encrypt, key: encryptionKey, eventsTableName: table.tableName, stateTable }, stackFieldUses(this, settings.fastPath));
+    this.observability = watchStack(this, encryptionKey);
+    stackOutputs(this, table);
   }
 
   /**
@@ -318,97 +294,6 @@ export class EdweStack extends Stack {
     // `edwe dlq redrive flow-wake` sends dead-lettered wake-ups back to it.
     new CfnOutput(this, 'FlowWakeQueueUrl', { value: flow.queue.queueUrl });
     return flow;
-  }
-
-  /** Alarms and the dashboard over every function, stream consumer, failure queue, state machine and the API. */
-  /** `real_time_execution.max_latency`, when the seed configuration sets it: the router counts starts later than it, and an alarm watches the count. */
-  private startLatencyObjectiveMs: number | undefined;
-
-  private watch(encryptionKey: kms.IKey): Observability {
-    const functions: Record<string, lambda.IFunction> = {
-      ingest: this.ingestion.ingestFunction,
-      query: this.ingestion.queryFunction,
-      'ingest-eventbridge': this.busIngestion.ingestFunction,
-      router: this.router.routerFunction,
-      sweeper: this.sweeper.sweeperFunction,
-      'rules-api': this.rulesApi.apiFunction,
-      ...(this.sensitiveReads ? { 'query-sensitive': this.sensitiveReads.readFunction } : {}),
-    };
-    const streamConsumers: Record<string, lambda.IFunction> = { router: this.router.routerFunction };
-    this.kinesisIngestion.forEach((k, i) => {
-      const name = i === 0 ? 'ingest-kinesis' : `ingest-kinesis-${i + 1}`;
-      functions[name] = streamConsumers[name] = k.ingestFunction;
-    });
-    if (this.kafkaIngestion) functions['ingest-kafka'] = streamConsumers['ingest-kafka'] = this.kafkaIngestion.ingestFunction;
-    if (this.lifecycle) functions.lifecycle = this.lifecycle.lifecycleFunction;
-    functions['flow-wake'] = this.flowControl.wakeFunction;
-    if (this.executionActions) Object.assign(functions, { 'execution-actions': this.executionActions.apiFunction, 'bulk-action-step': this.executionActions.stepFunction });
-    if (this.replay) Object.assign(functions, { 'replay-api': this.replay.apiFunction, 'replay-page': this.replay.pageFunction, 'replay-start': this.replay.startFunction });
-    for (const [task, fn] of this.workflows.taskFunctions) functions[`task-${task}`] = fn;
-
-    const deadLetterQueues: Record<string, sqs.IQueue> = { 'ingest-dead-letters': this.ingestDeadLetterQueue, 'router-failures': this.router.failureQueue };
-    if (this.lifecycle) deadLetterQueues['lifecycle-dead-letters'] = this.lifecycle.deadLetterQueue;
-    deadLetterQueues['flow-wake-dead-letters'] = this.flowControl.deadLetterQueue;
-    if (this.busIngestion.busDeadLetterQueue) deadLetterQueues['bus-dead-letters'] = this.busIngestion.busDeadLetterQueue;
-    if (this.replay) deadLetterQueues['replay-dead-letters'] = this.replay.deadLetterQueue;
-    if (this.schedules) deadLetterQueues['schedule-dead-letters'] = this.schedules.deadLetterQueue;
-    const stateMachines = new Map<string, sfn.IStateMachine>(this.workflows.stateMachines);
-    if (this.replay) stateMachines.set('replay-driver', this.replay.driver);
-    if (this.executionActions) stateMachines.set('bulk-action-driver', this.executionActions.driver);
-
-    const busName = this.busIngestion.bus.eventBusName;
-    const rules: Record<string, { rule: events.IRule; busName?: string }> = {
-      'bus-forward': { rule: this.busIngestion.rule, busName },
-      'sweeper-schedule': { rule: this.sweeper.schedule },
-    };
-    const asyncFunctions: Record<string, lambda.IFunction> = { 'ingest-eventbridge': this.busIngestion.ingestFunction, sweeper: this.sweeper.sweeperFunction };
-    if (this.lifecycle) {
-      rules['lifecycle-status-changes'] = { rule: this.lifecycle.rule };
-      asyncFunctions.lifecycle = this.lifecycle.lifecycleFunction;
-    }
-    if (this.replay) {
-      for (const [workflowId, rule] of this.replay.rules) rules[`replay-start-${workflowId}`] = { rule, busName };
-      asyncFunctions['replay-start'] = this.replay.startFunction;
-    }
-
-    return new Observability(this, 'Observability', {
-      rules,
-      asyncFunctions,
-      encryptionKey,
-      namespace: METRICS_NAMESPACE,
-      api: this.ingestion.api,
-      functions,
-      streamConsumers,
-      deadLetterQueues,
-      queueAges: { 'flow-wake-ups': { queue: this.flowControl.queue, maxAge: FLOW_WAKE_MAX_AGE, anchor: 'wake-ups-run-late' } },
-      stateMachines,
-      ...(this.startLatencyObjectiveMs === undefined ? {} : { startLatencyObjective: { ms: this.startLatencyObjectiveMs, service: ROUTER_SERVICE } }),
-      ...(this.settings.alarmEmail === undefined ? {} : { alarmEmail: this.settings.alarmEmail }),
-    });
-  }
-
-  /** What a deployer and `edwe dlq` look up: URLs, names, queues, the dashboard. */
-  private outputs(table: dynamodb.ITable): void {
-    new CfnOutput(this, 'EventsTableName', { value: table.tableName });
-    new CfnOutput(this, 'EventRetentionDays', { value: String(this.retentionDays) });
-    new CfnOutput(this, 'StateTableName', { value: this.stateTable.table.tableName });
-    new CfnOutput(this, 'ApiUrl', { value: this.ingestion.api.url });
-    new CfnOutput(this, 'EventBusName', { value: this.busIngestion.bus.eventBusName });
-    this.kinesisIngestion.forEach((k, i) => new CfnOutput(this, i === 0 ? 'KinesisStreamName' : `KinesisStreamName${i + 1}`, { value: k.stream.streamName }));
-    new CfnOutput(this, 'IngestDeadLetterQueueUrl', { value: this.ingestDeadLetterQueue.queueUrl });
-    new CfnOutput(this, 'FailureQueueUrl', { value: this.router.failureQueue.queueUrl });
-    new CfnOutput(this, 'SweeperFunctionName', { value: this.sweeper.sweeperFunction.functionName });
-    new CfnOutput(this, 'StateMachineArns', {
-      value: this.toJsonString(Object.fromEntries([...this.workflows.stateMachines].map(([wid, m]) => [wid, m.stateMachineArn]))),
-    });
-    new CfnOutput(this, 'AlarmTopicArn', { value: this.observability.topic.topicArn });
-    new CfnOutput(this, 'DashboardUrl', { value: this.observability.dashboardUrl });
-    for (const [name, key] of this.ingestion.apiKeys) {
-      new CfnOutput(this, `ApiKeyId${name.replace(/[^A-Za-z0-9]/g, '')}`, {
-        value: key.keyId,
-        description: `API key of caller ${name}: aws apigateway get-api-key --include-value --api-key <id>`,
-      });
-    }
   }
 }
 

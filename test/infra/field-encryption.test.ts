@@ -30,10 +30,12 @@ describe('field encryption on AWS (event_sourcing.encrypt configured)', () => {
     functions = functionsOf(template);
   }, 180_000);
 
-  const sealers = ['edwe-ingest', 'edwe-ingest-eventbridge', 'edwe-ingest-kinesis', 'edwe-ingest-kafka', 'edwe-lifecycle', 'edwe-task:emit-event'];
+  // Stop and redrive store lifecycle events as the lifecycle does (seal), and an Express redrive starts the original input again (open).
+  const actions = ['edwe-execution-actions', 'edwe-bulk-action-step'];
+  const sealers = ['edwe-ingest', 'edwe-ingest-eventbridge', 'edwe-ingest-kinesis', 'edwe-ingest-kafka', 'edwe-lifecycle', 'edwe-task:emit-event', ...actions];
   // The HTTP ingest opens too: its fast path (on by default) hands the events it sealed to their workflows.
   // The revealing reads (GET /sensitive/events…) open fields for a caller; the plain reads' function does not.
-  const openers = ['edwe-ingest', 'edwe-flow-wake', 'edwe-router', 'edwe-sweeper', 'edwe-replay-start', 'edwe-lifecycle', 'edwe-task:emit-event', 'edwe-query-sensitive'];
+  const openers = ['edwe-ingest', 'edwe-flow-wake', 'edwe-router', 'edwe-sweeper', 'edwe-replay-start', 'edwe-lifecycle', 'edwe-task:emit-event', 'edwe-query-sensitive', ...actions];
 
   it('hands the encrypt entries and the key to every function that seals or opens fields, and to no other', () => {
     const configured = [...functions].filter(([, f]) => f.env.FIELD_ENCRYPTION !== undefined && f.env.FIELD_KEY_ARN !== undefined).map(([name]) => name);
