@@ -18,6 +18,9 @@ export const SEMVER_STUB = fileURLToPath(new URL('./bundling-semver-stub.cjs', i
 /** The package the layer carries; the bundling leaves it external. */
 export const XRAY_SDK = 'aws-xray-sdk-core';
 
+/** Part of the layer asset's hash: change it when `writeXrayLayer` changes what it writes for the same packages. */
+const LAYOUT = 'nodejs/node_modules, @types left out, semver stub: 1';
+
 /** The package that imports the SDK: the SDK is resolved from where it resolves it. */
 const TRACER = '@aws-lambda-powertools/tracer';
 
@@ -108,6 +111,7 @@ export function xrayLayer(scope: Construct): lambda.ILayerVersion {
   // Laid out by CDK's local bundling: skipped with the stack's other bundling (`aws:cdk:bundling-stacks`), and the
   // asset's hash is the packages' versions and the stub, so an unchanged lockfile keeps the same layer version.
   const assetHash = createHash('sha256')
+    .update(LAYOUT)
     .update(packages.map(({ target, version }) => `${target}@${version}`).join('\n'))
     .update(readFileSync(SEMVER_STUB))
     .digest('hex');
