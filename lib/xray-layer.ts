@@ -4,7 +4,7 @@
  * Built at synth, offline, from the installed packages, so the versions are the lockfile's in every region and partition.
  */
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,7 +44,8 @@ const readPackage = (dir: string): PackageJson => JSON.parse(readFileSync(join(d
 function resolvePackageDir(name: string, fromDir: string): string {
   for (let at = fromDir; ; at = dirname(at)) {
     const candidate = join(at, 'node_modules', name);
-    if (existsSync(join(candidate, 'package.json'))) return candidate;
+    // Its real path: pnpm links packages in, and a package's own dependencies are found beside its real directory.
+    if (existsSync(join(candidate, 'package.json'))) return realpathSync(candidate);
     if (dirname(at) === at) throw new Error(`X-Ray layer: package ${name} is not installed (looked up from ${fromDir})`);
   }
 }
@@ -92,7 +93,7 @@ export function xrayLayerPackages(): LayerPackage[] {
 export function writeXrayLayer(dir: string): void {
   const modules = join(dir, 'nodejs', 'node_modules');
   for (const { source, target } of xrayLayerPackages()) {
-    cpSync(source, join(modules, target), { recursive: true, filter: (path) => !path.slice(source.length).includes('/node_modules') });
+    cpSync(source, join(modules, target), { recursive: true, dereference: true, filter: (path) => !path.slice(source.length).includes('/node_modules') });
   }
   const semver = join(modules, 'semver');
   mkdirSync(semver, { recursive: true });
