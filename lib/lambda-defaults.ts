@@ -15,6 +15,7 @@ import { NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { ENV } from '../lambdas/layout/environment.js';
+import { XRAY_SDK, xrayLayer } from './xray-layer.js';
 
 const LOCK_FILES = ['package-lock.json', 'yarn.lock', 'pnpm-lock.yaml'];
 
@@ -47,9 +48,6 @@ export const handlerEntry = (name: string): string => {
  */
 export const ESM_REQUIRE_BANNER = "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
 
-/** What `semver` resolves to in a bundle (lib/bundling-semver-stub.cjs). */
-export const SEMVER_STUB = fileURLToPath(new URL('./bundling-semver-stub.cjs', import.meta.url));
-
 /** The CloudWatch metrics namespace of every handler. */
 export const METRICS_NAMESPACE = 'edwe';
 
@@ -68,15 +66,14 @@ export function defaultFunctionProps(): NodejsFunctionProps {
       target: 'node22',
       mainFields: ['module', 'main'],
       banner: ESM_REQUIRE_BANNER,
-      // The runtime provides SDK v3; keeping it out makes small bundles and fast cold starts.
-      externalModules: ['@aws-sdk/*'],
+      // The runtime provides SDK v3; keeping it out makes small bundles and fast cold starts. The X-Ray SDK
+      // (Powertools Tracer's) comes from the engine's layer (lib/xray-layer.ts), attached by createFunction.
+      externalModules: ['@aws-sdk/*', XRAY_SDK],
       minify: true,
       // Error classes keep their names: Retry/Catch and batch failure handling match on `error.name`.
       keepNames: true,
       sourceMap: true,
       sourcesContent: false,
-      // The X-Ray SDK's AWS SDK v2 patcher is all that needs semver: a stub instead (see the file).
-      esbuildArgs: { '--alias': [`semver=${SEMVER_STUB}`] },
       forceDockerBundling: false,
     },
     environment: {
@@ -115,7 +112,7 @@ const DLQ_REASON: Record<Invocation, string> = {
 };
 
 /**
- * A NodejsFunction with the defaults merged under `props` (bundling and environment merged key by key),
+ * A NodejsFunction with the defaults merged under `props` (bundling and environment merged key by key), the stack's X-Ray layer,
  * its own log group (retention set without the deprecated LogRetention custom resource, encrypted with
  * `logKey`) and its own role, allowed to write that log group and nothing else until granted more.
  */
@@ -134,6 +131,8 @@ export function createFunction(scope: Construct, id: string, props: EdweFunction
     ...overrides,
     logGroup,
     role,
+    // Every function bundles Powertools Tracer, which imports the X-Ray SDK left out of the bundle.
+    layers: [xrayLayer(scope), ...(overrides.layers ?? [])],
     bundling: { ...defaults.bundling, ...overrides.bundling },
     environment: { ...defaults.environment, [ENV.POWERTOOLS_SERVICE_NAME]: serviceName, ...overrides.environment },
   });

@@ -58,6 +58,16 @@ describe('EdweStack with the repository project', () => {
     template = Template.fromStack(new EdweStack(testApp(), 'EdweStack', { project }));
   });
 
+  it("gives every function the engine's X-Ray layer (the SDK Powertools Tracer imports, left out of the bundles), one layer per stack", () => {
+    const layers = Object.keys(template.findResources('AWS::Lambda::LayerVersion'));
+    expect(layers).toHaveLength(1);
+    template.hasResourceProperties('AWS::Lambda::LayerVersion', { CompatibleRuntimes: ['nodejs22.x'], Description: Match.stringLikeRegexp('^edwe: aws-xray-sdk-core ') });
+    const functions = Object.entries(template.findResources('AWS::Lambda::Function'));
+    expect(functions.length).toBeGreaterThan(10);
+    const without = functions.filter(([, fn]) => !((fn.Properties.Layers ?? []) as unknown[]).some((layer) => JSON.stringify(layer) === JSON.stringify({ Ref: layers[0] })));
+    expect(without.map(([id]) => id)).toEqual([]);
+  });
+
   it('keeps events in a streamed, expiring, recoverable table encrypted with a rotated customer key', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],

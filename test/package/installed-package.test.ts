@@ -125,6 +125,11 @@ new EdweStack(new App(), 'EdweStack', { project: loadProject(defaultPaths(proces
     // Every function's code is an esbuild bundle of the installed package's handler, in the assembly.
     const bundles = readdirSync(out).filter((name) => name.startsWith('asset.') && existsSync(join(out, name, 'index.mjs')));
     expect(bundles.length).toBeGreaterThan(5);
+    // The X-Ray layer is laid out from the app's installed packages (found from the installed Powertools Tracer).
+    const layers = readdirSync(out).filter((name) => name.startsWith('asset.') && existsSync(join(out, name, 'nodejs/node_modules/aws-xray-sdk-core/package.json')));
+    expect(layers).toHaveLength(1);
+    expect(existsSync(join(out, layers[0] as string, 'nodejs/node_modules/semver/index.js'))).toBe(true);
+    expect(functions.every((fn) => ((fn.Properties?.Layers ?? []) as unknown[]).length === 1)).toBe(true);
   });
 
   it('type-checks a TypeScript file against the shipped declarations (the seed types, core, tasks)', () => {
