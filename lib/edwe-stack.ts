@@ -37,6 +37,7 @@ import { KafkaIngestion } from './kafka-ingestion.js';
 import { KinesisIngestion } from './kinesis-ingestion.js';
 import { Lifecycle } from './lifecycle.js';
 import type { Observability } from './observability.js';
+import type { EngineStackParts } from './stack-parts.js';
 import { stackOutputs, watchStack } from './stack-watch.js';
 import { ExecutionActionsApi } from './execution-actions-api.js';
 import { Replay } from './replay.js';
@@ -62,7 +63,7 @@ export interface EdweStackProps extends StackProps, Partial<SettingsInput> {
  * @example new EdweStack(app, 'EdweStack', { project: loadProject(), auth: 'api-key', access: { callers: [{ apiKey: 'shop', sources: ['shop.*'] }] } })
  * @throws EngineConfigError when the configuration's sources or the settings cannot be deployed (naming each key).
  */
-export class EdweStack extends Stack {
+export class EdweStack extends Stack implements EngineStackParts {
   public readonly settings: EngineSettings;
   public readonly eventTable: EventTable;
   public readonly stateTable: StateTable;

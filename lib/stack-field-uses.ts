@@ -4,12 +4,12 @@
  */
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { taskFileName } from '../lambdas/core/index.js';
-import type { EdweStack } from './edwe-stack.js';
+import type { EngineStackParts } from './stack-parts.js';
 import type { FieldUse } from './field-encryption.js';
 import { BUILT_IN_TASKS } from './workflows.js';
 
 /** @example connectFieldEncryption({ rules, key, eventsTableName, stateTable }, stackFieldUses(stack, settings.fastPath)) */
-export function stackFieldUses(stack: EdweStack, fastPath: boolean): Array<[lambda.Function, FieldUse]> {
+export function stackFieldUses(stack: EngineStackParts, fastPath: boolean): Array<[lambda.Function, FieldUse]> {
   const uses: Array<[lambda.Function, FieldUse]> = [
     // With the fast path, the ingest function also hands the events it sealed to their workflows.
     [stack.ingestion.ingestFunction, fastPath ? 'seal-open' : 'seal'],

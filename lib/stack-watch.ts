@@ -9,14 +9,14 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
-import type { EdweStack } from './edwe-stack.js';
+import type { EngineStackParts } from './stack-parts.js';
 import { FLOW_WAKE_MAX_AGE } from './flow-control.js';
 import { METRICS_NAMESPACE } from './lambda-defaults.js';
 import { Observability } from './observability.js';
 import { ROUTER_SERVICE } from './router.js';
 
 /** Alarms and the dashboard over every function, stream consumer, failure queue, state machine and the API. */
-export function watchStack(stack: EdweStack, encryptionKey: kms.IKey): Observability {
+export function watchStack(stack: EngineStackParts, encryptionKey: kms.IKey): Observability {
   const functions: Record<string, lambda.IFunction> = {
     ingest: stack.ingestion.ingestFunction,
     query: stack.ingestion.queryFunction,
@@ -80,7 +80,7 @@ export function watchStack(stack: EdweStack, encryptionKey: kms.IKey): Observabi
 }
 
 /** What a deployer and `edwe dlq` look up: URLs, names, queues, the dashboard. */
-export function stackOutputs(stack: EdweStack, table: dynamodb.ITable): void {
+export function stackOutputs(stack: EngineStackParts, table: dynamodb.ITable): void {
   new CfnOutput(stack, 'EventsTableName', { value: table.tableName });
   new CfnOutput(stack, 'EventRetentionDays', { value: String(stack.retentionDays) });
   new CfnOutput(stack, 'StateTableName', { value: stack.stateTable.table.tableName });

@@ -35,7 +35,17 @@ describe('field encryption on AWS (event_sourcing.encrypt configured)', () => {
   const sealers = ['edwe-ingest', 'edwe-ingest-eventbridge', 'edwe-ingest-kinesis', 'edwe-ingest-kafka', 'edwe-lifecycle', 'edwe-task:emit-event', ...actions];
   // The HTTP ingest opens too: its fast path (on by default) hands the events it sealed to their workflows.
   // The revealing reads (GET /sensitive/events…) open fields for a caller; the plain reads' function does not.
-  const openers = ['edwe-ingest', 'edwe-flow-wake', 'edwe-router', 'edwe-sweeper', 'edwe-replay-start', 'edwe-lifecycle', 'edwe-task:emit-event', 'edwe-query-sensitive', ...actions];
+  const openers = [
+    'edwe-ingest',
+    'edwe-flow-wake',
+    'edwe-router',
+    'edwe-sweeper',
+    'edwe-replay-start',
+    'edwe-lifecycle',
+    'edwe-task:emit-event',
+    'edwe-query-sensitive',
+    ...actions,
+  ];
 
   it('hands the encrypt entries and the key to every function that seals or opens fields, and to no other', () => {
     const configured = [...functions].filter(([, f]) => f.env.FIELD_ENCRYPTION !== undefined && f.env.FIELD_KEY_ARN !== undefined).map(([name]) => name);
