@@ -5,15 +5,15 @@
  * (IAM by default) — served by one function; and the bulk action driver: the replay driver's state machine
  * (lib/replay-driver.ts) calling a step function, with jobs kept in the replay job store (`REPLAY#act-…` in the State table).
  */
-import { ArnFormat, Aws, Duration, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import * as logs from 'aws-cdk-lib/aws-logs';
-import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { ENV } from '../lambdas/layout/environment.js';
 import { STATE_TABLE } from '../lambdas/layout/state-table.js';
@@ -21,9 +21,9 @@ import { grantKeyUse } from './encryption.js';
 import { workflowExecutionArns } from './flow-control.js';
 import { checkedRetentionDays } from './ingest-function.js';
 import { createFunction, handlerEntry, type EdweFunctionProps } from './lambda-defaults.js';
-import { replayDriverDefinition } from './replay-driver.js';
+import { createJobDriver } from './job-driver.js';
 import { machinesEnvironment } from './router.js';
-import { acknowledgeStateMachineRules, workflowNamePrefix } from './workflows.js';
+import { workflowNamePrefix } from './workflows.js';
 
 /** The API function's service name (POWERTOOLS_SERVICE_NAME), as lambdas/aws/wiring/runtime-calls.ts lists its calls. */
 export const ACTIONS_API_SERVICE = 'edwe-execution-actions';
@@ -152,27 +152,15 @@ export class ExecutionActionsApi extends Construct {
   }
 
   private createDriver(props: ExecutionActionsApiProps): sfn.StateMachine {
-    const stack = Stack.of(this);
-    // A fixed name, so that the driver's policy can name the driver without referring to it.
-    const name = `${Names.uniqueResourceName(this, { maxLength: 73 })}-Driver`;
-    const logGroup = new logs.LogGroup(this, 'DriverLogs', {
-      logGroupName: `/aws/vendedlogs/states/${stack.stackName}/bulk-action-driver`,
-      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+    // The replay driver's machine: a step is a page, the job record is the same kind (its MarkFailed included).
+    const driver = createJobDriver(this, {
+      step: this.stepFunction,
+      stepSid: 'InvokeStep',
+      logName: 'bulk-action-driver',
+      stateTableName: props.stateTable.tableName,
       ...(props.encryptionKey === undefined ? {} : { encryptionKey: props.encryptionKey }),
-      removalPolicy: RemovalPolicy.DESTROY,
+      ...(props.logRetention === undefined ? {} : { logRetention: props.logRetention }),
     });
-    const driver = new sfn.StateMachine(this, 'Driver', {
-      stateMachineName: name,
-      // The replay driver's definition: a step is a page, the job record is the same kind (its MarkFailed included).
-      definitionBody: sfn.DefinitionBody.fromString(JSON.stringify(replayDriverDefinition(Aws.PARTITION), null, 2)),
-      definitionSubstitutions: { ReplayPageFunctionArn: this.stepFunction.functionArn, StateTableName: props.stateTable.tableName },
-      stateMachineType: sfn.StateMachineType.STANDARD,
-      tracingEnabled: true,
-      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
-      ...(props.encryptionKey === undefined ? {} : { encryptionConfiguration: new sfn.CustomerManagedEncryptionConfiguration(props.encryptionKey) }),
-    });
-    driver.addToRolePolicy(new iam.PolicyStatement({ sid: 'InvokeStep', actions: ['lambda:InvokeFunction'], resources: [this.stepFunction.functionArn] }));
-    acknowledgeStateMachineRules(driver);
     driver.addToRolePolicy(
       new iam.PolicyStatement({
         sid: 'MarkJobsFailed',
@@ -182,13 +170,6 @@ export class ExecutionActionsApi extends Construct {
       }),
     );
     grantKeyUse(props.encryptionKey, driver, 'encrypt-decrypt');
-    driver.addToRolePolicy(
-      new iam.PolicyStatement({
-        sid: 'ContinueAsNew',
-        actions: ['states:StartExecution'],
-        resources: [stack.formatArn({ service: 'states', resource: 'stateMachine', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
-      }),
-    );
     return driver;
   }
 }

@@ -5,7 +5,7 @@
  * workflow that hands that workflow's replayed events to the replay start Lambda, which starts the
  * execution under its replay name; and a dead-letter queue for what the bus or the start refuses.
  */
-import { ArnFormat, Aws, Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -13,9 +13,9 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
-import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { ENV } from '../lambdas/layout/environment.js';
 import { EVENTS_TABLE } from '../lambdas/layout/events-table.js';
@@ -25,10 +25,9 @@ import { grantKeyUse, grantSendToQueue, QueueOnFailure } from './encryption.js';
 import { QUOTAS } from './capacity-quotas.js';
 import { checkedRetentionDays, createDeadLetterQueue } from './ingest-function.js';
 import { createFunction, handlerEntry, type EdweFunctionProps } from './lambda-defaults.js';
-import { replayDriverDefinition } from './replay-driver.js';
+import { createJobDriver } from './job-driver.js';
 import { grantManagedRules } from './rules-api.js';
 import { machinesEnvironment } from './router.js';
-import { acknowledgeStateMachineRules } from './workflows.js';
 
 /**
  * Entries per second a job may put on the bus unless the deployer says otherwise (see docs/replay.md):
@@ -193,38 +192,15 @@ export class Replay extends Construct {
   }
 
   private createDriver(props: ReplayProps): sfn.StateMachine {
-    const stack = Stack.of(this);
-    // A fixed name, so that the driver's policy can name the driver without referring to it.
-    const name = `${Names.uniqueResourceName(this, { maxLength: 73 })}-Driver`;
-    const logGroup = new logs.LogGroup(this, 'DriverLogs', {
-      logGroupName: `/aws/vendedlogs/states/${stack.stackName}/replay-driver`,
-      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+    const driver = createJobDriver(this, {
+      step: this.pageFunction,
+      stepSid: 'InvokePage',
+      logName: 'replay-driver',
+      stateTableName: props.stateTable.tableName,
       ...(props.encryptionKey === undefined ? {} : { encryptionKey: props.encryptionKey }),
-      removalPolicy: RemovalPolicy.DESTROY,
+      ...(props.logRetention === undefined ? {} : { logRetention: props.logRetention }),
     });
-    const driver = new sfn.StateMachine(this, 'Driver', {
-      stateMachineName: name,
-      definitionBody: sfn.DefinitionBody.fromString(JSON.stringify(replayDriverDefinition(Aws.PARTITION), null, 2)),
-      definitionSubstitutions: { ReplayPageFunctionArn: this.pageFunction.functionArn, StateTableName: props.stateTable.tableName },
-      stateMachineType: sfn.StateMachineType.STANDARD,
-      tracingEnabled: true,
-      // Every step, without the data (job ids and cursors, all in the job record anyway).
-      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
-      ...(props.encryptionKey === undefined ? {} : { encryptionConfiguration: new sfn.CustomerManagedEncryptionConfiguration(props.encryptionKey) }),
-    });
-    // The definition is a string: CDK cannot see what it calls, so each grant is made by hand (the
-    // page function as the definition names it, unqualified, not CDK's `<arn>:*` for every version).
-    driver.addToRolePolicy(new iam.PolicyStatement({ sid: 'InvokePage', actions: ['lambda:InvokeFunction'], resources: [this.pageFunction.functionArn] }));
-    acknowledgeStateMachineRules(driver);
     this.grantJobs(driver, props, 'dynamodb:UpdateItem');
-    // Continue-as-new: the driver may start itself (by name, to avoid a reference cycle) and nothing else.
-    driver.addToRolePolicy(
-      new iam.PolicyStatement({
-        sid: 'ContinueAsNew',
-        actions: ['states:StartExecution'],
-        resources: [stack.formatArn({ service: 'states', resource: 'stateMachine', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
-      }),
-    );
     return driver;
   }
 
