@@ -143,8 +143,8 @@ describe('failure handling of the full EdweStack (every source)', () => {
     expect(count('Throttles')).toBe(functions);
     // The router, the Kinesis and the Kafka ingest functions.
     expect(count('IteratorAge')).toBe(3);
-    // Every workflow and the replay driver.
-    expect(count('ExecutionsFailed')).toBe(stack.workflows.stateMachines.size + 1);
+    // Every workflow, the replay driver and the bulk-action driver.
+    expect(count('ExecutionsFailed')).toBe(stack.workflows.stateMachines.size + 2);
     expect(count('5XXError')).toBe(1);
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^ObservabilityAlarms/) }]);
   });

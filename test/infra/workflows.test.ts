@@ -62,7 +62,7 @@ describe('EdweStack workflows on AWS (the repository project: order flow with th
     });
   });
 
-  it('lets the lifecycle function append events, keep execution records and free flow-control slots, nothing more', () => {
+  it('lets the lifecycle function append events, keep execution records, read the managed rules and free flow-control slots, nothing more', () => {
     const lifecycle = functionIdByService(template, 'edwe-lifecycle');
 
     expect(statementsOn(lifecycle, 'dynamodb:')).toEqual([
@@ -71,6 +71,13 @@ describe('EdweStack workflows on AWS (the repository project: order flow with th
         Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
         Resource: arnOf('StateStoreState'),
         Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['EXEC#*'] } },
+      }),
+      // A managed rule's concurrency slot is freed by the rule as it is now: the live set, read-only.
+      expect.objectContaining({
+        Sid: 'ManagedRules',
+        Action: ['dynamodb:GetItem', 'dynamodb:Query'],
+        Resource: arnOf('StateStoreState'),
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['RULE*'] } },
       }),
       expect.objectContaining({
         Sid: 'ReleaseFlowControlSlots',
