@@ -41,6 +41,9 @@ export class LocalWorkflowControl implements WorkflowControl {
   async redrive(execution: StoredExecution): Promise<RedriveOutcome> {
     const { name } = execution;
     const redrivable = (REDRIVABLE as readonly string[]).includes(execution.status) || execution.status === 'RUNNING';
+    // The record says the run ended, but the run may still be winding down here (its end just written): wait for it
+    // rather than refuse a redrive the record allows.
+    if ((REDRIVABLE as readonly string[]).includes(execution.status) && !this.#redriving.has(name)) await this.deps.runs.finished(name);
     if (!redrivable || this.#redriving.has(name) || this.deps.runs.isRunning(name)) {
       throw new ConflictError(`Execution "${name}" cannot be redriven: it is ${this.deps.runs.isRunning(name) ? 'running' : execution.status}`);
     }

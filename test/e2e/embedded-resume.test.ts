@@ -31,7 +31,8 @@ describe('edwe dev SIGKILLed mid-execution', () => {
       } finally {
         peek.close();
       }
-      expect(project.runs('Held')).toBe(1);
+      // The checkpoint is written as Held is entered, before its task has run: wait for the task too.
+      await vi.waitFor(() => expect(project.runs('Held')).toBe(1), { timeout: 20_000, interval: 20 });
     } finally {
       await first.stop('SIGKILL');
     }
