@@ -4,7 +4,7 @@
  */
 import { dottedChild, expandDottedKeys } from './dotted.js';
 import { describe, fail, isObject } from './errors.js';
-import { compileLeaf, flattenArrays, type ValueTest } from './leaf.js';
+import { compileLeaf, compileLeafTests, flattenArrays, type ValueTest } from './leaf.js';
 
 /** A compiled pattern. */
 export interface CompiledPattern {
@@ -169,6 +169,8 @@ export function compilePattern(pattern: unknown): CompiledPattern {
 export interface PatternLeaf {
   readonly segments: readonly string[];
   readonly test: ValueTest;
+  /** `test` for a value known to be a string. */
+  readonly onString: (value: string) => boolean;
 }
 
 /** More alternatives than this and a pattern is matched whole: the expansion would cost more than it saves. */
@@ -184,7 +186,7 @@ export const MAX_LEAF_GROUPS = 16;
  */
 export function compileLeafGroups(pattern: Record<string, unknown>): PatternLeaf[][] | undefined {
   const groups = expand(expandDottedKeys(pattern, MAX_PATTERN_DEPTH), []);
-  return groups === undefined ? undefined : groups.map((group) => group.map(({ segments, values }) => ({ segments, test: compileLeaf(segments.join('.'), values) })));
+  return groups === undefined ? undefined : groups.map((group) => group.map(({ segments, values }) => ({ segments, ...compileLeafTests(segments.join('.'), values) })));
 }
 
 type RawLeaf = { segments: string[]; values: unknown[] };

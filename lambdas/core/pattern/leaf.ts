@@ -9,7 +9,7 @@ import { newIpWords, parseCidr, parseIp } from './cidr.js';
 import { describe, fail, isObject } from './errors.js';
 import { equalsIgnoreCase, prefixIgnoreCase, suffixIgnoreCase } from './ignore-case.js';
 import { compileNumeric } from './numeric.js';
-import { type LeafParts, scalarTest, type StringTest } from './scalar-test.js';
+import { type LeafParts, scalarTest, type StringTest, stringTestOf } from './scalar-test.js';
 import { compileWildcard, parseWildcard } from './wildcard.js';
 import { MAX_WILDCARD_COMPLEXITY, type WildcardValue, wildcardComplexity } from './wildcard-complexity.js';
 
@@ -147,6 +147,17 @@ function checkWildcardComplexity(path: string, wildcards: readonly WildcardValue
 
 /** Validates a leaf array and compiles it into a test of the event value at that field. */
 export function compileLeaf(path: string, values: readonly unknown[]): ValueTest {
+  return compileLeafTests(path, values).test;
+}
+
+/** A leaf's test, and the same test for a value known to be a string (one call fewer, for routing's loops). */
+export interface LeafTests {
+  readonly test: ValueTest;
+  readonly onString: StringTest;
+}
+
+/** `compileLeaf`, with the leaf's test of string values beside it. */
+export function compileLeafTests(path: string, values: readonly unknown[]): LeafTests {
   if (values.length === 0) fail(path, 'empty arrays are not allowed: list at least one value or matcher');
   const parts: LeafParts = {
     strings: new Set(),
@@ -170,6 +181,7 @@ export function compileLeaf(path: string, values: readonly unknown[]): ValueTest
   checkWildcardComplexity(path, parts.wildcards);
   const { existsTrue, existsFalse } = parts;
   const matchesScalar: ScalarTest = existsTrue ? () => true : scalarTest(parts);
+  const onString: StringTest = existsTrue ? matchesScalar : stringTestOf(parts, matchesScalar);
 
   const matchesFlat = (items: readonly unknown[]): boolean => {
     let sawLeaf = false;
@@ -182,7 +194,7 @@ export function compileLeaf(path: string, values: readonly unknown[]): ValueTest
     return existsFalse && !sawLeaf;
   };
 
-  return (value) => {
+  const test: ValueTest = (value) => {
     // Strings first: the usual value, tested in one check.
     if (typeof value === 'string' || isScalar(value)) return matchesScalar(value);
     if (!Array.isArray(value)) return existsFalse; // absent, or an object: not a leaf
@@ -197,4 +209,5 @@ export function compileLeaf(path: string, values: readonly unknown[]): ValueTest
     }
     return existsFalse && !sawLeaf;
   };
+  return { test, onString };
 }

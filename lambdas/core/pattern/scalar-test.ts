@@ -79,6 +79,26 @@ export function scalarTest(parts: LeafParts): ScalarTest {
   return generalTest(parts);
 }
 
+/**
+ * The leaf's test of a string value, as `scalar` (the leaf's `scalarTest`) answers it, narrowed to
+ * the one check it comes down to when the leaf is that simple.
+ */
+export function stringTestOf(parts: LeafParts, scalar: ScalarTest): StringTest {
+  const { strings, stringTests, anyTests } = parts;
+  switch (onlyKind(parts)) {
+    case 'string':
+      if (strings.size === 0 && stringTests.length === 1) return stringTests[0] as StringTest;
+      if (stringTests.length === 0) return (v) => strings.has(v);
+      break;
+    case 'number':
+      return () => false;
+    case 'any':
+      if (anyTests.length === 1) return anyTests[0] as ScalarTest;
+      break;
+  }
+  return scalar;
+}
+
 function generalTest(parts: LeafParts): ScalarTest {
   const { strings, numbers, ips, ranges, stringTests, numberTests, anyTests, matchTrue, matchFalse, matchNull } = parts;
   const parsesIp = ips.length > 0 || ranges.length > 0;

@@ -56,183 +56,250 @@ export function compilePathReader(segments: readonly string[]): (event: unknown)
 /** Single-leaf rules on one field from which its answers are remembered per value, and how many values are kept. */
 const MEMO_MIN_RULES = 4;
 const MEMO_MAX_VALUES = 64;
+/**
+ * Once a memo is full, misses count up (hits count them down by 8): at this many, values are taken to
+ * rarely repeat (an id, an address) and the memo is not consulted for `MEMO_REST` events.
+ */
+const MEMO_GIVE_UP = 64;
+const MEMO_REST = 4096;
 
 /** The tests of the single-leaf rules on one field, and their answers for the string values seen (first ones kept). */
 interface SlotMemo {
-  readonly tests: readonly ValueTest[];
+  readonly tests: ReadonlyArray<(value: string) => boolean>;
   readonly answers: Map<string, Uint8Array>;
-  /** The value of the event being routed and its answers, whether or not there was room to keep them. */
-  lastValue: string | undefined;
-  last: Uint8Array;
+  /** The answers for a value that is not kept. */
+  readonly scratch: Uint8Array;
+  misses: number;
+  /** Events left before the memo is consulted again (see MEMO_GIVE_UP). */
+  resting: number;
 }
 
-/** The fields one type's rules read, each with a slot for the value read from the current event. */
+/** The answers of `memo`'s rules for a string `value`: remembered while there is room and values repeat. */
+function answersFor(memo: SlotMemo, value: string): Uint8Array {
+  const { tests, answers } = memo;
+  let found: Uint8Array | undefined;
+  if (memo.resting > 0) memo.resting--;
+  else {
+    found = answers.get(value);
+    if (found !== undefined) {
+      memo.misses = memo.misses > 8 ? memo.misses - 8 : 0;
+      return found;
+    }
+    if (answers.size < MEMO_MAX_VALUES) answers.set(value, (found = new Uint8Array(tests.length)));
+    else if (++memo.misses >= MEMO_GIVE_UP) {
+      memo.misses = 0;
+      memo.resting = MEMO_REST;
+    }
+  }
+  const into = found ?? memo.scratch;
+  for (let t = 0; t < tests.length; t++) into[t] = (tests[t] as (value: string) => boolean)(value) ? 1 : 0;
+  return into;
+}
+
+/** The slot a slot reads from: `EVENT` for the event itself. */
+const EVENT = -1;
+
+/**
+ * One step of a path: `from`'s field `key` (own properties only), as `compilePathReader` takes it. A
+ * `node` (a step with more to come) finds a field spelled with dotted keys when the key is absent.
+ */
+function step(from: unknown, key: string, node: boolean): unknown {
+  if (typeof from !== 'object' || from === null) return from === SEVERAL ? SEVERAL : undefined;
+  if (Array.isArray(from)) return SEVERAL;
+  const value = (from as Record<string, unknown>)[key];
+  if (value !== undefined && typeof value !== 'function' && key !== '__proto__') return value;
+  if (Object.hasOwn(from, key)) return value;
+  return node ? dottedChild(from as Record<string, unknown>, key) : undefined;
+}
+
+/**
+ * The fields one type's rules read, each with a slot for the value read from the current event. Paths
+ * share their beginnings: `data.properties` is a slot of its own (a node), read once per event, and
+ * `data.properties.STREET` one step from it, so ten fields of one object cost twelve property reads, not thirty.
+ */
 export class FieldSlots {
   readonly #index = new Map<string, number>();
-  readonly readers: Array<(event: unknown) => unknown> = [];
+  /** Per slot: the slot it reads from, its last key, and whether it is a node on the way to others. */
+  readonly parents: number[] = [];
+  readonly keys: string[] = [];
+  readonly nodes: boolean[] = [];
   values: unknown[] = [];
-  stamps = new Float64Array(0);
 
-  /** The slot of a path, shared by every rule of the type that reads it. */
+  /** The slot of a leaf's path, shared by every rule of the type that reads it. */
   slot(segments: readonly string[]): number {
-    const key = segments.join('\u0000');
-    let slot = this.#index.get(key);
+    return this.#slot(segments, false);
+  }
+
+  /** `slot` and the nodes it is read through, parents first. */
+  withNodes(slot: number): number[] {
+    const chain: number[] = [];
+    for (let s = slot; s !== EVENT; s = this.parents[s] as number) chain.unshift(s);
+    return chain;
+  }
+
+  #slot(segments: readonly string[], node: boolean): number {
+    const id = `${node ? 'n' : 'l'}${segments.join('\u0000')}`;
+    let slot = this.#index.get(id);
     if (slot === undefined) {
-      slot = this.readers.length;
-      this.#index.set(key, slot);
-      this.readers.push(compilePathReader(segments));
-      this.values = new Array(this.readers.length).fill(undefined);
-      this.stamps = new Float64Array(this.readers.length);
+      const parent = segments.length > 1 ? this.#slot(segments.slice(0, -1), true) : EVENT;
+      slot = this.parents.length;
+      this.#index.set(id, slot);
+      this.parents.push(parent);
+      this.keys.push(segments[segments.length - 1] as string);
+      this.nodes.push(node);
+      this.values = new Array(this.parents.length).fill(undefined);
     }
     return slot;
   }
 }
 
-/** One candidate list in firing order, as flat arrays for a tight loop. */
+// A candidate list is one Int32Array (see Candidates): per rule, RULE ints from 0, then per group
+// its leaves' range, per leaf its slot, per slot read its number and memo. One array keeps what an event
+// touches in a few cache lines however many types a rule set has.
+const RULE = 6;
+/** The rule's one leaf when it is one group of one leaf (most rules); `-1` otherwise. */
+const SINGLE = 0;
+/** The rule's groups, `[FIRST_GROUP, END_GROUP)`; `FIRST_GROUP` is `-1` for a rule matched whole. */
+const FIRST_GROUP = 1;
+const END_GROUP = 2;
+/** The memo (see SlotMemo) holding the rule's answer and its place in it; `-1` when not remembered. */
+const MEMO = 3;
+const MEMO_AT = 4;
+/** 1 for a `stop` rule. */
+const STOP = 5;
+
+type StringTest = (value: string) => boolean;
+
+/** One candidate list in firing order, as one flat array for a tight loop. */
 export class Candidates {
   readonly rules: Rule[];
   readonly #matchers: Matcher[];
-  readonly #stops: boolean[];
-  /** Per rule, its groups' range in `#leafFrom`/`#leafTo`; `-1` for a rule matched whole. */
-  readonly #groupFrom: Int32Array;
-  readonly #groupTo: Int32Array;
-  /** Per group, its leaves' range in `#slots`/`#tests`. */
-  readonly #leafFrom: Int32Array;
-  readonly #leafTo: Int32Array;
-  readonly #slots: Int32Array;
-  readonly #tests: ValueTest[] = [];
+  readonly #code: Int32Array;
+  /** Where the groups (two ints each), the leaves (one) and the slots read (two: slot, memo) start in `#code`. */
+  readonly #groupsAt: number;
+  readonly #leavesAt: number;
+  readonly #usedAt: number;
+  /** Per leaf `k`, its test at `2k` and its test of a string value at `2k + 1` (see PatternLeaf). */
+  readonly #tests: Array<ValueTest | StringTest> = [];
   readonly #fields: FieldSlots;
-  /** Per rule, its one leaf when it is one group of one leaf (most rules); `-1` otherwise. */
-  readonly #single: Int32Array;
-  /** The slots this list's rules read, read up front for each event. */
-  readonly #used: Int32Array;
-  /** Per rule, its place among the single-leaf rules of its slot when that slot's answers are remembered; `-1` otherwise. */
-  readonly #memoAt: Int32Array;
-  /** Per slot, the answers of its single-leaf rules by string value (see SlotMemo); `undefined` when not remembered. */
-  readonly #memos: Array<SlotMemo | undefined>;
+  /** The answers of single-leaf rules remembered per value (see SlotMemo), and each one's answers for the current event. */
+  readonly #memos: SlotMemo[] = [];
+  readonly #now: Array<Uint8Array | null> = [];
 
   constructor(items: ReadonlyArray<{ rule: Rule; matcher: Matcher }>, fields: FieldSlots) {
     this.rules = items.map((i) => i.rule);
     this.#matchers = items.map((i) => i.matcher);
-    this.#stops = items.map((i) => i.rule.stop);
     this.#fields = fields;
-    this.#groupFrom = new Int32Array(items.length);
-    this.#groupTo = new Int32Array(items.length);
-    const leafFrom: number[] = [];
-    const leafTo: number[] = [];
+    const perRule: number[] = [];
+    const groups: number[] = [];
     const slots: number[] = [];
-    items.forEach(({ matcher }, i) => {
+    for (const { rule, matcher } of items) {
+      const stop = rule.stop ? 1 : 0;
       if (matcher.groups === undefined) {
-        this.#groupFrom[i] = -1;
-        return;
+        perRule.push(-1, -1, -1, -1, -1, stop);
+        continue;
       }
-      this.#groupFrom[i] = leafFrom.length;
+      const first = groups.length / 2;
       for (const group of matcher.groups) {
-        leafFrom.push(slots.length);
+        groups.push(slots.length);
         for (const leaf of group) {
           slots.push(fields.slot(leaf.segments));
-          this.#tests.push(leaf.test);
+          this.#tests.push(leaf.test, leaf.onString);
         }
-        leafTo.push(slots.length);
+        groups.push(slots.length);
       }
-      this.#groupTo[i] = leafFrom.length;
-    });
-    this.#leafFrom = Int32Array.from(leafFrom);
-    this.#leafTo = Int32Array.from(leafTo);
-    this.#slots = Int32Array.from(slots);
-    this.#single = Int32Array.from(items, (_, i) => {
-      const g = this.#groupFrom[i] as number;
-      return g >= 0 && this.#groupTo[i] === g + 1 && leafTo[g] === (leafFrom[g] as number) + 1 ? (leafFrom[g] as number) : -1;
-    });
-    this.#used = Int32Array.from(new Set(slots));
+      const single = matcher.groups.length === 1 && groups[2 * first + 1] === (groups[2 * first] as number) + 1 ? (groups[2 * first] as number) : -1;
+      perRule.push(single, first, groups.length / 2, -1, -1, stop);
+    }
     // Fields that many rules test alone (a street, a state, a tier) take few values: their answers are remembered per value.
     const bySlot = new Map<number, number[]>();
-    this.#single.forEach((k, i) => {
-      if (k < 0) return;
-      const list = bySlot.get(slots[k] as number);
-      if (list === undefined) bySlot.set(slots[k] as number, [i]);
+    for (let i = 0; i < items.length; i++) {
+      const single = perRule[i * RULE + SINGLE] as number;
+      if (single < 0) continue;
+      const list = bySlot.get(slots[single] as number);
+      if (list === undefined) bySlot.set(slots[single] as number, [i]);
       else list.push(i);
-    });
-    this.#memoAt = new Int32Array(items.length).fill(-1);
-    this.#memos = [];
+    }
+    const memoOf = new Map<number, number>();
     for (const [slot, rules] of bySlot) {
       if (rules.length < MEMO_MIN_RULES) continue;
+      memoOf.set(slot, this.#memos.length);
       rules.forEach((i, at) => {
-        this.#memoAt[i] = at;
+        perRule[i * RULE + MEMO] = this.#memos.length;
+        perRule[i * RULE + MEMO_AT] = at;
       });
-      this.#memos[slot] = { tests: rules.map((i) => this.#tests[this.#single[i] as number] as ValueTest), answers: new Map(), lastValue: undefined, last: new Uint8Array(0) };
+      this.#memos.push({
+        tests: rules.map((i) => this.#tests[2 * (perRule[i * RULE + SINGLE] as number) + 1] as StringTest),
+        answers: new Map(),
+        scratch: new Uint8Array(rules.length),
+        misses: 0,
+        resting: 0,
+      });
+      this.#now.push(null);
     }
+    const used = [...new Set(slots.flatMap((slot) => fields.withNodes(slot)))].sort((x, y) => x - y);
+    this.#groupsAt = perRule.length;
+    this.#leavesAt = this.#groupsAt + groups.length;
+    this.#usedAt = this.#leavesAt + slots.length;
+    this.#code = Int32Array.from([...perRule, ...groups, ...slots, ...used.flatMap((slot) => [slot, memoOf.get(slot) ?? -1])]);
   }
 
-  /** The answers of `memo`'s rules for a string `value`: computed on first sight, kept while there is room, and always for the last value. */
-  static #answers(memo: SlotMemo, value: string): Uint8Array {
-    if (memo.lastValue === value) return memo.last;
-    let answers = memo.answers.get(value);
-    if (answers === undefined) {
-      const { tests } = memo;
-      answers = new Uint8Array(tests.length);
-      for (let t = 0; t < tests.length; t++) answers[t] = (tests[t] as ValueTest)(value) ? 1 : 0;
-      if (memo.answers.size < MEMO_MAX_VALUES) memo.answers.set(value, answers);
-    }
-    memo.lastValue = value;
-    memo.last = answers;
-    return answers;
-  }
-
-  /** Reads the list's fields for the event (once per event across lists); whether one crosses an array. */
-  #read(event: unknown, stamp: number): boolean {
-    const { readers, values, stamps } = this.#fields;
-    const used = this.#used;
+  /**
+   * Reads the list's fields for the event, and the remembered answers for their values; whether a
+   * value crosses an array.
+   */
+  #read(event: unknown): boolean {
+    const { parents, keys, nodes, values } = this.#fields;
+    const code = this.#code;
     let several = false;
-    for (let u = 0; u < used.length; u++) {
-      const slot = used[u] as number;
-      if (stamps[slot] !== stamp) {
-        values[slot] = (readers[slot] as (event: unknown) => unknown)(event);
-        stamps[slot] = stamp;
-      }
-      if (values[slot] === SEVERAL) several = true;
+    for (let u = this.#usedAt; u < code.length; u += 2) {
+      const slot = code[u] as number;
+      const parent = parents[slot] as number;
+      const value = step(parent === EVENT ? event : values[parent], keys[slot] as string, nodes[slot] as boolean);
+      values[slot] = value;
+      if (value === SEVERAL) several = true;
+      const memo = code[u + 1] as number;
+      if (memo >= 0) this.#now[memo] = typeof value === 'string' ? answersFor(this.#memos[memo] as SlotMemo, value) : null;
     }
     return several;
   }
 
-  /** The rules that fire for `event`, cut after the first firing `stop` rule. `stamp` is new per event. */
-  select(event: unknown, stamp: number): Rule[] {
+  /** The rules that fire for `event`, cut after the first firing `stop` rule. */
+  select(event: unknown): Rule[] {
     const fired: Rule[] = [];
-    const matchers = this.#matchers;
-    const groupFrom = this.#groupFrom;
-    const groupTo = this.#groupTo;
-    const leafFrom = this.#leafFrom;
-    const leafTo = this.#leafTo;
-    const slots = this.#slots;
+    const code = this.#code;
     const tests = this.#tests;
-    const single = this.#single;
-    const stops = this.#stops;
+    const groupsAt = this.#groupsAt;
+    const leavesAt = this.#leavesAt;
     // A value that crosses an array sends its rules to their compiled patterns (checked per leaf below).
-    const several = this.#read(event, stamp);
+    const several = this.#read(event);
     const { values } = this.#fields;
-    const memoAt = this.#memoAt;
-    const memos = this.#memos;
-    for (let i = 0; i < matchers.length; i++) {
+    const now = this.#now;
+    const count = this.rules.length;
+    for (let i = 0, r = 0; i < count; i++, r += RULE) {
       let ok = false;
-      const only = single[i] as number;
-      const firstGroup = groupFrom[i] as number;
-      if (only >= 0 && !several) {
-        const slot = slots[only] as number;
-        const value = values[slot];
-        const at = memoAt[i] as number;
-        ok = at >= 0 && typeof value === 'string' ? Candidates.#answers(memos[slot] as SlotMemo, value)[at] === 1 : (tests[only] as ValueTest)(value);
-      } else if (firstGroup < 0) ok = (matchers[i] as Matcher).matches(event);
+      const single = code[r + SINGLE] as number;
+      const firstGroup = code[r + FIRST_GROUP] as number;
+      if (single >= 0 && !several) {
+        const memo = code[r + MEMO] as number;
+        const answers = memo >= 0 ? now[memo] : null;
+        if (answers != null) ok = answers[code[r + MEMO_AT] as number] === 1;
+        else {
+          const value = values[code[leavesAt + single] as number];
+          ok = typeof value === 'string' ? (tests[2 * single + 1] as StringTest)(value) : (tests[2 * single] as ValueTest)(value);
+        }
+      } else if (firstGroup < 0) ok = (this.#matchers[i] as Matcher).matches(event);
       else {
-        const endGroup = groupTo[i] as number;
-        groups: for (let g = firstGroup; g < endGroup; g++) {
-          const end = leafTo[g] as number;
-          for (let k = leafFrom[g] as number; k < end; k++) {
-            const value = values[slots[k] as number];
+        const endGroup = code[r + END_GROUP] as number;
+        groups: for (let g = groupsAt + 2 * firstGroup; g < groupsAt + 2 * endGroup; g += 2) {
+          const end = code[g + 1] as number;
+          for (let k = code[g] as number; k < end; k++) {
+            const value = values[code[leavesAt + k] as number];
             if (value === SEVERAL) {
-              ok = (matchers[i] as Matcher).matches(event);
+              ok = (this.#matchers[i] as Matcher).matches(event);
               break groups;
             }
-            if (!(tests[k] as ValueTest)(value)) continue groups;
+            if (!(typeof value === 'string' ? (tests[2 * k + 1] as StringTest)(value) : (tests[2 * k] as ValueTest)(value))) continue groups;
           }
           ok = true;
           break;
@@ -240,7 +307,7 @@ export class Candidates {
       }
       if (!ok) continue;
       fired.push(this.rules[i] as Rule);
-      if (stops[i] === true) break;
+      if (code[r + STOP] === 1) break;
     }
     return fired;
   }

@@ -40,9 +40,7 @@ export const byPriorityThenId = (a: Rule, b: Rule): number => b.priority - a.pri
 const typesOf = (rule: Rule): readonly string[] => (Array.isArray(rule.eventType) ? rule.eventType : [rule.eventType]);
 const matchesEveryType = (rule: Rule): boolean => typesOf(rule).includes('*');
 
-function buildRoute(entries: readonly Entry[], readers: Map<string, (event: unknown) => unknown>): TypeRoute {
-  // The fields this type's rules read, shared by all its candidate lists: each is read once per event.
-  const fields = new FieldSlots();
+function buildRoute(entries: readonly Entry[], readers: Map<string, (event: unknown) => unknown>, fields: FieldSlots): TypeRoute {
   const candidates = (items: ReadonlyArray<{ rule: Rule; matcher: Matcher }>): Candidates => new Candidates(items, fields);
   const all = candidates(entries.map((e) => ({ rule: e.rule, matcher: e.full })));
   const counts = new Map<string, number>();
@@ -95,28 +93,37 @@ export function compileRules(rules: readonly Rule[]): RuleSet {
   // Pre-merge each type's rules with the "*" rules, in firing order, so route() does no sorting.
   const index = new Map<string, TypeRoute>();
   const readers = new Map<string, (event: unknown) => unknown>();
+  // The fields the rules read, shared by every type: the few paths a rule set reads stay in cache.
+  const fields = new FieldSlots();
   for (const [type, list] of byType)
     index.set(
       type,
       buildRoute(
         [...list, ...everyType].sort((a, b) => (order.get(a) as number) - (order.get(b) as number)),
         readers,
+        fields,
       ),
     );
-  const fallback = buildRoute(everyType, readers);
-  // A new stamp per routed event marks which field values were read for it.
-  let stamp = 0;
+  const fallback = buildRoute(everyType, readers, fields);
+  // Events come in runs of one type: comparing with the last type spares hashing each event's fresh string.
+  let lastType: string | undefined;
+  let lastRoute = fallback;
 
   return {
     rules: sorted,
     route(event) {
-      const route = index.get(event.type) ?? fallback;
+      let route = lastRoute;
+      if (event.type !== lastType) {
+        route = index.get(event.type) ?? fallback;
+        lastType = event.type;
+        lastRoute = route;
+      }
       let list = route.all;
       if (route.read !== undefined) {
         const value = route.read(event);
         list = value === undefined ? route.unkeyed : value === SEVERAL ? route.all : (route.byValue.get(value) ?? route.unkeyed);
       }
-      return list.select(event, ++stamp);
+      return list.select(event);
     },
   };
 }

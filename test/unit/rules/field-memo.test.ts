@@ -40,6 +40,19 @@ describe('rules testing one field alone', () => {
     }
   });
 
+  it('answers as each rule does while values stop repeating and once they repeat again', () => {
+    // Thousands of values seen once each (an id, an address) put the memo to rest; then a few values again.
+    const unique = Array.from({ length: 6_000 }, (_, i) => `MA${i}${i % 3 ? 'ET' : 'SS'}`);
+    const repeated = Array.from({ length: 6_000 }, (_, i) => streets[i % 8] as string);
+    for (const street of [...unique, ...repeated, ...unique.slice(0, 300)]) {
+      const e = event({ street });
+      expect(
+        set.route(e).map((r) => r.id),
+        street,
+      ).toEqual(expected(e));
+    }
+  });
+
   it('answers as each rule does for values that are not strings, absent, or several', () => {
     for (const street of [5, true, null, undefined, { name: 'MARKET' }, ['MARKET', 'x'], ['nothing']]) {
       const e = event(street === undefined ? {} : { street });

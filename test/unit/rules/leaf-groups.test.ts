@@ -61,6 +61,35 @@ describe('routing through leaf groups', () => {
     );
   });
 
+  it('fires exactly those rules when rules of several types read the same fields', () => {
+    // Every type's lists read the fields through one set of slots: a type must never see another's values.
+    const TYPES = ['t.a', 't.b', '*'];
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(pattern, fc.constantFrom(...TYPES)), { minLength: 1, maxLength: 8 }),
+        fc.array(fc.tuple(value, fc.constantFrom('t.a', 't.b', 't.c')), { minLength: 1, maxLength: 4 }),
+        (specs, probes) => {
+          const rules: Rule[] = specs
+            .map(([p, type], i) => rule({ id: `r${i}`, eventType: type, pattern: { data: p as Record<string, unknown> } }))
+            .filter((r) => compiles(r.pattern));
+          fc.pre(rules.length > 0);
+          const set = compileRules(rules);
+          for (const [data, type] of probes) {
+            const probe: EngineEvent = { ...event(data as Record<string, unknown>), type };
+            const expected = rules.filter((r) => (r.eventType === '*' || r.eventType === type) && compilePattern(r.pattern).matches(probe)).map((r) => r.id);
+            expect(
+              set
+                .route(probe)
+                .map((r) => r.id)
+                .sort(),
+            ).toEqual(expected.sort());
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
   it('tests conditions and pattern together, each field read once, for many rules of one type', () => {
     const rules = [
       rule({ id: 'street', conditions: [{ field: 'properties.street', value: 'MARKET' }] }),
