@@ -170,7 +170,8 @@ export function readEventSources(r: NodeReader, entry: Entry): EventSourceConfig
     const map = expectMap(r, item, entry.keyNode, where);
     const type = map === undefined ? undefined : r.js((map.get('type', true) as SourceNode | undefined) ?? null);
     if (map === undefined || typeof type !== 'string' || !Object.hasOwn(SOURCE_FIELDS, type)) {
-      if (map !== undefined) r.at((map.get('type', true) as SourceNode | undefined) ?? map, `${where}.type: must be one of ${Object.keys(SOURCE_FIELDS).join(', ')}, got ${show(type)}`, 'type');
+      if (map !== undefined)
+        r.at((map.get('type', true) as SourceNode | undefined) ?? map, `${where}.type: must be one of ${Object.keys(SOURCE_FIELDS).join(', ')}, got ${show(type)}`, 'type');
       ok = false;
       return;
     }

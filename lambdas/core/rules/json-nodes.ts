@@ -183,9 +183,8 @@ class JsonNodeParser {
           break;
         }
         const close = frame.keys === undefined ? ']' : '}';
-        if (next !== close) {
-          this.fail(this.pos, `expected "," or "${close}" after ${frame.keys === undefined ? 'an item of an array' : `the value of "${frame.key?.value}"`}, got ${this.found(this.pos)}`);
-        }
+        const after = frame.keys === undefined ? 'an item of an array' : `the value of ${JSON.stringify(frame.key?.value)}`;
+        if (next !== close) this.fail(this.pos, `expected "," or "${close}" after ${after}, got ${this.found(this.pos)}`);
         this.pos++;
         frame.node.range[1] = frame.node.range[2] = this.pos;
         stack.pop();
@@ -250,8 +249,10 @@ class JsonNodeParser {
           out += String.fromCharCode(Number.parseInt(hex, 16));
           i += 6;
         } else {
-          const decoded = kind === undefined ? undefined : ESCAPES[kind];
-          if (decoded === undefined) this.fail(i, `unknown escape ${JSON.stringify(`\\${kind ?? ''}`)} in a string (JSON has \\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)`);
+          if (kind === undefined) this.fail(opening, 'a string is not closed');
+          const decoded = ESCAPES[kind];
+          if (decoded === undefined)
+            this.fail(i, `unknown escape \\${kind >= ' ' ? kind : JSON.stringify(kind)} in a string (JSON has \\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)`);
           out += decoded;
           i += 2;
         }
