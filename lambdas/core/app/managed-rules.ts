@@ -1,7 +1,7 @@
 /**
  * The merged rule set as routing holds it: the files layer plus the managed layer (the `RuleStore`), compiled from
- * each managed rule's read form (`StoredRule.read`), so that a routing function needs no document reader — and its
- * bundle no YAML parser. The rules API's catalog (rule-catalog.ts) keeps one of these and applies its writes to it.
+ * each managed rule's read form (`StoredRule.read`), so that a routing function reads no document again. The rules
+ * API's catalog (rule-catalog.ts) keeps one of these and applies its writes to it.
  */
 import { ValidationError } from '../errors.js';
 import type { Logger } from '../ports/observability.js';
@@ -11,7 +11,7 @@ import type { RuleDocumentContext } from '../rules/rule-document.js';
 import { compileRules } from '../rules/rule-set.js';
 import type { Rule, RuleSet } from '../rules/types.js';
 
-/** Reads a rule document as the rules API does (`readRuleDocument`); only where the YAML parser may be bundled. */
+/** Reads a rule document as the rules API does (`readRuleDocument`), for versions stored without their read form. */
 export type RuleDocumentReader = (id: string, document: RuleDocument, context: RuleDocumentContext) => { rule: Rule };
 
 /**

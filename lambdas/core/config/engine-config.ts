@@ -3,10 +3,9 @@
  * `event_sources`, `event_sourcing`, `real_time_execution`, read into typed settings for the
  * ingestion, store and replay work. Snake_case (the seed) and camelCase spellings are both accepted.
  */
-import type { YAMLMap } from 'yaml';
 import { encryptFieldProblem, type EncryptRule } from '../field-encryption.js';
 import type { Rule } from '../rules/types.js';
-import { checks, expectMap, expectSeq, readKeys, readValue, show, type Entry, type KeySpec, type NodeReader } from '../rules/yaml-nodes.js';
+import { checks, expectMap, expectSeq, readKeys, readValue, show, type Entry, type KeySpec, type MapNode, type NodeReader, type SourceNode } from '../rules/yaml-nodes.js';
 
 /** Where a stream consumer starts reading. */
 export type StartingPosition = 'LATEST' | 'TRIM_HORIZON';
@@ -144,7 +143,7 @@ const SOURCE_FIELDS: Record<EventSourceConfig['type'], FieldSpec[]> = {
 };
 
 /** Reads a mapping's fields against specs; `undefined` when any is missing or wrong. */
-function readFields(r: NodeReader, map: YAMLMap, specs: readonly FieldSpec[], where: string, extra: readonly KeySpec[] = []): Record<string, unknown> | undefined {
+function readFields(r: NodeReader, map: MapNode, specs: readonly FieldSpec[], where: string, extra: readonly KeySpec[] = []): Record<string, unknown> | undefined {
   const before = r.issues.length;
   const keys = readKeys(r, map, [...extra, ...specs], where);
   const out: Record<string, unknown> = {};
@@ -169,9 +168,10 @@ export function readEventSources(r: NodeReader, entry: Entry): EventSourceConfig
   items.forEach((item, i) => {
     const where = `event_sources[${i}]`;
     const map = expectMap(r, item, entry.keyNode, where);
-    const type = map === undefined ? undefined : r.js(map.get('type', true) ?? null);
+    const type = map === undefined ? undefined : r.js((map.get('type', true) as SourceNode | undefined) ?? null);
     if (map === undefined || typeof type !== 'string' || !Object.hasOwn(SOURCE_FIELDS, type)) {
-      if (map !== undefined) r.at(map.get('type', true) ?? map, `${where}.type: must be one of ${Object.keys(SOURCE_FIELDS).join(', ')}, got ${show(type)}`, 'type');
+      if (map !== undefined)
+        r.at((map.get('type', true) as SourceNode | undefined) ?? map, `${where}.type: must be one of ${Object.keys(SOURCE_FIELDS).join(', ')}, got ${show(type)}`, 'type');
       ok = false;
       return;
     }

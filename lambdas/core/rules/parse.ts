@@ -3,7 +3,7 @@
  * (`event_driven_workflow_engine:` with `trigger_rules:` and the engine's other settings).
  * Every problem is reported as `file:line:column: message`, all of a file's problems at once.
  */
-import { Document, isMap, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import { Document, LineCounter, parseDocument } from 'yaml';
 import {
   DEFAULT_EVENT_SOURCING,
   DEFAULT_REAL_TIME_EXECUTION,
@@ -15,7 +15,8 @@ import {
 import { ValidationError } from '../errors.js';
 import { readRule, RULE_ID, type IdPolicy } from './read-rule.js';
 import type { Rule } from './types.js';
-import { expectMap, expectSeq, NodeReader, readKeys, UnreadableValueError, type KeySpec, type RuleFileIssue } from './yaml-nodes.js';
+import { expectMap, expectSeq, NodeReader, readKeys, UnreadableValueError, type KeySpec, type RuleFileIssue, type SourceNode } from './yaml-nodes.js';
+import { yamlSyntax } from './yaml-syntax.js';
 
 export type { RuleFileIssue } from './yaml-nodes.js';
 
@@ -73,16 +74,16 @@ export function parseRules(text: string, fileName: string): Rule[] {
 export function parseRulesFile(text: string, fileName: string): RulesFile {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
-  const r = new NodeReader(fileName, doc, lineCounter);
+  const r = new NodeReader(fileName, yamlSyntax(doc, lineCounter));
   for (const error of doc.errors) r.atOffset(error.pos[0], yamlMessage(error.code, error.message, text, error.pos[0]));
   if (r.issues.length > 0) throw new RuleFileError(r.issues);
-  const result = readSafely(r, doc.contents as YamlNode | null);
+  const result = readSafely(r, doc.contents as SourceNode | null);
   if (r.issues.length > 0) throw new RuleFileError(inFileOrder(r.issues), result.rules);
   return result;
 }
 
 /** `readTop`, stopping at the first value that cannot be read (its issue is recorded). */
-function readSafely(r: NodeReader, root: YamlNode | null): RulesFile {
+function readSafely(r: NodeReader, root: SourceNode | null): RulesFile {
   try {
     return readTop(r, root);
   } catch (error) {
@@ -116,15 +117,15 @@ export function parseEngineConfig(text: string, fileName: string): EngineConfig 
 export function parseEngineConfigValue(value: unknown, name = 'config'): EngineConfig {
   const wrapped = isObject(value) && Object.keys(value).length === 1 && Object.hasOwn(value, SEED_ROOT_KEY);
   const doc = new Document(wrapped ? value : { [SEED_ROOT_KEY]: value });
-  const r = new NodeReader(name, doc, undefined);
-  const result = readSafely(r, doc.contents as YamlNode | null);
+  const r = new NodeReader(name, yamlSyntax(doc, undefined));
+  const result = readSafely(r, doc.contents as SourceNode | null);
   if (r.issues.length > 0) throw new RuleFileError(r.issues);
   return result.config as EngineConfig;
 }
 
-function readTop(r: NodeReader, root: YamlNode | null): RulesFile {
+function readTop(r: NodeReader, root: SourceNode | null): RulesFile {
   if (root === null) return { rules: [] };
-  if (!isMap(root)) {
+  if (!r.isMap(root)) {
     r.at(root, `expected a mapping with a "rules:" list (or the seed's "${SEED_ROOT_KEY}:" configuration)`);
     return { rules: [] };
   }
@@ -161,7 +162,7 @@ function readTop(r: NodeReader, root: YamlNode | null): RulesFile {
   return { rules, config };
 }
 
-function readRules(r: NodeReader, items: Array<YamlNode | null>, parent: YamlNode, list: string, ids: IdPolicy): Rule[] {
+function readRules(r: NodeReader, items: Array<SourceNode | null>, parent: SourceNode, list: string, ids: IdPolicy): Rule[] {
   const rules: Rule[] = [];
   items.forEach((item, index) => {
     const rule = readRule(r, item, parent, `${list}[${index}]`, ids);

@@ -2,7 +2,6 @@
  * Reads one trigger rule from its YAML node: the rule language's keys (and the seed's snake_case spellings),
  * each value checked where it is written; conditions and patterns are compiled once to prove them.
  */
-import { isMap, type Node as YamlNode } from 'yaml';
 import { CONTROL_CHARS } from '../envelope.js';
 import { compilePattern, InvalidPatternError } from '../pattern/index.js';
 import { WORKFLOW_ID } from '../workflows.js';
@@ -12,7 +11,7 @@ import { FLOW_CONTROL_KEYS, readFlowControl } from './flow-control.js';
 import { parseDuration } from '../config/engine-config.js';
 import { readScheduleFields, SCHEDULE_FIRED, SCHEDULE_KEYS, schedulePattern } from './schedule.js';
 import type { Condition, JoinSpec, Rule } from './types.js';
-import { checks, expectMap, expectSeq, readKeys, readValue, show, sub, valueNode, type Entry, type KeySpec, type NodeReader } from './yaml-nodes.js';
+import { checks, expectMap, expectSeq, readKeys, readValue, show, sub, valueNode, type Entry, type KeySpec, type NodeReader, type SourceNode } from './yaml-nodes.js';
 
 /** `[a-z0-9-]`, starting and ending with a letter or digit, at most 64 characters. */
 export const RULE_ID = /^[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?$/;
@@ -51,7 +50,7 @@ export type IdPolicy = { required: true } | { required: false; generate: (rule: 
  * Reads the rule at `node` (`parent`: where to point when the item is empty); `label` names it in
  * messages (`rules[2]`). Problems go to `r`; returns `undefined` when the rule has any.
  */
-export function readRule(r: NodeReader, node: YamlNode | null, parent: YamlNode, label: string, ids: IdPolicy): Rule | undefined {
+export function readRule(r: NodeReader, node: SourceNode | null, parent: SourceNode, label: string, ids: IdPolicy): Rule | undefined {
   const before = r.issues.length;
   const map = expectMap(r, node, parent, label);
   if (map === undefined) return undefined;
@@ -131,7 +130,7 @@ export function readRule(r: NodeReader, node: YamlNode | null, parent: YamlNode,
 }
 
 /** `all: [a, b]` with `within: 15m`: a multi-event trigger. Either key alone, or with `eventType`, is an error. */
-function readJoin(r: NodeReader, map: YamlNode, keys: Map<string, Entry>, where: string): JoinSpec | undefined {
+function readJoin(r: NodeReader, map: SourceNode, keys: Map<string, Entry>, where: string): JoinSpec | undefined {
   const all = keys.get('all');
   const within = keys.get('within');
   if (all === undefined && within === undefined) return undefined;
@@ -169,7 +168,7 @@ function keyPositions(r: NodeReader, keys: Map<string, Entry>): Record<string, {
   return positions;
 }
 
-function required<T>(r: NodeReader, map: YamlNode, keys: Map<string, Entry>, where: string, name: string, read: (e: Entry) => T | undefined): T | undefined {
+function required<T>(r: NodeReader, map: SourceNode, keys: Map<string, Entry>, where: string, name: string, read: (e: Entry) => T | undefined): T | undefined {
   const entry = keys.get(name);
   if (entry !== undefined) return read(entry);
   r.at(map, `${where}: missing "${name}"`, name);
@@ -204,7 +203,7 @@ function readConditions(r: NodeReader, entry: Entry, where: string): Condition[]
   return ok ? conditions : undefined;
 }
 
-function readCondition(r: NodeReader, node: YamlNode | null, parent: YamlNode, where: string): Condition | undefined {
+function readCondition(r: NodeReader, node: SourceNode | null, parent: SourceNode, where: string): Condition | undefined {
   const map = expectMap(r, node, parent, where);
   if (map === undefined) return undefined;
   const before = r.issues.length;
@@ -263,20 +262,20 @@ function readPattern(r: NodeReader, entry: Entry, where: string): Record<string,
 }
 
 /** The node an `InvalidPatternError` path (`detail.amount`, `$or[1].source`) points at; keys may contain dots. */
-export function nodeAtPatternPath(r: NodeReader, root: YamlNode, path: string): YamlNode {
-  let node: YamlNode = root;
+export function nodeAtPatternPath(r: NodeReader, root: SourceNode, path: string): SourceNode {
+  let node: SourceNode = root;
   let rest = path;
   while (rest !== '') {
     const index = /^\[(\d+)\]\.?/.exec(rest);
-    if (index !== null && 'items' in node && Array.isArray(node.items) && !isMap(node)) {
+    if (index !== null && r.isSeq(node)) {
       const item = r.deref(node.items[Number(index[1])]);
       if (item === null) break;
       node = item;
       rest = rest.slice(index[0].length);
       continue;
     }
-    if (!isMap(node)) break;
-    let best: { key: string; value: YamlNode } | undefined;
+    if (!r.isMap(node)) break;
+    let best: { key: string; value: SourceNode } | undefined;
     for (const pair of node.items) {
       const key = String((pair.key as { value?: unknown } | null)?.value);
       const fits = rest === key || rest.startsWith(`${key}.`) || rest.startsWith(`${key}[`);

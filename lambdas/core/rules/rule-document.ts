@@ -1,14 +1,14 @@
 /**
- * A rule as the API carries it: JSON with the YAML fields. JSON is YAML, so a document is read by the very
- * reader the rule files use (`readRule`), and each problem is named by its JSON path (`conditions[0].op`).
+ * A rule as the API carries it: JSON with the YAML fields. A document is read into located nodes (json-nodes.ts) and
+ * checked by the very reader the rule files use (`readRule`), each problem named by its JSON path (`conditions[0].op`).
  */
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import { ValidationError, type ErrorDetail } from '../errors.js';
 import type { RuleDocument } from '../ports/rules.js';
+import { JsonSyntaxError, readJsonNodes } from './json-nodes.js';
 import { readRule, RULE_ID } from './read-rule.js';
 export { filesRuleVersion, ruleDocumentOf } from './rule-as-document.js';
 import type { Rule } from './types.js';
-import { NodeReader, UnreadableValueError, type RuleFileIssue } from './yaml-nodes.js';
+import { NodeReader, UnreadableValueError, type RuleFileIssue, type SourceNode } from './yaml-nodes.js';
 
 /** The largest rule document accepted: a version of it is stored with every change (a DynamoDB item holds 400 KB). */
 export const MAX_RULE_BYTES = 128 * 1024;
@@ -37,57 +37,71 @@ export function readRuleDocument(id: string, body: string | RuleDocument, contex
   }
   const text = typeof body === 'string' ? body : JSON.stringify(body);
   if (new TextEncoder().encode(text).length > MAX_RULE_BYTES) throw invalid([{ path: '(body)', message: `a rule is at most ${MAX_RULE_BYTES / 1024} KiB of JSON` }]);
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
-  if (doc.errors.length > 0)
-    throw invalid(doc.errors.map((e) => ({ path: '(body)', message: (e.message.split('\n')[0] ?? e.message).replace(/ at line \d+, column \d+:?$/, '') })));
-  const root = doc.contents as YamlNode | null;
-  if (!isMap(root)) throw invalid([{ path: '(body)', message: 'a rule must be a JSON object' }]);
+  let parsed: ReturnType<typeof readJsonNodes>;
+  try {
+    parsed = readJsonNodes(text);
+  } catch (error) {
+    if (!(error instanceof JsonSyntaxError)) throw error;
+    throw invalid([{ path: '(body)', message: error.message }]);
+  }
+  return readRuleNodes(id, new NodeReader('(rule)', parsed.syntax), parsed.root, context);
+}
+
+/**
+ * `readRuleDocument` past the text: the document's nodes, as any reader gives them (JSON's here; the tests read the
+ * same text as YAML too, to show both readers report alike), with `r` to read them.
+ * @throws InvalidRuleError naming each problem's JSON path.
+ */
+export function readRuleNodes(id: string, r: NodeReader, root: SourceNode | null, context: RuleDocumentContext): { rule: Rule; document: RuleDocument } {
+  if (!r.isMap(root)) throw invalid([{ path: '(body)', message: 'a rule must be a JSON object' }]);
   const written = root.get('id', true);
-  if (written !== undefined && !(isScalar(written) && written.value === id)) {
+  if (written !== undefined && !(r.isScalar(written) && written.value === id)) {
     throw invalid([{ path: 'id', message: `must be the id in the path, "${id}" (or be left out)` }]);
   }
-  const r = new NodeReader('(rule)', doc, lineCounter);
   let rule: Rule | undefined;
+  let document: RuleDocument | undefined;
   try {
     rule = readRule(r, root, root, '(rule)', { required: false, generate: () => id });
+    document = r.js(root) as RuleDocument;
   } catch (error) {
     if (!(error instanceof UnreadableValueError)) throw error;
   }
-  const details = r.issues.map((issue) => detailOf(issue, pathsOf(root), lineCounter));
+  const paths = pathsOf(r, root);
+  const details = r.issues.map((issue) => detailOf(issue, paths));
   if (rule !== undefined && !context.workflows.has(rule.workflow)) details.push({ path: 'workflow', message: `no workflow "${rule.workflow}" is deployed` });
-  if (details.length > 0 || rule === undefined) throw invalid(details);
-  const document = doc.toJS({ maxAliasCount: 100 }) as RuleDocument;
+  if (details.length > 0 || rule === undefined || document === undefined) throw invalid(details);
   rule.location = { file: `rule ${id}`, line: 1, column: 1 };
   return { rule, document: written === undefined ? { id, ...document } : document };
 }
 
 const invalid = (details: ErrorDetail[]): InvalidRuleError => new InvalidRuleError(`Invalid rule: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`, details);
 
-/** The JSON path of every node (keys and values), by the offset it starts at; the outermost wins a tie. */
-function pathsOf(root: YamlNode): Map<number, string> {
-  const paths = new Map<number, string>();
+/** The JSON path of every node (keys and values), by the line and column it starts at; the outermost wins a tie. */
+function pathsOf(r: NodeReader, root: SourceNode): Map<string, string> {
+  const paths = new Map<string, string>();
+  const place = (node: unknown, path: string): void => {
+    if ((node as SourceNode | null)?.range?.[0] === undefined) return;
+    const { line, column } = r.where(node as SourceNode);
+    if (!paths.has(`${line}:${column}`)) paths.set(`${line}:${column}`, path);
+  };
   const visit = (node: unknown, path: string): void => {
-    const start = (node as YamlNode | null)?.range?.[0];
-    if (start !== undefined && !paths.has(start)) paths.set(start, path);
-    if (isMap(node)) {
+    place(node, path);
+    if (r.isMap(node)) {
       for (const pair of node.items) {
-        const key = String(isScalar(pair.key) ? pair.key.value : pair.key);
+        const key = String(r.isScalar(pair.key) ? pair.key.value : pair.key);
         const below = path === '' ? key : `${path}.${key}`;
-        const keyStart = (pair.key as YamlNode | null)?.range?.[0];
-        if (keyStart !== undefined && !paths.has(keyStart)) paths.set(keyStart, below);
+        place(pair.key, below);
         visit(pair.value, below);
       }
-    } else if (isSeq(node)) node.items.forEach((item, i) => visit(item, `${path}[${i}]`));
+    } else if (r.isSeq(node)) node.items.forEach((item, i) => visit(item, `${path}[${i}]`));
   };
   visit(root, '');
   return paths;
 }
 
 /** An issue the reader located by line and column, as a detail naming its JSON path and saying what is wrong. */
-function detailOf(issue: RuleFileIssue, paths: Map<number, string>, lineCounter: LineCounter): ErrorDetail {
-  const offset = (lineCounter.lineStarts[issue.line - 1] ?? 0) + issue.column - 1;
-  const located = paths.get(offset) ?? '';
+function detailOf(issue: RuleFileIssue, paths: Map<string, string>): ErrorDetail {
+  const located = paths.get(`${issue.line}:${issue.column}`) ?? '';
   const key = issue.path;
   // The reader names the key it was reading; the node it points at is that key's value, or the mapping that lacks it.
   const within = (p: string) => p === key || p.endsWith(`.${key}`) || p.startsWith(`${key}.`) || p.startsWith(`${key}[`);

@@ -1,8 +1,8 @@
 /**
- * Validation over YAML nodes rather than plain values, so that every problem is reported at the
- * line and column of the node that causes it. Shared by rule files and the engine configuration.
+ * Validation over document nodes rather than plain values, so that every problem is reported at the line and column
+ * of the node that causes it. The nodes are YAML's (yaml-syntax.ts: rule files, the engine configuration) or JSON's
+ * (json-nodes.ts: the rules API's documents, read without the YAML parser); this module imports neither.
  */
-import { isAlias, isMap, isScalar, isSeq, type Document, type LineCounter, type Node as YamlNode, type YAMLMap } from 'yaml';
 import type { ErrorDetail } from '../errors.js';
 
 /** A problem located in a rules (or configuration) file. */
@@ -12,11 +12,52 @@ export interface RuleFileIssue extends ErrorDetail {
   column: number;
 }
 
+/** A node of a document; `range[0]` is the offset in the text where it starts. */
+export interface SourceNode {
+  readonly range?: readonly [number, number, number] | null;
+}
+
+/** A text, number, boolean or null. */
+export interface ScalarNode extends SourceNode {
+  readonly value: unknown;
+}
+
+/** A key of a mapping and its value, both nodes. */
+export interface PairNode {
+  readonly key: unknown;
+  readonly value: unknown;
+}
+
+/** A mapping (YAML) or object (JSON). */
+export interface MapNode extends SourceNode {
+  readonly items: readonly PairNode[];
+  /** The node of `key`'s value (a scalar's node, not its value). */
+  get(key: string, keepScalar: true): unknown;
+}
+
+/** A sequence (YAML) or array (JSON). */
+export interface SeqNode extends SourceNode {
+  readonly items: readonly unknown[];
+}
+
+/** How one syntax's nodes are told apart, followed and turned into values. */
+export interface NodeSyntax {
+  isMap(node: unknown): node is MapNode;
+  isSeq(node: unknown): node is SeqNode;
+  isScalar(node: unknown): node is ScalarNode;
+  /** Follows an alias (YAML's `*name`) to the node it stands for; any other node is answered as it is. */
+  deref(node: unknown): SourceNode | null;
+  /** The plain value of a node; `__proto__` keys become own properties. @throws ReferenceError for a value that cannot be read safely (an alias bomb) */
+  toJS(node: SourceNode): unknown;
+  /** The 1-based line and column of an offset of the text (1:1 when the nodes came from no text). */
+  linePos(offset: number): { line: number; col: number };
+}
+
 /** A key of a mapping and its value, both as nodes. */
 export interface Entry {
   key: string;
-  keyNode: YamlNode;
-  value: YamlNode | null;
+  keyNode: SourceNode;
+  value: SourceNode | null;
 }
 
 /** A known key: its canonical name and the other spellings accepted for it (the seed's snake_case, …). */
@@ -36,43 +77,52 @@ export class NodeReader {
 
   constructor(
     readonly file: string,
-    private readonly doc: Document,
-    private readonly lineCounter: LineCounter | undefined,
+    private readonly syntax: NodeSyntax,
   ) {}
 
   /** Records a problem at `node` (or at the start of the file when the node has no position). */
-  at(node: YamlNode | null | undefined, message: string, path = ''): void {
-    const offset = node?.range?.[0] ?? 0;
-    const { line, col } = this.lineCounter?.linePos(offset) ?? { line: 1, col: 1 };
+  at(node: SourceNode | null | undefined, message: string, path = ''): void {
+    const { line, col } = this.syntax.linePos(node?.range?.[0] ?? 0);
     this.issues.push({ file: this.file, line, column: col, path, message });
   }
 
   /** Records a problem at a character offset of the text. */
   atOffset(offset: number, message: string): void {
-    const { line, col } = this.lineCounter?.linePos(offset) ?? { line: 1, col: 1 };
+    const { line, col } = this.syntax.linePos(offset);
     this.issues.push({ file: this.file, line, column: col, path: '', message });
   }
 
   /** Where `node` starts, as a source location. */
-  where(node: YamlNode | null | undefined): { file: string; line: number; column: number } {
-    const { line, col } = this.lineCounter?.linePos(node?.range?.[0] ?? 0) ?? { line: 1, col: 1 };
+  where(node: SourceNode | null | undefined): { file: string; line: number; column: number } {
+    const { line, col } = this.syntax.linePos(node?.range?.[0] ?? 0);
     return { file: this.file, line, column: col };
   }
 
+  isMap(node: unknown): node is MapNode {
+    return this.syntax.isMap(node);
+  }
+
+  isSeq(node: unknown): node is SeqNode {
+    return this.syntax.isSeq(node);
+  }
+
+  isScalar(node: unknown): node is ScalarNode {
+    return this.syntax.isScalar(node);
+  }
+
   /** Follows an alias (`*name`) to the node it stands for. */
-  deref(node: unknown): YamlNode | null {
-    if (isAlias(node)) return (node.resolve(this.doc) as YamlNode | undefined) ?? null;
-    return (node as YamlNode | null | undefined) ?? null;
+  deref(node: unknown): SourceNode | null {
+    return this.syntax.deref(node);
   }
 
   /**
    * The plain value of a node (aliases resolved; `__proto__` keys become own properties).
    * @throws UnreadableValueError, after recording why, for an alias bomb or an unresolved alias.
    */
-  js(node: YamlNode | null): unknown {
+  js(node: SourceNode | null): unknown {
     if (node === null) return null;
     try {
-      return node.toJS(this.doc, { maxAliasCount: 100 });
+      return this.syntax.toJS(node);
     } catch (error) {
       if (!(error instanceof ReferenceError)) throw error;
       this.at(node, `cannot read this value: ${error.message}`);
@@ -117,7 +167,7 @@ export function unknownKeyMessage(key: string, known: readonly string[], spellin
  * Reads a mapping's entries against the keys it may have. Unknown keys, non-text keys and a key
  * written in two spellings are reported; the result is keyed by canonical name.
  */
-export function readKeys(r: NodeReader, node: YAMLMap, specs: readonly KeySpec[], where: string): Map<string, Entry> {
+export function readKeys(r: NodeReader, node: MapNode, specs: readonly KeySpec[], where: string): Map<string, Entry> {
   const canonical = new Map<string, string>();
   for (const spec of specs) {
     canonical.set(spec.name, spec.name);
@@ -125,8 +175,8 @@ export function readKeys(r: NodeReader, node: YAMLMap, specs: readonly KeySpec[]
   }
   const entries = new Map<string, Entry>();
   for (const pair of node.items) {
-    const keyNode = pair.key as YamlNode | null;
-    const key = isScalar(keyNode) ? keyNode.value : undefined;
+    const keyNode = pair.key as SourceNode | null;
+    const key = r.isScalar(keyNode) ? keyNode.value : undefined;
     if (typeof key !== 'string') {
       r.at(keyNode ?? node, `${where}: keys must be plain text`);
       continue;
@@ -149,24 +199,24 @@ export function readKeys(r: NodeReader, node: YAMLMap, specs: readonly KeySpec[]
       r.at(keyNode, `${where}: "${key}" and "${earlier.key}" are the same setting; keep one`, name);
       continue;
     }
-    entries.set(name, { key, keyNode: keyNode as YamlNode, value: r.deref(pair.value) });
+    entries.set(name, { key, keyNode: keyNode as SourceNode, value: r.deref(pair.value) });
   }
   return entries;
 }
 
 /** The node to point at for an entry's value (the key when the value is empty). */
-export const valueNode = (entry: Entry): YamlNode => entry.value ?? entry.keyNode;
+export const valueNode = (entry: Entry): SourceNode => entry.value ?? entry.keyNode;
 
 /** A mapping node, or an issue saying what was expected. */
-export function expectMap(r: NodeReader, node: YamlNode | null, at: YamlNode, what: string): YAMLMap | undefined {
-  if (isMap(node)) return node;
+export function expectMap(r: NodeReader, node: SourceNode | null, at: SourceNode, what: string): MapNode | undefined {
+  if (r.isMap(node)) return node;
   r.at(node ?? at, `${what} must be a mapping (key: value lines)`);
   return undefined;
 }
 
 /** A sequence's items (aliases resolved), or an issue saying a list was expected. */
-export function expectSeq(r: NodeReader, node: YamlNode | null, at: YamlNode, what: string): Array<YamlNode | null> | undefined {
-  if (isSeq(node)) return node.items.map((item) => r.deref(item));
+export function expectSeq(r: NodeReader, node: SourceNode | null, at: SourceNode, what: string): Array<SourceNode | null> | undefined {
+  if (r.isSeq(node)) return node.items.map((item) => r.deref(item));
   r.at(node ?? at, `${what} must be a list (lines starting with "- ")`);
   return undefined;
 }
