@@ -157,6 +157,11 @@ export class DynamoDbExecutionStore implements ExecutionStore, RedriveRecords, E
     return this.updateOwn(name, finishUpdate(name, end, randomUUID()));
   }
 
+  /** Ends a QUEUED record (a held trigger dropped); false when it started, ended or is missing (ConditionalCheckFailed). */
+  async finishIfQueued(name: string, end: ExecutionEnd): Promise<boolean> {
+    return this.updateOwn(name, finishUpdate(name, end, randomUUID(), { queuedOnly: true }));
+  }
+
   /**
    * Writes the redrive count, history and status when the record is as expected (a never-redriven record has no
    * count: 0); false when it is not, or is missing. The status index key moves with the status.

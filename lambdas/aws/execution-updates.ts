@@ -24,13 +24,13 @@ export interface OwnUpdate {
 
 /**
  * Ends a RUNNING (or drops a QUEUED) execution; the status index key moves with the status. `finishId` tells this
- * finish from another delivery of the same end.
+ * finish from another delivery of the same end. `queuedOnly`: only a QUEUED record is ended.
  */
-export function finishUpdate(name: string, end: ExecutionEnd, finishId: string): OwnUpdate {
+export function finishUpdate(name: string, end: ExecutionEnd, finishId: string, { queuedOnly = false }: { queuedOnly?: boolean } = {}): OwnUpdate {
   const values: Record<string, unknown> = {
     ':status': end.status,
     ':stoppedAt': end.stoppedAt,
-    ':running': 'RUNNING',
+    ...(queuedOnly ? {} : { ':running': 'RUNNING' }),
     ':queued': 'QUEUED',
     ':spk': statusIndexKey(end.status, listingShard(name)),
     ':finishId': finishId,
@@ -48,8 +48,9 @@ export function finishUpdate(name: string, end: ExecutionEnd, finishId: string):
   return {
     update: {
       UpdateExpression: `SET ${sets.join(', ')}`,
-      // A held (QUEUED) execution is dropped the same way: it ends without having started.
-      ConditionExpression: '#status IN (:running, :queued)',
+      // A held (QUEUED) execution is dropped the same way: it ends without having started. `queuedOnly`: a drop that
+      // must lose to a start landing first (the record then RUNNING).
+      ConditionExpression: queuedOnly ? '#status = :queued' : '#status IN (:running, :queued)',
       ExpressionAttributeNames: { '#status': 'status', ...(output === undefined ? {} : { '#output': 'output' }), ...(end.error === undefined ? {} : { '#error': 'error' }) },
       ExpressionAttributeValues: marshall(values),
     },

@@ -61,7 +61,10 @@ export class RecordedWorkflowStarter implements WorkflowStarter {
       if (record !== undefined && record.status !== 'QUEUED') return { alreadyStarted: true };
     }
     const result = await this.startWithBackoff(trigger);
-    // A record that exists already (a redelivery, or the lifecycle handler was first) is kept as it is.
+    // A record that exists already (a redelivery, or the lifecycle handler was first) is kept as it is. A QUEUED record
+    // a stop (or cancelOn) ended between flow control's read and this write is kept too: that execution then runs
+    // under an ABORTED record (the drop's conditional end cannot see a start that has not written its record yet).
+    // Stopping it here when `record` finds it ended would close that window; it needs StopExecution where drains run.
     await this.options.executions.record(trigger, startedAt);
     return result;
   }

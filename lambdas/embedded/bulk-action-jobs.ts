@@ -14,7 +14,7 @@ export interface LocalBulkActionsDeps {
   db: SqliteDatabase;
   writes: GroupCommit;
   executions: SqliteExecutionStore;
-  actions: Pick<ExecutionActions, 'stop' | 'redrive'>;
+  actions: Pick<ExecutionActions, 'stop' | 'redrive' | 'resendRedrive'>;
   logger: Logger;
   now: () => number;
   newId: () => string;

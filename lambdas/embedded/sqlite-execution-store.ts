@@ -56,6 +56,7 @@ export class SqliteExecutionStore implements ExecutionStore, RedriveRecords {
   readonly #get;
   readonly #byEvent;
   readonly #finish;
+  readonly #finishQueued;
   readonly #running;
   readonly #byCorrelation;
   readonly #byReplay;
@@ -78,6 +79,7 @@ export class SqliteExecutionStore implements ExecutionStore, RedriveRecords {
     this.#get = db.prepare<[string], ExecutionRow>('SELECT * FROM executions WHERE name = ?');
     this.#byEvent = db.prepare<[string], ExecutionRow>('SELECT * FROM executions WHERE event_id = ? ORDER BY started_at, name');
     this.#finish = db.prepare(`UPDATE executions SET status = ?, stopped_at = ?, output = ?, error = ?, states = ? WHERE name = ? AND status IN ('RUNNING', 'QUEUED')`);
+    this.#finishQueued = db.prepare(`UPDATE executions SET status = ?, stopped_at = ?, output = ?, error = ?, states = ? WHERE name = ? AND status = 'QUEUED'`);
     this.#byCorrelation = db.prepare<[string], ExecutionRow>('SELECT * FROM executions WHERE correlation_id = ? ORDER BY started_at, name');
     this.#byReplay = db.prepare<[string], ExecutionRow>("SELECT * FROM executions WHERE json_extract(input, '$.replay.replayId') = ? ORDER BY rowid");
     this.#running = db.prepare<[], ExecutionRow>(`SELECT * FROM executions WHERE status = 'RUNNING' ORDER BY started_at, name`);
@@ -123,10 +125,19 @@ export class SqliteExecutionStore implements ExecutionStore, RedriveRecords {
 
   /** Moves a RUNNING or QUEUED record to its end; false when it had ended already, or is missing. */
   finish(name: string, end: ExecutionEnd): Promise<boolean> {
+    return this.#end(this.#finish, name, end);
+  }
+
+  #end(statement: { run(...values: Array<string | null>): { changes: number } }, name: string, end: ExecutionEnd): Promise<boolean> {
     const output = end.output === undefined ? null : JSON.stringify(end.output);
     const error = end.error === undefined ? null : JSON.stringify(end.error);
     const states = end.states === undefined ? null : JSON.stringify(end.states);
-    return this.writes.submit(() => this.#finish.run(end.status, end.stoppedAt, output, error, states, name).changes === 1);
+    return this.writes.submit(() => statement.run(end.status, end.stoppedAt, output, error, states, name).changes === 1);
+  }
+
+  /** Ends a QUEUED record (a held trigger dropped); false when it started, ended or is missing. */
+  finishIfQueued(name: string, end: ExecutionEnd): Promise<boolean> {
+    return this.#end(this.#finishQueued, name, end);
   }
 
   /** One page of `GET /executions`, in (startedAt, name) order. */

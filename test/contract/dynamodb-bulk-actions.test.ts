@@ -43,6 +43,7 @@ describe('BulkActions on the DynamoDB stores', () => {
           return {} as never;
         },
         redrive: async () => ({}) as never,
+        resendRedrive: async () => undefined,
       },
       clock,
       newId: () => `01TEST${++ids}`,

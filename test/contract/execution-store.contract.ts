@@ -15,6 +15,7 @@ import {
   type RedriveRecords,
   type Trigger,
 } from '../../lambdas/core/index.js';
+import { describeDropContract } from './execution-drops.contract.js';
 import { describeRedriveContract } from './execution-redrives.contract.js';
 
 /** An adapter as the contract drives it. */
@@ -167,6 +168,7 @@ export function describeExecutionStoreContract(name: string, factory: ExecutionS
     });
 
     describeRedriveContract({ open, at, trigger });
+    describeDropContract({ open, at, trigger });
 
     describe('listing', () => {
       it("lists an event's executions and a correlation's, in start order, in the API shape", async () => {

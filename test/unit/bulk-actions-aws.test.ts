@@ -2,7 +2,7 @@
  * Execution actions on AWS end to end below API Gateway: the API adapter and the bulk action driver's step on the
  * DynamoDB execution and replay job stores (dynalite), acting through SfnWorkflowControl (Step Functions mocked: the
  * exact commands are asserted). A bulk action is recorded, driven step by step, survives a step that crashed after
- * acting and before saving, and acts on each execution once; a QUEUED execution is stopped without Step Functions.
+ * acting and before saving, or after writing a redrive to the record and before sending it, and acts on each execution once; a QUEUED execution is stopped without Step Functions.
  */
 import { RedriveExecutionCommand, SFNClient, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -12,7 +12,7 @@ import { DynamoDbFlowStateStore } from '../../lambdas/aws/dynamodb-flow-state-st
 import { DynamoDbReplayJobStore } from '../../lambdas/aws/dynamodb-replay-job-store.js';
 import { createExecutionActionsHandler } from '../../lambdas/aws/http/execution-actions-http.js';
 import { createBulkActionStepHandler, type BulkActionStepResult } from '../../lambdas/aws/jobs/bulk-action-step.js';
-import { SfnWorkflowControl } from '../../lambdas/aws/sfn-workflow-control.js';
+import { redriveToken, SfnWorkflowControl } from '../../lambdas/aws/sfn-workflow-control.js';
 import { BulkActions, ExecutionActions, ExecutionLifecycle, executionName, queuedStops, type EngineEvent } from '../../lambdas/core/index.js';
 import { apiGatewayEvent } from '../support/api-gateway.js';
 import { useDynalite } from '../support/dynalite.js';
@@ -118,13 +118,14 @@ describe('bulk actions on AWS (POST /executions/actions and the driver step)', (
     expect(sfn.commandCalls(RedriveExecutionCommand)[0]?.args[0].input.clientToken).toMatch(/-redrive-1$/);
   });
 
-  it('a step that crashed after acting and before saving its progress is run again: no execution is redriven twice', async () => {
+  it('a step that crashed after acting and before saving its progress is run again: the redrive in flight is sent again with the same client token, the others once', async () => {
     const { call, record, drive, jobs, executions } = await setUp();
     const failed = await Promise.all(['a', 'b', 'c', 'd'].map((id) => record(`evt-${id}`, 'FAILED')));
     const save = jobs.saveProgress.bind(jobs);
     let saves = 0;
+    // Each execution saves twice: what it is acting on, then its outcome. The 4th save is the second execution's outcome.
     jobs.saveProgress = async (...args) => {
-      if (++saves === 3) throw new Error('the Lambda was killed here');
+      if (++saves === 4) throw new Error('the Lambda was killed here');
       return save(...args);
     };
 
@@ -133,9 +134,40 @@ describe('bulk actions on AWS (POST /executions/actions and the driver step)', (
     const view = await call('GET', '/executions/actions/{actionId}', { pathParameters: { actionId: started.body.actionId } });
 
     expect(crashes).toBe(1);
-    expect(redriven().sort()).toEqual(failed.map((name) => `${EXECUTIONS}${name}`).sort());
-    // The execution acted on before the crash left the FAILED listing: its redrive is in its record, not in `done`.
-    expect(view.body).toMatchObject({ status: 'completed', matched: 4, done: 3, failed: 0 });
+    const sends = sfn.commandCalls(RedriveExecutionCommand).map((c) => c.args[0].input);
+    expect(sends).toHaveLength(5);
+    expect([...new Set(redriven())].sort()).toEqual(failed.map((name) => `${EXECUTIONS}${name}`).sort());
+    // The one sent twice was sent with one token both times: Step Functions answers the second as the first (one redrive).
+    const twice = sends.filter((input) => sends.filter((other) => other.executionArn === input.executionArn).length === 2);
+    expect(twice).toHaveLength(2);
+    expect(twice[0]?.clientToken).toBe(twice[1]?.clientToken);
+    expect(view.body).toMatchObject({ status: 'completed', matched: 4, done: 4, failed: 0 });
+    for (const name of failed) {
+      expect(await executions.get(name)).toMatchObject({ status: 'RUNNING', redriveCount: 1, redrives: [{ by: `bulk:${started.body.actionId}` }] });
+    }
+  });
+
+  it('a step that crashed after writing a redrive to the record and before sending it: the resumed step sends it, each execution redriven exactly once', async () => {
+    const { call, record, drive, executions } = await setUp();
+    const failed = await Promise.all(['a', 'b', 'c', 'd'].map((id) => record(`evt-${id}`, 'FAILED')));
+    const write = executions.setRedrive.bind(executions);
+    let writes = 0;
+    executions.setRedrive = async (...args) => {
+      const written = await write(...args);
+      if (++writes === 2) throw new Error('the Lambda was killed here');
+      return written;
+    };
+
+    const started = await call('POST', '/executions/actions', { body: { action: 'redrive', filter: { status: 'FAILED' } } });
+    const { crashes } = await drive(started.body.actionId);
+    const view = await call('GET', '/executions/actions/{actionId}', { pathParameters: { actionId: started.body.actionId } });
+
+    expect(crashes).toBe(1);
+    expect(sfn.commandCalls(RedriveExecutionCommand).map((c) => c.args[0].input)).toEqual(
+      expect.arrayContaining(failed.map((name) => ({ executionArn: `${EXECUTIONS}${name}`, clientToken: redriveToken(name, 1) }))),
+    );
+    expect(sfn.commandCalls(RedriveExecutionCommand)).toHaveLength(4);
+    expect(view.body).toMatchObject({ status: 'completed', matched: 4, done: 4, failed: 0, skipped: 0 });
     for (const name of failed) {
       expect(await executions.get(name)).toMatchObject({ status: 'RUNNING', redriveCount: 1, redrives: [{ by: `bulk:${started.body.actionId}` }] });
     }
@@ -157,6 +189,26 @@ describe('bulk actions on AWS (POST /executions/actions and the driver step)', (
     expect(sfn.commandCalls(StopExecutionCommand)).toHaveLength(2);
     expect(cancelled.body).toMatchObject({ status: 'cancelled', done: 0 });
     expect(steps).toEqual([expect.objectContaining({ status: 'cancelled', more: false })]);
+  });
+
+  it('a bulk stop whose step crashed after the stop and before saving: the resumed step counts it done and sends no second StopExecution', async () => {
+    const { call, record, drive, jobs } = await setUp();
+    await Promise.all(['a', 'b', 'c'].map((id) => record(`evt-${id}`)));
+    const save = jobs.saveProgress.bind(jobs);
+    let saves = 0;
+    jobs.saveProgress = async (...args) => {
+      if (++saves === 4) throw new Error('the Lambda was killed here');
+      return save(...args);
+    };
+
+    const started = await call('POST', '/executions/actions', { body: { action: 'stop', filter: { status: 'RUNNING' } } });
+    const { crashes } = await drive(started.body.actionId);
+    const view = await call('GET', '/executions/actions/{actionId}', { pathParameters: { actionId: started.body.actionId } });
+
+    expect(crashes).toBe(1);
+    expect(sfn.commandCalls(StopExecutionCommand)).toHaveLength(3);
+    expect(new Set(sfn.commandCalls(StopExecutionCommand).map((c) => c.args[0].input.executionArn)).size).toBe(3);
+    expect(view.body).toMatchObject({ status: 'completed', matched: 3, done: 3, failed: 0, skipped: 0 });
   });
 
   it('refuses a bad request with 400 naming the field, and answers 404 for an unknown action', async () => {

@@ -64,7 +64,7 @@ export function flowRulesOnly(rules: Pick<RuleSet, 'rules'>, clock: Clock): Pick
     store: unused,
     wakeUps: { schedule: refuse },
     starter: { start: refuse },
-    executions: { hold: refuse, get: refuse, finish: refuse, byCorrelation: refuse },
+    executions: { hold: refuse, get: refuse, finishIfQueued: refuse, byCorrelation: refuse },
     clock,
   });
 }

@@ -7,8 +7,8 @@
 import type { Clock } from '../clock.js';
 import { isEngineError, NotFoundError, ValidationError } from '../errors.js';
 import type { ExecutionRecord } from '../execution.js';
-import type { ExecutionStore } from '../ports/executions.js';
-import type { ReplayJobStore, StoredReplayJob } from '../ports/replay.js';
+import type { ExecutionStore, StoredExecution } from '../ports/executions.js';
+import type { JobActing, ReplayJobStore, StoredReplayJob } from '../ports/replay.js';
 import type { EventPosition } from '../query.js';
 import type { ReplayJob, ReplayRequest, ReplayStatus } from '../replay.js';
 import type { BulkActionKind, BulkActionRequest, BulkFilter } from './bulk-action-request.js';
@@ -45,12 +45,14 @@ export interface BulkActionView {
 }
 
 /** The job as the replay job store keeps it: `emitted` counts the executions done, `scanned` those dealt with. */
-type StoredAction = ReplayJob & { request: ReplayRequest & { bulk: BulkActionRequest }; skipped?: number };
+type StoredAction = ReplayJob & { request: ReplayRequest & { bulk: BulkActionRequest }; skipped?: number; acting?: JobActing | null };
+
+type Outcome = 'done' | 'failed' | 'skipped';
 
 export interface BulkActionsDeps {
   jobs: ReplayJobStore;
   executions: Pick<ExecutionStore, 'get' | 'recent' | 'byCorrelation'>;
-  actions: Pick<ExecutionActions, 'stop' | 'redrive'>;
+  actions: Pick<ExecutionActions, 'stop' | 'redrive' | 'resendRedrive'>;
   clock: Clock;
   newId: () => string;
   /** Waits (the pace); the embedded loop's can be woken by a cancel. */
@@ -106,38 +108,54 @@ export class BulkActions {
   async run(actionId: string, budgetMs = Number.POSITIVE_INFINITY): Promise<boolean> {
     const { jobs, clock } = this.deps;
     const until = clock.now() + budgetMs;
-    let stored = await jobs.get(actionId);
-    if (stored === undefined || stored.job.status !== 'running') return false;
-    const claimed = await jobs.claim(actionId, stored.version);
+    const found = await jobs.get(actionId);
+    if (found === undefined || found.job.status !== 'running') return false;
+    const claimed = await jobs.claim(actionId, found.version);
     if (claimed === undefined) return false;
-    stored = claimed;
+    let stored: StoredReplayJob = claimed;
     const request = (stored.job as StoredAction).request.bulk;
     const pacer = new ReplayPacer(request.ratePerSecond, clock, stored.pacedUntil);
     let cursor = stored.job.cursor;
+    /** Saves the totals with `outcome` counted (and what is being acted on next); false when the job is not running any more. */
+    const save = async (outcome: Outcome | undefined, acting: JobActing | null): Promise<boolean> => {
+      const job = stored.job as StoredAction;
+      const totals = {
+        matched: job.matched,
+        emitted: job.emitted + (outcome === 'done' ? 1 : 0),
+        failed: job.failed + (outcome === 'failed' ? 1 : 0),
+        scanned: job.scanned + (outcome === undefined ? 0 : 1),
+        sample: job.sample,
+        failures: stored.failures,
+        ...(cursor === undefined ? {} : { cursor }),
+        ...(pacer.next === undefined ? {} : { pacedUntil: pacer.next }),
+        acting,
+      };
+      const saved = await jobs.saveProgress(actionId, stored.version, totals);
+      if (saved === undefined || saved.job.status !== 'running') return false;
+      stored = saved;
+      return true;
+    };
+    // The execution a step died acting on is dealt with first: it may have left the selection (a redrive's record is
+    // RUNNING before the redrive is sent), so the listing would not show it again.
+    const interrupted = (stored.job as StoredAction).acting;
+    if (interrupted) {
+      const outcome = await this.resume(actionId, request, interrupted);
+      cursor = interrupted.position;
+      if (!(await save(outcome, null))) return false;
+    }
     for (;;) {
       const page = await this.page(request.filter, cursor);
       for (const execution of page.executions) {
         if (clock.now() >= until) return true;
         await this.deps.sleep(pacer.delay());
-        // A cancel during the wait is seen before the next execution is touched, not after.
-        if ((await jobs.get(actionId))?.job.status !== 'running') return false;
-        const job = stored.job as StoredAction;
-        const outcome = await this.act(actionId, request, execution);
+        const current = await this.deps.executions.get(execution.name);
+        const acting = current === undefined ? undefined : actingOn(current);
+        // Saved before acting (a cancel during the wait is seen here, before the execution is touched).
+        if (acting !== undefined && !(await save(undefined, acting))) return false;
+        const outcome = current === undefined ? 'skipped' : await this.act(actionId, request, current);
         if (outcome !== 'skipped') pacer.sent(1);
         cursor = { timestamp: execution.startedAt, id: execution.name };
-        const totals = {
-          matched: job.matched,
-          emitted: job.emitted + (outcome === 'done' ? 1 : 0),
-          failed: job.failed + (outcome === 'failed' ? 1 : 0),
-          scanned: job.scanned + 1,
-          sample: job.sample,
-          failures: stored.failures,
-          cursor,
-          ...(pacer.next === undefined ? {} : { pacedUntil: pacer.next }),
-        };
-        const saved = await jobs.saveProgress(actionId, stored.version, totals);
-        if (saved === undefined || saved.job.status !== 'running') return false;
-        stored = saved;
+        if (!(await save(outcome, null))) return false;
       }
       if (page.more === false) break;
     }
@@ -146,16 +164,39 @@ export class BulkActions {
   }
 
   /** Stops or redrives one execution; one this action redrove already (before a crash) or that ended meanwhile is skipped. */
-  private async act(actionId: string, request: BulkActionRequest, listed: ExecutionRecord): Promise<'done' | 'failed' | 'skipped'> {
+  private async act(actionId: string, request: BulkActionRequest, current: StoredExecution): Promise<Outcome> {
     const by = `bulk:${actionId}`;
-    const current = await this.deps.executions.get(listed.name);
-    if (current === undefined || current.status !== request.filter.status) return 'skipped';
+    if (current.status !== request.filter.status) return 'skipped';
     if (request.action === 'redrive' && (current.redrives ?? []).some((r) => r.by === by)) return 'skipped';
+    // A throttled call is tried again (the pace should keep that rare).
+    if (request.action === 'stop') return this.attempt(() => this.deps.actions.stop(current.name, by));
+    return this.attempt(() => this.deps.actions.redrive(current.name, by));
+  }
+
+  /**
+   * The execution a step died acting on: a redrive whose record was written is sent again (the same count, so the same
+   * client token: Step Functions takes both as one); a stop that got through counts as done; anything else is acted on
+   * as the listing would have.
+   */
+  private async resume(actionId: string, request: BulkActionRequest, acting: JobActing): Promise<Outcome> {
+    const by = `bulk:${actionId}`;
+    const current = await this.deps.executions.get(acting.name);
+    if (current === undefined) return 'skipped';
+    const ours = (current.redrives ?? []).at(-1)?.by === by && current.redriveCount === (acting.redriveCount ?? 0) + 1;
+    if (request.action === 'redrive' && ours) {
+      // Ended since: the redriven run ran (a redrive never sent leaves the record RUNNING on AWS).
+      if (current.status !== 'RUNNING' || acting.end === undefined) return 'done';
+      const before = { redriveCount: acting.redriveCount ?? 0, end: acting.end };
+      return this.attempt(async () => (await this.deps.actions.resendRedrive(acting.name, by, before)) ?? { execution: current });
+    }
+    if (request.action === 'stop' && current.status === 'ABORTED' && current.error?.cause === `stopped by ${by}`) return 'done';
+    return this.act(actionId, request, current);
+  }
+
+  /** One action on one execution: a refusal (an engine error) counts as failed; anything else (a store gone, a bug) ends the step, and the job resumes. */
+  private async attempt(action: () => Promise<unknown>): Promise<Outcome> {
     try {
-      // A throttled call is tried again (the pace should keep that rare); a refusal counts as failed; anything else
-      // (a store gone, a bug) ends the step, and the job resumes from its cursor.
-      if (request.action === 'stop') await withBackoff(() => this.deps.actions.stop(listed.name, by), { tries: 5 });
-      else await withBackoff(() => this.deps.actions.redrive(listed.name, by), { tries: 5 });
+      await withBackoff(action, { tries: 5 });
       return 'done';
     } catch (error) {
       if (isEngineError(error)) return 'failed';
@@ -207,6 +248,16 @@ export class BulkActions {
     if (stored === undefined) throw new NotFoundError(`No bulk action with id "${actionId}"`);
     return stored;
   }
+}
+
+/** What is saved before acting on an execution: its place in the selection, and for a redrive the count and end it has now. */
+function actingOn(execution: StoredExecution): JobActing {
+  const acting: JobActing = { name: execution.name, position: { timestamp: execution.startedAt, id: execution.name }, redriveCount: execution.redriveCount ?? 0 };
+  if (execution.status !== 'RUNNING' && execution.status !== ('QUEUED' as string)) {
+    acting.end = { status: execution.status as NonNullable<JobActing['end']>['status'], stoppedAt: execution.stoppedAt ?? execution.startedAt };
+    if (execution.error !== undefined) acting.end.error = execution.error;
+  }
+  return acting;
 }
 
 function optional(filter: BulkFilter): { workflowId?: string; from?: string; to?: string } {

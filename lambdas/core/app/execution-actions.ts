@@ -113,11 +113,45 @@ export class ExecutionActions {
     if (!(await this.deps.executions.setRedrive(name, expected, { redriveCount: count + 1, redrives: [...history, entry] }))) {
       throw new ConflictError(`Execution "${name}" changed while it was being redriven (another redrive?): read it again`);
     }
+    return this.#send(execution, count, history, entry, end, false);
+  }
+
+  /**
+   * Sends again a redrive whose record was written (RUNNING, `by`'s redrive last in its history) when the sending may
+   * not have happened — a bulk action's step that died between the two. The home is asked with the same count, so
+   * Step Functions gets the same client token and takes both as one redrive; a home that answers that it runs already
+   * (Step Functions after the token's 15 minutes, the embedded engine that resumed the record at its start) counts as sent.
+   * `before` is the count and end the record had before the redrive. Undefined when the record is not in that state.
+   */
+  async resendRedrive(name: string, by: string, before: { redriveCount: number; end: NonNullable<RedriveState['end']> }): Promise<RedriveResult | undefined> {
+    const execution = await this.find(name);
+    const redrives = execution.redrives ?? [];
+    const entry = redrives[redrives.length - 1];
+    if (execution.status !== 'RUNNING' || (execution.redriveCount ?? 0) !== before.redriveCount + 1 || entry?.by !== by) return undefined;
+    // The home sees the record RUNNING (a home that runs it already refuses, and one whose run just ended again does
+    // not wait for that run: it would redrive it a second time), with the end it had (Step Functions' 14-day window).
+    const previous: StoredExecution = { ...execution, stoppedAt: before.end.stoppedAt };
+    return this.#send(previous, before.redriveCount, redrives.slice(0, -1), entry, before.end, true);
+  }
+
+  /** Asks the home to redrive an execution whose record went RUNNING for it; then records how it went on. */
+  async #send(
+    execution: StoredExecution,
+    count: number,
+    history: ExecutionRedrive[],
+    entry: ExecutionRedrive,
+    end: NonNullable<RedriveState['end']>,
+    resent: boolean,
+  ): Promise<RedriveResult> {
+    const { name } = execution;
     const redriving = { status: 'RUNNING' as const, redriveCount: count + 1 };
     let outcome: RedriveOutcome;
     try {
       outcome = await this.deps.control.redrive({ ...execution, redriveCount: count });
     } catch (error) {
+      // Sent again and refused as running: the first send went through (or the home resumed the record itself).
+      if (resent && error instanceof ConflictError)
+        return { execution: toApiExecution(await this.find(name)), outcome: { kind: 'resumed', executionName: name, redriveCount: count + 1 } };
       // The home refused (or failed): the record goes back to the end it had, without this redrive.
       await this.deps.executions.setRedrive(name, redriving, { redriveCount: count, redrives: history, end });
       throw error;
@@ -127,7 +161,7 @@ export class ExecutionActions {
       await this.deps.executions.setRedrive(name, redriving, { redriveCount: count + 1, redrives: [...history, restarted], end });
     } else {
       // The redriven run's own `workflow.started` (its id carries the redrive count, so it is not the first run's).
-      await this.deps.lifecycle.onChange({ name, status: 'RUNNING', startedAt: at });
+      await this.deps.lifecycle.onChange({ name, status: 'RUNNING', startedAt: entry.at });
     }
     return { execution: toApiExecution(await this.find(name)), outcome };
   }

@@ -170,7 +170,18 @@ export class FlowControl {
       const cause = `cancelled by event ${event.id} (${event.type})`;
       for (const execution of await this.deps.executions.byCorrelation(correlationId)) {
         if (execution.ruleId !== rule.id) continue;
-        if (execution.status === 'RUNNING' && this.deps.stopExecution !== undefined) {
+        let running = execution.status === 'RUNNING';
+        if (execution.status === 'QUEUED') {
+          const stoppedAt = new Date(this.deps.clock.now()).toISOString();
+          if (await this.deps.executions.finishIfQueued(execution.name, { status: 'ABORTED', stoppedAt, error: { error: CANCELLED_ERROR, cause } })) {
+            await this.#skip(execution.eventId, rule.id, 'cancelled');
+            done.push({ name: execution.name, ruleId: rule.id, outcome: 'dropped' });
+            continue;
+          }
+          // Not QUEUED any more: a drain started it since the listing (it runs, and is stopped below), or it ended.
+          running = (await this.deps.executions.get(execution.name))?.status === 'RUNNING';
+        }
+        if (running && this.deps.stopExecution !== undefined) {
           try {
             await this.deps.stopExecution(execution.name, { error: CANCELLED_ERROR, cause });
           } catch (error) {
@@ -181,11 +192,6 @@ export class FlowControl {
             continue;
           }
           done.push({ name: execution.name, ruleId: rule.id, outcome: 'stopped' });
-        } else if (execution.status === 'QUEUED') {
-          const stoppedAt = new Date(this.deps.clock.now()).toISOString();
-          if (!(await this.deps.executions.finish(execution.name, { status: 'ABORTED', stoppedAt, error: { error: CANCELLED_ERROR, cause } }))) continue;
-          await this.#skip(execution.eventId, rule.id, 'cancelled');
-          done.push({ name: execution.name, ruleId: rule.id, outcome: 'dropped' });
         }
       }
     }

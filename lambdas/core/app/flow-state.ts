@@ -20,7 +20,7 @@ export interface FlowControlDeps {
   wakeUps: WakeUpScheduler;
   /** Starts exactly once (the same starter routing uses). */
   starter: WorkflowStarter;
-  executions: Pick<ExecutionStore, 'hold' | 'get' | 'finish' | 'byCorrelation'>;
+  executions: Pick<ExecutionStore, 'hold' | 'get' | 'finishIfQueued' | 'byCorrelation'>;
   /** For `cancelOn`; without it running executions are not stopped (queued ones are still dropped). */
   stopExecution?: StopExecution;
   metrics?: EngineMetrics;

@@ -1,8 +1,9 @@
 /**
  * Stopping a `QUEUED` execution (`POST /executions/{name}/stop`, a bulk stop): flow control holds it, nothing runs it
- * yet, so the stop is its record's end — as `cancelOn` drops a queued trigger. The waiting trigger then leaves its
- * bucket's queue at the next drain, which passes over a record that is no longer `QUEUED` (flow-buckets.ts).
- */
+ * yet, so the stop is its record's end — as `cancelOn` drops a queued trigger. The end is written only while the record
+ * is still QUEUED (one conditional write), so a start landing first wins and the stop goes on to stop the run. The
+ * waiting trigger then leaves its bucket's queue at the next drain, which passes over a record that is no longer
+ * `QUEUED` (flow-buckets.ts). */
 import type { Clock } from '../clock.js';
 import type { ExecutionStore, StoredExecution } from '../ports/executions.js';
 import type { FlowStateStore } from '../ports/flow-control.js';
@@ -11,7 +12,7 @@ import type { StopCause } from '../ports/workflow-control.js';
 import type { QueuedExecutions } from './execution-actions.js';
 
 export interface QueuedStopsDeps {
-  executions: Pick<ExecutionStore, 'get' | 'finish'>;
+  executions: Pick<ExecutionStore, 'finishIfQueued'>;
   /** Where flow control notes the skip, for the event's routing explanation (`cancelled`). Without it nothing is noted. */
   skips?: Pick<FlowStateStore, 'noteSkip'>;
   metrics?: Pick<EngineMetrics, 'countLabelled'>;
@@ -26,11 +27,8 @@ export function queuedStops(deps: QueuedStopsDeps): QueuedExecutions {
   return {
     async stop(execution: StoredExecution, cause: StopCause): Promise<boolean> {
       const stoppedAt = new Date(deps.clock.now()).toISOString();
-      // Read again just before: a trigger flow control started meanwhile runs somewhere and must be stopped there.
-      // `finish` ends a RUNNING record too, so a start in the moment between this read and the write is not told
-      // apart (the same window `cancelOn`'s drop has); the store has no finish conditional on QUEUED alone.
-      if ((await deps.executions.get(execution.name))?.status !== 'QUEUED') return false;
-      if (!(await deps.executions.finish(execution.name, { status: 'ABORTED', stoppedAt, error: cause }))) return false;
+      // A trigger flow control started since the caller's read runs somewhere: false, and the caller stops it there.
+      if (!(await deps.executions.finishIfQueued(execution.name, { status: 'ABORTED', stoppedAt, error: cause }))) return false;
       deps.metrics?.countLabelled('TriggersSkipped', { ruleId: execution.ruleId, reason: 'cancelled' });
       await deps.skips?.noteSkip({ eventId: execution.eventId, ruleId: execution.ruleId, reason: 'cancelled' });
       return true;

@@ -37,6 +37,11 @@ export interface ExecutionStore {
   get(name: string): Promise<StoredExecution | undefined>;
   /** Moves a RUNNING or QUEUED record to its end; false when it had ended already (an end stays as first recorded). */
   finish(name: string, end: ExecutionEnd): Promise<boolean>;
+  /**
+   * Ends a QUEUED record (a held trigger dropped: stopped, or cancelled by `cancelOn`) in one conditional write; false
+   * when it is not QUEUED any more — started meanwhile (it runs: stop it where it runs), ended, or missing.
+   */
+  finishIfQueued(name: string, end: ExecutionEnd): Promise<boolean>;
   /** One page of `GET /executions`, in (startedAt, name) order. */
   list(query: ExecutionQuery): Promise<ExecutionPage>;
   /**

@@ -1,5 +1,6 @@
 /** Replay jobs and the bus replayed events are put on. */
 import type { EventPosition } from '../query.js';
+import type { ExecutionEnd } from './executions.js';
 import type { ReplayBusEntry, ReplayJob, ReplayStatus } from '../replay.js';
 
 /** An entry the bus refused for good, as the job records it (the first `MAX_RECORDED_FAILURES`). */
@@ -34,6 +35,19 @@ export interface ReplayProgress {
   sample: string[];
   failures: ReplayFailure[];
   pacedUntil?: number;
+  /** What the step is about to act on, saved before it acts (null once dealt with): a resumed step deals with it first. */
+  acting?: JobActing | null;
+}
+
+/**
+ * The execution a bulk action's step is acting on: where it stands in the selection and, for a redrive, the count and
+ * end the record had before it (the redrive's client token is made from the count).
+ */
+export interface JobActing {
+  name: string;
+  position: EventPosition;
+  redriveCount?: number;
+  end?: Pick<ExecutionEnd, 'status' | 'stoppedAt' | 'error'>;
 }
 
 /** Replay jobs, stepped under an optimistic version so that two steps never run one job at once. */
