@@ -9,15 +9,12 @@ import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { DynamoDbExecutionStore } from '../../lambdas/aws/dynamodb-execution-store.js';
-import { DynamoDbFlowStateStore } from '../../lambdas/aws/dynamodb-flow-state-store.js';
 import { createFlowWakeHandler } from '../../lambdas/aws/jobs/flow-wake.js';
-import { RecordedWorkflowStarter } from '../../lambdas/aws/recorded-workflow-starter.js';
-import { SfnWorkflowStarter } from '../../lambdas/aws/sfn-workflow-starter.js';
 import { wakeUpBody } from '../../lambdas/aws/sqs-wake-ups.js';
 import { FlowControl, planTriggers, RefreshingRuleSet, RULE_REMOVED_ERROR, RuleCatalog, type EngineEvent, type WakeUp } from '../../lambdas/core/index.js';
 import { openDatabase } from '../../lambdas/embedded/sqlite-database.js';
 import { SqliteRuleStore } from '../../lambdas/embedded/sqlite-rule-store.js';
+import { awsFlowParts, stubStartExecution } from '../support/aws-flow-parts.js';
 import { useDynalite } from '../support/dynalite.js';
 
 const ID = 'r';
@@ -31,24 +28,11 @@ afterAll(() => sfn.restore());
 async function anAwsEngine() {
   let now = START;
   const clock = { now: () => now };
-  const client = dynalite.client();
-  const tableName = await dynalite.stateTable();
-  const executions = new DynamoDbExecutionStore({ client, tableName, retentionDays: 30, clock });
-  const store = new DynamoDbFlowStateStore({ client, tableName, retentionDays: 30, clock });
+  const { executions, store, starter } = await awsFlowParts(dynalite, clock);
   // The rule store on SQLite: dynalite has no TransactWriteItems (the DynamoDB rule store is proven in test/aws/).
   const rules = new SqliteRuleStore(openDatabase(':memory:'));
   const open = () => RuleCatalog.open({ store: rules, files: [], workflows: new Set(['w']), audit: async () => {}, clock });
   const api = await open();
-  const starter = new RecordedWorkflowStarter({
-    starter: new SfnWorkflowStarter({
-      client: new SFNClient({ region: 'us-east-1' }),
-      stateMachineArns: (id) => `arn:aws:states:us-east-1:123456789012:stateMachine:T_${id}`,
-    }),
-    executions,
-    expressWorkflows: new Set(),
-    clock,
-    lookFirst: true,
-  });
   const queue: WakeUp[] = [];
   /** One function's flow control (a Lambda container): its own rule set, at most REFRESH_MS late. */
   const aFunction = () => {
@@ -101,13 +85,7 @@ async function anAwsEngine() {
 const started = () => sfn.commandCalls(StartExecutionCommand).map((call) => call.args[0].input.name as string);
 
 describe('flow control on AWS when a managed rule changes or goes while triggers wait (dynalite, fake clock)', () => {
-  beforeEach(() => {
-    sfn.reset();
-    sfn.on(StartExecutionCommand).callsFake((input: { stateMachineArn: string; name: string }) => ({
-      executionArn: `${input.stateMachineArn.replace(':stateMachine:', ':execution:')}:${input.name}`,
-      startDate: new Date(),
-    }));
-  });
+  beforeEach(() => stubStartExecution(sfn));
 
   it('deleted: a wake-up once the consumer follows the change (within ruleRefreshSeconds) ends the debounce window ABORTED', async () => {
     const engine = await anAwsEngine();
