@@ -17,6 +17,10 @@ const PAGE = 25;
 /** Where a rule version's key path is kept: beside the rule's buckets, under a key no event's value takes (those are `v:…` or `none`). */
 const keyPathDocument = (ruleId: string, version: number | string): FlowKey => ({ ruleId, key: `keypath:${String(version)}` });
 
+/**
+ * FlowControl's part for rules that change: it keeps each concurrency rule version's key and ends a gone rule's buckets.
+ * @example await new FlowRuleChanges(deps, (eventId, ruleId) => noteSkip(eventId, ruleId)).retire({ ruleId, key }, 'rule deleted')
+ */
 export class FlowRuleChanges {
   /** Key paths by `ruleId`, NUL, version: a version's never changes, so what was read or written once is known (absent: `null`). */
   readonly #keyPaths = new Map<string, string | null>();
