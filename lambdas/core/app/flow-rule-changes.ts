@@ -80,7 +80,10 @@ export class FlowRuleChanges {
         const entries = await store.peek(queue, PAGE);
         if (entries.length === 0) break;
         for (const entry of entries) await end(entry.window ?? entry.trigger.executionName, entry.trigger.input.event.id);
-        await store.remove(queue, entries.map((e) => e.position));
+        await store.remove(
+          queue,
+          entries.map((e) => e.position),
+        );
       }
     }
     if (window !== undefined) {
