@@ -78,7 +78,7 @@ async function anEngine() {
   const all = async () => (await executions.recent({ limit: 100 })).executions;
   const statuses = async () => (await all()).map((e) => e.status).sort();
   const put = (fields: Record<string, unknown>) => api.put(ID, rule(fields), { by: 'admin' });
-  return { api, put, aws, route, wake, end, all, statuses, store, executions, wakeUps, advance: (ms: number) => void (now += ms) };
+  return { api, put, aws, live, route, wake, end, all, statuses, store, executions, wakeUps, advance: (ms: number) => void (now += ms) };
 }
 
 const DEBOUNCE = { debounce: { period: '2s', key: 'data.tenant' } };
@@ -167,6 +167,20 @@ describe('a rule whose flow-control fields were removed', () => {
     const [started] = await engine.all();
     expect(started?.status).toBe('RUNNING');
     expect((await engine.executions.get(started?.name as string))?.input.event.id).toBe(last.id);
+  });
+
+  it('its open batch starts at the wake-up with every event it collected, not waiting for its timeout', async () => {
+    const engine = await anEngine();
+    await engine.put({ batch: { maxSize: 10, timeout: '1m', key: 'data.tenant' } });
+    const events = [await engine.route({ tenant: 'acme' }), await engine.route({ tenant: 'acme' })];
+    await engine.put({});
+    // The batch's own wake-up is due at its timeout; delivered a minute early (as a timer may be), it starts the batch.
+    const [wakeUp] = engine.wakeUps;
+    await engine.live.wake(wakeUp as WakeUp);
+
+    const batch = (await engine.all()).find((e) => e.eventId === events[0]?.id || e.eventId === events[1]?.id);
+    expect(batch?.status).toBe('RUNNING');
+    expect((await engine.executions.get(batch?.name as string))?.input.events?.map((e) => e.id)).toEqual(events.map((e) => e.id));
   });
 
   it('what waits behind a concurrency slot starts when the running execution ends, all of it, in event order', async () => {
