@@ -3,7 +3,8 @@
  * the rules API writes it), the router holds the second trigger of a tenant behind `concurrency: 1`, and the lifecycle
  * function — its production wiring, the stack's environment, the rules bundled — frees the slot when Step Functions
  * reports the first execution's end, starting the waiting one on Step Functions. And a managed debounce rule's wake-up,
- * taken from the wake-up queue by the wake-up function, starts its window.
+ * taken from the wake-up queue by the wake-up function, starts its window; after rule changes the function reads the
+ * rules again before it decides (a rule it had not seen starts its window, a deleted rule's window ends ABORTED).
  */
 import { ListExecutionsCommand, StopExecutionCommand, type ExecutionListItem } from '@aws-sdk/client-sfn';
 import { DeleteMessageCommand, ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
@@ -177,5 +178,53 @@ describe('flow control of a managed rule on moto: router → State table → lif
     expect(started).toHaveLength(1);
     const record = await new DynamoDbExecutionStore({ client: aws.dynamodb, tableName: engine.stateTable.tableName, clock }).get(started[0]?.name as string);
     expect(record).toMatchObject({ ruleId: 'quiet-accounts', eventId: changes[2]?.id, status: 'RUNNING' });
+  });
+  it('wake-ups after rule changes: a rule the function had not seen starts its window, a deleted rule’s window ends ABORTED', async () => {
+    const clock = { now: () => Date.now() };
+    const rulesJson = JSON.stringify(engine.project.rules);
+    const routerDeps = routingDepsFromEnv(engine.env.router, rulesJson);
+    const wakeDeps = flowWakeDepsFromEnv(engine.env.router, rulesJson);
+    // The wake-up function reads its rules before either rule exists (a wake-up of another rule): up to 10 s stale after.
+    await wakeDeps.wake({ ruleId: 'not-a-rule', key: 'none', dueAt: new Date().toISOString() });
+    const wake = createFlowWakeHandler(wakeDeps);
+    const catalog = await RuleCatalog.open({
+      store: new DynamoDbRuleStore({ client: aws.dynamodb, tableName: engine.stateTable.tableName }),
+      files: engine.project.rules,
+      workflows: new Set(engine.project.workflows.keys()),
+      audit: async () => {},
+      clock,
+    });
+    await catalog.put('late-sync', { eventType: 'late.changed', workflow: WORKFLOW, debounce: { period: '1s', key: 'data.accountId' } }, { by: 'admin' });
+    await catalog.put('gone-sync', { eventType: 'gone.changed', workflow: WORKFLOW, debounce: { period: '1s', key: 'data.accountId' } }, { by: 'admin' });
+
+    const ingest = createIngestHandler(ingestDepsFromEnv(engine.env.ingestHttp));
+    for (const type of ['late.changed', 'gone.changed']) {
+      expect((await ingest(postEvent({ id: anId(type), type, source: 'crm', data: { accountId: 'a-1' } }))).statusCode).toBe(202);
+    }
+    const poller = createStreamPoller({
+      client: aws.streams,
+      streamArn: engine.eventsTable.streamArn,
+      handler: createRouterHandler(routerDeps),
+      filter: ROUTER_STREAM_FILTER,
+    });
+    expect((await poller.drain()).flatMap((i) => i.failures)).toEqual([]);
+    await catalog.delete('gone-sync', { by: 'admin' });
+
+    for (let round = 0; round < 5; round++) {
+      const { Messages = [] } = await aws.sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: engine.env.router.FLOW_WAKE_QUEUE_URL, MaxNumberOfMessages: 10, WaitTimeSeconds: 3, MessageSystemAttributeNames: ['All'] }),
+      );
+      if (Messages.length === 0) break;
+      expect(await wake(asSqsEvent(Messages))).toEqual({ batchItemFailures: [] });
+      for (const m of Messages) await aws.sqs.send(new DeleteMessageCommand({ QueueUrl: engine.env.router.FLOW_WAKE_QUEUE_URL, ReceiptHandle: m.ReceiptHandle }));
+    }
+
+    const records = new DynamoDbExecutionStore({ client: aws.dynamodb, tableName: engine.stateTable.tableName, clock });
+    const byRule = (await records.recent({ limit: 50 })).executions.filter((e) => e.ruleId === 'late-sync' || e.ruleId === 'gone-sync');
+    expect(byRule.map(({ ruleId, status, error }) => ({ ruleId, status, cause: error?.cause })).sort((a, b) => a.ruleId.localeCompare(b.ruleId))).toEqual([
+      { ruleId: 'gone-sync', status: 'ABORTED', cause: 'rule deleted' },
+      { ruleId: 'late-sync', status: 'RUNNING', cause: undefined },
+    ]);
+    expect((await executionsOf()).filter((e) => e.name?.startsWith('gone-sync'))).toEqual([]);
   });
 });

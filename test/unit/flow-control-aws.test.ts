@@ -10,14 +10,11 @@ import type { SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { toItem } from '../../lambdas/aws/dynamodb-event-store.js';
-import { DynamoDbExecutionStore } from '../../lambdas/aws/dynamodb-execution-store.js';
-import { DynamoDbFlowStateStore } from '../../lambdas/aws/dynamodb-flow-state-store.js';
 import { createFlowWakeHandler } from '../../lambdas/aws/jobs/flow-wake.js';
-import { RecordedWorkflowStarter } from '../../lambdas/aws/recorded-workflow-starter.js';
-import { SfnWorkflowStarter } from '../../lambdas/aws/sfn-workflow-starter.js';
 import { delaySecondsFor, wakeUpBody } from '../../lambdas/aws/sqs-wake-ups.js';
 import { createRouterHandler } from '../../lambdas/aws/streams/router.js';
 import { compileRules, FlowControl, parseRules, type EngineEvent, type WakeUp, type WorkflowInput } from '../../lambdas/core/index.js';
+import { awsFlowParts, stubStartExecution } from '../support/aws-flow-parts.js';
 import { useDynalite } from '../support/dynalite.js';
 import { streamEvent, streamRecord } from '../support/stream-records.js';
 
@@ -41,20 +38,7 @@ afterAll(() => sfn.restore());
 async function anAwsEngine() {
   let now = START;
   const clock = { now: () => now };
-  const client = dynalite.client();
-  const tableName = await dynalite.stateTable();
-  const executions = new DynamoDbExecutionStore({ client, tableName, retentionDays: 30, clock });
-  const starter = new RecordedWorkflowStarter({
-    starter: new SfnWorkflowStarter({
-      client: new SFNClient({ region: 'us-east-1' }),
-      stateMachineArns: (id) => `arn:aws:states:us-east-1:123456789012:stateMachine:T_${id}`,
-    }),
-    executions,
-    expressWorkflows: new Set(),
-    clock,
-    // As the router's and the wake-up consumer's (wiring/routing.ts): a record found counts as a start, unless it is QUEUED.
-    lookFirst: true,
-  });
+  const { executions, store, starter } = await awsFlowParts(dynalite, clock);
   // SQS as the scheduler uses it: each message visible DelaySeconds after it was sent.
   const queue: Array<{ body: string; visibleAt: number; id: number }> = [];
   let sent = 0;
@@ -64,7 +48,7 @@ async function anAwsEngine() {
     },
   };
   const ruleSet = compileRules(parseRules(RULES, 'flow.yaml'));
-  const flow = new FlowControl({ ruleSet, store: new DynamoDbFlowStateStore({ client, tableName, retentionDays: 30, clock }), wakeUps, starter, executions, clock });
+  const flow = new FlowControl({ ruleSet, store, wakeUps, starter, executions, clock });
   const silent = new Logger({ logLevel: 'SILENT' });
   const route = createRouterHandler({ ruleSet, starter, flow, logger: silent, clock }, 1);
   const wake = createFlowWakeHandler({ wake: (w) => flow.wake(w), scheduler: wakeUps, clock, logger: silent });
@@ -122,13 +106,7 @@ const anEvent = (type: string, id: string, at: number, data: Record<string, unkn
 });
 
 describe('flow control on AWS (router → State table → wake-up queue → wake-up consumer), fake clock', () => {
-  beforeEach(() => {
-    sfn.reset();
-    sfn.on(StartExecutionCommand).callsFake((input: { stateMachineArn: string; name: string }) => ({
-      executionArn: `${input.stateMachineArn.replace(':stateMachine:', ':execution:')}:${input.name}`,
-      startDate: new Date(),
-    }));
-  });
+  beforeEach(() => stubStartExecution(sfn));
 
   it('debounce: ten changes of one account within a second start one execution, with the last event, 2 s after it; two accounts start two', async () => {
     const engine = await anAwsEngine();

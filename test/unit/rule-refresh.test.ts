@@ -42,6 +42,7 @@ async function twoProcesses() {
     advance: (ms: number) => void (now += ms),
     reads: () => ({ revision: revisionReads, list: listReads }),
     fail: (on: boolean) => void (failing = on),
+    router,
   };
 }
 
@@ -115,5 +116,20 @@ describe('a routing process refreshing the managed rules', () => {
     expect(warnings).toEqual(['the managed rules could not be read; routing with the rules in hand']);
     expect(recovered).toEqual(['from-files']);
     expect(reads().revision).toBe(2);
+  });
+
+  it('confirm reads the rules now, within the period, and knows what is disabled; it fails when the store cannot be read', async () => {
+    const { api, routes, router, reads, fail } = await twoProcesses();
+    await routes('vip');
+    await api.put('vip-orders', vip, { by: 'admin' });
+    await api.patch('vip-orders', { enabled: false }, { by: 'admin' });
+    const before = reads().revision;
+
+    await router.confirm();
+    expect(reads().revision).toBe(before + 1);
+    expect(router.disabled?.has('vip-orders')).toBe(true);
+
+    fail(true);
+    await expect(router.confirm()).rejects.toThrow('throttled');
   });
 });

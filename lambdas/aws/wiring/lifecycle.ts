@@ -49,7 +49,7 @@ export function lifecycleDepsFromEnv(env: Record<string, string | undefined> = p
       ? undefined
       : flowControlFromEnv(env, {
           ruleSet: managed ?? compileRules(files),
-          ...(managed === undefined ? {} : { refreshRules: () => managed.fresh() }),
+          ...(managed === undefined ? {} : { refreshRules: () => managed.fresh(), confirmRules: () => managed.confirm() }),
           starter: starterOf(config.machines, executions, config.WORKFLOW_TYPES ?? {}, fields),
           executions,
           metrics: engineMetrics,

@@ -155,7 +155,7 @@ export function routingDepsFromEnv(
   const flow = flowControlFromEnv(env, {
     ruleSet,
     // The wake-up consumer and cancels look rules up in the live set too (routing refreshes before it offers).
-    ...(managed === undefined ? {} : { refreshRules: () => managed.fresh() }),
+    ...(managed === undefined ? {} : { refreshRules: () => managed.fresh(), confirmRules: () => managed.confirm() }),
     starter,
     executions,
     metrics,

@@ -14,6 +14,7 @@ import { compileFieldReader, type FieldReader } from '../rules/field-path.js';
 import { CORRELATION_KEY } from '../rules/flow-control.js';
 import type { Rule } from '../rules/types.js';
 import { FlowBuckets } from './flow-buckets.js';
+import { FlowRuleChanges } from './flow-rule-changes.js';
 import type { FlowControlDeps, FlowDecision } from './flow-state.js';
 import { FlowWindows } from './flow-windows.js';
 
@@ -26,14 +27,19 @@ export { updateState, type FlowControlDeps, type FlowDecision, type StopExecutio
 export const CANCELLED_ERROR = 'edwe.Cancelled';
 
 type CancelEntry = { rule: Rule; pattern?: Record<string, unknown> };
-type RuleIndex = { from: readonly Rule[]; rules: Map<string, Rule>; keys: Map<string, FieldReader>; cancels: Map<string, CancelEntry[]> };
+type RuleIndex = { from: readonly Rule[]; rules: Map<string, Rule>; cancels: Map<string, CancelEntry[]> };
+/** A rule as it is now, or why it no longer routes. */
+type RuleNow = { rule: Rule } | { gone: 'rule deleted' | 'rule disabled' };
 
 /**
  * @example const decision = await new FlowControl({ ruleSet, store, wakeUps, starter, executions, clock }).offer(rule, trigger)
  */
 export class FlowControl {
-  /** The rules by id, their keys' readers and the cancels by event type, indexed from the rule set as it was last read. */
+  /** The rules by id and the cancels by event type, indexed from the rule set as it was last read. */
   #index: RuleIndex | undefined;
+  /** The readers of the key paths rules read, by path. */
+  readonly #keyReaders = new Map<string, FieldReader>();
+  readonly #changes: FlowRuleChanges;
   readonly #buckets: FlowBuckets;
   readonly #windows: FlowWindows;
   /** The work in progress per bucket in this process: one at a time per bucket spares the store compare-and-set retries. */
@@ -46,14 +52,11 @@ export class FlowControl {
     this.#logger = deps.logger ?? NO_LOGS;
     this.#buckets = new FlowBuckets(deps);
     this.#windows = new FlowWindows(deps, this.#buckets, (eventId, ruleId, reason) => this.#skip(eventId, ruleId, reason));
+    this.#changes = new FlowRuleChanges(deps, (eventId, ruleId) => this.#skip(eventId, ruleId, 'rule_removed'));
   }
 
   get #rules(): Map<string, Rule> {
     return this.#indexed().rules;
-  }
-
-  get #keys(): Map<string, FieldReader> {
-    return this.#indexed().keys;
   }
 
   get #cancels(): Map<string, CancelEntry[]> {
@@ -64,11 +67,9 @@ export class FlowControl {
   #indexed(): RuleIndex {
     const from = this.deps.ruleSet.rules;
     if (this.#index?.from === from) return this.#index;
-    const index = { from, rules: new Map<string, Rule>(), keys: new Map<string, FieldReader>(), cancels: new Map<string, CancelEntry[]>() };
+    const index = { from, rules: new Map<string, Rule>(), cancels: new Map<string, CancelEntry[]>() };
     for (const rule of from) {
       index.rules.set(rule.id, rule);
-      const key = rule.flow?.key;
-      if (key !== undefined && key !== CORRELATION_KEY) index.keys.set(rule.id, compileFieldReader(key));
       for (const cancel of rule.flow?.cancelOn ?? []) {
         const list = index.cancels.get(cancel.eventType) ?? [];
         list.push(cancel.pattern === undefined ? { rule } : { rule, pattern: cancel.pattern });
@@ -92,14 +93,20 @@ export class FlowControl {
 
   /** The bucket a trigger of the rule falls in. */
   bucketOf(rule: Rule, trigger: Pick<Trigger, 'input'>): FlowKey {
-    const reader = this.#keys.get(rule.id);
+    return this.#bucketBy(rule.id, rule.flow?.key ?? CORRELATION_KEY, trigger);
+  }
+
+  /** The bucket a trigger falls in under a key path (a rule's as it is now, or as one of its versions read it). */
+  #bucketBy(ruleId: string, keyPath: string, trigger: Pick<Trigger, 'input'>): FlowKey {
+    let reader = this.#keyReaders.get(keyPath);
+    if (reader === undefined && keyPath !== CORRELATION_KEY) this.#keyReaders.set(keyPath, (reader = compileFieldReader(keyPath)));
     const { event, correlationId } = trigger.input;
     let value: unknown;
     if (reader !== undefined) value = reader(event);
     // The correlation an execution gets from its event or `correlateBy`; the event id standing in for one is no key.
     else value = correlationId === event.id && event.correlationId === undefined ? undefined : correlationId;
     const key = typeof value === 'string' ? `v:${value}` : typeof value === 'number' && Number.isFinite(value) ? `v:${value}` : NO_KEY;
-    return { ruleId: rule.id, key };
+    return { ruleId, key };
   }
 
   /**
@@ -109,6 +116,7 @@ export class FlowControl {
   async offer(rule: Rule, trigger: Trigger): Promise<FlowDecision> {
     const flow = rule.flow;
     if (flow === undefined) return { kind: 'started', ...(await this.deps.starter.start(trigger)) };
+    await this.#changes.note(rule);
     const bucket = this.bucketOf(rule, trigger);
     return this.#serially(bucket, () => this.#offer(rule, flow, bucket, trigger));
   }
@@ -123,38 +131,63 @@ export class FlowControl {
     return this.#buckets.gate(bucket, rule, trigger);
   }
 
-  /** A timer is due: a window that has ended fires, waiting triggers start as far as their limits allow. Harmless when early, late or repeated. */
+  /**
+   * A timer is due: a window that has ended fires, waiting triggers start as far as their limits allow. Harmless when
+   * early, late or repeated. The wake-up names its bucket, so a rule whose key changed still drains its old buckets. A
+   * rule deleted or disabled: what waits in the bucket ends `ABORTED`; a rule that no longer controls its triggers (its
+   * flow-control fields removed): what waits starts now, in order.
+   */
   async wake(wakeUp: WakeUp): Promise<void> {
     await this.deps.refreshRules?.();
-    const rule = this.#rules.get(wakeUp.ruleId);
-    if (rule === undefined || !this.governs(rule)) return; // the rule is gone or no longer controlled: nothing to do
+    const now = await this.#ruleNow(wakeUp.ruleId);
     const bucket = { ruleId: wakeUp.ruleId, key: wakeUp.key };
     await this.#serially(bucket, async () => {
-      if (rule.flow?.debounce !== undefined || rule.flow?.batch !== undefined) await this.#windows.wake(bucket, rule);
-      await this.#buckets.drain(bucket, rule);
+      if ('gone' in now) return this.#changes.retire(bucket, now.gone);
+      // A window fires whatever the rule says now: it may have dropped `debounce` or `batch` since the window opened.
+      await this.#windows.wake(bucket, now.rule, !this.governs(now.rule));
+      await this.#buckets.drain(bucket, now.rule);
     });
   }
 
   /**
-   * An execution ended: its concurrency slot is freed and the next waiting trigger of its bucket may start. The rule is the
-   * one recorded on the execution (id and version), read from the live set: when it changed since the start (a limit
-   * raised, `concurrency` removed), the slot the execution may hold is freed all the same and what waits is looked at
-   * under the rule as it is now. A deleted rule has nothing left to start (its wake-ups are ignored too); the slot an
-   * execution of it held is freed by the next look at a full bucket, should a rule of that id come back.
+   * An execution ended: its concurrency slot is freed and the next waiting trigger of its bucket may start. The bucket is
+   * found by the key the execution's rule version read (kept when that version had `concurrency`), so a changed `key`
+   * still drains the old buckets; what waits there is looked at under the rule as it is now (a limit raised, `concurrency`
+   * removed: as many start as it allows). A rule deleted or disabled: what waits in the bucket ends `ABORTED`.
    */
   async release(execution: { name: string; ruleId: string; ruleVersion?: number | string; input: Trigger['input'] }): Promise<void> {
     if (execution.input.replay !== undefined) return;
     await this.deps.refreshRules?.();
-    const rule = this.#rules.get(execution.ruleId);
-    if (rule === undefined) return;
-    const changed = execution.ruleVersion !== undefined && rule.version !== undefined && execution.ruleVersion !== rule.version;
+    const current = this.#rules.get(execution.ruleId);
+    const version = execution.ruleVersion;
+    const changed = current === undefined || (version !== undefined && current.version !== undefined && version !== current.version);
     // Unchanged, only a rule with `concurrency` holds slots: the others' ends cost no read.
-    if (rule.flow?.concurrency === undefined && !changed) return;
-    const bucket = this.bucketOf(rule, execution);
+    if (current?.flow?.concurrency === undefined && !changed) return;
+    const keyPath = changed && version !== undefined ? await this.#changes.keyPathOf(execution.ruleId, version) : undefined;
+    // No slot of a known bucket, and a rule that holds nothing now (or none at all): nothing waits on this end.
+    if (keyPath === undefined && (current === undefined || !this.governs(current))) return;
+    const now = current !== undefined && this.governs(current) ? { rule: current } : await this.#ruleNow(execution.ruleId);
+    const bucket = keyPath === undefined ? this.bucketOf(current as Rule, execution) : this.#bucketBy(execution.ruleId, keyPath, execution);
     await this.#serially(bucket, async () => {
+      if ('gone' in now) return this.#changes.retire(bucket, now.gone);
       await this.#buckets.free(bucket, execution.name);
-      await this.#buckets.drain(bucket, rule);
+      await this.#buckets.drain(bucket, now.rule);
     });
+  }
+
+  /**
+   * The rule by id as it is now. One not found, disabled or no longer controlling its triggers is confirmed by a fresh
+   * read first (`confirmRules`), so that a set read before the rule was created or changed decides nothing.
+   */
+  async #ruleNow(ruleId: string): Promise<RuleNow> {
+    let rule = this.#rules.get(ruleId);
+    if (rule !== undefined && this.governs(rule)) return { rule };
+    if (this.deps.confirmRules !== undefined) {
+      await this.deps.confirmRules();
+      rule = this.#rules.get(ruleId);
+    }
+    if (rule !== undefined) return { rule };
+    return { gone: this.deps.ruleSet.disabled?.has(ruleId) === true ? 'rule disabled' : 'rule deleted' };
   }
 
   /**

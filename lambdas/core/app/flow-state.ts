@@ -32,6 +32,12 @@ export interface FlowControlDeps {
    * Routing refreshes before it offers; embedded, the set is always live.
    */
   refreshRules?: () => Promise<void>;
+  /**
+   * Reads the rules now and fails when it cannot (AWS: `RefreshingRuleSet.confirm`): called before the waiting triggers of
+   * a rule not found, disabled or no longer controlled are ended or started, which a set read a moment before the rule was
+   * created or changed must not decide. Embedded, the set is always live and this is left out.
+   */
+  confirmRules?: () => Promise<void>;
 }
 
 /** Reads, changes and writes a bucket's state by compare-and-set, again while another writer wins; an empty state is deleted. */

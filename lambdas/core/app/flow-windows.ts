@@ -27,7 +27,7 @@ export class FlowWindows {
 
   /** `debounce`: the trigger becomes its window's last; the one it replaces is skipped as `debounced`. */
   async debounce(bucket: FlowKey, rule: Rule, trigger: Trigger, { periodMs, maxWaitMs }: { periodMs: number; maxWaitMs?: number }): Promise<FlowDecision> {
-    await this.#fireIfDue(bucket, rule);
+    await this.#fireIfDue(bucket, rule, 'debounce');
     const eventId = trigger.input.event.id;
     type Outcome = { kind: 'same' } | { kind: 'opened'; window: FlowWindow } | { kind: 'joined'; previous: Trigger | undefined };
     const outcome = await updateState<Outcome>(this.deps.store, bucket, (state) => {
@@ -54,7 +54,7 @@ export class FlowWindows {
 
   /** `batch`: the trigger's event joins the open batch (or opens one); a full batch starts at once. */
   async collect(bucket: FlowKey, rule: Rule, trigger: Trigger, { maxSize, timeoutMs }: { maxSize: number; timeoutMs: number }): Promise<FlowDecision> {
-    await this.#fireIfDue(bucket, rule);
+    await this.#fireIfDue(bucket, rule, 'batch');
     const eventId = trigger.input.event.id;
     const bytes = JSON.stringify(trigger.input.event).length;
     const { window, opened } = await updateState(this.deps.store, bucket, (state) => {
@@ -77,19 +77,28 @@ export class FlowWindows {
     return { kind: 'queued' };
   }
 
-  /** A wake-up: the open window fires when it is due, or the wake-up is moved to when it will be. */
-  async wake(bucket: FlowKey, rule: Rule): Promise<void> {
+  /**
+   * A wake-up: the open window fires when it is due, or the wake-up is moved to when it will be. A window keeps the end it
+   * was given (by the rule's settings when it opened) whatever the rule says now; `now`: the rule no longer controls its
+   * triggers, and the window fires at once.
+   */
+  async wake(bucket: FlowKey, rule: Rule, now = false): Promise<void> {
     const window = (await this.deps.store.read(bucket))?.state.window;
     if (window === undefined) return;
-    if (this.deps.clock.now() < window.dueAt) await this.#wakeAt(bucket, window.dueAt);
+    if (!now && this.deps.clock.now() < window.dueAt) await this.#wakeAt(bucket, window.dueAt);
     else await this.#fire(bucket, rule, window);
   }
 
-  /** An arriving event fires a window that is due and whose wake-up has not come yet, before it opens the next. */
-  async #fireIfDue(bucket: FlowKey, rule: Rule): Promise<void> {
+  /**
+   * An arriving event fires a window that is due and whose wake-up has not come yet, before it opens the next; and a
+   * window of the other kind (the rule changed from `debounce` to `batch` or back), which it must not join.
+   */
+  async #fireIfDue(bucket: FlowKey, rule: Rule, kind: 'debounce' | 'batch'): Promise<void> {
     const window = (await this.deps.store.read(bucket))?.state.window;
-    const full = window?.size !== undefined && window.size >= (rule.flow?.batch?.maxSize ?? Number.POSITIVE_INFINITY);
-    if (window !== undefined && (full || this.deps.clock.now() >= window.dueAt)) await this.#fire(bucket, rule, window);
+    if (window === undefined) return;
+    const full = window.size !== undefined && window.size >= (rule.flow?.batch?.maxSize ?? Number.POSITIVE_INFINITY);
+    const other = (window.last === undefined) !== (kind === 'batch');
+    if (full || other || this.deps.clock.now() >= window.dueAt) await this.#fire(bucket, rule, window);
   }
 
   /**
@@ -101,8 +110,9 @@ export class FlowWindows {
     const dropped = record !== undefined && ENDED.has(record.status); // cancelled while it waited
     const storage = batchStorage(bucket);
     let taken: string[] = [];
-    if (rule.flow?.batch !== undefined) {
-      const { maxSize } = rule.flow.batch;
+    // The window's own kind, not the rule's: the rule may have changed since it opened.
+    if (window.last === undefined) {
+      const maxSize = Math.max(rule.flow?.batch?.maxSize ?? 1, window.size ?? 1);
       const entries = (await this.deps.store.peek(storage, maxSize * 2 + 10)).filter((e) => e.window === window.name).slice(0, maxSize);
       taken = entries.map((e) => e.position);
       const last = entries[entries.length - 1]?.trigger;

@@ -31,3 +31,4 @@ export * from './rule-catalog.js';
 export * from './managed-rules.js';
 export * from './schedules.js';
 export * from './flow-control.js';
+export { RULE_REMOVED_ERROR } from './flow-rule-changes.js';

@@ -66,6 +66,9 @@ export class LiveRuleSet implements RuleSet {
   get rules(): readonly Rule[] {
     return this.current.rules;
   }
+  get disabled(): ReadonlySet<string> | undefined {
+    return this.current.disabled;
+  }
   route(event: Parameters<RuleSet['route']>[0]): Rule[] {
     return this.current.route(event);
   }

@@ -50,6 +50,10 @@ export class RefreshingRuleSet implements RuleSet {
     return this.#current.rules;
   }
 
+  get disabled(): ReadonlySet<string> | undefined {
+    return this.#current.disabled;
+  }
+
   route(event: EngineEvent): Rule[] {
     return this.#current.route(event);
   }
@@ -64,6 +68,20 @@ export class RefreshingRuleSet implements RuleSet {
       this.#pending = undefined;
     });
     return this.#pending;
+  }
+
+  /**
+   * Reads the managed layer now, whatever the period, and fails when it cannot: for a decision that must not rest on a
+   * set up to `refreshMs` old (flow control ending the waiting triggers of a rule it does not find).
+   * @throws whatever reading the rule store throws.
+   */
+  async confirm(): Promise<void> {
+    await this.#pending;
+    const started = this.deps.clock.now();
+    if (this.#managed === undefined) this.#managed = await this.deps.open();
+    else await this.#managed.refresh();
+    this.#current = this.#managed.ruleSet;
+    this.#checkedAt = started;
   }
 
   async #check(): Promise<void> {

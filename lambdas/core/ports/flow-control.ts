@@ -45,6 +45,11 @@ export interface FlowState {
   running?: string[];
   /** Debounce or batch: the open window. */
   window?: FlowWindow;
+  /**
+   * Only in a rule version's own document (see flow-rule-changes.ts): the key path that version of the rule read, so
+   * that an execution's end finds the bucket it took its slot in after the rule's key changed or the rule went.
+   */
+  keyPath?: string;
 }
 
 /** A state as read, with the version a write must name. */
@@ -66,8 +71,8 @@ export interface QueuedTrigger {
   window?: string;
 }
 
-/** Why flow control did not start a trigger. */
-export type SkipReason = 'rate_limited' | 'debounced' | 'cancelled';
+/** Why flow control did not start a trigger (`rule_removed`: its rule was deleted or disabled while it waited). */
+export type SkipReason = 'rate_limited' | 'debounced' | 'cancelled' | 'rule_removed';
 
 /** A trigger flow control skipped, kept for the event's routing explanation. */
 export interface FlowSkip {

@@ -111,6 +111,7 @@ export function compileRules(rules: readonly Rule[]): RuleSet {
 
   return {
     rules: sorted,
+    disabled: new Set(rules.filter((r) => !r.enabled).map((r) => r.id)),
     route(event) {
       let route = lastRoute;
       if (event.type !== lastType) {

@@ -87,6 +87,8 @@ export interface JoinSpec {
 export interface RuleSet {
   /** The enabled rules, in firing order. */
   readonly rules: readonly Rule[];
+  /** The ids of the disabled rules it was compiled from (flow control ends what waits for a rule disabled). */
+  readonly disabled?: ReadonlySet<string> | undefined;
   /** All matching enabled rules, highest priority first (ties by id), cut after the first matching `stop` rule. */
   route(event: EngineEvent): Rule[];
 }
