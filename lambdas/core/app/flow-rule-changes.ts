@@ -98,9 +98,8 @@ export class FlowRuleChanges {
   /** Ends a `QUEUED` record; false when it is not one (any more). */
   async #end(name: string, cause: string): Promise<boolean> {
     const { executions, clock } = this.deps;
-    // Read first: `finish` would end a record a start made RUNNING a moment ago too.
-    if ((await executions.get(name))?.status !== 'QUEUED') return false;
+    // Conditional: a start that made the record RUNNING a moment ago wins, and that execution runs on.
     const stoppedAt = new Date(clock.now()).toISOString();
-    return executions.finish(name, { status: 'ABORTED', stoppedAt, error: { error: RULE_REMOVED_ERROR, cause } });
+    return executions.finishIfQueued(name, { status: 'ABORTED', stoppedAt, error: { error: RULE_REMOVED_ERROR, cause } });
   }
 }
