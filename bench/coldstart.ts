@@ -32,7 +32,13 @@ interface Sample {
   layerFiles: number;
 }
 
-/** Imports the bundle, invokes its handler once, and prints the times on one line. */
+/** The first invocation's event: an empty batch, or for the built-in tasks (which check their input before their services) a valid input. */
+const FIRST_EVENTS: Readonly<Record<string, unknown>> = {
+  'emit-event': { type: 'bench_event', correlationId: 'c-1' },
+  'wait-for-event': { taskToken: 'token-1', correlationId: 'c-1', eventType: 'bench_event' },
+};
+
+/** Imports the bundle, invokes its handler once with EVENT, and prints the times on one line. */
 const CHILD = `import { createRequire } from 'node:module';
 const started = performance.now();
 const cpu = process.cpuUsage();
@@ -41,7 +47,7 @@ const imported = performance.now();
 const importCpu = process.cpuUsage(cpu);
 if (typeof handler !== 'function') throw new Error('the bundle exports no handler');
 const context = { functionName: process.env.AWS_LAMBDA_FUNCTION_NAME, awsRequestId: 'r-1', invokedFunctionArn: 'arn:aws:lambda:eu-west-1:111122223333:function:bench', getRemainingTimeInMillis: () => 10000 };
-const invocation = await handler({ Records: [] }, context).then(() => 'answered', (error) => String(error?.message ?? error).split('\\n')[0]);
+const invocation = await handler(JSON.parse(process.env.EVENT), context).then(() => 'answered', (error) => String(error?.message ?? error).split('\\n')[0]);
 const invoked = performance.now();
 const files = Object.keys(createRequire(process.env.BUNDLE).cache);
 const layer = process.env.LAYER_DIR;
@@ -126,7 +132,13 @@ function coldStart(file: string, layout: LambdaLayout, service: string): Sample 
     cwd: layout.task,
     encoding: 'utf8',
     timeout: 30_000,
-    env: { ...lambdaEnvironment(service), LAMBDA_TASK_ROOT: layout.task, BUNDLE: file, LAYER_DIR: layout.layer ?? '' },
+    env: {
+      ...lambdaEnvironment(service),
+      LAMBDA_TASK_ROOT: layout.task,
+      BUNDLE: file,
+      LAYER_DIR: layout.layer ?? '',
+      EVENT: JSON.stringify(FIRST_EVENTS[service] ?? { Records: [] }),
+    },
   });
   const line = child.stdout.split('\n').find((l) => l.startsWith('COLDSTART '));
   if (child.status !== 0 || line === undefined) throw new Error(`${basename(file)} did not start (exit ${child.status}): ${child.stderr.slice(0, 2000)}`);
