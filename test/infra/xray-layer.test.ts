@@ -4,14 +4,15 @@
  * reachable by Node's resolution, the AWS SDK as the runtime's). That every function has the layer: test/infra/stack.test.ts.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../lib/lambda-defaults.js';
-import { writeXrayLayer, XRAY_SDK, xrayLayerPackages } from '../../lib/xray-layer.js';
+import { XRAY_SDK, xrayLayerPackages } from '../../lib/xray-layer.js';
 import { esbuildOptions, packageOf } from './lambda-bundles.js';
+import { layOutLambda } from './lambda-layout.js';
 
 /** What the child process prints: the CommonJS files it loaded and the answer of one invocation. */
 interface Loaded {
@@ -39,13 +40,9 @@ let bundleInputs: Record<string, number>;
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'edwe-xray-layer-test-'));
   // /var/task: the bundle; /opt: the layer; node_modules above the task: the AWS SDK the runtime provides.
-  const task = join(work, 'task');
-  layer = join(work, 'opt');
-  mkdirSync(task, { recursive: true });
-  writeXrayLayer(layer);
-  symlinkSync(join(layer, 'nodejs', 'node_modules'), join(task, 'node_modules'));
-  mkdirSync(join(work, 'node_modules'));
-  symlinkSync(join(PROJECT_ROOT, 'node_modules', '@aws-sdk'), join(work, 'node_modules', '@aws-sdk'));
+  const laidOut = layOutLambda(work, true);
+  const task = laidOut.task;
+  layer = laidOut.layer as string;
 
   const options = esbuildOptions();
   const result = await build({ ...options, entryPoints: [join(PROJECT_ROOT, 'lambdas/handlers/router.ts')] });
