@@ -182,7 +182,7 @@ export const MAX_LEAF_GROUPS = 16;
  * This is the form that lets a router read each field once for many rules. `undefined` past
  * `MAX_LEAF_GROUPS` alternatives. Its answers equal `compilePattern`'s while no object on a leaf's
  * path is an array: the caller falls back to the compiled pattern for events where one is (see
- * rules/flat-candidates.ts).
+ * rules/flat-candidates.ts and field-slots.ts).
  */
 export function compileLeafGroups(pattern: Record<string, unknown>): PatternLeaf[][] | undefined {
   const groups = expand(expandDottedKeys(pattern, MAX_PATTERN_DEPTH), []);

@@ -8,10 +8,12 @@
 import { compileLeafGroups, compilePattern } from '../pattern/index.js';
 import { conditionsToPattern } from './conditions.js';
 import { fieldSegments } from './field-path.js';
-import { compilePathReader, groupsOfAll, type Matcher, SEVERAL } from './flat-candidates.js';
+import { compilePathReader, SEVERAL } from './field-slots.js';
+import { groupsOfAll, type Matcher } from './flat-candidates.js';
 import type { Condition, EventPattern, Rule } from './types.js';
 
-export { type Matcher, SEVERAL } from './flat-candidates.js';
+export { SEVERAL } from './field-slots.js';
+export type { Matcher } from './flat-candidates.js';
 
 const ALWAYS: Matcher = Object.freeze({ matches: () => true, groups: [[]] });
 

@@ -8,7 +8,8 @@ import type { EngineEvent } from '../envelope.js';
 import { compilePattern } from '../pattern/index.js';
 import { conditionPattern } from './conditions.js';
 import { compileFieldReader } from './field-path.js';
-import { Candidates, FieldSlots } from './flat-candidates.js';
+import { FieldSlots } from './field-slots.js';
+import { Candidates } from './flat-candidates.js';
 import { compileKeyReader, compileRuleMatcher, equalityKeys, MatcherCache, SEVERAL, type EqualityKey, type Matcher } from './rule-index.js';
 
 export { compileRuleMatcher } from './rule-index.js';
