@@ -114,6 +114,27 @@ describe('the correlation metrics pass on the State table, as EMF', () => {
     expect(doc).toMatchObject({ service: 'edwe-sweeper', CorrelationEvents: 2, CorrelationWorkflows: 2, CorrelationSpan: 90, ActiveCorrelations: 1 });
   });
 
+  it('counts each event once when the stream delivers its batch again (a partial failure retried), as the router routes it twice', async () => {
+    const clock = { ms: Date.now() };
+    const counters = new DynamoDbCorrelationCounters({ client: dynalite.client(), tableName: await dynalite.stateTable(), clock: { now: () => clock.ms } });
+    const router = new EventRouter({
+      ruleSet: RULES,
+      starter: { start: async () => ({ alreadyStarted: false }) },
+      correlations: correlationRecorder(counters, silent),
+      clock: { now: () => clock.ms },
+    });
+    const batch = [anEvent('e-1', 'order.placed', 'order-5', clock.ms), anEvent('e-2', 'order.paid', 'order-5', clock.ms)];
+
+    for (const event of batch) await router.route(event, { via: 'stream' });
+    clock.ms += 5_000;
+    for (const event of batch) await router.route(event, { via: 'stream' });
+    clock.ms += 10 * MINUTE;
+
+    expect(await counters.closeIdle(clock.ms - 5 * MINUTE, 10)).toEqual([
+      { correlationId: 'order-5', firstMs: clock.ms - 10 * MINUTE - 5_000, lastMs: clock.ms - 10 * MINUTE - 5_000, events: 2, workflows: 2 },
+    ]);
+  });
+
   it('counts an event without a correlation id under the correlation its starts carry (the event id), as embedded does', async () => {
     const clock = { ms: Date.now() };
     const counters = new DynamoDbCorrelationCounters({ client: dynalite.client(), tableName: await dynalite.stateTable(), clock: { now: () => clock.ms } });
