@@ -19,7 +19,8 @@ const [PASSES_FAILED] = SERVICE_METRICS.correlations;
 
 /** The failed passes, summed over each pass's interval (at least 5 minutes, CloudWatch's usual period for EMF). */
 export function failedPasses(namespace: string, watch: CorrelationMetricsWatch): cloudwatch.Metric {
-  const period = Duration.minutes(Math.max(5, watch.every.toMinutes()));
+  // CloudWatch takes periods of whole minutes here.
+  const period = Duration.minutes(Math.ceil(Math.max(300, watch.every.toSeconds()) / 60));
   return new cloudwatch.Metric({ namespace, metricName: PASSES_FAILED, dimensionsMap: { service: watch.service }, period, statistic: 'Sum' });
 }
 
