@@ -113,9 +113,7 @@ export function describeCorrelationCountersContract(name: string, factory: Corre
       await store.record([{ correlationId: 'order-3', events: 1, workflowIds: [], eventId: 'shipped-3' }]);
       clock.ms += 10 * MINUTE;
 
-      expect(await store.closeIdle(clock.ms - 5 * MINUTE, 100)).toEqual([
-        { correlationId: 'order-3', firstMs: start, lastMs: start + 1_000, events: 3, workflows: 2 },
-      ]);
+      expect(await store.closeIdle(clock.ms - 5 * MINUTE, 100)).toEqual([{ correlationId: 'order-3', firstMs: start, lastMs: start + 1_000, events: 3, workflows: 2 }]);
     });
 
     it('keeps apart ids that differ only in characters a key would use as separators', async () => {

@@ -80,7 +80,8 @@ describe('DynamoDbCorrelationCounters items (on dynalite)', () => {
     expect(item.events).toBe(80);
     // DynamoDB's item size: names and values in bytes, a number at most 21 bytes.
     const size = Object.entries(item).reduce((sum, [name, value]) => {
-      const bytes = typeof value === 'number' ? 21 : value instanceof Set ? [...value].reduce((s, v) => s + Buffer.byteLength(String(v)), 0) : Buffer.byteLength(String(value));
+      const bytes =
+        typeof value === 'number' ? 21 : value instanceof Set ? [...value].reduce((s, v) => s + Buffer.byteLength(String(v)), 0) : Buffer.byteLength(String(value));
       return sum + Buffer.byteLength(name) + bytes;
     }, 0);
     expect(size).toBeLessThan(1024);
