@@ -187,6 +187,7 @@ export class EdweStack extends Stack implements EngineStackParts {
       encryptionKey,
       logRetention,
       ruleRefreshSeconds: settings.ruleRefreshSeconds,
+      correlationMetrics: settings.correlationMetrics,
       ...(retentionDays === undefined ? {} : { retentionDays }),
       ...(maxLatencyMs === undefined ? {} : { startLatencyObjectiveMs: maxLatencyMs }),
     };

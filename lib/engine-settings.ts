@@ -24,6 +24,7 @@ export const SETTINGS_CONTEXT = {
   fastPath: 'edwe:fastPath',
   replayMaxRate: 'edwe:replayMaxRate',
   ruleRefreshSeconds: 'edwe:ruleRefreshSeconds',
+  correlationMetrics: 'edwe:correlationMetrics',
 } as const;
 
 /** CloudWatch Logs' allowed retention periods, in days. */
@@ -81,6 +82,8 @@ const Schema = z
     replayMaxRate: z.number().positive().max(10_000).optional(),
     /** The most seconds the router, the sweeper and the fast path may route by rules older than the managed layer's (docs/rules.md). */
     ruleRefreshSeconds: z.number().int().min(1).max(3600).default(10),
+    /** Whether routing counts correlation activity and the sweeper emits the correlation metrics (docs/operations.md). */
+    correlationMetrics: z.boolean().default(true),
   })
   .superRefine((settings, ctx) => {
     settings.access?.callers.forEach((caller, i) => {

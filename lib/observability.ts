@@ -17,7 +17,8 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { SERVICE_METRICS, WORKFLOW_METRICS, type GaugeMetric, type HistogramMetric } from '../lambdas/core/metric-names.js';
+import { SERVICE_METRICS, WORKFLOW_METRICS } from '../lambdas/core/metric-names.js';
+import { correlationWidgets, FAILED_PASSES_TO_ALARM, failedPasses, type CorrelationMetricsWatch } from './correlation-watch.js';
 import { createFailureQueue } from './encryption.js';
 
 export interface ObservabilityProps {
@@ -47,6 +48,8 @@ export interface ObservabilityProps {
   readonly startLatencyObjective?: { readonly ms: number; readonly service: string };
   /** An e-mail address subscribed to the alarm topic (AWS asks it to confirm). */
   readonly alarmEmail?: string;
+  /** The correlation metrics pass (the sweeper's `service` and schedule): its metrics drawn, and passes failing in a row alarmed. Unset: neither. */
+  readonly correlationMetrics?: CorrelationMetricsWatch;
 }
 
 /**
@@ -129,12 +132,12 @@ export class Observability extends Construct {
       ...(this.undeliveredAlarms === undefined ? {} : { 'undelivered-alarms': this.undeliveredAlarms }),
     };
 
-    const alarm = (name: string, metric: cloudwatch.IMetric, description: string, anchor: string, threshold = 0) => {
+    const alarm = (name: string, metric: cloudwatch.IMetric, description: string, anchor: string, threshold = 0, evaluationPeriods = 1) => {
       const created = new cloudwatch.Alarm(this, name, {
         alarmDescription: `${description} What to do: docs/operations.md#${anchor}.`,
         metric,
         threshold,
-        evaluationPeriods: 1,
+        evaluationPeriods,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       });
@@ -229,6 +232,16 @@ export class Observability extends Construct {
         'starts-miss-the-latency-objective',
       );
     }
+    if (props.correlationMetrics !== undefined) {
+      alarm(
+        'CorrelationMetricsPassFailing',
+        failedPasses(props.namespace, props.correlationMetrics),
+        `The correlation metrics pass failed ${FAILED_PASSES_TO_ALARM} times in a row: the correlation metrics are not emitted.`,
+        'the-correlation-metrics-pass-fails',
+        0,
+        FAILED_PASSES_TO_ALARM,
+      );
+    }
     if (props.api) alarm('Api5xx', props.api.metricServerError({ period: fiveMinutes, statistic: 'Sum' }), 'The API answered 5xx.', 'the-api-answers-5xx');
 
     const search = (dimensions: string, metricName: string, statistic: string) =>
@@ -246,15 +259,18 @@ export class Observability extends Construct {
 
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { defaultInterval: Duration.hours(3) });
     this.dashboard.addWidgets(
-      ...Object.entries(ENGINE_METRICS).map(
-        ([title, names]) =>
-          new cloudwatch.GraphWidget({
-            title,
-            width: 8,
-            left: names.filter((n) => !LATENCY_METRICS.has(n)).map(engineMetric),
-            right: names.filter((n) => LATENCY_METRICS.has(n)).map(engineMetric),
-          }),
-      ),
+      // The correlation pass's own count is drawn with the correlation metrics, below.
+      ...Object.entries(ENGINE_METRICS)
+        .filter(([title]) => title !== 'correlations')
+        .map(
+          ([title, names]) =>
+            new cloudwatch.GraphWidget({
+              title,
+              width: 8,
+              left: names.filter((n) => !LATENCY_METRICS.has(n)).map(engineMetric),
+              right: names.filter((n) => LATENCY_METRICS.has(n)).map(engineMetric),
+            }),
+        ),
     );
     // The distributions, as percentiles: CloudWatch keeps each EMF value.
     const percentile = (metricName: string, stat: string, dimensions = 'service') =>
@@ -267,24 +283,8 @@ export class Observability extends Construct {
       }),
       new cloudwatch.GraphWidget({ title: 'execution duration by workflow (s, p99)', width: 12, left: [percentile('ExecutionDuration', 'p99', 'service,workflowId')] }),
     );
-    // The correlation metrics, emitted by the sweeper's pass (docs/operations.md, "Correlation metrics"): the active ones
-    // after each pass, and the distributions of the correlations each pass closed.
-    const active: GaugeMetric = 'ActiveCorrelations';
-    const perCorrelation: HistogramMetric[] = ['CorrelationEvents', 'CorrelationWorkflows'];
-    const span: HistogramMetric = 'CorrelationSpan';
-    this.dashboard.addWidgets(
-      new cloudwatch.GraphWidget({
-        title: 'active correlations (idle < 5 min)',
-        width: 8,
-        left: [new cloudwatch.MathExpression({ expression: `MAX(${search('service', active, 'Maximum')})`, label: active, period: fiveMinutes })],
-      }),
-      new cloudwatch.GraphWidget({
-        title: 'events and workflows per correlation (p50 / p99)',
-        width: 8,
-        left: perCorrelation.flatMap((m) => ['p50', 'p99'].map((p) => percentile(m, p))),
-      }),
-      new cloudwatch.GraphWidget({ title: 'correlation span (s, p50 / p99)', width: 8, left: ['p50', 'p99'].map((p) => percentile(span, p)) }),
-    );
+    // The correlation metrics, emitted by the sweeper's pass (docs/operations.md, "Correlation metrics").
+    if (props.correlationMetrics !== undefined) this.dashboard.addWidgets(...correlationWidgets(search));
     this.dashboard.addWidgets(...ENGINE_WORKFLOW_METRICS.map((name) => new cloudwatch.GraphWidget({ title: `${name} by workflow`, width: 6, left: [perWorkflow(name)] })));
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({

@@ -74,6 +74,11 @@ export interface RoutingProps {
    * State table's (it reads the set's revision at most once per period). Unset: the bundled rules only.
    */
   readonly ruleRefreshSeconds?: number;
+  /**
+   * Correlation metrics (docs/operations.md, "Correlation metrics on AWS"): routing counts each event in its correlation's
+   * activity item, the sweeper's pass closes the idle ones. `false`: neither (the State table's index stays). Default true.
+   */
+  readonly correlationMetrics?: boolean;
   /** How long the function's logs are kept. Default one month. */
   readonly logRetention?: logs.RetentionDays;
   /** Merged over the function's defaults. */
@@ -117,6 +122,8 @@ export function routingFunctionProps(scope: Construct, props: RoutingProps, extr
       [ENV.RETENTION_DAYS]: String(props.retentionDays ?? DEFAULT_RETENTION_DAYS),
       ...(props.startLatencyObjectiveMs === undefined ? {} : { [ENV.START_LATENCY_OBJECTIVE_MS]: String(props.startLatencyObjectiveMs) }),
       ...(props.ruleRefreshSeconds === undefined ? {} : { [ENV.RULE_REFRESH_SECONDS]: String(props.ruleRefreshSeconds) }),
+      // Only when off: a default stack's functions keep the environment they had before the switch existed.
+      ...(props.correlationMetrics === false ? { [ENV.CORRELATION_METRICS]: 'off' } : {}),
       ...extra.environment,
       ...props.functionProps?.environment,
     },

@@ -2,7 +2,7 @@
  * What the engine's stack shows its operators: the alarms and dashboard over every part (lib/observability.ts)
  * and the outputs a deployer and `edwe dlq` look up. Called once each, at the end of `EdweStack`'s constructor.
  */
-import { CfnOutput } from 'aws-cdk-lib';
+import { CfnOutput, Duration } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -14,6 +14,7 @@ import { FLOW_WAKE_MAX_AGE } from './flow-control.js';
 import { METRICS_NAMESPACE } from './lambda-defaults.js';
 import { Observability } from './observability.js';
 import { ROUTER_SERVICE } from './router.js';
+import { SWEEPER_SERVICE } from './sweeper.js';
 
 /** Alarms and the dashboard over every function, stream consumer, failure queue, state machine and the API. */
 export function watchStack(stack: EngineStackParts, encryptionKey: kms.IKey): Observability {
@@ -76,6 +77,7 @@ export function watchStack(stack: EngineStackParts, encryptionKey: kms.IKey): Ob
     stateMachines,
     ...(stack.startLatencyObjectiveMs === undefined ? {} : { startLatencyObjective: { ms: stack.startLatencyObjectiveMs, service: ROUTER_SERVICE } }),
     ...(stack.settings.alarmEmail === undefined ? {} : { alarmEmail: stack.settings.alarmEmail }),
+    ...(stack.settings.correlationMetrics ? { correlationMetrics: { service: SWEEPER_SERVICE, every: Duration.minutes(stack.settings.sweeper.everyMinutes) } } : {}),
   });
 }
 

@@ -19,6 +19,9 @@ import { grantSendToQueue, QueueOnFailure } from './encryption.js';
 import { createFunction, handlerEntry } from './lambda-defaults.js';
 import { grantRouting, routingFunctionProps, type RoutingProps } from './router.js';
 
+/** The sweeper function's `service` (its logs and its metrics' dimension: the correlation metrics are emitted under it). */
+export const SWEEPER_SERVICE = 'edwe-sweeper';
+
 export interface SweeperProps extends RoutingProps {
   /** Where parked events and failed sweeps are reported (the router's failure queue). */
   readonly failureQueue: sqs.IQueue;
@@ -42,7 +45,7 @@ export class Sweeper extends Construct {
     const every = props.every ?? Duration.minutes(5);
     this.sweeperFunction = createFunction(this, 'SweeperFunction', {
       entry: handlerEntry('sweeper'),
-      serviceName: 'edwe-sweeper',
+      serviceName: SWEEPER_SERVICE,
       description: "edwe: routes events stored but never routed, through the router's code",
       ...routingFunctionProps(this, props, {
         // A sweep ends well before the next one starts.
@@ -64,14 +67,16 @@ export class Sweeper extends Construct {
       new iam.PolicyStatement({ sid: 'ReadUnroutedIndex', actions: ['dynamodb:Query'], resources: [`${props.table.tableArn}/index/${EVENTS_TABLE.byUnrouted.indexName}`] }),
     );
     // The correlation metrics pass after each sweep: finds idle correlations in the State table's keys-only index (and
-    // removes each with the routing grant's DeleteItem).
-    this.sweeperFunction.addToRolePolicy(
-      new iam.PolicyStatement({
-        sid: 'ReadCorrelationActivityIndex',
-        actions: ['dynamodb:Query'],
-        resources: [`${props.stateTable.tableArn}/index/${STATE_TABLE.byActivity.indexName}`],
-      }),
-    );
+    // removes each with the routing grant's DeleteItem). None when they are off.
+    if (props.correlationMetrics !== false) {
+      this.sweeperFunction.addToRolePolicy(
+        new iam.PolicyStatement({
+          sid: 'ReadCorrelationActivityIndex',
+          actions: ['dynamodb:Query'],
+          resources: [`${props.stateTable.tableArn}/index/${STATE_TABLE.byActivity.indexName}`],
+        }),
+      );
+    }
     grantSendToQueue(props.failureQueue, this.sweeperFunction);
     // A failed sweep is simply the next one's work: no retry on top, the failure recorded.
     this.sweeperFunction.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.hours(1), onFailure: new QueueOnFailure(props.failureQueue) });

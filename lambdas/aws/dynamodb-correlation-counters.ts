@@ -3,13 +3,16 @@
  * `CORR#<id>` / `ACTIVITY`, with its events, its workflows (a string set), its first and last activity. Routing adds to it
  * with one `UpdateItem` per correlation an event touched; the metrics pass finds the idle ones in the sparse, keys-only
  * `byActivity` index (by shard, sorted by the minute of last activity) and removes each with a conditional `DeleteItem`
- * that answers the item, so each is observed once. Nothing scans the table.
+ * that answers the item, so each is observed once. Nothing scans the table. An event is counted once though its batch be
+ * delivered again: each write leaves the event's tag in one of the item's `r0`…`r31` slots and is conditioned on not
+ * finding it there (core's `recentEventMark`), so a redelivery fails its condition and adds nothing — one write either way.
  */
 import { DeleteItemCommand, QueryCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Clock } from '../core/clock.js';
 import { shortHash } from '../core/ids.js';
 import { mapBounded } from '../core/app/concurrency.js';
+import { recentEventMark } from '../core/app/correlation-activity.js';
 import type { ClosedCorrelation, CorrelationCounterStore, CorrelationTouch } from '../core/ports/correlation-counters.js';
 import { STATE_TABLE } from '../layout/state-table.js';
 import { isConditionalCheckFailure } from './conditional-check.js';
@@ -27,6 +30,8 @@ const DEFAULT_KEEP_SECONDS = 86_400;
 export const activityKey = (correlationId: string): string => `${prefix.correlation}${correlationId}`;
 /** Its byActivity partition: a hash of the id, so that no one index partition takes every correlation's writes. */
 export const activityShardKey = (correlationId: string): string => `${prefix.activity}${Number.parseInt(shortHash(correlationId, 4), 16) % STATE_TABLE.activityShards}`;
+/** The attribute of a slot of recently counted events (`r0`…`r31`, core's `recentEventMark`). */
+export const recentEventAttribute = (slot: number): string => `r${slot}`;
 /** byActivity's sort key: the minute (ISO, UTC) of the last activity; it changes at most once a minute per correlation. */
 export const activityMinute = (ms: number): string => new Date(ms).toISOString().slice(0, 16);
 
@@ -117,15 +122,24 @@ export class DynamoDbCorrelationCounters implements CorrelationCounterStore {
     return counts.reduce((a, b) => a + b, 0);
   }
 
-  private async add({ correlationId, events, workflowIds }: CorrelationTouch, now: number): Promise<void> {
+  /** Adds one touch; a touch of an event the correlation counted lately (its tag in its slot) adds nothing. */
+  private async add({ correlationId, events, workflowIds, eventId }: CorrelationTouch, now: number): Promise<void> {
     const withWorkflows = workflowIds.length > 0;
+    const mark = eventId === undefined ? undefined : recentEventMark(eventId);
+    const set = `SET correlationId = :id, firstAt = if_not_exists(firstAt, :now), lastAt = :now, #apk = :apk, #ask = :minute, #ttl = :ttl${mark === undefined ? '' : ', #seen = :tag'}`;
     try {
       await this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: marshall({ [PK]: activityKey(correlationId), [SK]: ACTIVITY_SK }),
-          UpdateExpression: `SET correlationId = :id, firstAt = if_not_exists(firstAt, :now), lastAt = :now, #apk = :apk, #ask = :minute, #ttl = :ttl ADD events :events${withWorkflows ? ', workflows :workflows' : ''}`,
-          ExpressionAttributeNames: { '#apk': byActivity.partitionKey, '#ask': byActivity.sortKey, '#ttl': STATE_TABLE.ttlAttribute },
+          UpdateExpression: `${set} ADD events :events${withWorkflows ? ', workflows :workflows' : ''}`,
+          ...(mark === undefined ? {} : { ConditionExpression: 'attribute_not_exists(#seen) OR #seen <> :tag' }),
+          ExpressionAttributeNames: {
+            '#apk': byActivity.partitionKey,
+            '#ask': byActivity.sortKey,
+            '#ttl': STATE_TABLE.ttlAttribute,
+            ...(mark === undefined ? {} : { '#seen': recentEventAttribute(mark.slot) }),
+          },
           ExpressionAttributeValues: marshall({
             ':id': correlationId,
             ':now': now,
@@ -134,10 +148,13 @@ export class DynamoDbCorrelationCounters implements CorrelationCounterStore {
             ':ttl': Math.floor(now / 1000) + this.keepSeconds,
             ':events': events,
             ...(withWorkflows ? { ':workflows': new Set(workflowIds) } : {}),
+            ...(mark === undefined ? {} : { ':tag': mark.tag }),
           }),
         }),
       );
     } catch (error) {
+      // Counted already: a redelivery of the event, not a failure.
+      if (mark !== undefined && isConditionalCheckFailure(error)) return;
       throw classifySdkError(error, `counting the activity of correlation ${correlationId}`);
     }
   }

@@ -22,6 +22,8 @@ export const SERVICE_METRICS = {
     'FastPathLeftToStream',
   ],
   replay: ['ReplaysStarted', 'ReplaysCancelled', 'ReplayEventsEmitted', 'ReplayEventsFailed', 'ReplayExecutionsStarted'],
+  /** The correlation metrics pass (AWS): drawn with the correlation metrics, and alarmed when passes keep failing. */
+  correlations: ['CorrelationPassesFailed'],
 } as const;
 
 /** Metrics with the `service` and `workflowId` dimensions. */

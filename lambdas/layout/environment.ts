@@ -46,6 +46,8 @@ export const ENV = {
   START_LATENCY_OBJECTIVE_MS: 'START_LATENCY_OBJECTIVE_MS',
   /** Sweeps of one event before it is parked and reported. */
   SWEEP_MAX_ATTEMPTS: 'SWEEP_MAX_ATTEMPTS',
+  /** `off`: routing counts no correlation activity and the sweeper runs no correlation metrics pass. Unset or `on`: both do. */
+  CORRELATION_METRICS: 'CORRELATION_METRICS',
 
   // Flow control (lib/flow-control.ts).
   /** The SQS queue flow-control wake-ups are delayed on (every function that may schedule one, and the wake-up consumer). */

@@ -1,11 +1,11 @@
-import { DeleteItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, ListExecutionsCommand, StopExecutionCommand, type ExecutionListItem } from '@aws-sdk/client-sfn';
-import { marshall } from '@aws-sdk/util-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { eventKey } from '../../lambdas/aws/event-item.js';
 import { EVENTS_TABLE } from '../../lambdas/layout/events-table.js';
 import { CorrelationMetricsPass, executionName, NO_METRICS, RetryableError, type Trigger, type WorkflowStarter } from '../../lambdas/core/index.js';
-import { DynamoDbCorrelationCounters } from '../../lambdas/aws/dynamodb-correlation-counters.js';
+import { ACTIVITY_SK, activityKey, DynamoDbCorrelationCounters } from '../../lambdas/aws/dynamodb-correlation-counters.js';
 import { createIngestHandler, type IngestHttpHandler } from '../../lambdas/aws/http/ingest-http.js';
 import { ingestDepsFromEnv } from '../../lambdas/aws/wiring/ingest.js';
 import { createQueryHandler, type QueryHttpHandler } from '../../lambdas/aws/http/query-http.js';
@@ -209,6 +209,21 @@ describe('routing on AWS: Events table stream → router Lambda → Step Functio
     expect(drained.map((i) => i.failures)).toEqual([[drained[0]?.records[1]?.dynamodb?.SequenceNumber], []]);
     const names = (await executionsOf('onboarding_workflow')).map((e) => e.name).sort();
     expect(names).toEqual(events.map((e) => executionName('premium-onboarding', e.id)).sort());
+  });
+
+  it('counts each event of a batch delivered again after a partial failure once in its correlation', async () => {
+    const events = [aRegistration({ correlationId: 'signup-9' }), aRegistration({ correlationId: 'signup-9' }), aRegistration({ correlationId: 'signup-9' })];
+    for (const event of events) await ingested(event);
+    const flaky = routeWith(throttledOnce(routerDeps.starter, (trigger) => trigger.input.event.id === events[1]?.id));
+
+    const drained = await flaky.drain();
+
+    // The third event was routed (and counted) in the first delivery, and routed again in the second.
+    expect(drained.map((i) => i.records.length)).toEqual([3, 2]);
+    const { Item } = await aws.dynamodb.send(
+      new GetItemCommand({ TableName: engine.stateTable.tableName, Key: marshall({ pk: activityKey('signup-9'), sk: ACTIVITY_SK }), ConsistentRead: true }),
+    );
+    expect(unmarshall(Item ?? {}).events).toBe(3);
   });
 
   it('sends a record that keeps failing to the failure queue after the retries, and moves on to the next events', async () => {

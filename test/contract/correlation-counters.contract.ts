@@ -101,6 +101,21 @@ export function describeCorrelationCountersContract(name: string, factory: Corre
       expect([...one, ...two].map((c) => c.correlationId).sort()).toEqual(['a', 'b', 'c', 'd']);
     });
 
+    it('counts an event once though its touches come again (a redelivered batch), and every other event of the correlation', async () => {
+      const store = await open();
+      const batch = [
+        { correlationId: 'order-3', events: 1, workflowIds: ['fulfil'], eventId: 'placed-3' },
+        { correlationId: 'order-3', events: 1, workflowIds: ['audit'], eventId: 'paid-3' },
+      ];
+      for (const touch of batch) await store.record([touch]);
+      clock.ms += 1_000;
+      for (const touch of batch) await store.record([touch]);
+      await store.record([{ correlationId: 'order-3', events: 1, workflowIds: [], eventId: 'shipped-3' }]);
+      clock.ms += 10 * MINUTE;
+
+      expect(await store.closeIdle(clock.ms - 5 * MINUTE, 100)).toEqual([{ correlationId: 'order-3', firstMs: start, lastMs: start + 1_000, events: 3, workflows: 2 }]);
+    });
+
     it('keeps apart ids that differ only in characters a key would use as separators', async () => {
       const store = await open();
       await store.record([

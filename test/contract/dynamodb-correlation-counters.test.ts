@@ -1,7 +1,15 @@
 import { GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { ACTIVITY_SK, activityKey, activityMinute, activityShardKey, DynamoDbCorrelationCounters } from '../../lambdas/aws/dynamodb-correlation-counters.js';
+import {
+  ACTIVITY_SK,
+  activityKey,
+  activityMinute,
+  activityShardKey,
+  DynamoDbCorrelationCounters,
+  recentEventAttribute,
+} from '../../lambdas/aws/dynamodb-correlation-counters.js';
+import { RECENT_EVENT_SLOTS, recentEventMark } from '../../lambdas/core/app/correlation-activity.js';
 import { STATE_TABLE } from '../../lambdas/layout/state-table.js';
 import { useDynalite } from '../support/dynalite.js';
 import { describeCorrelationCountersContract } from './correlation-counters.contract.js';
@@ -55,6 +63,45 @@ describe('DynamoDbCorrelationCounters items (on dynalite)', () => {
 
     expect(shards.size).toBe(STATE_TABLE.activityShards);
     expect(Object.keys(unmarshall(Items?.[0] ?? {})).sort()).toEqual(['apk', 'ask', 'pk', 'sk']);
+  });
+
+  it('remembers counted events in at most 32 slots: a long correlation’s item stays under 1 KB, one write unit', async () => {
+    const clock = { ms: Date.now() };
+    const { client, tableName, store } = await aStore(clock);
+    const correlationId = 'order-0f8fad5b-d9cb-469f-a165-70867728950e';
+    for (let i = 0; i < 80; i++)
+      await store.record([{ correlationId, events: 1, workflowIds: i < 3 ? [`workflow-number-${i}`] : [], eventId: `01JEVENT${String(i).padStart(18, '0')}` }]);
+
+    const { Item } = await client.send(new GetItemCommand({ TableName: tableName, Key: marshall({ pk: activityKey(correlationId), sk: ACTIVITY_SK }) }));
+    const item = unmarshall(Item ?? {});
+    const slots = Object.keys(item).filter((name) => /^r\d+$/.test(name));
+    expect(slots.length).toBeLessThanOrEqual(RECENT_EVENT_SLOTS);
+    expect(slots.length).toBeGreaterThan(RECENT_EVENT_SLOTS / 2);
+    expect(item.events).toBe(80);
+    // DynamoDB's item size: names and values in bytes, a number at most 21 bytes.
+    const size = Object.entries(item).reduce((sum, [name, value]) => {
+      const bytes =
+        typeof value === 'number' ? 21 : value instanceof Set ? [...value].reduce((s, v) => s + Buffer.byteLength(String(v)), 0) : Buffer.byteLength(String(value));
+      return sum + Buffer.byteLength(name) + bytes;
+    }, 0);
+    expect(size).toBeLessThan(1024);
+  });
+
+  it('counts an event again only when another event of the correlation took its slot since (the bound of remembering 32)', async () => {
+    const clock = { ms: Date.now() };
+    const { client, tableName, store } = await aStore(clock);
+    const first = 'evt-0';
+    const { slot } = recentEventMark(first);
+    const rival = Array.from({ length: 1000 }, (_, i) => `evt-${i + 1}`).find((id) => recentEventMark(id).slot === slot) as string;
+    const touch = (eventId: string) => ({ correlationId: 'order-9', events: 1, workflowIds: [], eventId });
+
+    await store.record([touch(first)]);
+    await store.record([touch(first)]);
+    await store.record([touch(rival)]);
+    await store.record([touch(first)]);
+
+    const { Item } = await client.send(new GetItemCommand({ TableName: tableName, Key: marshall({ pk: activityKey('order-9'), sk: ACTIVITY_SK }) }));
+    expect(unmarshall(Item ?? {})).toMatchObject({ events: 3, [recentEventAttribute(slot)]: recentEventMark(first).tag });
   });
 
   it('names the minute in UTC, so that index order is time order', () => {

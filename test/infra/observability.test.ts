@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -10,7 +10,12 @@ import { ENGINE_METRICS, ENGINE_WORKFLOW_METRICS, Observability } from '../../li
 import { SERVICE_METRICS, WORKFLOW_METRICS } from '../../lambdas/core/metric-names.js';
 
 /** A stack with one of each thing Observability watches. */
-function watchedStack(alarmEmail?: string, startLatencyObjective?: { ms: number; service: string }): Template {
+function watchedStack(
+  alarmEmail?: string,
+  startLatencyObjective?: { ms: number; service: string },
+  /** `null`: a stack without the correlation metrics pass. */
+  correlationMetrics: { service: string; every: Duration } | null = { service: 'edwe-sweeper', every: Duration.minutes(5) },
+): Template {
   const stack = new Stack(new App(), 'Watched');
   const encryptionKey = new kms.Key(stack, 'Key', { enableKeyRotation: true });
   const fn = (id: string) =>
@@ -30,6 +35,7 @@ function watchedStack(alarmEmail?: string, startLatencyObjective?: { ms: number;
     stateMachines: new Map([['onboarding_workflow', machine]]),
     ...(alarmEmail === undefined ? {} : { alarmEmail }),
     ...(startLatencyObjective === undefined ? {} : { startLatencyObjective }),
+    ...(correlationMetrics === null ? {} : { correlationMetrics }),
   });
   return Template.fromStack(stack);
 }
@@ -74,8 +80,8 @@ describe('Observability', () => {
       ]),
     });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: '5XXError', Namespace: 'AWS/ApiGateway' });
-    // 2 functions × 2, 1 queue, 1 stream consumer, the API, and per workflow failed-or-timed-out, aborted, throttled.
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 10);
+    // 2 functions × 2, 1 queue, 1 stream consumer, the API, per workflow failed-or-timed-out, aborted, throttled, and the correlation pass.
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 11);
   });
 
   it('notifies an SNS topic encrypted with the engine key that refuses plain HTTP', () => {
@@ -113,6 +119,23 @@ describe('Observability', () => {
     expect(expressions).toContain(`MAX(SEARCH('{edwe,service} MetricName="ActiveCorrelations"', 'Maximum', 300))`);
     for (const metric of ['CorrelationEvents', 'CorrelationWorkflows', 'CorrelationSpan'])
       for (const p of ['p50', 'p99']) expect(expressions).toContain(`SEARCH('{edwe,service} MetricName="${metric}"', '${p}', 300)`);
+  });
+
+  it('alarms when the correlation metrics pass failed twice in a row, over periods of its schedule; without the pass, neither alarm nor widgets', () => {
+    const hourly = watchedStack(undefined, undefined, { service: 'edwe-sweeper', every: Duration.minutes(60) });
+    const without = watchedStack(undefined, undefined, null);
+
+    hourly.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'CorrelationPassesFailed',
+      Namespace: 'edwe',
+      Dimensions: [{ Name: 'service', Value: 'edwe-sweeper' }],
+      Period: 3600,
+      EvaluationPeriods: 2,
+      AlarmDescription: Match.stringLikeRegexp('docs/operations.md#the-correlation-metrics-pass-fails'),
+    });
+    without.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'CorrelationPassesFailed' }, 0);
+    expect(dashboardExpressions(without).filter((e) => e.includes('Correlation'))).toEqual([]);
+    expect(dashboardExpressions(template)).toContain(`SUM(SEARCH('{edwe,service} MetricName="CorrelationPassesFailed"', 'Sum', 300))`);
   });
 
   it("alarms on the router's starts that missed real_time_execution.max_latency, only when the configuration sets it", () => {

@@ -71,9 +71,8 @@ async function emfPrinted(work: () => Promise<void>): Promise<Array<Record<strin
 
 describe('the correlation metrics pass on the State table, as EMF', () => {
   const dynalite = useDynalite();
-
-  it('emits ActiveCorrelations and, once per idle correlation, CorrelationEvents, CorrelationWorkflows and CorrelationSpan', async () => {
-    const clock = { ms: Date.now() };
+  /** The router with the counters on dynalite, through its own recorder, on the test's clock. */
+  const aCountingRouter = async (clock: { ms: number }) => {
     const counters = new DynamoDbCorrelationCounters({ client: dynalite.client(), tableName: await dynalite.stateTable(), clock: { now: () => clock.ms } });
     const router = new EventRouter({
       ruleSet: RULES,
@@ -81,6 +80,12 @@ describe('the correlation metrics pass on the State table, as EMF', () => {
       correlations: correlationRecorder(counters, silent),
       clock: { now: () => clock.ms },
     });
+    return { counters, router };
+  };
+
+  it('emits ActiveCorrelations and, once per idle correlation, CorrelationEvents, CorrelationWorkflows and CorrelationSpan', async () => {
+    const clock = { ms: Date.now() };
+    const { counters, router } = await aCountingRouter(clock);
     // order-1: placed, then 90 s later paid (audit again: one distinct workflow more only); order-2 comes later and stays active.
     await router.route(anEvent('e-1', 'order.placed', 'order-1', clock.ms));
     clock.ms += 90_000;
@@ -114,15 +119,24 @@ describe('the correlation metrics pass on the State table, as EMF', () => {
     expect(doc).toMatchObject({ service: 'edwe-sweeper', CorrelationEvents: 2, CorrelationWorkflows: 2, CorrelationSpan: 90, ActiveCorrelations: 1 });
   });
 
+  it('counts each event once when the stream delivers its batch again (a partial failure retried), as the router routes it twice', async () => {
+    const clock = { ms: Date.now() };
+    const { counters, router } = await aCountingRouter(clock);
+    const batch = [anEvent('e-1', 'order.placed', 'order-5', clock.ms), anEvent('e-2', 'order.paid', 'order-5', clock.ms)];
+
+    for (const event of batch) await router.route(event, { via: 'stream' });
+    clock.ms += 5_000;
+    for (const event of batch) await router.route(event, { via: 'stream' });
+    clock.ms += 10 * MINUTE;
+
+    expect(await counters.closeIdle(clock.ms - 5 * MINUTE, 10)).toEqual([
+      { correlationId: 'order-5', firstMs: clock.ms - 10 * MINUTE - 5_000, lastMs: clock.ms - 10 * MINUTE - 5_000, events: 2, workflows: 2 },
+    ]);
+  });
+
   it('counts an event without a correlation id under the correlation its starts carry (the event id), as embedded does', async () => {
     const clock = { ms: Date.now() };
-    const counters = new DynamoDbCorrelationCounters({ client: dynalite.client(), tableName: await dynalite.stateTable(), clock: { now: () => clock.ms } });
-    const router = new EventRouter({
-      ruleSet: RULES,
-      starter: { start: async () => ({ alreadyStarted: false }) },
-      correlations: correlationRecorder(counters, silent),
-      clock: { now: () => clock.ms },
-    });
+    const { counters, router } = await aCountingRouter(clock);
 
     await router.route(anEvent('lonely', 'order.placed', undefined, clock.ms));
     clock.ms += 10 * MINUTE;
@@ -175,6 +189,37 @@ describe('CorrelationMetricsPass', () => {
 
     expect(report).toEqual({ closed: 20, active: 5, stoppedEarly: true });
     expect(seen).toEqual([5]);
+  });
+
+  it('counts a pass that fails as CorrelationPassesFailed, in the sweeper’s EMF, for the alarm on passes that keep failing', async () => {
+    const metrics = new Metrics({ namespace: 'edwe', serviceName: 'edwe-sweeper' });
+    const throttled: CorrelationCounterStore = {
+      record: async () => undefined,
+      closeIdle: async () => {
+        throw new Error('throttled');
+      },
+      countKept: async () => 0,
+    };
+    const pass = new CorrelationMetricsPass({ store: throttled, metrics: new PowertoolsEngineMetrics(metrics), clock: { now: () => 1_000_000 } });
+    const handler = createSweeperHandler({ sweeper: { sweep: async () => NO_SWEEP, routeByIds: async () => [] }, correlations: pass, logger: silent });
+
+    const docs = await emfPrinted(async () => {
+      await expect(handler({ 'detail-type': 'Scheduled Event' })).resolves.toEqual(NO_SWEEP);
+      metrics.publishStoredMetrics();
+    });
+
+    expect(docs).toHaveLength(1);
+    expect(docs[0]?._aws.CloudWatchMetrics[0].Metrics).toEqual([{ Name: 'CorrelationPassesFailed', Unit: 'Count' }]);
+    expect(docs[0]).toMatchObject({ service: 'edwe-sweeper', CorrelationPassesFailed: 1 });
+  });
+
+  it('counts no failure for a pass that succeeds', async () => {
+    const counted: string[] = [];
+    const { store } = aStore(0);
+
+    await new CorrelationMetricsPass({ store, metrics: { ...NO_METRICS, count: (name) => void counted.push(name) }, clock: { now: () => 1_000_000 } }).run();
+
+    expect(counted).toEqual([]);
   });
 
   it('is run by the sweeper after a scheduled sweep only, and a pass that fails is logged without failing the sweep', async () => {

@@ -160,14 +160,14 @@ describe("the router's correlation touches", () => {
   };
 
   it('tells once per routed event its correlation: the event, and the workflows started (or found started) for it', async () => {
-    expect(await touchesOf(anOrder('e-1', 'o-9'))).toEqual([[{ correlationId: 'o-9', events: 1, workflowIds: ['audit', 'order_fulfilment'] }]]);
+    expect(await touchesOf(anOrder('e-1', 'o-9'))).toEqual([[{ correlationId: 'o-9', events: 1, workflowIds: ['audit', 'order_fulfilment'], eventId: 'e-1' }]]);
     expect(await touchesOf(anOrder('e-2', 'o-9'), { start: async () => ({ alreadyStarted: true }) })).toEqual([
-      [{ correlationId: 'o-9', events: 1, workflowIds: ['audit', 'order_fulfilment'] }],
+      [{ correlationId: 'o-9', events: 1, workflowIds: ['audit', 'order_fulfilment'], eventId: 'e-2' }],
     ]);
   });
 
   it('tells an event that matches nothing as the event alone, and one without a correlation id under its starts’ correlation', async () => {
-    expect(await touchesOf({ ...anOrder('e-3', 'o-10'), type: 'order.viewed' })).toEqual([[{ correlationId: 'o-10', events: 1, workflowIds: [] }]]);
+    expect(await touchesOf({ ...anOrder('e-3', 'o-10'), type: 'order.viewed' })).toEqual([[{ correlationId: 'o-10', events: 1, workflowIds: [], eventId: 'e-3' }]]);
     const { correlationId: _, ...uncorrelated } = anOrder('e-4');
     expect(await touchesOf(uncorrelated)).toEqual([[{ correlationId: 'e-4', events: 0, workflowIds: ['audit', 'order_fulfilment'] }]]);
   });

@@ -5,7 +5,7 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { toItem } from '../../lambdas/aws/dynamodb-event-store.js';
 import { SfnWorkflowStarter } from '../../lambdas/aws/sfn-workflow-starter.js';
 import { createRouterHandler } from '../../lambdas/aws/streams/router.js';
-import { routingDepsFromEnv } from '../../lambdas/aws/wiring/routing.js';
+import { routingDepsFromEnv, sweeperDepsFromEnv } from '../../lambdas/aws/wiring/routing.js';
 import { compileRules, executionName, type EngineEvent, type Rule } from '../../lambdas/core/index.js';
 import { sequenceNumberOf, streamEvent, streamRecord } from '../support/stream-records.js';
 
@@ -189,6 +189,18 @@ describe('router configuration from the environment', () => {
     expect(routingDepsFromEnv(withState({ STATE_MACHINE_ARNS: arns, START_LATENCY_OBJECTIVE_MS: '100' }), rulesJson).startLatencyObjectiveMs).toBe(100);
     expect(routingDepsFromEnv(withState({ STATE_MACHINE_ARNS: arns }), rulesJson)).not.toHaveProperty('startLatencyObjectiveMs');
     expect(() => routingDepsFromEnv(withState({ STATE_MACHINE_ARNS: arns, START_LATENCY_OBJECTIVE_MS: 'fast' }), rulesJson)).toThrow(/START_LATENCY_OBJECTIVE_MS/);
+  });
+
+  it('counts correlation activity unless CORRELATION_METRICS is off, and the sweeper runs the metrics pass only then too', () => {
+    const env = withState({ STATE_MACHINE_ARNS: JSON.stringify({ onboarding_workflow: ONBOARDING_ARN, audit_workflow: AUDIT_ARN }) });
+    const sweeperEnv = { ...env, EVENTS_TABLE: 'edwe-events', DEAD_LETTER_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/1/failures' };
+
+    expect(routingDepsFromEnv(env, rulesJson).correlations).toBeDefined();
+    expect(routingDepsFromEnv({ ...env, CORRELATION_METRICS: 'on' }, rulesJson).correlations).toBeDefined();
+    expect(routingDepsFromEnv({ ...env, CORRELATION_METRICS: 'off' }, rulesJson)).not.toHaveProperty('correlations');
+    expect(sweeperDepsFromEnv(sweeperEnv, rulesJson).correlations).toBeDefined();
+    expect(sweeperDepsFromEnv({ ...sweeperEnv, CORRELATION_METRICS: 'off' }, rulesJson)).not.toHaveProperty('correlations');
+    expect(() => routingDepsFromEnv({ ...env, CORRELATION_METRICS: 'false' }, rulesJson)).toThrow(/CORRELATION_METRICS/);
   });
 
   it('refuses to start without bundled rules', () => {

@@ -87,6 +87,8 @@ export const RoutingEnv = z.extend(StateEnv, {
   /** The Events table, for the `routedAt` mark. Unset: events are routed but not marked (the sweeper would route them again). */
   [ENV.EVENTS_TABLE]: z.optional(requiredVar()),
   [ENV.START_LATENCY_OBJECTIVE_MS]: z.optional(z.coerce.number().check(z.positive())),
+  /** `off` (the stack's `correlationMetrics: false`): no correlation counters written, no metrics pass. */
+  [ENV.CORRELATION_METRICS]: z._default(z.enum(['on', 'off']), 'on'),
 });
 
 /**
@@ -165,9 +167,7 @@ export function routingDepsFromEnv(
   });
   return {
     ruleSet,
-    correlations: correlationRecorder(
-      new DynamoDbCorrelationCounters({ client: sharedTracer.captureAWSv3Client(new DynamoDBClient({})), tableName: config.STATE_TABLE, clock: wallClock }),
-    ),
+    ...(config.CORRELATION_METRICS === 'off' ? {} : { correlations: correlationRecorder(correlationCounters(config.STATE_TABLE)) }),
     ...(managed === undefined ? {} : { refreshRules: () => managed.fresh() }),
     starter,
     ...(flow === undefined ? {} : { flow }),
@@ -205,11 +205,15 @@ export function correlationRecorder(counters: Pick<DynamoDbCorrelationCounters, 
   };
 }
 
+/** The correlation counters in the State table, as routing and the metrics pass use them. */
+const correlationCounters = (tableName: string) =>
+  new DynamoDbCorrelationCounters({ client: sharedTracer.captureAWSv3Client(new DynamoDBClient({})), tableName, clock: wallClock });
+
 /** The sweeper and what its handler reports with. */
 export interface SweeperWiring {
   sweeper: UnroutedSweeper;
-  /** Run after each scheduled sweep: closes idle correlations and emits the correlation metrics. */
-  correlations: CorrelationMetricsPass;
+  /** Run after each scheduled sweep: closes idle correlations and emits the correlation metrics. Absent when they are off. */
+  correlations?: CorrelationMetricsPass;
   logger: PowertoolsLogs;
   metrics: EngineMetrics;
 }
@@ -231,9 +235,9 @@ export function sweeperDepsFromEnv(env: Record<string, string | undefined> = pro
     onFailed: (eventId, attempts, error) =>
       sharedLogger.error('sweep of an event failed', { eventId, attempts, retryable: isEngineError(error) ? error.retryable : undefined, error: error as Error }),
   });
-  const counters = new DynamoDbCorrelationCounters({ client: sharedTracer.captureAWSv3Client(new DynamoDBClient({})), tableName: config.STATE_TABLE, clock: wallClock });
-  const correlations = new CorrelationMetricsPass({ store: counters, metrics: routing.metrics, clock: wallClock });
-  return { sweeper, correlations, logger: sharedLogger, metrics: routing.metrics };
+  const wiring = { sweeper, logger: sharedLogger, metrics: routing.metrics };
+  if (config.CORRELATION_METRICS === 'off') return wiring;
+  return { ...wiring, correlations: new CorrelationMetricsPass({ store: correlationCounters(config.STATE_TABLE), metrics: routing.metrics, clock: wallClock }) };
 }
 
 function bundledRules(): string {

@@ -23,6 +23,8 @@ export interface RuntimeCall {
   readonly context?: Readonly<Record<string, ContextValue>>;
   /** Made only by a function whose environment sets every one of these variables (features the stack configures). */
   readonly when?: readonly EnvName[];
+  /** Not made by a function whose environment sets one of these variables to the value given (a feature the stack turned off). */
+  readonly unless?: Readonly<Partial<Record<EnvName, string>>>;
   /** Why the function makes it, for the suite's report. */
   readonly why: string;
 }
@@ -33,6 +35,8 @@ const deadLetters = { env: ENV.DEAD_LETTER_QUEUE_URL } as const;
 const workflows = { workflows: true } as const;
 const wakeUps = { env: ENV.FLOW_WAKE_QUEUE_URL } as const;
 const keys = (...prefixes: string[]) => ({ 'dynamodb:LeadingKeys': prefixes.map((p) => `${p}example`) });
+/** The correlation metrics' calls: none with the stack's `correlationMetrics: false`. */
+const CORRELATION_METRICS_ON = { unless: { [ENV.CORRELATION_METRICS]: 'off' } } as const;
 /** Every key the managed rules use (lambdas/aws/dynamodb-rule-store.ts): the revision, the rules, a version, the change log. */
 const RULE_KEYS = { 'dynamodb:LeadingKeys': ['RULESET', 'RULES', `${STATE_TABLE.prefix.rule}example`, 'RULELOG'] };
 const attributes = (...names: string[]) => ({ 'dynamodb:Attributes': [EVENTS_TABLE.partitionKey, ...names] });
@@ -78,7 +82,13 @@ const ROUTE: RuntimeCall[] = [
     why: 'mark the event routed',
   },
   // wiring/routing.ts: one UpdateItem per correlation a routed event touched (dynamodb-correlation-counters.ts).
-  { action: 'dynamodb:UpdateItem', on: state, context: keys(STATE_TABLE.prefix.correlation), why: "count the event and its starts in its correlation's activity" },
+  {
+    action: 'dynamodb:UpdateItem',
+    on: state,
+    context: keys(STATE_TABLE.prefix.correlation),
+    ...CORRELATION_METRICS_ON,
+    why: "count the event and its starts in its correlation's activity",
+  },
 ];
 
 /** Stopping and redriving executions (core's ExecutionActions on SfnWorkflowControl), one by one or in bulk. */
@@ -152,8 +162,19 @@ export const RUNTIME_CALLS: Readonly<Record<string, readonly RuntimeCall[]>> = {
     },
     { ...REFUSE, why: 'report a parked event' },
     // The correlation metrics pass after each sweep (core/app/correlation-metrics-pass.ts).
-    { action: 'dynamodb:Query', on: { ...state, index: STATE_TABLE.byActivity.indexName }, why: 'correlation metrics: find idle correlations, count the active ones' },
-    { action: 'dynamodb:DeleteItem', on: state, context: keys(STATE_TABLE.prefix.correlation), why: 'correlation metrics: close an idle correlation (conditional delete)' },
+    {
+      action: 'dynamodb:Query',
+      on: { ...state, index: STATE_TABLE.byActivity.indexName },
+      ...CORRELATION_METRICS_ON,
+      why: 'correlation metrics: find idle correlations, count the active ones',
+    },
+    {
+      action: 'dynamodb:DeleteItem',
+      on: state,
+      context: keys(STATE_TABLE.prefix.correlation),
+      ...CORRELATION_METRICS_ON,
+      why: 'correlation metrics: close an idle correlation (conditional delete)',
+    },
   ],
   'edwe-lifecycle': [
     ...APPEND.map((call) => ({ ...call, why: `lifecycle event: ${call.why}` })),

@@ -8,6 +8,7 @@
 import type { Clock } from '../clock.js';
 import type { EngineEvent } from '../envelope.js';
 import type { Trigger } from '../execution.js';
+import { shortHash } from '../ids.js';
 import type { ClosedCorrelation, CorrelationRecorder, CorrelationTouch } from '../ports/correlation-counters.js';
 import type { EngineMetrics } from '../ports/observability.js';
 
@@ -18,7 +19,7 @@ export const CORRELATION_WINDOW_MS = 5 * 60_000;
  * The correlations one routed event touched: its own (the event counted) and those of the executions its routing started
  * or found started (a set of workflows: a start found already made adds nothing new). Grouped, so each is one write.
  */
-export function correlationTouches(event: Pick<EngineEvent, 'correlationId'>, starts: ReadonlyArray<{ trigger: Trigger }>): CorrelationTouch[] {
+export function correlationTouches(event: Pick<EngineEvent, 'id' | 'correlationId'>, starts: ReadonlyArray<{ trigger: Trigger }>): CorrelationTouch[] {
   const own = event.correlationId;
   // Nearly every event: its starts (if any) carry its own correlation id. One touch, without the grouping's allocations.
   if (own !== undefined && starts.every(({ trigger }) => trigger.input.correlationId === own)) {
@@ -28,7 +29,7 @@ export function correlationTouches(event: Pick<EngineEvent, 'correlationId'>, st
         : starts.length === 1
           ? [(starts[0] as { trigger: Trigger }).trigger.workflowId]
           : [...new Set(starts.map(({ trigger }) => trigger.workflowId))];
-    return [{ correlationId: own, events: 1, workflowIds }];
+    return [{ correlationId: own, events: 1, workflowIds, eventId: event.id }];
   }
   const touches = new Map<string, { events: number; workflowIds: Set<string> }>();
   const touch = (id: string) => {
@@ -38,7 +39,28 @@ export function correlationTouches(event: Pick<EngineEvent, 'correlationId'>, st
   };
   if (event.correlationId !== undefined) touch(event.correlationId).events = 1;
   for (const { trigger } of starts) touch(trigger.input.correlationId).workflowIds.add(trigger.workflowId);
-  return [...touches].map(([correlationId, { events, workflowIds }]) => ({ correlationId, events, workflowIds: [...workflowIds] }));
+  return [...touches].map(([correlationId, { events, workflowIds }]) => ({
+    correlationId,
+    events,
+    workflowIds: [...workflowIds],
+    ...(events === 1 ? { eventId: event.id } : {}),
+  }));
+}
+
+/** Slots of recently counted events a correlation's counters keep (see `recentEventMark`). */
+export const RECENT_EVENT_SLOTS = 32;
+
+/**
+ * Where a correlation's counters remember an event they counted, and the tag left there: both from a hash of the event
+ * id, so that a store can skip a redelivered event in the same write that counts it (on DynamoDB, a condition on one
+ * attribute), at a fixed size — 32 slots of 6 characters, about 300 bytes. An event is counted once unless another event
+ * of the same correlation took its slot in between (1 in 32 for each one counted since); a different event skipped for a
+ * matching tag in its slot is 1 in 16.7 million.
+ * @example recentEventMark('01J9ZK…') // { slot: 17, tag: '3fa9c2' }
+ */
+export function recentEventMark(eventId: string): { slot: number; tag: string } {
+  const hash = shortHash(eventId, 8);
+  return { slot: Number.parseInt(hash.slice(0, 2), 16) % RECENT_EVENT_SLOTS, tag: hash.slice(2) };
 }
 
 /** Observes a closed correlation in the three distributions (both homes). */
@@ -66,7 +88,9 @@ interface Activity {
 
 /**
  * The embedded home's correlation metrics: a bounded in-memory table of the correlations seen lately (least recently
- * active closed first beyond its capacity). The cost is one map update per touch; nothing is stored.
+ * active closed first beyond its capacity). The cost is one map update per touch; nothing is stored. A touch's `eventId`
+ * is not needed here: the change feed hands each stored event to the router once, and a sweep routes only events whose
+ * routing failed before the count (the count is its last step), so no event is counted twice.
  * @example const activity = new CorrelationActivity({ metrics, clock }); activity.record([{ correlationId: 'order-1', events: 1, workflowIds: [] }])
  */
 export class CorrelationActivity implements CorrelationRecorder {

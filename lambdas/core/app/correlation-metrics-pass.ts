@@ -10,7 +10,7 @@ import { CORRELATION_WINDOW_MS, observeClosedCorrelation } from './correlation-a
 
 export interface CorrelationMetricsPassOptions {
   store: CorrelationCounterStore;
-  metrics: Pick<EngineMetrics, 'observe' | 'gauge'>;
+  metrics: Pick<EngineMetrics, 'observe' | 'gauge' | 'count'>;
   clock: Clock;
   /** Idle time after which a correlation is closed. Default `CORRELATION_WINDOW_MS` (as embedded). */
   windowMs?: number;
@@ -39,9 +39,20 @@ export class CorrelationMetricsPass {
 
   /**
    * Closes the idle correlations (until `deadlineMs`, epoch ms, when given), then sets `ActiveCorrelations` to the ones kept.
+   * A pass that fails counts `CorrelationPassesFailed`: its caller logs it and goes on, so the count is what tells an
+   * operator that passes keep failing (the AWS stack alarms on it).
    * @throws whatever the store throws (RetryableError when it throttles): what was closed before stays observed.
    */
   async run(deadlineMs?: number): Promise<CorrelationPassReport> {
+    try {
+      return await this.#run(deadlineMs);
+    } catch (error) {
+      this.options.metrics.count('CorrelationPassesFailed');
+      throw error;
+    }
+  }
+
+  async #run(deadlineMs: number | undefined): Promise<CorrelationPassReport> {
     const { store, metrics, clock } = this.options;
     const horizon = clock.now() - this.#windowMs;
     let closed = 0;

@@ -10,6 +10,8 @@ export interface CorrelationTouch {
   events: number;
   /** Workflows of the executions routing started (or found started) under this correlation. */
   workflowIds: readonly string[];
+  /** The routed event, on the touch that counts it (`events` 1): a store that remembers it counts a redelivery once. */
+  eventId?: string;
 }
 
 /** What the router hands each routed event's touches to: memory (embedded) or a store (AWS). */
@@ -33,7 +35,10 @@ export interface ClosedCorrelation {
  * Every method may throw RetryableError when the store throttles or fails.
  */
 export interface CorrelationCounterStore {
-  /** Adds each touch to its correlation's counters (creating them), as activity now. */
+  /**
+   * Adds each touch to its correlation's counters (creating them), as activity now. A touch whose `eventId` the
+   * correlation has counted lately (a redelivered batch, the sweeper after the router) adds nothing: see `recentEventMark`.
+   */
   record(touches: readonly CorrelationTouch[]): Promise<void>;
   /**
    * Removes up to `limit` correlations whose last activity is at or before `horizonMs` and answers them. Each is answered

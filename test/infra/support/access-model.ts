@@ -124,7 +124,9 @@ export class AccessModel {
     const key = this.functionKey(functionId);
     const env = this.resolver.resolve(this.resources[functionId]?.Properties?.Environment?.Variables ?? {}) as Record<string, string>;
     const caller = { role: this.roleOf(functionId) };
-    const made = calls.filter((call) => (call.when ?? []).every((name) => env[name] !== undefined));
+    const made = calls.filter(
+      (call) => (call.when ?? []).every((name) => env[name] !== undefined) && Object.entries(call.unless ?? {}).every(([name, value]) => env[name] !== value),
+    );
     const contextOf = (context: NonNullable<RuntimeCall['context']>) =>
       Object.fromEntries(Object.entries(context).map(([name, value]) => [name, typeof value === 'object' && 'env' in value ? this.envValue(key, env, value.env) : value]));
     return made.flatMap((call) => {
