@@ -4,7 +4,6 @@
  * ingest path stores them, and the revealing reads open them.
  */
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createQueryHandler, type QueryHttpHandler } from '../../lambdas/aws/http/query-http.js';
 import { createRulesHandler, type RulesHttpHandler } from '../../lambdas/aws/http/rules-http.js';
@@ -17,6 +16,7 @@ import { eventKey } from '../../lambdas/aws/event-item.js';
 import { EVENTS_TABLE } from '../../lambdas/layout/events-table.js';
 import { apiGatewayEvent, bodyOf, getEvent } from '../support/api-gateway.js';
 import { awsClients, type AwsClients } from './support/aws-clients.js';
+import { fieldKeyEnv } from './support/field-keys.js';
 import { createEngineResources, type EngineResources } from './support/resources.js';
 
 const ACCOUNT = 'acct-7f3e-secret';
@@ -40,11 +40,7 @@ describe('the rules API on AWS seals the trigger and audit events it appends (fi
   beforeAll(async () => {
     aws = awsClients();
     engine = await createEngineResources(aws);
-    const kms = new KMSClient({});
-    const keyArn = (await kms.send(new CreateKeyCommand({ Description: 'edwe field keys' }))).KeyMetadata?.Arn as string;
-    kms.destroy();
-    // What lib/field-encryption.ts gives a function that seals ('seal').
-    const fieldEnv = { FIELD_ENCRYPTION: ENCRYPT, FIELD_KEY_ARN: keyArn, EVENTS_TABLE: engine.env.query.EVENTS_TABLE as string };
+    const fieldEnv = await fieldKeyEnv(ENCRYPT, engine.env.query.EVENTS_TABLE as string);
     rules = createRulesHandler(rulesDepsFromEnv({ ...engine.env.rulesApi, ...fieldEnv }, JSON.stringify(engine.project.rules)));
     query = createQueryHandler(queryDepsFromEnv(engine.env.query));
     reveal = createSensitiveQueryHandler(sensitiveQueryDepsFromEnv({ ...engine.env.query, ...fieldEnv }));
