@@ -29,21 +29,41 @@ export function grantKeyUse(key: kms.IKey | undefined, grantee: iam.IGrantable, 
   key?.grant(grantee, ...KEY_ACTIONS[use]);
 }
 
+/** A service that keeps a function's data under the key: DynamoDB (for these tables), SQS, Step Functions or EventBridge. */
+export type KeyKeeper = { readonly tables: ReadonlyArray<Pick<dynamodb.ITable, 'tableName'>> } | 'sqs' | 'states' | 'events';
+
+const VIA_SID: Record<Exclude<KeyKeeper, object>, string> = { sqs: 'KeyViaSqs', states: 'KeyViaStepFunctions', events: 'KeyViaEventBridge' };
+
 /**
- * Lets `grantee` read the tables as DynamoDB decrypts them for it (`kms:Decrypt` with the tables' own encryption
- * context) and nothing else under the key: unlike `grantKeyUse`, not a field's data key, whose context names the
- * field encryption's purpose. For a reader that must not open sealed fields. No-op without a key.
+ * Lets `grantee` use the key only as the services keeping its data use it on its behalf — each grant conditioned on
+ * `kms:ViaService` (that service in this region) and `kms:CallerAccount`, DynamoDB's also on the tables' encryption
+ * context — and nothing else under the key. A field's data key is asked of KMS directly, not through a service, so
+ * unlike `grantKeyUse` these grants cannot open a sealed field. For a function that never opens one. No-op without a key.
+ * @example grantKeyUseVia(key, fn, [{ tables: [eventsTable, stateTable] }, 'sqs'])
  */
-export function grantTableReads(key: kms.IKey | undefined, grantee: iam.IGrantable, tables: readonly dynamodb.ITable[]): void {
+export function grantKeyUseVia(key: kms.IKey | undefined, grantee: iam.IGrantable, keepers: readonly KeyKeeper[]): void {
   if (key === undefined) return;
-  grantee.grantPrincipal.addToPrincipalPolicy(
-    new iam.PolicyStatement({
-      sid: 'ReadTablesUnderKey',
-      actions: ['kms:Decrypt'],
-      resources: [key.keyArn],
-      conditions: { StringEquals: { 'kms:EncryptionContext:aws:dynamodb:tableName': tables.map((table) => table.tableName) } },
-    }),
-  );
+  const stack = Stack.of(key);
+  const via = (service: string) => ({ 'kms:ViaService': `${service}.${stack.region}.${stack.urlSuffix}`, 'kms:CallerAccount': stack.account });
+  for (const keeper of keepers) {
+    const statement =
+      typeof keeper === 'string'
+        ? // Writing to an encrypted queue, workflow or bus makes a data key; reading it (or reusing a cached one) decrypts one.
+          { sid: VIA_SID[keeper], actions: ['kms:GenerateDataKey', 'kms:Decrypt'], conditions: { StringEquals: via(keeper) } }
+        : {
+            // DynamoDB decrypts the table key it keeps for each table, for reads and writes alike, naming the table and account.
+            sid: 'KeyViaDynamoDB',
+            actions: ['kms:Decrypt'],
+            conditions: {
+              StringEquals: {
+                ...via('dynamodb'),
+                'kms:EncryptionContext:aws:dynamodb:tableName': keeper.tables.map((table) => table.tableName),
+                'kms:EncryptionContext:aws:dynamodb:subscriberId': stack.account,
+              },
+            },
+          };
+    grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ ...statement, resources: [key.keyArn] }));
+  }
 }
 
 /**
@@ -75,10 +95,10 @@ export function allowServicesToUseKey(key: kms.IKey): void {
   );
 }
 
-/** `sqs:SendMessage` on the queue and the key actions sending to it takes (no `sqs:GetQueue*` the sender never calls). */
+/** `sqs:SendMessage` on the queue and the key actions sending to it takes, through SQS only (no `sqs:GetQueue*` the sender never calls). */
 export function grantSendToQueue(queue: sqs.IQueue, grantee: iam.IGrantable): void {
   grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }));
-  grantKeyUse(queue.encryptionMasterKey, grantee, 'encrypt-decrypt');
+  grantKeyUseVia(queue.encryptionMasterKey, grantee, ['sqs']);
 }
 
 /**

@@ -15,11 +15,12 @@ import { STATE_TABLE } from '../lambdas/layout/state-table.js';
 
 /**
  * What a function does with sensitive fields: seal them (ingest), open them (hand-off to a workflow), both,
- * or (`emit`) both and read its execution's record, whose input says which plaintext to seal again in what it emits.
+ * (`emit`) both and read its execution's record, whose input says which plaintext to seal again in what it emits,
+ * or (`none`) neither, though it holds the key for what the services keep of its data (lib/encryption.ts `grantKeyUseVia`).
  */
-export type FieldUse = 'seal' | 'open' | 'seal-open' | 'emit';
+export type FieldUse = 'seal' | 'open' | 'seal-open' | 'emit' | 'none';
 
-const ACTIONS: Record<FieldUse, string[]> = {
+const ACTIONS: Record<Exclude<FieldUse, 'none'>, string[]> = {
   seal: ['kms:GenerateDataKey'],
   open: ['kms:Decrypt'],
   // Sealing again what a workflow hands back (its output, what it emits) takes the data key of the container.
@@ -47,6 +48,20 @@ export function connectFieldEncryption(props: FieldEncryptionProps, functions: R
   const rules = JSON.stringify(props.rules.map(({ eventType, fields }) => ({ eventType, fields })));
   const context = Object.fromEntries(Object.entries(fieldKeyContext(props.eventsTableName)).map(([name, value]) => [`kms:EncryptionContext:${name}`, value]));
   for (const [fn, use] of functions) {
+    // A function that only seals, or neither seals nor opens, holds the table's key for what the services keep of its data:
+    // the denial keeps that grant from opening a field, whatever it becomes.
+    if (use === 'seal' || use === 'none') {
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          sid: 'NeverOpenFields',
+          effect: iam.Effect.DENY,
+          actions: ['kms:Decrypt'],
+          resources: [props.key.keyArn],
+          conditions: { StringEquals: { 'kms:EncryptionContext:purpose': FIELD_KEY_PURPOSE } },
+        }),
+      );
+    }
+    if (use === 'none') continue;
     fn.addEnvironment(ENV.FIELD_ENCRYPTION, rules);
     fn.addEnvironment(ENV.FIELD_KEY_ARN, props.key.keyArn);
     fn.addEnvironment(ENV.EVENTS_TABLE, props.eventsTableName);
@@ -58,18 +73,6 @@ export function connectFieldEncryption(props: FieldEncryptionProps, functions: R
         conditions: { StringEquals: context },
       }),
     );
-    // A function that only seals holds the table's key for its own writes (grantKeyUse); this keeps that grant from opening a field.
-    if (use === 'seal') {
-      fn.addToRolePolicy(
-        new iam.PolicyStatement({
-          sid: 'NeverOpenFields',
-          effect: iam.Effect.DENY,
-          actions: ['kms:Decrypt'],
-          resources: [props.key.keyArn],
-          conditions: { StringEquals: { 'kms:EncryptionContext:purpose': FIELD_KEY_PURPOSE } },
-        }),
-      );
-    }
     if (use !== 'emit') continue;
     fn.addToRolePolicy(
       new iam.PolicyStatement({

@@ -20,7 +20,7 @@ import { ENV } from '../lambdas/layout/environment.js';
 import { EVENTS_TABLE } from '../lambdas/layout/events-table.js';
 import { STATE_TABLE } from '../lambdas/layout/state-table.js';
 import { contractErrorResponses, createUsagePlan, ingestBodyValidation, stageOptions, type ThrottleSettings } from './api-protection.js';
-import { grantTableReads } from './encryption.js';
+import { grantKeyUseVia } from './encryption.js';
 import type { CallerSetting } from './engine-settings.js';
 import { fastPathFunctionProps, grantFastPath, type FastPathProps } from './fast-path.js';
 import { checkedRetentionDays, createIngestFunction, type EventTableProps } from './ingest-function.js';
@@ -247,7 +247,7 @@ export class Ingestion extends Construct {
     // `GET /events/{id}`, and a timeline's trigger event that the correlation's page does not hold.
     this.queryFunction.addToRolePolicy(new iam.PolicyStatement({ sid: 'GetEvent', actions: ['dynamodb:GetItem'], resources: [props.table.tableArn] }));
     // The tables as DynamoDB decrypts them, not a field's data key: the plain reads answer sealed fields sealed (lib/sensitive-reads.ts reveals).
-    grantTableReads(props.encryptionKey, this.queryFunction, props.stateTable === undefined ? [props.table] : [props.table, props.stateTable]);
+    grantKeyUseVia(props.encryptionKey, this.queryFunction, [{ tables: props.stateTable === undefined ? [props.table] : [props.table, props.stateTable] }]);
   }
 
   /** The cdk-nag findings of the API that are choices, each with its reason. */

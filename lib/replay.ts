@@ -21,7 +21,7 @@ import { ENV } from '../lambdas/layout/environment.js';
 import { EVENTS_TABLE } from '../lambdas/layout/events-table.js';
 import { STATE_TABLE } from '../lambdas/layout/state-table.js';
 import { REPLAY_SOURCE, type Rule } from '../lambdas/core/index.js';
-import { grantKeyUse, grantSendToQueue, QueueOnFailure } from './encryption.js';
+import { grantKeyUse, grantKeyUseVia, grantSendToQueue, QueueOnFailure } from './encryption.js';
 import { QUOTAS } from './capacity-quotas.js';
 import { checkedRetentionDays, createDeadLetterQueue } from './ingest-function.js';
 import { createFunction, handlerEntry, type EdweFunctionProps } from './lambda-defaults.js';
@@ -121,6 +121,8 @@ export class Replay extends Construct {
     this.grantJobs(this.pageFunction, props, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
     props.bus.grantPutEventsTo(this.pageFunction);
     grantSendToQueue(this.deadLetterQueue, this.pageFunction);
+    // It never opens a sealed field: the key only as DynamoDB and the bus use it (the queue's use comes with grantSendToQueue).
+    grantKeyUseVia(props.encryptionKey, this.pageFunction, [{ tables: [props.eventsTable, props.stateTable] }, 'events']);
 
     this.driver = this.createDriver(props);
 
@@ -141,6 +143,8 @@ export class Replay extends Construct {
     });
     this.grantJobs(this.apiFunction, props, 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem');
     this.driver.grantStartExecution(this.apiFunction);
+    // The key only as DynamoDB (its jobs) and Step Functions (the driver's input) use it.
+    grantKeyUseVia(props.encryptionKey, this.apiFunction, [{ tables: [props.stateTable] }, 'states']);
     // The live set (the revision, then the rules) and, for the page, the change log: read-only, managed-rule keys only.
     if (props.ruleRefreshSeconds !== undefined)
       for (const fn of [this.pageFunction, this.apiFunction]) grantManagedRules(fn, props.stateTable, ['dynamodb:GetItem', 'dynamodb:Query']);
@@ -163,7 +167,7 @@ export class Replay extends Construct {
     };
   }
 
-  /** These item actions on the State table, on replay jobs only (`REPLAY#…` keys), and the table's key. */
+  /** These item actions on the State table, on replay jobs only (`REPLAY#…` keys). */
   private grantJobs(grantee: iam.IGrantable, props: ReplayProps, ...actions: string[]): void {
     grantee.grantPrincipal.addToPrincipalPolicy(
       new iam.PolicyStatement({
@@ -173,7 +177,6 @@ export class Replay extends Construct {
         conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${STATE_TABLE.prefix.replay}*`] } },
       }),
     );
-    grantKeyUse(props.encryptionKey, grantee, 'encrypt-decrypt');
   }
 
   /** The rules as a string literal in each selecting function's bundle (as the router's are), and keepNames for error names. */
@@ -201,6 +204,7 @@ export class Replay extends Construct {
       ...(props.logRetention === undefined ? {} : { logRetention: props.logRetention }),
     });
     this.grantJobs(driver, props, 'dynamodb:UpdateItem');
+    grantKeyUse(props.encryptionKey, driver, 'encrypt-decrypt');
     return driver;
   }
 

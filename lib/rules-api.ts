@@ -18,7 +18,7 @@ import type { Rule } from '../lambdas/core/index.js';
 import { ENV } from '../lambdas/layout/environment.js';
 import { EVENTS_TABLE } from '../lambdas/layout/events-table.js';
 import { STATE_TABLE } from '../lambdas/layout/state-table.js';
-import { grantKeyUse } from './encryption.js';
+import { grantKeyUseVia } from './encryption.js';
 import { checkedRetentionDays } from './ingest-function.js';
 import { createFunction, handlerEntry, type EdweFunctionProps } from './lambda-defaults.js';
 
@@ -92,7 +92,8 @@ export class RulesApi extends Construct {
     this.apiFunction.addToRolePolicy(
       new iam.PolicyStatement({ sid: 'BacktestTimeIndex', actions: ['dynamodb:Query'], resources: [`${props.eventsTable.tableArn}/index/${EVENTS_TABLE.byTime.indexName}`] }),
     );
-    grantKeyUse(props.encryptionKey, this.apiFunction, 'encrypt-decrypt');
+    // The key only as DynamoDB uses it for the two tables: what it seals takes the field grant (lib/field-encryption.ts, 'seal').
+    grantKeyUseVia(props.encryptionKey, this.apiFunction, [{ tables: [props.eventsTable, props.stateTable] }]);
 
     const integration = new apigw.LambdaIntegration(this.apiFunction, { proxy: true });
     const rules = props.api.root.addResource('rules');

@@ -16,7 +16,7 @@ import { ENV } from '../lambdas/layout/environment.js';
 import { EVENTS_TABLE } from '../lambdas/layout/events-table.js';
 import { SENSITIVE_PATH } from '../lambdas/layout/sensitive-reads.js';
 import { STATE_TABLE } from '../lambdas/layout/state-table.js';
-import { grantTableReads } from './encryption.js';
+import { grantKeyUseVia } from './encryption.js';
 import { checkedRetentionDays } from './ingest-function.js';
 import { createFunction, handlerEntry, type EdweFunctionProps } from './lambda-defaults.js';
 
@@ -90,6 +90,6 @@ export class SensitiveReads extends Construct {
         }),
       );
     }
-    grantTableReads(props.encryptionKey, fn, props.stateTable === undefined ? [props.eventsTable] : [props.eventsTable, props.stateTable]);
+    grantKeyUseVia(props.encryptionKey, fn, [{ tables: props.stateTable === undefined ? [props.eventsTable] : [props.eventsTable, props.stateTable] }]);
   }
 }

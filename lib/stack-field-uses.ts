@@ -28,6 +28,11 @@ export function stackFieldUses(stack: EngineStackParts, fastPath: boolean): Arra
     // The one reader of the API that opens fields: revealing has its own routes and function.
     ...(stack.sensitiveReads ? [[stack.sensitiveReads.readFunction, 'open'] as [lambda.Function, FieldUse]] : []),
     ...[...stack.workflows.taskFunctions].filter(([task]) => taskFileName(task) === BUILT_IN_TASKS.emitEvent).map(([, fn]): [lambda.Function, FieldUse] => [fn, 'emit']),
+    // The rules API seals what it appends (audit events, a schedule's manual fire), as ingest does.
+    [stack.rulesApi.apiFunction, 'seal'],
+    // These hold the key only through DynamoDB, SQS, EventBridge and Step Functions, and are denied a field's data key.
+    ...(stack.replay ? [stack.replay.pageFunction, stack.replay.apiFunction].map((fn): [lambda.Function, FieldUse] => [fn, 'none']) : []),
+    ...[...stack.workflows.taskFunctions].filter(([task]) => taskFileName(task) === BUILT_IN_TASKS.waitForEvent).map(([, fn]): [lambda.Function, FieldUse] => [fn, 'none']),
   ];
   return uses;
 }

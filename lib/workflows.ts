@@ -18,7 +18,7 @@ import { Construct } from 'constructs';
 import { ENV } from '../lambdas/layout/environment.js';
 import { DEFAULT_RETENTION_DAYS, EVENTS_TABLE } from '../lambdas/layout/events-table.js';
 import { taskFileName, withIdempotencyKeys, type WorkflowDefinition } from '../lambdas/core/index.js';
-import { grantKeyUse } from './encryption.js';
+import { grantKeyUse, grantKeyUseVia } from './encryption.js';
 import { createFunction, type EdweFunctionProps } from './lambda-defaults.js';
 
 /** Express executions cannot run longer than five minutes. */
@@ -167,12 +167,14 @@ export class Workflows extends Construct {
       fn.addEnvironment(ENV.EVENTS_TABLE, services.eventsTable.tableName);
       fn.addEnvironment(ENV.STATE_TABLE, services.stateTable.tableName);
       fn.addEnvironment(ENV.RETENTION_DAYS, String(services.retentionDays ?? DEFAULT_RETENTION_DAYS));
-      grantKeyUse(services.encryptionKey, fn, 'encrypt-decrypt');
       if (file === BUILT_IN_TASKS.emitEvent) {
+        grantKeyUse(services.encryptionKey, fn, 'encrypt-decrypt');
         // Append-only, as every ingest path: put, and get to tell a duplicate from a conflict.
         fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'EmitEvents', actions: ['dynamodb:PutItem', 'dynamodb:GetItem'], resources: [services.eventsTable.tableArn] }));
         continue;
       }
+      // Waiting opens no sealed field: the key only as DynamoDB (waiters, the look-back) and Step Functions (its task's result) use it.
+      grantKeyUseVia(services.encryptionKey, fn, [{ tables: [services.eventsTable, services.stateTable] }, 'states']);
       fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'KeepWaiters', actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'], resources: [services.stateTable.tableArn] }));
       fn.addToRolePolicy(
         new iam.PolicyStatement({

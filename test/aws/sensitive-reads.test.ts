@@ -1,4 +1,3 @@
-import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIngestHandler, type IngestHttpHandler } from '../../lambdas/aws/http/ingest-http.js';
 import { createQueryHandler, type QueryHttpHandler } from '../../lambdas/aws/http/query-http.js';
@@ -10,6 +9,7 @@ import { sensitiveQueryDepsFromEnv } from '../../lambdas/aws/wiring/sensitive-qu
 import { isSealed } from '../../lambdas/core/field-encryption.js';
 import { apiGatewayEvent, bodyOf, getCorrelation, getEvent, listEvents, postEvent } from '../support/api-gateway.js';
 import { awsClients, type AwsClients } from './support/aws-clients.js';
+import { fieldKeyEnv } from './support/field-keys.js';
 import { aRegistration } from './support/fixtures.js';
 import { createEngineResources, type EngineResources } from './support/resources.js';
 
@@ -29,11 +29,7 @@ describe('reading sealed fields on AWS: GET /sensitive/events… opens them with
   beforeAll(async () => {
     aws = awsClients();
     engine = await createEngineResources(aws);
-    const kms = new KMSClient({});
-    const keyArn = (await kms.send(new CreateKeyCommand({ Description: 'edwe field keys' }))).KeyMetadata?.Arn as string;
-    kms.destroy();
-    // What lib/field-encryption.ts gives every function that seals or opens fields.
-    fieldEnv = { FIELD_ENCRYPTION: ENCRYPT, FIELD_KEY_ARN: keyArn, EVENTS_TABLE: engine.env.query.EVENTS_TABLE as string };
+    fieldEnv = await fieldKeyEnv(ENCRYPT, engine.env.query.EVENTS_TABLE as string);
     ingest = createIngestHandler(ingestDepsFromEnv({ ...engine.env.ingestHttp, ...fieldEnv }));
     query = createQueryHandler(queryDepsFromEnv(engine.env.query));
     reveal = createSensitiveQueryHandler(sensitiveQueryDepsFromEnv({ ...engine.env.query, ...fieldEnv }));

@@ -24,7 +24,7 @@ import {
   stepFunctionsPaths,
 } from './support/service-paths.js';
 import type { CfnTemplate } from './support/cfn-resolve.js';
-import { deniedRequests, recoveryProblems, refused, roleRequests, timeoutProblems } from './support/access-checks.js';
+import { deniedRequests, functionWithKey, NEVER_OPEN, opensField, recoveryProblems, refused, roleRequests, timeoutProblems } from './support/access-checks.js';
 import { ENV } from '../../lambdas/layout/environment.js';
 import { STATE_TABLE } from '../../lambdas/layout/state-table.js';
 
@@ -153,6 +153,35 @@ describe('access paths: every source, IAM-signed API', () => {
     expect(await notAs(model, requests, 'Denied')).toEqual([]);
   });
 
+  it('lets the functions that never open a field use the key as DynamoDB does for them, asked through DynamoDB only, and not open a field without their deny', async () => {
+    const withoutDeny = clone(template);
+    for (const resource of Object.values(withoutDeny.Resources)) {
+      if (resource.Type !== 'AWS::IAM::Policy') continue;
+      const document = resource.Properties.PolicyDocument;
+      document.Statement = document.Statement.filter((statement: { Sid?: string }) => statement.Sid !== 'NeverOpenFields');
+    }
+    const bare = new AccessModel(withoutDeny);
+    const tableKeyUses = NEVER_OPEN.flatMap((key) =>
+      model.functionRequests(functionWithKey(model, key)).filter((r) => r.action === 'kms:Decrypt' && String(r.context?.['kms:ViaService']).startsWith('dynamodb.')),
+    );
+    // The same calls made to KMS directly, as code holding the role's credentials could.
+    const direct = tableKeyUses.map(({ context, ...request }) => {
+      const { 'kms:ViaService': _via, ...rest } = context ?? {};
+      return { ...request, label: `${request.label}, asked of KMS directly`, context: rest };
+    });
+
+    expect(new Set(tableKeyUses.map((r) => r.label.split(' ')[0]))).toEqual(new Set(NEVER_OPEN));
+    expect(await notAs(model, tableKeyUses, 'Allowed')).toEqual([]);
+    expect(await notAs(model, direct, 'Denied')).toEqual([]);
+    expect(
+      await notAs(
+        bare,
+        NEVER_OPEN.flatMap((key) => opensField(bare, key)),
+        'Denied',
+      ),
+    ).toEqual([]);
+  });
+
   it('exposes every API method to API Gateway’s own invocation only', () => {
     expect(apiMethods(model).filter((m) => m.functionArn === undefined)).toEqual([]);
   });
@@ -206,11 +235,11 @@ describe('access paths: every source, IAM-signed API', () => {
       expect(refused.filter((line) => line.includes('sns:Publish')).length).toBe(Object.keys(brokenModel.idsOf('AWS::CloudWatch::Alarm')).length);
     });
 
-    it("the query function's key grant without its tables' context: the plain reads could open a sealed field", async () => {
+    it("the query function's key grant without its conditions (through DynamoDB, for the tables): the plain reads could open a sealed field", async () => {
       const broken = clone(template);
       for (const resource of Object.values(broken.Resources)) {
         if (resource.Type !== 'AWS::IAM::Policy') continue;
-        for (const statement of resource.Properties.PolicyDocument.Statement) if (statement.Sid === 'ReadTablesUnderKey') delete statement.Condition;
+        for (const statement of resource.Properties.PolicyDocument.Statement) if (statement.Sid === 'KeyViaDynamoDB') delete statement.Condition;
       }
       const brokenModel = new AccessModel(broken);
 

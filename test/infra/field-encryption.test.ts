@@ -32,7 +32,19 @@ describe('field encryption on AWS (event_sourcing.encrypt configured)', () => {
 
   // Stop and redrive store lifecycle events as the lifecycle does (seal), and an Express redrive starts the original input again (open).
   const actions = ['edwe-execution-actions', 'edwe-bulk-action-step'];
-  const sealers = ['edwe-ingest', 'edwe-ingest-eventbridge', 'edwe-ingest-kinesis', 'edwe-ingest-kafka', 'edwe-lifecycle', 'edwe-task:emit-event', ...actions];
+  // The rules API seals what it appends (audit events, a schedule's manual fire), as ingest does.
+  const sealers = [
+    'edwe-ingest',
+    'edwe-ingest-eventbridge',
+    'edwe-ingest-kinesis',
+    'edwe-ingest-kafka',
+    'edwe-lifecycle',
+    'edwe-task:emit-event',
+    'edwe-rules-api',
+    ...actions,
+  ];
+  // Neither seal nor open: the key only through DynamoDB, SQS, EventBridge and Step Functions (lib/encryption.ts grantKeyUseVia).
+  const neither = ['edwe-replay', 'edwe-replays-api', 'edwe-task:wait-for-event'];
   // The HTTP ingest opens too: its fast path (on by default) hands the events it sealed to their workflows.
   // The revealing reads (GET /sensitive/events…) open fields for a caller; the plain reads' function does not.
   const openers = [
@@ -57,12 +69,30 @@ describe('field encryption on AWS (event_sourcing.encrypt configured)', () => {
     }
   });
 
-  it('hands the rules API the encrypt entries without the key: it checks managed rules against them, and seals and opens nothing', () => {
+  it('lets the rules API seal with the key, and not open: it checks managed rules against the entries and seals what it appends', () => {
     const rulesApi = functions.get('edwe-rules-api');
 
     expect(JSON.parse(String(rulesApi?.env.FIELD_ENCRYPTION))).toEqual([{ eventType: 'user_registration', fields: ['data.email'] }]);
-    expect(rulesApi?.env.FIELD_KEY_ARN).toBeUndefined();
-    expect(rulesApi?.statements.filter((s) => s.Sid === 'FieldEncryptionDataKeys')).toEqual([]);
+    expect(rulesApi?.env.FIELD_KEY_ARN).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^EventStoreKey/), 'Arn'] });
+    expect(rulesApi?.statements.filter((s) => s.Sid === 'FieldEncryptionDataKeys').map((s) => s.Action)).toEqual(['kms:GenerateDataKey']);
+    expect(rulesApi?.statements.filter((s) => s.Sid === 'NeverOpenFields').map((s) => s.Effect)).toEqual(['Deny']);
+  });
+
+  it('holds the key for the functions that neither seal nor open only through the services that keep their data', () => {
+    for (const name of [...neither, 'edwe-rules-api']) {
+      const keyGrants = (functions.get(name)?.statements ?? []).filter(
+        (s) => s.Effect === 'Allow' && JSON.stringify(s.Action).includes('kms:') && s.Sid !== 'FieldEncryptionDataKeys',
+      );
+
+      expect(keyGrants.length, name).toBeGreaterThan(0);
+      for (const grant of keyGrants) {
+        expect(grant.Sid, name).toMatch(/^KeyVia/);
+        expect(grant.Condition.StringEquals['kms:ViaService'], name).toEqual({
+          'Fn::Join': ['', [expect.stringMatching(/^(dynamodb|sqs|states|events)\.$/), { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }]],
+        });
+        expect(grant.Condition.StringEquals['kms:CallerAccount'], name).toEqual({ Ref: 'AWS::AccountId' });
+      }
+    }
   });
 
   it('allows the data-key calls only with the encryption context of this stack’s Events table', () => {
@@ -81,8 +111,8 @@ describe('field encryption on AWS (event_sourcing.encrypt configured)', () => {
     }
   });
 
-  it('denies opening a field to the functions that only seal, whose table grant names the same key', () => {
-    const sealOnly = sealers.filter((name) => !openers.includes(name));
+  it('denies opening a field to the functions that only seal, or neither seal nor open, whose key grants name the same key', () => {
+    const sealOnly = [...sealers.filter((name) => !openers.includes(name)), ...neither];
     for (const [name, fn] of functions) {
       const denials = fn.statements.filter((s) => s.Sid === 'NeverOpenFields');
       if (!sealOnly.includes(name)) {

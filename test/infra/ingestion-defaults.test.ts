@@ -87,13 +87,16 @@ describe('EdweStack ingestion with no configuration', () => {
 
     expect(statements).toEqual([
       {
-        Sid: 'ReadTablesUnderKey',
+        Sid: 'KeyViaDynamoDB',
         Effect: 'Allow',
         Action: 'kms:Decrypt',
         Resource: { 'Fn::GetAtt': [expect.any(String), 'Arn'] },
         Condition: {
           StringEquals: {
+            'kms:ViaService': { 'Fn::Join': ['', ['dynamodb.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }]] },
+            'kms:CallerAccount': { Ref: 'AWS::AccountId' },
             'kms:EncryptionContext:aws:dynamodb:tableName': [{ Ref: expect.stringMatching(/^EventStoreEvents/) }, { Ref: expect.stringMatching(/^StateStoreState/) }],
+            'kms:EncryptionContext:aws:dynamodb:subscriberId': { Ref: 'AWS::AccountId' },
           },
         },
       },

@@ -22,9 +22,9 @@ import { DynamoDbRuleStore } from '../dynamodb-rule-store.js';
 import type { RulesHttpDeps } from '../http/rules-http.js';
 import { powertoolsLogger } from '../powertools-logger.js';
 import { EnvironmentError, parseEnv, requiredVar, workflowIdsVar } from './env.js';
-import { encryptRulesFromEnv } from './field-encryption.js';
+import { encryptRulesFromEnv, fieldsFromEnv } from './field-encryption.js';
 import { storeFrom, StoreEnv } from './events.js';
-import { logger as sharedLogger, metrics as sharedMetrics, tracer } from './powertools.js';
+import { logger as sharedLogger, metrics as sharedMetrics, traced, tracer } from './powertools.js';
 import { StateEnv } from './state.js';
 
 /** The rules as JSON text, put into the bundle by esbuild `define` at synth (lib/rules-api.ts, lib/router.ts). */
@@ -80,7 +80,8 @@ const RulesApiEnv = z.extend(StoreEnv, {
 export function rulesDepsFromEnv(env: Env = process.env, rulesJson?: string, clock: Clock = wallClock): RulesHttpDeps {
   const config = parseEnv(RulesApiEnv, env);
   const events = storeFrom(config);
-  const envelope = liveEnvelope(clock, randomBytes);
+  // What it appends (audit events, a schedule's manual fire) is sealed as every ingest path seals (lib/field-encryption.ts, 'seal').
+  const ingest = { store: events, envelope: liveEnvelope(clock, randomBytes), ...fieldsFromEnv(env, traced) };
   const deps: RuleCatalogDeps = {
     store: ruleStoreFrom(config),
     files: bundledRules(rulesJson),
@@ -88,7 +89,7 @@ export function rulesDepsFromEnv(env: Env = process.env, rulesJson?: string, clo
     // The stack's encrypt entries: a managed rule may only ask whether an encrypted field exists, as the rule files may.
     encrypt: encryptRulesFromEnv(env),
     // Appended like any event: the router routes it, and it is on timelines and in replays.
-    audit: (event) => ingestEvent(event, { store: events, envelope }),
+    audit: (event) => ingestEvent(event, ingest),
     clock,
     logger: powertoolsLogger(sharedLogger),
     // As embedded: a schedule rule's view carries its next three fire times (the console lists them).
@@ -105,7 +106,7 @@ export function rulesDepsFromEnv(env: Env = process.env, rulesJson?: string, clo
     },
     events,
     // `POST /rules/{id}/trigger`: the fire is appended as the audit events are, its id `<ruleId>@manual-<ulid>`.
-    fire: { ingest: { store: events, envelope }, clock, ids: ulidIds(randomBytes) },
+    fire: { ingest, clock, ids: ulidIds(randomBytes) },
     workflows: config.WORKFLOW_IDS,
     logger: sharedLogger,
     metrics: sharedMetrics,

@@ -255,6 +255,7 @@ export const RUNTIME_CALLS: Readonly<Record<string, readonly RuntimeCall[]>> = {
     ),
     ...APPEND.map((call) => ({ ...call, why: `rule change audit event: ${call.why}` })),
     ...APPEND.map((call) => ({ ...call, why: `POST /rules/{id}/trigger, the schedule.fired event: ${call.why}` })),
+    { ...SEAL, why: 'seal what it appends, audit events and manual fires, as ingest does (field encryption)' },
     { action: 'dynamodb:Query', on: { ...events, index: EVENTS_TABLE.byTime.indexName }, why: 'POST /rules/test: read the window' },
   ],
   // Stop, redrive and bulk actions (wiring/execution-actions.ts): the API function and the bulk action driver's step.

@@ -32,11 +32,14 @@ export function refused(model: AccessModel, key: string, call: RuntimeCall, envF
     .map((r) => ({ ...r, caller: { role: model.roleOf(fn) }, label: r.label.replace(/^[^ ]+/, key) }));
 }
 
+/** The functions that hold the engine's key only for what AWS services keep of their data, and never open a field (lib/encryption.ts `grantKeyUseVia`). */
+export const NEVER_OPEN = ['edwe-rules-api', 'edwe-replay', 'edwe-replays-api', 'edwe-task:wait-for-event'] as const;
+
 /**
  * `key`'s role asking KMS to open a field's data key, as the revealing reads do (their environment names the key and
  * the table): the one call that turns a sealed field into plaintext, which only the functions that open fields may make.
  */
-function opensField(model: AccessModel, key: string): AccessRequest[] {
+export function opensField(model: AccessModel, key: string): AccessRequest[] {
   const open = RUNTIME_CALLS['edwe-query-sensitive']?.filter((call) => call.action === 'kms:Decrypt') ?? [];
   return model
     .functionRequests(functionWithKey(model, 'edwe-query-sensitive'), open)
@@ -106,7 +109,8 @@ export function deniedRequests(model: AccessModel): AccessRequest[] {
     // A sealed field is opened only where the docs say (docs/security.md): not by the plain reads (`GET /events…`, the
     // query function), nor by the functions that only seal — though their table grant names the same key. (The HTTP
     // ingest opens with the fast path, on by default: it hands the events it sealed to their workflows.)
-    ...['edwe-query', 'edwe-ingest-eventbridge', 'edwe-ingest-kinesis', 'edwe-ingest-kafka'].flatMap((key) => opensField(model, key)),
+    // Nor by the functions whose key grants are only what DynamoDB, SQS, EventBridge and Step Functions use for them.
+    ...['edwe-query', 'edwe-ingest-eventbridge', 'edwe-ingest-kinesis', 'edwe-ingest-kafka', ...NEVER_OPEN].flatMap((key) => opensField(model, key)),
     // Routing marks may touch no attribute but its own.
     ...refused(model, 'edwe-router', {
       action: 'dynamodb:UpdateItem',

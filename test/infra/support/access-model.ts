@@ -158,7 +158,12 @@ export class AccessModel {
     if (keyRef === undefined || resource === undefined) return [];
     const keyArn = this.keyArn(this.resolver.resolve(keyRef) as string);
     const arn = this.resolver.arnOf(logicalId);
-    const context = { ...encryptionContext(resource.Type, arn, this.resolver.resolve({ Ref: logicalId }) as string), ...extra };
+    const own = encryptionContext(resource.Type, arn, this.resolver.resolve({ Ref: logicalId }) as string);
+    // A service using the key for a role's call says so (kms:ViaService: the `aws:<service>:` of its context) and names the
+    // role's account; for its own deliveries it does not.
+    const service = Object.keys(own)[0]?.split(':')[3];
+    const via = 'role' in caller ? { 'kms:ViaService': `${service}.${region}.amazonaws.com`, 'kms:CallerAccount': account } : {};
+    const context = { ...own, ...via, ...extra };
     return keyActions(resource.Type).map((action) => ({ label: `${label}: ${action} with ${JSON.stringify(context)}`, caller, action, resource: keyArn, context }));
   }
 
