@@ -21,6 +21,7 @@ import { STATE_TABLE } from '../lambdas/layout/state-table.js';
 import { grantKeyUse } from './encryption.js';
 import { checkedRetentionDays } from './ingest-function.js';
 import { createFunction, handlerEntry, type EdweFunctionProps } from './lambda-defaults.js';
+import { markHoursStatement, readHourMarksStatement } from './hour-marks-grants.js';
 
 /** Seconds a routing function may route by rules older than the managed layer's, unless the deployer says otherwise. */
 export const DEFAULT_RULE_REFRESH_SECONDS = 10;
@@ -89,9 +90,11 @@ export class RulesApi extends Construct {
     this.apiFunction.addToRolePolicy(
       new iam.PolicyStatement({ sid: 'AppendAuditEvents', actions: ['dynamodb:PutItem', 'dynamodb:GetItem'], resources: [props.eventsTable.tableArn] }),
     );
+    this.apiFunction.addToRolePolicy(markHoursStatement(props.eventsTable));
     this.apiFunction.addToRolePolicy(
       new iam.PolicyStatement({ sid: 'BacktestTimeIndex', actions: ['dynamodb:Query'], resources: [`${props.eventsTable.tableArn}/index/${EVENTS_TABLE.byTime.indexName}`] }),
     );
+    this.apiFunction.addToRolePolicy(readHourMarksStatement(props.eventsTable));
     grantKeyUse(props.encryptionKey, this.apiFunction, 'encrypt-decrypt');
 
     const integration = new apigw.LambdaIntegration(this.apiFunction, { proxy: true });

@@ -1,0 +1,179 @@
+/**
+ * Hour marks on the Events table: a tiny `HOURS#<yyyy-mm-ddThh>` item for each hour bucket that holds an event,
+ * written before the event's own put, so that a time read visits only the hours that hold something.
+ * docs/events-api.md explains the design, its guarantees and what a table written before marks costs.
+ */
+import { BatchGetItemCommand, GetItemCommand, PutItemCommand, ScanCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { RetryableError } from '../core/errors.js';
+import { EVENTS_TABLE } from '../layout/events-table.js';
+import { putIfAbsent } from './conditional-check.js';
+import { classifySdkError } from './sdk-errors.js';
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+/** A mark outlives every event it covers by at least a day (TTL deletes late; a late-deleted event stays findable). */
+const MARK_SLACK_MS = 2 * DAY_MS;
+/** A container rewrites a mark it wrote when an event would outlive it by less than this: at most once a day per hour. */
+const REMARK_MS = DAY_MS;
+/** How long writers of a release without marks may still store events after the first mark (a deploy draining old code). */
+const LEGACY_GRACE_MS = HOUR_MS;
+/** BatchGetItem takes at most 100 keys: 99 hours and the `since` item. */
+const HOURS_PER_LOOKUP = 99;
+/** Hours whose marks a container remembers; past this it forgets them all and writes again. */
+const MAX_REMEMBERED = 10_000;
+
+/** The key of an hour's mark. */
+export const hourMarkKey = (hour: string): string => `HOURS#${hour}`;
+/** The key of the item that says since when every event is marked (`trustFrom`, epoch ms). */
+export const MARKS_SINCE_KEY = 'HOURS#since';
+
+/** Where marks are kept. */
+export interface HourMarksTarget {
+  client: DynamoDBClient;
+  tableName: string;
+}
+
+/**
+ * Writes an hour's mark before the first event of that hour a container stores (and again when a later
+ * event would outlive it), and, once per container, makes sure the table says since when marks are complete.
+ */
+export class HourMarkWriter {
+  private readonly marked = new Map<string, { until: number; write: Promise<void> }>();
+  private since: Promise<void> | undefined;
+
+  constructor(
+    private readonly target: HourMarksTarget,
+    private readonly retentionMs: number,
+  ) {}
+
+  /**
+   * Resolves once `hour` is marked until at least a day after an event received at `receivedAtMs` expires.
+   * Costs nothing when this container already did so; concurrent puts of a new hour share one write.
+   * @throws RetryableError when the mark could not be written: the event must not be stored unmarked.
+   */
+  mark(hour: string, receivedAtMs: number): Promise<void> {
+    const eventExpiry = receivedAtMs + this.retentionMs;
+    const known = this.marked.get(hour);
+    if (known !== undefined && known.until >= eventExpiry + REMARK_MS) return known.write;
+    if (this.marked.size >= MAX_REMEMBERED) this.marked.clear();
+    const until = eventExpiry + MARK_SLACK_MS;
+    const write = this.markSince(receivedAtMs).then(() => this.put(hour, until));
+    this.marked.set(hour, { until, write });
+    // A failed write is forgotten, so that the next put of the hour writes it again.
+    write.catch(() => {
+      if (this.marked.get(hour)?.write === write) this.marked.delete(hour);
+    });
+    return write;
+  }
+
+  private markSince(receivedAtMs: number): Promise<void> {
+    this.since ??= this.writeSince(receivedAtMs);
+    this.since.catch(() => {
+      this.since = undefined;
+    });
+    return this.since;
+  }
+
+  /**
+   * The first marking writer of a table records from when marks can be trusted: at once on a table with no
+   * event yet, or once every event a release without marks may have stored has expired.
+   */
+  private async writeSince(receivedAtMs: number): Promise<void> {
+    const { client, tableName } = this.target;
+    const key = { [EVENTS_TABLE.partitionKey]: { S: MARKS_SINCE_KEY } };
+    try {
+      if ((await client.send(new GetItemCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).Item !== undefined) return;
+      const { byTime } = EVENTS_TABLE;
+      const probe = await client.send(
+        new ScanCommand({
+          TableName: tableName,
+          IndexName: byTime.indexName,
+          Limit: 1,
+          ProjectionExpression: '#pk',
+          ExpressionAttributeNames: { '#pk': byTime.partitionKey },
+        }),
+      );
+      const unmarked = (probe.Items?.length ?? 0) > 0 || probe.LastEvaluatedKey !== undefined;
+      const trustFrom = unmarked ? receivedAtMs + LEGACY_GRACE_MS + this.retentionMs + MARK_SLACK_MS : 0;
+      await putIfAbsent(
+        { client, tableName, partitionKey: EVENTS_TABLE.partitionKey, what: 'recording since when events are marked' },
+        { pk: MARKS_SINCE_KEY, since: new Date(receivedAtMs).toISOString(), trustFrom },
+      );
+    } catch (error) {
+      throw classifySdkError(error, 'reading or recording since when events are marked');
+    }
+  }
+
+  /** An unconditional put: marks are idempotent, and a racing writer's is as good (its expiry differs by moments). */
+  private async put(hour: string, untilMs: number): Promise<void> {
+    const { client, tableName } = this.target;
+    const item = { [EVENTS_TABLE.partitionKey]: { S: hourMarkKey(hour) }, [EVENTS_TABLE.ttlAttribute]: { N: String(Math.ceil(untilMs / 1000)) } };
+    try {
+      await client.send(new PutItemCommand({ TableName: tableName, Item: item }));
+    } catch (error) {
+      throw classifySdkError(error, `marking hour ${hour}`);
+    }
+  }
+}
+
+/** What a time read visits: hours (`yyyy-mm-ddThh`) in order, then, when it stopped looking early, the first hour not looked at. */
+export type HourVisits = AsyncGenerator<string, string | undefined>;
+
+/**
+ * Picks the hours a time read visits: only the marked ones once the table says marks are complete,
+ * every one before that (or on a table no marking writer has touched). Marks are read consistently,
+ * 99 hours per BatchGetItem, and at most `maxLookedAt` hours per read.
+ */
+export class HourMarkReader {
+  constructor(private readonly target: HourMarksTarget) {}
+
+  async *visits(hours: Iterator<string>, nowMs: number, maxLookedAt: number): HourVisits {
+    let lookedAt = 0;
+    for (;;) {
+      const chunk: string[] = [];
+      for (let next = hours.next(); next.done !== true; next = hours.next()) {
+        chunk.push(next.value);
+        if (chunk.length === HOURS_PER_LOOKUP) break;
+      }
+      if (chunk.length === 0) return undefined;
+      if (lookedAt >= maxLookedAt) return chunk[0];
+      lookedAt += chunk.length;
+      const found = await this.lookUp(chunk);
+      const since = found.get(MARKS_SINCE_KEY);
+      const trustFrom = since?.trustFrom?.N;
+      if (trustFrom === undefined || nowMs < Number(trustFrom)) {
+        // Not every event is marked (yet): visit every hour, as a table without marks needs.
+        yield* chunk;
+        for (let next = hours.next(); next.done !== true; next = hours.next()) yield next.value;
+        return undefined;
+      }
+      for (const hour of chunk) if (found.has(hourMarkKey(hour))) yield hour;
+    }
+  }
+
+  /** The marks (and the `since` item) of these hours that exist, by key. */
+  private async lookUp(hours: string[]): Promise<Map<string, Record<string, AttributeValue>>> {
+    const { client, tableName } = this.target;
+    const found = new Map<string, Record<string, AttributeValue>>();
+    let keys: Array<Record<string, AttributeValue>> = [...hours.map(hourMarkKey), MARKS_SINCE_KEY].map((pk) => ({ pk: { S: pk } }));
+    for (let attempt = 0; keys.length > 0; attempt++) {
+      if (attempt === 5) throw new RetryableError(`reading the hour marks: ${keys.length} keys left unprocessed after ${attempt} attempts`);
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt));
+      let answer;
+      try {
+        answer = await client.send(
+          new BatchGetItemCommand({
+            RequestItems: {
+              [tableName]: { Keys: keys, ConsistentRead: true, ProjectionExpression: '#pk, trustFrom', ExpressionAttributeNames: { '#pk': EVENTS_TABLE.partitionKey } },
+            },
+          }),
+        );
+      } catch (error) {
+        throw classifySdkError(error, 'reading the hour marks');
+      }
+      for (const item of answer.Responses?.[tableName] ?? []) found.set(item.pk?.S as string, item);
+      keys = answer.UnprocessedKeys?.[tableName]?.Keys ?? [];
+    }
+    return found;
+  }
+}

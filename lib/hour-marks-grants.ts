@@ -1,0 +1,24 @@
+/**
+ * What the Events table's hour marks (lambdas/aws/event-hour-marks.ts) need beyond an appender's put and get:
+ * a writer's one-item look at the time index (is there any event yet), and a reader's consistent batch get of marks.
+ */
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { EVENTS_TABLE } from '../lambdas/layout/events-table.js';
+
+/** The key prefix of hour marks and of the item that says since when they are complete. */
+const MARK_KEYS = 'HOURS#*';
+
+/** An appender's extra grant: until the table records since when marks are complete, a `Scan` (Limit 1) of the time index. */
+export function markHoursStatement(eventsTable: { readonly tableArn: string }, sid = 'ProbeForUnmarkedEvents'): iam.PolicyStatement {
+  return new iam.PolicyStatement({ sid, actions: ['dynamodb:Scan'], resources: [`${eventsTable.tableArn}/index/${EVENTS_TABLE.byTime.indexName}`] });
+}
+
+/** A time reader's grant: `BatchGetItem` of hour marks only. */
+export function readHourMarksStatement(eventsTable: { readonly tableArn: string }, sid = 'ReadHourMarks'): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid,
+    actions: ['dynamodb:BatchGetItem'],
+    resources: [eventsTable.tableArn],
+    conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [MARK_KEYS] } },
+  });
+}
