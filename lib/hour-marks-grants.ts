@@ -8,9 +8,20 @@ import { EVENTS_TABLE } from '../lambdas/layout/events-table.js';
 /** The key prefix of hour marks and of the item that says since when they are complete. */
 const MARK_KEYS = 'HOURS#*';
 
-/** An appender's extra grant: until the table records since when marks are complete, a `Scan` (Limit 1) of the time index. */
-export function markHoursStatement(eventsTable: { readonly tableArn: string }, sid = 'ProbeForUnmarkedEvents'): iam.PolicyStatement {
-  return new iam.PolicyStatement({ sid, actions: ['dynamodb:Scan'], resources: [`${eventsTable.tableArn}/index/${EVENTS_TABLE.byTime.indexName}`] });
+/**
+ * An appender's extra grants: `UpdateItem` of hour marks only (adding an hour to its day's mark), and, until the table
+ * records since when marks are complete, a `Scan` (Limit 1) of the time index.
+ */
+export function markHoursStatements(eventsTable: { readonly tableArn: string }): iam.PolicyStatement[] {
+  return [
+    new iam.PolicyStatement({
+      sid: 'MarkEventHours',
+      actions: ['dynamodb:UpdateItem'],
+      resources: [eventsTable.tableArn],
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [MARK_KEYS] } },
+    }),
+    new iam.PolicyStatement({ sid: 'ProbeForUnmarkedEvents', actions: ['dynamodb:Scan'], resources: [`${eventsTable.tableArn}/index/${EVENTS_TABLE.byTime.indexName}`] }),
+  ];
 }
 
 /** A time reader's grant: `BatchGetItem` of hour marks only. */

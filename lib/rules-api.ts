@@ -21,7 +21,7 @@ import { STATE_TABLE } from '../lambdas/layout/state-table.js';
 import { grantKeyUse } from './encryption.js';
 import { checkedRetentionDays } from './ingest-function.js';
 import { createFunction, handlerEntry, type EdweFunctionProps } from './lambda-defaults.js';
-import { markHoursStatement, readHourMarksStatement } from './hour-marks-grants.js';
+import { markHoursStatements, readHourMarksStatement } from './hour-marks-grants.js';
 
 /** Seconds a routing function may route by rules older than the managed layer's, unless the deployer says otherwise. */
 export const DEFAULT_RULE_REFRESH_SECONDS = 10;
@@ -90,7 +90,7 @@ export class RulesApi extends Construct {
     this.apiFunction.addToRolePolicy(
       new iam.PolicyStatement({ sid: 'AppendAuditEvents', actions: ['dynamodb:PutItem', 'dynamodb:GetItem'], resources: [props.eventsTable.tableArn] }),
     );
-    this.apiFunction.addToRolePolicy(markHoursStatement(props.eventsTable));
+    for (const statement of markHoursStatements(props.eventsTable)) this.apiFunction.addToRolePolicy(statement);
     this.apiFunction.addToRolePolicy(
       new iam.PolicyStatement({ sid: 'BacktestTimeIndex', actions: ['dynamodb:Query'], resources: [`${props.eventsTable.tableArn}/index/${EVENTS_TABLE.byTime.indexName}`] }),
     );

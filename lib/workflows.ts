@@ -20,7 +20,7 @@ import { DEFAULT_RETENTION_DAYS, EVENTS_TABLE } from '../lambdas/layout/events-t
 import { taskFileName, withIdempotencyKeys, type WorkflowDefinition } from '../lambdas/core/index.js';
 import { grantKeyUse } from './encryption.js';
 import { createFunction, type EdweFunctionProps } from './lambda-defaults.js';
-import { markHoursStatement } from './hour-marks-grants.js';
+import { markHoursStatements } from './hour-marks-grants.js';
 
 /** Express executions cannot run longer than five minutes. */
 const EXPRESS_MAX_SECONDS = 300;
@@ -172,7 +172,7 @@ export class Workflows extends Construct {
       if (file === BUILT_IN_TASKS.emitEvent) {
         // Append-only, as every ingest path: put, and get to tell a duplicate from a conflict.
         fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'EmitEvents', actions: ['dynamodb:PutItem', 'dynamodb:GetItem'], resources: [services.eventsTable.tableArn] }));
-        fn.addToRolePolicy(markHoursStatement(services.eventsTable));
+        for (const statement of markHoursStatements(services.eventsTable)) fn.addToRolePolicy(statement);
         continue;
       }
       fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'KeepWaiters', actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'], resources: [services.stateTable.tableArn] }));

@@ -1,9 +1,9 @@
 /**
- * Hour marks on the Events table: a tiny `HOURS#<yyyy-mm-ddThh>` item for each hour bucket that holds an event,
- * written before the event's own put, so that a time read visits only the hours that hold something.
+ * Hour marks on the Events table: a tiny `HOURS#<yyyy-mm-dd>` item a day whose `hours` set names each hour bucket
+ * that holds an event, updated before the event's own put, so that a time read visits only the hours that hold something.
  * docs/events-api.md explains the design, its guarantees and what a table written before marks costs.
  */
-import { BatchGetItemCommand, GetItemCommand, PutItemCommand, ScanCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchGetItemCommand, GetItemCommand, ScanCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { RetryableError } from '../core/errors.js';
 import { EVENTS_TABLE } from '../layout/events-table.js';
 import { putIfAbsent } from './conditional-check.js';
@@ -17,13 +17,15 @@ const MARK_SLACK_MS = 2 * DAY_MS;
 const REMARK_MS = DAY_MS;
 /** How long writers of a release without marks may still store events after the first mark (a deploy draining old code). */
 const LEGACY_GRACE_MS = HOUR_MS;
-/** BatchGetItem takes at most 100 keys: 99 hours and the `since` item. */
-const HOURS_PER_LOOKUP = 99;
+/** BatchGetItem takes at most 100 keys: 99 days and the `since` item. */
+const DAYS_PER_LOOKUP = 99;
 /** Hours whose marks a container remembers; past this it forgets them all and writes again. */
 const MAX_REMEMBERED = 10_000;
 
-/** The key of an hour's mark. */
-export const hourMarkKey = (hour: string): string => `HOURS#${hour}`;
+/** The key of the item marking the hours of the day of `hour` (`yyyy-mm-ddThh`). */
+export const hourMarkKey = (hour: string): string => `HOURS#${hour.slice(0, 10)}`;
+/** The attribute of a day's mark listing its marked hours (`hh`), a string set. */
+const HOURS_ATTRIBUTE = 'hours';
 /** The key of the item that says since when every event is marked (`trustFrom`, epoch ms). */
 export const MARKS_SINCE_KEY = 'HOURS#since';
 
@@ -104,12 +106,19 @@ export class HourMarkWriter {
     }
   }
 
-  /** An unconditional put: marks are idempotent, and a racing writer's is as good (its expiry differs by moments). */
+  /** An unconditional update: adding an hour is idempotent, and a racing writer's expiry is as good (it differs by moments). */
   private async put(hour: string, untilMs: number): Promise<void> {
     const { client, tableName } = this.target;
-    const item = { [EVENTS_TABLE.partitionKey]: { S: hourMarkKey(hour) }, [EVENTS_TABLE.ttlAttribute]: { N: String(Math.ceil(untilMs / 1000)) } };
     try {
-      await client.send(new PutItemCommand({ TableName: tableName, Item: item }));
+      await client.send(
+        new UpdateItemCommand({
+          TableName: tableName,
+          Key: { [EVENTS_TABLE.partitionKey]: { S: hourMarkKey(hour) } },
+          UpdateExpression: 'ADD #hours :hour SET #expires = :expires',
+          ExpressionAttributeNames: { '#hours': HOURS_ATTRIBUTE, '#expires': EVENTS_TABLE.ttlAttribute },
+          ExpressionAttributeValues: { ':hour': { SS: [hour.slice(11, 13)] }, ':expires': { N: String(Math.ceil(untilMs / 1000)) } },
+        }),
+      );
     } catch (error) {
       throw classifySdkError(error, `marking hour ${hour}`);
     }
@@ -122,40 +131,44 @@ export type HourVisits = AsyncGenerator<string, string | undefined>;
 /**
  * Picks the hours a time read visits: only the marked ones once the table says marks are complete,
  * every one before that (or on a table no marking writer has touched). Marks are read consistently,
- * 99 hours per BatchGetItem, and at most `maxLookedAt` hours per read.
+ * 99 days per BatchGetItem, and at most `maxLookedAt` hours per read.
  */
 export class HourMarkReader {
   constructor(private readonly target: HourMarksTarget) {}
 
   async *visits(hours: Iterator<string>, nowMs: number, maxLookedAt: number): HourVisits {
     let lookedAt = 0;
+    let held = hours.next();
     for (;;) {
+      // The next hours, up to the 99 days one lookup reads.
       const chunk: string[] = [];
-      for (let next = hours.next(); next.done !== true; next = hours.next()) {
-        chunk.push(next.value);
-        if (chunk.length === HOURS_PER_LOOKUP) break;
+      const days = new Set<string>();
+      for (; held.done !== true; held = hours.next()) {
+        const key = hourMarkKey(held.value);
+        if (!days.has(key) && days.size === DAYS_PER_LOOKUP) break;
+        days.add(key);
+        chunk.push(held.value);
       }
       if (chunk.length === 0) return undefined;
       if (lookedAt >= maxLookedAt) return chunk[0];
       lookedAt += chunk.length;
-      const found = await this.lookUp(chunk);
-      const since = found.get(MARKS_SINCE_KEY);
-      const trustFrom = since?.trustFrom?.N;
+      const found = await this.lookUp([...days]);
+      const trustFrom = found.get(MARKS_SINCE_KEY)?.trustFrom?.N;
       if (trustFrom === undefined || nowMs < Number(trustFrom)) {
         // Not every event is marked (yet): visit every hour, as a table without marks needs.
         yield* chunk;
-        for (let next = hours.next(); next.done !== true; next = hours.next()) yield next.value;
+        for (; held.done !== true; held = hours.next()) yield held.value;
         return undefined;
       }
-      for (const hour of chunk) if (found.has(hourMarkKey(hour))) yield hour;
+      for (const hour of chunk) if (found.get(hourMarkKey(hour))?.[HOURS_ATTRIBUTE]?.SS?.includes(hour.slice(11, 13)) === true) yield hour;
     }
   }
 
-  /** The marks (and the `since` item) of these hours that exist, by key. */
-  private async lookUp(hours: string[]): Promise<Map<string, Record<string, AttributeValue>>> {
+  /** The day marks of these keys (and the `since` item) that exist, by key. */
+  private async lookUp(dayKeys: string[]): Promise<Map<string, Record<string, AttributeValue>>> {
     const { client, tableName } = this.target;
     const found = new Map<string, Record<string, AttributeValue>>();
-    let keys: Array<Record<string, AttributeValue>> = [...hours.map(hourMarkKey), MARKS_SINCE_KEY].map((pk) => ({ pk: { S: pk } }));
+    let keys: Array<Record<string, AttributeValue>> = [...dayKeys, MARKS_SINCE_KEY].map((pk) => ({ pk: { S: pk } }));
     for (let attempt = 0; keys.length > 0; attempt++) {
       if (attempt === 5) throw new RetryableError(`reading the hour marks: ${keys.length} keys left unprocessed after ${attempt} attempts`);
       if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt));
@@ -164,7 +177,12 @@ export class HourMarkReader {
         answer = await client.send(
           new BatchGetItemCommand({
             RequestItems: {
-              [tableName]: { Keys: keys, ConsistentRead: true, ProjectionExpression: '#pk, trustFrom', ExpressionAttributeNames: { '#pk': EVENTS_TABLE.partitionKey } },
+              [tableName]: {
+                Keys: keys,
+                ConsistentRead: true,
+                ProjectionExpression: '#pk, #hours, trustFrom',
+                ExpressionAttributeNames: { '#pk': EVENTS_TABLE.partitionKey, '#hours': HOURS_ATTRIBUTE },
+              },
             },
           }),
         );

@@ -202,11 +202,19 @@ describe('EdweStack with the repository project', () => {
     template.resourceCountIs('AWS::ApiGateway::Account', 0);
   });
 
-  it('lets the ingest function put and get events, and nothing else on the table', () => {
+  it('lets the ingest function put and get events, and nothing else on the table but hour marks (an update of HOURS# keys, a Scan of the time index)', () => {
     const onEvents = statementsOfRole(template, 'IngestionIngestFunction').filter(
       (s) => String(s.Action).includes('dynamodb:') && JSON.stringify(s.Resource).includes('EventStoreEvents'),
     );
-    expect(onEvents).toEqual([expect.objectContaining({ Effect: 'Allow', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^EventStoreEvents/), 'Arn'] } })]);
+    expect(onEvents).toEqual([
+      expect.objectContaining({ Effect: 'Allow', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^EventStoreEvents/), 'Arn'] } }),
+      expect.objectContaining({ Effect: 'Allow', Action: 'dynamodb:UpdateItem', Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['HOURS#*'] } } }),
+      expect.objectContaining({
+        Effect: 'Allow',
+        Action: 'dynamodb:Scan',
+        Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^EventStoreEvents/), 'Arn'] }, '/index/byTime']] },
+      }),
+    ]);
     expect([...((onEvents[0]?.Action ?? []) as string[])].sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
   });
 
