@@ -5,8 +5,10 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { EVENTS_TABLE } from '../lambdas/layout/events-table.js';
 
-/** The key prefix of hour marks and of the item that says since when they are complete. */
-const MARK_KEYS = 'HOURS#*';
+/**
+ * Hour marks' keys only: `ForAllValues` alone would also match a request without the key, so its presence is required too.
+ */
+const MARK_KEYS = { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['HOURS#*'] }, Null: { 'dynamodb:LeadingKeys': 'false' } };
 
 /**
  * An appender's extra grants: `UpdateItem` of hour marks only (adding an hour to its day's mark), and, until the table
@@ -18,7 +20,7 @@ export function markHoursStatements(eventsTable: { readonly tableArn: string }):
       sid: 'MarkEventHours',
       actions: ['dynamodb:UpdateItem'],
       resources: [eventsTable.tableArn],
-      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [MARK_KEYS] } },
+      conditions: MARK_KEYS,
     }),
     new iam.PolicyStatement({ sid: 'ProbeForUnmarkedEvents', actions: ['dynamodb:Scan'], resources: [`${eventsTable.tableArn}/index/${EVENTS_TABLE.byTime.indexName}`] }),
   ];
@@ -30,6 +32,6 @@ export function readHourMarksStatement(eventsTable: { readonly tableArn: string 
     sid,
     actions: ['dynamodb:BatchGetItem'],
     resources: [eventsTable.tableArn],
-    conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [MARK_KEYS] } },
+    conditions: MARK_KEYS,
   });
 }

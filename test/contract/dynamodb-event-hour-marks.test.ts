@@ -173,9 +173,9 @@ describe('writing hour marks', () => {
     const first = await store.query(window);
     const all = await allPages(store, window);
 
-    // 99 days' marks a lookup; past four hours looked at (the budget of one, four times), a page stops before its next lookup.
+    // 99 days' marks a lookup (the first day from noon); past four hours looked at (a budget of one, four times), a page stops before its next lookup.
     expect(first.events).toEqual([]);
-    expect(decodeCursor(first.cursor as string)).toEqual({ timestamp: iso(now - 51 * DAY), id: '' });
+    expect(decodeCursor(first.cursor as string)).toEqual({ timestamp: iso(now - 51 * DAY - 12 * HOUR), id: '' });
     expect(all.ids).toEqual([late.id]);
     expect(all.pages.map((page) => page.events.length)).toEqual([0, 1]);
     expect(count('Query')).toBe(TIME_SHARDS);

@@ -4,13 +4,14 @@
  */
 import { expect } from 'vitest';
 
-const MARK_KEYS = { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['HOURS#*'] } };
+/** The condition both grants carry: `HOURS#` keys, and the key present. */
+export const MARK_KEYS_CONDITION = { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['HOURS#*'] }, Null: { 'dynamodb:LeadingKeys': 'false' } };
 
 /** An appender's two statements, in the order the grant adds them. */
 export const MARKING = [
-  expect.objectContaining({ Sid: 'MarkEventHours', Action: 'dynamodb:UpdateItem', Condition: MARK_KEYS }),
+  expect.objectContaining({ Sid: 'MarkEventHours', Action: 'dynamodb:UpdateItem', Condition: MARK_KEYS_CONDITION }),
   expect.objectContaining({ Sid: 'ProbeForUnmarkedEvents', Action: 'dynamodb:Scan' }),
 ];
 
 /** A time reader's statement. */
-export const READING_MARKS = expect.objectContaining({ Sid: 'ReadHourMarks', Action: 'dynamodb:BatchGetItem', Condition: MARK_KEYS });
+export const READING_MARKS = expect.objectContaining({ Sid: 'ReadHourMarks', Action: 'dynamodb:BatchGetItem', Condition: MARK_KEYS_CONDITION });
