@@ -69,11 +69,14 @@ export class HourMarkWriter {
   }
 
   private markSince(receivedAtMs: number): Promise<void> {
-    this.since ??= this.writeSince(receivedAtMs);
-    this.since.catch(() => {
-      this.since = undefined;
+    if (this.since !== undefined) return this.since;
+    const since = this.writeSince(receivedAtMs);
+    this.since = since;
+    // A failure is forgotten, so that the next put tries again.
+    since.catch(() => {
+      if (this.since === since) this.since = undefined;
     });
-    return this.since;
+    return since;
   }
 
   /**

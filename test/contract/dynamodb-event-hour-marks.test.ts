@@ -162,6 +162,22 @@ describe('writing hour marks', () => {
     expect(ids((await store.query({ limit: 10 })).events)).toEqual([event.id]);
   });
 
+  it('refuses the put while the since item cannot be recorded, and records it on the next put', async () => {
+    const now = Date.parse('2026-05-01T12:00:00.000Z');
+    const tableName = await dynalite.eventsTable();
+    let failing = true;
+    const { client, count } = countingClient((s) => failing && s.name === 'Scan');
+    const store = new DynamoDbEventStore({ client, tableName, retentionDays: 30, clock: { now: () => now } });
+    const event = anEvent({ timestamp: iso(now) });
+
+    await expect(store.put(event)).rejects.toBeInstanceOf(RetryableError);
+    failing = false;
+    await store.put(event);
+
+    expect(count('Scan')).toBe(2);
+    expect(ids((await store.query({ limit: 10 })).events)).toEqual([event.id]);
+  });
+
   it('looks at a bounded number of hours per page: a long empty stretch answers with a cursor that finds the rest', async () => {
     const now = Date.parse('2026-05-01T12:00:00.000Z');
     const { store, count, reset } = (await aTable())(() => now, { maxHoursPerPage: 1 });
