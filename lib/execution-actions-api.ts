@@ -24,6 +24,7 @@ import { createFunction, handlerEntry, type EdweFunctionProps } from './lambda-d
 import { createJobDriver } from './job-driver.js';
 import { machinesEnvironment } from './router.js';
 import { workflowNamePrefix } from './workflows.js';
+import { markHoursStatements } from './hour-marks-grants.js';
 
 /** The API function's service name (POWERTOOLS_SERVICE_NAME), as lambdas/aws/wiring/runtime-calls.ts lists its calls. */
 export const ACTIONS_API_SERVICE = 'edwe-execution-actions';
@@ -147,6 +148,7 @@ export class ExecutionActionsApi extends Construct {
     fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'SelectExecutions', actions: ['dynamodb:Query'], resources: indexes }));
     // The stopped or redriven execution's `workflow.*` event, appended as every ingest path appends (put, and get to tell a duplicate).
     fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'AppendLifecycleEvents', actions: ['dynamodb:PutItem', 'dynamodb:GetItem'], resources: [props.eventsTable.tableArn] }));
+    for (const statement of markHoursStatements(props.eventsTable)) fn.addToRolePolicy(statement);
     // The tables' key, which is also the state machines' (StopExecution and StartExecution encrypt what they carry).
     grantKeyUse(props.encryptionKey, fn, 'encrypt-decrypt');
   }

@@ -19,6 +19,7 @@ import { createFailureQueue, grantKeyUse, grantSendToQueue } from './encryption.
 import { createFunction, handlerEntry } from './lambda-defaults.js';
 import { routingFunctionProps, type RoutingProps } from './router.js';
 import { workflowNamePrefix } from './workflows.js';
+import { markHoursStatements } from './hour-marks-grants.js';
 
 /** The wake-up function's `service`. */
 export const FLOW_WAKE_SERVICE = 'edwe-flow-wake';
@@ -60,6 +61,7 @@ export function grantCancelOn(fn: lambda.IFunction, stateTable: dynamodb.ITable,
   fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'StopWorkflowExecutions', actions: ['states:StopExecution'], resources: [workflowExecutionArns(fn)] }));
   // A stopped execution's `workflow.aborted` event, appended as every ingest path appends (put, and get to tell a duplicate).
   fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'AppendAbortedEvents', actions: ['dynamodb:PutItem', 'dynamodb:GetItem'], resources: [eventsTable.tableArn] }));
+  for (const statement of markHoursStatements(eventsTable)) fn.addToRolePolicy(statement);
   const prefix = workflowNamePrefix(Stack.of(fn).stackName);
   Validations.of(fn.role ?? fn).acknowledge({
     id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${prefix}*]`,

@@ -13,6 +13,7 @@ import { ENV } from '../lambdas/layout/environment.js';
 import { DEFAULT_RETENTION_DAYS } from '../lambdas/layout/events-table.js';
 import { createFailureQueue, grantKeyUse, grantSendToQueue } from './encryption.js';
 import { createFunction, handlerEntry, type EdweFunctionProps, type Invocation } from './lambda-defaults.js';
+import { markHoursStatements } from './hour-marks-grants.js';
 
 /** Where events are stored, shared by every ingest construct's props. */
 export interface EventTableProps {
@@ -62,6 +63,7 @@ export function createIngestFunction(scope: Construct, id: string, props: Ingest
   });
   // Append-only: put, and get (a duplicate is told from a conflict by reading), on the table itself — no index, no update or delete.
   fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'AppendEvents', actions: ['dynamodb:PutItem', 'dynamodb:GetItem'], resources: [props.table.tableArn] }));
+  for (const statement of markHoursStatements(props.table)) fn.addToRolePolicy(statement);
   grantKeyUse(props.encryptionKey, fn, 'encrypt-decrypt');
   if (props.deadLetterQueue !== undefined) grantSendToQueue(props.deadLetterQueue, fn);
   return fn;

@@ -25,6 +25,7 @@ import type { CallerSetting } from './engine-settings.js';
 import { fastPathFunctionProps, grantFastPath, type FastPathProps } from './fast-path.js';
 import { checkedRetentionDays, createIngestFunction, type EventTableProps } from './ingest-function.js';
 import { createFunction, handlerEntry, type EdweFunctionProps } from './lambda-defaults.js';
+import { readHourMarksStatement } from './hour-marks-grants.js';
 
 /** Lambda's limit on a function's whole environment is 4 KB; the policy must leave room for the rest. */
 const MAX_POLICY_CHARS = 3000;
@@ -223,6 +224,7 @@ export class Ingestion extends Construct {
         resources: indexArns(props.table, [EVENTS_TABLE.byTime.indexName, EVENTS_TABLE.byCorrelation.indexName]),
       }),
     );
+    this.queryFunction.addToRolePolicy(readHourMarksStatement(props.table));
     if (props.stateTable !== undefined) {
       // Execution records only: by name (GetItem of `EXEC#…` keys), and by event or correlation (the indexes).
       this.queryFunction.addToRolePolicy(

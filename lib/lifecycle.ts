@@ -33,6 +33,7 @@ import { createDeadLetterQueue } from './ingest-function.js';
 import { createFunction, handlerEntry, type EdweFunctionProps } from './lambda-defaults.js';
 import { machinesEnvironment } from './router.js';
 import { grantManagedRules } from './rules-api.js';
+import { markHoursStatements } from './hour-marks-grants.js';
 
 /** What Step Functions puts on the default bus when an execution changes status. */
 export const STATUS_CHANGE = { source: 'aws.states', detailType: 'Step Functions Execution Status Change' } as const;
@@ -122,6 +123,7 @@ export class Lifecycle extends Construct {
     this.lifecycleFunction.addToRolePolicy(
       new iam.PolicyStatement({ sid: 'StoreLifecycleEvents', actions: ['dynamodb:PutItem', 'dynamodb:GetItem'], resources: [props.eventsTable.tableArn] }),
     );
+    for (const statement of markHoursStatements(props.eventsTable)) this.lifecycleFunction.addToRolePolicy(statement);
     // Execution records only (`EXEC#…` keys): read, create when the status change outran the router, end.
     this.lifecycleFunction.addToRolePolicy(
       new iam.PolicyStatement({

@@ -28,6 +28,7 @@ import { createFunction, handlerEntry, type EdweFunctionProps } from './lambda-d
 import { createJobDriver } from './job-driver.js';
 import { grantManagedRules } from './rules-api.js';
 import { machinesEnvironment } from './router.js';
+import { readHourMarksStatement } from './hour-marks-grants.js';
 
 /**
  * Entries per second a job may put on the bus unless the deployer says otherwise (see docs/replay.md):
@@ -118,6 +119,7 @@ export class Replay extends Construct {
     this.pageFunction.addToRolePolicy(
       new iam.PolicyStatement({ sid: 'QueryTimeIndex', actions: ['dynamodb:Query'], resources: [`${props.eventsTable.tableArn}/index/${EVENTS_TABLE.byTime.indexName}`] }),
     );
+    this.pageFunction.addToRolePolicy(readHourMarksStatement(props.eventsTable));
     this.grantJobs(this.pageFunction, props, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
     props.bus.grantPutEventsTo(this.pageFunction);
     grantSendToQueue(this.deadLetterQueue, this.pageFunction);

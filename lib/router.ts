@@ -17,7 +17,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { ENV } from '../lambdas/layout/environment.js';
-import { DEFAULT_RETENTION_DAYS, EVENTS_TABLE } from '../lambdas/layout/events-table.js';
+import { DEFAULT_RETENTION_DAYS, EVENT_KEY_PREFIX, EVENTS_TABLE } from '../lambdas/layout/events-table.js';
 import type { Rule, WorkflowType } from '../lambdas/core/index.js';
 import { createFailureQueue, grantKeyUse, QueueOnFailure } from './encryption.js';
 import { createFunction, handlerEntry, type EdweFunctionProps } from './lambda-defaults.js';
@@ -201,8 +201,14 @@ export class Router extends Construct {
       maxRecordAge: Duration.hours(1),
       onFailure: new QueueOnFailure(this.failureQueue),
       ...props.eventSourceProps,
-      // Only inserts are events arriving; TTL deletions (REMOVE) and the router's own marks (MODIFY) must never start a workflow.
-      filters: [lambda.FilterCriteria.filter({ eventName: lambda.FilterRule.isEqual('INSERT') })],
+      // Only inserts of events are events arriving; TTL deletions (REMOVE), the router's own marks (MODIFY) and
+      // hour marks (items keyed `HOURS#…`, lambdas/aws/event-hour-marks.ts) must never start a workflow.
+      filters: [
+        lambda.FilterCriteria.filter({
+          eventName: lambda.FilterRule.isEqual('INSERT'),
+          dynamodb: { Keys: { [EVENTS_TABLE.partitionKey]: { S: lambda.FilterRule.beginsWith(EVENT_KEY_PREFIX) } } },
+        }),
+      ],
     });
     this.routerFunction.addEventSource(this.eventSource);
   }

@@ -21,6 +21,7 @@ import { STATE_TABLE } from '../lambdas/layout/state-table.js';
 import { grantKeyUseVia } from './encryption.js';
 import { checkedRetentionDays } from './ingest-function.js';
 import { createFunction, handlerEntry, type EdweFunctionProps } from './lambda-defaults.js';
+import { markHoursStatements, readHourMarksStatement } from './hour-marks-grants.js';
 
 /** Seconds a routing function may route by rules older than the managed layer's, unless the deployer says otherwise. */
 export const DEFAULT_RULE_REFRESH_SECONDS = 10;
@@ -89,9 +90,11 @@ export class RulesApi extends Construct {
     this.apiFunction.addToRolePolicy(
       new iam.PolicyStatement({ sid: 'AppendAuditEvents', actions: ['dynamodb:PutItem', 'dynamodb:GetItem'], resources: [props.eventsTable.tableArn] }),
     );
+    for (const statement of markHoursStatements(props.eventsTable)) this.apiFunction.addToRolePolicy(statement);
     this.apiFunction.addToRolePolicy(
       new iam.PolicyStatement({ sid: 'BacktestTimeIndex', actions: ['dynamodb:Query'], resources: [`${props.eventsTable.tableArn}/index/${EVENTS_TABLE.byTime.indexName}`] }),
     );
+    this.apiFunction.addToRolePolicy(readHourMarksStatement(props.eventsTable));
     // The key only as DynamoDB uses it for the two tables: what it seals takes the field grant (lib/field-encryption.ts, 'seal').
     grantKeyUseVia(props.encryptionKey, this.apiFunction, [{ tables: [props.eventsTable, props.stateTable] }]);
 

@@ -19,6 +19,7 @@ import { STATE_TABLE } from '../lambdas/layout/state-table.js';
 import { grantKeyUseVia } from './encryption.js';
 import { checkedRetentionDays } from './ingest-function.js';
 import { createFunction, handlerEntry, type EdweFunctionProps } from './lambda-defaults.js';
+import { readHourMarksStatement } from './hour-marks-grants.js';
 
 export interface SensitiveReadsProps {
   /** The engine's REST API: `/sensitive/…` is added to it (its default authorization applies). */
@@ -81,6 +82,7 @@ export class SensitiveReads extends Construct {
       }),
     );
     fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'GetEvent', actions: ['dynamodb:GetItem'], resources: [props.eventsTable.tableArn] }));
+    fn.addToRolePolicy(readHourMarksStatement(props.eventsTable));
     if (props.stateTable !== undefined) {
       fn.addToRolePolicy(
         new iam.PolicyStatement({

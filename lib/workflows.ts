@@ -20,6 +20,7 @@ import { DEFAULT_RETENTION_DAYS, EVENTS_TABLE } from '../lambdas/layout/events-t
 import { taskFileName, withIdempotencyKeys, type WorkflowDefinition } from '../lambdas/core/index.js';
 import { grantKeyUse, grantKeyUseVia } from './encryption.js';
 import { createFunction, type EdweFunctionProps } from './lambda-defaults.js';
+import { markHoursStatements } from './hour-marks-grants.js';
 
 /** Express executions cannot run longer than five minutes. */
 const EXPRESS_MAX_SECONDS = 300;
@@ -171,6 +172,7 @@ export class Workflows extends Construct {
         grantKeyUse(services.encryptionKey, fn, 'encrypt-decrypt');
         // Append-only, as every ingest path: put, and get to tell a duplicate from a conflict.
         fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'EmitEvents', actions: ['dynamodb:PutItem', 'dynamodb:GetItem'], resources: [services.eventsTable.tableArn] }));
+        for (const statement of markHoursStatements(services.eventsTable)) fn.addToRolePolicy(statement);
         continue;
       }
       // Waiting opens no sealed field: the key only as DynamoDB (waiters, the look-back) and Step Functions (its task's result) use it.

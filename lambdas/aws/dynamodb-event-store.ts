@@ -12,7 +12,8 @@ import { sameContent, type EngineEvent } from '../core/envelope.js';
 import { ConflictError, RetryableError } from '../core/errors.js';
 import type { EventStore, PutResult } from '../core/ports/events.js';
 import { encodeCursor, type EventPage, type EventPosition, type EventQuery } from '../core/query.js';
-import { eventKey, fromItem, timeSortKey, toItem } from './event-item.js';
+import { eventKey, fromItem, hourOf, timeSortKey, toItem } from './event-item.js';
+import { HourMarkReader, HourMarkWriter, type HourVisits } from './event-hour-marks.js';
 import { EventsIndexReader, type IndexEntry, type IndexSpan, type TimeReadStop } from './events-index-reader.js';
 import { DEFAULT_RETENTION_DAYS, EVENTS_TABLE, TIME_SHARDS } from '../layout/events-table.js';
 import { putIfAbsent } from './conditional-check.js';
@@ -41,6 +42,11 @@ export interface DynamoDbEventStoreOptions {
   maxHoursPerPage?: number;
   /** How far past "now" a query without `to` reaches (client clocks run ahead). Default one hour. */
   futureWindowMs?: number;
+  /**
+   * Mark each hour bucket before its first event and let `query` visit only marked hours (event-hour-marks.ts).
+   * Default true; false writes no mark and reads every hour, as a release before marks did (tests use it).
+   */
+  hourMarks?: boolean;
 }
 
 /**
@@ -56,6 +62,8 @@ export class DynamoDbEventStore implements EventStore {
   private readonly reader: EventsIndexReader;
   private readonly maxHoursPerPage: number;
   private readonly futureWindowMs: number;
+  private readonly markWriter: HourMarkWriter | undefined;
+  private readonly markReader: HourMarkReader | undefined;
 
   constructor(options: DynamoDbEventStoreOptions) {
     this.client = options.client;
@@ -71,16 +79,24 @@ export class DynamoDbEventStore implements EventStore {
       timeShards: this.timeShards,
       ...(options.queryConcurrency === undefined ? {} : { concurrency: options.queryConcurrency }),
     });
+    if (options.hourMarks !== false) {
+      const target = { client: this.client, tableName: this.tableName };
+      this.markWriter = new HourMarkWriter(target, this.retentionDays * DAY_MS);
+      this.markReader = new HourMarkReader(target);
+    }
   }
 
   /**
    * Writes the event unless its id is taken. A taken id with the same content is a duplicate;
-   * with other content it is a `ConflictError`.
-   * @throws ConflictError, RetryableError (throttling, server faults)
+   * with other content it is a `ConflictError`. The event's hour is marked first (once per container and hour):
+   * an event is never stored where a read that trusts the marks would not look.
+   * @throws ConflictError, RetryableError (throttling, server faults; a mark that could not be written)
    */
   async put(event: EngineEvent): Promise<PutResult> {
+    const receivedAtMs = this.clock.now();
     // `writeId` tells this put's own item from another's: the SDK's retries of one put resend the same.
-    const item = { ...toItem(event, { receivedAtMs: this.clock.now(), retentionDays: this.retentionDays, timeShards: this.timeShards }), writeId: randomUUID() };
+    const item = { ...toItem(event, { receivedAtMs, retentionDays: this.retentionDays, timeShards: this.timeShards }), writeId: randomUUID() };
+    await this.markWriter?.mark(hourOf(event.timestamp), receivedAtMs);
     const target = { client: this.client, tableName: this.tableName, partitionKey: EVENTS_TABLE.partitionKey, what: `storing event ${event.id}` };
     if (await putIfAbsent(target, item)) return { id: event.id, duplicate: false };
     const storedItem = await this.rawGet(event.id);
@@ -119,7 +135,9 @@ export class DynamoDbEventStore implements EventStore {
    * narrow it). Otherwise the `byTime` index is read over `[from, to)`; a missing `from` defaults to
    * the retention period before now and a missing `to` to `futureWindowMs` after now. A page reads at
    * most `maxHoursPerPage` hour buckets: past that it answers with what it found and a cursor, so a
-   * page of a sparse, wide window may hold fewer than `limit` events and still carry a cursor.
+   * page of a sparse, wide window may hold fewer than `limit` events and still carry a cursor. With hour
+   * marks, only marked hours are read (and count against the budget); a page looks at most four times
+   * `maxHoursPerPage` hours' marks.
    * The indexes are eventually consistent: an event stored a moment ago may not be listed yet.
    * @throws RetryableError when DynamoDB throttles or fails.
    */
@@ -153,7 +171,7 @@ export class DynamoDbEventStore implements EventStore {
 
   /**
    * Every event with `from ≤ timestamp < to`, after `after` when given, in (timestamp, id) order,
-   * read lazily (for replay).
+   * read lazily (for replay and backtests), visiting only marked hours once marks are complete.
    * @throws RetryableError when DynamoDB throttles or fails.
    */
   async *range(from: string, to: string, after?: EventPosition): AsyncGenerator<EngineEvent, void> {
@@ -164,7 +182,7 @@ export class DynamoDbEventStore implements EventStore {
       span.skip = afterKey;
       if (afterKey > span.lo) span.lo = afterKey;
     }
-    const stream = this.reader.time(span, () => 250);
+    const stream = this.reader.time(span, () => 250, Number.POSITIVE_INFINITY, this.visits(Number.POSITIVE_INFINITY));
     for await (const entry of stream) yield fromItem(unmarshall(entry.item));
   }
 
@@ -188,6 +206,14 @@ export class DynamoDbEventStore implements EventStore {
     const from = query.from ?? new Date(now - this.retentionDays * DAY_MS).toISOString();
     const to = query.to ?? new Date(now + this.futureWindowMs).toISOString();
     const lo = lower(from, query.after) as string;
-    return this.reader.time({ ...span, lo, hi: to }, want, this.maxHoursPerPage);
+    return this.reader.time({ ...span, lo, hi: to }, want, this.maxHoursPerPage, this.visits(4 * this.maxHoursPerPage));
+  }
+
+  /** The hours a time read visits: the marked ones when the table's marks are complete (undefined: every hour). */
+  private visits(maxLookedAt: number): ((hours: Iterator<string>) => HourVisits) | undefined {
+    const marks = this.markReader;
+    if (marks === undefined) return undefined;
+    const now = this.clock.now();
+    return (hours) => marks.visits(hours, now, maxLookedAt);
   }
 }

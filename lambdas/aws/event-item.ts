@@ -6,7 +6,7 @@
 import { normaliseEvent, type EngineEvent } from '../core/envelope.js';
 import { ValidationError } from '../core/errors.js';
 import { shortHash } from '../core/ids.js';
-import { TIME_SHARDS, UNROUTED_SHARDS } from '../layout/events-table.js';
+import { EVENT_KEY_PREFIX, TIME_SHARDS, UNROUTED_SHARDS } from '../layout/events-table.js';
 
 /** An event as stored: the envelope's fields for indexes and filters, the exact event in `body`. */
 export interface EventItem {
@@ -36,7 +36,7 @@ export interface ItemOptions {
 }
 
 /** The partition key of an event. */
-export const eventKey = (id: string): string => `EVT#${id}`;
+export const eventKey = (id: string): string => `${EVENT_KEY_PREFIX}${id}`;
 
 /** The hour bucket of a timestamp as the `byTime` index names it: `yyyy-mm-ddThh`. */
 export const hourOf = (timestamp: string): string => new Date(timestamp).toISOString().slice(0, 13);

@@ -8,6 +8,7 @@ import { QueryCommand, type AttributeValue, type DynamoDBClient, type QueryComma
 import type { EventPosition } from '../core/index.js';
 import { createLimiter, type Limiter } from '../core/app/concurrency.js';
 import { EVENTS_TABLE } from '../layout/events-table.js';
+import type { HourVisits } from './event-hour-marks.js';
 import { classifySdkError } from './sdk-errors.js';
 
 type Item = Record<string, AttributeValue>;
@@ -67,6 +68,12 @@ export function* hourBuckets(lo: string, hi: string): Generator<string> {
   for (let t = Date.parse(`${lo.slice(0, 13)}:00:00.000Z`); t < end; t += HOUR_MS) yield new Date(t).toISOString().slice(0, 13);
 }
 
+/** Every hour, looked at all: the hours a read visits when nothing says which are empty (async, so both pickers have one shape). */
+async function* everyHour(hours: Iterator<string>): HourVisits {
+  for (let next = hours.next(); next.done !== true; next = hours.next()) yield next.value;
+  return undefined;
+}
+
 /** Streams of index entries, in (timestamp, id) order, read lazily page by page. */
 export class EventsIndexReader {
   private readonly client: DynamoDBClient;
@@ -95,38 +102,53 @@ export class EventsIndexReader {
   /**
    * The events with `lo ≤ tsk < hi`, hour by hour. With `hourBudget`, stops after reading that many
    * hour buckets and returns where to continue, so a sparse, wide window costs bounded work per call.
+   * `visits` picks the hours to read (the hour marks: see event-hour-marks.ts); by default every hour of the span.
    */
-  time(span: IndexSpan & { lo: string; hi: string }, want: Want, hourBudget = Number.POSITIVE_INFINITY): AsyncGenerator<IndexEntry, TimeReadStop | undefined> {
+  time(
+    span: IndexSpan & { lo: string; hi: string },
+    want: Want,
+    hourBudget = Number.POSITIVE_INFINITY,
+    visits?: (hours: Iterator<string>) => HourVisits,
+  ): AsyncGenerator<IndexEntry, TimeReadStop | undefined> {
     const limit = createLimiter(this.concurrency);
-    return closing(this.hours(span, want, hourBudget, limit), limit);
+    return closing(this.hours(span, want, hourBudget, visits ?? everyHour, limit), limit);
   }
 
-  private async *hours(span: IndexSpan & { lo: string; hi: string }, want: Want, hourBudget: number, limit: Limiter): AsyncGenerator<IndexEntry, TimeReadStop | undefined> {
+  private async *hours(
+    span: IndexSpan & { lo: string; hi: string },
+    want: Want,
+    hourBudget: number,
+    visits: (hours: Iterator<string>) => HourVisits,
+    limit: Limiter,
+  ): AsyncGenerator<IndexEntry, TimeReadStop | undefined> {
     if (span.lo >= span.hi) return undefined;
-    const hours = hourBuckets(span.lo, span.hi);
+    const hours = visits(hourBuckets(span.lo, span.hi));
     const started: StartedHour[] = [];
-    const startNext = (): boolean => {
-      const hour = hours.next();
-      if (hour.done === true) return false;
+    let notLookedAt: string | undefined;
+    const startNext = async (): Promise<boolean> => {
+      const hour = await hours.next();
+      if (hour.done === true) {
+        notLookedAt = hour.value;
+        return false;
+      }
       started.push(this.startHour(hour.value, span, want, limit));
       return true;
     };
+    const resumeAt = (hour: string): TimeReadStop => ({ resumeAfter: { timestamp: `${hour}:00:00.000Z`, id: '' } });
     let lookahead = 0;
     let read = 0;
-    startNext();
+    await startNext();
     for (let current = started.shift(); current !== undefined; current = started.shift()) {
       // Sparse data: each hour finished without satisfying the consumer doubles how far ahead to read.
-      while (started.length < lookahead && startNext());
+      while (started.length < lookahead && (await startNext()));
       yield* mergeByTsk(current);
       read++;
-      if (started.length === 0 && !startNext()) return undefined;
-      if (read >= hourBudget) {
-        const next = started[0] as StartedHour;
-        return { resumeAfter: { timestamp: `${next.hour}:00:00.000Z`, id: '' } };
-      }
+      if (started.length === 0 && !(await startNext())) break;
+      if (read >= hourBudget) return resumeAt((started[0] as StartedHour).hour);
       lookahead = Math.min(this.maxLookahead, Math.max(1, lookahead * 2));
     }
-    return undefined;
+    // The hour picker stopped looking before the span's end: continue from the first hour it did not look at.
+    return notLookedAt === undefined ? undefined : resumeAt(notLookedAt);
   }
 
   /** Every shard of one hour, each with its first page already requested. */

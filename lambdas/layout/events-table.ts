@@ -23,6 +23,9 @@ export const EVENTS_TABLE = {
   parkedAttribute: 'parkedAt',
 } as const;
 
+/** Every event's partition key starts with this; the table's other items (hour marks, `HOURS#…`) do not. */
+export const EVENT_KEY_PREFIX = 'EVT#';
+
 /** Write shards per hour in the `byTime` index: 16 × 1,000 WCU keeps 10k events/s off a hot partition. */
 export const TIME_SHARDS = 16;
 

@@ -108,8 +108,8 @@ describe('DynamoDbEventStore reads across time shards (on dynalite)', () => {
 });
 
 describe('DynamoDbEventStore queries over wide windows (on dynalite)', () => {
-  it('answers a page with what it found and a cursor once it has read maxHoursPerPage hours, and the cursor finds the rest', async () => {
-    const { store } = await aStore({ maxHoursPerPage: 3 });
+  it('answers a page with what it found and a cursor once it has read maxHoursPerPage hours, and the cursor finds the rest (no hour marks)', async () => {
+    const { store } = await aStore({ maxHoursPerPage: 3, hourMarks: false });
     const early = anEvent({ timestamp: '2026-03-01T00:10:00.000Z' });
     const late = anEvent({ timestamp: '2026-03-01T07:20:00.000Z' });
     await store.put(late);
@@ -124,6 +124,20 @@ describe('DynamoDbEventStore queries over wide windows (on dynalite)', () => {
     expect(decodeCursor(first.cursor as string)).toEqual({ timestamp: '2026-03-01T03:00:00.000Z', id: '' });
     expect(second).toEqual({ events: [], cursor: expect.any(String) });
     expect(third).toEqual({ events: [late] });
+  });
+
+  it('with hour marks, reads only the marked hours, and the budget counts those', async () => {
+    const { store } = await aStore({ maxHoursPerPage: 3 });
+    const events = ['2026-03-01T00:10:00.000Z', '2026-03-01T07:20:00.000Z', '2026-03-01T08:00:00.000Z', '2026-03-01T13:00:00.000Z'].map((timestamp) => anEvent({ timestamp }));
+    for (const event of events) await store.put(event);
+    const window = { from: '2026-03-01T00:00:00.000Z', to: '2026-03-02T00:00:00.000Z', limit: 10 };
+
+    const first = await store.query(window);
+    const second = await store.query({ ...window, after: decodeCursor(first.cursor as string) });
+
+    expect(first.events).toEqual(events.slice(0, 3));
+    expect(decodeCursor(first.cursor as string)).toEqual({ timestamp: '2026-03-01T13:00:00.000Z', id: '' });
+    expect(second).toEqual({ events: events.slice(3) });
   });
 
   it('defaults a query without from to the retention period and without to to an hour past now', async () => {

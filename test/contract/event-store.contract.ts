@@ -144,6 +144,23 @@ export function describeEventStoreContract(name: string, factory: EventStoreFact
 
         expect(ids((await store.query({ limit: 10 })).events)).toEqual(ids(recent));
       });
+
+      it('pages a sparse month (events on its first and last day only) without from, with from and to, and as a range', async () => {
+        const { store } = await open({ retentionDays: 31 });
+        const DAY = 24 * HOUR;
+        const firstDay = [0, 0, 5, 23 * 60].map((minute, i) => anEvent({ id: `sparse-a-${i}`, timestamp: iso(NOW - 30 * DAY + minute * 60_000) }));
+        const lastDay = [-90, -2, -2, 0].map((minute, i) => anEvent({ id: `sparse-b-${i}`, timestamp: iso(NOW + minute * 60_000) }));
+        await putAll(store, [...lastDay, ...firstDay]);
+        const expected = ids([...firstDay, ...lastDay].sort(byTimeThenId));
+
+        const unbounded = await allPages(store, { limit: 3 });
+        const bounded = await allPages(store, { from: iso(NOW - 31 * DAY), to: iso(NOW + HOUR), limit: 2 });
+
+        expect(unbounded.ids).toEqual(expected);
+        expect(unbounded.pages[0]?.events.length).toBe(3);
+        expect(bounded.ids).toEqual(expected);
+        expect(ids(await collect(store.range(iso(NOW - 31 * DAY), iso(NOW + HOUR))))).toEqual(expected);
+      });
     });
 
     describe('ranges that continue after a position', () => {

@@ -78,7 +78,8 @@ describe('EdweStack execution actions (repository project)', () => {
       expect(leading('BulkActionJobs')).toEqual(['REPLAY#act-*']);
       // Nothing else of the State table's items: no statement on the table without a key condition.
       const unconditioned = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:') && a !== 'dynamodb:Query') && s.Condition === undefined);
-      expect(unconditioned.map((s) => s.Sid)).toEqual(['AppendLifecycleEvents']);
+      // The Scan is hour marks' one-item look at the time index (lib/hour-marks-grants.ts).
+      expect(unconditioned.map((s) => s.Sid)).toEqual(['AppendLifecycleEvents', 'ProbeForUnmarkedEvents']);
     }
     expect(actionsOf(bySid(statementsOf(template, 'edwe-bulk-action-step'), 'BulkActionJobs') ?? {})).not.toContain('dynamodb:PutItem');
   });

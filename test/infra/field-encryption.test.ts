@@ -142,6 +142,7 @@ describe('field encryption on AWS (event_sourcing.encrypt configured)', () => {
     expect(Object.keys(reader)).toHaveLength(1);
     expect(routed.sort()).toEqual(['GET /sensitive/correlations/{correlationId}', 'GET /sensitive/events', 'GET /sensitive/events/{id}']);
     expect([...new Set(actions)].sort()).toEqual([
+      'dynamodb:BatchGetItem',
       'dynamodb:GetItem',
       'dynamodb:Query',
       'kms:Decrypt',

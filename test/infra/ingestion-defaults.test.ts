@@ -5,6 +5,7 @@ import { EdweStack } from '../../lib/edwe-stack.js';
 import { PROJECT_ROOT } from '../../lib/lambda-defaults.js';
 import { defaultPaths, loadProject } from '../../lambdas/project/load-project.js';
 import { arnOf, ref, testApp } from '../support/cdk.js';
+import { READING_MARKS } from './support/hour-marks.js';
 
 describe('EdweStack ingestion with no configuration', () => {
   let template: Template;
@@ -57,6 +58,7 @@ describe('EdweStack ingestion with no configuration', () => {
           { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^EventStoreEvents/), 'Arn'] }, '/index/byTime']] },
         ],
       },
+      READING_MARKS,
       {
         Sid: 'GetExecutionRecords',
         Effect: 'Allow',

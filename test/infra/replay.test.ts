@@ -4,6 +4,7 @@ import { EdweStack } from '../../lib/edwe-stack.js';
 import { PROJECT_ROOT } from '../../lib/lambda-defaults.js';
 import { defaultPaths, loadProject, type Project } from '../../lambdas/project/load-project.js';
 import { testApp, withConfig } from '../support/cdk.js';
+import { READING_MARKS } from './support/hour-marks.js';
 
 type Resource = { Properties: Record<string, any> };
 
@@ -81,7 +82,9 @@ describe('EdweStack replay (repository project)', () => {
         .flatMap(actionsOf)
         .filter((a) => a.startsWith('dynamodb:'))
         .sort(),
-    ).toEqual(['dynamodb:GetItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Query', 'dynamodb:UpdateItem']);
+    ).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Query', 'dynamodb:UpdateItem']);
+    // The hour marks of the window: read-only, their keys only.
+    expect(statements).toContainEqual(READING_MARKS);
     // The live set and, for "as-of-event", the change log: read-only, managed-rule keys only.
     expect(statements).toContainEqual(
       expect.objectContaining({

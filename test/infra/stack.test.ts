@@ -8,6 +8,7 @@ import { workflowArnPrefix, workflowNamePrefix } from '../../lib/workflows.js';
 import { PROJECT_ROOT } from '../../lib/lambda-defaults.js';
 import { compileRules, parseWorkflow, type Rule, type WorkflowType } from '../../lambdas/core/index.js';
 import { defaultPaths, loadProject, type Project } from '../../lambdas/project/load-project.js';
+import { MARK_KEYS_CONDITION } from './support/hour-marks.js';
 
 /** An app configured like `cdk synth` (cdk.json's feature flags) but without bundling. */
 function testApp(): App {
@@ -156,7 +157,7 @@ describe('EdweStack with the repository project', () => {
   it('routes only inserts, reporting failures per record, bisecting, with bounded retries and a failure queue', () => {
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       EventSourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EventStoreEvents'), 'StreamArn'] },
-      FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ eventName: ['INSERT'] }) }] },
+      FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ eventName: ['INSERT'], dynamodb: { Keys: { pk: { S: [{ prefix: 'EVT#' }] } } } }) }] },
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       BisectBatchOnFunctionError: true,
       MaximumRetryAttempts: 5,
@@ -202,11 +203,19 @@ describe('EdweStack with the repository project', () => {
     template.resourceCountIs('AWS::ApiGateway::Account', 0);
   });
 
-  it('lets the ingest function put and get events, and nothing else on the table', () => {
+  it('lets the ingest function put and get events, and nothing else on the table but hour marks (an update of HOURS# keys, a Scan of the time index)', () => {
     const onEvents = statementsOfRole(template, 'IngestionIngestFunction').filter(
       (s) => String(s.Action).includes('dynamodb:') && JSON.stringify(s.Resource).includes('EventStoreEvents'),
     );
-    expect(onEvents).toEqual([expect.objectContaining({ Effect: 'Allow', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^EventStoreEvents/), 'Arn'] } })]);
+    expect(onEvents).toEqual([
+      expect.objectContaining({ Effect: 'Allow', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^EventStoreEvents/), 'Arn'] } }),
+      expect.objectContaining({ Effect: 'Allow', Action: 'dynamodb:UpdateItem', Condition: MARK_KEYS_CONDITION }),
+      expect.objectContaining({
+        Effect: 'Allow',
+        Action: 'dynamodb:Scan',
+        Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^EventStoreEvents/), 'Arn'] }, '/index/byTime']] },
+      }),
+    ]);
     expect([...((onEvents[0]?.Action ?? []) as string[])].sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
   });
 

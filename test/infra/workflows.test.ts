@@ -5,6 +5,7 @@ import { workflowArnPrefix } from '../../lib/workflows.js';
 import { PROJECT_ROOT } from '../../lib/lambda-defaults.js';
 import { defaultPaths, loadProject, type Project } from '../../lambdas/project/load-project.js';
 import { actionsOf, dependencyCycle, functionIdByDescription, functionIdByService, statementsOfFunction, testApp } from '../support/cdk.js';
+import { MARKING } from './support/hour-marks.js';
 
 const arnOf = (prefix: string) => ({ 'Fn::GetAtt': [expect.stringMatching(new RegExp(`^${prefix}`)), 'Arn'] });
 
@@ -67,6 +68,7 @@ describe('EdweStack workflows on AWS (the repository project: order flow with th
 
     expect(statementsOn(lifecycle, 'dynamodb:')).toEqual([
       expect.objectContaining({ Action: ['dynamodb:GetItem', 'dynamodb:PutItem'], Resource: arnOf('EventStoreEvents') }),
+      ...MARKING,
       expect.objectContaining({
         Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
         Resource: arnOf('StateStoreState'),
@@ -124,10 +126,13 @@ describe('EdweStack workflows on AWS (the repository project: order flow with th
     ]);
   });
 
-  it('lets emit-event append events and nothing else', () => {
+  it('lets emit-event append events (and mark their hours) and nothing else', () => {
     const emit = functionIdByDescription(template, 'edwe task emit-event');
 
-    expect(statementsOn(emit, 'dynamodb:')).toEqual([expect.objectContaining({ Action: ['dynamodb:GetItem', 'dynamodb:PutItem'], Resource: arnOf('EventStoreEvents') })]);
+    expect(statementsOn(emit, 'dynamodb:')).toEqual([
+      expect.objectContaining({ Action: ['dynamodb:GetItem', 'dynamodb:PutItem'], Resource: arnOf('EventStoreEvents') }),
+      ...MARKING,
+    ]);
     expect(statementsOn(emit, 'states:')).toEqual([]);
   });
 

@@ -107,6 +107,16 @@ describe('router handler', () => {
     );
   });
 
+  it('passes over an hour mark, which shares the table but is no event, and routes the event beside it', async () => {
+    const event = anEvent({ user_type: 'premium' });
+    const mark = streamRecord({ pk: 'HOURS#2026-03-04', hours: new Set(['05']), expiresAt: 1_900_000_000 });
+
+    const result = await route(streamEvent(mark, recordOf(event)));
+
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(startInputs().map((input) => input?.name)).toContain(executionName('premium-onboarding', event.id));
+  });
+
   it('fails a record whose body is JSON but not a valid event', async () => {
     const invalid = streamRecord({ pk: 'EVT#x', id: 'x', body: JSON.stringify({ id: 'x', timestamp: '2026-03-04T05:00:00.000Z', source: 's' }) });
 

@@ -14,6 +14,7 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { isEngineError, NO_METRICS, ValidationError } from '../../core/index.js';
+import { EVENT_KEY_PREFIX, EVENTS_TABLE } from '../../layout/events-table.js';
 import { fromItem } from '../dynamodb-event-store.js';
 import { logger as sharedLogger } from '../wiring/powertools.js';
 import { routeTraced, type RoutingDeps } from '../wiring/routing.js';
@@ -37,6 +38,9 @@ export function createRouterHandler(deps: RouterDeps, concurrency = ROUTE_CONCUR
 
   const routeRecord = async (record: DynamoDBRecord): Promise<void> => {
     const sequenceNumber = record.dynamodb?.SequenceNumber;
+    // Hour marks share the table (event-hour-marks.ts): the mapping's filter leaves them out, and so does this.
+    const key = record.dynamodb?.Keys?.[EVENTS_TABLE.partitionKey]?.S;
+    if (key !== undefined && !key.startsWith(EVENT_KEY_PREFIX)) return;
     let item: Record<string, unknown> | undefined;
     try {
       const image = record.dynamodb?.NewImage;

@@ -53,11 +53,24 @@ const fieldKeyCall = (action: 'kms:GenerateDataKey' | 'kms:Decrypt', why: string
 const SEAL = fieldKeyCall('kms:GenerateDataKey', 'seal sensitive fields before the put (field encryption)');
 const OPEN = fieldKeyCall('kms:Decrypt', 'open sensitive fields for a workflow (field encryption)');
 
-/** Appending an event, as every ingest path does: a conditional put, and a get to tell a duplicate from a conflict. */
+/**
+ * Appending an event, as every ingest path does: a conditional put, and a get to tell a duplicate from a conflict;
+ * before the first event of an hour, its hour mark (lambdas/aws/event-hour-marks.ts), once per container.
+ */
 const APPEND: RuntimeCall[] = [
   { action: 'dynamodb:PutItem', on: events, why: 'store the event (conditional put)' },
   { action: 'dynamodb:GetItem', on: events, why: 'tell a duplicate from a conflict' },
+  { action: 'dynamodb:UpdateItem', on: events, context: keys('HOURS#'), why: "mark the event's hour in its day's mark (once per container and hour)" },
+  { action: 'dynamodb:GetItem', on: events, context: keys('HOURS#'), why: 'read since when hour marks are complete (once per container)' },
+  { action: 'dynamodb:PutItem', on: events, context: keys('HOURS#'), why: 'record since when hour marks are complete (the first marking writer of a table)' },
+  {
+    action: 'dynamodb:Scan',
+    on: { ...events, index: EVENTS_TABLE.byTime.indexName },
+    why: 'until the table records since when marks are complete: is there any event yet (Limit 1)',
+  },
 ];
+/** Reading by time: the hour marks of the window, so only marked hours are queried. */
+const READ_MARKS: RuntimeCall = { action: 'dynamodb:BatchGetItem', on: events, context: keys('HOURS#'), why: 'read the hour marks of the window' };
 const REFUSE: RuntimeCall = { action: 'sqs:SendMessage', on: deadLetters, why: 'send a record refused for its content to the dead-letter queue' };
 
 /** Scheduling a flow-control wake-up (lambdas/aws/sqs-wake-ups.ts): a delayed message on the wake-up queue. */
@@ -134,6 +147,7 @@ export const RUNTIME_CALLS: Readonly<Record<string, readonly RuntimeCall[]>> = {
   'edwe-ingest-kafka': [...APPEND, REFUSE, SEAL],
   'edwe-query': [
     { action: 'dynamodb:Query', on: { ...events, index: EVENTS_TABLE.byTime.indexName }, why: 'GET /events' },
+    { ...READ_MARKS, why: 'GET /events: read the hour marks of the window' },
     { action: 'dynamodb:Query', on: { ...events, index: EVENTS_TABLE.byCorrelation.indexName }, why: 'GET /correlations/{id}' },
     { action: 'dynamodb:GetItem', on: events, why: "GET /events/{id}, and a timeline's trigger event the page does not hold" },
     { action: 'dynamodb:GetItem', on: state, context: keys(STATE_TABLE.prefix.execution), why: 'GET /executions/{name}' },
@@ -143,6 +157,7 @@ export const RUNTIME_CALLS: Readonly<Record<string, readonly RuntimeCall[]>> = {
   // The revealing reads (lib/sensitive-reads.ts): the plain reads' calls, and the one field-key Decrypt the API holds.
   'edwe-query-sensitive': [
     { action: 'dynamodb:Query', on: { ...events, index: EVENTS_TABLE.byTime.indexName }, why: 'GET /sensitive/events' },
+    { ...READ_MARKS, why: 'GET /sensitive/events: read the hour marks of the window' },
     { action: 'dynamodb:Query', on: { ...events, index: EVENTS_TABLE.byCorrelation.indexName }, why: 'GET /sensitive/correlations/{id}' },
     { action: 'dynamodb:GetItem', on: events, why: "GET /sensitive/events/{id}, and a timeline's trigger event" },
     { action: 'dynamodb:Query', on: { ...state, index: STATE_TABLE.byCorrelation.indexName }, why: 'executions of a correlation' },
@@ -235,6 +250,7 @@ export const RUNTIME_CALLS: Readonly<Record<string, readonly RuntimeCall[]>> = {
   ],
   'edwe-replay': [
     { action: 'dynamodb:Query', on: { ...events, index: EVENTS_TABLE.byTime.indexName }, why: 'read a page of the window' },
+    READ_MARKS,
     ...['dynamodb:GetItem', 'dynamodb:UpdateItem'].map((action): RuntimeCall => ({ action, on: state, context: keys(STATE_TABLE.prefix.replay), why: 'follow the job' })),
     { action: 'events:PutEvents', on: { env: ENV.EVENT_BUS_NAME }, why: 'put replayed events on the engine bus' },
     { ...REFUSE, why: 'record an entry the bus refused' },
@@ -257,6 +273,7 @@ export const RUNTIME_CALLS: Readonly<Record<string, readonly RuntimeCall[]>> = {
     ...APPEND.map((call) => ({ ...call, why: `POST /rules/{id}/trigger, the schedule.fired event: ${call.why}` })),
     { ...SEAL, why: 'seal what it appends, audit events and manual fires, as ingest does (field encryption)' },
     { action: 'dynamodb:Query', on: { ...events, index: EVENTS_TABLE.byTime.indexName }, why: 'POST /rules/test: read the window' },
+    { ...READ_MARKS, why: 'POST /rules/test: read the hour marks of the window' },
   ],
   // Stop, redrive and bulk actions (wiring/execution-actions.ts): the API function and the bulk action driver's step.
   'edwe-execution-actions': [

@@ -98,6 +98,13 @@ export function deniedRequests(model: AccessModel): AccessRequest[] {
       ),
     ),
     ...['dynamodb:UpdateItem', 'dynamodb:DeleteItem'].flatMap((action) => refused(model, 'edwe-ingest', { action, on: events, why: 'change a stored event' })),
+    // Hour marks' grant (lib/hour-marks-grants.ts) updates HOURS# keys only: not an event's.
+    ...refused(model, 'edwe-ingest', {
+      action: 'dynamodb:UpdateItem',
+      on: events,
+      context: { 'dynamodb:LeadingKeys': ['EVT#example'] },
+      why: 'change a stored event by its key',
+    }),
     // The query function reads through indexes only.
     ...refused(model, 'edwe-query', { action: 'dynamodb:PutItem', on: events, why: 'write an event' }),
     ...refused(model, 'edwe-query', {
