@@ -86,9 +86,10 @@ export class RecordedWorkflowStarter implements WorkflowStarter {
   }
 
   /**
-   * The record existed. Both callers that take a QUEUED record over read it QUEUED (or missing) before StartExecution,
-   * so an ABORTED one now is a drop that landed in between — its conditional end could not see a start that had not
-   * written its record yet. The execution is stopped with the drop's own error and cause, and the start did not happen.
+   * The record existed. What takes a QUEUED record over (flow control's drain, the router's `lookFirst`) read it QUEUED
+   * or missing before StartExecution, so an ABORTED one now is a drop that landed in between — its conditional end could
+   * not see a start that had not written its record yet. That execution (started now, or by an attempt that crashed before
+   * its record) is stopped with the drop's own error and cause, and the start did not happen.
    */
   private async stopIfDropped(trigger: Trigger, result: { alreadyStarted: boolean }): Promise<{ alreadyStarted: boolean }> {
     const record = await this.options.executions.get(trigger.executionName);
