@@ -58,10 +58,18 @@ export function grantCancelOn(fn: lambda.IFunction, stateTable: dynamodb.ITable,
       resources: [`${stateTable.tableArn}/index/${STATE_TABLE.byCorrelation.indexName}`],
     }),
   );
-  fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'StopWorkflowExecutions', actions: ['states:StopExecution'], resources: [workflowExecutionArns(fn)] }));
+  grantStopExecutions(fn, 'StopWorkflowExecutions');
   // A stopped execution's `workflow.aborted` event, appended as every ingest path appends (put, and get to tell a duplicate).
   fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'AppendAbortedEvents', actions: ['dynamodb:PutItem', 'dynamodb:GetItem'], resources: [eventsTable.tableArn] }));
   for (const statement of markHoursStatements(eventsTable)) fn.addToRolePolicy(statement);
+}
+
+/**
+ * `states:StopExecution` on the workflows' executions. Besides `cancelOn`, every function that starts waiting triggers
+ * needs it: a Standard start that loses to a drop of its QUEUED record stops the execution it started (RecordedWorkflowStarter).
+ */
+function grantStopExecutions(fn: lambda.IFunction, sid: string): void {
+  fn.addToRolePolicy(new iam.PolicyStatement({ sid, actions: ['states:StopExecution'], resources: [workflowExecutionArns(fn)] }));
   const prefix = workflowNamePrefix(Stack.of(fn).stackName);
   Validations.of(fn.role ?? fn).acknowledge({
     id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${prefix}*]`,
@@ -111,6 +119,7 @@ export class FlowControl extends Construct {
     if (machineArns.length > 0) {
       this.wakeFunction.addToRolePolicy(new iam.PolicyStatement({ sid: 'StartWorkflowExecutions', actions: ['states:StartExecution'], resources: machineArns }));
     }
+    grantStopExecutions(this.wakeFunction, 'StopDroppedStarts');
     // Flow-control state per rule and key (conditional writes, queries of one key's queue) and the records of what it starts.
     this.wakeFunction.addToRolePolicy(
       new iam.PolicyStatement({
@@ -148,6 +157,7 @@ export class FlowControl extends Construct {
     );
     const machineArns = [...props.stateMachines.values()].map((machine) => machine.stateMachineArn);
     if (machineArns.length > 0) fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'StartWaitingTriggers', actions: ['states:StartExecution'], resources: machineArns }));
+    grantStopExecutions(fn, 'StopDroppedStarts');
     grantKeyUse(props.encryptionKey, fn, 'encrypt-decrypt');
     this.grantSchedule(fn);
   }

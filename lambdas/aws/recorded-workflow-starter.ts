@@ -9,8 +9,20 @@
  * starts first, without reading the State table (`firstOnly`); the stream's router then looks at the
  * record before a Standard StartExecution (`lookFirst`), so a start the fast path made costs it one
  * read, not a second StartExecution from the account's start quota.
+ * A Standard start that takes over a QUEUED record flow control held can lose to a drop of that record (a stop,
+ * `cancelOn`, a removed rule) landing between StartExecution and the record write: the execution it started is
+ * stopped again (`stopper`), and the start answers as one that did not happen.
  */
-import { isEngineError, RetryableError, type Clock, type ExecutionStore, type Trigger, type WorkflowStarter } from '../core/index.js';
+import {
+  isEngineError,
+  RetryableError,
+  type Clock,
+  type ExecutionStore,
+  type StoredExecution,
+  type Trigger,
+  type WorkflowControl,
+  type WorkflowStarter,
+} from '../core/index.js';
 import type { ExpressClaims } from './dynamodb-execution-store.js';
 import { withBackoff, type BackoffOptions } from '../core/app/retry.js';
 
@@ -32,6 +44,13 @@ export interface RecordedWorkflowStarterOptions {
   lookFirst?: boolean;
   /** Express: claim without reading an existing record, which then counts as another path's (the ingest's fast path). */
   firstOnly?: boolean;
+  /**
+   * Standard: stops an execution this starter started whose record a drop ended meanwhile (SfnWorkflowControl; the
+   * starters of flow control's drains). Without it such an execution runs on under its ABORTED record.
+   */
+  stopper?: Pick<WorkflowControl, 'stop'>;
+  /** Told when that stop failed past the retry budget: the execution runs under an ABORTED record. */
+  onUnstopped?: (execution: StoredExecution, error: unknown) => void;
 }
 
 /**
@@ -61,12 +80,29 @@ export class RecordedWorkflowStarter implements WorkflowStarter {
       if (record !== undefined && record.status !== 'QUEUED') return { alreadyStarted: true };
     }
     const result = await this.startWithBackoff(trigger);
-    // A record that exists already (a redelivery, or the lifecycle handler was first) is kept as it is. A QUEUED record
-    // a stop (or cancelOn) ended between flow control's read and this write is kept too: that execution then runs
-    // under an ABORTED record (the drop's conditional end cannot see a start that has not written its record yet).
-    // Stopping it here when `record` finds it ended would close that window; it needs StopExecution where drains run.
-    await this.options.executions.record(trigger, startedAt);
-    return result;
+    // A record that exists already (a redelivery, or the lifecycle handler was first) is kept as it is.
+    if ((await this.options.executions.record(trigger, startedAt)) || this.options.stopper === undefined) return result;
+    return this.stopIfDropped(trigger, result);
+  }
+
+  /**
+   * The record existed. What takes a QUEUED record over (flow control's drain, the router's `lookFirst`) read it QUEUED
+   * or missing before StartExecution, so an ABORTED one now is a drop that landed in between — its conditional end could
+   * not see a start that had not written its record yet. That execution (started now, or by an attempt that crashed before
+   * its record) is stopped with the drop's own error and cause, and the start did not happen.
+   */
+  private async stopIfDropped(trigger: Trigger, result: { alreadyStarted: boolean }): Promise<{ alreadyStarted: boolean }> {
+    const record = await this.options.executions.get(trigger.executionName);
+    if (record?.status !== 'ABORTED' || this.options.stopper === undefined) return result;
+    const stopper = this.options.stopper;
+    const cause = record.error ?? { error: 'edwe.Dropped', cause: `its queued trigger was dropped at ${record.stoppedAt ?? 'an unknown time'}` };
+    try {
+      await withBackoff(() => stopper.stop(record, cause), this.options.backoff);
+    } catch (error) {
+      // Thrown for the stream to retry, it would never be stopped: the retried start reads the record ABORTED and starts nothing.
+      this.options.onUnstopped?.(record, error);
+    }
+    return { alreadyStarted: true };
   }
 
   private async startExpress(trigger: Trigger, startedAt: string): Promise<{ alreadyStarted: boolean }> {

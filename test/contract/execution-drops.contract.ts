@@ -50,5 +50,20 @@ export function describeDropContract({ open, at, trigger }: DropContractContext)
       // The running one still ends as any run does.
       expect(await store.finish(started.executionName, { status: 'SUCCEEDED', stoppedAt: at(5) })).toBe(true);
     });
+
+    it('answers a start that comes after the drop false, and the record then tells the drop (ABORTED, its error) from a run recorded first', async () => {
+      // What a Standard start on AWS (StartExecution, then `record`) reads to stop an execution that lost to a drop.
+      const store = await open();
+      const dropped = trigger();
+      const runFirst = trigger();
+      await store.hold(dropped, at(1));
+      await store.finishIfQueued(dropped.executionName, stopped(2));
+      await store.record(runFirst, at(1));
+
+      expect([await store.record(dropped, at(3)), await store.record(runFirst, at(3))]).toEqual([false, false]);
+
+      expect(await store.get(dropped.executionName)).toMatchObject({ status: 'ABORTED', stoppedAt: at(2), error: { error: 'edwe.Stopped', cause: 'stopped by ops' } });
+      expect(await store.get(runFirst.executionName)).toMatchObject({ status: 'RUNNING', startedAt: at(1) });
+    });
   });
 }

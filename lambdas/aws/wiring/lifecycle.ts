@@ -10,6 +10,7 @@ import { ENV } from '../../layout/environment.js';
 import type { LifecycleDeps } from '../eventbridge/lifecycle.js';
 import { powertoolsLogger } from '../powertools-logger.js';
 import { RecordedWorkflowStarter } from '../recorded-workflow-starter.js';
+import { SfnWorkflowControl } from '../sfn-workflow-control.js';
 import { SfnWorkflowStarter } from '../sfn-workflow-starter.js';
 import { jsonMapVar, parseEnvWithMachines, requiredVar, workflowIdsOf, type StateMachineArns } from './env.js';
 import { storeFrom, StoreEnv } from './events.js';
@@ -87,13 +88,17 @@ function starterOf(
       .filter(([, type]) => type === 'EXPRESS')
       .map(([id]) => id),
   );
-  return new RecordedWorkflowStarter({
-    starter: new SfnWorkflowStarter({
-      client: tracer.captureAWSv3Client(new SFNClient({})),
-      stateMachineArns: machines,
-      ...(fields === undefined ? {} : { reveal: (input) => fields.revealInput(input) }),
-    }),
+  const client = tracer.captureAWSv3Client(new SFNClient({}));
+  // A start that lost to a drop of its QUEUED record is stopped again (its starter, for an Express restart, is never asked here).
+  const stateMachineArns = (workflowId: string) => arnOf(machines, workflowId);
+  const control: SfnWorkflowControl = new SfnWorkflowControl({ client, stateMachineArns, expressWorkflows, starter: { start: (trigger) => starter.start(trigger) } });
+  const starter: RecordedWorkflowStarter = new RecordedWorkflowStarter({
+    starter: new SfnWorkflowStarter({ client, stateMachineArns: machines, ...(fields === undefined ? {} : { reveal: (input) => fields.revealInput(input) }) }),
     executions,
     expressWorkflows,
+    stopper: control,
+    onUnstopped: (execution, error) =>
+      logger.error('a start that lost to a drop could not be stopped: it runs under an ABORTED record', { executionName: execution.name, error: error as Error }),
   });
+  return starter;
 }

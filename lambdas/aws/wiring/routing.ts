@@ -122,10 +122,20 @@ export function routingDepsFromEnv(
   // With managed rules deployed (RULE_REFRESH_SECONDS set), the files layer plus the State table's, kept fresh.
   const managed = env[ENV.RULE_REFRESH_SECONDS] === undefined ? undefined : refreshingRulesFromEnv(env, rules, { has: (workflowId) => arnOf(workflowId) !== undefined });
   const ruleSet = managed ?? compileRules(rules);
+  // Stops and (Express) restarts; its starter is the one below, which in turn stops a start that lost to a drop with it.
+  const control: SfnWorkflowControl = new SfnWorkflowControl({
+    client: sfn,
+    stateMachineArns: arnOf,
+    expressWorkflows,
+    starter: { start: (trigger) => starter.start(trigger) },
+  });
   const starter = new RecordedWorkflowStarter({
     starter: new SfnWorkflowStarter({ client: sfn, stateMachineArns: machines, ...(fields === undefined ? {} : { reveal: (input) => fields.revealInput(input) }) }),
     executions,
     expressWorkflows,
+    stopper: control,
+    onUnstopped: (execution, error) =>
+      sharedLogger.error('a start that lost to a drop could not be stopped: it runs under an ABORTED record', { executionName: execution.name, error: error as Error }),
     // The ingest's fast path may have started it: a record found costs a read, not a StartExecution.
     lookFirst: true,
     backoff: { onRetry: (error, attempt, delayMs) => sharedLogger.warn('start throttled; trying again', { attempt, delayMs, error: error as Error }) },
@@ -143,7 +153,7 @@ export function routingDepsFromEnv(
       ? undefined
       : new ExecutionActions({
           executions,
-          control: new SfnWorkflowControl({ client: sfn, stateMachineArns: arnOf, expressWorkflows, starter }),
+          control,
           lifecycle: new ExecutionLifecycle({
             executions,
             events: storeFrom({ EVENTS_TABLE: config.EVENTS_TABLE, RETENTION_DAYS: config.RETENTION_DAYS }),

@@ -202,6 +202,7 @@ export const RUNTIME_CALLS: Readonly<Record<string, readonly RuntimeCall[]>> = {
       (action): RuntimeCall => ({ action, on: state, context: keys(STATE_TABLE.prefix.flow), why: "flow control: free the ended execution's concurrency slot" }),
     ),
     { action: 'states:StartExecution', on: workflows, why: "flow control: start the key's next waiting trigger in the freed slot" },
+    { action: 'states:StopExecution', on: { executions: true }, why: 'flow control: stop a Standard start that lost to a drop of its QUEUED record' },
     { action: 'dynamodb:DeleteItem', on: state, context: keys(STATE_TABLE.prefix.execution), why: 'flow control: release the claim of a start that failed' },
     { ...SCHEDULE, why: 'flow control: wake the key again when its next throttle slot opens' },
     ...['dynamodb:GetItem', 'dynamodb:Query'].map(
@@ -217,6 +218,7 @@ export const RUNTIME_CALLS: Readonly<Record<string, readonly RuntimeCall[]>> = {
   // The flow-control wake-up consumer (wiring/flow.ts): per-key state, the starts it lets through, the next leg of a long wait.
   'edwe-flow-wake': [
     { action: 'states:StartExecution', on: workflows, why: 'start what a debounce, throttle or batch let through' },
+    { action: 'states:StopExecution', on: { executions: true }, why: 'stop a Standard start that lost to a drop of its QUEUED record' },
     ...['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'].flatMap((action): RuntimeCall[] => [
       { action, on: state, context: keys(STATE_TABLE.prefix.flow), why: 'keep flow-control state per rule and key' },
       { action, on: state, context: keys(STATE_TABLE.prefix.execution), why: 'record (or claim) the started execution' },

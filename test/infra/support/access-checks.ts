@@ -132,14 +132,19 @@ export function deniedRequests(model: AccessModel): AccessRequest[] {
       context: { 'dynamodb:LeadingKeys': [`${STATE_TABLE.prefix.replay}x`] },
       why: 'write a replay job',
     }),
-    // Flow control: the lifecycle frees slots (FLOW# items) and touches no waiter; only routing stops executions, and only the workflows'.
+    // Flow control: the lifecycle frees slots (FLOW# items) and touches no waiter; what stops executions stops only the workflows'.
     ...refused(model, 'edwe-lifecycle', {
       action: 'dynamodb:DeleteItem',
       on: state,
       context: { 'dynamodb:LeadingKeys': [`${STATE_TABLE.prefix.waiter}x`] },
       why: 'remove a waiter',
     }),
-    ...refused(model, 'edwe-flow-wake', { action: 'states:StopExecution', on: { executions: true }, why: 'stop an execution' }),
+    {
+      label: "edwe-flow-wake → states:StopExecution on the replay driver's execution",
+      caller: { role: model.roleOf(functionWithKey(model, 'edwe-flow-wake')) },
+      action: 'states:StopExecution',
+      resource: `${model.resolver.arnOf(driver).replace(':stateMachine:', ':execution:')}:example`,
+    },
     {
       label: "edwe-router → states:StopExecution on the replay driver's execution",
       caller: { role: model.roleOf(functionWithKey(model, 'edwe-router')) },
