@@ -14,7 +14,6 @@ import {
   MAX_BATCH_ENTRIES,
   parseReplayRequest,
   type BatchAnswer,
-  type EncryptRule,
   type EngineEvent,
   type IngestDeps,
   type IngestRequestAnswer,
@@ -31,29 +30,11 @@ import type { Project } from '../project/load-project.js';
 import { installTaskServices } from '../tasks/runtime.js';
 import { LocalWorkflowRunner } from './asl-runner.js';
 import { EmbeddedStores } from './embedded-stores.js';
+import { type EmbeddedEngineOptions, engineSettings } from './engine-options.js';
 import { type EngineHost, type EngineRouting, wireRouting } from './engine-routing.js';
 import { type EngineOperations, openEngineRules, wireOperations } from './engine-operations.js';
-import { createLogger } from './logger.js';
 import { PrometheusEngineMetrics } from './prometheus-metrics.js';
-import type { SyncMode } from './sqlite-database.js';
 import { TaskTokens } from './task-tokens.js';
-
-export interface EmbeddedEngineOptions {
-  project: Project;
-  /** A file path, or `:memory:`. */
-  dbPath: string;
-  retentionDays?: number;
-  /** Whether a commit waits for the OS (`normal`, default) or the disk (`full`). */
-  sync?: SyncMode;
-  logger?: Logger;
-  now?: () => number;
-  /** Fields to encrypt (`event_sourcing.encrypt`); default the project configuration's. */
-  encrypt?: EncryptRule[];
-  /** The data key file; default `<dbPath>.key` (created 0600), a per-process key for `:memory:`. */
-  dataKeyFile?: string;
-  /** Where stop and redrive act (default: the runner's; tests pass their own). */
-  workflowControl?: WorkflowControl;
-}
 
 export class EmbeddedEngine {
   readonly #stores: EmbeddedStores;
@@ -74,7 +55,6 @@ export class EmbeddedEngine {
   readonly scheduleTimer: EngineOperations['scheduleTimer'];
   readonly #feed: EngineRouting['feed'];
   readonly #ingest: IngestDeps;
-  readonly #router: EngineRouting['router'];
   readonly #waits: EngineRouting['waits'];
   readonly #starter: EngineRouting['starter'];
   readonly #runs: EngineRouting['runs'];
@@ -86,6 +66,8 @@ export class EmbeddedEngine {
   readonly #signals: EngineRouting['signals'];
   readonly #flow: EngineRouting['flow'];
   readonly #wakeUps: EngineRouting['wakeUps'];
+  /** After a crash: resumes unfinished executions, then sweeps what was never routed (engine-routing.ts). */
+  readonly #recover: EngineRouting['recover'];
   #closed = false;
 
   private constructor(
@@ -93,7 +75,7 @@ export class EmbeddedEngine {
     stores: EmbeddedStores,
     runner: LocalWorkflowRunner,
     tokens: TaskTokens,
-    private readonly logger: Logger,
+    logger: Logger,
     private readonly now: () => number,
     readonly retentionDays: number,
     fields: FieldEncryption | undefined,
@@ -104,7 +86,6 @@ export class EmbeddedEngine {
     this.rules = rules;
     const metrics = this.metrics;
     const host: EngineHost = {
-      route: (batch) => this.#route(batch),
       noteStoreFailure: (error) => this.noteStoreFailure(error),
       storeRecovered: () => {
         this.#storeFault = undefined;
@@ -114,8 +95,8 @@ export class EmbeddedEngine {
     };
     const routing = wireRouting({ project, stores, runner, tokens, ruleSet: rules.ruleSet, fields, metrics, logger, now }, host);
     ({ feed: this.#feed, signals: this.#signals, ingest: this.#ingest, flow: this.#flow, wakeUps: this.#wakeUps, runs: this.#runs } = routing);
-    ({ starter: this.#starter, waits: this.#waits, router: this.#router, sweeps: this.#sweeps, workflowControl: this.workflowControl } = routing);
-    const { lifecycle, flowStore } = routing;
+    ({ starter: this.#starter, waits: this.#waits, sweeps: this.#sweeps, workflowControl: this.workflowControl, recover: this.#recover } = routing);
+    const { lifecycle, flowStore, start } = routing;
     const operations = wireOperations({
       project,
       stores,
@@ -129,7 +110,7 @@ export class EmbeddedEngine {
       logger,
       now,
       retentionDays,
-      start: (trigger) => this.#start(trigger),
+      start,
     });
     ({
       queries: this.queries,
@@ -148,12 +129,8 @@ export class EmbeddedEngine {
   static async open(options: EmbeddedEngineOptions): Promise<EmbeddedEngine> {
     const tokens = new TaskTokens();
     const runner = await LocalWorkflowRunner.load(options.project.workflows.values(), options.project.paths, tokens);
-    const now = options.now ?? Date.now;
-    const logger = options.logger ?? createLogger();
-    const retentionDays = options.retentionDays ?? 30;
-    const encrypt = options.encrypt ?? options.project.config?.eventSourcing.encrypt ?? [];
-    const keyFile = options.dataKeyFile ?? (options.dbPath === ':memory:' ? undefined : `${options.dbPath}.key`);
-    const stores = EmbeddedStores.open(options.dbPath, { sync: options.sync ?? 'normal', retentionDays, now, logger });
+    const { now, logger, retentionDays, sync, encrypt, keyFile } = engineSettings(options);
+    const stores = EmbeddedStores.open(options.dbPath, { sync, retentionDays, now, logger });
     // Rule changes are audited as events through the engine's own ingest, which exists once the engine does.
     let audit: (event: unknown) => Promise<unknown> = async () => undefined;
     const { fields, rules } = await openEngineRules({ project: options.project, stores, encrypt, keyFile, audit: (event) => audit(event), now, logger });
@@ -294,46 +271,5 @@ export class EmbeddedEngine {
     await this.#wakeUps.stop();
     await this.idle();
     this.#stores.close();
-  }
-
-  /** The change feed's consumer: each event of the batch routed by the one router; a failure stays unrouted for the sweeper. */
-  async #route(batch: readonly EngineEvent[]): Promise<void> {
-    if (this.#closed) return;
-    // Together, so that each routing step of the whole batch shares one commit.
-    const context = (event: EngineEvent) => {
-      const receivedAt = this.#signals.receivedAt(event);
-      return receivedAt === undefined ? { via: 'stream' } : { via: 'stream', receivedAt };
-    };
-    const outcomes = await Promise.allSettled(batch.map((event) => this.#router.route(event, context(event))));
-    outcomes.forEach((outcome, i) => {
-      if (outcome.status === 'rejected') {
-        this.noteStoreFailure(outcome.reason);
-        this.logger.error('routing failed; the event stays unrouted until a sweep', { eventId: batch[i]?.id, error: String(outcome.reason) });
-      }
-    });
-  }
-
-  /** Starts a trigger outside routing (a replayed event from the bus), once. */
-  #start(trigger: Trigger): void {
-    this.#runs.track(
-      this.#starter
-        .start(trigger)
-        .catch((error: unknown) => this.logger.error('starting an execution failed', { executionName: trigger.executionName, error: String(error) })),
-    );
-  }
-
-  /** After a crash: resume executions that never finished at their checkpoints, then sweep what was never routed. */
-  #recover(): void {
-    this.#stores.waiters.clear();
-    for (const execution of this.executions.running()) {
-      const state = this.#stores.checkpoints.get(execution.name)?.state;
-      this.logger.warn('resuming an execution a previous run left unfinished', {
-        executionName: execution.name,
-        eventId: execution.eventId,
-        ...(state === undefined ? {} : { state }),
-      });
-      this.#runs.launch(execution, { resumed: true });
-    }
-    this.#runs.track(this.#sweeps.startup().catch((error: unknown) => this.logger.error('the start-up sweep failed', { error: String(error) })));
   }
 }

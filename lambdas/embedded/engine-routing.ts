@@ -1,8 +1,8 @@
 /**
  * The embedded engine's event path, wired on its stores: ingest → store → change feed → router → starter → runner,
  * with flow control, correlation waits, the lifecycle and the sweeper — the in-process stand-ins for DynamoDB
- * Streams, Lambda and Step Functions. Built once by `EmbeddedEngine` (embedded-engine.ts), which owns the state
- * the callbacks below report to.
+ * Streams, Lambda and Step Functions — plus the feed's consumer, starts outside routing and the recovery after a crash.
+ * Built once by `EmbeddedEngine` (embedded-engine.ts), which owns the state the callbacks below report to.
  */
 import { randomBytes } from 'node:crypto';
 import {
@@ -18,6 +18,7 @@ import {
   liveEnvelope,
   type RuleSet,
   type StopCause,
+  type Trigger,
 } from '../core/index.js';
 import type { Project } from '../project/load-project.js';
 import type { LocalWorkflowRunner } from './asl-runner.js';
@@ -34,13 +35,11 @@ import { LocalTaskTokens, type TaskTokens } from './task-tokens.js';
 
 /** What the engine that builds the event path tells it, and is told by it. */
 export interface EngineHost {
-  /** The change feed's consumer: routes a batch of stored events. */
-  route(batch: readonly EngineEvent[]): Promise<void>;
   /** A store failure: health is degraded until a write succeeds. */
   noteStoreFailure(error: unknown): void;
   /** A write succeeded (an event was stored). */
   storeRecovered(): void;
-  /** Whether the engine is closing (the runner ends no execution then). */
+  /** Whether the engine is closing (the runner ends no execution then, the feed's consumer routes nothing). */
   closing(): boolean;
   /** cancelOn's stop: as `POST /executions/{name}/stop` does (ABORTED, workflow.aborted). */
   stopExecution(name: string, cause: StopCause): Promise<unknown>;
@@ -67,8 +66,9 @@ export function wireRouting(deps: EngineRoutingDeps, host: EngineHost) {
   const { events, executions, waiters, joins, marks, deadLetters, checkpoints, db, writes } = stores;
   const correlations = new CorrelationActivity({ metrics, clock });
   metrics.beforeScrape = () => correlations.expire();
+  // The consumer (`route`, below) is called only once the whole path is built.
   const feed = new ChangeFeed<EngineEvent>(
-    (batch) => host.route(batch),
+    (batch) => route(batch),
     (batch, error) => {
       host.noteStoreFailure(error);
       logger.error('routing failed; the events stay unrouted until a sweep', { eventIds: batch.map((e) => e.id), error: String(error) });
@@ -129,7 +129,41 @@ export function wireRouting(deps: EngineRoutingDeps, host: EngineHost) {
     },
     logger,
   );
-  return { feed, signals, ingest, flowStore, wakeUps, flow, lifecycle, runs, workflowControl, starter, waits, router, sweeps };
+  /** The change feed's consumer: each event of the batch routed by the one router; a failure stays unrouted for the sweeper. */
+  const route = async (batch: readonly EngineEvent[]): Promise<void> => {
+    if (host.closing()) return;
+    // Together, so that each routing step of the whole batch shares one commit.
+    const context = (event: EngineEvent) => {
+      const receivedAt = signals.receivedAt(event);
+      return receivedAt === undefined ? { via: 'stream' } : { via: 'stream', receivedAt };
+    };
+    const outcomes = await Promise.allSettled(batch.map((event) => router.route(event, context(event))));
+    outcomes.forEach((outcome, i) => {
+      if (outcome.status === 'rejected') {
+        host.noteStoreFailure(outcome.reason);
+        logger.error('routing failed; the event stays unrouted until a sweep', { eventId: batch[i]?.id, error: String(outcome.reason) });
+      }
+    });
+  };
+  /** Starts a trigger outside routing (a replayed event from the bus), once. */
+  const start = (trigger: Trigger): void => {
+    runs.track(starter.start(trigger).catch((error: unknown) => logger.error('starting an execution failed', { executionName: trigger.executionName, error: String(error) })));
+  };
+  /** After a crash: resume executions that never finished at their checkpoints, then sweep what was never routed. */
+  const recover = (): void => {
+    waiters.clear();
+    for (const execution of executions.running()) {
+      const state = checkpoints.get(execution.name)?.state;
+      logger.warn('resuming an execution a previous run left unfinished', {
+        executionName: execution.name,
+        eventId: execution.eventId,
+        ...(state === undefined ? {} : { state }),
+      });
+      runs.launch(execution, { resumed: true });
+    }
+    runs.track(sweeps.startup().catch((error: unknown) => logger.error('the start-up sweep failed', { error: String(error) })));
+  };
+  return { feed, signals, ingest, flowStore, wakeUps, flow, lifecycle, runs, workflowControl, starter, waits, sweeps, start, recover };
 }
 
 /** The event path's parts, as `EmbeddedEngine` keeps them. */
