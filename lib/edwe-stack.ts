@@ -9,7 +9,7 @@
  * bus, state machines and log groups; every function has a role of its own with named actions;
  * every function and state machine is traced and logs to a group with a set retention.
  */
-import { dirname, relative } from 'node:path';
+import { dirname } from 'node:path';
 import { Annotations, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -18,7 +18,6 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { DEFAULT_RETENTION_DAYS } from '../lambdas/layout/events-table.js';
-import type { Rule } from '../lambdas/core/index.js';
 import { taskEntry, type Project } from '../lambdas/project/load-project.js';
 import { ENV } from '../lambdas/layout/environment.js';
 import { BusIngestion } from './bus-ingestion.js';
@@ -29,7 +28,7 @@ import { planSources } from './engine-sources.js';
 import { EventTable } from './event-table.js';
 import { connectFieldEncryption } from './field-encryption.js';
 import { stackFieldUses } from './stack-field-uses.js';
-import { FlowControl, grantCancelOn, type FlowControlProps } from './flow-control.js';
+import type { FlowControl } from './flow-control.js';
 import { StateTable } from './state-table.js';
 import { createDeadLetterQueue } from './ingest-function.js';
 import { Ingestion } from './ingestion.js';
@@ -38,6 +37,7 @@ import { KinesisIngestion } from './kinesis-ingestion.js';
 import { Lifecycle } from './lifecycle.js';
 import type { Observability } from './observability.js';
 import type { EngineStackParts } from './stack-parts.js';
+import { portableRules, stackFlowControl } from './stack-routing.js';
 import { stackOutputs, watchStack } from './stack-watch.js';
 import { ExecutionActionsApi } from './execution-actions-api.js';
 import { Replay } from './replay.js';
@@ -240,7 +240,7 @@ export class EdweStack extends Stack implements EngineStackParts {
         ...(retentionDays === undefined ? {} : { retentionDays }),
       });
     }
-    this.flowControl = this.controlFlow(routing);
+    this.flowControl = stackFlowControl(this, routing);
 
     if (project.config?.eventSourcing.replayEnabled !== false) {
       this.replay = new Replay(this, 'Replay', {
@@ -278,28 +278,4 @@ export class EdweStack extends Stack implements EngineStackParts {
     this.observability = watchStack(this, encryptionKey);
     stackOutputs(this, table);
   }
-
-  /**
-   * Flow control: the wake-up queue and its consumer, and the grants of the functions that take part —
-   * routing schedules wake-ups and (`cancelOn`) stops executions; the lifecycle's end of an execution
-   * frees its concurrency slot. Always there, even when no rule file uses it: a rule managed through
-   * the rules API may start using it after the deploy.
-   */
-  private controlFlow(routing: FlowControlProps): FlowControl {
-    const flow = new FlowControl(this, 'FlowControl', routing);
-    for (const fn of [this.router.routerFunction, this.sweeper.sweeperFunction]) {
-      flow.grantSchedule(fn);
-      grantCancelOn(fn, routing.stateTable, routing.table);
-    }
-    if (this.lifecycle) flow.grantRelease(this.lifecycle.lifecycleFunction, routing);
-    new CfnOutput(this, 'FlowWakeDeadLetterQueueUrl', { value: flow.deadLetterQueue.queueUrl });
-    // `edwe dlq redrive flow-wake` sends dead-lettered wake-ups back to it.
-    new CfnOutput(this, 'FlowWakeQueueUrl', { value: flow.queue.queueUrl });
-    return flow;
-  }
-}
-
-/** Rules with their source files relative to the project: the bundle should not carry the build machine's paths. */
-function portableRules(rules: readonly Rule[], root: string): Rule[] {
-  return rules.map((rule) => (rule.location === undefined ? rule : { ...rule, location: { ...rule.location, file: relative(root, rule.location.file) } }));
 }

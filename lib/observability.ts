@@ -2,6 +2,7 @@
  * What an operator watches (docs/operations.md, "Metrics" and "Alarms"): a dashboard of the engine's own metrics
  * (Powertools EMF, namespace `edwe`) and alarms on everything that means "something is stuck or
  * failing", all notifying one encrypted SNS topic. docs/operations.md says what each alarm means.
+ * The dashboard's widgets are lib/engine-dashboard.ts's.
  */
 import { ArnFormat, Aws, CfnMapping, Duration, Stack } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigateway';
@@ -17,9 +18,9 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { SERVICE_METRICS, WORKFLOW_METRICS } from '../lambdas/core/metric-names.js';
-import { correlationWidgets, FAILED_PASSES_TO_ALARM, failedPasses, type CorrelationMetricsWatch } from './correlation-watch.js';
+import { FAILED_PASSES_TO_ALARM, failedPasses, type CorrelationMetricsWatch } from './correlation-watch.js';
 import { createFailureQueue } from './encryption.js';
+import { engineDashboard } from './engine-dashboard.js';
 
 export interface ObservabilityProps {
   readonly encryptionKey: kms.IKey;
@@ -51,18 +52,6 @@ export interface ObservabilityProps {
   /** The correlation metrics pass (the sweeper's `service` and schedule): its metrics drawn, and passes failing in a row alarmed. Unset: neither. */
   readonly correlationMetrics?: CorrelationMetricsWatch;
 }
-
-/**
- * The engine's own metrics with the `service` dimension, summed over every function that emits them:
- * core's one list (lambdas/core/metric-names.ts), which the handlers emit from too.
- */
-export const ENGINE_METRICS = SERVICE_METRICS;
-
-/** The engine's metrics with the `service` and `workflowId` dimensions: one line per workflow. */
-export const ENGINE_WORKFLOW_METRICS = WORKFLOW_METRICS;
-
-/** Milliseconds, not counts: drawn as their maximum. */
-const LATENCY_METRICS = new Set<string>(['RoutingLag']);
 
 export class Observability extends Construct {
   public readonly topic: sns.Topic;
@@ -244,56 +233,12 @@ export class Observability extends Construct {
     }
     if (props.api) alarm('Api5xx', props.api.metricServerError({ period: fiveMinutes, statistic: 'Sum' }), 'The API answered 5xx.', 'the-api-answers-5xx');
 
-    const search = (dimensions: string, metricName: string, statistic: string) =>
-      `SEARCH('{${props.namespace},${dimensions}} MetricName="${metricName}"', '${statistic}', 300)`;
-    const engineMetric = (metricName: string) => {
-      const latency = LATENCY_METRICS.has(metricName);
-      return new cloudwatch.MathExpression({
-        expression: latency ? `MAX(${search('service', metricName, 'Maximum')})` : `SUM(${search('service', metricName, 'Sum')})`,
-        label: latency ? `${metricName} (max ms)` : metricName,
-        period: fiveMinutes,
-      });
-    };
-    // One line per workflow (and function): the label is the search's own, naming the dimensions.
-    const perWorkflow = (metricName: string) => new cloudwatch.MathExpression({ expression: search('service,workflowId', metricName, 'Sum'), label: '', period: fiveMinutes });
-
-    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { defaultInterval: Duration.hours(3) });
-    this.dashboard.addWidgets(
-      // The correlation pass's own count is drawn with the correlation metrics, below.
-      ...Object.entries(ENGINE_METRICS)
-        .filter(([title]) => title !== 'correlations')
-        .map(
-          ([title, names]) =>
-            new cloudwatch.GraphWidget({
-              title,
-              width: 8,
-              left: names.filter((n) => !LATENCY_METRICS.has(n)).map(engineMetric),
-              right: names.filter((n) => LATENCY_METRICS.has(n)).map(engineMetric),
-            }),
-        ),
-    );
-    // The distributions, as percentiles: CloudWatch keeps each EMF value.
-    const percentile = (metricName: string, stat: string, dimensions = 'service') =>
-      new cloudwatch.MathExpression({ expression: search(dimensions, metricName, stat), label: '', period: fiveMinutes });
-    this.dashboard.addWidgets(
-      new cloudwatch.GraphWidget({
-        title: 'routing and start latency (s, p50 / p99)',
-        width: 12,
-        left: ['RoutingLatency', 'StartLatency'].flatMap((m) => ['p50', 'p99'].map((p) => percentile(m, p))),
-      }),
-      new cloudwatch.GraphWidget({ title: 'execution duration by workflow (s, p99)', width: 12, left: [percentile('ExecutionDuration', 'p99', 'service,workflowId')] }),
-    );
-    // The correlation metrics, emitted by the sweeper's pass (docs/operations.md, "Correlation metrics").
-    if (props.correlationMetrics !== undefined) this.dashboard.addWidgets(...correlationWidgets(search));
-    this.dashboard.addWidgets(...ENGINE_WORKFLOW_METRICS.map((name) => new cloudwatch.GraphWidget({ title: `${name} by workflow`, width: 6, left: [perWorkflow(name)] })));
-    this.dashboard.addWidgets(
-      new cloudwatch.GraphWidget({
-        title: 'stream lag (iterator age, ms)',
-        width: 12,
-        left: Object.values(props.streamConsumers).map((fn) => fn.metric('IteratorAge', { period: fiveMinutes, statistic: 'Maximum' })),
-      }),
-      new cloudwatch.AlarmStatusWidget({ title: 'alarms', width: 12, alarms: this.alarms }),
-    );
+    this.dashboard = engineDashboard(this, {
+      namespace: props.namespace,
+      streamConsumers: props.streamConsumers,
+      correlationMetrics: props.correlationMetrics !== undefined,
+      alarms: this.alarms,
+    });
   }
 
   /** The dashboard in the CloudWatch console. */

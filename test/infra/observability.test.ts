@@ -6,7 +6,8 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ENGINE_METRICS, ENGINE_WORKFLOW_METRICS, Observability } from '../../lib/observability.js';
+import { ENGINE_METRICS, ENGINE_WORKFLOW_METRICS } from '../../lib/engine-dashboard.js';
+import { Observability } from '../../lib/observability.js';
 import { SERVICE_METRICS, WORKFLOW_METRICS } from '../../lambdas/core/metric-names.js';
 
 /** A stack with one of each thing Observability watches. */

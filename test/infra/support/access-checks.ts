@@ -4,7 +4,8 @@
  */
 import { API_ROLE_ROUTES, apiRoleArns, type ApiRole } from '../../../lib/api-roles.js';
 import { RECOVERY_MARGIN } from '../../../lib/kinesis-ingestion.js';
-import { RUNTIME_CALLS, type RuntimeCall } from '../../../lambdas/aws/wiring/runtime-calls.js';
+import type { RuntimeCall } from '../../../lambdas/aws/wiring/runtime-call-kit.js';
+import { RUNTIME_CALLS } from '../../../lambdas/aws/wiring/runtime-calls.js';
 import { ENV } from '../../../lambdas/layout/environment.js';
 import { EVENTS_TABLE } from '../../../lambdas/layout/events-table.js';
 import { STATE_TABLE } from '../../../lambdas/layout/state-table.js';

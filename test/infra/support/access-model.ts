@@ -3,11 +3,13 @@
  * function's runtime calls from lambdas/aws/wiring/runtime-calls.ts, and the calls AWS services make
  * on the engine's behalf), with the policies AWS would weigh — the caller's identity policies, the
  * target's resource policy (topic, queue, function permissions, key policy, API policy) — all
- * resolved to concrete ARNs (cfn-resolve.ts). `evaluate` asks @cloud-copilot/iam-simulate.
+ * resolved to concrete ARNs (cfn-resolve.ts); key uses as key-use.ts says. `evaluate` asks @cloud-copilot/iam-simulate.
  */
 import { runSimulation, runUnsafeSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
-import { RUNTIME_CALLS, type RuntimeCall } from '../../../lambdas/aws/wiring/runtime-calls.js';
+import type { RuntimeCall } from '../../../lambdas/aws/wiring/runtime-call-kit.js';
+import { RUNTIME_CALLS } from '../../../lambdas/aws/wiring/runtime-calls.js';
 import { type CfnTemplate, DEPLOYMENT, TemplateResolver } from './cfn-resolve.js';
+import { encryptionContext, KEY_PROPERTY, keyActions } from './key-use.js';
 
 type Policy = { Version?: string; Statement: Array<Record<string, any>> };
 
@@ -27,46 +29,6 @@ export interface AccessRequest {
 export type Decision = 'Allowed' | 'ImplicitlyDenied' | 'ExplicitlyDenied' | `error: ${string}`;
 
 const { account, region, partition } = DEPLOYMENT;
-
-/** The encryption context each service puts on the data keys of a resource it encrypts with a customer-managed key. */
-function encryptionContext(type: string, arn: string, name: string): Record<string, string> {
-  switch (type) {
-    case 'AWS::DynamoDB::Table':
-      return { 'kms:EncryptionContext:aws:dynamodb:tableName': name, 'kms:EncryptionContext:aws:dynamodb:subscriberId': account };
-    case 'AWS::SQS::Queue':
-      return { 'kms:EncryptionContext:aws:sqs:arn': arn };
-    case 'AWS::SNS::Topic':
-      return { 'kms:EncryptionContext:aws:sns:topicArn': arn };
-    case 'AWS::StepFunctions::StateMachine':
-      return { 'kms:EncryptionContext:aws:states:stateMachineArn': arn };
-    case 'AWS::Events::EventBus':
-      return { 'kms:EncryptionContext:aws:events:event-bus:arn': arn };
-    case 'AWS::Kinesis::Stream':
-      return { 'kms:EncryptionContext:aws:kinesis:arn': arn };
-    case 'AWS::Logs::LogGroup':
-      return { 'kms:EncryptionContext:aws:logs:arn': arn.replace(/:\*$/, '') };
-    default:
-      return {};
-  }
-}
-
-/** The key property of each encrypted resource type. */
-const KEY_PROPERTY: Record<string, (p: Record<string, any>) => unknown> = {
-  'AWS::DynamoDB::Table': (p) => p.SSESpecification?.KMSMasterKeyId,
-  'AWS::SQS::Queue': (p) => p.KmsMasterKeyId,
-  'AWS::SNS::Topic': (p) => p.KmsMasterKeyId,
-  'AWS::StepFunctions::StateMachine': (p) => p.EncryptionConfiguration?.KmsKeyId,
-  'AWS::Events::EventBus': (p) => p.KmsKeyIdentifier,
-  'AWS::Kinesis::Stream': (p) => p.StreamEncryption?.KeyId,
-  'AWS::Logs::LogGroup': (p) => p.KmsKeyId,
-};
-
-/**
- * What a call on a resource encrypted with a customer-managed key asks of the key: DynamoDB decrypts
- * the table key it keeps for the table (for reads and writes alike); the others make a data key to
- * write and decrypt it to read.
- */
-const keyActions = (type: string): string[] => (type === 'AWS::DynamoDB::Table' ? ['kms:Decrypt'] : ['kms:GenerateDataKey', 'kms:Decrypt']);
 
 /**
  * Actions the service authorization reference lists without a resource type, which Step Functions
