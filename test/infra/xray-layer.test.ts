@@ -1,7 +1,7 @@
 /**
  * The X-Ray SDK comes from the engine's layer (lib/xray-layer.ts): the router's bundle, built with the stack's
  * options, imported by a plain `node` the way Lambda lays a function out (the bundle, the layer's `node_modules`
- * reachable by Node's resolution, the AWS SDK as the runtime's). That every function has the layer: test/infra/stack.test.ts.
+ * reachable by Node's resolution, the AWS SDK as the runtime's). That every function has the layer: test/infra/stack-resources.test.ts.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -48,6 +48,13 @@ export function statementsOfFunction(template: Template, functionId: string): Ar
     .flatMap((p) => p.Properties.PolicyDocument.Statement as Array<Record<string, any>>);
 }
 
+/** The statements of the policies attached to the role whose logical id starts with `rolePrefix`. */
+export function statementsOfRole(template: Template, rolePrefix: string): Array<Record<string, unknown>> {
+  return Object.values(template.findResources('AWS::IAM::Policy'))
+    .filter((p) => (p.Properties.Roles as Array<{ Ref: string }>).some((r) => r.Ref.startsWith(rolePrefix)))
+    .flatMap((p) => p.Properties.PolicyDocument.Statement as Array<Record<string, unknown>>);
+}
+
 /** A statement's actions as a list. */
 export const actionsOf = (statement: Record<string, any>): string[] => [statement.Action].flat() as string[];
 
