@@ -1,5 +1,5 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { GetRecordsCommand, GetShardIteratorCommand, KinesisClient } from '@aws-sdk/client-kinesis';
 import { InvokeCommand, LambdaClient, type InvokeCommandOutput } from '@aws-sdk/client-lambda';
@@ -71,6 +71,9 @@ describe('edwe dlq', () => {
       ],
     });
     dynamodb.on(PutItemCommand).resolves({});
+    // The table already says since when its hours are marked; each hour's mark is one UpdateItem before its first event.
+    dynamodb.on(GetItemCommand).resolves({ Item: { pk: { S: 'HOURS#since' } } });
+    dynamodb.on(UpdateItemCommand).resolves({});
     lambda.on(InvokeCommand).resolves({ StatusCode: 200, Payload: payload('null') });
   });
   afterAll(() => {
@@ -130,6 +133,10 @@ describe('edwe dlq', () => {
     expect(put?.TableName).toBe('EdweStack-Events');
     expect(put?.ConditionExpression).toBe('attribute_not_exists(#pk)');
     expect(unmarshall(put?.Item ?? {})).toMatchObject({ pk: 'EVT#evt-fixed', source: 'app', unrouted: expect.any(String) });
+    // A redriven event is found by time reads like any other: its hour is marked first.
+    expect(dynamodb.commandCalls(UpdateItemCommand).map((c) => [c.args[0].input.TableName, unmarshall(c.args[0].input.Key ?? {}).pk])).toEqual([
+      ['EdweStack-Events', 'HOURS#2026-07-01'],
+    ]);
     expect(sqs.commandCalls(DeleteMessageCommand).map((c) => c.args[0].input)).toEqual([{ QueueUrl: INGEST_DLQ, ReceiptHandle: 'receipt-m-refused' }]);
     expect(io.out).toBe('m-refused  redriven: stored event evt-fixed\n');
   });
