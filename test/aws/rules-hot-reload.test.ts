@@ -15,7 +15,7 @@ import { queryDepsFromEnv } from '../../lambdas/aws/wiring/query.js';
 import { routingDepsFromEnv } from '../../lambdas/aws/wiring/routing.js';
 import { rulesDepsFromEnv } from '../../lambdas/aws/wiring/rules.js';
 import { apiGatewayEvent, bodyOf, postEvent } from '../support/api-gateway.js';
-import { awsClients, type AwsClients } from './support/aws-clients.js';
+import { ACCOUNT, awsClients, REGION, type AwsClients } from './support/aws-clients.js';
 import { aRegistration } from './support/fixtures.js';
 import { resetMoto } from './support/moto.js';
 import { createEngineResources, ROUTER_EVENT_SOURCE, ROUTER_STREAM_FILTER, type EngineResources } from './support/resources.js';
@@ -97,7 +97,12 @@ describe('managed rules on AWS: rules API → State table → the router, within
   it('refuses a managed rule that tests an encrypted field for more than its existence: 400 naming the path and the field, nothing stored', async () => {
     const sealed = createRulesHandler(
       rulesDepsFromEnv(
-        { ...engine.env.rulesApi, FIELD_ENCRYPTION: JSON.stringify([{ eventType: 'user_registration', fields: ['data.email'] }]) },
+        {
+          ...engine.env.rulesApi,
+          FIELD_ENCRYPTION: JSON.stringify([{ eventType: 'user_registration', fields: ['data.email'] }]),
+          // The rules API seals what it appends, so the stack gives it the field key too; refusing the rule never uses it.
+          FIELD_KEY_ARN: `arn:aws:kms:${REGION}:${ACCOUNT}:key/never-used`,
+        },
         JSON.stringify(engine.project.rules),
       ),
     );

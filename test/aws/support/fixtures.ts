@@ -2,7 +2,7 @@
 import { GetItemCommand, ScanCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { eventKey } from '../../../lambdas/aws/event-item.js';
-import { EVENTS_TABLE } from '../../../lambdas/layout/events-table.js';
+import { EVENT_KEY_PREFIX, EVENTS_TABLE } from '../../../lambdas/layout/events-table.js';
 
 let counter = 0;
 /** An event id unique within the run, readable in failures: `evt-<label>-<n>`. */
@@ -30,13 +30,14 @@ export async function storedEvent(dynamodb: DynamoDBClient, tableName: string, i
   return item === undefined ? undefined : (JSON.parse(item.body as string) as Record<string, unknown>);
 }
 
-/** Every stored event (a Scan: the tables here hold tens of items). */
+/** Every stored event (a Scan: the tables here hold tens of items; hour marks and other items left out). */
 export async function allStoredEvents(dynamodb: DynamoDBClient, tableName: string): Promise<Array<Record<string, unknown>>> {
   const events: Array<Record<string, unknown>> = [];
   let start: Record<string, AttributeValue> | undefined;
   do {
     const page = await dynamodb.send(new ScanCommand({ TableName: tableName, ...(start === undefined ? {} : { ExclusiveStartKey: start }) }));
-    events.push(...(page.Items ?? []).map((item) => JSON.parse(unmarshall(item).body as string) as Record<string, unknown>));
+    const items = (page.Items ?? []).map((item) => unmarshall(item)).filter((item) => String(item[EVENTS_TABLE.partitionKey]).startsWith(EVENT_KEY_PREFIX));
+    events.push(...items.map((item) => JSON.parse(item.body as string) as Record<string, unknown>));
     start = page.LastEvaluatedKey;
   } while (start !== undefined);
   return events;

@@ -7,7 +7,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { CreateStateMachineCommand } from '@aws-sdk/client-sfn';
-import { DEFAULT_RETENTION_DAYS } from '../../../lambdas/layout/events-table.js';
+import { DEFAULT_RETENTION_DAYS, EVENT_KEY_PREFIX, EVENTS_TABLE } from '../../../lambdas/layout/events-table.js';
 import { defaultPaths, loadProject, type Project } from '../../../lambdas/project/load-project.js';
 import { DEFAULT_REPLAY_MAX_RATE } from '../../../lib/replay.js';
 import { ACCOUNT, REGION, type AwsClients } from './aws-clients.js';
@@ -22,8 +22,11 @@ export const repositoryProject = (): Project => loadProject(defaultPaths(ROOT));
 
 // Settings lib/router.ts fixes inline.
 
-/** The router's event source filter: only inserts are events arriving (a TTL deletion must start nothing). */
-export const ROUTER_STREAM_FILTER = { eventName: ['INSERT'] };
+/**
+ * The router's event source filter: only inserts of events are events arriving (a TTL deletion, an hour mark must start nothing).
+ * Written out as the template's pattern reads; one-source-of-truth.test.ts compares the two.
+ */
+export const ROUTER_STREAM_FILTER = { eventName: ['INSERT'], dynamodb: { Keys: { [EVENTS_TABLE.partitionKey]: { S: [{ prefix: EVENT_KEY_PREFIX }] } } } };
 
 /** The router's event source mapping: batch size and retries before a batch goes to the failure queue. */
 export const ROUTER_EVENT_SOURCE = { batchSize: 100, retryAttempts: 5 } as const;
