@@ -36,6 +36,9 @@ export const keys = (...prefixes: string[]) => ({ 'dynamodb:LeadingKeys': prefix
 export const CORRELATION_METRICS_ON = { unless: { [ENV.CORRELATION_METRICS]: 'off' } } as const;
 /** Every key the managed rules use (lambdas/aws/dynamodb-rule-store.ts): the revision, the rules, a version, the change log. */
 export const RULE_KEYS = { 'dynamodb:LeadingKeys': ['RULESET', 'RULES', `${STATE_TABLE.prefix.rule}example`, 'RULELOG'] };
+/** Reading the managed rules (the revision, then the rules) as `RefreshingRuleSet` does, when the stack gives the refresh bound. */
+export const readsManagedRules = (why: string): RuntimeCall[] =>
+  ['dynamodb:GetItem', 'dynamodb:Query'].map((action): RuntimeCall => ({ action, on: state, context: RULE_KEYS, when: [ENV.RULE_REFRESH_SECONDS], why }));
 export const attributes = (...names: string[]) => ({ 'dynamodb:Attributes': [EVENTS_TABLE.partitionKey, ...names] });
 
 /** Field encryption's data keys (wiring/field-encryption.ts), bound by their encryption context to the Events table. */

@@ -5,7 +5,7 @@
 import { ENV } from '../../layout/environment.js';
 import { EVENTS_TABLE } from '../../layout/events-table.js';
 import { STATE_TABLE } from '../../layout/state-table.js';
-import { events, state, workflows, keys, RULE_KEYS, SEAL, OPEN, APPEND, READ_MARKS, REFUSE, SCHEDULE, type RuntimeCall } from './runtime-call-kit.js';
+import { events, state, workflows, keys, readsManagedRules, RULE_KEYS, SEAL, OPEN, APPEND, READ_MARKS, REFUSE, SCHEDULE, type RuntimeCall } from './runtime-call-kit.js';
 
 /** Stopping and redriving executions (core's ExecutionActions on SfnWorkflowControl), one by one or in bulk. */
 const ACT: RuntimeCall[] = [
@@ -45,15 +45,7 @@ export const EXECUTION_PATH_CALLS: Readonly<Record<string, readonly RuntimeCall[
     { action: 'states:StopExecution', on: { executions: true }, why: 'flow control: stop a Standard start that lost to a drop of its QUEUED record' },
     { action: 'dynamodb:DeleteItem', on: state, context: keys(STATE_TABLE.prefix.execution), why: 'flow control: release the claim of a start that failed' },
     { ...SCHEDULE, why: 'flow control: wake the key again when its next throttle slot opens' },
-    ...['dynamodb:GetItem', 'dynamodb:Query'].map(
-      (action): RuntimeCall => ({
-        action,
-        on: state,
-        context: RULE_KEYS,
-        when: [ENV.RULE_REFRESH_SECONDS],
-        why: "flow control: refresh the managed rules (the revision, then the rules) to release a managed rule's slot",
-      }),
-    ),
+    ...readsManagedRules("flow control: refresh the managed rules (the revision, then the rules) to release a managed rule's slot"),
   ],
   // The flow-control wake-up consumer (wiring/flow.ts): per-key state, the starts it lets through, the next leg of a long wait.
   'edwe-flow-wake': [
@@ -64,15 +56,7 @@ export const EXECUTION_PATH_CALLS: Readonly<Record<string, readonly RuntimeCall[
       { action, on: state, context: keys(STATE_TABLE.prefix.execution), why: 'record (or claim) the started execution' },
     ]),
     { ...SCHEDULE, why: 'send a wake-up due after 15 minutes on to its next leg' },
-    ...['dynamodb:GetItem', 'dynamodb:Query'].map(
-      (action): RuntimeCall => ({
-        action,
-        on: state,
-        context: RULE_KEYS,
-        when: [ENV.RULE_REFRESH_SECONDS],
-        why: "refresh the managed rules to find a managed rule's wake-up",
-      }),
-    ),
+    ...readsManagedRules("refresh the managed rules to find a managed rule's wake-up"),
     { ...OPEN, why: 'open sensitive fields for the workflows it starts (field encryption)' },
   ],
   'edwe-replays-api': [
@@ -80,15 +64,7 @@ export const EXECUTION_PATH_CALLS: Readonly<Record<string, readonly RuntimeCall[
       (action): RuntimeCall => ({ action, on: state, context: keys(STATE_TABLE.prefix.replay), why: 'create, show and cancel replay jobs' }),
     ),
     { action: 'states:StartExecution', on: { env: ENV.REPLAY_DRIVER_ARN }, why: 'start the replay driver' },
-    ...['dynamodb:GetItem', 'dynamodb:Query'].map(
-      (action): RuntimeCall => ({
-        action,
-        on: state,
-        context: RULE_KEYS,
-        when: [ENV.RULE_REFRESH_SECONDS],
-        why: 'check eventTypes against the live rules (the revision, then the rules)',
-      }),
-    ),
+    ...readsManagedRules('check eventTypes against the live rules (the revision, then the rules)'),
   ],
   'edwe-replay': [
     { action: 'dynamodb:Query', on: { ...events, index: EVENTS_TABLE.byTime.indexName }, why: 'read a page of the window' },
@@ -96,15 +72,7 @@ export const EXECUTION_PATH_CALLS: Readonly<Record<string, readonly RuntimeCall[
     ...['dynamodb:GetItem', 'dynamodb:UpdateItem'].map((action): RuntimeCall => ({ action, on: state, context: keys(STATE_TABLE.prefix.replay), why: 'follow the job' })),
     { action: 'events:PutEvents', on: { env: ENV.EVENT_BUS_NAME }, why: 'put replayed events on the engine bus' },
     { ...REFUSE, why: 'record an entry the bus refused' },
-    ...['dynamodb:GetItem', 'dynamodb:Query'].map(
-      (action): RuntimeCall => ({
-        action,
-        on: state,
-        context: RULE_KEYS,
-        when: [ENV.RULE_REFRESH_SECONDS],
-        why: 'select by the live rules (the revision, then the rules); as-of-event: read the change log',
-      }),
-    ),
+    ...readsManagedRules('select by the live rules (the revision, then the rules); as-of-event: read the change log'),
   ],
   'edwe-rules-api': [
     // A change is one TransactWriteItems: IAM authorises each of its items (the revision's update, the rule's, version's and log's puts).
